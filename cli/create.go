@@ -1,0 +1,160 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/berth-dev/berth/service"
+	"github.com/berth-dev/berth/spec"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// createFlags are the flags `create` and `run` share.
+type createFlags struct {
+	s           spec.ContainerSpec
+	entrypoint  string
+	labels      []string
+	stopTimeout uint
+	pull        string
+	cidFile     string
+	pidsLimit   int64
+}
+
+func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
+	s := &o.s
+	// -h is --hostname here, as in podman and docker; help is long-only.
+	f.Bool("help", false, "help for this command")
+	f.StringVar(&s.Name, "name", "", "assign a name to the container")
+	f.StringArrayVarP(&s.Env, "env", "e", nil, "set environment variables in container")
+	f.StringArrayVar(&s.EnvFiles, "env-file", nil, "read in a file of environment variables")
+	f.BoolVar(&s.EnvHost, "env-host", false, "use all current host environment variables in container")
+	f.StringVarP(&s.WorkDir, "workdir", "w", "", "working directory inside the container")
+	f.StringVarP(&s.User, "user", "u", "", "username or UID (format: <name|uid>[:<group|gid>])")
+	f.StringVar(&o.entrypoint, "entrypoint", "", "overwrite the default ENTRYPOINT of the image")
+	f.StringArrayVarP(&o.labels, "label", "l", nil, "set metadata on container")
+	f.StringVarP(&s.Hostname, "hostname", "h", "", "set container hostname")
+	f.StringVar(&s.StopSignal, "stop-signal", "", "signal to stop a container. Default is SIGTERM")
+	f.UintVar(&o.stopTimeout, "stop-timeout", 10, "timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL")
+	f.StringVar(&s.Restart, "restart", "", "restart policy to apply when a container exits (no, always, on-failure[:max], unless-stopped)")
+	f.StringVar(&s.CgroupParent, "cgroup-parent", "", "optional parent cgroup for the container")
+	f.StringVar(&s.ShmSize, "shm-size", "", "size of /dev/shm (format: <number>[<unit>], where unit = b, k, m or g)")
+	f.StringArrayVar(&s.Ulimits, "ulimit", nil, "ulimit options")
+	f.BoolVar(&s.Init, "init", false, "run an init binary inside the container that forwards signals and reaps processes")
+	f.StringVar(&s.InitPath, "init-path", "", "path to the container-init binary")
+	f.StringVar(&o.pull, "pull", "missing", `pull image policy ("always"|"missing"|"never"|"newer")`)
+	f.BoolVarP(&s.Remove, "rm", "", false, "remove container and any anonymous unnamed volume associated with the container after exit")
+	f.BoolVarP(&s.Stdin, "interactive", "i", false, "keep STDIN open even if not attached")
+	f.BoolVarP(&s.Terminal, "tty", "t", false, "allocate a pseudo-TTY for container")
+	f.BoolVar(&s.ReadOnly, "read-only", false, "make containers root filesystem read-only")
+	f.BoolVar(&s.Privileged, "privileged", false, "give extended privileges to container")
+	f.StringVarP(&s.Memory, "memory", "m", "", "memory limit (format: <number>[<unit>], where unit = b, k, m or g)")
+	f.StringVar(&s.MemorySwap, "memory-swap", "", "swap limit equal to memory plus swap: '-1' to enable unlimited swap")
+	f.StringVar(&s.CPUs, "cpus", "", "number of CPUs")
+	f.Uint64VarP(&s.CPUShares, "cpu-shares", "c", 0, "CPU shares (relative weight)")
+	f.Int64Var(&o.pidsLimit, "pids-limit", 0, "tune container pids limit (set -1 for unlimited)")
+	f.StringArrayVar(&s.CapAdd, "cap-add", nil, "add capabilities to the container")
+	f.StringArrayVar(&s.CapDrop, "cap-drop", nil, "drop capabilities from the container")
+	f.StringArrayVar(&s.SecurityOpt, "security-opt", nil, "security options")
+	f.StringArrayVar(&s.Sysctls, "sysctl", nil, "sysctl options")
+	f.StringArrayVar(&s.GroupAdd, "group-add", nil, "add additional groups to the primary container process")
+	f.StringArrayVar(&s.Tmpfs, "tmpfs", nil, "mount a temporary filesystem (tmpfs) into a container")
+	f.StringArrayVarP(&s.Volumes, "volume", "v", nil, "bind mount a volume into the container")
+	f.StringArrayVar(&s.Mounts, "mount", nil, "attach a filesystem mount to the container")
+	f.StringArrayVar(&s.Network, "network", nil, "connect a container to a network")
+	f.StringArrayVar(&s.Network, "net", nil, "connect a container to a network")
+	_ = f.MarkHidden("net")
+	f.StringArrayVar(&s.DNS, "dns", nil, "set custom DNS servers")
+	f.StringArrayVar(&s.DNSSearch, "dns-search", nil, "set custom DNS search domains")
+	f.StringArrayVar(&s.DNSOption, "dns-option", nil, "set custom DNS options")
+	f.StringArrayVar(&s.AddHost, "add-host", nil, "add a custom host-to-IP mapping (host:ip)")
+	f.BoolVar(&s.NoHosts, "no-hosts", false, "do not create /etc/hosts within the container")
+	f.StringVar(&s.LogDriver, "log-driver", "", "logging driver for the container (k8s-file, none)")
+	f.StringArrayVar(&s.LogOpts, "log-opt", nil, "logging driver options")
+	f.StringVar(&s.Rootfs, "rootfs", "", "the first argument is not an image but the rootfs to the exploded container")
+	f.StringVar(&o.cidFile, "cidfile", "", "write the container ID to the file")
+	_ = f.MarkHidden("rootfs")
+}
+
+// toSpec finishes the spec from the positional arguments and the flags
+// that need a look at whether they were set.
+func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.ContainerSpec, service.CreateOptions, error) {
+	s := o.s
+	f := cmd.Flags()
+	if s.Rootfs != "" || f.Changed("rootfs") {
+		if len(args) < 1 {
+			return nil, service.CreateOptions{}, usageError("--rootfs needs the rootfs directory as first argument")
+		}
+		s.Rootfs = args[0]
+	} else {
+		s.Image = args[0]
+	}
+	s.Command = args[1:]
+	if f.Changed("entrypoint") {
+		s.EntrypointSet = true
+		if o.entrypoint != "" {
+			if strings.HasPrefix(o.entrypoint, "[") {
+				ep, err := parseJSONArray(o.entrypoint)
+				if err != nil {
+					return nil, service.CreateOptions{}, usageError("invalid --entrypoint %q: %v", o.entrypoint, err)
+				}
+				s.Entrypoint = ep
+			} else {
+				s.Entrypoint = []string{o.entrypoint}
+			}
+		}
+	}
+	if len(o.labels) > 0 {
+		s.Labels = map[string]string{}
+		for _, l := range o.labels {
+			k, v, _ := strings.Cut(l, "=")
+			if k == "" {
+				return nil, service.CreateOptions{}, usageError("invalid label %q: the key is empty", l)
+			}
+			s.Labels[k] = v
+		}
+	}
+	if f.Changed("stop-timeout") {
+		t := o.stopTimeout
+		s.StopTimeout = &t
+	}
+	if f.Changed("pids-limit") {
+		p := o.pidsLimit
+		s.PidsLimit = &p
+	}
+	if s.Remove && s.Restart != "" && s.Restart != "no" {
+		return nil, service.CreateOptions{}, usageError("the --rm option conflicts with --restart, when the restartPolicy is not \"no\"")
+	}
+	return &s, service.CreateOptions{Pull: o.pull}, nil
+}
+
+func newCreateCommand(d *Deps) *cobra.Command {
+	o := &createFlags{}
+	cmd := &cobra.Command{
+		Use:   "create [options] IMAGE [COMMAND [ARG...]]",
+		Short: "Create but do not start a container",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, copts, err := o.toSpec(cmd, args)
+			if err != nil {
+				return err
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			c, err := service.Create(cmd.Context(), rt, s, copts)
+			if err != nil {
+				return err
+			}
+			if err := writeCIDFile(o.cidFile, c.ID()); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), c.ID())
+			return nil
+		},
+	}
+	cmd.Flags().SetInterspersed(false)
+	bindCreateFlags(cmd.Flags(), o)
+	return cmd
+}

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/berth-dev/berth/engine/image"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+func newExportCommand(d *Deps) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "export [options] CONTAINER",
+		Short: "Export container's filesystem contents as a tar archive",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) (retErr error) {
+			w := cmd.OutOrStdout()
+			if output == "" {
+				if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+					return usageError("refusing to export to terminal. Use -o flag or redirect")
+				}
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			c, err := rt.LookupContainer(args[0])
+			if err != nil {
+				return err
+			}
+			if output != "" {
+				tmp := output + ".berth-tmp"
+				f, err := os.Create(tmp)
+				if err != nil {
+					return err
+				}
+				defer func() {
+					f.Close()
+					if retErr != nil {
+						os.Remove(tmp)
+					} else {
+						retErr = os.Rename(tmp, output)
+					}
+				}()
+				w = f
+			}
+			return c.Export(cmd.Context(), w)
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to a specified file (default: stdout, which must be redirected)")
+	return cmd
+}
+
+func newCommitCommand(d *Deps) *cobra.Command {
+	var o image.CommitOptions
+	var pause, quiet bool
+	var format string
+	cmd := &cobra.Command{
+		Use:   "commit [options] CONTAINER [IMAGE]",
+		Short: "Create new image based on the changed container",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "" && format != "oci" && format != "docker" {
+				return usageError("unrecognized image type %q", format)
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			c, err := rt.LookupContainer(args[0])
+			if err != nil {
+				return err
+			}
+			if len(args) == 2 {
+				o.Reference = args[1]
+			}
+			var report io.Writer = cmd.ErrOrStderr()
+			if quiet {
+				report = nil
+			}
+			_ = report
+			img, err := c.Commit(cmd.Context(), o, pause)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), img.ID)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&o.Changes, "change", "c", nil, "apply Dockerfile instructions to the created image")
+	f.StringVarP(&o.Message, "message", "m", "", "set commit message for imported image")
+	f.StringVarP(&o.Author, "author", "a", "", "set the author for the image committed")
+	f.BoolVarP(&pause, "pause", "p", false, "pause container during commit")
+	f.BoolVarP(&quiet, "quiet", "q", false, "suppress output")
+	f.StringVarP(&format, "format", "f", "oci", "format of the image manifest and metadata (oci or docker)")
+	return cmd
+}

@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/cli/format"
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/spf13/cobra"
+)
+
+// imageRow is one line of `images` per repository:tag, with podman's
+// template fields.
+type imageRow struct {
+	img        *define.Image
+	Repository string
+	Tag        string
+	noTrunc    bool
+}
+
+func (r imageRow) ID() string {
+	if r.noTrunc {
+		return "sha256:" + r.img.ID
+	}
+	return r.img.ID[:12]
+}
+func (r imageRow) Created() string      { return format.HumanDuration(time.Since(r.img.Created)) + " ago" }
+func (r imageRow) CreatedSince() string { return r.Created() }
+func (r imageRow) CreatedAt() string    { return r.img.Created.String() }
+func (r imageRow) Size() string         { return format.HumanSize(r.img.Size) }
+func (r imageRow) Digest() string       { return r.img.Digest }
+func (r imageRow) Names() []string      { return r.img.Names }
+func (r imageRow) Labels() map[string]string {
+	return r.img.Config.Labels
+}
+func (r imageRow) Dangling() bool { return r.img.Dangling }
+
+func splitRepoTag(name string) (repo, tag string) {
+	if i := strings.LastIndex(name, "@"); i >= 0 {
+		return name[:i], "<none>"
+	}
+	i := strings.LastIndex(name, ":")
+	if i > strings.LastIndex(name, "/") {
+		return name[:i], name[i+1:]
+	}
+	return name, "latest"
+}
+
+func newImagesCommand(d *Deps) *cobra.Command {
+	var quiet, noTrunc, noHeading, all bool
+	var fmtStr string
+	var filters []string
+	cmd := &cobra.Command{
+		Use:   "images [options] [IMAGE]",
+		Short: "List images in local storage",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, f := range filters {
+				k, _, ok := strings.Cut(f, "=")
+				if !ok || (k != "dangling" && k != "label" && k != "reference") {
+					return usageError("invalid image filter %q", f)
+				}
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			images, err := rt.Images()
+			if err != nil {
+				return err
+			}
+			list, err := images.List()
+			if err != nil {
+				return err
+			}
+			sort.SliceStable(list, func(i, j int) bool { return list[i].Created.After(list[j].Created) })
+			var rows []any
+			seen := map[string]bool{}
+			for _, img := range list {
+				if !imageMatches(img, args, filters) {
+					continue
+				}
+				if quiet {
+					if !seen[img.ID] {
+						seen[img.ID] = true
+						rows = append(rows, imageRow{img: img, noTrunc: noTrunc})
+					}
+					continue
+				}
+				if len(img.Names) == 0 {
+					rows = append(rows, imageRow{img: img, Repository: "<none>", Tag: "<none>", noTrunc: noTrunc})
+					continue
+				}
+				for _, n := range img.Names {
+					repo, tag := splitRepoTag(n)
+					if len(args) == 1 && !nameMatches(n, args[0]) {
+						continue
+					}
+					rows = append(rows, imageRow{img: img, Repository: repo, Tag: tag, noTrunc: noTrunc})
+				}
+			}
+			out := cmd.OutOrStdout()
+			if quiet {
+				for _, r := range rows {
+					fmt.Fprintln(out, r.(imageRow).ID())
+				}
+				return nil
+			}
+			if format.IsJSON(fmtStr) {
+				return format.JSON(out, imagesJSON(list, args, filters))
+			}
+			return format.Execute(out, fmtStr, rows,
+				format.WithDefaultTable("table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"),
+				format.WithHeaders(map[string]string{"ID": "IMAGE ID", "CreatedSince": "CREATED"}),
+				format.WithNoHeading(noHeading))
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&quiet, "quiet", "q", false, "display only image IDs")
+	f.BoolVar(&noTrunc, "no-trunc", false, "do not truncate output")
+	f.BoolVarP(&noHeading, "noheading", "n", false, "do not print column headings")
+	f.BoolVarP(&all, "all", "a", false, "show all images (default hides intermediate images)")
+	f.StringVar(&fmtStr, "format", "", "change the output format to JSON or a Go template")
+	f.StringArrayVarP(&filters, "filter", "f", nil, "filter output based on conditions provided")
+	return cmd
+}
+
+// imageJSON is one entry of `images --format json` (podman's names).
+type imageJSON struct {
+	ID          string            `json:"Id"`
+	ParentID    string            `json:"ParentId"`
+	RepoTags    []string          `json:"RepoTags"`
+	RepoDigests []string          `json:"RepoDigests"`
+	Size        int64             `json:"Size"`
+	SharedSize  int64             `json:"SharedSize"`
+	VirtualSize int64             `json:"VirtualSize"`
+	Labels      map[string]string `json:"Labels"`
+	Containers  int               `json:"Containers"`
+	Names       []string          `json:"Names"`
+	Digest      string            `json:"Digest"`
+	Created     int64             `json:"Created"`
+	CreatedAt   time.Time         `json:"CreatedAt"`
+	Dangling    bool              `json:"Dangling"`
+}
+
+func imagesJSON(list []*define.Image, args, filters []string) []imageJSON {
+	out := []imageJSON{}
+	for _, img := range list {
+		if !imageMatches(img, args, filters) {
+			continue
+		}
+		out = append(out, imageJSON{ID: img.ID, ParentID: img.Parent, RepoTags: nonNil(img.Names), RepoDigests: nonNil(img.Digests),
+			Size: img.Size, VirtualSize: img.Size, Labels: img.Config.Labels, Names: nonNil(img.Names), Digest: img.Digest,
+			Created: img.Created.Unix(), CreatedAt: img.Created, Dangling: img.Dangling})
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func imageMatches(img *define.Image, args, filters []string) bool {
+	if len(args) == 1 {
+		ok := strings.HasPrefix(img.ID, args[0])
+		for _, n := range img.Names {
+			ok = ok || nameMatches(n, args[0])
+		}
+		if !ok {
+			return false
+		}
+	}
+	for _, f := range filters {
+		k, v, _ := strings.Cut(f, "=")
+		switch k {
+		case "dangling":
+			if (v == "true") != img.Dangling {
+				return false
+			}
+		case "label":
+			lk, lv, hasV := strings.Cut(v, "=")
+			got, ok := img.Config.Labels[lk]
+			if !ok || (hasV && got != lv) {
+				return false
+			}
+		case "reference":
+			ok := false
+			for _, n := range img.Names {
+				ok = ok || nameMatches(n, v)
+			}
+			if !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// nameMatches lets "busybox" and "busybox:latest" match
+// "localhost/busybox:latest".
+func nameMatches(full, want string) bool {
+	if full == want {
+		return true
+	}
+	repo, tag := splitRepoTag(full)
+	wrepo, wtag := splitRepoTag(want)
+	if !strings.Contains(want, ":") {
+		wtag = tag
+	}
+	if tag != wtag {
+		return false
+	}
+	return repo == wrepo || strings.HasSuffix(repo, "/"+wrepo)
+}

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
+)
+
+func newMountCommand(d *Deps) *cobra.Command {
+	var all, noTrunc bool
+	cmd := &cobra.Command{
+		Use:   "mount [options] [CONTAINER...]",
+		Short: "Mount a working container's root filesystem",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if len(args) == 0 && !all {
+				// list mounted containers
+				rows, err := service.List(rt, service.ListOptions{All: true})
+				if err != nil {
+					return err
+				}
+				for _, r := range rows {
+					c, err := rt.LookupContainer(r.ID)
+					if err != nil {
+						continue
+					}
+					if mp := c.CachedState().Mountpoint; mp != "" {
+						id := r.ID
+						if !noTrunc {
+							id = id[:12]
+						}
+						fmt.Fprintf(out, "%s  %s\n", id, mp)
+					}
+				}
+				return nil
+			}
+			single := len(args) == 1 && !all
+			reports, err := service.Each(cmd.Context(), rt, args, all, func(ctx context.Context, c *engine.Container) error {
+				mp, err := c.Mount(ctx)
+				if err != nil {
+					return err
+				}
+				if single {
+					fmt.Fprintln(out, mp)
+				} else {
+					fmt.Fprintf(out, "%s %s\n", c.ID(), mp)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			return printReports(discard{}, cmd.ErrOrStderr(), reports)
+		},
+	}
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "mount all containers")
+	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "do not truncate output")
+	return cmd
+}
+
+func newUmountCommand(d *Deps) *cobra.Command {
+	var all, force bool
+	cmd := &cobra.Command{
+		Use:     "umount [options] CONTAINER [CONTAINER...]",
+		Aliases: []string{"unmount"},
+		Short:   "Unmount working container's root filesystem",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			reports, err := service.Each(cmd.Context(), rt, args, all, func(ctx context.Context, c *engine.Container) error {
+				return c.Unmount(ctx, force)
+			})
+			if err != nil {
+				return err
+			}
+			return printReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports)
+		},
+	}
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "unmount all of the currently mounted containers")
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "force the complete unmount of the specified mounted containers")
+	return cmd
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/cli/format"
+	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
+)
+
+// psRow wraps a listing row with the methods podman's ps templates call
+// ({{.Names}}, {{.Status}}, {{.CreatedHuman}}...).
+type psRow struct {
+	*service.ListContainer
+	noTrunc bool
+}
+
+func (r psRow) ID() string {
+	if r.noTrunc {
+		return r.ListContainer.ID
+	}
+	return r.ListContainer.ID[:12]
+}
+func (r psRow) Names() string { return strings.Join(r.ListContainer.Names, ",") }
+func (r psRow) Command() string {
+	cmd := strings.Join(r.ListContainer.Command, " ")
+	if !r.noTrunc && len(cmd) > 17 {
+		return cmd[:17] + "..."
+	}
+	return cmd
+}
+func (r psRow) CreatedHuman() string { return format.HumanDuration(time.Since(r.Created)) + " ago" }
+func (r psRow) CreatedAt() string    { return r.ListContainer.CreatedAt }
+func (r psRow) RunningFor() string   { return r.CreatedHuman() }
+func (r psRow) Labels() string {
+	var kv []string
+	for k, v := range r.ListContainer.Labels {
+		kv = append(kv, k+"="+v)
+	}
+	sort.Strings(kv)
+	return strings.Join(kv, ",")
+}
+func (r psRow) Mounts() string   { return strings.Join(r.ListContainer.Mounts, ",") }
+func (r psRow) Networks() string { return strings.Join(r.ListContainer.Networks, ",") }
+func (r psRow) Ports() string {
+	var out []string
+	for _, p := range r.ListContainer.Ports {
+		host := p.HostIP
+		if host == "" {
+			host = "0.0.0.0"
+		}
+		out = append(out, fmt.Sprintf("%s:%d->%d/%s", host, p.HostPort, p.ContainerPort, p.Protocol))
+	}
+	return strings.Join(out, ", ")
+}
+func (r psRow) Size() string {
+	if r.ListContainer.Size == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s (virtual %s)", format.HumanSize(r.ListContainer.Size.RwSize), format.HumanSize(r.ListContainer.Size.RootFsSize))
+}
+func (r psRow) Pod() string {
+	if r.noTrunc || len(r.ListContainer.Pod) < 12 {
+		return r.ListContainer.Pod
+	}
+	return r.ListContainer.Pod[:12]
+}
+func (r psRow) Restarts() string { return strconv.Itoa(r.ListContainer.Restarts) }
+
+var psHeaders = map[string]string{"ID": "CONTAINER ID", "CreatedHuman": "CREATED", "Names": "NAMES", "RunningFor": "CREATED"}
+
+func newPsCommand(d *Deps) *cobra.Command {
+	var o service.ListOptions
+	var quiet, noTrunc, noHeading bool
+	var fmtStr string
+	cmd := &cobra.Command{
+		Use:   "ps [options]",
+		Short: "List containers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if quiet && fmtStr != "" {
+				return usageError("quiet and format cannot be used together")
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			rows, err := service.List(rt, o)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if quiet {
+				for _, r := range rows {
+					fmt.Fprintln(out, psRow{r, noTrunc}.ID())
+				}
+				return nil
+			}
+			if format.IsJSON(fmtStr) {
+				return format.JSON(out, rows)
+			}
+			items := make([]any, len(rows))
+			for i, r := range rows {
+				items[i] = psRow{r, noTrunc}
+			}
+			def := "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+			if o.Size {
+				def += "\t{{.Size}}"
+			}
+			return format.Execute(out, fmtStr, items, format.WithDefaultTable(def), format.WithHeaders(psHeaders), format.WithNoHeading(noHeading))
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&o.All, "all", "a", false, "show all the containers, default is only running containers")
+	f.IntVarP(&o.Last, "last", "n", -1, "print the n last created containers (all states)")
+	f.BoolVarP(&o.Latest, "latest", "l", false, "act on the latest container berth is aware of")
+	f.BoolVarP(&o.Size, "size", "s", false, "display the total file sizes")
+	f.StringArrayVarP(&o.Filters, "filter", "f", nil, "filter output based on conditions given")
+	f.BoolVarP(&quiet, "quiet", "q", false, "print the numeric IDs of the containers only")
+	f.BoolVar(&noTrunc, "no-trunc", false, "display the extended information")
+	f.BoolVar(&noHeading, "noheading", false, "do not print headers")
+	f.StringVar(&fmtStr, "format", "", "pretty-print containers to JSON or using a Go template")
+	return cmd
+}

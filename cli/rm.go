@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"errors"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
+)
+
+func newRmCommand(d *Deps) *cobra.Command {
+	var all, force, ignore bool
+	var t uint
+	cmd := &cobra.Command{
+		Use:   "rm [options] CONTAINER [CONTAINER...]",
+		Short: "Remove one or more containers",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			opts := engine.RemoveOptions{Force: force, Timeout: timeoutFlag(cmd, &t)}
+			reports, err := service.Each(cmd.Context(), rt, args, all, func(ctx context.Context, c *engine.Container) error {
+				err := rt.RemoveContainer(ctx, c, opts)
+				if errors.Is(err, define.ErrCtrRemoved) {
+					return nil // removed meanwhile (e.g. by its --rm cleanup)
+				}
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if ignore {
+				kept := reports[:0]
+				for _, r := range reports {
+					if r.Err != nil && errors.Is(r.Err, define.ErrNoSuchCtr) {
+						continue
+					}
+					kept = append(kept, r)
+				}
+				reports = kept
+			}
+			return printReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports)
+		},
+	}
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all containers")
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "force removal of a running or unusable container")
+	cmd.Flags().BoolVarP(&ignore, "ignore", "i", false, "ignore errors when a specified container is missing")
+	cmd.Flags().UintVarP(&t, "time", "t", 10, "seconds to wait for stop before killing the container")
+	return cmd
+}
+
+func newRenameCommand(d *Deps) *cobra.Command {
+	return &cobra.Command{
+		Use:   "rename CONTAINER NAME",
+		Short: "Rename an existing container",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			c, err := rt.LookupContainer(args[0])
+			if err != nil {
+				return err
+			}
+			return c.Rename(cmd.Context(), args[1])
+		},
+	}
+}
+
+func newPruneCommand(d *Deps) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "prune [options]",
+		Short: "Remove all non running containers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			rows, err := service.List(rt, service.ListOptions{All: true})
+			if err != nil {
+				return err
+			}
+			var ids []string
+			for _, r := range rows {
+				if r.Exited || r.State == "created" {
+					ids = append(ids, r.ID)
+				}
+			}
+			if len(ids) == 0 {
+				return nil
+			}
+			reports, err := service.Each(cmd.Context(), rt, ids, false, func(ctx context.Context, c *engine.Container) error {
+				return rt.RemoveContainer(ctx, c, engine.RemoveOptions{})
+			})
+			if err != nil {
+				return err
+			}
+			return printReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports)
+		},
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not prompt for confirmation")
+	return cmd
+}

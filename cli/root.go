@@ -1,0 +1,208 @@
+// Package cli is berth's command line: a cobra tree with one file per verb.
+// Each verb binds flags to an options struct, makes one service call and
+// prints through the command's writers.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/internal/config"
+	"github.com/sirupsen/logrus"
+	"github.com/spf13/cobra"
+)
+
+// globalOptions are the flags every command accepts.
+type globalOptions struct {
+	root, runRoot, runtime, storageDriver string
+	storageOpts                           []string
+	logLevel, cgroupManager, conmon       string
+	eventsLogPath                         string
+}
+
+// Deps is what every command needs: its writers and a lazily opened
+// runtime (commands like `version` never open one).
+type Deps struct {
+	global globalOptions
+	conf   *config.Config
+	rt     *engine.Runtime
+}
+
+// Runtime opens the engine on first call.
+func (d *Deps) Runtime(ctx context.Context) (*engine.Runtime, error) {
+	if d.rt != nil {
+		return d.rt, nil
+	}
+	cfg, err := d.engineConfig()
+	if err != nil {
+		return nil, err
+	}
+	rt, err := engine.New(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	d.rt = rt
+	return rt, nil
+}
+
+// Close shuts the runtime down if it was opened.
+func (d *Deps) Close() {
+	if d.rt != nil {
+		_ = d.rt.Shutdown(false)
+	}
+}
+
+// Config returns containers.conf as loaded at startup.
+func (d *Deps) Config() *config.Config { return d.conf }
+
+func (d *Deps) engineConfig() (engine.Config, error) {
+	c := engine.Config{
+		GraphRoot:          d.global.root,
+		RunRoot:            d.global.runRoot,
+		GraphDriver:        d.global.storageDriver,
+		GraphDriverOptions: d.global.storageOpts,
+		OCIRuntime:         firstNonEmpty(d.global.runtime, d.conf.Engine.Runtime),
+		ConmonPath:         d.global.conmon,
+		CgroupManager:      firstNonEmpty(d.global.cgroupManager, d.conf.Engine.CgroupManager, "cgroupfs"),
+		LogLevel:           d.global.logLevel,
+		InitPath:           d.conf.Containers.InitPath,
+		EventsLogPath:      firstNonEmpty(d.global.eventsLogPath, d.conf.Engine.EventsLogFilePath),
+		NoEvents:           d.conf.Engine.EventsLogger == "none",
+	}
+	if c.ConmonPath == "" && len(d.conf.Engine.ConmonPath) > 0 {
+		for _, p := range d.conf.Engine.ConmonPath {
+			if _, err := os.Stat(p); err == nil {
+				c.ConmonPath = p
+				break
+			}
+		}
+	}
+	if c.GraphRoot == "" || c.RunRoot == "" {
+		gr, rr, drv, err := defaultStorage()
+		if err != nil {
+			return c, err
+		}
+		if c.GraphRoot == "" {
+			c.GraphRoot = gr
+		}
+		if c.RunRoot == "" {
+			c.RunRoot = rr
+		}
+		if c.GraphDriver == "" {
+			c.GraphDriver = drv
+		}
+	}
+	if bin, err := os.Executable(); err == nil {
+		c.BinaryPath = bin
+	}
+	for _, p := range []*string{&c.GraphRoot, &c.RunRoot} {
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return c, err
+		}
+		*p = abs
+	}
+	switch c.CgroupManager {
+	case "cgroupfs", "systemd":
+	default:
+		return c, fmt.Errorf("invalid --cgroup-manager %q: must be cgroupfs or systemd", c.CgroupManager)
+	}
+	return c, nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// NewRoot builds the whole command tree.
+func NewRoot() (*cobra.Command, *Deps) {
+	d := &Deps{}
+	root := &cobra.Command{
+		Use:           "berth [options] command",
+		Short:         "Manage pods, containers and images",
+		Long:          "berth is a daemonless engine for OCI containers and pods, compatible with podman and docker.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return d.setup(cmd)
+		},
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	f := root.PersistentFlags()
+	f.StringVar(&d.global.root, "root", "", "path to the graph root directory where images and containers are stored")
+	f.StringVar(&d.global.runRoot, "runroot", "", "path to the 'run directory' where all state information is stored")
+	f.StringVar(&d.global.runtime, "runtime", "", "path or name of the OCI runtime (runc, crun)")
+	f.StringVar(&d.global.storageDriver, "storage-driver", "", "select which storage driver is used to manage storage of images and containers")
+	f.StringArrayVar(&d.global.storageOpts, "storage-opt", nil, "storage driver option")
+	f.StringVar(&d.global.logLevel, "log-level", "warn", "log messages above specified level (trace, debug, info, warn, error, fatal, panic)")
+	f.StringVar(&d.global.cgroupManager, "cgroup-manager", "", "cgroup manager to use (cgroupfs or systemd)")
+	f.StringVar(&d.global.conmon, "conmon", "", "path of the conmon binary")
+	f.StringVar(&d.global.eventsLogPath, "events-logfile-path", "", "path of the events log file")
+
+	root.AddGroup(&cobra.Group{ID: "main", Title: "Available Commands:"}, &cobra.Group{ID: "manage", Title: "Management Commands:"})
+	addCommands(root, d)
+	return root, d
+}
+
+func (d *Deps) setup(cmd *cobra.Command) error {
+	lvl, err := logrus.ParseLevel(d.global.logLevel)
+	if err != nil {
+		return fmt.Errorf("invalid --log-level %q: %w", d.global.logLevel, err)
+	}
+	logrus.SetLevel(lvl)
+	logrus.SetOutput(cmd.ErrOrStderr())
+	if d.conf == nil {
+		conf, err := config.Load()
+		if err != nil {
+			return err
+		}
+		d.conf = conf
+	}
+	return nil
+}
+
+// ExitError carries an exit code to main without printing anything: the
+// container's own code for run, wait and start -a.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// Run executes the command line and returns the process exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root, d := NewRoot()
+	defer d.Close()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") || strings.HasPrefix(msg, "unknown shorthand flag") {
+		fmt.Fprintf(stderr, "Error: %s\nSee 'berth --help'\n", msg)
+		return 125
+	}
+	fmt.Fprintf(stderr, "Error: %s\n", msg)
+	return ExitCode(err)
+}
+
+// Reexec dispatches re-executed helper invocations of the storage library;
+// main returns at once when it reports true.
+func Reexec() bool { return engine.Reexec() }

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
+)
+
+func newRunCommand(d *Deps) *cobra.Command {
+	o := &createFlags{}
+	var detach bool
+	var attach []string
+	var detachKeys string
+	var sigProxy bool
+	cmd := &cobra.Command{
+		Use:   "run [options] IMAGE [COMMAND [ARG...]]",
+		Short: "Run a command in a new container",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, copts, err := o.toSpec(cmd, args)
+			if err != nil {
+				return err
+			}
+			if detach && len(attach) > 0 {
+				return usageError("conflicting options: -a and -d")
+			}
+			for _, a := range attach {
+				if a != "stdin" && a != "stdout" && a != "stderr" {
+					return usageError("invalid stream %q for --attach: must be stdin, stdout or stderr", a)
+				}
+			}
+			if o.cidFile != "" {
+				if _, err := os.Stat(o.cidFile); err == nil {
+					return usageError("container id file %s exists: remove it or choose another", o.cidFile)
+				}
+			}
+			keys, err := detachKeySequence(firstNonEmpty(detachKeys, d.conf.Engine.DetachKeys))
+			if err != nil {
+				return err
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			term, err := newTerminal(cmd, s.Terminal && s.Stdin)
+			if err != nil {
+				return err
+			}
+			defer term.restore()
+			opts := service.RunOptions{
+				CreateOptions: copts,
+				Detach:        detach,
+				Stdin:         cmd.InOrStdin(),
+				Stdout:        cmd.OutOrStdout(),
+				Stderr:        cmd.ErrOrStderr(),
+				Attach:        attach,
+				DetachKeys:    keys,
+				Resize:        term.resize,
+				OnCreate: func(c *engine.Container) {
+					_ = writeCIDFile(o.cidFile, c.ID())
+					if sigProxy && !detach && !s.Terminal {
+						proxySignals(cmd.Context(), c)
+					}
+					term.makeRaw()
+				},
+			}
+			if s.Terminal {
+				opts.Stderr = cmd.OutOrStdout()
+			}
+			res, err := service.Run(cmd.Context(), rt, s, opts)
+			term.restore()
+			if err != nil {
+				return err
+			}
+			if res.Detached {
+				if detach {
+					fmt.Fprintln(cmd.OutOrStdout(), res.Container.ID())
+				}
+				return nil
+			}
+			if res.ExitCode != 0 {
+				return &ExitError{Code: int(res.ExitCode)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().SetInterspersed(false)
+	bindCreateFlags(cmd.Flags(), o)
+	cmd.Flags().BoolVarP(&detach, "detach", "d", false, "run container in background and print container ID")
+	cmd.Flags().StringArrayVarP(&attach, "attach", "a", nil, "attach to STDIN, STDOUT or STDERR")
+	cmd.Flags().StringVar(&detachKeys, "detach-keys", "", "override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")")
+	cmd.Flags().BoolVar(&sigProxy, "sig-proxy", true, "proxy received signals to the process")
+	return cmd
+}

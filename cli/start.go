@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"context"
+	"errors"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
+)
+
+func newStartCommand(d *Deps) *cobra.Command {
+	var attach, interactive, all bool
+	var detachKeys string
+	cmd := &cobra.Command{
+		Use:   "start [options] CONTAINER [CONTAINER...]",
+		Short: "Start one or more containers",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			rt, err := d.Runtime(ctx)
+			if err != nil {
+				return err
+			}
+			if !attach && !interactive {
+				reports, err := service.Each(ctx, rt, args, all, func(ctx context.Context, c *engine.Container) error {
+					return c.Start(ctx)
+				})
+				if err != nil {
+					return err
+				}
+				return printReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports)
+			}
+			if len(args) != 1 || all {
+				return usageError("you cannot start and attach multiple containers at once")
+			}
+			keys, err := detachKeySequence(firstNonEmpty(detachKeys, d.conf.Engine.DetachKeys))
+			if err != nil {
+				return err
+			}
+			c, err := rt.LookupContainer(args[0])
+			if err != nil {
+				return err
+			}
+			cfg := c.Config()
+			term, err := newTerminal(cmd, cfg.Terminal && interactive)
+			if err != nil {
+				return err
+			}
+			defer term.restore()
+			streams := engine.AttachStreams{
+				Stdin: cmd.InOrStdin(), Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(),
+				AttachStdin: interactive && cfg.Stdin, AttachStdout: true, AttachStderr: true,
+			}
+			term.makeRaw()
+			errCh, err := c.StartAndAttach(ctx, streams, keys, term.resize)
+			if err != nil {
+				return err
+			}
+			if err := <-errCh; errors.Is(err, engine.ErrDetach) {
+				return nil
+			}
+			term.restore()
+			code, err := c.Wait(ctx)
+			if err != nil {
+				return err
+			}
+			if cfg.AutoRemove {
+				_ = rt.RemoveContainer(ctx, c, engine.RemoveOptions{Force: true})
+			}
+			if code != 0 {
+				return &ExitError{Code: int(code)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&attach, "attach", "a", false, "attach container's STDOUT and STDERR")
+	cmd.Flags().BoolVarP(&interactive, "interactive", "i", false, "make STDIN available to the contained process")
+	cmd.Flags().BoolVar(&all, "all", false, "start all containers regardless of their state or configuration")
+	cmd.Flags().StringVar(&detachKeys, "detach-keys", "", "select the key sequence for detaching a container")
+	return cmd
+}

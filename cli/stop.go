@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
+)
+
+// timeoutFlag is -t/--time: nil when not given, so the container's own
+// stop timeout applies.
+func timeoutFlag(cmd *cobra.Command, v *uint) *uint {
+	if cmd.Flags().Changed("time") {
+		return v
+	}
+	return nil
+}
+
+func newStopCommand(d *Deps) *cobra.Command {
+	var all bool
+	var t uint
+	cmd := &cobra.Command{
+		Use:   "stop [options] CONTAINER [CONTAINER...]",
+		Short: "Stop one or more containers",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			timeout := timeoutFlag(cmd, &t)
+			reports, err := service.Each(cmd.Context(), rt, args, all, func(ctx context.Context, c *engine.Container) error {
+				return c.Stop(ctx, timeout)
+			})
+			if err != nil {
+				return err
+			}
+			return printReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports)
+		},
+	}
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "stop all running containers")
+	cmd.Flags().UintVarP(&t, "time", "t", 10, "seconds to wait for stop before killing the container")
+	return cmd
+}
+
+func newRestartCommand(d *Deps) *cobra.Command {
+	var all bool
+	var t uint
+	cmd := &cobra.Command{
+		Use:   "restart [options] CONTAINER [CONTAINER...]",
+		Short: "Restart one or more containers",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			timeout := timeoutFlag(cmd, &t)
+			reports, err := service.Each(cmd.Context(), rt, args, all, func(ctx context.Context, c *engine.Container) error {
+				return c.Restart(ctx, timeout)
+			})
+			if err != nil {
+				return err
+			}
+			return printReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports)
+		},
+	}
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "restart all containers")
+	cmd.Flags().UintVarP(&t, "time", "t", 10, "seconds to wait for stop before killing the container")
+	return cmd
+}

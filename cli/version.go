@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/berth-dev/berth/cli/format"
+	"github.com/spf13/cobra"
+)
+
+// Version is berth's version, set at build time with -ldflags.
+var Version = "0.1.0-dev"
+
+// versionInfo is what `version` prints (podman's Client fields).
+type versionInfo struct {
+	APIVersion string
+	Version    string
+	GoVersion  string
+	GitCommit  string
+	BuiltTime  string
+	Built      int64
+	OsArch     string
+	Os         string
+}
+
+func currentVersion() versionInfo {
+	v := versionInfo{APIVersion: "1.41", Version: Version, GoVersion: runtime.Version(),
+		OsArch: runtime.GOOS + "/" + runtime.GOARCH, Os: runtime.GOOS}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				v.GitCommit = s.Value
+			case "vcs.time":
+				v.BuiltTime = s.Value
+			}
+		}
+	}
+	return v
+}
+
+func newVersionCommand(d *Deps) *cobra.Command {
+	var fmtStr string
+	cmd := &cobra.Command{
+		Use:   "version [options]",
+		Short: "Display the berth version information",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v := currentVersion()
+			out := cmd.OutOrStdout()
+			if fmtStr != "" {
+				if format.IsJSON(fmtStr) {
+					return format.JSON(out, map[string]any{"Client": v})
+				}
+				return format.Execute(out, fmtStr, []any{map[string]any{"Client": v, "Version": v.Version}})
+			}
+			fmt.Fprintf(out, "Version:      %s\nAPI Version:  %s\nGo Version:   %s\n", v.Version, v.APIVersion, v.GoVersion)
+			if v.GitCommit != "" {
+				fmt.Fprintf(out, "Git Commit:   %s\n", v.GitCommit)
+			}
+			if v.BuiltTime != "" {
+				fmt.Fprintf(out, "Built:        %s\n", v.BuiltTime)
+			}
+			fmt.Fprintf(out, "OS/Arch:      %s\n", v.OsArch)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&fmtStr, "format", "f", "", "change the output format to JSON or a Go template")
+	return cmd
+}

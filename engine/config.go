@@ -1,0 +1,83 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// Config is the runtime-wide configuration, merged by the caller from
+// containers.conf, environment variables and global flags.
+type Config struct {
+	// GraphRoot and RunRoot are the storage roots; the engine's database
+	// lives under GraphRoot, everything a reboot wipes under RunRoot.
+	GraphRoot          string
+	RunRoot            string
+	GraphDriver        string
+	GraphDriverOptions []string
+	// OCIRuntime is a runtime name (runc, crun) or path; "" picks the
+	// default for the host's cgroup layout.
+	OCIRuntime    string
+	ConmonPath    string
+	CgroupManager string // cgroupfs or systemd
+	LogLevel      string
+	// InitPath is the init binary for --init (catatonit).
+	InitPath string
+	// BinaryPath is the berth executable conmon runs as exit command.
+	BinaryPath string
+	// StorageConf is an explicit storage.conf path to pass on to cleanup.
+	StorageConf string
+	// EventsLogPath overrides the default events log location.
+	EventsLogPath string
+	// NoEvents disables the events log.
+	NoEvents bool
+}
+
+func (c *Config) dbPath() string     { return filepath.Join(c.GraphRoot, "berth", "berth.db") }
+func (c *Config) staticDir() string  { return filepath.Join(c.GraphRoot, "berth", "containers") }
+func (c *Config) tmpDir() string     { return filepath.Join(c.RunRoot, "berth") }
+func (c *Config) bundleRoot() string { return filepath.Join(c.tmpDir(), "containers") }
+func (c *Config) lockDir() string    { return filepath.Join(c.tmpDir(), "locks") }
+func (c *Config) aliveFile() string  { return filepath.Join(c.tmpDir(), "alive") }
+func (c *Config) exitDir() string    { return filepath.Join(c.tmpDir(), "exits") }
+func (c *Config) socketDir() string  { return filepath.Join(c.tmpDir(), "socket") }
+func (c *Config) ociRoot() string    { return filepath.Join(c.tmpDir(), "oci") }
+func (c *Config) eventsPath() string {
+	if c.EventsLogPath != "" {
+		return c.EventsLogPath
+	}
+	return filepath.Join(c.tmpDir(), "events", "events.log")
+}
+
+// exitCommandArgs is the argv conmon runs when a container exits. It
+// carries the same store, run root, runtime and config as this process so
+// the cleanup acts on the same containers.
+func (c *Config) exitCommandArgs(id string, autoRemove bool) []string {
+	bin := c.BinaryPath
+	if bin == "" {
+		bin, _ = os.Executable()
+	}
+	args := []string{bin, "--root", c.GraphRoot, "--runroot", c.RunRoot}
+	if c.GraphDriver != "" {
+		args = append(args, "--storage-driver", c.GraphDriver)
+	}
+	for _, o := range c.GraphDriverOptions {
+		args = append(args, "--storage-opt", o)
+	}
+	if c.OCIRuntime != "" {
+		args = append(args, "--runtime", c.OCIRuntime)
+	}
+	if c.CgroupManager != "" {
+		args = append(args, "--cgroup-manager", c.CgroupManager)
+	}
+	if c.LogLevel != "" {
+		args = append(args, "--log-level", c.LogLevel)
+	}
+	if c.EventsLogPath != "" {
+		args = append(args, "--events-logfile-path", c.EventsLogPath)
+	}
+	args = append(args, "container", "cleanup")
+	if autoRemove {
+		args = append(args, "--rm")
+	}
+	return append(args, id)
+}

@@ -1,0 +1,444 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall"
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// Init creates the container in the OCI runtime without starting it
+// (Configured -> Created).
+func (c *Container) Init(ctx context.Context) error {
+	if err := c.lockSync(); err != nil {
+		return err
+	}
+	defer c.lock.Unlock()
+	if c.state.Status == define.StatusCreated {
+		return fmt.Errorf("container %s has already been created in runtime: %w", c.config.Name, define.ErrCtrStateInvalid)
+	}
+	return c.initLocked(ctx)
+}
+
+// Start starts the container, creating it in the runtime first if needed.
+// Starting a running container is not an error (docker and podman agree).
+func (c *Container) Start(ctx context.Context) error {
+	if err := c.lockSync(); err != nil {
+		return err
+	}
+	defer c.lock.Unlock()
+	return c.startLocked(ctx)
+}
+
+// startLocked brings the container from any stopped status to Running.
+//
+// Preconditions: c.lock is held.
+func (c *Container) startLocked(ctx context.Context) error {
+	switch c.state.Status {
+	case define.StatusRunning:
+		return nil
+	case define.StatusPaused:
+		return c.stateError("start")
+	case define.StatusRemoving, define.StatusStopping:
+		return c.stateError("start")
+	case define.StatusConfigured, define.StatusStopped, define.StatusExited:
+		if err := c.initLocked(ctx); err != nil {
+			return err
+		}
+	}
+	return c.runLocked(ctx)
+}
+
+// runLocked starts a Created container. If the runtime refuses (missing
+// executable, bad user), the container is cleaned up and marked exited
+// with docker's exit code (127 not found, 126 cannot invoke).
+//
+// Preconditions: c.lock is held; status is Created.
+func (c *Container) runLocked(ctx context.Context) error {
+	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
+	if err != nil {
+		return err
+	}
+	if err := rt.StartContainer(ctx, c.config.ID); err != nil {
+		c.state.Status = define.StatusStopped
+		c.state.ExitCode = exitCodeFromError(err)
+		c.state.Error = err.Error()
+		c.state.FinishedTime = time.Now()
+		_ = c.cleanupLocked(ctx)
+		return fmt.Errorf("container %s: %w", c.config.Name, err)
+	}
+	c.state.Status = define.StatusRunning
+	c.state.StartedTime = time.Now()
+	c.state.FinishedTime = time.Time{}
+	c.state.StoppedByUser = false
+	if err := c.saveLocked(); err != nil {
+		return err
+	}
+	c.runtime.event(define.Event{Type: "container", Status: "start", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	return nil
+}
+
+// Stop sends the stop signal, waits up to timeout seconds, then SIGKILL.
+// Stopping a stopped container is a no-op.
+func (c *Container) Stop(ctx context.Context, timeout *uint) error {
+	if err := c.lockSync(); err != nil {
+		return err
+	}
+	defer c.lock.Unlock()
+	t := c.config.StopTimeout
+	if timeout != nil {
+		t = *timeout
+	}
+	return c.stopLocked(ctx, t)
+}
+
+// stopLocked stops the process and cleans up after it.
+//
+// Preconditions: c.lock is held.
+func (c *Container) stopLocked(ctx context.Context, timeout uint) error {
+	switch c.state.Status {
+	case define.StatusConfigured, define.StatusExited:
+		return nil
+	case define.StatusStopped:
+		return c.cleanupLocked(ctx)
+	case define.StatusRemoving:
+		return c.stateError("stop")
+	}
+	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
+	if err != nil {
+		return err
+	}
+	c.state.StoppedByUser = true
+	wasPaused := c.state.Status == define.StatusPaused
+	if c.state.Status != define.StatusCreated {
+		c.state.Status = define.StatusStopping
+	}
+	if err := c.saveLocked(); err != nil {
+		return err
+	}
+	stopped := false
+	if c.state.Status == define.StatusStopping && timeout > 0 {
+		if err := rt.KillContainer(ctx, c.config.ID, syscall.Signal(c.config.StopSignal), false); err != nil {
+			return err
+		}
+		if wasPaused {
+			_ = rt.ResumeContainer(ctx, c.config.ID)
+		}
+		if stopped, err = c.waitExitLocked(ctx, time.Duration(timeout)*time.Second); err != nil {
+			return err
+		}
+		if !stopped {
+			warnf("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL", signalName(c.config.StopSignal), c.config.Name, timeout)
+		}
+	}
+	if !stopped {
+		if err := rt.KillContainer(ctx, c.config.ID, syscall.SIGKILL, true); err != nil && !errors.Is(err, define.ErrNoSuchCtr) {
+			return err
+		}
+		if wasPaused {
+			_ = rt.ResumeContainer(ctx, c.config.ID)
+		}
+		if c.state.Status == define.StatusCreated {
+			// A created container has no exit file to wait for.
+			c.state.Status = define.StatusStopped
+			c.state.ExitCode = 137
+			c.state.FinishedTime = time.Now()
+		} else if stopped, err = c.waitExitLocked(ctx, 30*time.Second); err != nil {
+			return err
+		} else if !stopped {
+			return fmt.Errorf("container %s did not exit after SIGKILL", c.config.Name)
+		}
+	}
+	if err := c.cleanupLocked(ctx); err != nil {
+		return err
+	}
+	c.runtime.event(define.Event{Type: "container", Status: "stop", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	return nil
+}
+
+// Kill sends a signal to the container's main process.
+func (c *Container) Kill(ctx context.Context, sig syscall.Signal) error {
+	if err := c.lockSync(); err != nil {
+		return err
+	}
+	defer c.lock.Unlock()
+	switch c.state.Status {
+	case define.StatusRunning, define.StatusPaused, define.StatusStopping, define.StatusCreated:
+	default:
+		return fmt.Errorf("can only kill running containers. %s is in state %s: %w", c.config.Name, c.state.Status, define.ErrCtrStateInvalid)
+	}
+	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
+	if err != nil {
+		return err
+	}
+	c.state.StoppedByUser = true
+	if err := c.saveLocked(); err != nil {
+		return err
+	}
+	if err := rt.KillContainer(ctx, c.config.ID, sig, false); err != nil {
+		return err
+	}
+	c.runtime.event(define.Event{Type: "container", Status: "kill", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now(), Attributes: map[string]string{"signal": fmt.Sprint(int(sig))}})
+	return nil
+}
+
+// Pause freezes every process of a running container.
+func (c *Container) Pause(ctx context.Context) error {
+	if err := c.lockSync(); err != nil {
+		return err
+	}
+	defer c.lock.Unlock()
+	if c.state.Status != define.StatusRunning {
+		return fmt.Errorf("%q is not running, can't pause: %w", c.config.Name, define.ErrCtrStateInvalid)
+	}
+	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
+	if err != nil {
+		return err
+	}
+	if err := rt.PauseContainer(ctx, c.config.ID); err != nil {
+		return err
+	}
+	c.runtime.event(define.Event{Type: "container", Status: "pause", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	return c.setStatusLocked(define.StatusPaused)
+}
+
+// Unpause thaws a paused container.
+func (c *Container) Unpause(ctx context.Context) error {
+	if err := c.lockSync(); err != nil {
+		return err
+	}
+	defer c.lock.Unlock()
+	if c.state.Status != define.StatusPaused {
+		return fmt.Errorf("%q is not paused, can't unpause: %w", c.config.Name, define.ErrCtrStateInvalid)
+	}
+	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
+	if err != nil {
+		return err
+	}
+	if err := rt.ResumeContainer(ctx, c.config.ID); err != nil {
+		return err
+	}
+	c.runtime.event(define.Event{Type: "container", Status: "unpause", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	return c.setStatusLocked(define.StatusRunning)
+}
+
+// Restart stops the container (if running) and starts it again.
+func (c *Container) Restart(ctx context.Context, timeout *uint) error {
+	if err := c.lockSync(); err != nil {
+		return err
+	}
+	defer c.lock.Unlock()
+	t := c.config.StopTimeout
+	if timeout != nil {
+		t = *timeout
+	}
+	if err := c.stopLocked(ctx, t); err != nil {
+		return err
+	}
+	if err := c.startLocked(ctx); err != nil {
+		return err
+	}
+	c.state.RestartCount++
+	return c.saveLocked()
+}
+
+// Wait blocks until the container is not running and returns its exit
+// code. It holds no lock while waiting, so other commands can act on the
+// container meanwhile.
+func (c *Container) Wait(ctx context.Context) (int32, error) {
+	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
+	if err != nil {
+		return -1, err
+	}
+	for {
+		if err := c.lockSync(); err != nil {
+			if errors.Is(err, define.ErrCtrRemoved) {
+				// Removed meanwhile (--rm): the database kept its exit code.
+				if code, err2 := c.runtime.state.RemovedExitCode(c.config.ID); err2 == nil {
+					return code, nil
+				}
+			}
+			return -1, err
+		}
+		st := c.state.Status
+		code := c.state.ExitCode
+		c.lock.Unlock()
+		switch st {
+		case define.StatusConfigured:
+			// never started: like docker, wait for it to run and exit.
+		case define.StatusStopped, define.StatusExited:
+			return code, nil
+		default:
+			code, err := rt.WaitExit(ctx, c.config.ID)
+			if err != nil {
+				return -1, err
+			}
+			if !c.valid {
+				return int32(code), nil
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return -1, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// Cleanup is run by conmon's exit command when the container's process
+// exits: it releases the runtime record, mounts and network, then applies
+// the restart policy or --rm. A container that is still running (a stale
+// call) is left alone.
+func (c *Container) Cleanup(ctx context.Context, remove bool) error {
+	if err := c.lockSync(); err != nil {
+		if errors.Is(err, define.ErrCtrRemoved) {
+			return nil
+		}
+		return err
+	}
+	switch c.state.Status {
+	case define.StatusStopped:
+		if err := c.cleanupLocked(ctx); err != nil {
+			c.lock.Unlock()
+			return err
+		}
+		c.runtime.event(define.Event{Type: "container", Status: "died", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now(), ExitCode: intPtr(int(c.state.ExitCode))})
+	case define.StatusExited, define.StatusConfigured:
+	default:
+		c.lock.Unlock()
+		return nil
+	}
+	if c.shouldRestartLocked() {
+		c.state.RestartCount++
+		err := c.startLocked(ctx)
+		c.lock.Unlock()
+		return err
+	}
+	c.lock.Unlock()
+	if remove || c.config.AutoRemove {
+		err := c.runtime.RemoveContainer(ctx, c, RemoveOptions{Force: true})
+		if errors.Is(err, define.ErrCtrRemoved) || errors.Is(err, define.ErrNoSuchCtr) {
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+// shouldRestartLocked applies the restart policy to an exited container.
+func (c *Container) shouldRestartLocked() bool {
+	if c.state.StoppedByUser || c.config.AutoRemove {
+		return false
+	}
+	switch c.config.Restart {
+	case "always", "unless-stopped":
+		return true
+	case "on-failure":
+		if c.state.ExitCode == 0 {
+			return false
+		}
+		return c.config.RestartMax == 0 || uint(c.state.RestartCount) < c.config.RestartMax
+	}
+	return false
+}
+
+func intPtr(i int) *int { return &i }
+
+// Rename changes the container's name.
+func (c *Container) Rename(ctx context.Context, newName string) error {
+	if err := ValidateName(newName); err != nil {
+		return err
+	}
+	if err := c.lockSync(); err != nil {
+		return err
+	}
+	defer c.lock.Unlock()
+	if err := c.runtime.state.RenameContainer(c.config.ID, newName); err != nil {
+		return err
+	}
+	old := c.config.Name
+	c.config.Name = newName
+	c.runtime.event(define.Event{Type: "container", Status: "rename", ID: c.config.ID, Name: newName, Time: time.Now(), Attributes: map[string]string{"oldName": old}})
+	return nil
+}
+
+// Mount mounts the container's rootfs for the user and returns the path.
+// Each Mount must be paired with an Unmount.
+func (c *Container) Mount(ctx context.Context) (string, error) {
+	if err := c.lockSync(); err != nil {
+		return "", err
+	}
+	defer c.lock.Unlock()
+	mp, err := c.mountRootfsLocked()
+	if err != nil {
+		return "", err
+	}
+	c.state.MountCount++
+	if c.state.Mountpoint == "" {
+		c.state.Mountpoint = mp
+	}
+	if err := c.saveLocked(); err != nil {
+		c.unmountRootfsLocked()
+		return "", err
+	}
+	c.runtime.event(define.Event{Type: "container", Status: "mount", ID: c.config.ID, Name: c.config.Name, Time: time.Now()})
+	return mp, nil
+}
+
+// Unmount drops one user mount of the rootfs. The rootfs stays mounted
+// while the container runs.
+func (c *Container) Unmount(ctx context.Context, force bool) error {
+	if err := c.lockSync(); err != nil {
+		return err
+	}
+	defer c.lock.Unlock()
+	if c.state.MountCount == 0 && !force {
+		return nil
+	}
+	if c.config.ImageID != "" {
+		store, err := c.runtime.storage()
+		if err != nil {
+			return err
+		}
+		if err := store.Unmount(c.config.ID, force); err != nil {
+			return err
+		}
+		if n, err := store.Mounted(c.config.ID); err == nil && n == 0 {
+			c.state.Mountpoint = ""
+		}
+	}
+	if c.state.MountCount > 0 {
+		c.state.MountCount--
+	}
+	if force {
+		c.state.MountCount = 0
+	}
+	c.runtime.event(define.Event{Type: "container", Status: "unmount", ID: c.config.ID, Name: c.config.Name, Time: time.Now()})
+	return c.saveLocked()
+}
+
+// WaitForStatus polls until the container is in one of the statuses and
+// returns its exit code at that moment.
+func (c *Container) WaitForStatus(ctx context.Context, want []define.ContainerStatus) (int32, error) {
+	for {
+		if err := c.lockSync(); err != nil {
+			return -1, err
+		}
+		st, code := c.state.Status, c.state.ExitCode
+		c.lock.Unlock()
+		for _, w := range want {
+			if st == w || (w == define.StatusExited && st == define.StatusStopped) || (w == define.StatusCreated && st == define.StatusConfigured) {
+				return code, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return -1, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,259 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/oci"
+	"github.com/berth-dev/berth/internal/etcfiles"
+	"github.com/berth-dev/berth/internal/lookup"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// initLocked creates the container in the OCI runtime without starting
+// it: mounts the rootfs, resolves the user, writes the bundle and has
+// conmon run `runc create`. On failure everything is undone and the
+// container stays as it was.
+//
+// Preconditions: c.lock is held; status is Configured, Stopped or Exited.
+func (c *Container) initLocked(ctx context.Context) (retErr error) {
+	switch c.state.Status {
+	case define.StatusConfigured:
+	case define.StatusStopped, define.StatusExited:
+		// reinit: drop what the previous run left in the runtime.
+		if err := c.cleanupLocked(ctx); err != nil {
+			return err
+		}
+	default:
+		return c.stateError("initialize")
+	}
+	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
+	if err != nil {
+		return err
+	}
+	spec, err := c.runtime.state.ContainerSpec(c.config.ID)
+	if err != nil {
+		return err
+	}
+	mountpoint, err := c.mountRootfsLocked()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if retErr != nil {
+			c.unmountRootfsLocked()
+		}
+	}()
+	bundle := c.bundleDir()
+	if err := os.MkdirAll(bundle, 0o700); err != nil {
+		return err
+	}
+	defer func() {
+		if retErr != nil {
+			os.RemoveAll(bundle)
+		}
+	}()
+	if err := c.completeSpecLocked(spec, mountpoint, bundle); err != nil {
+		return err
+	}
+	if err := c.setupNetworkLocked(ctx, spec); err != nil {
+		return err
+	}
+	defer func() {
+		if retErr != nil {
+			_ = c.teardownNetworkLocked(ctx)
+		}
+	}()
+	data, err := json.Marshal(spec)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(bundle, "config.json"), data, 0o600); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.staticDir(), 0o700); err != nil {
+		return err
+	}
+	_ = os.Remove(rt.ExitFilePath(c.config.ID))
+	logDriver := c.config.LogDriver
+	if logDriver == "" {
+		logDriver = "k8s-file"
+	}
+	pid, conmonPID, err := rt.CreateContainer(ctx, oci.CreateOptions{
+		ID:          c.config.ID,
+		Name:        c.config.Name,
+		BundleDir:   bundle,
+		LogPath:     c.LogPath(),
+		LogDriver:   logDriver,
+		ExitCommand: c.runtime.cfg.exitCommandArgs(c.config.ID, c.config.AutoRemove),
+		Terminal:    c.config.Terminal,
+		Stdin:       c.config.Stdin,
+	})
+	if err != nil {
+		return fmt.Errorf("container %s: %w", c.config.Name, err)
+	}
+	c.state.PID = pid
+	c.state.ConmonPID = conmonPID
+	c.state.Mountpoint = mountpoint
+	c.state.RunDir = bundle
+	c.state.ExitCode = 0
+	c.state.OOMKilled = false
+	c.state.Error = ""
+	c.state.Status = define.StatusCreated
+	if err := c.saveLocked(); err != nil {
+		_ = rt.KillContainer(ctx, c.config.ID, 9, true)
+		_ = rt.DeleteContainer(ctx, c.config.ID)
+		return err
+	}
+	c.runtime.event(define.Event{Type: "container", Status: "init", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	return nil
+}
+
+// mountRootfsLocked mounts the container's rootfs and returns its path.
+func (c *Container) mountRootfsLocked() (string, error) {
+	if c.config.ImageID == "" {
+		return c.config.Rootfs, nil
+	}
+	store, err := c.runtime.storage()
+	if err != nil {
+		return "", err
+	}
+	mp, err := store.Mount(c.config.ID)
+	if err != nil {
+		return "", fmt.Errorf("mounting rootfs of %s: %w", c.config.Name, err)
+	}
+	return mp, nil
+}
+
+func (c *Container) unmountRootfsLocked() {
+	if c.config.ImageID == "" {
+		return
+	}
+	if store, err := c.runtime.storage(); err == nil {
+		_ = store.Unmount(c.config.ID, false)
+	}
+}
+
+// completeSpecLocked fills in what can only be known at init time: the
+// rootfs path, the numeric user from the image's /etc/passwd, and the
+// generated /etc/hosts, /etc/resolv.conf and /etc/hostname.
+func (c *Container) completeSpecLocked(spec *specs.Spec, rootfs, bundle string) error {
+	if spec.Root == nil {
+		spec.Root = &specs.Root{}
+	}
+	spec.Root.Path = rootfs
+	spec.Root.Readonly = c.config.ReadOnly
+	if spec.Process == nil {
+		return fmt.Errorf("container %s has no process in its spec: %w", c.config.Name, define.ErrInvalidArg)
+	}
+	u, err := lookup.User(rootfs, c.config.User)
+	if err != nil {
+		return err
+	}
+	spec.Process.User.UID = uint32(u.UID)
+	spec.Process.User.GID = uint32(u.GID)
+	spec.Process.User.AdditionalGids = nil
+	for _, g := range u.AdditionalGids {
+		spec.Process.User.AdditionalGids = append(spec.Process.User.AdditionalGids, uint32(g))
+	}
+	if !hasEnv(spec.Process.Env, "HOME") {
+		home := u.Home
+		if home == "" {
+			home = "/"
+		}
+		spec.Process.Env = append(spec.Process.Env, "HOME="+home)
+	}
+	return c.writeEtcFilesLocked(spec, rootfs, bundle)
+}
+
+func hasEnv(env []string, key string) bool {
+	for _, e := range env {
+		if strings.HasPrefix(e, key+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// writeEtcFilesLocked generates /etc/hosts, /etc/resolv.conf and
+// /etc/hostname in the bundle and bind-mounts them, unless the user
+// mounted something over them.
+func (c *Container) writeEtcFilesLocked(spec *specs.Spec, rootfs, bundle string) error {
+	userMounted := map[string]bool{}
+	for _, m := range spec.Mounts {
+		userMounted[m.Destination] = true
+	}
+	var files []struct {
+		dest string
+		data []byte
+	}
+	add := func(dest string, data []byte) {
+		files = append(files, struct {
+			dest string
+			data []byte
+		}{dest, data})
+	}
+	if !c.config.NoHosts && c.config.NetMode != "host" {
+		base, _ := os.ReadFile(filepath.Join(rootfs, "etc", "hosts")) // only a seed; errors mean "none"
+		add("/etc/hosts", etcfiles.Hosts(spec.Hostname, c.containerIPs(), c.config.HostAdd, base))
+	} else if c.config.NetMode == "host" {
+		if data, err := os.ReadFile("/etc/hosts"); err == nil {
+			add("/etc/hosts", data)
+		}
+	}
+	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
+	add("/etc/resolv.conf", etcfiles.ResolvConf(hostResolv, c.config.DNSServers, c.config.DNSSearch, c.config.DNSOptions))
+	if spec.Hostname != "" {
+		add("/etc/hostname", etcfiles.HostnameFile(spec.Hostname))
+	}
+	for _, f := range files {
+		if userMounted[f.dest] {
+			continue
+		}
+		src := filepath.Join(bundle, filepath.Base(f.dest))
+		if err := os.WriteFile(src, f.data, 0o644); err != nil {
+			return err
+		}
+		spec.Mounts = append(spec.Mounts, specs.Mount{
+			Destination: f.dest, Type: "bind", Source: src,
+			Options: []string{"bind", "rprivate", "nosuid", "noexec", "nodev"},
+		})
+	}
+	if c.config.Init {
+		spec.Mounts = append(spec.Mounts, specs.Mount{
+			Destination: "/run/berth-init", Type: "bind", Source: c.config.InitPath,
+			Options: []string{"bind", "ro", "rprivate"},
+		})
+	}
+	return nil
+}
+
+// containerIPs lists the container's addresses without prefix length.
+func (c *Container) containerIPs() []string {
+	var ips []string
+	for _, n := range c.state.NetworkStatus {
+		for _, cidr := range n.IPs {
+			ip, _, _ := strings.Cut(cidr, "/")
+			ips = append(ips, ip)
+		}
+	}
+	return ips
+}
+
+// exitCodeFromError maps a start error to the exit code docker reports.
+func exitCodeFromError(err error) int32 {
+	switch {
+	case errors.Is(err, define.ErrOCIRuntimeNotFound):
+		return 127
+	case errors.Is(err, define.ErrOCIRuntimePermissionDenied):
+		return 126
+	}
+	return 126
+}

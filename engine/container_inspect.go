@@ -1,0 +1,290 @@
+package engine
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+
+	"github.com/berth-dev/berth/engine/define"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Inspect returns the docker-shaped description of the container; with
+// size it also measures the writable layer and the whole rootfs.
+func (c *Container) Inspect(ctx context.Context, size bool) (*define.InspectContainerData, error) {
+	if err := c.lockSync(); err != nil {
+		return nil, err
+	}
+	cfg, st := c.config, *c.state
+	c.lock.Unlock()
+	spec, err := c.runtime.state.ContainerSpec(cfg.ID)
+	if err != nil {
+		return nil, err
+	}
+	d := &define.InspectContainerData{
+		ID:            cfg.ID,
+		Created:       cfg.CreatedTime,
+		Image:         cfg.ImageID,
+		ImageName:     cfg.ImageName,
+		Rootfs:        cfg.Rootfs,
+		LogPath:       c.LogPath(),
+		Name:          cfg.Name,
+		RestartCount:  int32(st.RestartCount),
+		Platform:      "linux",
+		ExecIDs:       []string{},
+		Mounts:        []define.InspectMount{},
+		Dependencies:  []string{},
+		OCIRuntime:    cfg.OCIRuntime,
+		Pod:           cfg.Pod,
+		ConmonPidFile: filepath.Join(c.bundleDir(), "conmon.pid"),
+		State: define.InspectContainerState{
+			OciVersion: specs.Version,
+			Status:     st.Status.DockerString(),
+			Running:    st.Status == define.StatusRunning || st.Status == define.StatusPaused,
+			Paused:     st.Status == define.StatusPaused,
+			OOMKilled:  st.OOMKilled,
+			Pid:        st.PID,
+			ConmonPid:  st.ConmonPID,
+			ExitCode:   st.ExitCode,
+			Error:      st.Error,
+			StartedAt:  st.StartedTime,
+			FinishedAt: st.FinishedTime,
+		},
+	}
+	for id := range st.ExecSessions {
+		d.ExecIDs = append(d.ExecIDs, id)
+	}
+	if st.RunDir != "" {
+		d.ResolvConfPath = filepath.Join(st.RunDir, "resolv.conf")
+		d.HostsPath = filepath.Join(st.RunDir, "hosts")
+		d.HostnamePath = filepath.Join(st.RunDir, "hostname")
+	}
+	if spec.Process != nil && len(spec.Process.Args) > 0 {
+		d.Path = spec.Process.Args[0]
+		d.Args = spec.Process.Args[1:]
+	}
+	d.Config = inspectConfig(cfg, spec)
+	d.HostConfig = c.inspectHostConfig(spec)
+	d.NetworkSettings = c.inspectNetwork(&st)
+	for _, m := range spec.Mounts {
+		if !isUserMount(cfg, m.Destination) {
+			continue
+		}
+		im := define.InspectMount{Type: m.Type, Source: m.Source, Destination: m.Destination, Options: m.Options, RW: true, Propagation: "rprivate"}
+		for _, o := range m.Options {
+			switch o {
+			case "ro":
+				im.RW = false
+			case "shared", "slave", "private", "rshared", "rslave", "rprivate":
+				im.Propagation = o
+			}
+		}
+		d.Mounts = append(d.Mounts, im)
+	}
+	if cfg.ImageID != "" {
+		store, err := c.runtime.storage()
+		if err != nil {
+			return nil, err
+		}
+		d.Driver = store.GraphDriverName()
+		d.GraphDriver = define.DriverData{Name: d.Driver, Data: store.LayerData(cfg.ID)}
+		if size {
+			rw, rootfs, err := store.ContainerSize(cfg.ID)
+			if err == nil {
+				d.SizeRw = &rw
+				d.SizeRootFs = rootfs
+			}
+		}
+	}
+	return d, nil
+}
+
+func isUserMount(cfg *define.ContainerConfig, dest string) bool {
+	for _, v := range cfg.UserVolumes {
+		if v == dest {
+			return true
+		}
+	}
+	return false
+}
+
+func inspectConfig(cfg *define.ContainerConfig, spec *specs.Spec) *define.InspectContainerConfig {
+	ic := &define.InspectContainerConfig{
+		Hostname:      cfg.Hostname,
+		User:          cfg.User,
+		AttachStdin:   cfg.Stdin,
+		AttachStdout:  true,
+		AttachStderr:  true,
+		Tty:           cfg.Terminal,
+		OpenStdin:     cfg.Stdin,
+		Cmd:           cfg.Cmd,
+		Image:         cfg.ImageName,
+		Entrypoint:    cfg.Entrypoint,
+		OnBuild:       nil,
+		Labels:        cfg.Labels,
+		Annotations:   spec.Annotations,
+		StopSignal:    signalName(cfg.StopSignal),
+		StopTimeout:   cfg.StopTimeout,
+		ExposedPorts:  cfg.Exposed,
+		CreateCommand: cfg.CreateCommand,
+		Umask:         "0022",
+	}
+	if ic.Labels == nil {
+		ic.Labels = map[string]string{}
+	}
+	if spec.Process != nil {
+		ic.Env = spec.Process.Env
+		ic.WorkingDir = spec.Process.Cwd
+		if spec.Process.User.Umask != nil {
+			ic.Umask = "0" + strings.TrimLeft(octal(*spec.Process.User.Umask), "0")
+		}
+	}
+	return ic
+}
+
+func octal(v uint32) string {
+	const digits = "01234567"
+	if v == 0 {
+		return "0"
+	}
+	var b []byte
+	for v > 0 {
+		b = append([]byte{digits[v%8]}, b...)
+		v /= 8
+	}
+	return string(b)
+}
+
+func (c *Container) inspectHostConfig(spec *specs.Spec) *define.InspectHostConfig {
+	cfg := c.config
+	h := &define.InspectHostConfig{
+		Binds:          []string{},
+		CgroupManager:  c.runtime.cfg.CgroupManager,
+		CgroupMode:     "private",
+		LogConfig:      define.InspectLogConfig{Type: firstNonEmptyStr(cfg.LogDriver, "k8s-file"), Path: c.LogPath(), Config: map[string]string{}},
+		NetworkMode:    firstNonEmptyStr(cfg.NetMode, "bridge"),
+		PortBindings:   map[string][]define.InspectHostPort{},
+		RestartPolicy:  define.InspectRestartPolicy{Name: firstNonEmptyStr(cfg.Restart, "no"), MaximumRetryCount: cfg.RestartMax},
+		AutoRemove:     cfg.AutoRemove,
+		CapAdd:         []string{},
+		CapDrop:        []string{},
+		DNS:            nonNil(cfg.DNSServers),
+		DNSOptions:     nonNil(cfg.DNSOptions),
+		DNSSearch:      nonNil(cfg.DNSSearch),
+		ExtraHosts:     nonNil(cfg.HostAdd),
+		GroupAdd:       []string{},
+		IpcMode:        "private",
+		Cgroup:         "",
+		CgroupParent:   cfg.CgroupParent,
+		Cgroups:        "default",
+		PidMode:        "private",
+		Privileged:     cfg.Privileged,
+		ReadonlyRootfs: cfg.ReadOnly,
+		SecurityOpt:    []string{},
+		Tmpfs:          map[string]string{},
+		UTSMode:        "private",
+		ShmSize:        cfg.ShmSize,
+		Runtime:        "oci",
+		Init:           cfg.Init,
+		Ulimits:        []define.InspectUlimit{},
+	}
+	for _, p := range cfg.Ports {
+		key := portKey(p.ContainerPort, p.Protocol)
+		h.PortBindings[key] = append(h.PortBindings[key], define.InspectHostPort{HostIP: p.HostIP, HostPort: itoa(int(p.HostPort))})
+	}
+	if cfg.Seccomp == "unconfined" {
+		h.SecurityOpt = append(h.SecurityOpt, "seccomp=unconfined")
+	}
+	if spec.Process != nil {
+		for _, r := range spec.Process.Rlimits {
+			h.Ulimits = append(h.Ulimits, define.InspectUlimit{Name: r.Type, Soft: int64(r.Soft), Hard: int64(r.Hard)})
+		}
+	}
+	if spec.Linux != nil && spec.Linux.Resources != nil {
+		res := spec.Linux.Resources
+		if res.Memory != nil {
+			if res.Memory.Limit != nil {
+				h.Memory = *res.Memory.Limit
+			}
+			if res.Memory.Swap != nil {
+				h.MemorySwap = *res.Memory.Swap
+			}
+		}
+		if res.CPU != nil {
+			if res.CPU.Shares != nil {
+				h.CpuShares = *res.CPU.Shares
+			}
+			if res.CPU.Quota != nil && res.CPU.Period != nil && *res.CPU.Period > 0 {
+				h.NanoCpus = *res.CPU.Quota * 1e9 / int64(*res.CPU.Period)
+			}
+		}
+		if res.Pids != nil && res.Pids.Limit != nil {
+			h.PidsLimit = *res.Pids.Limit
+		}
+	}
+	for _, m := range spec.Mounts {
+		if !isUserMount(cfg, m.Destination) {
+			continue
+		}
+		switch m.Type {
+		case "bind":
+			b := m.Source + ":" + m.Destination
+			for _, o := range m.Options {
+				if o == "ro" {
+					b += ":ro"
+				}
+			}
+			h.Binds = append(h.Binds, b)
+		case "tmpfs":
+			h.Tmpfs[m.Destination] = strings.Join(m.Options, ",")
+		}
+	}
+	return h
+}
+
+func (c *Container) inspectNetwork(st *define.ContainerState) *define.InspectNetworkSettings {
+	n := &define.InspectNetworkSettings{Ports: map[string][]define.InspectHostPort{}, SandboxKey: st.NetNS}
+	for _, p := range c.config.Ports {
+		key := portKey(p.ContainerPort, p.Protocol)
+		n.Ports[key] = append(n.Ports[key], define.InspectHostPort{HostIP: p.HostIP, HostPort: itoa(int(p.HostPort))})
+	}
+	for name, r := range st.NetworkStatus {
+		if n.Networks == nil {
+			n.Networks = map[string]*define.InspectNetworkEntry{}
+		}
+		e := &define.InspectNetworkEntry{Gateway: r.Gateway, MacAddress: r.MacAddress, NetworkID: name, Aliases: r.Aliases}
+		if len(r.IPs) > 0 {
+			ip, plen, _ := strings.Cut(r.IPs[0], "/")
+			e.IPAddress = ip
+			e.IPPrefixLen = atoi(plen)
+		}
+		n.Networks[name] = e
+		if n.IPAddress == "" {
+			n.IPAddress, n.IPPrefixLen, n.Gateway, n.MacAddress = e.IPAddress, e.IPPrefixLen, e.Gateway, e.MacAddress
+		}
+	}
+	return n
+}
+
+func portKey(port uint16, proto string) string {
+	if proto == "" {
+		proto = "tcp"
+	}
+	return itoa(int(port)) + "/" + proto
+}
+
+func firstNonEmptyStr(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

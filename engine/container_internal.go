@@ -1,0 +1,208 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// lockSync takes the container's lock and syncs its state. On error the
+// lock is released.
+func (c *Container) lockSync() error {
+	if err := c.lock.Lock(); err != nil {
+		return err
+	}
+	if err := c.syncLocked(); err != nil {
+		c.lock.Unlock()
+		return err
+	}
+	return nil
+}
+
+// syncLocked re-reads the state from the database and folds in what the
+// exit file says: a container whose process has exited becomes Stopped.
+//
+// Preconditions: c.lock is held.
+func (c *Container) syncLocked() error {
+	st, err := c.runtime.state.ContainerState(c.config.ID)
+	if err != nil {
+		if errors.Is(err, define.ErrNoSuchCtr) {
+			c.valid = false
+			return fmt.Errorf("container %s: %w", c.config.Name, define.ErrCtrRemoved)
+		}
+		return err
+	}
+	c.state = st
+	if c.applyExitFile() {
+		return c.saveLocked()
+	}
+	return nil
+}
+
+// applyExitFile moves a container whose process is gone to Stopped, with
+// the exit code conmon recorded. It reports whether the state changed.
+func (c *Container) applyExitFile() bool {
+	switch c.state.Status {
+	case define.StatusRunning, define.StatusPaused, define.StatusStopping, define.StatusCreated:
+	default:
+		return false
+	}
+	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
+	if err != nil {
+		return false
+	}
+	code, finished, oom, exists, err := rt.ExitCode(c.config.ID, c.bundleDir())
+	if err != nil {
+		return false
+	}
+	if !exists {
+		// conmon gone without an exit file: the container cannot be alive.
+		if c.state.ConmonPID > 0 && c.state.Status != define.StatusCreated && !pidAlive(c.state.ConmonPID) {
+			c.state.Status = define.StatusStopped
+			c.state.ExitCode = -1
+			c.state.FinishedTime = time.Now()
+			c.state.Error = "conmon exited without recording an exit code"
+			c.state.PID = 0
+			return true
+		}
+		return false
+	}
+	c.state.Status = define.StatusStopped
+	c.state.ExitCode = int32(code)
+	c.state.FinishedTime = finished
+	c.state.OOMKilled = oom
+	c.state.PID = 0
+	return true
+}
+
+// peekExit is applyExitFile for unlocked snapshots: it changes only the
+// in-memory copy.
+func (c *Container) peekExit() { c.applyExitFile() }
+
+// pidAlive reports whether pid runs; a zombie (exited, not yet reaped)
+// counts as dead.
+func pidAlive(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// The state follows the command name, which is in parentheses.
+	i := bytes.LastIndexByte(data, ')')
+	return i >= 0 && i+2 < len(data) && data[i+2] != 'Z'
+}
+
+// saveLocked persists the state.
+//
+// Preconditions: c.lock is held.
+func (c *Container) saveLocked() error {
+	return c.runtime.state.SaveContainerState(c.config.ID, c.state)
+}
+
+// setStatusLocked moves the container to a new status through the one
+// transition table and persists it.
+//
+// Preconditions: c.lock is held.
+func (c *Container) setStatusLocked(to define.ContainerStatus) error {
+	if err := define.CheckTransition(c.config.Name, c.state.Status, to); err != nil {
+		return err
+	}
+	c.state.Status = to
+	return c.saveLocked()
+}
+
+// stateError is the error for an operation the current status forbids.
+func (c *Container) stateError(op string) error {
+	return fmt.Errorf("cannot %s container %s: container is %s: %w", op, c.config.Name, c.state.Status, define.ErrCtrStateInvalid)
+}
+
+// cleanupLocked releases what a stopped container holds: the OCI runtime's
+// record, the rootfs mount and the run directory. It is idempotent and is
+// run by stop, rm and the exit command.
+//
+// Preconditions: c.lock is held; the container's process is not running.
+func (c *Container) cleanupLocked(ctx context.Context) error {
+	var errs []error
+	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
+	if err != nil {
+		return err
+	}
+	switch c.state.Status {
+	case define.StatusCreated, define.StatusStopped:
+		if err := rt.DeleteContainer(ctx, c.config.ID); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := c.teardownNetworkLocked(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if c.state.Mountpoint != "" && c.config.ImageID != "" {
+		store, err := c.runtime.storage()
+		if err == nil {
+			err = store.Unmount(c.config.ID, false)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("unmounting rootfs: %w", err))
+		} else {
+			c.state.Mountpoint = ""
+		}
+	} else if c.config.ImageID == "" {
+		c.state.Mountpoint = ""
+	}
+	c.state.PID = 0
+	c.state.ConmonPID = 0
+	if c.state.Status == define.StatusCreated {
+		c.state.Status = define.StatusConfigured
+	} else if c.state.Status == define.StatusStopped {
+		c.state.Status = define.StatusExited
+	}
+	if err := c.saveLocked(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// waitExitLocked waits up to timeout for the process to exit and syncs.
+// It reports whether the container stopped.
+//
+// Preconditions: c.lock is held.
+func (c *Container) waitExitLocked(ctx context.Context, timeout time.Duration) (bool, error) {
+	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
+	if err != nil {
+		return false, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if _, err := rt.WaitExit(wctx, c.config.ID); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return false, nil
+		}
+		return false, err
+	}
+	if c.applyExitFile() {
+		return true, c.saveLocked()
+	}
+	return c.state.Status.IsStopped(), nil
+}
+
+// removeFilesLocked deletes the container's bundle, static dir and exit
+// file.
+func (c *Container) removeFilesLocked() error {
+	var errs []error
+	for _, p := range []string{c.bundleDir(), c.staticDir()} {
+		if err := os.RemoveAll(p); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime); err == nil {
+		if err := os.Remove(rt.ExitFilePath(c.config.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

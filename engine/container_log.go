@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// LogOptions selects which log lines to print and how.
+type LogOptions struct {
+	Follow     bool
+	Tail       int // < 0: all lines
+	Since      time.Time
+	Until      time.Time
+	Timestamps bool
+	Stdout     io.Writer
+	Stderr     io.Writer
+}
+
+// LogLine is one parsed line of a k8s-file log.
+type LogLine struct {
+	Time    time.Time
+	Stream  string // stdout or stderr
+	Partial bool
+	Content []byte
+}
+
+// ParseLogLine parses "TIMESTAMP STREAM P|F CONTENT" as conmon writes it.
+func ParseLogLine(line []byte) (LogLine, error) {
+	var l LogLine
+	fields := bytes.SplitN(line, []byte(" "), 4)
+	if len(fields) < 3 {
+		return l, fmt.Errorf("malformed log line %q", line)
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(fields[0]))
+	if err != nil {
+		return l, fmt.Errorf("malformed log timestamp %q", fields[0])
+	}
+	l.Time = t
+	l.Stream = string(fields[1])
+	l.Partial = string(fields[2]) == "P"
+	if len(fields) == 4 {
+		l.Content = fields[3]
+	}
+	return l, nil
+}
+
+// Logs writes the container's log to the writers in opts. With Follow it
+// keeps reading until the container stops running or ctx ends.
+func (c *Container) Logs(ctx context.Context, opts LogOptions) error {
+	if c.config.LogDriver == "none" {
+		return fmt.Errorf("container %s has log driver none: no logs to read: %w", c.config.Name, define.ErrInvalidArg)
+	}
+	f, err := os.Open(c.LogPath())
+	if errors.Is(err, os.ErrNotExist) {
+		if !opts.Follow {
+			return nil
+		}
+		// Not started yet: wait for the file.
+		for errors.Is(err, os.ErrNotExist) {
+			if !c.isActive() {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(100 * time.Millisecond):
+			}
+			f, err = os.Open(c.LogPath())
+		}
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := &logWriter{opts: opts}
+	if opts.Tail >= 0 {
+		// Read what is there now and print its last entries; following
+		// continues from the end of the file.
+		data, err := io.ReadAll(f)
+		if err != nil {
+			return err
+		}
+		if err := w.tail(data, opts.Tail); err != nil {
+			return err
+		}
+	}
+	r := bufio.NewReaderSize(f, 64*1024)
+	var pending []byte
+	for {
+		line, err := r.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			pending = append(pending, line...)
+			if werr := w.line(pending[:len(pending)-1]); werr != nil {
+				return werr
+			}
+			pending = pending[:0]
+			continue
+		}
+		pending = append(pending, line...)
+		if err != nil && err != io.EOF {
+			return err
+		}
+		if !opts.Follow {
+			return nil
+		}
+		if !c.isActive() {
+			// drain what was written before the exit
+			rest, _ := io.ReadAll(r)
+			pending = append(pending, rest...)
+			for _, l := range bytes.SplitAfter(pending, []byte("\n")) {
+				if len(l) > 1 && l[len(l)-1] == '\n' {
+					_ = w.line(l[:len(l)-1])
+				}
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// isActive reports whether the container may still write to its log.
+func (c *Container) isActive() bool {
+	st, err := c.runtime.state.ContainerState(c.config.ID)
+	if err != nil {
+		return false
+	}
+	c.state = st
+	c.peekExit()
+	switch c.state.Status {
+	case define.StatusRunning, define.StatusPaused, define.StatusCreated, define.StatusStopping:
+		return true
+	}
+	return false
+}
+
+type logWriter struct {
+	opts    LogOptions
+	partial map[string][]byte
+}
+
+// tail skips all but the last n complete (F-terminated) log entries.
+func (w *logWriter) tail(data []byte, n int) error {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	// count entries from the end: an entry ends at an F line.
+	start := len(lines)
+	entries := 0
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := lines[i]
+		if len(l) == 0 || l[len(l)-1] != '\n' {
+			continue
+		}
+		if pl, err := ParseLogLine(l[:len(l)-1]); err == nil && !pl.Partial {
+			if entries == n {
+				break
+			}
+			entries++
+		}
+		start = i
+	}
+	for _, l := range lines[start:] {
+		if len(l) > 0 && l[len(l)-1] == '\n' {
+			if err := w.line(l[:len(l)-1]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *logWriter) line(raw []byte) error {
+	l, err := ParseLogLine(raw)
+	if err != nil {
+		return nil // skip garbage rather than fail the whole read
+	}
+	if !w.opts.Since.IsZero() && l.Time.Before(w.opts.Since) {
+		return nil
+	}
+	if !w.opts.Until.IsZero() && l.Time.After(w.opts.Until) {
+		return nil
+	}
+	out := w.opts.Stdout
+	if l.Stream == "stderr" {
+		out = w.opts.Stderr
+	}
+	if out == nil {
+		return nil
+	}
+	if w.partial == nil {
+		w.partial = map[string][]byte{}
+	}
+	if l.Partial {
+		if w.opts.Timestamps && len(w.partial[l.Stream]) == 0 {
+			w.partial[l.Stream] = append(w.partial[l.Stream], l.Time.Format(time.RFC3339Nano)+" "...)
+		}
+		w.partial[l.Stream] = append(w.partial[l.Stream], l.Content...)
+		return nil
+	}
+	buf := w.partial[l.Stream]
+	if w.opts.Timestamps && len(buf) == 0 {
+		buf = append(buf, l.Time.Format(time.RFC3339Nano)+" "...)
+	}
+	buf = append(buf, l.Content...)
+	buf = append(buf, '\n')
+	w.partial[l.Stream] = nil
+	_, err = out.Write(buf)
+	return err
+}

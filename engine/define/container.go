@@ -1,0 +1,150 @@
+// Package define is the engine's leaf package: statuses, sentinel errors and
+// the plain records that engine/state persists. It imports no code that acts.
+package define
+
+import (
+	"time"
+)
+
+// ContainerConfig is the immutable configuration of a container, persisted
+// once at creation (rename is the one exception). The OCI spec is kept apart
+// (see Store.ContainerSpec) so that listing never decodes it.
+type ContainerConfig struct {
+	ID        string            `json:"id"`
+	Name      string            `json:"name"`
+	Pod       string            `json:"pod,omitempty"`
+	ImageID   string            `json:"imageID,omitempty"`
+	ImageName string            `json:"imageName,omitempty"`
+	Labels    map[string]string `json:"labels,omitempty"`
+	// Command is what ps shows: entrypoint + cmd as the container runs it.
+	Command []string `json:"command,omitempty"`
+	// Entrypoint and Cmd as resolved at create time (for inspect).
+	Entrypoint []string `json:"entrypoint,omitempty"`
+	Cmd        []string `json:"cmd,omitempty"`
+	// User is the user as given (name, uid, user:group); it is resolved to
+	// numeric IDs against the container's /etc/passwd when the rootfs is
+	// mounted.
+	User        string    `json:"user,omitempty"`
+	StopSignal  uint      `json:"stopSignal,omitempty"`
+	StopTimeout uint      `json:"stopTimeout"`
+	CreatedTime time.Time `json:"created"`
+
+	// Rootfs is a host directory used as the root instead of an image.
+	Rootfs string `json:"rootfs,omitempty"`
+	// StorageID is the containers/storage container holding the rootfs.
+	StorageID string `json:"storageID,omitempty"`
+	// StaticDir persists across reboots (graph root); it holds the log.
+	StaticDir string `json:"staticDir,omitempty"`
+	LogPath   string `json:"logPath,omitempty"`
+	LogDriver string `json:"logDriver,omitempty"`
+
+	// OCIRuntime is the name of the runtime (runc, crun) that runs it.
+	OCIRuntime   string `json:"ociRuntime,omitempty"`
+	CgroupParent string `json:"cgroupParent,omitempty"`
+	ShmSize      int64  `json:"shmSize,omitempty"`
+	// Seccomp is "" for the default profile, "unconfined" or a file path.
+	Seccomp    string `json:"seccomp,omitempty"`
+	Privileged bool   `json:"privileged,omitempty"`
+	ReadOnly   bool   `json:"readOnly,omitempty"`
+	Init       bool   `json:"init,omitempty"`
+	InitPath   string `json:"initPath,omitempty"`
+
+	Stdin      bool     `json:"stdin,omitempty"`
+	Terminal   bool     `json:"terminal,omitempty"`
+	AutoRemove bool     `json:"autoRemove,omitempty"`
+	Restart    string   `json:"restartPolicy,omitempty"`
+	RestartMax uint     `json:"restartRetries,omitempty"`
+	Hostname   string   `json:"hostname,omitempty"`
+	DNSServers []string `json:"dnsServers,omitempty"`
+	DNSSearch  []string `json:"dnsSearch,omitempty"`
+	DNSOptions []string `json:"dnsOptions,omitempty"`
+	HostAdd    []string `json:"hostAdd,omitempty"`
+	NoHosts    bool     `json:"noHosts,omitempty"`
+	// NetMode is "bridge", "none", "host", "container:ID", "ns:PATH" or ""
+	// (the default).
+	NetMode  string              `json:"netMode,omitempty"`
+	Networks []string            `json:"networks,omitempty"`
+	Ports    []PortMapping       `json:"ports,omitempty"`
+	Exposed  map[string]struct{} `json:"exposed,omitempty"`
+	// Namespaces shared with other containers: kind ("net", "ipc", "pid",
+	// "uts") -> container ID.
+	Namespaces map[string]string `json:"namespaces,omitempty"`
+	// UserVolumes lists the destinations of mounts the user asked for.
+	UserVolumes []string `json:"userVolumes,omitempty"`
+	// CreateCommand is the command line that created the container.
+	CreateCommand []string `json:"createCommand,omitempty"`
+	// HealthCheck etc. come with later issues.
+}
+
+// PortMapping is one published port.
+type PortMapping struct {
+	HostIP        string `json:"hostIP,omitempty"`
+	HostPort      uint16 `json:"hostPort"`
+	ContainerPort uint16 `json:"containerPort"`
+	Protocol      string `json:"protocol"`
+	Range         uint16 `json:"range,omitempty"`
+}
+
+// ContainerState is the mutable state of a container, persisted on every
+// change.
+type ContainerState struct {
+	Status       ContainerStatus `json:"status"`
+	PID          int             `json:"pid,omitempty"`
+	ConmonPID    int             `json:"conmonPid,omitempty"`
+	ExitCode     int32           `json:"exitCode"`
+	OOMKilled    bool            `json:"oomKilled,omitempty"`
+	StartedTime  time.Time       `json:"startedAt,omitempty"`
+	FinishedTime time.Time       `json:"finishedAt,omitempty"`
+	Mountpoint   string          `json:"mountpoint,omitempty"`
+	// Mounted counts explicit `mount` calls, so a running container's
+	// rootfs is not unmounted under a user who asked for it.
+	MountCount   int    `json:"mountCount,omitempty"`
+	RunDir       string `json:"runDir,omitempty"`
+	NetNS        string `json:"netNS,omitempty"`
+	Error        string `json:"error,omitempty"`
+	RestartCount int    `json:"restartCount,omitempty"`
+	// StoppedByUser tells the restart policy not to restart.
+	StoppedByUser bool `json:"stoppedByUser,omitempty"`
+	// ExecSessions maps exec session IDs to their records.
+	ExecSessions map[string]*ExecSession `json:"execSessions,omitempty"`
+	// NetworkStatus is the raw result of network setup per network.
+	NetworkStatus map[string]NetworkResult `json:"networkStatus,omitempty"`
+}
+
+// NetworkResult is what network setup assigned on one network.
+type NetworkResult struct {
+	Interface  string   `json:"interface,omitempty"`
+	IPs        []string `json:"ips,omitempty"` // CIDR form
+	Gateway    string   `json:"gateway,omitempty"`
+	MacAddress string   `json:"mac,omitempty"`
+	Aliases    []string `json:"aliases,omitempty"`
+}
+
+// ExecSession is one exec'd process in a container.
+type ExecSession struct {
+	ID        string   `json:"id"`
+	Command   []string `json:"command"`
+	PID       int      `json:"pid,omitempty"`
+	ConmonPID int      `json:"conmonPid,omitempty"`
+	ExitCode  int      `json:"exitCode"`
+	Running   bool     `json:"running"`
+	Terminal  bool     `json:"terminal,omitempty"`
+}
+
+// ContainerRecord is a container's config and state read together (one row).
+type ContainerRecord struct {
+	Config *ContainerConfig
+	State  *ContainerState
+}
+
+// Event is one line of the events log.
+type Event struct {
+	Time       time.Time         `json:"time"`
+	Type       string            `json:"type"`   // container, image, volume, network, pod
+	Status     string            `json:"status"` // create, start, died, ...
+	ID         string            `json:"id"`
+	Name       string            `json:"name,omitempty"`
+	Image      string            `json:"image,omitempty"`
+	ExitCode   *int              `json:"exitCode,omitempty"`
+	Attributes map[string]string `json:"attributes,omitempty"`
+}

@@ -1,0 +1,32 @@
+package define
+
+import (
+	"time"
+
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Image is what the engine knows about one stored image: enough for
+// `images`, `image inspect` and for building a container from it.
+type Image struct {
+	ID           string    `json:"id"`
+	Digest       string    `json:"digest,omitempty"`
+	Names        []string  `json:"names,omitempty"` // fully qualified, e.g. localhost/busybox:latest
+	Digests      []string  `json:"digests,omitempty"`
+	Created      time.Time `json:"created"`
+	Size         int64     `json:"size"`
+	TopLayer     string    `json:"topLayer,omitempty"`
+	Layers       []string  `json:"layers,omitempty"` // diff IDs, base first
+	Parent       string    `json:"parent,omitempty"`
+	Comment      string    `json:"comment,omitempty"`
+	Author       string    `json:"author,omitempty"`
+	Os           string    `json:"os,omitempty"`
+	Arch         string    `json:"architecture,omitempty"`
+	Variant      string    `json:"variant,omitempty"`
+	ManifestType string    `json:"manifestType,omitempty"`
+	// Config is the OCI image config (Env, Cmd, Entrypoint, User, ...).
+	Config  v1.ImageConfig `json:"config"`
+	History []v1.History   `json:"history,omitempty"`
+	// Dangling is true for an image with no names.
+	Dangling bool `json:"dangling,omitempty"`
+}

@@ -1,0 +1,127 @@
+// Package image handles images for berth on top of go.podman.io/image/v5 and
+// the store of engine/storage: import of rootfs tarballs, commit of
+// container changes, save/load of docker and OCI archives, and the local
+// image list with podman's name resolution rules.
+package image
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	bstorage "github.com/berth-dev/berth/engine/storage"
+	"go.podman.io/image/v5/copy"
+	"go.podman.io/image/v5/signature"
+	istorage "go.podman.io/image/v5/storage"
+	"go.podman.io/image/v5/types"
+	cstorage "go.podman.io/storage"
+)
+
+// defaultPolicyPath is where containers tools keep the signature policy.
+const defaultPolicyPath = "/etc/containers/policy.json"
+
+// Options configures how images are read and written. Zero values use the
+// system defaults of the containers ecosystem.
+type Options struct {
+	// SignaturePolicyPath is the policy.json to enforce. When empty and
+	// /etc/containers/policy.json does not exist, every image is accepted:
+	// berth must work offline on hosts without the containers-common files.
+	SignaturePolicyPath string
+	// RegistriesConf overrides registries.conf (short names, mirrors).
+	RegistriesConf string
+	// TmpDir holds temporary archives and layouts; default /var/tmp, as
+	// images can be much larger than a tmpfs.
+	TmpDir string
+}
+
+// Service is the image API of the engine over one store.
+type Service struct {
+	store *bstorage.Store
+	opts  Options
+}
+
+// New returns a Service over store.
+func New(store *bstorage.Store, opts Options) *Service {
+	if opts.TmpDir == "" {
+		opts.TmpDir = "/var/tmp"
+	}
+	return &Service{store: store, opts: opts}
+}
+
+func (s *Service) cs() cstorage.Store { return s.store.Storage() }
+
+// systemContext returns the image/v5 settings derived from Options.
+func (s *Service) systemContext() *types.SystemContext {
+	return &types.SystemContext{
+		SignaturePolicyPath:      s.opts.SignaturePolicyPath,
+		SystemRegistriesConfPath: s.opts.RegistriesConf,
+		BigFilesTemporaryDir:     s.opts.TmpDir,
+	}
+}
+
+// policyContext loads the signature policy, or accepts anything when no
+// policy is configured on this host.
+func (s *Service) policyContext() (*signature.PolicyContext, error) {
+	var (
+		policy *signature.Policy
+		err    error
+	)
+	switch path := s.opts.SignaturePolicyPath; {
+	case path != "":
+		policy, err = signature.NewPolicyFromFile(path)
+	case fileExists(defaultPolicyPath):
+		policy, err = signature.DefaultPolicy(s.systemContext())
+	default:
+		policy = &signature.Policy{Default: signature.PolicyRequirements{signature.NewPRInsecureAcceptAnything()}}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading signature policy: %w", err)
+	}
+	pc, err := signature.NewPolicyContext(policy)
+	if err != nil {
+		return nil, fmt.Errorf("signature policy: %w", err)
+	}
+	return pc, nil
+}
+
+// copyImage copies src to dest with the service's policy, returning the
+// manifest written. destSys, when not nil, replaces the destination's
+// system context (for per-destination settings such as extra archive tags).
+func (s *Service) copyImage(ctx context.Context, dest, src types.ImageReference, report io.Writer, destSys *types.SystemContext) ([]byte, error) {
+	pc, err := s.policyContext()
+	if err != nil {
+		return nil, err
+	}
+	defer pc.Destroy() //nolint:errcheck // nothing to do about a failure to free policy state
+	sys := s.systemContext()
+	if destSys == nil {
+		destSys = sys
+	}
+	man, err := copy.Image(ctx, pc, dest, src, &copy.Options{
+		SourceCtx:      sys,
+		DestinationCtx: destSys,
+		ReportWriter:   report,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("copying image: %w", err)
+	}
+	return man, nil
+}
+
+// storageRef returns a containers-storage reference for name (may be nil)
+// and/or image ID in this service's store.
+func (s *Service) storageRef(name string, id string) (types.ImageReference, error) {
+	var named = namedOrNil(name)
+	ref, err := istorage.Transport.NewStoreReference(s.cs(), named, id)
+	if err != nil {
+		return nil, fmt.Errorf("storage reference %q@%s: %w", name, id, err)
+	}
+	return ref, nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil || !errors.Is(err, os.ErrNotExist)
+}

@@ -1,0 +1,13 @@
+package oci
+
+import "golang.org/x/sys/unix"
+
+// isCgroup2UnifiedMode reports whether /sys/fs/cgroup is a cgroup2 mount,
+// i.e. the host has no v1 hierarchies at all.
+func isCgroup2UnifiedMode() bool {
+	var st unix.Statfs_t
+	if err := unix.Statfs("/sys/fs/cgroup", &st); err != nil {
+		return false
+	}
+	return st.Type == unix.CGROUP2_SUPER_MAGIC
+}

@@ -1,0 +1,391 @@
+package oci
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// CreateOptions describe one container for CreateContainer. The engine has
+// already written BundleDir/config.json.
+type CreateOptions struct {
+	ID, Name string
+	// BundleDir holds config.json. Conmon also keeps its pid files, the ctl
+	// and winsz fifos, the runtime's log and (as persist dir) the oom and
+	// exit markers here.
+	BundleDir string
+	// LogPath is the k8s-file log path; "" with LogDriver "" means no log.
+	LogPath string
+	// LogDriver is "k8s-file" (default) or "none".
+	LogDriver string
+	// ExitCommand is run by conmon once the container exited (berth's
+	// `container cleanup ID`); its first element must be an absolute path.
+	ExitCommand []string
+	// Terminal allocates a pty (config.json must say process.terminal).
+	Terminal bool
+	// Stdin keeps the container's stdin open for attach (-i). Terminal
+	// containers always take input through the pty.
+	Stdin bool
+	// LeaveStdinOpen keeps stdin open when an attached client goes away.
+	LeaveStdinOpen bool
+}
+
+// Files conmon and the runtime keep in the bundle directory.
+const (
+	pidFileName       = "pidfile"
+	conmonPidFileName = "conmon.pid"
+	runtimeLogName    = "oci-log"
+	ctlFifoName       = "ctl"
+	winszFifoName     = "winsz"
+	oomFileName       = "oom"
+	persistExitName   = "exit"
+)
+
+// syncMessage is what conmon writes on the sync pipe (API version 1): the
+// container PID, or a negative number and the runtime's error message.
+type syncMessage struct {
+	Data    int    `json:"data"`
+	Message string `json:"message,omitempty"`
+}
+
+// CreateContainer spawns conmon, which runs `<runtime> create`, and returns
+// once the container exists (status "created") with its PID and conmon's.
+// A runtime failure carries the runtime's message and wraps
+// define.ErrOCIRuntimeNotFound, define.ErrOCIRuntimePermissionDenied or
+// define.ErrOCIRuntime.
+//
+// Note that conmon runs the exit command even when the runtime fails to
+// create the container, so the cleanup command must cope with a container
+// that never got created.
+func (r *Runtime) CreateContainer(ctx context.Context, o CreateOptions) (pid, conmonPID int, retErr error) {
+	if err := r.validateCreate(o); err != nil {
+		return 0, 0, err
+	}
+	if err := r.prepareCreate(o); err != nil {
+		return 0, 0, err
+	}
+
+	args := r.conmonArgs(o)
+	cmd := exec.Command(r.conmonPath, args...)
+	cmd.Dir = o.BundleDir
+	// conmon double-forks and calls setsid itself; our own session keeps a
+	// terminal's SIGINT/SIGHUP away from it until then.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	var stderr strings.Builder
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, &limitedWriter{w: &stderr, n: 64 << 10}
+	cmd.WaitDelay = 5 * time.Second
+
+	syncR, syncW, err := os.Pipe()
+	if err != nil {
+		return 0, 0, fmt.Errorf("sync pipe: %w", err)
+	}
+	defer syncR.Close()
+	startR, startW, err := os.Pipe()
+	if err != nil {
+		syncW.Close()
+		return 0, 0, fmt.Errorf("start pipe: %w", err)
+	}
+	cmd.ExtraFiles = []*os.File{syncW, startR}
+	cmd.Env = append(conmonEnv(), "_OCI_SYNCPIPE=3", "_OCI_STARTPIPE=4")
+
+	err = cmd.Start()
+	syncW.Close()
+	startR.Close()
+	if err != nil {
+		startW.Close()
+		return 0, 0, fmt.Errorf("start conmon: %w", err)
+	}
+	defer func() {
+		// A duplicate ID is the other container's; leave it alone.
+		if retErr != nil && !errors.Is(retErr, define.ErrCtrExists) {
+			// Conmon exits by itself once the runtime failed; only a
+			// cancelled wait leaves it (and runc) running.
+			r.cleanupFailedCreate(o, ctx.Err() != nil)
+		}
+	}()
+	// Conmon blocks on the start pipe before forking, which is where a
+	// caller could move it into a cgroup. We have nothing to do there yet.
+	_, werr := startW.Write([]byte{0})
+	startW.Close()
+	if werr != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return 0, 0, fmt.Errorf("write conmon start pipe: %w", werr)
+	}
+	// The first conmon process exits as soon as it has forked the monitor.
+	if err := cmd.Wait(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return 0, 0, fmt.Errorf("conmon: %s: %w", msg, define.ErrOCIRuntime)
+	}
+
+	msg, err := readSync(ctx, syncR)
+	if err != nil {
+		return 0, 0, r.createError(o, err)
+	}
+	if msg.Data <= 0 {
+		return 0, 0, r.createError(o, errors.New(msg.Message))
+	}
+	conmonPID, err = readPidFile(filepath.Join(o.BundleDir, conmonPidFileName))
+	if err != nil {
+		return 0, 0, fmt.Errorf("conmon pid: %w", err)
+	}
+	return msg.Data, conmonPID, nil
+}
+
+func (r *Runtime) validateCreate(o CreateOptions) error {
+	switch {
+	case o.ID == "":
+		return fmt.Errorf("create container: empty id: %w", define.ErrInvalidArg)
+	case o.BundleDir == "" || !filepath.IsAbs(o.BundleDir):
+		return fmt.Errorf("create container %s: bundle dir %q must be absolute: %w", o.ID, o.BundleDir, define.ErrInvalidArg)
+	case len(o.ExitCommand) > 0 && !filepath.IsAbs(o.ExitCommand[0]):
+		return fmt.Errorf("create container %s: exit command %q must be an absolute path: %w", o.ID, o.ExitCommand[0], define.ErrInvalidArg)
+	}
+	switch o.LogDriver {
+	case "", "k8s-file", "none":
+	default:
+		return fmt.Errorf("create container %s: log driver %q: %w", o.ID, o.LogDriver, define.ErrInvalidArg)
+	}
+	if _, err := os.Stat(filepath.Join(o.BundleDir, "config.json")); err != nil {
+		return fmt.Errorf("create container %s: %w", o.ID, err)
+	}
+	return nil
+}
+
+// prepareCreate makes the shared directories and removes what a previous
+// run of the same container left behind: conmon refuses to mkfifo over an
+// existing ctl fifo, and a stale exit file would make the new container
+// look exited at once.
+func (r *Runtime) prepareCreate(o CreateOptions) error {
+	// runc and crun both keep a container's state in <root>/<id>. Refusing
+	// here, before any file is touched, keeps a live container's exit file
+	// and attach link safe from a create that reuses its ID.
+	if _, err := os.Lstat(filepath.Join(r.cfg.StateRoot, o.ID)); err == nil {
+		return fmt.Errorf("create container %s: the runtime already knows it: %w", o.ID, define.ErrCtrExists)
+	}
+	for _, dir := range []string{r.cfg.StateRoot, r.cfg.ExitDir, r.cfg.SocketDir} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create container %s: %w", o.ID, err)
+		}
+	}
+	stale := []string{
+		r.ExitFilePath(o.ID),
+		filepath.Join(r.cfg.SocketDir, o.ID),
+	}
+	for _, name := range []string{pidFileName, conmonPidFileName, runtimeLogName, ctlFifoName, winszFifoName, oomFileName, persistExitName, "attach"} {
+		stale = append(stale, filepath.Join(o.BundleDir, name))
+	}
+	for _, p := range stale {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("create container %s: remove stale %s: %w", o.ID, p, err)
+		}
+	}
+	return nil
+}
+
+// conmonArgs builds conmon's command line, mirroring what podman passes.
+func (r *Runtime) conmonArgs(o CreateOptions) []string {
+	name := o.Name
+	if name == "" {
+		name = o.ID
+	}
+	args := []string{
+		"--api-version", "1",
+		"-c", o.ID,
+		"-u", o.ID,
+		"-r", r.path,
+		"-b", o.BundleDir,
+		"-p", filepath.Join(o.BundleDir, pidFileName),
+		"-n", name,
+		"--exit-dir", r.cfg.ExitDir,
+		"--persist-dir", o.BundleDir,
+		"--socket-dir-path", r.cfg.SocketDir,
+		"--conmon-pidfile", filepath.Join(o.BundleDir, conmonPidFileName),
+	}
+	if r.cfg.CgroupManager == "systemd" {
+		args = append(args, "-s")
+	}
+	switch {
+	case o.LogDriver == "none" || (o.LogDriver == "" && o.LogPath == ""):
+		args = append(args, "-l", "none")
+	default:
+		args = append(args, "-l", "k8s-file:"+o.LogPath)
+	}
+	if lvl := conmonLogLevel(r.cfg.LogLevel); lvl != "" {
+		args = append(args, "--log-level", lvl)
+	}
+	// With a terminal, stdin is the pty master that also carries output:
+	// -i would make conmon close it when an attached client leaves, which
+	// kills the output too. Podman passes -i for non-terminal containers only.
+	if o.Terminal {
+		args = append(args, "-t")
+	} else if o.Stdin {
+		args = append(args, "-i")
+	}
+	if o.LeaveStdinOpen {
+		args = append(args, "--leave-stdin-open")
+	}
+	// Global runtime flags go before the "create" verb conmon adds.
+	for _, a := range r.runtimeArgs() {
+		if a == "--systemd-cgroup" {
+			continue // conmon adds it itself for -s
+		}
+		args = append(args, "--runtime-arg", a)
+	}
+	args = append(args,
+		"--runtime-arg", "--log-format=json",
+		"--runtime-arg", "--log="+filepath.Join(o.BundleDir, runtimeLogName))
+	if len(o.ExitCommand) > 0 {
+		args = append(args, "--exit-command", o.ExitCommand[0])
+		for _, a := range o.ExitCommand[1:] {
+			args = append(args, "--exit-command-arg", a)
+		}
+	}
+	return args
+}
+
+// conmonLogLevel maps berth's log level to one conmon accepts; conmon exits
+// on a level it does not know.
+func conmonLogLevel(l string) string {
+	switch strings.ToLower(l) {
+	case "trace", "debug":
+		return "debug"
+	case "info":
+		return "info"
+	case "warn", "warning":
+		return "warn"
+	case "error", "fatal", "panic":
+		return "error"
+	}
+	return ""
+}
+
+// conmonEnv is berth's environment minus what would confuse conmon or the
+// runtime (inherited sync pipes, socket activation, sd_notify). The exit
+// command inherits it too, so config-locating variables survive.
+func conmonEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(k, "_OCI_"), strings.HasPrefix(k, "LISTEN_"), k == "NOTIFY_SOCKET":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// readSync reads conmon's first sync message. EOF without a message means
+// conmon died before it could report; ctx bounds a stuck runtime.
+func readSync(ctx context.Context, f *os.File) (syncMessage, error) {
+	type result struct {
+		msg syncMessage
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		var res result
+		line, err := bufio.NewReader(f).ReadBytes('\n')
+		switch {
+		case len(line) > 0:
+			if jerr := json.Unmarshal(line, &res.msg); jerr != nil {
+				res.err = fmt.Errorf("decode conmon sync message %q: %w", line, jerr)
+			}
+		case err == io.EOF:
+			res.err = errors.New("conmon exited without reporting the container pid")
+		default:
+			res.err = err
+		}
+		ch <- res
+	}()
+	select {
+	case res := <-ch:
+		return res.msg, res.err
+	case <-ctx.Done():
+		// Unblock the reader; the deferred rollback kills conmon.
+		_ = f.SetReadDeadline(time.Now())
+		<-ch
+		return syncMessage{}, ctx.Err()
+	}
+}
+
+// createError prefers the runtime's own log (its last error line) over
+// what conmon forwarded, since conmon only forwards the runtime's stderr.
+func (r *Runtime) createError(o CreateOptions, cause error) error {
+	if errors.Is(cause, context.Canceled) || errors.Is(cause, context.DeadlineExceeded) {
+		return fmt.Errorf("create container %s: %w", o.ID, cause)
+	}
+	msg := ""
+	if b, err := os.ReadFile(filepath.Join(o.BundleDir, runtimeLogName)); err == nil {
+		msg = cleanRuntimeMessage(string(b))
+	}
+	if msg == "" && cause != nil {
+		msg = cleanRuntimeMessage(cause.Error())
+	}
+	if msg == "" {
+		msg = "container create failed (no logs from conmon)"
+	}
+	return runtimeError(r.cfg.Name, msg)
+}
+
+// cleanupFailedCreate kills a conmon that is still around and makes the
+// runtime forget a half-created container. Errors are ignored: this runs
+// on a path that already reports the original failure.
+func (r *Runtime) cleanupFailedCreate(o CreateOptions, killConmon bool) {
+	if pid, err := readPidFile(filepath.Join(o.BundleDir, conmonPidFileName)); killConmon && err == nil && pid > 0 {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, _ = r.run(ctx, "delete", "--force", o.ID)
+}
+
+func readPidFile(p string) (int, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return 0, err
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0, fmt.Errorf("parse pid file %s: %w", p, err)
+	}
+	return pid, nil
+}
+
+// limitedWriter keeps at most n bytes, so a chatty conmon cannot grow our
+// memory without bound.
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if l.n <= 0 {
+		return len(p), nil
+	}
+	q := p
+	if len(q) > l.n {
+		q = q[:l.n]
+	}
+	l.n -= len(q)
+	if _, err := l.w.Write(q); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

@@ -1,0 +1,177 @@
+package oci
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// fakeBinaries makes executable stand-ins for runc and conmon so New can be
+// tested without the real ones.
+func fakeBinaries(t *testing.T) (runtime, conmon string) {
+	t.Helper()
+	dir := t.TempDir()
+	runtime, conmon = filepath.Join(dir, "runc"), filepath.Join(dir, "conmon")
+	for _, p := range []string{runtime, conmon} {
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return runtime, conmon
+}
+
+func TestNewValidation(t *testing.T) {
+	rt, cm := fakeBinaries(t)
+	base := Config{Name: "runc", Path: rt, ConmonPath: cm, StateRoot: "/run/b/runc", ExitDir: "/run/b/exits", SocketDir: "/run/b/s"}
+	tests := []struct {
+		name    string
+		mod     func(*Config)
+		wantErr error
+	}{
+		{name: "ok", mod: func(*Config) {}},
+		{name: "systemd", mod: func(c *Config) { c.CgroupManager = "systemd" }},
+		{name: "bad cgroup manager", mod: func(c *Config) { c.CgroupManager = "cgroupz" }, wantErr: define.ErrInvalidArg},
+		{name: "no exit dir", mod: func(c *Config) { c.ExitDir = "" }, wantErr: define.ErrInvalidArg},
+		{name: "missing runtime", mod: func(c *Config) { c.Path = "/nonexistent/runc" }, wantErr: os.ErrNotExist},
+		{name: "runtime is a directory", mod: func(c *Config) { c.Path = "/" }, wantErr: os.ErrPermission},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := base
+			tt.mod(&cfg)
+			r, err := New(cfg)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("New() error = %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("New() error = %v", err)
+			}
+			if r.Name() != "runc" || r.Path() != rt || r.ConmonPath() != cm {
+				t.Errorf("New() = %q %q %q, want runc %q %q", r.Name(), r.Path(), r.ConmonPath(), rt, cm)
+			}
+		})
+	}
+}
+
+func TestConmonArgs(t *testing.T) {
+	rt, cm := fakeBinaries(t)
+	r, err := New(Config{Name: "runc", Path: rt, ConmonPath: cm, StateRoot: "/run/b/runc", ExitDir: "/run/b/exits",
+		SocketDir: "/run/b/s", CgroupManager: "systemd", LogLevel: "warning"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := r.conmonArgs(CreateOptions{
+		ID: "abc", Name: "web", BundleDir: "/b", LogPath: "/b/ctr.log", Terminal: true, Stdin: true,
+		ExitCommand: []string{"/usr/bin/berth", "container", "cleanup", "abc"},
+	})
+	joined := " " + strings.Join(args, " ") + " "
+	for _, want := range []string{
+		" --api-version 1 ", " -c abc ", " -u abc ", " -r " + rt + " ", " -b /b ", " -p /b/pidfile ", " -n web ",
+		" --exit-dir /run/b/exits ", " --persist-dir /b ", " --socket-dir-path /run/b/s ",
+		" --conmon-pidfile /b/conmon.pid ", " -s ", " -l k8s-file:/b/ctr.log ", " --log-level warn ", " -t ",
+		" --runtime-arg --root=/run/b/runc ", " --runtime-arg --log-format=json ", " --runtime-arg --log=/b/oci-log ",
+		" --exit-command /usr/bin/berth --exit-command-arg container --exit-command-arg cleanup --exit-command-arg abc ",
+	} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("conmon args %q lack %q", joined, want)
+		}
+	}
+	if slices.Contains(args, "-i") {
+		t.Errorf("conmon args %q pass -i with a terminal", joined)
+	}
+	// conmon adds --systemd-cgroup itself for -s; passing it twice breaks runc.
+	if slices.Contains(args, "--systemd-cgroup") {
+		t.Errorf("conmon args %q pass --systemd-cgroup as a runtime arg", joined)
+	}
+
+	none := r.conmonArgs(CreateOptions{ID: "abc", BundleDir: "/b", LogDriver: "none", LogPath: "/b/x", Stdin: true})
+	if !strings.Contains(" "+strings.Join(none, " ")+" ", " -l none ") {
+		t.Errorf("log driver none: args %q lack -l none", none)
+	}
+	if !slices.Contains(none, "-i") || slices.Contains(none, "-t") {
+		t.Errorf("non-terminal stdin: args %q want -i and no -t", none)
+	}
+}
+
+func TestConmonLogLevel(t *testing.T) {
+	for in, want := range map[string]string{"": "", "trace": "debug", "debug": "debug", "info": "info",
+		"warn": "warn", "warning": "warn", "error": "error", "fatal": "error", "bogus": ""} {
+		if got := conmonLogLevel(in); got != want {
+			t.Errorf("conmonLogLevel(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestExitCodeFile(t *testing.T) {
+	rt, cm := fakeBinaries(t)
+	dir := t.TempDir()
+	r, err := New(Config{Path: rt, ConmonPath: cm, StateRoot: dir, ExitDir: dir, SocketDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle := t.TempDir()
+	if _, _, _, exists, err := r.ExitCode("c1", bundle); exists || err != nil {
+		t.Fatalf("ExitCode before exit: exists=%v err=%v, want false, nil", exists, err)
+	}
+	if err := os.WriteFile(r.ExitFilePath("c1"), []byte("137"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bundle, "oom"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, finished, oom, exists, err := r.ExitCode("c1", bundle)
+	if err != nil || !exists || code != 137 || !oom || finished.IsZero() {
+		t.Fatalf("ExitCode = %d %v oom=%v exists=%v %v; want 137, oom", code, finished, oom, exists, err)
+	}
+	if err := os.WriteFile(r.ExitFilePath("c2"), []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, _, err := r.ExitCode("c2", ""); err == nil {
+		t.Fatal("ExitCode of a garbage exit file: nil error")
+	}
+}
+
+func TestWaitExit(t *testing.T) {
+	rt, cm := fakeBinaries(t)
+	dir := t.TempDir()
+	r, err := New(Config{Path: rt, ConmonPath: cm, StateRoot: dir, ExitDir: dir, SocketDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("file appears later", func(t *testing.T) {
+		go func() {
+			time.Sleep(50 * time.Millisecond)
+			// Written like conmon does: to a temp name, then renamed.
+			tmp := filepath.Join(dir, ".tmp-late")
+			_ = os.WriteFile(tmp, []byte("42"), 0o600)
+			_ = os.Rename(tmp, r.ExitFilePath("late"))
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		start := time.Now()
+		code, err := r.WaitExit(ctx, "late")
+		if err != nil || code != 42 {
+			t.Fatalf("WaitExit = %d, %v; want 42", code, err)
+		}
+		if d := time.Since(start); d > 900*time.Millisecond {
+			t.Errorf("WaitExit took %v; inotify should wake it well before the poll", d)
+		}
+	})
+	t.Run("context ends", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		if _, err := r.WaitExit(ctx, "never"); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("WaitExit = %v, want DeadlineExceeded", err)
+		}
+	})
+}

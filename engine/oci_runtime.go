@@ -1,0 +1,29 @@
+package engine
+
+import (
+	"context"
+	"syscall"
+	"time"
+
+	"github.com/berth-dev/berth/engine/oci"
+)
+
+// ociRuntime is what the engine needs from an OCI runtime adapter. The
+// conmon-driven runc/crun adapter (engine/oci) is the real one; unit tests
+// use a fake.
+type ociRuntime interface {
+	Name() string
+	Path() string
+	CreateContainer(ctx context.Context, o oci.CreateOptions) (pid, conmonPID int, err error)
+	StartContainer(ctx context.Context, id string) error
+	KillContainer(ctx context.Context, id string, sig syscall.Signal, all bool) error
+	DeleteContainer(ctx context.Context, id string) error
+	PauseContainer(ctx context.Context, id string) error
+	ResumeContainer(ctx context.Context, id string) error
+	State(ctx context.Context, id string) (status string, pid int, err error)
+	ExitCode(id, bundleDir string) (code int, finished time.Time, oom bool, exists bool, err error)
+	WaitExit(ctx context.Context, id string) (int, error)
+	Attach(ctx context.Context, id, bundleDir string, s oci.AttachStreams, detachKeys []byte, resize <-chan [2]uint16) error
+	AttachSocketPath(id string) string
+	ExitFilePath(id string) string
+}

@@ -1,0 +1,225 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// CtrOption changes a container's configuration before it is persisted.
+// Options are plain functions over the record, so they can be unit-tested
+// without a runtime.
+type CtrOption func(*define.ContainerConfig) error
+
+// WithName sets the container's name; an empty name keeps the generated one.
+func WithName(name string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		if name == "" {
+			return nil
+		}
+		if err := ValidateName(name); err != nil {
+			return err
+		}
+		c.Name = name
+		return nil
+	}
+}
+
+// ValidateName checks a container name against docker's pattern
+// [a-zA-Z0-9][a-zA-Z0-9_.-]*.
+func ValidateName(name string) error {
+	ok := len(name) > 0
+	for i, r := range name {
+		alnum := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		if !alnum && (i == 0 || !strings.ContainsRune("_.-", r)) {
+			ok = false
+			break
+		}
+	}
+	if !ok {
+		return fmt.Errorf("container name %q: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: %w", name, define.ErrInvalidArg)
+	}
+	return nil
+}
+
+// WithImage records the image the container's rootfs comes from.
+func WithImage(id, name string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		c.ImageID, c.ImageName = id, name
+		return nil
+	}
+}
+
+// WithRootfs uses a host directory as the container's root.
+func WithRootfs(dir string) CtrOption {
+	return func(c *define.ContainerConfig) error { c.Rootfs = dir; return nil }
+}
+
+// WithLabels sets the container's labels.
+func WithLabels(l map[string]string) CtrOption {
+	return func(c *define.ContainerConfig) error { c.Labels = l; return nil }
+}
+
+// WithCommand records the entrypoint and cmd the container runs.
+func WithCommand(entrypoint, cmd []string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		c.Entrypoint, c.Cmd = entrypoint, cmd
+		c.Command = append(append([]string{}, entrypoint...), cmd...)
+		return nil
+	}
+}
+
+// WithUser sets the user as given on the command line; the engine resolves
+// it against the container's /etc/passwd when the rootfs is mounted.
+func WithUser(u string) CtrOption {
+	return func(c *define.ContainerConfig) error { c.User = u; return nil }
+}
+
+// WithStopSignal sets the signal `stop` sends first.
+func WithStopSignal(sig uint) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		if sig == 0 || sig > 64 {
+			return fmt.Errorf("stop signal %d out of range: %w", sig, define.ErrInvalidArg)
+		}
+		c.StopSignal = sig
+		return nil
+	}
+}
+
+// WithStopTimeout sets the seconds `stop` waits before SIGKILL.
+func WithStopTimeout(t uint) CtrOption {
+	return func(c *define.ContainerConfig) error { c.StopTimeout = t; return nil }
+}
+
+// WithTerminal allocates a pty for the container.
+func WithTerminal(tty, stdin bool) CtrOption {
+	return func(c *define.ContainerConfig) error { c.Terminal, c.Stdin = tty, stdin; return nil }
+}
+
+// WithAutoRemove removes the container when it exits (--rm).
+func WithAutoRemove() CtrOption {
+	return func(c *define.ContainerConfig) error { c.AutoRemove = true; return nil }
+}
+
+// WithRestartPolicy sets the restart policy ("no", "always", "on-failure",
+// "unless-stopped") and the retry limit for on-failure.
+func WithRestartPolicy(policy string, max uint) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		switch policy {
+		case "", "no", "always", "on-failure", "unless-stopped":
+		default:
+			return fmt.Errorf("invalid restart policy %q: %w", policy, define.ErrInvalidArg)
+		}
+		if max > 0 && policy != "on-failure" {
+			return fmt.Errorf("restart retries are only allowed with the on-failure policy: %w", define.ErrInvalidArg)
+		}
+		c.Restart, c.RestartMax = policy, max
+		return nil
+	}
+}
+
+// WithCgroupParent places the container's cgroup under parent.
+func WithCgroupParent(parent string) CtrOption {
+	return func(c *define.ContainerConfig) error { c.CgroupParent = parent; return nil }
+}
+
+// WithShmSize sets the size of the private /dev/shm tmpfs in bytes.
+func WithShmSize(n int64) CtrOption {
+	return func(c *define.ContainerConfig) error { c.ShmSize = n; return nil }
+}
+
+// WithInit runs a bundled init (catatonit) as PID 1 in front of the command.
+func WithInit(path string) CtrOption {
+	return func(c *define.ContainerConfig) error { c.Init, c.InitPath = true, path; return nil }
+}
+
+// WithHostname records the container's hostname (also set in the spec).
+func WithHostname(h string) CtrOption {
+	return func(c *define.ContainerConfig) error { c.Hostname = h; return nil }
+}
+
+// WithDNS sets resolv.conf contents: servers, search domains and options.
+func WithDNS(servers, search, options []string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		c.DNSServers, c.DNSSearch, c.DNSOptions = servers, search, options
+		return nil
+	}
+}
+
+// WithHosts adds "name:ip" entries to /etc/hosts, or disables the generated
+// /etc/hosts with noHosts.
+func WithHosts(add []string, noHosts bool) CtrOption {
+	return func(c *define.ContainerConfig) error { c.HostAdd, c.NoHosts = add, noHosts; return nil }
+}
+
+// WithNetMode sets the network mode ("", "bridge", "none", "host",
+// "container:ID", "ns:PATH") and the named networks to join.
+func WithNetMode(mode string, networks []string) CtrOption {
+	return func(c *define.ContainerConfig) error { c.NetMode, c.Networks = mode, networks; return nil }
+}
+
+// WithPorts publishes ports.
+func WithPorts(p []define.PortMapping) CtrOption {
+	return func(c *define.ContainerConfig) error { c.Ports = p; return nil }
+}
+
+// WithExposed records the exposed ports ("80/tcp").
+func WithExposed(e map[string]struct{}) CtrOption {
+	return func(c *define.ContainerConfig) error { c.Exposed = e; return nil }
+}
+
+// WithSeccomp selects the seccomp profile: "" default, "unconfined", a path.
+func WithSeccomp(profile string) CtrOption {
+	return func(c *define.ContainerConfig) error { c.Seccomp = profile; return nil }
+}
+
+// WithPrivileged marks the container privileged.
+func WithPrivileged() CtrOption {
+	return func(c *define.ContainerConfig) error { c.Privileged = true; return nil }
+}
+
+// WithReadOnly mounts the rootfs read-only.
+func WithReadOnly() CtrOption {
+	return func(c *define.ContainerConfig) error { c.ReadOnly = true; return nil }
+}
+
+// WithOCIRuntime selects the OCI runtime by name or path.
+func WithOCIRuntime(name string) CtrOption {
+	return func(c *define.ContainerConfig) error { c.OCIRuntime = name; return nil }
+}
+
+// WithLogDriver sets the log driver ("k8s-file", "none") and optional path.
+func WithLogDriver(driver, path string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		switch driver {
+		case "", "k8s-file", "none", "passthrough":
+		default:
+			return fmt.Errorf("unsupported log driver %q: %w", driver, define.ErrInvalidArg)
+		}
+		c.LogDriver, c.LogPath = driver, path
+		return nil
+	}
+}
+
+// WithUserVolumes records the destinations of user-requested mounts.
+func WithUserVolumes(dests []string) CtrOption {
+	return func(c *define.ContainerConfig) error { c.UserVolumes = dests; return nil }
+}
+
+// WithCreateCommand records the command line that created the container.
+func WithCreateCommand(argv []string) CtrOption {
+	return func(c *define.ContainerConfig) error { c.CreateCommand = argv; return nil }
+}
+
+// WithSharedNamespace joins namespace kind ("net", "ipc", "pid", "uts") of
+// another container.
+func WithSharedNamespace(kind, ctrID string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		if c.Namespaces == nil {
+			c.Namespaces = map[string]string{}
+		}
+		c.Namespaces[kind] = ctrID
+		return nil
+	}
+}

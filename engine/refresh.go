@@ -1,0 +1,63 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/berth-dev/berth/engine/define"
+	"golang.org/x/sys/unix"
+)
+
+// refreshIfRebooted resets container states after a reboot. The run root
+// is a tmpfs, so a missing alive marker means everything recorded there
+// (runtime state, conmon, mounts, locks) is gone: running containers are
+// now exited and created ones merely configured.
+func (r *Runtime) refreshIfRebooted(ctx context.Context) error {
+	alive := r.cfg.aliveFile()
+	if _, err := os.Stat(alive); err == nil {
+		return nil
+	}
+	// Serialize refreshes of concurrent first commands.
+	f, err := os.OpenFile(filepath.Join(r.cfg.tmpDir(), "refresh.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		return err
+	}
+	if _, err := os.Stat(alive); err == nil {
+		return nil
+	}
+	recs, err := r.state.Containers()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, rec := range recs {
+		st := rec.State
+		switch st.Status {
+		case define.StatusCreated:
+			st.Status = define.StatusConfigured
+		case define.StatusRunning, define.StatusPaused, define.StatusStopping, define.StatusStopped:
+			st.Status = define.StatusExited
+		case define.StatusRemoving:
+			st.Status = define.StatusExited
+		}
+		st.PID, st.ConmonPID = 0, 0
+		st.Mountpoint, st.RunDir, st.NetNS = "", "", ""
+		st.MountCount = 0
+		st.ExecSessions = nil
+		st.NetworkStatus = nil
+		if err := r.state.SaveContainerState(rec.Config.ID, st); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("refreshing container states after reboot: %w", err)
+	}
+	return os.WriteFile(alive, nil, 0o600)
+}

@@ -1,0 +1,180 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/idgen"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// NewContainer persists a new container in the Configured state: its
+// record in the database and its rootfs in storage. Nothing is left behind
+// on failure.
+func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...CtrOption) (_ *Container, retErr error) {
+	if spec == nil {
+		return nil, fmt.Errorf("container needs an OCI spec: %w", define.ErrInvalidArg)
+	}
+	cfg := &define.ContainerConfig{
+		ID:          idgen.NewID(),
+		CreatedTime: time.Now(),
+		StopSignal:  15,
+		StopTimeout: 10,
+	}
+	for _, o := range opts {
+		if err := o(cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.ImageID == "" && cfg.Rootfs == "" {
+		return nil, fmt.Errorf("container needs an image or a rootfs: %w", define.ErrInvalidArg)
+	}
+	if cfg.OCIRuntime == "" {
+		cfg.OCIRuntime = r.DefaultOCIRuntime()
+	}
+	if _, err := r.ociRuntimeFor(cfg.OCIRuntime); err != nil {
+		return nil, err
+	}
+	if cfg.Name == "" {
+		name, err := r.freeName()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Name = name
+	}
+	if spec.Hostname == "" && cfg.Namespaces["uts"] == "" && cfg.NetMode != "host" {
+		spec.Hostname = cfg.ID[:12]
+	}
+	if cfg.Hostname == "" {
+		cfg.Hostname = spec.Hostname
+	}
+	if spec.Linux != nil && spec.Linux.CgroupsPath == "" {
+		spec.Linux.CgroupsPath = r.cgroupsPath(cfg)
+	}
+	cfg.StaticDir = r.cfg.staticDir() + "/" + cfg.ID
+
+	st := &define.ContainerState{Status: define.StatusConfigured}
+	if err := r.state.AddContainer(cfg, spec, st); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			_ = r.state.RemoveContainer(cfg.ID)
+		}
+	}()
+	if err := os.MkdirAll(cfg.StaticDir, 0o700); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			_ = os.RemoveAll(cfg.StaticDir)
+		}
+	}()
+	if cfg.ImageID != "" {
+		store, err := r.storage()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := store.CreateContainer(cfg.ID, cfg.Name, cfg.ImageID, ""); err != nil {
+			return nil, fmt.Errorf("creating rootfs of container %s: %w", cfg.Name, err)
+		}
+	}
+	l, err := r.locks.Retrieve(cfg.ID)
+	if err != nil {
+		if cfg.ImageID != "" {
+			_ = r.store.DeleteContainer(cfg.ID)
+		}
+		return nil, err
+	}
+	c := &Container{config: cfg, state: st, lock: l, runtime: r, valid: true}
+	r.event(define.Event{Type: "container", Status: "create", ID: cfg.ID, Name: cfg.Name, Image: cfg.ImageName, Time: time.Now()})
+	return c, nil
+}
+
+// cgroupsPath places the container under its cgroup parent: a slice for
+// the systemd manager, a plain path for cgroupfs.
+func (r *Runtime) cgroupsPath(cfg *define.ContainerConfig) string {
+	if r.cfg.CgroupManager == "systemd" {
+		parent := cfg.CgroupParent
+		if parent == "" {
+			parent = "machine.slice"
+		}
+		return parent + ":berth:" + cfg.ID
+	}
+	parent := cfg.CgroupParent
+	if parent == "" {
+		parent = "/berth"
+	}
+	return path.Join("/", parent, "berth-"+cfg.ID)
+}
+
+// freeName picks a random name no container has.
+func (r *Runtime) freeName() (string, error) {
+	for i := 0; i < 100; i++ {
+		n := idgen.NewName()
+		if _, err := r.state.LookupContainer(n); errors.Is(err, define.ErrNoSuchCtr) {
+			return n, nil
+		} else if err != nil && !errors.Is(err, define.ErrAmbiguous) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("no free random container name found")
+}
+
+// LookupContainer finds a container by full ID, name or unique ID prefix.
+func (r *Runtime) LookupContainer(nameOrID string) (*Container, error) {
+	id, err := r.state.LookupContainer(nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	return r.containerByID(id)
+}
+
+func (r *Runtime) containerByID(id string) (*Container, error) {
+	rec, err := r.state.Container(id)
+	if err != nil {
+		return nil, err
+	}
+	l, err := r.locks.Retrieve(id)
+	if err != nil {
+		return nil, err
+	}
+	return &Container{config: rec.Config, state: rec.State, lock: l, runtime: r, valid: true}, nil
+}
+
+// ContainerExists reports whether a container with this name or ID exists.
+func (r *Runtime) ContainerExists(nameOrID string) (bool, error) {
+	_, err := r.state.LookupContainer(nameOrID)
+	if errors.Is(err, define.ErrNoSuchCtr) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Containers returns a snapshot of every container, without locking (the
+// states may be slightly stale, as for `ps`). Containers whose process has
+// exited since the last command are reported as stopped using their exit
+// files, so listing never shows a dead container as running.
+func (r *Runtime) Containers() ([]*Container, error) {
+	recs, err := r.state.Containers()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Container, 0, len(recs))
+	for _, rec := range recs {
+		c := &Container{config: rec.Config, state: rec.State, runtime: r, valid: true}
+		c.peekExit()
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// ContainersUsingImage returns the IDs of containers made from an image.
+func (r *Runtime) ContainersUsingImage(imageID string) ([]string, error) {
+	return r.state.ContainersUsingImage(imageID)
+}

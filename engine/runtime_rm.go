@@ -1,0 +1,87 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/signals"
+)
+
+// RemoveOptions tunes RemoveContainer.
+type RemoveOptions struct {
+	// Force stops a running container first.
+	Force bool
+	// Timeout overrides the container's stop timeout when forcing.
+	Timeout *uint
+}
+
+// RemoveContainer deletes a container: its runtime record, rootfs, files,
+// database row and lock. A running container needs Force.
+func (r *Runtime) RemoveContainer(ctx context.Context, c *Container, opts RemoveOptions) error {
+	if err := c.lockSync(); err != nil {
+		return err
+	}
+	defer c.lock.Unlock()
+	switch c.state.Status {
+	case define.StatusRunning, define.StatusPaused, define.StatusStopping:
+		if !opts.Force {
+			return fmt.Errorf("cannot remove container %s as it is %s - running or paused containers cannot be removed without force: %w", c.config.ID, c.state.Status, define.ErrCtrStateInvalid)
+		}
+		t := c.config.StopTimeout
+		if opts.Timeout != nil {
+			t = *opts.Timeout
+		}
+		if err := c.stopLocked(ctx, t); err != nil {
+			return fmt.Errorf("stopping container %s before removal: %w", c.config.Name, err)
+		}
+	case define.StatusCreated:
+		if err := c.stopLocked(ctx, 0); err != nil {
+			return err
+		}
+	case define.StatusStopped:
+		if err := c.cleanupLocked(ctx); err != nil {
+			return err
+		}
+	}
+	if c.state.MountCount > 0 && !opts.Force {
+		return fmt.Errorf("container %s is mounted by the user; unmount it first or use --force: %w", c.config.Name, define.ErrCtrStateInvalid)
+	}
+	c.state.Status = define.StatusRemoving
+	if err := c.saveLocked(); err != nil {
+		return err
+	}
+	var errs []error
+	if c.config.ImageID != "" {
+		store, err := r.storage()
+		if err != nil {
+			return err
+		}
+		if err := store.DeleteContainer(c.config.ID); err != nil {
+			errs = append(errs, fmt.Errorf("removing rootfs: %w", err))
+		}
+	}
+	if err := c.removeFilesLocked(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := r.state.RemoveContainer(c.config.ID); err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	c.valid = false
+	if err := r.locks.Free(c.config.ID); err != nil {
+		errs = append(errs, err)
+	}
+	r.event(define.Event{Type: "container", Status: "remove", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	return errors.Join(errs...)
+}
+
+// warnf prints a warning to stderr the way podman does ("WARN[0010] ...").
+func warnf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "WARN[0000] "+format+"\n", args...)
+}
+
+func signalName(sig uint) string { return signals.Name(syscall.Signal(sig)) }

@@ -1,0 +1,67 @@
+package state
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// Both backends build their errors here so that the CLI prints the same
+// messages whichever store is in use (the conformance suite checks them).
+
+func errNoSuchID(id string) error {
+	return fmt.Errorf("no container with ID %q found: %w", id, define.ErrNoSuchCtr)
+}
+
+func errNoSuchNameOrID(nameOrID string) error {
+	return fmt.Errorf("no container with name or ID %q found: %w", nameOrID, define.ErrNoSuchCtr)
+}
+
+// errNameInUse mirrors podman's message, which users grep for in scripts.
+func errNameInUse(name, ownerID string) error {
+	return fmt.Errorf("the container name %q is already in use by %s. You have to remove that container to be able to reuse that name: %w",
+		name, ownerID, define.ErrNameInUse)
+}
+
+func errCtrExists(id string) error {
+	return fmt.Errorf("container ID %s: %w", id, define.ErrCtrExists)
+}
+
+func errAmbiguous(prefix string, n int) error {
+	return fmt.Errorf("%d containers match %q: %w", n, prefix, define.ErrAmbiguous)
+}
+
+// checkNewContainer validates the arguments of AddContainer.
+func checkNewContainer(cfg *define.ContainerConfig) error {
+	if cfg == nil {
+		return fmt.Errorf("add container: nil config: %w", define.ErrInvalidArg)
+	}
+	if cfg.ID == "" || cfg.Name == "" {
+		return fmt.Errorf("add container: ID and name must be set: %w", define.ErrInvalidArg)
+	}
+	return nil
+}
+
+// prefixUpper returns the smallest string greater than every string that
+// starts with p, for a range scan on the primary key. ok is false when no
+// such bound exists (p ends in 0xff bytes only).
+func prefixUpper(p string) (upper string, ok bool) {
+	b := []byte(p)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
+
+// encodeJSON marshals v; nil pointers become SQL NULL-friendly "null".
+func encodeJSON(what string, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", what, err)
+	}
+	return b, nil
+}

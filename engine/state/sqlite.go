@@ -1,0 +1,159 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+
+	// The driver registers itself as "sqlite3"; this is the one place that
+	// needs it.
+	_ "github.com/mattn/go-sqlite3"
+)
+
+// schemaVersion is stored in PRAGMA user_version. Opening a database that
+// already has it skips all DDL, so the common case (every CLI call) costs a
+// single cheap read.
+const schemaVersion = 2
+
+const schema = `
+CREATE TABLE IF NOT EXISTS containers (
+	id       TEXT PRIMARY KEY NOT NULL,
+	name     TEXT NOT NULL UNIQUE,
+	image_id TEXT NOT NULL DEFAULT '',
+	config   TEXT NOT NULL,
+	spec     TEXT,
+	state    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS containers_image_id ON containers(image_id);
+CREATE TABLE IF NOT EXISTS exit_codes (
+	id   TEXT PRIMARY KEY NOT NULL,
+	code INTEGER NOT NULL,
+	at   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runtime (
+	key   TEXT PRIMARY KEY NOT NULL,
+	value TEXT NOT NULL
+);
+`
+
+// SQLite is the real Store: one database file shared by every berth process
+// on the host. WAL lets readers (ps, inspect) run while a writer commits,
+// and the busy timeout plus immediate transactions make concurrent writers
+// queue instead of failing with SQLITE_BUSY.
+type SQLite struct {
+	db *sql.DB
+}
+
+var _ Store = (*SQLite)(nil)
+
+// NewSQLite opens (and if needed creates) the database at path.
+//
+// Connection options:
+//   - _journal_mode=WAL: readers never block the writer and vice versa.
+//   - _busy_timeout=100000: wait up to 100s for another process's write.
+//   - _txlock=immediate: every transaction takes the write lock at BEGIN, so
+//     a read-then-write transaction never fails with SQLITE_BUSY_SNAPSHOT
+//     (which the busy timeout cannot retry).
+//   - _synchronous=NORMAL: in WAL mode this is crash-safe for the
+//     application; a power loss may drop the last commits, which the reboot
+//     refresh resets anyway.
+//   - _foreign_keys=1: for the tables of pods and exec sessions.
+func NewSQLite(path string) (*SQLite, error) {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_busy_timeout", "100000")
+	q.Set("_txlock", "immediate")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_foreign_keys", "1")
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open state database %s: %w", path, err)
+	}
+	s := &SQLite{db: db}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open state database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// migrate creates the schema unless user_version says it is there.
+func (s *SQLite) migrate() error {
+	var v int
+	if err := s.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if v == schemaVersion {
+		return nil
+	}
+	if v > schemaVersion {
+		return fmt.Errorf("schema version %d is newer than this berth (%d)", v, schemaVersion)
+	}
+	return s.withTx(func(tx *sql.Tx) error {
+		// Re-check under the write lock: another process may have won.
+		if err := tx.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if v == schemaVersion {
+			return nil
+		}
+		if _, err := tx.Exec(schema); err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
+			return fmt.Errorf("set schema version: %w", err)
+		}
+		return nil
+	})
+}
+
+// withTx runs fn in one (immediate) transaction and commits it, or rolls
+// it back when fn or the commit fails.
+func (s *SQLite) withTx(fn func(tx *sql.Tx) error) (retErr error) {
+	tx, err := s.db.BeginTx(context.Background(), nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if retErr != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// RuntimeValue returns the value stored under key, or "" if there is none.
+func (s *SQLite) RuntimeValue(key string) (string, error) {
+	var v string
+	err := s.db.QueryRow("SELECT value FROM runtime WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read runtime value %q: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetRuntimeValue stores value under key, replacing any previous value.
+func (s *SQLite) SetRuntimeValue(key, value string) error {
+	_, err := s.db.Exec("INSERT INTO runtime(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value)
+	if err != nil {
+		return fmt.Errorf("set runtime value %q: %w", key, err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *SQLite) Close() error {
+	return s.db.Close()
+}

@@ -1,0 +1,56 @@
+// Package state persists the engine's plain records (engine/define). The
+// engine never stores live handles here, which keeps this package below
+// engine in the import graph.
+package state
+
+import (
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// exitCodeTTL is how long exit codes of removed containers are kept.
+const exitCodeTTL = 5 * time.Minute
+
+// Store is the persistence interface. SQLite is the real backend; Memory is
+// the fake for unit tests. Both run the statetest conformance suite.
+//
+// Lookups by name or ID return errors wrapping define.ErrNoSuchCtr, and
+// define.ErrAmbiguous for a prefix that matches more than one container.
+type Store interface {
+	// AddContainer persists a new container. A taken name fails with an
+	// error wrapping define.ErrNameInUse that names the owner, a taken ID
+	// with define.ErrCtrExists. Nothing is written on failure.
+	AddContainer(cfg *define.ContainerConfig, spec *specs.Spec, st *define.ContainerState) error
+	// RemoveContainer deletes a container's rows. Its exit code is kept
+	// for a while (RemovedExitCode), so a `wait` or an attached `run --rm`
+	// that loses the race against the exit command's removal still learns
+	// how the container ended.
+	RemoveContainer(id string) error
+	// RemovedExitCode returns the exit code of a removed container.
+	RemovedExitCode(id string) (int32, error)
+	// Container returns config and state of one container by full ID.
+	Container(id string) (*define.ContainerRecord, error)
+	// ContainerSpec returns the stored OCI spec of a container.
+	ContainerSpec(id string) (*specs.Spec, error)
+	// ContainerState returns only the mutable state (the cheap sync).
+	ContainerState(id string) (*define.ContainerState, error)
+	// SaveContainerState replaces the state of a container.
+	SaveContainerState(id string, st *define.ContainerState) error
+	// LookupContainer resolves a full ID, an exact name or a unique ID
+	// prefix to a full ID.
+	LookupContainer(nameOrID string) (string, error)
+	// Containers returns every container's config and state in one read.
+	Containers() ([]*define.ContainerRecord, error)
+	// RenameContainer changes a container's name (ErrNameInUse if taken).
+	RenameContainer(id, newName string) error
+	// ContainersUsingImage returns the IDs of containers created from image.
+	ContainersUsingImage(imageID string) ([]string, error)
+	// RuntimeValue / SetRuntimeValue keep small runtime-wide facts (the
+	// storage paths a database was created with, the boot ID).
+	RuntimeValue(key string) (string, error)
+	SetRuntimeValue(key, value string) error
+	// Close releases the store.
+	Close() error
+}

@@ -1,0 +1,76 @@
+// Package config reads containers.conf (TOML) from the usual places, the
+// way the rest of the containers ecosystem does, so one file configures
+// podman and berth alike.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the subset of containers.conf that berth honours.
+type Config struct {
+	Containers struct {
+		InitPath       string   `toml:"init_path"`
+		LogDriver      string   `toml:"log_driver"`
+		ShmSize        string   `toml:"shm_size"`
+		PidsLimit      int64    `toml:"pids_limit"`
+		DefaultUlimits []string `toml:"default_ulimits"`
+		Env            []string `toml:"env"`
+		Init           bool     `toml:"init"`
+	} `toml:"containers"`
+	Engine struct {
+		Runtime           string              `toml:"runtime"`
+		CgroupManager     string              `toml:"cgroup_manager"`
+		ConmonPath        []string            `toml:"conmon_path"`
+		EventsLogger      string              `toml:"events_logger"`
+		EventsLogFilePath string              `toml:"events_logfile_path"`
+		DetachKeys        string              `toml:"detach_keys"`
+		StopTimeout       uint                `toml:"stop_timeout"`
+		OCIRuntimes       map[string][]string `toml:"runtimes"`
+		StaticDir         string              `toml:"static_dir"`
+		TmpDir            string              `toml:"tmp_dir"`
+	} `toml:"engine"`
+}
+
+// Files lists the containers.conf files read, lowest priority first:
+// /usr/share, /etc, then $CONTAINERS_CONF (which replaces the others, as
+// in containers/common) and its .d directories.
+func Files() []string {
+	if p := os.Getenv("CONTAINERS_CONF"); p != "" {
+		return []string{p}
+	}
+	var files []string
+	for _, p := range []string{"/usr/share/containers/containers.conf", "/etc/containers/containers.conf"} {
+		files = append(files, p)
+		if d, err := filepath.Glob(p + ".d/*.conf"); err == nil {
+			files = append(files, d...)
+		}
+	}
+	if p := os.Getenv("CONTAINERS_CONF_OVERRIDE"); p != "" {
+		files = append(files, p)
+	}
+	return files
+}
+
+// Load reads every file in Files that exists; later files override
+// earlier ones field by field.
+func Load() (*Config, error) {
+	c := &Config{}
+	for _, f := range Files() {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			if os.IsNotExist(err) && f != os.Getenv("CONTAINERS_CONF") {
+				continue
+			}
+			return nil, fmt.Errorf("reading %s: %w", f, err)
+		}
+		if _, err := toml.Decode(string(data), c); err != nil {
+			return nil, fmt.Errorf("parsing %s: %w", f, err)
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,26 @@
+package signals
+
+import (
+	"syscall"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want syscall.Signal
+		bad  bool
+	}{
+		{"SIGTERM", syscall.SIGTERM, false}, {"TERM", syscall.SIGTERM, false}, {"kill", syscall.SIGKILL, false},
+		{"9", syscall.SIGKILL, false}, {"SIGRTMIN+1", 35, false}, {"RTMAX-2", 62, false},
+		{"0", 0, true}, {"65", 0, true}, {"SIGFOO", 0, true}, {"", 0, true},
+	} {
+		got, err := Parse(tc.in)
+		if tc.bad != (err != nil) || got != tc.want {
+			t.Errorf("Parse(%q) = %v, %v; want %v, bad=%v", tc.in, got, err, tc.want, tc.bad)
+		}
+	}
+	if Name(syscall.SIGTERM) != "SIGTERM" {
+		t.Errorf("Name(15) = %q", Name(syscall.SIGTERM))
+	}
+}

@@ -1,0 +1,313 @@
+package service
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// ListOptions are the choices of `ps`.
+type ListOptions struct {
+	All     bool
+	Last    int // -n: the N most recently created (implies All)
+	Latest  bool
+	Size    bool
+	Filters []string // key=value
+}
+
+// ListContainer is one row of `ps`, with podman's JSON field names.
+type ListContainer struct {
+	AutoRemove bool                 `json:"AutoRemove"`
+	Command    []string             `json:"Command"`
+	Created    time.Time            `json:"Created"`
+	CreatedAt  string               `json:"CreatedAt"`
+	Exited     bool                 `json:"Exited"`
+	ExitedAt   int64                `json:"ExitedAt"`
+	ExitCode   int32                `json:"ExitCode"`
+	ID         string               `json:"Id"`
+	Image      string               `json:"Image"`
+	ImageID    string               `json:"ImageID"`
+	IsInfra    bool                 `json:"IsInfra"`
+	Labels     map[string]string    `json:"Labels"`
+	Mounts     []string             `json:"Mounts"`
+	Names      []string             `json:"Names"`
+	Networks   []string             `json:"Networks"`
+	Pid        int                  `json:"Pid"`
+	Pod        string               `json:"Pod"`
+	PodName    string               `json:"PodName"`
+	Ports      []define.PortMapping `json:"Ports"`
+	Restarts   int                  `json:"Restarts"`
+	Size       *ContainerSize       `json:"Size"`
+	StartedAt  int64                `json:"StartedAt"`
+	State      string               `json:"State"`
+	Status     string               `json:"Status"`
+	// status is the engine status, for the Status column text.
+	status define.ContainerStatus
+}
+
+// ContainerSize is the size of the writable layer and the whole rootfs.
+type ContainerSize struct {
+	RootFsSize int64 `json:"rootFsSize"`
+	RwSize     int64 `json:"rwSize"`
+}
+
+// EngineStatus returns the container's engine status.
+func (l *ListContainer) EngineStatus() define.ContainerStatus { return l.status }
+
+// List returns the rows of `ps` from one snapshot of the database, without
+// taking container locks.
+func List(rt *engine.Runtime, opts ListOptions) ([]*ListContainer, error) {
+	filters, err := parseFilters(opts.Filters)
+	if err != nil {
+		return nil, err
+	}
+	ctrs, err := rt.Containers()
+	if err != nil {
+		return nil, err
+	}
+	var out []*ListContainer
+	for _, c := range ctrs {
+		row := listRow(c)
+		if !opts.All && opts.Last <= 0 && !opts.Latest && len(filters) == 0 && row.status != define.StatusRunning && row.status != define.StatusPaused {
+			continue
+		}
+		if !opts.All && opts.Last <= 0 && !opts.Latest && len(filters) > 0 && !hasStateFilter(filters) && row.status != define.StatusRunning && row.status != define.StatusPaused {
+			continue
+		}
+		if !filters.match(row) {
+			continue
+		}
+		out = append(out, row)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	if opts.Latest && len(out) > 1 {
+		out = out[:1]
+	}
+	if opts.Last > 0 && len(out) > opts.Last {
+		out = out[:opts.Last]
+	}
+	if opts.Size {
+		store, err := rt.Storage()
+		if err != nil {
+			return nil, err
+		}
+		for _, row := range out {
+			if row.ImageID == "" {
+				continue
+			}
+			rw, rootfs, err := store.ContainerSize(row.ID)
+			if err == nil {
+				row.Size = &ContainerSize{RootFsSize: rootfs, RwSize: rw}
+			}
+		}
+	}
+	return out, nil
+}
+
+func listRow(c *engine.Container) *ListContainer {
+	cfg := c.Config()
+	st := c.CachedState()
+	row := &ListContainer{
+		AutoRemove: cfg.AutoRemove,
+		Command:    cfg.Command,
+		Created:    cfg.CreatedTime,
+		CreatedAt:  cfg.CreatedTime.Format("2006-01-02 15:04:05.999999999 -0700 MST"),
+		ExitCode:   st.ExitCode,
+		ID:         cfg.ID,
+		Image:      cfg.ImageName,
+		ImageID:    cfg.ImageID,
+		Labels:     cfg.Labels,
+		Mounts:     cfg.UserVolumes,
+		Names:      []string{cfg.Name},
+		Networks:   cfg.Networks,
+		Pid:        st.PID,
+		Pod:        cfg.Pod,
+		Ports:      cfg.Ports,
+		Restarts:   st.RestartCount,
+		State:      st.Status.DockerString(),
+		status:     st.Status,
+	}
+	if row.Labels == nil {
+		row.Labels = map[string]string{}
+	}
+	if row.Mounts == nil {
+		row.Mounts = []string{}
+	}
+	if row.Ports == nil {
+		row.Ports = []define.PortMapping{}
+	}
+	if cfg.Rootfs != "" && row.Image == "" {
+		row.Image = cfg.Rootfs
+	}
+	if !st.StartedTime.IsZero() {
+		row.StartedAt = st.StartedTime.Unix()
+	}
+	if st.Status == define.StatusStopped || st.Status == define.StatusExited {
+		row.Exited = true
+		row.ExitedAt = st.FinishedTime.Unix()
+	}
+	row.Status = statusText(st)
+	return row
+}
+
+// statusText is the STATUS column: "Up 3 seconds", "Exited (0) 2 minutes
+// ago", "Created", "Up 3 seconds (Paused)".
+func statusText(st define.ContainerState) string {
+	switch st.Status {
+	case define.StatusRunning, define.StatusStopping:
+		return "Up " + humanDuration(time.Since(st.StartedTime))
+	case define.StatusPaused:
+		return "Up " + humanDuration(time.Since(st.StartedTime)) + " (Paused)"
+	case define.StatusStopped, define.StatusExited:
+		return fmt.Sprintf("Exited (%d) %s ago", st.ExitCode, humanDuration(time.Since(st.FinishedTime)))
+	case define.StatusConfigured, define.StatusCreated:
+		return "Created"
+	case define.StatusRemoving:
+		return "Removal In Progress"
+	}
+	return st.Status.String()
+}
+
+// humanDuration is docker's go-units HumanDuration wording.
+func humanDuration(d time.Duration) string {
+	if s := int(d.Seconds()); s < 1 {
+		return "Less than a second"
+	} else if s == 1 {
+		return "1 second"
+	} else if s < 60 {
+		return strconv.Itoa(s) + " seconds"
+	} else if m := int(d.Minutes()); m == 1 {
+		return "About a minute"
+	} else if m < 60 {
+		return strconv.Itoa(m) + " minutes"
+	} else if h := int(d.Hours() + 0.5); h == 1 {
+		return "About an hour"
+	} else if h < 48 {
+		return strconv.Itoa(h) + " hours"
+	} else if h < 24*7*2 {
+		return strconv.Itoa(h/24) + " days"
+	} else if h < 24*30*2 {
+		return strconv.Itoa(h/24/7) + " weeks"
+	} else if h < 24*365*2 {
+		return strconv.Itoa(h/24/30) + " months"
+	} else {
+		return strconv.Itoa(int(d.Hours()/24/365)) + " years"
+	}
+}
+
+// filterSet holds parsed --filter values: key -> accepted values. Values of
+// one key are ORed, different keys ANDed (podman's semantics).
+type filterSet map[string][]string
+
+func parseFilters(in []string) (filterSet, error) {
+	f := filterSet{}
+	for _, s := range in {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok || v == "" {
+			return nil, fmt.Errorf("invalid filter %q: filters must be key=value: %w", s, define.ErrInvalidArg)
+		}
+		switch k {
+		case "id", "name", "status", "label", "ancestor", "exited", "before", "since", "pod", "label!":
+		default:
+			return nil, fmt.Errorf("invalid filter %q: unknown key %q: %w", s, k, define.ErrInvalidArg)
+		}
+		if k == "status" {
+			if _, err := define.ParseStatus(v); err != nil {
+				return nil, fmt.Errorf("invalid filter %q: %w", s, err)
+			}
+		}
+		if k == "exited" {
+			if _, err := strconv.Atoi(v); err != nil {
+				return nil, fmt.Errorf("invalid filter %q: exit code must be a number: %w", s, define.ErrInvalidArg)
+			}
+		}
+		f[k] = append(f[k], v)
+	}
+	return f, nil
+}
+
+func hasStateFilter(f filterSet) bool {
+	_, s := f["status"]
+	_, e := f["exited"]
+	return s || e
+}
+
+func (f filterSet) match(row *ListContainer) bool {
+	for k, vals := range f {
+		ok := false
+		for _, v := range vals {
+			if matchOne(k, v, row) {
+				ok = true
+				break
+			}
+		}
+		if k == "label!" {
+			// every negated label must be absent
+			ok = true
+			for _, v := range vals {
+				if matchLabel(v, row.Labels) {
+					ok = false
+				}
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func matchOne(k, v string, row *ListContainer) bool {
+	switch k {
+	case "id":
+		return strings.HasPrefix(row.ID, v)
+	case "name":
+		return strings.Contains(row.Names[0], v) || matchRegexp(v, row.Names[0])
+	case "status":
+		want, _ := define.ParseStatus(v)
+		s := row.status
+		if want == define.StatusExited {
+			return s == define.StatusExited || s == define.StatusStopped
+		}
+		if want == define.StatusCreated {
+			return s == define.StatusCreated || s == define.StatusConfigured
+		}
+		return s == want
+	case "label":
+		return matchLabel(v, row.Labels)
+	case "ancestor":
+		return row.ImageID == v || strings.HasPrefix(row.ImageID, v) || row.Image == v || imageShortMatch(row.Image, v)
+	case "exited":
+		n, _ := strconv.Atoi(v)
+		return row.Exited && int(row.ExitCode) == n
+	case "pod":
+		return row.Pod == v || (v != "" && strings.HasPrefix(row.Pod, v))
+	}
+	return false
+}
+
+func matchLabel(v string, labels map[string]string) bool {
+	k, val, hasVal := strings.Cut(v, "=")
+	got, ok := labels[k]
+	return ok && (!hasVal || got == val)
+}
+
+// imageShortMatch lets "busybox" match "localhost/busybox:latest".
+func imageShortMatch(full, short string) bool {
+	name := full
+	if i := strings.LastIndex(name, "/"); i >= 0 {
+		name = name[i+1:]
+	}
+	if name == short {
+		return true
+	}
+	if !strings.Contains(short, ":") {
+		return strings.TrimSuffix(name, ":latest") == short || strings.SplitN(name, ":", 2)[0] == short
+	}
+	return false
+}

@@ -1,0 +1,107 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/spec"
+)
+
+// RunOptions are the attach choices of `run`.
+type RunOptions struct {
+	CreateOptions
+	Detach bool
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Attach selects streams ("stdin", "stdout", "stderr"); empty means
+	// stdout and stderr, plus stdin with -i.
+	Attach     []string
+	DetachKeys []byte
+	Resize     <-chan [2]uint16
+	// OnCreate is called with the new container before it starts (the CLI
+	// uses it to print the ID of a detached container, or set up signals).
+	OnCreate func(*engine.Container)
+}
+
+// RunResult is what `run` reports.
+type RunResult struct {
+	Container *engine.Container
+	ExitCode  int32
+	Detached  bool
+}
+
+// Run creates and starts a container. Attached, it streams the
+// container's output, waits for it to exit and returns its exit code;
+// with --rm it removes the container afterwards. If the container cannot
+// be started, it is removed again: a failed run leaves nothing behind.
+func Run(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts RunOptions) (_ *RunResult, retErr error) {
+	c, err := Create(ctx, rt, s, opts.CreateOptions)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			_ = rt.RemoveContainer(context.WithoutCancel(ctx), c, engine.RemoveOptions{Force: true})
+		}
+	}()
+	if opts.OnCreate != nil {
+		opts.OnCreate(c)
+	}
+	res := &RunResult{Container: c}
+	if opts.Detach {
+		if err := c.Start(ctx); err != nil {
+			return nil, err
+		}
+		res.Detached = true
+		return res, nil
+	}
+	streams := attachStreams(s, opts)
+	errCh, err := c.StartAndAttach(ctx, streams, opts.DetachKeys, opts.Resize)
+	if err != nil {
+		return nil, err
+	}
+	if err := <-errCh; err != nil {
+		if errors.Is(err, engine.ErrDetach) {
+			res.Detached = true
+			return res, nil
+		}
+		// The attach broke but the container runs on: fall through to wait.
+	}
+	code, err := c.Wait(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.ExitCode = code
+	if s.Remove {
+		err := rt.RemoveContainer(ctx, c, engine.RemoveOptions{Force: true})
+		if err != nil && !isGone(err) {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// attachStreams picks the streams to attach, docker's way: stdout and
+// stderr by default, stdin with -i, or exactly those given with -a.
+func attachStreams(s *spec.ContainerSpec, opts RunOptions) engine.AttachStreams {
+	a := engine.AttachStreams{Stdin: opts.Stdin, Stdout: opts.Stdout, Stderr: opts.Stderr}
+	if len(opts.Attach) == 0 {
+		a.AttachStdout, a.AttachStderr = true, true
+		a.AttachStdin = s.Stdin
+		return a
+	}
+	for _, st := range opts.Attach {
+		switch st {
+		case "stdin":
+			a.AttachStdin = true
+		case "stdout":
+			a.AttachStdout = true
+		case "stderr":
+			a.AttachStderr = true
+		}
+	}
+	return a
+}

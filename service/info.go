@@ -1,0 +1,196 @@
+package service
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/engine"
+	"golang.org/x/sys/unix"
+)
+
+// InfoReport is `berth info` (podman's field names).
+type InfoReport struct {
+	Host    HostInfo    `json:"host"`
+	Store   StoreInfo   `json:"store"`
+	Version VersionInfo `json:"version"`
+}
+
+// HostInfo describes the machine and the runtime binaries.
+type HostInfo struct {
+	Arch           string       `json:"arch"`
+	CgroupManager  string       `json:"cgroupManager"`
+	CgroupVersion  string       `json:"cgroupVersion"`
+	Conmon         BinaryInfo   `json:"conmon"`
+	CPUs           int          `json:"cpus"`
+	Distribution   Distribution `json:"distribution"`
+	Hostname       string       `json:"hostname"`
+	Kernel         string       `json:"kernel"`
+	MemTotal       int64        `json:"memTotal"`
+	MemFree        int64        `json:"memFree"`
+	OCIRuntime     BinaryInfo   `json:"ociRuntime"`
+	OS             string       `json:"os"`
+	EventLogger    string       `json:"eventLogger"`
+	LogDriver      string       `json:"logDriver"`
+	Uptime         string       `json:"uptime"`
+}
+
+// BinaryInfo names a helper binary and its version.
+type BinaryInfo struct {
+	Name    string `json:"name,omitempty"`
+	Package string `json:"package"`
+	Path    string `json:"path"`
+	Version string `json:"version"`
+}
+
+// Distribution is the host's OS release.
+type Distribution struct {
+	Distribution string `json:"distribution"`
+	Version      string `json:"version"`
+	Codename     string `json:"codename,omitempty"`
+}
+
+// StoreInfo describes storage and the number of objects.
+type StoreInfo struct {
+	ConfigFile      string         `json:"configFile"`
+	ContainerStore  ContainerStore `json:"containerStore"`
+	GraphDriverName string         `json:"graphDriverName"`
+	GraphRoot       string         `json:"graphRoot"`
+	ImageStore      ImageStore     `json:"imageStore"`
+	RunRoot         string         `json:"runRoot"`
+}
+
+// ContainerStore counts containers by state.
+type ContainerStore struct {
+	Number  int `json:"number"`
+	Paused  int `json:"paused"`
+	Running int `json:"running"`
+	Stopped int `json:"stopped"`
+}
+
+// ImageStore counts images.
+type ImageStore struct {
+	Number int `json:"number"`
+}
+
+// VersionInfo is berth's own version.
+type VersionInfo struct {
+	APIVersion string `json:"APIVersion"`
+	Version    string `json:"Version"`
+	GoVersion  string `json:"GoVersion"`
+	OsArch     string `json:"OsArch"`
+}
+
+// Info gathers `berth info`.
+func Info(ctx context.Context, rt *engine.Runtime, version string) (*InfoReport, error) {
+	cfg := rt.Config()
+	info := &InfoReport{Version: VersionInfo{APIVersion: "1.41", Version: version, GoVersion: runtime.Version(), OsArch: runtime.GOOS + "/" + runtime.GOARCH}}
+	h := &info.Host
+	h.Arch, h.OS, h.CPUs = runtime.GOARCH, runtime.GOOS, runtime.NumCPU()
+	h.CgroupManager = cfg.CgroupManager
+	h.CgroupVersion = "v1"
+	var st unix.Statfs_t
+	if unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
+		h.CgroupVersion = "v2"
+	}
+	h.Hostname, _ = os.Hostname()
+	var uts unix.Utsname
+	if unix.Uname(&uts) == nil {
+		h.Kernel = unix.ByteSliceToString(uts.Release[:])
+	}
+	var si unix.Sysinfo_t
+	if unix.Sysinfo(&si) == nil {
+		h.MemTotal = int64(si.Totalram) * int64(si.Unit)
+		h.MemFree = int64(si.Freeram) * int64(si.Unit)
+		h.Uptime = (time.Duration(si.Uptime) * time.Second).String()
+	}
+	h.Distribution = osRelease()
+	h.EventLogger = "file"
+	if cfg.NoEvents {
+		h.EventLogger = "none"
+	}
+	h.LogDriver = "k8s-file"
+	name, path, ver, conmonPath, conmonVer := rt.OCIRuntimeInfo(ctx)
+	h.OCIRuntime = BinaryInfo{Name: name, Path: path, Version: ver, Package: dpkgOwner(path)}
+	h.Conmon = BinaryInfo{Path: conmonPath, Version: conmonVer, Package: dpkgOwner(conmonPath)}
+
+	s := &info.Store
+	s.GraphRoot, s.RunRoot = cfg.GraphRoot, cfg.RunRoot
+	s.ConfigFile = storageConfFile()
+	if store, err := rt.Storage(); err == nil {
+		s.GraphDriverName = store.GraphDriverName()
+	} else {
+		return nil, err
+	}
+	if images, err := rt.Images(); err == nil {
+		if list, err := images.List(); err == nil {
+			s.ImageStore.Number = len(list)
+		}
+	}
+	rows, err := List(rt, ListOptions{All: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		s.ContainerStore.Number++
+		switch r.State {
+		case "running":
+			s.ContainerStore.Running++
+		case "paused":
+			s.ContainerStore.Paused++
+		default:
+			s.ContainerStore.Stopped++
+		}
+	}
+	return info, nil
+}
+
+func storageConfFile() string {
+	if p := os.Getenv("CONTAINERS_STORAGE_CONF"); p != "" {
+		return p
+	}
+	return "/etc/containers/storage.conf"
+}
+
+func osRelease() Distribution {
+	var d Distribution
+	f, err := os.Open("/etc/os-release")
+	if err != nil {
+		return d
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		if !ok {
+			continue
+		}
+		v = strings.Trim(v, `"`)
+		switch k {
+		case "ID":
+			d.Distribution = v
+		case "VERSION_ID":
+			d.Version = v
+		case "VERSION_CODENAME":
+			d.Codename = v
+		}
+	}
+	return d
+}
+
+// dpkgOwner names the Debian package that installed path, if any.
+func dpkgOwner(path string) string {
+	if path == "" {
+		return ""
+	}
+	out, err := exec.Command("dpkg-query", "-S", path).Output()
+	if err != nil {
+		return ""
+	}
+	pkg, _, _ := strings.Cut(strings.TrimSpace(string(out)), ":")
+	return pkg
+}

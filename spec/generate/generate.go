@@ -1,0 +1,388 @@
+// Package generate turns user intent (spec.ContainerSpec) plus the image's
+// config into an OCI runtime spec and the engine options that record the
+// same intent in the container's config. It is the only code that knows
+// both sides; it follows docker's semantics for the image/flag merge and
+// podman's defaults for the runtime spec.
+//
+// What is left for the engine (it is not known here):
+//   - Root.Path: the mounted rootfs (set here only for --rootfs).
+//   - Hostname: when --hostname is not given, the first 12 characters of
+//     the container ID; the engine also adds HOSTNAME=<it> to Process.Env
+//     unless the env already has HOSTNAME.
+//   - Process.User: resolved with internal/lookup once the rootfs is
+//     mounted (numeric "uid[:gid]" users are set here already), and HOME
+//     from the passwd entry when the env has no HOME.
+//   - Linux.CgroupsPath: from the container ID and the cgroup parent.
+//   - the network namespace path and /etc/hosts, /etc/resolv.conf,
+//     /etc/hostname bind mounts (internal/etcfiles).
+package generate
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/docker/go-units"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/spec"
+)
+
+// Defaults that apply when neither the user nor Host say otherwise.
+const (
+	DefaultShmSize     = 64 << 20
+	DefaultStopTimeout = 10
+	DefaultPidsLimit   = 2048
+	// InitMountPath is where the init binary (catatonit) appears inside
+	// the container with --init.
+	InitMountPath = "/run/berth-init"
+)
+
+// initCandidates are the host paths tried for --init when no path is
+// configured, in order.
+var initCandidates = []string{"/usr/bin/catatonit", "/usr/libexec/podman/catatonit"}
+
+// Host carries the facts about the host that Container needs. The caller
+// builds it once (DefaultHost for the local machine); tests fill it by hand.
+// Zero values mean the package defaults.
+type Host struct {
+	// Env is the environment `-e KEY`, `KEY` lines of --env-file and
+	// --env-host read from. The CLI passes os.Environ(); the API server
+	// passes nil, since docker clients resolve such keys themselves.
+	Env []string
+	// InitPath is the init binary for --init; "" tries initCandidates.
+	InitPath string
+	// ShmSize is the default /dev/shm size in bytes (0: 64m).
+	ShmSize int64
+	// StopTimeout is the default seconds before SIGKILL (nil: 10).
+	StopTimeout *uint
+	// PidsLimit is the default pids limit (0: 2048, negative: none).
+	PidsLimit int64
+	// CgroupManager is "cgroupfs" or "systemd".
+	CgroupManager string
+	// CgroupV2 is true on a unified (cgroup v2 only) host.
+	CgroupV2 bool
+	// NoSwapLimit is true when the kernel has no swap accounting
+	// (cgroup v1 without memory.memsw); swap limits are then dropped,
+	// as podman does, instead of failing at start.
+	NoSwapLimit bool
+	// HardRlimit returns the host's hard limit for an RLIMIT_* resource;
+	// nil reads it with getrlimit(2) when needed.
+	HardRlimit func(resource int) (uint64, error)
+}
+
+// DefaultHost describes the running host: its environment, cgroup version
+// and swap accounting.
+func DefaultHost() Host {
+	h := Host{Env: os.Environ(), CgroupManager: "cgroupfs"}
+	var st unix.Statfs_t
+	if err := unix.Statfs("/sys/fs/cgroup", &st); err == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
+		h.CgroupV2 = true
+	}
+	if !h.CgroupV2 {
+		if _, err := os.Stat("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"); err != nil {
+			h.NoSwapLimit = true
+		}
+	}
+	return h
+}
+
+func (h *Host) hardRlimit(resource int) (uint64, error) {
+	if h.HardRlimit != nil {
+		return h.HardRlimit(resource)
+	}
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(resource, &rl); err != nil {
+		return 0, fmt.Errorf("getrlimit %d: %w", resource, err)
+	}
+	return rl.Max, nil
+}
+
+func (h *Host) lookupEnv(key string) (string, bool) {
+	for i := len(h.Env) - 1; i >= 0; i-- {
+		k, v, _ := strings.Cut(h.Env[i], "=")
+		if k == key {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// invalid builds a bad-input error naming the flag and the value.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, define.ErrInvalidArg)...)
+}
+
+// Container builds the OCI runtime spec and the engine options for s. img
+// is the image the container is created from; it may be nil with
+// s.Rootfs. Every bad input gives an error naming the flag that wraps
+// define.ErrInvalidArg.
+func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec, []engine.CtrOption, error) {
+	if s == nil {
+		return nil, nil, invalid("no container spec")
+	}
+	if img == nil && s.Rootfs == "" {
+		return nil, nil, invalid("no image and no --rootfs given")
+	}
+	var imgCfg v1.ImageConfig
+	if img != nil {
+		imgCfg = img.Config
+	}
+
+	g := &specs.Spec{
+		Version:  specs.Version,
+		Root:     &specs.Root{Readonly: s.ReadOnly},
+		Process:  &specs.Process{Terminal: s.Terminal},
+		Hostname: s.Hostname,
+		Linux:    &specs.Linux{Resources: &specs.LinuxResources{}},
+	}
+	var opts []engine.CtrOption
+	add := func(o ...engine.CtrOption) { opts = append(opts, o...) }
+
+	if s.Name != "" {
+		if err := engine.ValidateName(s.Name); err != nil {
+			return nil, nil, err
+		}
+		add(engine.WithName(s.Name))
+	}
+	if img != nil {
+		add(engine.WithImage(img.ID, s.Image))
+	}
+	if s.Rootfs != "" {
+		if err := checkRootfs(s.Rootfs); err != nil {
+			return nil, nil, err
+		}
+		g.Root.Path = s.Rootfs
+		add(engine.WithRootfs(s.Rootfs))
+	}
+
+	// Command.
+	entrypoint, cmd, err := command(s, imgCfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	g.Process.Args = append(append([]string{}, entrypoint...), cmd...)
+	add(engine.WithCommand(entrypoint, cmd))
+
+	if s.Hostname != "" {
+		if err := spec.ValidateHostname(s.Hostname); err != nil {
+			return nil, nil, err
+		}
+		add(engine.WithHostname(s.Hostname))
+	}
+
+	env, err := buildEnv(s, imgCfg, &host)
+	if err != nil {
+		return nil, nil, err
+	}
+	g.Process.Env = env
+
+	cwd, err := workDir(s, imgCfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	g.Process.Cwd = cwd
+
+	usr := s.User
+	if usr == "" {
+		usr = imgCfg.User
+	}
+	g.Process.User = numericUser(usr)
+	if err := addGroups(g, s.GroupAdd); err != nil {
+		return nil, nil, err
+	}
+	add(engine.WithUser(usr))
+
+	labels := map[string]string{}
+	for k, v := range imgCfg.Labels {
+		labels[k] = v
+	}
+	for k, v := range s.Labels {
+		labels[k] = v
+	}
+	if len(labels) > 0 {
+		add(engine.WithLabels(labels))
+	}
+
+	sigName := s.StopSignal
+	if sigName == "" {
+		sigName = imgCfg.StopSignal
+	}
+	stopSig := unix.SIGTERM
+	if sigName != "" {
+		if stopSig, err = spec.ParseSignal(sigName); err != nil {
+			return nil, nil, fmt.Errorf("--stop-signal: %w", err)
+		}
+	}
+	add(engine.WithStopSignal(uint(stopSig)))
+	timeout := uint(DefaultStopTimeout)
+	if host.StopTimeout != nil {
+		timeout = *host.StopTimeout
+	}
+	if s.StopTimeout != nil {
+		timeout = *s.StopTimeout
+	}
+	add(engine.WithStopTimeout(timeout))
+
+	add(engine.WithTerminal(s.Terminal, s.Stdin))
+	if s.Remove {
+		add(engine.WithAutoRemove())
+	}
+	if s.Restart != "" {
+		policy, retries, err := spec.ParseRestartPolicy(s.Restart)
+		if err != nil {
+			return nil, nil, err
+		}
+		if s.Remove && policy != "no" {
+			return nil, nil, invalid("--restart %q: the --rm option conflicts with a restart policy", s.Restart)
+		}
+		add(engine.WithRestartPolicy(policy, retries))
+	}
+	if s.CgroupParent != "" {
+		if host.CgroupManager == "systemd" && !strings.HasSuffix(s.CgroupParent, ".slice") {
+			return nil, nil, invalid("--cgroup-parent %q: the systemd cgroup manager needs a slice name ending in .slice", s.CgroupParent)
+		}
+		if host.CgroupManager != "systemd" && !strings.HasPrefix(s.CgroupParent, "/") {
+			return nil, nil, invalid("--cgroup-parent %q: must be an absolute cgroup path with the cgroupfs manager", s.CgroupParent)
+		}
+		add(engine.WithCgroupParent(s.CgroupParent))
+	}
+
+	shm := host.ShmSize
+	if shm == 0 {
+		shm = DefaultShmSize
+	}
+	if s.ShmSize != "" {
+		n, err := units.RAMInBytes(s.ShmSize)
+		if err != nil || n <= 0 {
+			return nil, nil, invalid("--shm-size %q: must be a positive size such as 64m", s.ShmSize)
+		}
+		shm = n
+	}
+	add(engine.WithShmSize(shm))
+
+	if err := namespaces(g, s, &host, add); err != nil {
+		return nil, nil, err
+	}
+	if err := security(g, s, add); err != nil {
+		return nil, nil, err
+	}
+	if err := resources(g, s, &host); err != nil {
+		return nil, nil, err
+	}
+	if err := rlimits(g, s, &host); err != nil {
+		return nil, nil, err
+	}
+	if err := sysctls(g, s); err != nil {
+		return nil, nil, err
+	}
+	userDests, err := mounts(g, s, shm)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(userDests) > 0 {
+		add(engine.WithUserVolumes(userDests))
+	}
+	if err := devices(g, s); err != nil {
+		return nil, nil, err
+	}
+	if s.Init {
+		path, err := initPath(s, &host)
+		if err != nil {
+			return nil, nil, err
+		}
+		g.Mounts = append(g.Mounts, specs.Mount{
+			Destination: InitMountPath, Type: "bind", Source: path,
+			Options: []string{"bind", "ro", "nosuid", "nodev"},
+		})
+		g.Process.Args = append([]string{InitMountPath, "--"}, g.Process.Args...)
+		add(engine.WithInit(path))
+	}
+	// Seccomp last: the default profile depends on the final capabilities.
+	if err := seccompProfile(g, s, add); err != nil {
+		return nil, nil, err
+	}
+
+	if s.ReadOnly {
+		add(engine.WithReadOnly())
+	}
+	if s.Runtime != "" {
+		add(engine.WithOCIRuntime(s.Runtime))
+	}
+	driver, path, err := logDriver(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	if driver != "" || path != "" {
+		add(engine.WithLogDriver(driver, path))
+	}
+	if len(s.CreateCommand) > 0 {
+		add(engine.WithCreateCommand(s.CreateCommand))
+	}
+	return g, opts, nil
+}
+
+func checkRootfs(dir string) error {
+	if !strings.HasPrefix(dir, "/") {
+		return invalid("--rootfs %q: must be an absolute path", dir)
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return invalid("--rootfs %q: %v", dir, err)
+	}
+	if !st.IsDir() {
+		return invalid("--rootfs %q: not a directory", dir)
+	}
+	return nil
+}
+
+// initPath picks the init binary for --init: the flag, the configured
+// path, then the usual catatonit locations.
+func initPath(s *spec.ContainerSpec, host *Host) (string, error) {
+	cands := initCandidates
+	if s.InitPath != "" {
+		cands = []string{s.InitPath}
+	} else if host.InitPath != "" {
+		cands = []string{host.InitPath}
+	}
+	for _, p := range cands {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p, nil
+		}
+	}
+	return "", invalid("--init: no init binary found at %s", strings.Join(cands, ", "))
+}
+
+// logDriver validates --log-driver and --log-opt; only path= changes
+// anything today, the size options are accepted for docker compatibility.
+func logDriver(s *spec.ContainerSpec) (driver, path string, err error) {
+	driver = s.LogDriver
+	switch driver {
+	case "json-file":
+		driver = "k8s-file" // podman does the same mapping
+	case "", "k8s-file", "none", "passthrough":
+	default:
+		return "", "", invalid("--log-driver %q: supported drivers are k8s-file, json-file, none and passthrough", s.LogDriver)
+	}
+	for _, o := range s.LogOpts {
+		k, v, ok := strings.Cut(o, "=")
+		if !ok {
+			return "", "", invalid("--log-opt %q: must be KEY=VALUE", o)
+		}
+		switch k {
+		case "path":
+			if !strings.HasPrefix(v, "/") {
+				return "", "", invalid("--log-opt %q: path must be absolute", o)
+			}
+			path = v
+		case "max-size", "max-file", "tag", "mode", "max-buffer-size":
+		default:
+			return "", "", invalid("--log-opt %q: unknown option %s", o, k)
+		}
+	}
+	return driver, path, nil
+}

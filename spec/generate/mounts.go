@@ -1,0 +1,413 @@
+package generate
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/docker/go-units"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/spec"
+)
+
+// defaultMounts are the filesystems every container gets (podman's set).
+// /dev/shm's size comes from --shm-size.
+func defaultMounts(shm int64, privileged bool) []specs.Mount {
+	sysOpts := []string{"nosuid", "noexec", "nodev", "ro"}
+	cgOpts := []string{"nosuid", "noexec", "nodev", "relatime", "ro"}
+	if privileged {
+		// docker and podman give privileged containers a writable /sys.
+		sysOpts = sysOpts[:3]
+		cgOpts = cgOpts[:4]
+	}
+	return []specs.Mount{
+		{Destination: "/proc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}},
+		{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}},
+		{Destination: "/dev/pts", Type: "devpts", Source: "devpts", Options: []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}},
+		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=" + strconv.FormatInt(shm, 10)}},
+		{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
+		{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: sysOpts},
+		{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup", Options: cgOpts},
+	}
+}
+
+// readOnlyTmpfs are the tmpfs podman adds with --read-only (its
+// --read-only-tmpfs default), so programs still have scratch space.
+var readOnlyTmpfs = []string{"/run", "/tmp", "/var/tmp"}
+
+// mounts builds the mount list: defaults, then the user's -v, --mount and
+// --tmpfs, which replace a default at the same destination. It returns the
+// user mount destinations for WithUserVolumes.
+func mounts(g *specs.Spec, s *spec.ContainerSpec, shm int64) ([]string, error) {
+	var user []specs.Mount
+	for _, v := range s.Volumes {
+		m, err := parseVolume(v)
+		if err != nil {
+			return nil, err
+		}
+		user = append(user, m)
+	}
+	for _, v := range s.Mounts {
+		m, err := parseMount(v)
+		if err != nil {
+			return nil, err
+		}
+		user = append(user, m)
+	}
+	for _, v := range s.Tmpfs {
+		m, err := parseTmpfs(v)
+		if err != nil {
+			return nil, err
+		}
+		user = append(user, m)
+	}
+	dests := make([]string, 0, len(user))
+	for _, m := range user {
+		if slices.Contains(dests, m.Destination) {
+			return nil, invalid("duplicate mount destination %s", m.Destination)
+		}
+		dests = append(dests, m.Destination)
+	}
+	for _, m := range defaultMounts(shm, s.Privileged) {
+		if !slices.Contains(dests, m.Destination) {
+			g.Mounts = append(g.Mounts, m)
+		}
+	}
+	if s.ReadOnly {
+		for _, d := range readOnlyTmpfs {
+			if !slices.Contains(dests, d) {
+				g.Mounts = append(g.Mounts, specs.Mount{
+					Destination: d, Type: "tmpfs", Source: "tmpfs",
+					Options: []string{"rw", "nosuid", "nodev"},
+				})
+			}
+		}
+	}
+	g.Mounts = append(g.Mounts, user...)
+	return dests, nil
+}
+
+// checkDest validates a container-side mount path.
+func checkDest(flag, raw, dst string) (string, error) {
+	if !path.IsAbs(dst) {
+		return "", invalid("%s %q: destination %q must be an absolute path", flag, raw, dst)
+	}
+	dst = path.Clean(dst)
+	if dst == "/" {
+		return "", invalid("%s %q: cannot mount over /", flag, raw)
+	}
+	return dst, nil
+}
+
+// checkSource validates a host bind-mount source: absolute and existing.
+func checkSource(flag, raw, src string) error {
+	if _, err := os.Stat(src); err != nil {
+		return invalid("%s %q: bind source %s: %v", flag, raw, src, err)
+	}
+	return nil
+}
+
+// isPropagation reports whether o is a mount propagation option.
+func isPropagation(o string) bool {
+	switch o {
+	case "shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable":
+		return true
+	}
+	return false
+}
+
+// bindMount builds a recursive bind mount with private propagation unless
+// the user chose another.
+func bindMount(src, dst string, opts []string) specs.Mount {
+	out := []string{"rbind"}
+	hasProp := false
+	for _, o := range opts {
+		hasProp = hasProp || isPropagation(o)
+	}
+	out = append(out, opts...)
+	if !hasProp {
+		out = append(out, "rprivate")
+	}
+	return specs.Mount{Destination: dst, Type: "bind", Source: src, Options: out}
+}
+
+// parseVolume parses -v SRC:DST[:OPTS] for host paths. Named and anonymous
+// volumes need the volume subsystem and are refused for now.
+func parseVolume(v string) (specs.Mount, error) {
+	parts := strings.Split(v, ":")
+	if len(parts) == 1 && strings.HasPrefix(v, "/") {
+		return specs.Mount{}, invalidNI("-v %q: anonymous volumes are not supported yet", v)
+	}
+	if len(parts) < 2 || len(parts) > 3 {
+		return specs.Mount{}, invalid("-v %q: must be SRC:DST[:OPTIONS]", v)
+	}
+	src, dst := parts[0], parts[1]
+	if src == "" {
+		return specs.Mount{}, invalid("-v %q: empty source", v)
+	}
+	if !strings.HasPrefix(src, "/") {
+		if strings.HasPrefix(src, ".") {
+			return specs.Mount{}, invalid("-v %q: bind source %q must be an absolute path", v, src)
+		}
+		return specs.Mount{}, invalidNI("-v %q: named volumes are not supported yet", v)
+	}
+	dst, err := checkDest("-v", v, dst)
+	if err != nil {
+		return specs.Mount{}, err
+	}
+	if err := checkSource("-v", v, src); err != nil {
+		return specs.Mount{}, err
+	}
+	var opts []string
+	if len(parts) == 3 {
+		rw := ""
+		for _, o := range strings.Split(parts[2], ",") {
+			switch {
+			case o == "ro" || o == "rw":
+				if rw != "" {
+					return specs.Mount{}, invalid("-v %q: ro and rw given more than once", v)
+				}
+				rw = o
+				opts = append(opts, o)
+			case o == "z" || o == "Z":
+				// SELinux relabel: no SELinux here, accepted as docker does.
+			case isPropagation(o):
+				opts = append(opts, o)
+			case o == "nosuid", o == "nodev", o == "noexec", o == "suid", o == "dev", o == "exec":
+				opts = append(opts, o)
+			default:
+				return specs.Mount{}, invalid("-v %q: unknown option %q", v, o)
+			}
+		}
+	}
+	return bindMount(path.Clean(src), dst, opts), nil
+}
+
+// parseMount parses --mount type=bind|tmpfs,source=,target=,... (docker's
+// keys and their aliases).
+func parseMount(v string) (specs.Mount, error) {
+	kv := map[string]string{}
+	var flags []string
+	for _, f := range strings.Split(v, ",") {
+		k, val, ok := strings.Cut(f, "=")
+		k = strings.ToLower(strings.TrimSpace(k))
+		if !ok {
+			flags = append(flags, k)
+			continue
+		}
+		switch k {
+		case "src":
+			k = "source"
+		case "dst", "destination":
+			k = "target"
+		}
+		if _, dup := kv[k]; dup {
+			return specs.Mount{}, invalid("--mount %q: %s given more than once", v, k)
+		}
+		kv[k] = val
+	}
+	typ := kv["type"]
+	dst, err := checkDest("--mount", v, kv["target"])
+	if kv["target"] == "" {
+		return specs.Mount{}, invalid("--mount %q: target is required", v)
+	}
+	if err != nil {
+		return specs.Mount{}, err
+	}
+	readonly := false
+	for _, f := range flags {
+		switch f {
+		case "ro", "readonly":
+			readonly = true
+		case "rw":
+		default:
+			return specs.Mount{}, invalid("--mount %q: unknown option %q", v, f)
+		}
+	}
+	if r, ok := kv["readonly"]; ok {
+		b, err := strconv.ParseBool(r)
+		if err != nil {
+			return specs.Mount{}, invalid("--mount %q: readonly must be true or false", v)
+		}
+		readonly = b
+	}
+	if r, ok := kv["ro"]; ok {
+		b, err := strconv.ParseBool(r)
+		if err != nil {
+			return specs.Mount{}, invalid("--mount %q: ro must be true or false", v)
+		}
+		readonly = b
+	}
+	known := func(keys ...string) error {
+		for k := range kv {
+			if k != "type" && k != "target" && k != "readonly" && k != "ro" && !slices.Contains(keys, k) {
+				return invalid("--mount %q: option %s is not valid for type %s", v, k, typ)
+			}
+		}
+		return nil
+	}
+	switch typ {
+	case "bind":
+		if err := known("source", "bind-propagation", "relabel", "bind-nonrecursive"); err != nil {
+			return specs.Mount{}, err
+		}
+		src := kv["source"]
+		if !strings.HasPrefix(src, "/") {
+			return specs.Mount{}, invalid("--mount %q: bind source must be an absolute host path", v)
+		}
+		if err := checkSource("--mount", v, src); err != nil {
+			return specs.Mount{}, err
+		}
+		var opts []string
+		if readonly {
+			opts = append(opts, "ro")
+		}
+		if p, ok := kv["bind-propagation"]; ok {
+			if !isPropagation(p) {
+				return specs.Mount{}, invalid("--mount %q: unknown bind-propagation %q", v, p)
+			}
+			opts = append(opts, p)
+		}
+		m := bindMount(path.Clean(src), dst, opts)
+		if kv["bind-nonrecursive"] == "true" {
+			m.Options[0] = "bind"
+		}
+		return m, nil
+	case "tmpfs":
+		if err := known("tmpfs-size", "tmpfs-mode"); err != nil {
+			return specs.Mount{}, err
+		}
+		opts := []string{"rw", "noexec", "nosuid", "nodev"}
+		if readonly {
+			opts[0] = "ro"
+		}
+		if sz, ok := kv["tmpfs-size"]; ok {
+			n, err := units.RAMInBytes(sz)
+			if err != nil || n <= 0 {
+				return specs.Mount{}, invalid("--mount %q: tmpfs-size %q must be a positive size", v, sz)
+			}
+			opts = append(opts, "size="+strconv.FormatInt(n, 10))
+		}
+		if md, ok := kv["tmpfs-mode"]; ok {
+			if _, err := strconv.ParseUint(md, 8, 32); err != nil {
+				return specs.Mount{}, invalid("--mount %q: tmpfs-mode %q must be octal", v, md)
+			}
+			opts = append(opts, "mode="+md)
+		}
+		return specs.Mount{Destination: dst, Type: "tmpfs", Source: "tmpfs", Options: opts}, nil
+	case "volume":
+		return specs.Mount{}, invalidNI("--mount %q: named volumes are not supported yet", v)
+	case "":
+		return specs.Mount{}, invalid("--mount %q: type is required (bind or tmpfs)", v)
+	}
+	return specs.Mount{}, invalid("--mount %q: unsupported type %q (bind or tmpfs)", v, typ)
+}
+
+// parseTmpfs parses --tmpfs DST[:OPTS] with podman's defaults
+// (rw,noexec,nosuid,nodev); an option overrides its opposite default.
+func parseTmpfs(v string) (specs.Mount, error) {
+	dst, optStr, _ := strings.Cut(v, ":")
+	dst, err := checkDest("--tmpfs", v, dst)
+	if err != nil {
+		return specs.Mount{}, err
+	}
+	opts := []string{"rw", "noexec", "nosuid", "nodev"}
+	opposite := map[string]string{
+		"ro": "rw", "rw": "ro", "exec": "noexec", "noexec": "exec",
+		"suid": "nosuid", "nosuid": "suid", "dev": "nodev", "nodev": "dev",
+	}
+	if optStr != "" {
+		for _, o := range strings.Split(optStr, ",") {
+			k, _, _ := strings.Cut(o, "=")
+			switch {
+			case opposite[o] != "":
+				opts = slices.DeleteFunc(opts, func(x string) bool { return x == opposite[o] || x == o })
+			case k == "size", k == "mode", k == "uid", k == "gid", k == "nr_inodes", k == "nr_blocks":
+				opts = slices.DeleteFunc(opts, func(x string) bool { return strings.HasPrefix(x, k+"=") })
+			case o == "notmpcopyup", o == "tmpcopyup", o == "strictatime", o == "relatime", o == "noatime", o == "atime", o == "nodiratime":
+			default:
+				return specs.Mount{}, invalid("--tmpfs %q: unknown option %q", v, o)
+			}
+			if o == "notmpcopyup" || o == "tmpcopyup" {
+				continue
+			}
+			opts = append(opts, o)
+		}
+	}
+	return specs.Mount{Destination: dst, Type: "tmpfs", Source: "tmpfs", Options: opts}, nil
+}
+
+// devices adds --device HOST[:CONTAINER[:PERMS]]: the node in the
+// container and an allow rule in the device cgroup.
+func devices(g *specs.Spec, s *spec.ContainerSpec) error {
+	for _, d := range s.Devices {
+		parts := strings.Split(d, ":")
+		if len(parts) > 3 {
+			return invalid("--device %q: must be HOST[:CONTAINER[:PERMISSIONS]]", d)
+		}
+		src, dst, perms := parts[0], parts[0], "rwm"
+		if len(parts) >= 2 {
+			if isPerms(parts[1]) && len(parts) == 2 {
+				perms = parts[1]
+			} else {
+				dst = parts[1]
+			}
+		}
+		if len(parts) == 3 {
+			perms = parts[2]
+		}
+		if !isPerms(perms) {
+			return invalid("--device %q: permissions %q must be a combination of r, w and m", d, perms)
+		}
+		if !path.IsAbs(src) || !path.IsAbs(dst) {
+			return invalid("--device %q: paths must be absolute", d)
+		}
+		var st unix.Stat_t
+		if err := unix.Stat(src, &st); err != nil {
+			return invalid("--device %q: %s: %v", d, src, err)
+		}
+		var typ string
+		switch st.Mode & unix.S_IFMT {
+		case unix.S_IFCHR:
+			typ = "c"
+		case unix.S_IFBLK:
+			typ = "b"
+		default:
+			return invalid("--device %q: %s is not a device node (directories of devices are not supported yet)", d, src)
+		}
+		major, minor := int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev))
+		mode := os.FileMode(st.Mode & 0o777)
+		uid, gid := st.Uid, st.Gid
+		g.Linux.Devices = append(g.Linux.Devices, specs.LinuxDevice{
+			Path: path.Clean(dst), Type: typ, Major: major, Minor: minor,
+			FileMode: &mode, UID: &uid, GID: &gid,
+		})
+		g.Linux.Resources.Devices = append(g.Linux.Resources.Devices, specs.LinuxDeviceCgroup{
+			Allow: true, Type: typ, Major: &major, Minor: &minor, Access: perms,
+		})
+	}
+	return nil
+}
+
+func isPerms(p string) bool {
+	if p == "" || len(p) > 3 {
+		return false
+	}
+	for _, r := range p {
+		if !strings.ContainsRune("rwm", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// invalidNI is for well-formed requests berth cannot serve yet.
+func invalidNI(format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, define.ErrNotImplemented)...)
+}

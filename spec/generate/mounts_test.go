@@ -1,0 +1,198 @@
+package generate
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/berth-dev/berth/spec"
+)
+
+func TestDefaultMounts(t *testing.T) {
+	g, cfg, err := gen(t, &spec.ContainerSpec{}, testImage(), testHost())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dests []string
+	for _, m := range g.Mounts {
+		dests = append(dests, m.Destination)
+	}
+	want := []string{"/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup"}
+	if !reflect.DeepEqual(dests, want) {
+		t.Errorf("mounts = %v, want %v", dests, want)
+	}
+	if m := findMount(g, "/dev/shm"); !slices.Contains(m.Options, "size=67108864") || !slices.Contains(m.Options, "mode=1777") {
+		t.Errorf("/dev/shm options %v", m.Options)
+	}
+	if m := findMount(g, "/dev/pts"); !reflect.DeepEqual(m.Options, []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}) {
+		t.Errorf("/dev/pts options %v", m.Options)
+	}
+	if m := findMount(g, "/sys/fs/cgroup"); m.Type != "cgroup" || !slices.Contains(m.Options, "ro") {
+		t.Errorf("/sys/fs/cgroup %+v", m)
+	}
+	if len(cfg.UserVolumes) != 0 {
+		t.Errorf("user volumes %v", cfg.UserVolumes)
+	}
+}
+
+func TestUserMounts(t *testing.T) {
+	src := t.TempDir()
+	file := filepath.Join(src, "f")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		s    spec.ContainerSpec
+		want []specs.Mount
+	}{
+		{"bind rw", spec.ContainerSpec{Volumes: []string{src + ":/data"}},
+			[]specs.Mount{{Destination: "/data", Type: "bind", Source: src, Options: []string{"rbind", "rprivate"}}}},
+		{"bind ro z shared", spec.ContainerSpec{Volumes: []string{file + ":/etc/f:ro,z,rshared"}},
+			[]specs.Mount{{Destination: "/etc/f", Type: "bind", Source: file, Options: []string{"rbind", "ro", "rshared"}}}},
+		{"mount bind", spec.ContainerSpec{Mounts: []string{"type=bind,src=" + src + ",dst=/x,readonly"}},
+			[]specs.Mount{{Destination: "/x", Type: "bind", Source: src, Options: []string{"rbind", "ro", "rprivate"}}}},
+		{"mount tmpfs", spec.ContainerSpec{Mounts: []string{"type=tmpfs,target=/cache,tmpfs-size=1m,tmpfs-mode=1770"}},
+			[]specs.Mount{{Destination: "/cache", Type: "tmpfs", Source: "tmpfs", Options: []string{"rw", "noexec", "nosuid", "nodev", "size=1048576", "mode=1770"}}}},
+		{"tmpfs defaults", spec.ContainerSpec{Tmpfs: []string{"/scratch"}},
+			[]specs.Mount{{Destination: "/scratch", Type: "tmpfs", Source: "tmpfs", Options: []string{"rw", "noexec", "nosuid", "nodev"}}}},
+		{"tmpfs opts", spec.ContainerSpec{Tmpfs: []string{"/scratch:exec,size=10m,mode=700"}},
+			[]specs.Mount{{Destination: "/scratch", Type: "tmpfs", Source: "tmpfs", Options: []string{"rw", "nosuid", "nodev", "exec", "size=10m", "mode=700"}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, cfg, err := gen(t, &tt.s, testImage(), testHost())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := g.Mounts[len(g.Mounts)-len(tt.want):]
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("user mounts =\n%+v\nwant\n%+v", got, tt.want)
+			}
+			if len(cfg.UserVolumes) != len(tt.want) || cfg.UserVolumes[0] != tt.want[0].Destination {
+				t.Errorf("user volumes %v", cfg.UserVolumes)
+			}
+		})
+	}
+}
+
+func TestUserMountReplacesDefault(t *testing.T) {
+	g, _, err := gen(t, &spec.ContainerSpec{Tmpfs: []string{"/dev/shm:size=1g"}}, testImage(), testHost())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range g.Mounts {
+		if m.Destination == "/dev/shm" {
+			n++
+			if !slices.Contains(m.Options, "size=1g") {
+				t.Errorf("/dev/shm = %+v, want the user's", m)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d /dev/shm mounts, want 1", n)
+	}
+}
+
+func TestInit(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "catatonit")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := testHost()
+	h.InitPath = bin
+	g, cfg, err := gen(t, &spec.ContainerSpec{Init: true, Command: []string{"sleep", "1"}}, testImage(), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{InitMountPath, "--", "/entry", "sleep", "1"}; !reflect.DeepEqual(g.Process.Args, want) {
+		t.Errorf("args = %q, want %q", g.Process.Args, want)
+	}
+	m := findMount(g, InitMountPath)
+	if m == nil || m.Source != bin || !slices.Contains(m.Options, "ro") {
+		t.Errorf("init mount = %+v", m)
+	}
+	if !cfg.Init || cfg.InitPath != bin || !reflect.DeepEqual(cfg.Command, []string{"/entry", "sleep", "1"}) {
+		t.Errorf("config init %v %q command %q", cfg.Init, cfg.InitPath, cfg.Command)
+	}
+}
+
+func TestDevices(t *testing.T) {
+	g, _, err := gen(t, &spec.ContainerSpec{Devices: []string{"/dev/null:/dev/mynull:rw", "/dev/zero"}}, testImage(), testHost())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Linux.Devices) != 2 {
+		t.Fatalf("devices = %+v", g.Linux.Devices)
+	}
+	d := g.Linux.Devices[0]
+	if d.Path != "/dev/mynull" || d.Type != "c" || d.Major != 1 || d.Minor != 3 {
+		t.Errorf("device = %+v, want /dev/mynull c 1:3", d)
+	}
+	rules := g.Linux.Resources.Devices
+	if len(rules) != 3 || rules[0].Allow || !rules[1].Allow || rules[1].Access != "rw" || *rules[1].Major != 1 || *rules[1].Minor != 3 {
+		t.Errorf("device rules = %+v", rules)
+	}
+	if g.Linux.Devices[1].Path != "/dev/zero" || rules[2].Access != "rwm" {
+		t.Errorf("second device %+v rule %+v", g.Linux.Devices[1], rules[2])
+	}
+}
+
+func TestNamespacesAndNetwork(t *testing.T) {
+	nsTypes := func(g *specs.Spec) map[specs.LinuxNamespaceType]string {
+		m := map[specs.LinuxNamespaceType]string{}
+		for _, n := range g.Linux.Namespaces {
+			m[n.Type] = n.Path
+		}
+		return m
+	}
+	tests := []struct {
+		name         string
+		network      []string
+		v2           bool
+		wantMode     string
+		wantNetworks []string
+		wantNet      bool
+		wantNetPath  string
+	}{
+		{name: "default", wantMode: "", wantNet: true},
+		{name: "host", network: []string{"host"}, wantMode: "host"},
+		{name: "none", network: []string{"none"}, wantMode: "none", wantNet: true},
+		{name: "bridge", network: []string{"bridge"}, wantMode: "bridge", wantNet: true},
+		{name: "names", network: []string{"a", "b:ip=10.0.0.5"}, wantMode: "bridge", wantNetworks: []string{"a", "b"}, wantNet: true},
+		{name: "container", network: []string{"container:web"}, wantMode: "container:web", wantNet: true},
+		{name: "ns path", network: []string{"ns:/run/netns/x"}, wantMode: "ns:/run/netns/x", wantNet: true, wantNetPath: "/run/netns/x"},
+		{name: "cgroup v2", v2: true, wantNet: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := testHost()
+			h.CgroupV2 = tt.v2
+			g, cfg, err := gen(t, &spec.ContainerSpec{Network: tt.network}, testImage(), h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.NetMode != tt.wantMode || !reflect.DeepEqual(cfg.Networks, tt.wantNetworks) {
+				t.Errorf("mode %q networks %v, want %q %v", cfg.NetMode, cfg.Networks, tt.wantMode, tt.wantNetworks)
+			}
+			ns := nsTypes(g)
+			for _, typ := range []specs.LinuxNamespaceType{specs.PIDNamespace, specs.IPCNamespace, specs.UTSNamespace, specs.MountNamespace} {
+				if _, ok := ns[typ]; !ok {
+					t.Errorf("no %s namespace", typ)
+				}
+			}
+			p, ok := ns[specs.NetworkNamespace]
+			if ok != tt.wantNet || p != tt.wantNetPath {
+				t.Errorf("network namespace present %v path %q, want %v %q", ok, p, tt.wantNet, tt.wantNetPath)
+			}
+			if _, ok := ns[specs.CgroupNamespace]; ok != tt.v2 {
+				t.Errorf("cgroup namespace %v, want %v", ok, tt.v2)
+			}
+		})
+	}
+}

@@ -1,0 +1,79 @@
+// Package spec holds user intent for a container: what `create`/`run` flags
+// or an API request ask for, before any defaults from the image or the host
+// are applied. It is pure data plus validation; spec/generate turns it into
+// an OCI runtime spec and engine options.
+package spec
+
+// ContainerSpec is everything a user can ask of a new container.
+// Zero values mean "not given": the image or the engine default applies.
+type ContainerSpec struct {
+	Name  string
+	Image string // as the user typed it, for display and ImageName
+	// Rootfs is a host directory to use as root instead of an image.
+	Rootfs string
+
+	// Entrypoint overrides the image's; EntrypointSet distinguishes
+	// `--entrypoint ""` (clear it) from not given.
+	Entrypoint    []string
+	EntrypointSet bool
+	// Command is what follows the image on the command line.
+	Command []string
+
+	Env        []string // KEY=VALUE or KEY (taken from the host environment)
+	EnvFiles   []string
+	EnvHost    bool
+	WorkDir    string
+	User       string
+	Labels     map[string]string
+	Hostname   string
+	Terminal   bool
+	Stdin      bool
+	Remove     bool
+	Init       bool
+	InitPath   string
+	ReadOnly   bool
+	Privileged bool
+
+	StopSignal  string // name or number
+	StopTimeout *uint
+	Restart     string // no, always, on-failure[:N], unless-stopped
+
+	CgroupParent string
+	ShmSize      string // docker units: 64m
+	Ulimits      []string
+	Memory       string
+	MemorySwap   string
+	CPUs         string
+	CPUShares    uint64
+	PidsLimit    *int64
+	CapAdd       []string
+	CapDrop      []string
+	SecurityOpt  []string
+	Sysctls      []string
+	Devices      []string
+	GroupAdd     []string
+	Tmpfs        []string
+	Volumes      []string // -v SRC:DST[:opts]
+	Mounts       []string // --mount type=...,src=...,dst=...
+
+	// Networking (issue 6 fills in the behaviour).
+	Network      []string // --network values
+	Publish      []string // -p
+	PublishAll   bool
+	Expose       []string
+	DNS          []string
+	DNSSearch    []string
+	DNSOption    []string
+	AddHost      []string
+	NoHosts      bool
+	IP           string
+	MacAddress   string
+	NetworkAlias []string
+
+	LogDriver string
+	LogOpts   []string
+	Runtime   string
+	Pod       string
+	// CreateCommand is the argv that asked for the container.
+	CreateCommand []string
+}
