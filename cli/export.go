@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/berth-dev/berth/engine/image"
@@ -77,11 +76,6 @@ func newCommitCommand(d *Deps) *cobra.Command {
 			if len(args) == 2 {
 				o.Reference = args[1]
 			}
-			var report io.Writer = cmd.ErrOrStderr()
-			if quiet {
-				report = nil
-			}
-			_ = report
 			img, err := c.Commit(cmd.Context(), o, pause)
 			if err != nil {
 				return err
@@ -95,6 +89,7 @@ func newCommitCommand(d *Deps) *cobra.Command {
 	f.StringVarP(&o.Message, "message", "m", "", "set commit message for imported image")
 	f.StringVarP(&o.Author, "author", "a", "", "set the author for the image committed")
 	f.BoolVarP(&pause, "pause", "p", false, "pause container during commit")
+	// berth prints no copy progress on commit, so -q changes nothing.
 	f.BoolVarP(&quiet, "quiet", "q", false, "suppress output")
 	f.StringVarP(&format, "format", "f", "oci", "format of the image manifest and metadata (oci or docker)")
 	return cmd

@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/internal/errdefs"
 	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	"os"
+	"strings"
 )
 
 func parseJSONArray(s string) ([]string, error) {
@@ -44,4 +47,16 @@ func latestContainer(rt *engine.Runtime) (*engine.Container, error) {
 		return nil, err
 	}
 	return ctrs[0], nil
+}
+
+// confirm asks a yes/no question on the command's streams; anything but
+// "y"/"yes" (including EOF) is no.
+func confirm(cmd *cobra.Command, question string) (bool, error) {
+	fmt.Fprint(cmd.OutOrStdout(), question)
+	line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+	if err != nil && line == "" {
+		return false, nil
+	}
+	a := strings.ToLower(strings.TrimSpace(line))
+	return a == "y" || a == "yes", nil
 }

@@ -78,6 +78,12 @@ func newPruneCommand(d *Deps) *cobra.Command {
 		Short: "Remove all non running containers",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !force {
+				ok, err := confirm(cmd, "WARNING! This will remove all non running containers.\nAre you sure you want to continue? [y/N] ")
+				if err != nil || !ok {
+					return err
+				}
+			}
 			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -200,8 +201,11 @@ func (c *Container) removeFilesLocked() error {
 		}
 	}
 	if rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime); err == nil {
-		if err := os.Remove(rt.ExitFilePath(c.config.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
+		paths := []string{rt.ExitFilePath(c.config.ID), filepath.Dir(rt.AttachSocketPath(c.config.ID))}
+		for _, p := range paths {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				errs = append(errs, err)
+			}
 		}
 	}
 	return errors.Join(errs...)

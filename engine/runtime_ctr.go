@@ -50,6 +50,9 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 	if spec.Hostname == "" && cfg.Namespaces["uts"] == "" && cfg.NetMode != "host" {
 		spec.Hostname = cfg.ID[:12]
 	}
+	if spec.Process != nil && spec.Hostname != "" && !hasEnv(spec.Process.Env, "HOSTNAME") {
+		spec.Process.Env = append(spec.Process.Env, "HOSTNAME="+spec.Hostname)
+	}
 	if cfg.Hostname == "" {
 		cfg.Hostname = spec.Hostname
 	}

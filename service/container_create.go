@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
@@ -57,5 +58,24 @@ func Create(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts
 	if err != nil {
 		return nil, err
 	}
+	if img != nil {
+		// Record the image by its full name, as podman's ps shows it.
+		ctrOpts = append(ctrOpts, engine.WithImage(img.ID, imageName(img, s.Image)))
+	}
 	return rt.NewContainer(ctx, ociSpec, ctrOpts...)
+}
+
+// imageName picks the image's name the user meant: the stored name that
+// the typed reference resolves to, else the first name, else what was
+// typed (an ID).
+func imageName(img *define.Image, typed string) string {
+	for _, n := range img.Names {
+		if n == typed || strings.HasSuffix(n, "/"+typed) || strings.HasSuffix(n, "/"+typed+":latest") {
+			return n
+		}
+	}
+	if len(img.Names) > 0 && !strings.HasPrefix(img.ID, strings.TrimPrefix(typed, "sha256:")) {
+		return img.Names[0]
+	}
+	return typed
 }

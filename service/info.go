@@ -22,21 +22,21 @@ type InfoReport struct {
 
 // HostInfo describes the machine and the runtime binaries.
 type HostInfo struct {
-	Arch           string       `json:"arch"`
-	CgroupManager  string       `json:"cgroupManager"`
-	CgroupVersion  string       `json:"cgroupVersion"`
-	Conmon         BinaryInfo   `json:"conmon"`
-	CPUs           int          `json:"cpus"`
-	Distribution   Distribution `json:"distribution"`
-	Hostname       string       `json:"hostname"`
-	Kernel         string       `json:"kernel"`
-	MemTotal       int64        `json:"memTotal"`
-	MemFree        int64        `json:"memFree"`
-	OCIRuntime     BinaryInfo   `json:"ociRuntime"`
-	OS             string       `json:"os"`
-	EventLogger    string       `json:"eventLogger"`
-	LogDriver      string       `json:"logDriver"`
-	Uptime         string       `json:"uptime"`
+	Arch          string       `json:"arch"`
+	CgroupManager string       `json:"cgroupManager"`
+	CgroupVersion string       `json:"cgroupVersion"`
+	Conmon        BinaryInfo   `json:"conmon"`
+	CPUs          int          `json:"cpus"`
+	Distribution  Distribution `json:"distribution"`
+	Hostname      string       `json:"hostname"`
+	Kernel        string       `json:"kernel"`
+	MemTotal      int64        `json:"memTotal"`
+	MemFree       int64        `json:"memFree"`
+	OCIRuntime    BinaryInfo   `json:"ociRuntime"`
+	OS            string       `json:"os"`
+	EventLogger   string       `json:"eventLogger"`
+	LogDriver     string       `json:"logDriver"`
+	Uptime        string       `json:"uptime"`
 }
 
 // BinaryInfo names a helper binary and its version.
