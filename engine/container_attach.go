@@ -39,6 +39,7 @@ func (c *Container) StartAndAttach(ctx context.Context, s AttachStreams, detachK
 	if err != nil {
 		return nil, err
 	}
+	detachKeys = c.detachKeysFor(detachKeys)
 	connected := make(chan struct{})
 	s.Connected = func() { close(connected) }
 	errCh := make(chan error, 1)
@@ -69,9 +70,19 @@ func (c *Container) Attach(ctx context.Context, s AttachStreams, detachKeys []by
 	if err != nil {
 		return err
 	}
-	err = rt.Attach(ctx, c.config.ID, c.bundleDir(), s, detachKeys, resize)
+	err = rt.Attach(ctx, c.config.ID, c.bundleDir(), s, c.detachKeysFor(detachKeys), resize)
 	if errors.Is(err, oci.ErrDetach) {
 		return ErrDetach
 	}
 	return err
+}
+
+// detachKeysFor returns the detach keys to scan stdin for. Only a terminal
+// session can detach (as in docker): piped stdin is binary data that must
+// reach the container byte for byte, ctrl-p ctrl-q included.
+func (c *Container) detachKeysFor(keys []byte) []byte {
+	if !c.config.Terminal {
+		return nil
+	}
+	return keys
 }

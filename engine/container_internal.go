@@ -16,10 +16,22 @@ import (
 // lockSync takes the container's lock and syncs its state. On error the
 // lock is released.
 func (c *Container) lockSync() error {
+	if c.lock == nil { // handles from a listing snapshot get their lock lazily
+		l, err := c.runtime.locks.Retrieve(c.config.ID)
+		if err != nil {
+			return err
+		}
+		c.lock = l
+	}
 	if err := c.lock.Lock(); err != nil {
 		return err
 	}
 	if err := c.syncLocked(); err != nil {
+		if errors.Is(err, define.ErrCtrRemoved) {
+			// Removed while we waited: drop the lock file our Lock may
+			// have re-created.
+			_ = c.runtime.locks.Free(c.config.ID)
+		}
 		c.lock.Unlock()
 		return err
 	}

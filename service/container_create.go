@@ -26,7 +26,11 @@ type CreateOptions struct {
 // OCI spec and persists the container (Configured).
 func Create(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts CreateOptions) (*engine.Container, error) {
 	switch opts.Pull {
-	case "", "missing", "never", "always", "newer":
+	case "", "missing", "never":
+	case "always", "newer":
+		// Registries come with the images issue; until then say so rather
+		// than silently using the local image.
+		return nil, fmt.Errorf("--pull %s: pulling images from registries is not supported yet: %w", opts.Pull, define.ErrNotImplemented)
 	default:
 		return nil, fmt.Errorf("invalid pull policy %q: must be always, missing, never or newer: %w", opts.Pull, define.ErrInvalidArg)
 	}
