@@ -42,8 +42,11 @@ func Run(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts Ru
 	if err != nil {
 		return nil, err
 	}
+	started := false
 	defer func() {
-		if retErr != nil {
+		// Roll back only a container that never ran: once started, it is
+		// the user's (and its --rm cleanup's) business.
+		if retErr != nil && !started {
 			_ = rt.RemoveContainer(context.WithoutCancel(ctx), c, engine.RemoveOptions{Force: true})
 		}
 	}()
@@ -55,6 +58,7 @@ func Run(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts Ru
 		if err := c.Start(ctx); err != nil {
 			return nil, err
 		}
+		started = true
 		res.Detached = true
 		return res, nil
 	}
@@ -63,6 +67,7 @@ func Run(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts Ru
 	if err != nil {
 		return nil, err
 	}
+	started = true
 	if err := <-errCh; err != nil {
 		if errors.Is(err, engine.ErrDetach) {
 			res.Detached = true

@@ -5,8 +5,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/berth-dev/berth/cli"
 )
@@ -15,8 +13,7 @@ func main() {
 	if cli.Reexec() {
 		return
 	}
-	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	code := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	cancel()
-	os.Exit(code)
+	// Signals are not turned into a cancelled context: `run` and `start -a`
+	// proxy them to the container (--sig-proxy) and keep waiting.
+	os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
