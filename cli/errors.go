@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"errors"
+
 	"fmt"
+	"github.com/berth-dev/berth/engine/define"
 	"io"
 
 	"github.com/berth-dev/berth/internal/errdefs"
@@ -34,4 +37,24 @@ func printReports(out, errOut io.Writer, reports []service.Report) error {
 // usageError is a bad command line (wrong number of arguments...).
 func usageError(format string, args ...any) error {
 	return errdefs.New(errdefs.ErrInvalidArgument, fmt.Sprintf(format, args...))
+}
+
+// removalExitCode wraps the last error of rm/rmi with podman's exit
+// status: 1 when every failure was a missing object, 2 when one was in
+// use (running container, image used by a container), else 125.
+func removalExitCode(last error, errs []error) error {
+	if last == nil {
+		return nil
+	}
+	code := 1
+	for _, e := range errs {
+		switch {
+		case errors.Is(e, define.ErrCtrStateInvalid), errors.Is(e, define.ErrImageInUse), errdefs.IsConflict(e):
+			code = 2
+		case errdefs.IsNotFound(e):
+		default:
+			return last
+		}
+	}
+	return &codedError{error: last, code: code}
 }

@@ -76,6 +76,7 @@ func newCommitCommand(d *Deps) *cobra.Command {
 			if len(args) == 2 {
 				o.Reference = args[1]
 			}
+			o.Format = format
 			img, err := c.Commit(cmd.Context(), o, pause)
 			if err != nil {
 				return err

@@ -14,6 +14,7 @@ import (
 // imageRow is one line of `images` per repository:tag, with podman's
 // template fields.
 type imageRow struct {
+	imageJSON
 	img        *define.Image
 	Repository string
 	Tag        string
@@ -30,12 +31,6 @@ func (r imageRow) Created() string      { return format.HumanDuration(time.Since
 func (r imageRow) CreatedSince() string { return r.Created() }
 func (r imageRow) CreatedAt() string    { return r.img.Created.String() }
 func (r imageRow) Size() string         { return format.HumanSize(r.img.Size) }
-func (r imageRow) Digest() string       { return r.img.Digest }
-func (r imageRow) Names() []string      { return r.img.Names }
-func (r imageRow) Labels() map[string]string {
-	return r.img.Config.Labels
-}
-func (r imageRow) Dangling() bool { return r.img.Dangling }
 
 func splitRepoTag(name string) (repo, tag string) {
 	if i := strings.LastIndex(name, "@"); i >= 0 {
@@ -85,12 +80,12 @@ func newImagesCommand(d *Deps) *cobra.Command {
 				if quiet {
 					if !seen[img.ID] {
 						seen[img.ID] = true
-						rows = append(rows, imageRow{img: img, noTrunc: noTrunc})
+						rows = append(rows, newImageRow(img, "", "", noTrunc))
 					}
 					continue
 				}
 				if len(img.Names) == 0 {
-					rows = append(rows, imageRow{img: img, Repository: "<none>", Tag: "<none>", noTrunc: noTrunc})
+					rows = append(rows, newImageRow(img, "<none>", "<none>", noTrunc))
 					continue
 				}
 				for _, n := range img.Names {
@@ -98,7 +93,7 @@ func newImagesCommand(d *Deps) *cobra.Command {
 					if len(args) == 1 && !nameMatches(n, args[0]) {
 						continue
 					}
-					rows = append(rows, imageRow{img: img, Repository: repo, Tag: tag, noTrunc: noTrunc})
+					rows = append(rows, newImageRow(img, repo, tag, noTrunc))
 				}
 			}
 			out := cmd.OutOrStdout()
@@ -148,14 +143,21 @@ type imageJSON struct {
 func imagesJSON(list []*define.Image, args, filters []string) []imageJSON {
 	out := []imageJSON{}
 	for _, img := range list {
-		if !imageMatches(img, args, filters) {
-			continue
+		if imageMatches(img, args, filters) {
+			out = append(out, toImageJSON(img))
 		}
-		out = append(out, imageJSON{ID: img.ID, ParentID: img.Parent, RepoTags: nonNil(img.Names), RepoDigests: nonNil(img.Digests),
-			Size: img.Size, VirtualSize: img.Size, Labels: img.Config.Labels, Names: nonNil(img.Names), Digest: img.Digest,
-			Created: img.Created.Unix(), CreatedAt: img.Created, Dangling: img.Dangling})
 	}
 	return out
+}
+
+func toImageJSON(img *define.Image) imageJSON {
+	return imageJSON{ID: img.ID, ParentID: img.Parent, RepoTags: nonNil(img.Names), RepoDigests: nonNil(img.Digests),
+		Size: img.Size, VirtualSize: img.Size, Labels: img.Config.Labels, Names: nonNil(img.Names), Digest: img.Digest,
+		Created: img.Created.Unix(), CreatedAt: img.Created, Dangling: img.Dangling}
+}
+
+func newImageRow(img *define.Image, repo, tag string, noTrunc bool) imageRow {
+	return imageRow{imageJSON: toImageJSON(img), img: img, Repository: repo, Tag: tag, noTrunc: noTrunc}
 }
 
 func nonNil(s []string) []string {

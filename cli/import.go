@@ -190,6 +190,7 @@ func newRmiCommand(d *Deps) *cobra.Command {
 				return usageError("image name or ID must be specified")
 			}
 			var last error
+			var errs []error
 			out := cmd.OutOrStdout()
 			for _, a := range args {
 				rep, err := rt.RemoveImage(cmd.Context(), a, force || all)
@@ -201,6 +202,7 @@ func newRmiCommand(d *Deps) *cobra.Command {
 						fmt.Fprintf(cmd.ErrOrStderr(), "Error: %v\n", last)
 					}
 					last = err
+					errs = append(errs, err)
 					continue
 				}
 				for _, u := range rep.Untagged {
@@ -210,7 +212,7 @@ func newRmiCommand(d *Deps) *cobra.Command {
 					fmt.Fprintf(out, "Deleted: %s\n", rep.Deleted)
 				}
 			}
-			return last
+			return removalExitCode(last, errs)
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "force removal of the image and any containers using it")

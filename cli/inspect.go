@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"regexp"
 
 	"errors"
 	"fmt"
@@ -63,7 +64,7 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 				if err := format.JSON(out, items); err != nil {
 					return err
 				}
-			} else if err := format.Execute(out, fmtStr, items); err != nil {
+			} else if err := format.Execute(out, idField.ReplaceAllString(fmtStr, ".ID"), items); err != nil {
 				return err
 			}
 			for i, e := range errs {
@@ -88,6 +89,10 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 	}
 	return cmd
 }
+
+// idField matches docker's spelling {{.Id}} of the ID field, which
+// podman accepts too.
+var idField = regexp.MustCompile(`\.Id\b`)
 
 func inspectOne(ctx context.Context, rt *engine.Runtime, name, typ string, size bool) (any, error) {
 	if typ != "image" {

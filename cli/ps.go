@@ -101,6 +101,9 @@ func newPsCommand(d *Deps) *cobra.Command {
 				return nil
 			}
 			if format.IsJSON(fmtStr) {
+				if rows == nil {
+					rows = []*service.ListContainer{}
+				}
 				return format.JSON(out, rows)
 			}
 			items := make([]any, len(rows))

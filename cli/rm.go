@@ -42,7 +42,13 @@ func newRmCommand(d *Deps) *cobra.Command {
 				}
 				reports = kept
 			}
-			return printReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports)
+			var errs []error
+			for _, r := range reports {
+				if r.Err != nil {
+					errs = append(errs, r.Err)
+				}
+			}
+			return removalExitCode(printReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports), errs)
 		},
 	}
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all containers")

@@ -194,6 +194,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if errors.As(err, &ee) {
 		return ee.Code
 	}
+	var ce *codedError
+	if errors.As(err, &ce) {
+		fmt.Fprintf(stderr, "Error: %s\n", ce.Error())
+		return ce.code
+	}
 	msg := err.Error()
 	if strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") || strings.HasPrefix(msg, "unknown shorthand flag") {
 		fmt.Fprintf(stderr, "Error: %s\nSee 'berth --help'\n", msg)
@@ -206,3 +211,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // Reexec dispatches re-executed helper invocations of the storage library;
 // main returns at once when it reports true.
 func Reexec() bool { return engine.Reexec() }
+
+// codedError is an error with a command-specific exit code (rm and rmi
+// exit 1 for a missing object and 2 for one in use, as podman documents).
+type codedError struct {
+	error
+	code int
+}
+
+func (e *codedError) Unwrap() error { return e.error }

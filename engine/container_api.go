@@ -30,6 +30,10 @@ func (c *Container) Start(ctx context.Context) error {
 		return err
 	}
 	defer c.lock.Unlock()
+	if c.state.Status != define.StatusRunning {
+		// A user start gives the restart policy a fresh budget.
+		c.state.RestartCount = 0
+	}
 	return c.startLocked(ctx)
 }
 
@@ -238,11 +242,10 @@ func (c *Container) Restart(ctx context.Context, timeout *uint) error {
 	if err := c.stopLocked(ctx, t); err != nil {
 		return err
 	}
-	if err := c.startLocked(ctx); err != nil {
-		return err
-	}
-	c.state.RestartCount++
-	return c.saveLocked()
+	// RestartCount counts restarts by the policy only, like docker's.
+	c.state.RestartCount = 0
+	c.runtime.event(define.Event{Type: "container", Status: "restart", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	return c.startLocked(ctx)
 }
 
 // Wait blocks until the container is not running and returns its exit
@@ -272,12 +275,13 @@ func (c *Container) Wait(ctx context.Context) (int32, error) {
 		case define.StatusStopped, define.StatusExited:
 			return code, nil
 		default:
-			code, err := rt.WaitExit(ctx, c.config.ID)
-			if err != nil {
-				return -1, err
-			}
-			if !c.valid {
-				return int32(code), nil
+			// Bounded, so a removal (exit file gone) or a dead conmon is
+			// noticed by the next sync instead of waiting forever.
+			wctx, cancel := context.WithTimeout(ctx, time.Second)
+			_, err := rt.WaitExit(wctx, c.config.ID)
+			cancel()
+			if err != nil && ctx.Err() != nil {
+				return -1, ctx.Err()
 			}
 			continue
 		}
@@ -300,19 +304,23 @@ func (c *Container) Cleanup(ctx context.Context, remove bool) error {
 		}
 		return err
 	}
+	exited := false
 	switch c.state.Status {
 	case define.StatusStopped:
 		if err := c.cleanupLocked(ctx); err != nil {
 			c.lock.Unlock()
 			return err
 		}
+		exited = true
 		c.runtime.event(define.Event{Type: "container", Status: "died", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now(), ExitCode: intPtr(int(c.state.ExitCode))})
 	case define.StatusExited, define.StatusConfigured:
 	default:
 		c.lock.Unlock()
 		return nil
 	}
-	if c.shouldRestartLocked() {
+	// The policy applies only to an exit this cleanup observed, never to
+	// a container that was stopped by stop/rm or never ran.
+	if exited && c.shouldRestartLocked() {
 		c.state.RestartCount++
 		err := c.startLocked(ctx)
 		c.lock.Unlock()
@@ -359,6 +367,17 @@ func (c *Container) Rename(ctx context.Context, newName string) error {
 	defer c.lock.Unlock()
 	if err := c.runtime.state.RenameContainer(c.config.ID, newName); err != nil {
 		return err
+	}
+	if c.config.ImageID != "" {
+		// The storage container carries the name too; keep them in step.
+		store, err := c.runtime.storage()
+		if err == nil {
+			err = store.Rename(c.config.ID, newName)
+		}
+		if err != nil {
+			_ = c.runtime.state.RenameContainer(c.config.ID, c.config.Name)
+			return err
+		}
 	}
 	old := c.config.Name
 	c.config.Name = newName

@@ -70,6 +70,11 @@ func New(ctx context.Context, cfg Config) (_ *Runtime, retErr error) {
 		r.events = events.NewLogger(cfg.eventsPath())
 	}
 	r.newOCI = r.newConmonRuntime
+	// Fail every command early on a runtime that does not exist, as
+	// podman does; finding it is a PATH lookup, nothing runs.
+	if _, err := r.ociRuntimeFor(""); err != nil {
+		return nil, fmt.Errorf("default OCI runtime %q not found: %v: %w", r.DefaultOCIRuntime(), err, define.ErrInvalidArg)
+	}
 	if err := r.refreshIfRebooted(ctx); err != nil {
 		return nil, err
 	}

@@ -22,21 +22,21 @@ type InfoReport struct {
 
 // HostInfo describes the machine and the runtime binaries.
 type HostInfo struct {
-	Arch          string       `json:"arch"`
-	CgroupManager string       `json:"cgroupManager"`
-	CgroupVersion string       `json:"cgroupVersion"`
-	Conmon        BinaryInfo   `json:"conmon"`
-	CPUs          int          `json:"cpus"`
-	Distribution  Distribution `json:"distribution"`
-	Hostname      string       `json:"hostname"`
-	Kernel        string       `json:"kernel"`
-	MemTotal      int64        `json:"memTotal"`
-	MemFree       int64        `json:"memFree"`
-	OCIRuntime    BinaryInfo   `json:"ociRuntime"`
-	OS            string       `json:"os"`
-	EventLogger   string       `json:"eventLogger"`
-	LogDriver     string       `json:"logDriver"`
-	Uptime        string       `json:"uptime"`
+	Arch           string       `json:"arch"`
+	CgroupManager  string       `json:"cgroupManager"`
+	CgroupsVersion string       `json:"cgroupVersion"`
+	Conmon         BinaryInfo   `json:"conmon"`
+	CPUs           int          `json:"cpus"`
+	Distribution   Distribution `json:"distribution"`
+	Hostname       string       `json:"hostname"`
+	Kernel         string       `json:"kernel"`
+	MemTotal       int64        `json:"memTotal"`
+	MemFree        int64        `json:"memFree"`
+	OCIRuntime     BinaryInfo   `json:"ociRuntime"`
+	OS             string       `json:"os"`
+	EventLogger    string       `json:"eventLogger"`
+	LogDriver      string       `json:"logDriver"`
+	Uptime         string       `json:"uptime"`
 }
 
 // BinaryInfo names a helper binary and its version.
@@ -92,10 +92,10 @@ func Info(ctx context.Context, rt *engine.Runtime, version string) (*InfoReport,
 	h := &info.Host
 	h.Arch, h.OS, h.CPUs = runtime.GOARCH, runtime.GOOS, runtime.NumCPU()
 	h.CgroupManager = cfg.CgroupManager
-	h.CgroupVersion = "v1"
+	h.CgroupsVersion = "v1"
 	var st unix.Statfs_t
 	if unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
-		h.CgroupVersion = "v2"
+		h.CgroupsVersion = "v2"
 	}
 	h.Hostname, _ = os.Hostname()
 	var uts unix.Utsname

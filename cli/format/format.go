@@ -13,12 +13,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 	"text/template"
 
 	"github.com/berth-dev/berth/internal/errdefs"
 )
+
+// tableBlanks matches the blanks between two actions of a table format.
+var tableBlanks = regexp.MustCompile(`\}\}[ ]+\{\{`)
 
 // Tabwriter settings of podman's report package: cells at least 12 wide,
 // separated by 2 spaces. Keeping them lets scripts that cut columns of
@@ -138,6 +142,12 @@ func Execute(w io.Writer, format string, items []any, opts ...Option) error {
 			return &TemplateError{Format: format, Err: err}
 		}
 	}
+	if !table {
+		// A plain template prints exactly what it says: scripts cut
+		// its tabs.
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
 	tw := tabwriter.NewWriter(w, tabMinWidth, tabWidth, tabPadding, ' ', 0)
 	if _, err := tw.Write(buf.Bytes()); err != nil {
 		return err
@@ -151,10 +161,16 @@ func Execute(w io.Writer, format string, items []any, opts ...Option) error {
 // final newline is added when missing, as podman does.
 func Normalize(format string) string {
 	f := strings.TrimSpace(format)
+	table := IsTable(f)
 	if f == "table" {
 		f = ""
 	} else if strings.HasPrefix(f, "table ") || strings.HasPrefix(f, "table\t") {
 		f = strings.TrimLeft(f[len("table"):], " \t")
+	}
+	if table {
+		// "table {{.A}} {{.B}}": blanks between fields separate columns,
+		// as in podman.
+		f = tableBlanks.ReplaceAllString(f, "}}\t{{")
 	}
 	f = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(f)
 	if !strings.HasSuffix(f, "\n") {

@@ -43,10 +43,16 @@ func TestExecute(t *testing.T) {
 			want:   "abc123\ndef4567890\n",
 		},
 		{
-			name:   "literal backslash t becomes tab and is aligned",
+			name:   "literal backslash t becomes a real tab, not aligned",
 			format: `{{.ID}}\t{{.Image}}`,
 			items:  ctrs,
-			want:   "abc123      busybox\ndef4567890  alpine:latest\n",
+			want:   "abc123\tbusybox\ndef4567890\talpine:latest\n",
+		},
+		{
+			name:   "blanks between table fields become columns",
+			format: `table {{.ID}} {{.Image}}`,
+			items:  ctrs,
+			want:   "ID          IMAGE\nabc123      busybox\ndef4567890  alpine:latest\n",
 		},
 		{
 			name:   "trailing newline is not doubled",

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"go.podman.io/image/v5/copy"
+	"go.podman.io/image/v5/manifest"
 	"io"
 	"os"
 	"path/filepath"
@@ -43,6 +45,12 @@ type CommitOptions struct {
 	Author string
 	// Reference names the new image; empty leaves it dangling.
 	Reference string
+	// Config, when set, replaces the base image's config before Changes
+	// are applied: the container's own env, cmd, workdir... as docker
+	// and podman commit them.
+	Config *v1.ImageConfig
+	// Format is "oci" (default) or "docker" (Docker schema 2 manifest).
+	Format string
 }
 
 // Import turns a rootfs tarball (plain, gzip, bzip2, xz or zstd) into a
@@ -119,8 +127,19 @@ func (s *Service) Commit(ctx context.Context, containerStorageID string, opts Co
 			layers = append(layers, desc)
 		}
 	}
+	if opts.Config != nil {
+		img.Config = *opts.Config
+	}
 	if err := ApplyChanges(&img.Config, opts.Changes); err != nil {
 		return nil, err
+	}
+	var tweaks []func(*copy.Options)
+	switch opts.Format {
+	case "", "oci":
+	case "docker":
+		tweaks = append(tweaks, func(o *copy.Options) { o.ForceManifestMIMEType = manifest.DockerV2Schema2MediaType })
+	default:
+		return nil, fmt.Errorf("unknown image format %q: must be oci or docker: %w", opts.Format, define.ErrInvalidArg)
 	}
 
 	l, err := newLayoutBuilder(s.opts.TmpDir)
@@ -147,7 +166,7 @@ func (s *Service) Commit(ctx context.Context, containerStorageID string, opts Co
 	img.RootFS.DiffIDs = append(img.RootFS.DiffIDs, diffID)
 	img.History = append(img.History, v1.History{Created: &now, Author: opts.Author, Comment: opts.Message})
 	layers = append(layers, v1.Descriptor{MediaType: v1.MediaTypeImageLayer, Digest: diffID, Size: size})
-	return s.storeBuilt(ctx, l, &img, layers, name)
+	return s.storeBuilt(ctx, l, &img, layers, name, tweaks...)
 }
 
 // layerDescriptor describes an existing layer by its diff ID. Its blob is
@@ -169,7 +188,7 @@ func (s *Service) layerDescriptor(diffID digest.Digest) (v1.Descriptor, error) {
 
 // storeBuilt writes config and manifest into the layout and copies the
 // image into storage, named name or dangling.
-func (s *Service) storeBuilt(ctx context.Context, l *layoutBuilder, img *v1.Image, layers []v1.Descriptor, name string) (*define.Image, error) {
+func (s *Service) storeBuilt(ctx context.Context, l *layoutBuilder, img *v1.Image, layers []v1.Descriptor, name string, tweaks ...func(*copy.Options)) (*define.Image, error) {
 	cfgDesc, err := l.putJSON(img, v1.MediaTypeImageConfig)
 	if err != nil {
 		return nil, err
@@ -202,7 +221,7 @@ func (s *Service) storeBuilt(ctx context.Context, l *layoutBuilder, img *v1.Imag
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.copyImage(ctx, dest, src, nil, nil); err != nil {
+	if _, err := s.copyImage(ctx, dest, src, nil, nil, tweaks...); err != nil {
 		return nil, err
 	}
 	return s.Lookup(cfgDesc.Digest.Encoded())

@@ -89,7 +89,7 @@ func (s *Service) policyContext() (*signature.PolicyContext, error) {
 // copyImage copies src to dest with the service's policy, returning the
 // manifest written. destSys, when not nil, replaces the destination's
 // system context (for per-destination settings such as extra archive tags).
-func (s *Service) copyImage(ctx context.Context, dest, src types.ImageReference, report io.Writer, destSys *types.SystemContext) ([]byte, error) {
+func (s *Service) copyImage(ctx context.Context, dest, src types.ImageReference, report io.Writer, destSys *types.SystemContext, tweaks ...func(*copy.Options)) ([]byte, error) {
 	pc, err := s.policyContext()
 	if err != nil {
 		return nil, err
@@ -99,11 +99,15 @@ func (s *Service) copyImage(ctx context.Context, dest, src types.ImageReference,
 	if destSys == nil {
 		destSys = sys
 	}
-	man, err := copy.Image(ctx, pc, dest, src, &copy.Options{
+	co := &copy.Options{
 		SourceCtx:      sys,
 		DestinationCtx: destSys,
 		ReportWriter:   report,
-	})
+	}
+	for _, t := range tweaks {
+		t(co)
+	}
+	man, err := copy.Image(ctx, pc, dest, src, co)
 	if err != nil {
 		return nil, fmt.Errorf("copying image: %w", err)
 	}

@@ -30,3 +30,11 @@ func (s *Store) layerData(layerID string) map[string]string {
 	}
 	return md
 }
+
+// Rename gives a storage container a new name (its only one).
+func (s *Store) Rename(id, name string) error {
+	if err := s.store.SetNames(id, []string{name}); err != nil {
+		return ctrErr(id, err)
+	}
+	return nil
+}
