@@ -122,7 +122,7 @@ func (c *Container) saveLocked() error {
 //
 // Preconditions: c.lock is held.
 func (c *Container) setStatusLocked(to define.ContainerStatus) error {
-	if err := define.CheckTransition(c.config.Name, c.state.Status, to); err != nil {
+	if err := define.CheckTransition(c.config.ID, c.state.Status, to); err != nil {
 		return err
 	}
 	c.state.Status = to

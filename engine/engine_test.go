@@ -263,7 +263,7 @@ func assertNotReturned(t *testing.T, ch <-chan waitResult, d time.Duration) {
 
 func uintPtr(u uint) *uint { return &u }
 
-// TestFakeOCIImplementsRuntime is a sanity check of the fake itself: exit
+// TestFakeOCI is a sanity check of the fake itself: exit
 // files appear where the engine looks, and signals end the process.
 func TestFakeOCI(t *testing.T) {
 	e := newTestEnv(t)

@@ -622,7 +622,7 @@ func TestRestart(t *testing.T) {
 	if got, want := e.oci.opsFor(c.ID()), "create start kill(15,all=false) delete create start"; got != want {
 		t.Errorf("runtime calls = %q, want %q", got, want)
 	}
-	if got, want := e.eventStatuses(c), "create init start stop init start"; got != want {
+	if got, want := e.eventStatuses(c), "create init start stop restart init start"; got != want {
 		t.Errorf("events = %q, want %q", got, want)
 	}
 }
@@ -790,19 +790,35 @@ func TestCleanupAfterUserStopDoesNotRestart(t *testing.T) {
 // Cleanup of a container that is still running (a stale exit command) or
 // was never started must leave it alone; in particular a restart policy
 // must not start a container that never ran (podman gates restarts on
-// RestartPolicyMatch, set only when an exit is seen).
+// RestartPolicyMatch, set only when an exit is seen). A live container is
+// not removed even with --rm.
 func TestCleanupLeavesLiveAndUnstartedContainersAlone(t *testing.T) {
-	for _, from := range []define.ContainerStatus{define.StatusConfigured, define.StatusCreated, define.StatusRunning, define.StatusPaused} {
-		t.Run(from.String(), func(t *testing.T) {
+	tests := []struct {
+		from   define.ContainerStatus
+		remove bool
+	}{
+		{define.StatusConfigured, false},
+		{define.StatusCreated, false},
+		{define.StatusCreated, true},
+		{define.StatusRunning, false},
+		{define.StatusRunning, true},
+		{define.StatusPaused, true},
+	}
+	for _, tt := range tests {
+		name := tt.from.String()
+		if tt.remove {
+			name += "/rm"
+		}
+		t.Run(name, func(t *testing.T) {
 			e := newTestEnv(t)
-			c := e.ctrIn(from, WithRestartPolicy("always", 0))
+			c := e.ctrIn(tt.from, WithRestartPolicy("always", 0))
 			before := e.dbState(c)
 			calls := len(e.oci.callsFor(c.ID()))
-			if err := c.Cleanup(e.ctx, true); err != nil {
+			if err := c.Cleanup(e.ctx, tt.remove); err != nil {
 				t.Fatal(err)
 			}
 			if !e.exists(c) {
-				t.Fatal("cleanup --rm removed a container that has not exited")
+				t.Fatal("cleanup removed a container that has not exited")
 			}
 			if after := e.dbState(c); !reflect.DeepEqual(after, before) {
 				t.Errorf("cleanup changed the state: %s -> %s", before.Status, after.Status)
@@ -968,8 +984,8 @@ func TestWaitRemovedWithoutRecord(t *testing.T) {
 	if err := e.st.RemoveContainer(c.ID()); err != nil {
 		t.Fatal(err)
 	}
-	// The memory store keeps the exit code; a store that lost it must
-	// surface the removal.
+	// Removed behind the handle's back (another process): Wait reports
+	// the exit code the store kept for the removed container.
 	if code, err := c.Wait(e.ctx); err != nil || code != 0 {
 		t.Errorf("Wait() = %d, %v; want 0", code, err)
 	}
@@ -1265,13 +1281,22 @@ func TestRefreshAfterReboot(t *testing.T) {
 }
 
 // New is cheap and unprivileged: open a real runtime (SQLite, file locks)
-// on temporary roots and check the reboot marker it leaves.
+// on temporary roots and check the reboot marker it leaves. The OCI
+// runtime and conmon only have to be executable files (nothing runs), so
+// the test binary stands in for both.
 func TestNewOpensRuntime(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := New(t.Context(), Config{GraphRoot: dir}); !errors.Is(err, define.ErrInvalidArg) {
 		t.Errorf("New() without run root = %v, want ErrInvalidArg", err)
 	}
-	cfg := Config{GraphRoot: filepath.Join(dir, "g"), RunRoot: filepath.Join(dir, "r"), NoEvents: true}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{
+		GraphRoot: filepath.Join(dir, "g"), RunRoot: filepath.Join(dir, "r"),
+		OCIRuntime: self, ConmonPath: self, NoEvents: true,
+	}
 	r, err := New(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -1282,5 +1307,13 @@ func TestNewOpensRuntime(t *testing.T) {
 	}
 	if r.Events() != nil {
 		t.Error("NoEvents still has an events logger")
+	}
+
+	// A runtime that does not exist fails every command early.
+	bad := cfg
+	bad.GraphRoot, bad.RunRoot = filepath.Join(dir, "g2"), filepath.Join(dir, "r2")
+	bad.OCIRuntime = filepath.Join(dir, "no-such-runtime")
+	if _, err := New(t.Context(), bad); !errors.Is(err, define.ErrInvalidArg) {
+		t.Errorf("New() with a missing runtime = %v, want ErrInvalidArg", err)
 	}
 }

@@ -37,17 +37,19 @@ type Config struct {
 }
 
 // Files lists the containers.conf files read, lowest priority first:
-// /usr/share, /etc, then $CONTAINERS_CONF (which replaces the others, as
-// in containers/common) and its .d directories.
+// /usr/share and /etc (each followed by its .d drop-ins), or only
+// $CONTAINERS_CONF when set; $CONTAINERS_CONF_OVERRIDE always comes last
+// and wins, as in containers/common.
 func Files() []string {
-	if p := os.Getenv("CONTAINERS_CONF"); p != "" {
-		return []string{p}
-	}
 	var files []string
-	for _, p := range []string{"/usr/share/containers/containers.conf", "/etc/containers/containers.conf"} {
-		files = append(files, p)
-		if d, err := filepath.Glob(p + ".d/*.conf"); err == nil {
-			files = append(files, d...)
+	if p := os.Getenv("CONTAINERS_CONF"); p != "" {
+		files = []string{p}
+	} else {
+		for _, p := range []string{"/usr/share/containers/containers.conf", "/etc/containers/containers.conf"} {
+			files = append(files, p)
+			if d, err := filepath.Glob(p + ".d/*.conf"); err == nil {
+				files = append(files, d...)
+			}
 		}
 	}
 	if p := os.Getenv("CONTAINERS_CONF_OVERRIDE"); p != "" {
@@ -63,7 +65,8 @@ func Load() (*Config, error) {
 	for _, f := range Files() {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			if os.IsNotExist(err) && f != os.Getenv("CONTAINERS_CONF") {
+			explicit := f == os.Getenv("CONTAINERS_CONF") || f == os.Getenv("CONTAINERS_CONF_OVERRIDE")
+			if os.IsNotExist(err) && !explicit {
 				continue
 			}
 			return nil, fmt.Errorf("reading %s: %w", f, err)

@@ -469,6 +469,12 @@ func TestLifecycleResources(t *testing.T) {
 		if !strings.Contains(out, "/"+parent+"/") {
 			t.Errorf("/proc/self/cgroup:\n%s\nwant paths under /%s", out, parent)
 		}
+		// The container's own cgroup goes away with the container.
+		WaitFor(t, paWaitTimeout, func() bool {
+			left, _ := filepath.Glob("/sys/fs/cgroup/*/" + parent + "/*berth*")
+			more, _ := filepath.Glob("/sys/fs/cgroup/" + parent + "/*berth*")
+			return len(left)+len(more) == 0
+		})
 	})
 }
 
