@@ -24,7 +24,7 @@ func newKillCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reports, err := service.Each(cmd.Context(), rt, args, all, func(ctx context.Context, c *engine.Container) error {
+			reports, err := service.EachWhere(cmd.Context(), rt, args, all, service.IsRunning, func(ctx context.Context, c *engine.Container) error {
 				return c.Kill(ctx, s)
 			})
 			if err != nil {

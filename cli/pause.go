@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"github.com/berth-dev/berth/engine/define"
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
@@ -10,7 +11,7 @@ import (
 
 // newSimpleVerb builds a command that applies one container method to each
 // named container (pause, unpause, init).
-func newSimpleVerb(d *Deps, use, short, allHelp string, fn func(context.Context, *engine.Container) error) *cobra.Command {
+func newSimpleVerb(d *Deps, use, short, allHelp string, keep func(define.ContainerStatus) bool, fn func(context.Context, *engine.Container) error) *cobra.Command {
 	var all bool
 	cmd := &cobra.Command{
 		Use:   use,
@@ -20,7 +21,7 @@ func newSimpleVerb(d *Deps, use, short, allHelp string, fn func(context.Context,
 			if err != nil {
 				return err
 			}
-			reports, err := service.Each(cmd.Context(), rt, args, all, fn)
+			reports, err := service.EachWhere(cmd.Context(), rt, args, all, keep, fn)
 			if err != nil {
 				return err
 			}
@@ -33,15 +34,15 @@ func newSimpleVerb(d *Deps, use, short, allHelp string, fn func(context.Context,
 
 func newPauseCommand(d *Deps) *cobra.Command {
 	return newSimpleVerb(d, "pause [options] CONTAINER [CONTAINER...]", "Pause all the processes in one or more containers",
-		"pause all running containers", func(ctx context.Context, c *engine.Container) error { return c.Pause(ctx) })
+		"pause all running containers", func(s define.ContainerStatus) bool { return s == define.StatusRunning }, func(ctx context.Context, c *engine.Container) error { return c.Pause(ctx) })
 }
 
 func newUnpauseCommand(d *Deps) *cobra.Command {
 	return newSimpleVerb(d, "unpause [options] CONTAINER [CONTAINER...]", "Unpause the processes in one or more containers",
-		"unpause all paused containers", func(ctx context.Context, c *engine.Container) error { return c.Unpause(ctx) })
+		"unpause all paused containers", service.IsPaused, func(ctx context.Context, c *engine.Container) error { return c.Unpause(ctx) })
 }
 
 func newInitCommand(d *Deps) *cobra.Command {
 	return newSimpleVerb(d, "init [options] CONTAINER [CONTAINER...]", "Initialize one or more containers",
-		"initialize all containers", func(ctx context.Context, c *engine.Container) error { return c.Init(ctx) })
+		"initialize all containers", func(s define.ContainerStatus) bool { return s == define.StatusConfigured }, func(ctx context.Context, c *engine.Container) error { return c.Init(ctx) })
 }

@@ -32,7 +32,8 @@ func newRmCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if ignore {
+			if ignore || force {
+				// -f, like podman and docker, does not mind missing ones.
 				kept := reports[:0]
 				for _, r := range reports {
 					if r.Err != nil && errors.Is(r.Err, define.ErrNoSuchCtr) {

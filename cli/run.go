@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"github.com/berth-dev/berth/engine/define"
 	"os"
 
 	"github.com/berth-dev/berth/engine"
@@ -72,6 +74,11 @@ func newRunCommand(d *Deps) *cobra.Command {
 			}
 			res, err := service.Run(cmd.Context(), rt, s, opts)
 			term.restore()
+			if errors.Is(err, define.ErrNoSuchUser) {
+				// The container could not be invoked as that user: 126,
+				// as podman and docker report it for run.
+				return &codedError{error: err, code: 126}
+			}
 			if err != nil {
 				return err
 			}

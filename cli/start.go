@@ -28,7 +28,12 @@ func newStartCommand(d *Deps) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return printReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports)
+				// start reports every failure as an engine error (125);
+				// 126/127 are run's codes.
+				if err := printReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports); err != nil {
+					return &codedError{error: err, code: 125}
+				}
+				return nil
 			}
 			if len(args) != 1 || all {
 				return usageError("you cannot start and attach multiple containers at once")
@@ -54,7 +59,7 @@ func newStartCommand(d *Deps) *cobra.Command {
 			term.makeRaw()
 			errCh, err := c.StartAndAttach(ctx, streams, keys, term.resize)
 			if err != nil {
-				return err
+				return &codedError{error: err, code: 125}
 			}
 			if err := <-errCh; errors.Is(err, engine.ErrDetach) {
 				return nil

@@ -29,7 +29,7 @@ func newStopCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			timeout := timeoutFlag(cmd, &t)
-			reports, err := service.Each(cmd.Context(), rt, args, all, func(ctx context.Context, c *engine.Container) error {
+			reports, err := service.EachWhere(cmd.Context(), rt, args, all, service.IsRunning, func(ctx context.Context, c *engine.Container) error {
 				return c.Stop(ctx, timeout)
 			})
 			if err != nil {

@@ -18,7 +18,7 @@ func (c *Container) Init(ctx context.Context) error {
 	}
 	defer c.lock.Unlock()
 	if c.state.Status == define.StatusCreated {
-		return fmt.Errorf("container %s has already been created in runtime: %w", c.config.Name, define.ErrCtrStateInvalid)
+		return fmt.Errorf("container %s has already been created in runtime (state created): %w", c.config.Name, define.ErrCtrStateInvalid)
 	}
 	return c.initLocked(ctx)
 }
@@ -172,7 +172,7 @@ func (c *Container) Kill(ctx context.Context, sig syscall.Signal) error {
 	switch c.state.Status {
 	case define.StatusRunning, define.StatusPaused, define.StatusStopping, define.StatusCreated:
 	default:
-		return fmt.Errorf("can only kill running containers. %s is in state %s: %w", c.config.Name, c.state.Status, define.ErrCtrStateInvalid)
+		return fmt.Errorf("can only kill running containers. %s is in state %s: %w", c.config.Name, c.state.Status.DockerString(), define.ErrCtrStateInvalid)
 	}
 	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
 	if err != nil {
@@ -195,8 +195,12 @@ func (c *Container) Pause(ctx context.Context) error {
 		return err
 	}
 	defer c.lock.Unlock()
-	if c.state.Status != define.StatusRunning {
-		return fmt.Errorf("%q is not running, can't pause: %w", c.config.Name, define.ErrCtrStateInvalid)
+	switch c.state.Status {
+	case define.StatusRunning:
+	case define.StatusPaused:
+		return fmt.Errorf("%q is already paused: %w", c.config.Name, define.ErrCtrStateInvalid)
+	default:
+		return fmt.Errorf("%q is in state %s, not running: can't pause: %w", c.config.Name, c.state.Status.DockerString(), define.ErrCtrStateInvalid)
 	}
 	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
 	if err != nil {
@@ -216,7 +220,7 @@ func (c *Container) Unpause(ctx context.Context) error {
 	}
 	defer c.lock.Unlock()
 	if c.state.Status != define.StatusPaused {
-		return fmt.Errorf("%q is not paused, can't unpause: %w", c.config.Name, define.ErrCtrStateInvalid)
+		return fmt.Errorf("%q is in state %s, not paused: can't unpause: %w", c.config.Name, c.state.Status.DockerString(), define.ErrCtrStateInvalid)
 	}
 	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
 	if err != nil {

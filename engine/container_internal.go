@@ -131,7 +131,7 @@ func (c *Container) setStatusLocked(to define.ContainerStatus) error {
 
 // stateError is the error for an operation the current status forbids.
 func (c *Container) stateError(op string) error {
-	return fmt.Errorf("cannot %s container %s: container is %s: %w", op, c.config.Name, c.state.Status, define.ErrCtrStateInvalid)
+	return fmt.Errorf("cannot %s container %s: container is %s: %w", op, c.config.Name, c.state.Status.DockerString(), define.ErrCtrStateInvalid)
 }
 
 // cleanupLocked releases what a stopped container holds: the OCI runtime's

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/berth-dev/berth/engine/define"
 	"golang.org/x/sys/unix"
@@ -37,6 +38,7 @@ func (r *Runtime) refreshIfRebooted(ctx context.Context) error {
 		return err
 	}
 	var errs []error
+	var autoRemove []string
 	for _, rec := range recs {
 		st := rec.State
 		switch st.Status {
@@ -44,6 +46,13 @@ func (r *Runtime) refreshIfRebooted(ctx context.Context) error {
 			st.Status = define.StatusConfigured
 		case define.StatusRunning, define.StatusPaused, define.StatusStopping, define.StatusStopped:
 			st.Status = define.StatusExited
+			if st.FinishedTime.IsZero() || st.FinishedTime.Before(st.StartedTime) {
+				st.FinishedTime = time.Now()
+			}
+			if rec.Config.AutoRemove {
+				// Its exit command died with the host: remove it here.
+				autoRemove = append(autoRemove, rec.Config.ID)
+			}
 		case define.StatusRemoving:
 			st.Status = define.StatusExited
 		}
@@ -59,5 +68,13 @@ func (r *Runtime) refreshIfRebooted(ctx context.Context) error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("refreshing container states after reboot: %w", err)
 	}
-	return os.WriteFile(alive, nil, 0o600)
+	if err := os.WriteFile(alive, nil, 0o600); err != nil {
+		return err
+	}
+	for _, id := range autoRemove {
+		if c, err := r.containerByID(id); err == nil {
+			_ = r.RemoveContainer(ctx, c, RemoveOptions{Force: true})
+		}
+	}
+	return nil
 }

@@ -63,9 +63,24 @@ func Resolve(rt *engine.Runtime, names []string, all, latest bool) ([]*engine.Co
 // Each resolves the containers and applies fn to each, collecting a
 // report per container (in the order given).
 func Each(ctx context.Context, rt *engine.Runtime, names []string, all bool, fn func(context.Context, *engine.Container) error) ([]Report, error) {
+	return EachWhere(ctx, rt, names, all, nil, fn)
+}
+
+// EachWhere is Each where --all selects only the containers for which keep
+// is true (kill -a: the running ones; unpause -a: the paused ones).
+func EachWhere(ctx context.Context, rt *engine.Runtime, names []string, all bool, keep func(define.ContainerStatus) bool, fn func(context.Context, *engine.Container) error) ([]Report, error) {
 	ctrs, bad, err := Resolve(rt, names, all, false)
 	if err != nil {
 		return nil, err
+	}
+	if all && keep != nil {
+		kept := ctrs[:0]
+		for _, c := range ctrs {
+			if keep(c.CachedState().Status) {
+				kept = append(kept, c)
+			}
+		}
+		ctrs = kept
 	}
 	reports := bad
 	for _, c := range ctrs {
@@ -88,3 +103,11 @@ func matches(c *engine.Container, n string) bool {
 func isGone(err error) bool {
 	return errors.Is(err, define.ErrCtrRemoved) || errors.Is(err, define.ErrNoSuchCtr)
 }
+
+// IsRunning selects running containers (kill -a, stop -a, pause -a).
+func IsRunning(s define.ContainerStatus) bool {
+	return s == define.StatusRunning || s == define.StatusPaused || s == define.StatusStopping
+}
+
+// IsPaused selects paused containers (unpause -a).
+func IsPaused(s define.ContainerStatus) bool { return s == define.StatusPaused }

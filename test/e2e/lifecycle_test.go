@@ -997,3 +997,63 @@ func TestLifecycleRmAfterCLIKilled(t *testing.T) {
 	WaitFor(t, paWaitTimeout, func() bool { return len(paStorageContainers(t, env)) == 0 })
 	WaitFor(t, paWaitTimeout, func() bool { return len(processesUnder(env.Dir)) == 0 })
 }
+
+// TestLifecycleSigProxy: signals sent to an attached `run` reach the
+// container (--sig-proxy defaults to true) and run exits with the
+// container's code; with --sig-proxy=false the CLI dies and the container
+// keeps running.
+func TestLifecycleSigProxy(t *testing.T) {
+	t.Parallel()
+	env := paNewBusybox(t)
+	for _, tc := range []struct {
+		name  string
+		sig   syscall.Signal
+		trap  string
+		proxy bool
+		code  int
+	}{
+		{"term", syscall.SIGTERM, "TERM", true, 5},
+		{"int", syscall.SIGINT, "INT", true, 6},
+		{"hup", syscall.SIGHUP, "HUP", true, 7},
+		{"noproxy", syscall.SIGTERM, "TERM", false, 128 + int(syscall.SIGTERM)},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), paWaitTimeout)
+		defer cancel()
+		args := []string{"run", "--name", tc.name}
+		if !tc.proxy {
+			args = append(args, "--sig-proxy=false")
+		}
+		script := fmt.Sprintf(`trap "echo got %s; exit %d" %s; echo ready; while :; do sleep 0.05; done`, tc.trap, tc.code, tc.trap)
+		cmd := env.Command(ctx, append(args, "busybox", "sh", "-c", script)...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		WaitFor(t, paWaitTimeout, func() bool { return strings.Contains(out.String(), "ready") })
+		if err := cmd.Process.Signal(tc.sig); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+		if got := cmd.ProcessState.ExitCode(); tc.proxy && got != tc.code {
+			t.Errorf("%s: run exited %d, want %d (container's code):\n%s", tc.name, got, tc.code, out.String())
+		}
+		if tc.proxy {
+			if !strings.Contains(out.String(), "got "+tc.trap) {
+				t.Errorf("%s: the container did not get SIG%s:\n%s", tc.name, tc.trap, out.String())
+			}
+			if got := paInspect(t, env, tc.name, "{{.State.Status}} {{.State.ExitCode}}"); got != fmt.Sprintf("exited %d", tc.code) {
+				t.Errorf("%s: inspect %q, want exited %d", tc.name, got, tc.code)
+			}
+			continue
+		}
+		// Without the proxy the container never saw the signal.
+		if st := paStatus(env, tc.name); st != "running" {
+			t.Errorf("%s: status %q after the CLI died, want running", tc.name, st)
+		}
+		if strings.Contains(out.String(), "got ") {
+			t.Errorf("%s: the signal reached the container:\n%s", tc.name, out.String())
+		}
+		env.MustBerth(t, "stop", "-t", "0", tc.name)
+	}
+}
