@@ -26,9 +26,10 @@ const settleTimeout = 15 * time.Second
 // rootRegistry remembers every Env directory of the suite and the leaks found
 // when each was cleaned up, so TestMain can fail the suite once at the end.
 type rootRegistry struct {
-	mu    sync.Mutex
-	dirs  []string
-	leaks []string
+	mu     sync.Mutex
+	dirs   []string
+	leaks  []string
+	ctrIDs []string
 }
 
 var roots rootRegistry
@@ -51,6 +52,17 @@ func (r *rootRegistry) finalCheck() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	leaks := append([]string(nil), r.leaks...)
+	// Container cgroups (cgroupfs: <parent>/berth-<ID> under every
+	// controller) must be gone with the tests' containers. Only the IDs
+	// the tests created count: other berth users of this host are not
+	// the suite's business.
+	for _, id := range r.ctrIDs {
+		cgs, _ := filepath.Glob("/sys/fs/cgroup/*/*/berth-" + id)
+		v2, _ := filepath.Glob("/sys/fs/cgroup/*/berth-" + id)
+		for _, cg := range append(cgs, v2...) {
+			leaks = append(leaks, fmt.Sprintf("cgroup left behind: %s", cg))
+		}
+	}
 	for _, dir := range r.dirs {
 		mounts, err := mountsUnder(dir)
 		if err != nil {
@@ -73,8 +85,12 @@ func (r *rootRegistry) finalCheck() []string {
 // would do), then by force. Anything berth should have released but did not
 // is recorded as a leak.
 func (e *Env) cleanup(t testing.TB) {
+	if r := e.Berth("ps", "-aq", "--no-trunc"); r.ExitCode() == 0 {
+		roots.mu.Lock()
+		roots.ctrIDs = append(roots.ctrIDs, r.Lines()...)
+		roots.mu.Unlock()
+	}
 	for _, args := range [][]string{
-		{"pod", "rm", "-af", "-t", "0"},
 		{"rm", "-af", "-t", "0"},
 	} {
 		if r := e.Berth(args...); r.Err != nil || r.ExitCode() != 0 {
@@ -93,6 +109,12 @@ func (e *Env) cleanup(t testing.TB) {
 	}
 	for _, m := range e.unexpectedMounts() {
 		roots.leak("%s: %s: mount left after rm -af: %s (%s)", t.Name(), e.Dir, m.Mountpoint, m.FSType)
+	}
+	// Every container's lock file goes with the container.
+	if locks, err := os.ReadDir(filepath.Join(e.RunRoot, "berth", "locks")); err == nil {
+		for _, l := range locks {
+			roots.leak("%s: %s: lock file left after rm -af: %s", t.Name(), e.Dir, l.Name())
+		}
 	}
 
 	if err := forceClean(e.Dir); err != nil {
