@@ -15,6 +15,7 @@ func addCommands(root *cobra.Command, d *Deps) {
 		newImagesCommand(d), newImportCommand(d), newLoadCommand(d), newSaveCommand(d),
 		newTagCommand(d), newRmiCommand(d), newVersionCommand(d), newInfoCommand(d),
 	}
+	main = append(main, imageVerbs(d)...)
 	for _, c := range main {
 		c.GroupID = "main"
 		root.AddCommand(c)
@@ -31,6 +32,7 @@ func addCommands(root *cobra.Command, d *Deps) {
 	img.AddCommand(withUse(newImagesCommand(d), "list", "ls"), newImportCommand(d), newLoadCommand(d),
 		newSaveCommand(d), newTagCommand(d), withUse(newRmiCommand(d), "rm"), newInspectCommand(d, "image"),
 		newImageExistsCommand(d))
+	img.AddCommand(imageGroupVerbs(d)...)
 	root.AddCommand(ctr, img)
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	bstorage "github.com/berth-dev/berth/engine/storage"
 	"go.podman.io/image/v5/copy"
@@ -34,6 +35,10 @@ type Options struct {
 	// TmpDir holds temporary archives and layouts; default /var/tmp, as
 	// images can be much larger than a tmpfs.
 	TmpDir string
+	// BlobInfoCacheDir holds the cache of which blobs a registry already
+	// has; empty uses the store's graph root, so that a test or user with
+	// its own --root never writes to /var/lib/containers.
+	BlobInfoCacheDir string
 }
 
 // Service is the image API of the engine over one store.
@@ -47,6 +52,9 @@ func New(store *bstorage.Store, opts Options) *Service {
 	if opts.TmpDir == "" {
 		opts.TmpDir = "/var/tmp"
 	}
+	if opts.BlobInfoCacheDir == "" {
+		opts.BlobInfoCacheDir = filepath.Join(store.Storage().GraphRoot(), "cache")
+	}
 	return &Service{store: store, opts: opts}
 }
 
@@ -58,17 +66,22 @@ func (s *Service) systemContext() *types.SystemContext {
 		SignaturePolicyPath:      s.opts.SignaturePolicyPath,
 		SystemRegistriesConfPath: s.opts.RegistriesConf,
 		BigFilesTemporaryDir:     s.opts.TmpDir,
+		BlobInfoCacheDir:         s.opts.BlobInfoCacheDir,
 	}
 }
 
-// policyContext loads the signature policy, or accepts anything when no
-// policy is configured on this host.
-func (s *Service) policyContext() (*signature.PolicyContext, error) {
+// policyContext loads the signature policy (path, else the service's,
+// else the system's), or accepts anything when no policy is configured on
+// this host.
+func (s *Service) policyContext(path string) (*signature.PolicyContext, error) {
 	var (
 		policy *signature.Policy
 		err    error
 	)
-	switch path := s.opts.SignaturePolicyPath; {
+	if path == "" {
+		path = s.opts.SignaturePolicyPath
+	}
+	switch {
 	case path != "":
 		policy, err = signature.NewPolicyFromFile(path)
 	case fileExists(defaultPolicyPath):
@@ -90,11 +103,6 @@ func (s *Service) policyContext() (*signature.PolicyContext, error) {
 // manifest written. destSys, when not nil, replaces the destination's
 // system context (for per-destination settings such as extra archive tags).
 func (s *Service) copyImage(ctx context.Context, dest, src types.ImageReference, report io.Writer, destSys *types.SystemContext, tweaks ...func(*copy.Options)) ([]byte, error) {
-	pc, err := s.policyContext()
-	if err != nil {
-		return nil, err
-	}
-	defer pc.Destroy() //nolint:errcheck // nothing to do about a failure to free policy state
 	sys := s.systemContext()
 	if destSys == nil {
 		destSys = sys
@@ -107,6 +115,11 @@ func (s *Service) copyImage(ctx context.Context, dest, src types.ImageReference,
 	for _, t := range tweaks {
 		t(co)
 	}
+	pc, err := s.policyContext(co.SourceCtx.SignaturePolicyPath)
+	if err != nil {
+		return nil, err
+	}
+	defer pc.Destroy() //nolint:errcheck // nothing to do about a failure to free policy state
 	man, err := copy.Image(ctx, pc, dest, src, co)
 	if err != nil {
 		return nil, fmt.Errorf("copying image: %w", err)

@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/berth-dev/berth/engine/image"
+	"github.com/spf13/cobra"
+)
+
+func newLoginCommand(d *Deps) *cobra.Command {
+	var (
+		reg           registryFlags
+		user, pass    string
+		passwordStdin bool
+		getLogin      bool
+		verbose       bool
+	)
+	cmd := &cobra.Command{
+		Use:   "login [options] [REGISTRY]",
+		Short: "Log in to a container registry",
+		Long:  "Check the credentials against the registry and store them in the auth file.",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ro, err := reg.options(cmd)
+			if err != nil {
+				return err
+			}
+			arg := ""
+			if len(args) == 1 {
+				arg = args[0]
+			}
+			key, err := image.AuthKey(arg, ro)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			ctx := cmd.Context()
+			if getLogin {
+				u, err := image.ExistingLogin(ctx, key, ro, false)
+				if err != nil {
+					return err
+				}
+				if u == "" {
+					return fmt.Errorf("not logged into %s: %w", key, image.ErrNotLoggedIn)
+				}
+				fmt.Fprintln(out, u)
+				return nil
+			}
+			if passwordStdin && pass != "" {
+				return usageError("can't specify both --password-stdin and --password")
+			}
+			if passwordStdin && user == "" {
+				return usageError("must provide --username with --password-stdin")
+			}
+			if user == "" && pass == "" && !passwordStdin {
+				// Like podman: stored credentials that still work are
+				// enough.
+				if u, err := image.ExistingLogin(ctx, key, ro, true); err == nil && u != "" {
+					fmt.Fprintf(out, "Authenticating with existing credentials for %s\nExisting credentials are valid. Already logged in to %s\n", key, key)
+					return nil
+				}
+				if user, err = readLine(cmd, "Username: "); err != nil {
+					return err
+				}
+			}
+			switch {
+			case passwordStdin:
+				b, err := io.ReadAll(cmd.InOrStdin())
+				if err != nil {
+					return fmt.Errorf("reading password from stdin: %w", err)
+				}
+				pass = strings.TrimRight(string(b), "\r\n")
+			case pass == "":
+				if pass, err = readPassword(cmd, "Password: "); err != nil {
+					return err
+				}
+			}
+			if user == "" {
+				return usageError("username is empty")
+			}
+			where, err := image.Login(ctx, key, image.LoginOptions{RegistryOptions: ro, Username: user, Password: pass})
+			if err != nil {
+				return err
+			}
+			if verbose {
+				fmt.Fprintf(out, "Used: %s\n", where)
+			}
+			fmt.Fprintln(out, "Login Succeeded!")
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	bindRegistryFlags(f, &reg, false)
+	f.StringVarP(&user, "username", "u", "", "username for the registry")
+	f.StringVarP(&pass, "password", "p", "", "password for the registry")
+	f.BoolVar(&passwordStdin, "password-stdin", false, "take the password from stdin")
+	f.BoolVar(&getLogin, "get-login", false, "return the current login user for the registry")
+	f.BoolVarP(&verbose, "verbose", "v", false, "write more detailed information to stdout")
+	return cmd
+}
+
+// readLine prompts for one line on a terminal.
+func readLine(cmd *cobra.Command, prompt string) (string, error) {
+	if !stdinIsTerminal(cmd) {
+		return "", usageError("cannot perform an interactive login from a non TTY device: use --username and --password-stdin")
+	}
+	fmt.Fprint(cmd.ErrOrStderr(), prompt)
+	line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("reading %s: %w", strings.TrimSuffix(prompt, ": "), err)
+	}
+	return strings.TrimSpace(line), nil
+}
+
+func newLogoutCommand(d *Deps) *cobra.Command {
+	var (
+		authFile string
+		all      bool
+	)
+	cmd := &cobra.Command{
+		Use:   "logout [options] [REGISTRY]",
+		Short: "Log out of a container registry",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ro := image.RegistryOptions{AuthFile: firstNonEmpty(authFile, envAuthFile())}
+			out := cmd.OutOrStdout()
+			if all {
+				if len(args) > 0 {
+					return usageError("--all takes no registry")
+				}
+				if err := image.Logout("", ro); err != nil {
+					return err
+				}
+				fmt.Fprintln(out, "Removed login credentials for all registries")
+				return nil
+			}
+			arg := ""
+			if len(args) == 1 {
+				arg = args[0]
+			}
+			key, err := image.AuthKey(arg, ro)
+			if err != nil {
+				return err
+			}
+			if err := image.Logout(key, ro); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "Removed login credentials for %s\n", key)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&authFile, "authfile", "", "path of the authentication file (default ${XDG_RUNTIME_DIR}/containers/auth.json; $REGISTRY_AUTH_FILE)")
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove the cached credentials for all registries in the auth file")
+	return cmd
+}

@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/berth-dev/berth/engine/image"
+	"github.com/spf13/cobra"
+)
+
+func newPullCommand(d *Deps) *cobra.Command {
+	var (
+		reg      registryFlags
+		plat     platformFlags
+		allTags  bool
+		quiet    bool
+		policy   string
+		pullOpts image.PullOptions
+	)
+	cmd := &cobra.Command{
+		Use:   "pull [options] IMAGE [IMAGE...]",
+		Short: "Pull an image from a registry",
+		Long: "Pull images from a registry (short names resolved through registries.conf) or from any transport:\n" +
+			"docker://, oci:, oci-archive:, docker-archive:, dir:, containers-storage:.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ro, err := reg.options(cmd)
+			if err != nil {
+				return err
+			}
+			if err := plat.apply(&ro); err != nil {
+				return err
+			}
+			if err := image.ValidPullPolicy(policy); err != nil {
+				return err
+			}
+			pullOpts = image.PullOptions{RegistryOptions: ro, Policy: policy, AllTags: allTags}
+			if !quiet {
+				pullOpts.ReportWriter = cmd.ErrOrStderr()
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			for _, name := range args {
+				imgs, err := rt.PullImage(cmd.Context(), name, pullOpts)
+				if err != nil {
+					return err
+				}
+				for _, img := range imgs {
+					fmt.Fprintln(cmd.OutOrStdout(), img.ID)
+				}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	bindRegistryFlags(f, &reg, true)
+	bindPlatformFlags(f, &plat)
+	f.BoolVarP(&allTags, "all-tags", "a", false, "pull all tagged images in the repository")
+	f.BoolVarP(&quiet, "quiet", "q", false, "suppress output information when pulling images")
+	f.StringVar(&policy, "policy", image.PullAlways, `pull image policy ("always"|"missing"|"never"|"newer")`)
+	return cmd
+}

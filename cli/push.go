@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"github.com/berth-dev/berth/engine/image"
+	"github.com/spf13/cobra"
+)
+
+func newPushCommand(d *Deps) *cobra.Command {
+	var (
+		reg        registryFlags
+		o          image.PushOptions
+		quiet      bool
+		digestFile string
+		level      int
+	)
+	cmd := &cobra.Command{
+		Use:   "push [options] IMAGE [DESTINATION]",
+		Short: "Push an image to a specified destination",
+		Long: "Push an image to a registry (DESTINATION defaults to the image's name) or to a transport:\n" +
+			"docker://, oci:, oci-archive:, docker-archive:, dir:.",
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ro, err := reg.options(cmd)
+			if err != nil {
+				return err
+			}
+			o.RegistryOptions = ro
+			if cmd.Flags().Changed("compression-level") {
+				o.CompressionLevel = &level
+			}
+			if !quiet {
+				o.ReportWriter = cmd.ErrOrStderr()
+			}
+			dest := ""
+			if len(args) == 2 {
+				dest = args[1]
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			dgst, err := rt.PushImage(cmd.Context(), args[0], dest, o)
+			if err != nil {
+				return err
+			}
+			if digestFile != "" {
+				return image.WriteDigestFile(digestFile, dgst)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	bindRegistryFlags(f, &reg, true)
+	f.StringVarP(&o.Format, "format", "f", "", "manifest type (oci, v2s2) to use in the destination (default is manifest type of source)")
+	f.StringVar(&o.CompressionFormat, "compression-format", "", "compression format to use (gzip, zstd, zstd:chunked)")
+	f.IntVar(&level, "compression-level", 0, "compression level to use")
+	f.BoolVar(&o.RemoveSignatures, "remove-signatures", false, "discard any pre-existing signatures in the image")
+	f.StringVar(&digestFile, "digestfile", "", "write the digest of the pushed image to the specified file")
+	f.BoolVarP(&quiet, "quiet", "q", false, "suppress output information when pushing images")
+	return cmd
+}

@@ -1,0 +1,47 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/image"
+	"github.com/opencontainers/go-digest"
+)
+
+// PullImage pulls name according to opts (see image.Service.Pull) and
+// records a pull event per image actually fetched.
+func (r *Runtime) PullImage(ctx context.Context, name string, opts image.PullOptions) ([]*define.Image, error) {
+	images, err := r.Images()
+	if err != nil {
+		return nil, err
+	}
+	rep, err := images.Pull(ctx, name, opts)
+	if err != nil {
+		return nil, err
+	}
+	if !rep.Local {
+		for _, img := range rep.Images {
+			r.event(define.Event{Type: "image", Status: "pull", ID: img.ID, Name: name, Time: time.Now()})
+		}
+	}
+	return rep.Images, nil
+}
+
+// PushImage pushes the local image source to destination and records a
+// push event. It returns the digest of the manifest written.
+func (r *Runtime) PushImage(ctx context.Context, source, destination string, opts image.PushOptions) (digest.Digest, error) {
+	images, err := r.Images()
+	if err != nil {
+		return "", err
+	}
+	d, err := images.Push(ctx, source, destination, opts)
+	if err != nil {
+		return "", err
+	}
+	img, lerr := images.Lookup(source)
+	if lerr == nil {
+		r.event(define.Event{Type: "image", Status: "push", ID: img.ID, Name: source, Time: time.Now()})
+	}
+	return d, nil
+}
