@@ -8,12 +8,14 @@ import "github.com/spf13/cobra"
 func imageVerbs(d *Deps) []*cobra.Command {
 	return []*cobra.Command{
 		newPullCommand(d), newPushCommand(d), newLoginCommand(d), newLogoutCommand(d),
+		newHistoryCommand(d), newUntagCommand(d),
 	}
 }
 
 // imageGroupVerbs are the same verbs under `berth image`.
 func imageGroupVerbs(d *Deps) []*cobra.Command {
 	return []*cobra.Command{
-		newPullCommand(d), newPushCommand(d),
+		newPullCommand(d), newPushCommand(d), newHistoryCommand(d), newUntagCommand(d),
+		newImagePruneCommand(d),
 	}
 }

@@ -17,6 +17,9 @@ type createFlags struct {
 	labels      []string
 	stopTimeout uint
 	pull        string
+	pullQuiet   bool
+	reg         registryFlags
+	plat        platformFlags
 	cidFile     string
 	pidsLimit   int64
 }
@@ -43,6 +46,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.BoolVar(&s.Init, "init", false, "run an init binary inside the container that forwards signals and reaps processes")
 	f.StringVar(&s.InitPath, "init-path", "", "path to the container-init binary")
 	f.StringVar(&o.pull, "pull", "missing", `pull image policy ("always"|"missing"|"never"|"newer")`)
+	bindCreatePullFlags(f, o)
 	f.BoolVarP(&s.Remove, "rm", "", false, "remove container and any anonymous unnamed volume associated with the container after exit")
 	f.BoolVarP(&s.Stdin, "interactive", "i", false, "keep STDIN open even if not attached")
 	f.BoolVarP(&s.Terminal, "tty", "t", false, "allocate a pseudo-TTY for container")
@@ -69,6 +73,12 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringArrayVar(&s.DNSOption, "dns-option", nil, "set custom DNS options")
 	f.StringArrayVar(&s.AddHost, "add-host", nil, "add a custom host-to-IP mapping (host:ip)")
 	f.BoolVar(&s.NoHosts, "no-hosts", false, "do not create /etc/hosts within the container")
+	f.StringArrayVarP(&s.Publish, "publish", "p", nil, "publish a container's port, or a range of ports, to the host")
+	f.BoolVarP(&s.PublishAll, "publish-all", "P", false, "publish all exposed ports to random ports on the host interfaces")
+	f.StringArrayVar(&s.Expose, "expose", nil, "expose a port or a range of ports")
+	f.StringVar(&s.IP, "ip", "", "specify a static IPv4 or IPv6 address for the container")
+	f.StringVar(&s.MacAddress, "mac-address", "", "container MAC address (e.g. 92:d0:c6:0a:29:33)")
+	f.StringArrayVar(&s.NetworkAlias, "network-alias", nil, "add network-scoped alias for the container")
 	f.StringVar(&s.LogDriver, "log-driver", "", "logging driver for the container (k8s-file, none)")
 	f.StringArrayVar(&s.LogOpts, "log-opt", nil, "logging driver options")
 	f.StringVar(&s.Rootfs, "rootfs", "", "the first argument is not an image but the rootfs to the exploded container")
@@ -125,7 +135,11 @@ func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.Container
 	if s.Remove && s.Restart != "" && s.Restart != "no" {
 		return nil, service.CreateOptions{}, usageError("the --rm option conflicts with --restart, when the restartPolicy is not \"no\"")
 	}
-	return &s, service.CreateOptions{Pull: o.pull}, nil
+	copts, err := o.createOptions(cmd)
+	if err != nil {
+		return nil, service.CreateOptions{}, err
+	}
+	return &s, copts, nil
 }
 
 func newCreateCommand(d *Deps) *cobra.Command {

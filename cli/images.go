@@ -44,19 +44,19 @@ func splitRepoTag(name string) (repo, tag string) {
 }
 
 func newImagesCommand(d *Deps) *cobra.Command {
-	var quiet, noTrunc, noHeading, all bool
-	var fmtStr string
+	var quiet, noTrunc, noHeading, all, digests bool
+	var fmtStr, sortKey string
 	var filters []string
 	cmd := &cobra.Command{
 		Use:   "images [options] [IMAGE]",
 		Short: "List images in local storage",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, f := range filters {
-				k, _, ok := strings.Cut(f, "=")
-				if !ok || (k != "dangling" && k != "label" && k != "reference") {
-					return usageError("invalid image filter %q", f)
-				}
+			if err := checkImageFilters(filters); err != nil {
+				return err
+			}
+			if err := checkImageSort(sortKey); err != nil {
+				return err
 			}
 			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
@@ -71,6 +71,9 @@ func newImagesCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			sort.SliceStable(list, func(i, j int) bool { return list[i].Created.After(list[j].Created) })
+			if list, err = filterImagesByTime(images, list, filters); err != nil {
+				return err
+			}
 			var rows []any
 			seen := map[string]bool{}
 			for _, img := range list {
@@ -96,6 +99,7 @@ func newImagesCommand(d *Deps) *cobra.Command {
 					rows = append(rows, newImageRow(img, repo, tag, noTrunc))
 				}
 			}
+			sortImageRows(rows, sortKey)
 			out := cmd.OutOrStdout()
 			if quiet {
 				for _, r := range rows {
@@ -106,8 +110,12 @@ func newImagesCommand(d *Deps) *cobra.Command {
 			if format.IsJSON(fmtStr) {
 				return format.JSON(out, imagesJSON(list, args, filters))
 			}
+			table := "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"
+			if digests {
+				table = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"
+			}
 			return format.Execute(out, fmtStr, rows,
-				format.WithDefaultTable("table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"),
+				format.WithDefaultTable(table),
 				format.WithHeaders(map[string]string{"ID": "IMAGE ID", "CreatedSince": "CREATED"}),
 				format.WithNoHeading(noHeading))
 		},
@@ -118,7 +126,9 @@ func newImagesCommand(d *Deps) *cobra.Command {
 	f.BoolVarP(&noHeading, "noheading", "n", false, "do not print column headings")
 	f.BoolVarP(&all, "all", "a", false, "show all images (default hides intermediate images)")
 	f.StringVar(&fmtStr, "format", "", "change the output format to JSON or a Go template")
-	f.StringArrayVarP(&filters, "filter", "f", nil, "filter output based on conditions provided")
+	f.StringArrayVarP(&filters, "filter", "f", nil, "filter output based on conditions provided (dangling, label, reference, before, since, until, id)")
+	f.BoolVar(&digests, "digests", false, "show digests")
+	f.StringVar(&sortKey, "sort", "created", "sort by repository, size, tag, created, id")
 	return cmd
 }
 

@@ -2,12 +2,15 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/image"
 	"github.com/berth-dev/berth/spec"
 	"github.com/berth-dev/berth/spec/generate"
 )
@@ -16,8 +19,13 @@ import (
 // part of the container itself.
 type CreateOptions struct {
 	// Pull is the pull policy: "missing" (default), "never", "always",
-	// "newer". Registries come later; until then only local images count.
+	// "newer".
 	Pull string
+	// Registry holds the credentials, TLS settings and platform for a
+	// pull.
+	Registry image.RegistryOptions
+	// PullWriter receives the pull progress; nil is quiet.
+	PullWriter io.Writer
 	// Host overrides the host facts (tests, API); nil uses the local host.
 	Host *generate.Host
 }
@@ -25,25 +33,16 @@ type CreateOptions struct {
 // Create makes a new container from s: resolves the image, generates the
 // OCI spec and persists the container (Configured).
 func Create(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts CreateOptions) (*engine.Container, error) {
-	switch opts.Pull {
-	case "", "missing", "never":
-	case "always", "newer":
-		// Registries come with the images issue; until then say so rather
-		// than silently using the local image.
-		return nil, fmt.Errorf("--pull %s: pulling images from registries is not supported yet: %w", opts.Pull, define.ErrNotImplemented)
-	default:
-		return nil, fmt.Errorf("invalid pull policy %q: must be always, missing, never or newer: %w", opts.Pull, define.ErrInvalidArg)
+	if err := image.ValidPullPolicy(opts.Pull); err != nil {
+		return nil, err
 	}
 	var img *define.Image
 	if s.Rootfs == "" {
 		if s.Image == "" {
 			return nil, fmt.Errorf("an image name or --rootfs is required: %w", define.ErrInvalidArg)
 		}
-		images, err := rt.Images()
-		if err != nil {
-			return nil, err
-		}
-		if img, err = images.Lookup(s.Image); err != nil {
+		var err error
+		if img, err = imageForCreate(ctx, rt, s.Image, opts); err != nil {
 			return nil, err
 		}
 	}
@@ -67,6 +66,36 @@ func Create(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts
 		ctrOpts = append(ctrOpts, engine.WithImage(img.ID, imageName(img, s.Image)))
 	}
 	return rt.NewContainer(ctx, ociSpec, ctrOpts...)
+}
+
+// imageForCreate finds the container's image under the pull policy. The
+// common case, policy missing with the image present, costs one local
+// lookup and never touches a registry.
+func imageForCreate(ctx context.Context, rt *engine.Runtime, name string, opts CreateOptions) (*define.Image, error) {
+	policy := opts.Pull
+	if policy == "" {
+		policy = image.PullMissing
+	}
+	ro := opts.Registry
+	platform := ro.OS != "" || ro.Arch != "" || ro.Variant != ""
+	if policy == image.PullMissing || policy == image.PullNever {
+		images, err := rt.Images()
+		if err != nil {
+			return nil, err
+		}
+		img, err := images.Lookup(name)
+		if err == nil && (!platform || policy == image.PullNever) {
+			return img, nil
+		}
+		if err != nil && (policy == image.PullNever || !errors.Is(err, define.ErrNoSuchImage)) {
+			return nil, err
+		}
+	}
+	pulled, err := rt.PullImage(ctx, name, image.PullOptions{RegistryOptions: ro, Policy: policy, ReportWriter: opts.PullWriter})
+	if err != nil {
+		return nil, err
+	}
+	return pulled[0], nil
 }
 
 // imageName picks the image's name the user meant: the stored name that

@@ -8,6 +8,7 @@ import (
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/errdefs"
+	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/storage/types"
 )
 
@@ -45,6 +46,19 @@ func (s *Service) Untag(nameOrID, name string) error {
 	full, err := NormalizeName(name)
 	if err != nil {
 		return err
+	}
+	if !slices.Contains(img.Names, full) && !hasDomain(name) {
+		// "busybox" also names docker.io/library/busybox:latest.
+		if named := namedOrNil(full); named != nil {
+			if t, ok := named.(reference.Tagged); ok {
+				for _, n := range img.Names {
+					if shortMatch(n, reference.Path(named), t.Tag()) {
+						full = n
+						break
+					}
+				}
+			}
+		}
 	}
 	if !slices.Contains(img.Names, full) {
 		return fmt.Errorf("image %s has no tag %s: %w", img.ID[:12], full, &notKnownError{name})

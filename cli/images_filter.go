@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/image"
+)
+
+// imageFilterKeys are the --filter keys of images (and image prune).
+var imageFilterKeys = map[string]bool{
+	"dangling": true, "label": true, "reference": true, "before": true, "since": true, "id": true, "until": true,
+}
+
+// checkImageFilters validates --filter values before the runtime opens.
+func checkImageFilters(filters []string) error {
+	for _, f := range filters {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok || !imageFilterKeys[k] {
+			return usageError("invalid image filter %q", f)
+		}
+		if k == "dangling" && v != "true" && v != "false" {
+			return usageError("invalid filter %q: dangling must be true or false", f)
+		}
+		if k == "until" {
+			if _, err := parseUntil(v); err != nil {
+				return usageError("invalid filter %q: %v", f, err)
+			}
+		}
+	}
+	return nil
+}
+
+// parseUntil reads a timestamp (RFC 3339, a date, or Unix seconds) or a
+// duration back from now ("10m").
+func parseUntil(v string) (time.Time, error) {
+	if d, err := time.ParseDuration(v); err == nil {
+		return time.Now().Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	var secs int64
+	for _, r := range v {
+		if r < '0' || r > '9' {
+			return time.Time{}, usageError("%q is not a timestamp or duration", v)
+		}
+		secs = secs*10 + int64(r-'0')
+	}
+	if v == "" {
+		return time.Time{}, usageError("empty timestamp")
+	}
+	return time.Unix(secs, 0), nil
+}
+
+// filterImagesByTime applies the filters that need other images or the
+// clock (before, since, until, id); imageMatches does the others. All
+// filters of one key must hold.
+func filterImagesByTime(images *image.Service, list []*define.Image, filters []string) ([]*define.Image, error) {
+	type cond func(*define.Image) bool
+	var conds []cond
+	for _, f := range filters {
+		k, v, _ := strings.Cut(f, "=")
+		switch k {
+		case "before", "since":
+			ref, err := images.Lookup(v)
+			if err != nil {
+				return nil, err
+			}
+			at := ref.Created
+			if k == "before" {
+				conds = append(conds, func(i *define.Image) bool { return i.Created.Before(at) })
+			} else {
+				conds = append(conds, func(i *define.Image) bool { return i.Created.After(at) })
+			}
+		case "until":
+			at, _ := parseUntil(v)
+			conds = append(conds, func(i *define.Image) bool { return i.Created.Before(at) })
+		case "id":
+			id := strings.TrimPrefix(v, "sha256:")
+			conds = append(conds, func(i *define.Image) bool { return strings.HasPrefix(i.ID, id) })
+		}
+	}
+	if len(conds) == 0 {
+		return list, nil
+	}
+	out := list[:0:0]
+	for _, img := range list {
+		ok := true
+		for _, c := range conds {
+			ok = ok && c(img)
+		}
+		if ok {
+			out = append(out, img)
+		}
+	}
+	return out, nil
+}
+
+// checkImageSort validates --sort.
+func checkImageSort(key string) error {
+	switch key {
+	case "created", "id", "repository", "size", "tag":
+		return nil
+	}
+	return usageError("invalid option for --sort, options are: [created id repository size tag]")
+}
+
+// sortImageRows orders the rows of images by --sort: newest first for
+// created (the default), ascending otherwise.
+func sortImageRows(rows []any, key string) {
+	less := func(a, b imageRow) bool {
+		switch key {
+		case "id":
+			return a.img.ID < b.img.ID
+		case "repository":
+			if a.Repository != b.Repository {
+				return a.Repository < b.Repository
+			}
+			return a.Tag < b.Tag
+		case "tag":
+			if a.Tag != b.Tag {
+				return a.Tag < b.Tag
+			}
+			return a.Repository < b.Repository
+		case "size":
+			return a.img.Size < b.img.Size
+		}
+		return a.img.Created.After(b.img.Created)
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return less(rows[i].(imageRow), rows[j].(imageRow)) })
+}
