@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -254,18 +255,18 @@ func writePEM(t testing.TB, path, kind string, der []byte) {
 // Proxy modes of a BlobProxy.
 const (
 	ProxyPass     int32 = iota // forward everything unchanged
-	ProxyCorrupt               // flip a byte in every large blob (digest mismatch)
-	ProxyTruncate              // send half of every large blob, then drop the connection
+	ProxyCorrupt               // flip a byte in the target blob (digest mismatch)
+	ProxyTruncate              // send half of the target blob, then drop the connection
 )
 
 // BlobProxy is a plain-HTTP reverse proxy in front of a Registry that can
-// damage layer blobs on their way to the client. Blobs under 4 KiB
-// (configs) pass untouched so that the failure happens while layers are
-// being stored.
+// damage one blob on its way to the client. Damaging the top layer of an
+// image makes the failure happen after its base layer was stored.
 type BlobProxy struct {
 	// Addr is host:port of the proxy on 127.0.0.1.
-	Addr string
-	mode atomic.Int32
+	Addr   string
+	mode   atomic.Int32
+	target atomic.Value // digest string
 }
 
 // StartBlobProxy serves a proxy to reg (which must be plain HTTP) until the
@@ -291,7 +292,8 @@ func StartBlobProxy(t testing.TB, reg *Registry) *BlobProxy {
 		for k, v := range resp.Header {
 			w.Header()[k] = v
 		}
-		isBlob := req.Method == http.MethodGet && strings.Contains(req.URL.Path, "/blobs/sha256:") && resp.ContentLength > 4096
+		target, _ := p.target.Load().(string)
+		isBlob := req.Method == http.MethodGet && target != "" && strings.HasSuffix(req.URL.Path, "/blobs/"+target)
 		mode := p.mode.Load()
 		if !isBlob || mode == ProxyPass {
 			w.WriteHeader(resp.StatusCode)
@@ -322,5 +324,35 @@ func StartBlobProxy(t testing.TB, reg *Registry) *BlobProxy {
 	return p
 }
 
-// SetMode switches what the proxy does to the next blobs.
-func (p *BlobProxy) SetMode(m int32) { p.mode.Store(m) }
+// Damage switches what the proxy does to the blob digest from now on.
+func (p *BlobProxy) Damage(mode int32, digest string) {
+	p.target.Store(digest)
+	p.mode.Store(mode)
+}
+
+// ManifestLayers returns the layer digests of repo:tag, read from the
+// registry itself.
+func (r *Registry) ManifestLayers(t testing.TB, repo, tag string) []string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, r.URL()+"/v2/"+repo+"/manifests/"+tag, nil)
+	req.Header.Set("Accept", "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json")
+	if r.opts.Auth {
+		req.SetBasicAuth(r.User, r.Password)
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m struct {
+		Layers []struct{ Digest string } `json:"layers"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("manifest %s:%s: status %d, %v", repo, tag, resp.StatusCode, err)
+	}
+	var out []string
+	for _, l := range m.Layers {
+		out = append(out, l.Digest)
+	}
+	return out
+}
