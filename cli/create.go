@@ -22,6 +22,7 @@ type createFlags struct {
 	plat        platformFlags
 	cidFile     string
 	pidsLimit   int64
+	rootfs      bool
 }
 
 func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
@@ -81,9 +82,8 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringArrayVar(&s.NetworkAlias, "network-alias", nil, "add network-scoped alias for the container")
 	f.StringVar(&s.LogDriver, "log-driver", "", "logging driver for the container (k8s-file, none)")
 	f.StringArrayVar(&s.LogOpts, "log-opt", nil, "logging driver options")
-	f.StringVar(&s.Rootfs, "rootfs", "", "the first argument is not an image but the rootfs to the exploded container")
+	f.BoolVar(&o.rootfs, "rootfs", false, "the first argument is not an image but the rootfs to the exploded container")
 	f.StringVar(&o.cidFile, "cidfile", "", "write the container ID to the file")
-	_ = f.MarkHidden("rootfs")
 }
 
 // toSpec finishes the spec from the positional arguments and the flags
@@ -91,7 +91,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.ContainerSpec, service.CreateOptions, error) {
 	s := o.s
 	f := cmd.Flags()
-	if s.Rootfs != "" || f.Changed("rootfs") {
+	if o.rootfs {
 		if len(args) < 1 {
 			return nil, service.CreateOptions{}, usageError("--rootfs needs the rootfs directory as first argument")
 		}
