@@ -8,7 +8,7 @@ import "github.com/spf13/cobra"
 func imageVerbs(d *Deps) []*cobra.Command {
 	return []*cobra.Command{
 		newPullCommand(d), newPushCommand(d), newLoginCommand(d), newLogoutCommand(d),
-		newHistoryCommand(d), newUntagCommand(d),
+		newHistoryCommand(d), newUntagCommand(d), newManifestCommand(d),
 	}
 }
 

@@ -45,6 +45,9 @@ func Create(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts
 		if img, err = imageForCreate(ctx, rt, s.Image, opts); err != nil {
 			return nil, err
 		}
+		if image.IsManifestListType(img.ManifestType) {
+			return nil, fmt.Errorf("%s is a manifest list: run one of its images, or pull it to get the one for this platform: %w", s.Image, define.ErrInvalidArg)
+		}
 	}
 	host := generate.DefaultHost()
 	if opts.Host != nil {

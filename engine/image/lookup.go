@@ -209,6 +209,9 @@ func (s *Service) manifestAndConfig(img *cstorage.Image) (manifest.Manifest, []b
 
 // describe builds the engine's record of img.
 func (s *Service) describe(img *cstorage.Image) (*define.Image, error) {
+	if img.TopLayer == "" && s.isList(img) {
+		return s.describeList(img)
+	}
 	_, mb, cfg, err := s.manifestAndConfig(img)
 	if err != nil {
 		return nil, err
@@ -262,4 +265,22 @@ func (s *Service) describe(img *cstorage.Image) (*define.Image, error) {
 		}
 	}
 	return di, nil
+}
+
+// describeList is describe for a manifest list: no config, no layers;
+// ManifestType tells callers what it is.
+func (s *Service) describeList(img *cstorage.Image) (*define.Image, error) {
+	mb, err := s.cs().ImageBigData(img.ID, cstorage.ImageDigestBigDataKey)
+	if err != nil {
+		return nil, fmt.Errorf("manifest list %s: %w", img.ID, err)
+	}
+	d, _ := manifest.Digest(mb)
+	return &define.Image{
+		ID:           img.ID,
+		Digest:       d.String(),
+		Names:        append([]string(nil), img.Names...),
+		Created:      img.Created,
+		ManifestType: manifest.GuessMIMEType(mb),
+		Dangling:     len(img.Names) == 0,
+	}, nil
 }
