@@ -69,8 +69,8 @@ func (s *Service) Save(ctx context.Context, refs []string, opts SaveOptions) (re
 	default:
 		return fmt.Errorf("save: unknown format %q (want docker-archive, oci-archive, oci-dir or docker-dir): %w", format, define.ErrInvalidArg)
 	}
-	if format != FormatDockerArchive && len(refs) > 1 {
-		return fmt.Errorf("save: format %s holds a single image, use docker-archive for several: %w", format, define.ErrInvalidArg)
+	if format == FormatDockerDir && len(refs) > 1 {
+		return fmt.Errorf("save: format %s holds a single image, use docker-archive, oci-archive or oci-dir for several: %w", format, define.ErrInvalidArg)
 	}
 	out := opts.Output
 	if out == "" {
@@ -99,9 +99,12 @@ func (s *Service) Save(ctx context.Context, refs []string, opts SaveOptions) (re
 	}()
 
 	var err error
-	if format == FormatDockerArchive {
+	switch {
+	case format == FormatDockerArchive:
 		err = s.saveDockerArchive(ctx, out, refs, opts.ReportWriter)
-	} else {
+	case len(refs) > 1:
+		err = s.saveOCIMulti(ctx, out, refs, format, opts.ReportWriter)
+	default:
 		err = s.saveOne(ctx, out, refs[0], format, opts.ReportWriter)
 	}
 	if err != nil {
@@ -232,6 +235,13 @@ func (s *Service) Load(ctx context.Context, opts LoadOptions) ([]string, error) 
 		}
 		path = f.Name()
 	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		loaded, err := s.loadDir(ctx, path, opts.ReportWriter)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", path, err)
+		}
+		return loaded, nil
+	}
 	kind, index, err := detectArchive(path)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", opts.Input, err)
@@ -286,7 +296,7 @@ func (s *Service) loadOCIArchive(ctx context.Context, path string, index *v1.Ind
 		if len(index.Manifests) == 1 {
 			sel = ""
 		} else if sel == "" {
-			return nil, fmt.Errorf("oci-archive with several images, one unnamed: %w", define.ErrNotImplemented)
+			return s.loadOCIArchiveAll(ctx, path, index, report)
 		}
 		src, err := ociarchive.NewReference(path, sel)
 		if err != nil {

@@ -320,8 +320,29 @@ func TestSaveLoadMultipleAndDangling(t *testing.T) {
 	if err := src.Save(ctx, []string{"a", b.ID[:12], "a2"}, SaveOptions{Output: path}); err != nil {
 		t.Fatalf("Save: %v", err)
 	}
-	if err := src.Save(ctx, []string{"a", b.ID}, SaveOptions{Format: FormatOCIArchive, Output: path}); !errors.Is(err, define.ErrInvalidArg) {
-		t.Errorf("Save two images as oci-archive: %v", err)
+	if err := src.Save(ctx, []string{"a", b.ID}, SaveOptions{Format: FormatDockerDir, Output: t.TempDir()}); !errors.Is(err, define.ErrInvalidArg) {
+		t.Errorf("Save two images as docker-dir: %v", err)
+	}
+	// Several images in one OCI archive and one OCI layout, the unnamed
+	// one included.
+	for _, format := range []string{FormatOCIArchive, FormatOCIDir} {
+		out := filepath.Join(t.TempDir(), "multi")
+		if err := src.Save(ctx, []string{"a", b.ID}, SaveOptions{Format: format, Output: out}); err != nil {
+			t.Fatalf("Save two images as %s: %v", format, err)
+		}
+		dst, _ := newTestService(t)
+		loaded, err := dst.Load(ctx, LoadOptions{Input: out})
+		if err != nil {
+			t.Fatalf("Load %s: %v", format, err)
+		}
+		if len(loaded) != 2 || !slices.Contains(loaded, "sha256:"+b.ID) || !slices.Contains(loaded, "localhost/a:latest") {
+			t.Errorf("Load %s = %v, want localhost/a:latest and sha256:%s", format, loaded, b.ID)
+		}
+		for _, id := range []string{a.ID, b.ID} {
+			if _, err := dst.Lookup(id); err != nil {
+				t.Errorf("%s: Lookup(%s): %v", format, id, err)
+			}
+		}
 	}
 	dst, _ := newTestService(t)
 	loaded, err := dst.Load(ctx, LoadOptions{Input: path})
