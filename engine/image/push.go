@@ -89,6 +89,9 @@ func (s *Service) Push(ctx context.Context, source, destination string, opts Pus
 	}
 	sys.CompressionFormat = algo
 	sys.CompressionLevel = opts.CompressionLevel
+	// dir: stores layers uncompressed unless told otherwise; asking for a
+	// compression format is asking for compression.
+	sys.DirForceCompress = algo != nil
 	src, err := s.storageRef(matched, img.ID)
 	if err != nil {
 		return "", err

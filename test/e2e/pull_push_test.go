@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -151,5 +152,106 @@ func TestPullErrors(t *testing.T) {
 	// --policy never/missing.
 	if r := env.Berth("pull", "--policy", "never", reg.Ref("fx:1")); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "image not known") {
 		t.Errorf("pull --policy never of a missing image:\n%s", r)
+	}
+}
+
+// TestPushPullTransports pushes to every local transport and pulls back
+// from each, with the manifest format and compression asked for.
+func TestPushPullTransports(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	ids := rgImportFixtures(t, env)
+	id := ids[rgTwoLayer]
+	dir := env.TmpDir
+	for _, tc := range []struct {
+		dest, pull string
+		flags      []string
+	}{
+		{"oci:" + dir + "/layout:two", "oci:" + dir + "/layout:two", nil},
+		{"oci-archive:" + dir + "/two-oci.tar", "oci-archive:" + dir + "/two-oci.tar", nil},
+		{"docker-archive:" + dir + "/two-docker.tar:localhost/fx-twolayer:latest", "docker-archive:" + dir + "/two-docker.tar", nil},
+		{"dir:" + dir + "/two-dir", "dir:" + dir + "/two-dir", []string{"--format", "v2s2"}},
+		{"dir:" + dir + "/two-zstd", "dir:" + dir + "/two-zstd", []string{"--format", "oci", "--compression-format", "zstd"}},
+	} {
+		r := env.Berth(append(append([]string{"push"}, tc.flags...), rgTwoLayer, tc.dest)...)
+		if r.ExitCode() != 0 {
+			t.Errorf("push to %s:\n%s", tc.dest, r)
+			continue
+		}
+		fresh := NewEnv(t)
+		if got := fresh.MustBerth(t, "pull", "-q", tc.pull); got != id {
+			t.Errorf("pull %s = %q, want %s", tc.pull, got, id)
+		}
+		if got := fresh.MustBerth(t, "run", "--rm", id); got != "hello from layer two" {
+			t.Errorf("run after pull %s = %q", tc.pull, got)
+		}
+	}
+	// The dir: transport shows what --format and --compression-format did.
+	var man struct {
+		MediaType string
+		Layers    []struct{ MediaType string }
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "two-dir", "manifest.json"))
+	if json.Unmarshal(b, &man) != nil || man.MediaType != "application/vnd.docker.distribution.manifest.v2+json" {
+		t.Errorf("--format v2s2 wrote %s", b)
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, "two-zstd", "manifest.json"))
+	if json.Unmarshal(b, &man) != nil || man.MediaType != "application/vnd.oci.image.manifest.v1+json" || len(man.Layers) != 2 ||
+		man.Layers[0].MediaType != "application/vnd.oci.image.layer.v1.tar+zstd" {
+		t.Errorf("--format oci --compression-format zstd wrote %s", b)
+	}
+	// The archive names the image; the layout's ref.name becomes localhost/two.
+	fresh := NewEnv(t)
+	fresh.MustBerth(t, "pull", "-q", "docker-archive:"+dir+"/two-docker.tar")
+	fresh.MustBerth(t, "image", "exists", rgTwoLayer)
+	fresh.MustBerth(t, "pull", "-q", "oci:"+dir+"/layout:two")
+	fresh.MustBerth(t, "image", "exists", "localhost/two:latest")
+	if r := env.Berth("push", rgTwoLayer, "containers-storage:elsewhere"); r.ExitCode() != 125 {
+		t.Errorf("push to containers-storage:\n%s", r)
+	}
+}
+
+// TestRunPullPolicies runs containers from a registry image under each
+// --pull policy.
+func TestRunPullPolicies(t *testing.T) {
+	t.Parallel()
+	reg := StartRegistry(t, RegistryOptions{})
+	src := NewEnv(t)
+	ids := rgImportFixtures(t, src)
+	ref := reg.Ref("pol/img:1")
+	src.MustBerth(t, "push", "-q", "--tls-verify=false", rgBusybox, ref)
+
+	env := NewEnv(t)
+	// never: not there, not fetched.
+	if r := env.Berth("run", "--rm", "--pull", "never", ref, "true"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "image not known") {
+		t.Errorf("run --pull never of a missing image:\n%s", r)
+	}
+	// missing (default): fetched once, with progress on stderr; -q hides it.
+	r := env.Berth("run", "--rm", "--tls-verify=false", ref, "echo", "one")
+	if r.ExitCode() != 0 || strings.TrimSpace(r.Stdout()) != "one" || !strings.Contains(r.Stderr(), "Trying to pull "+ref) {
+		t.Errorf("run of a missing image:\n%s", r)
+	}
+	r = env.Berth("run", "--rm", "--tls-verify=false", ref, "echo", "two")
+	if r.ExitCode() != 0 || r.Stderr() != "" {
+		t.Errorf("run of a present image pulled again:\n%s", r)
+	}
+	// The registry image changes: newer and always fetch it, missing does not.
+	src.MustBerth(t, "push", "-q", "--tls-verify=false", rgTwoLayer, ref)
+	if r := env.Berth("create", "-q", "--tls-verify=false", ref); r.ExitCode() != 0 || pbImageID(t, env, ref) != ids[rgBusybox] {
+		t.Errorf("create --pull missing replaced the local image:\n%s", r)
+	}
+	r = env.Berth("run", "--rm", "-q", "--pull", "newer", "--tls-verify=false", ref)
+	if r.ExitCode() != 0 || strings.TrimSpace(r.Stdout()) != "hello from layer two" || r.Stderr() != "" {
+		t.Errorf("run --pull newer -q:\n%s", r)
+	}
+	src.MustBerth(t, "push", "-q", "--tls-verify=false", rgRich, ref)
+	if got := env.MustBerth(t, "run", "--rm", "-q", "--pull", "always", "--tls-verify=false", ref); got != "rich 1000" {
+		t.Errorf("run --pull always = %q", got)
+	}
+	if r := env.Berth("run", "--rm", "--pull", "sometimes", ref); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "pull policy") {
+		t.Errorf("bad --pull:\n%s", r)
+	}
+	if r := env.Berth("run", "--rm", "--pull", "newer", "--tls-verify=false", "--platform", "linux/"+runtime.GOARCH, ref, "true"); r.ExitCode() != 0 {
+		t.Errorf("run --pull newer --platform:\n%s", r)
 	}
 }
