@@ -2,6 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/berth-dev/berth/engine/image"
 	"github.com/spf13/cobra"
@@ -37,12 +40,16 @@ func newPullCommand(d *Deps) *cobra.Command {
 			if !quiet {
 				pullOpts.ReportWriter = cmd.ErrOrStderr()
 			}
-			rt, err := d.Runtime(cmd.Context())
+			// An interrupted pull must still clean up what it stored, so
+			// SIGINT and SIGTERM cancel it instead of killing the process.
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			rt, err := d.Runtime(ctx)
 			if err != nil {
 				return err
 			}
 			for _, name := range args {
-				imgs, err := rt.PullImage(cmd.Context(), name, pullOpts)
+				imgs, err := rt.PullImage(ctx, name, pullOpts)
 				if err != nil {
 					return err
 				}

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -257,6 +258,7 @@ const (
 	ProxyPass     int32 = iota // forward everything unchanged
 	ProxyCorrupt               // flip a byte in the target blob (digest mismatch)
 	ProxyTruncate              // send half of the target blob, then drop the connection
+	ProxyStall                 // send half of the target blob, then hang until the client goes
 )
 
 // BlobProxy is a plain-HTTP reverse proxy in front of a Registry that can
@@ -267,13 +269,16 @@ type BlobProxy struct {
 	Addr   string
 	mode   atomic.Int32
 	target atomic.Value // digest string
+	// Stalled is closed when a ProxyStall response has sent its half.
+	Stalled chan struct{}
+	once    sync.Once
 }
 
 // StartBlobProxy serves a proxy to reg (which must be plain HTTP) until the
 // test ends.
 func StartBlobProxy(t testing.TB, reg *Registry) *BlobProxy {
 	t.Helper()
-	p := &BlobProxy{}
+	p := &BlobProxy{Stalled: make(chan struct{})}
 	upstream := &http.Client{Timeout: 30 * time.Second}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		out, err := http.NewRequestWithContext(req.Context(), req.Method, reg.URL()+req.URL.RequestURI(), req.Body)
@@ -317,6 +322,11 @@ func StartBlobProxy(t testing.TB, reg *Registry) *BlobProxy {
 				w.(http.Flusher).Flush()
 			}
 			panic(http.ErrAbortHandler)
+		case ProxyStall:
+			_, _ = w.Write(body[:len(body)/2])
+			w.(http.Flusher).Flush()
+			p.once.Do(func() { close(p.Stalled) })
+			<-req.Context().Done()
 		}
 	}))
 	t.Cleanup(srv.Close)

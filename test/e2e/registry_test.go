@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -259,4 +261,47 @@ func TestRegistrySignaturePolicy(t *testing.T) {
 		t.Errorf("rejected pulls stored images: %q", out)
 	}
 	dst.MustBerth(t, "pull", "-q", "--signature-policy", accept, "--tls-verify=false", reg.Ref("p/bb:1"))
+}
+
+// TestRegistryInterruptedPull interrupts a pull (SIGINT) while a layer is
+// half downloaded: berth exits with an error and keeps no layer of it.
+func TestRegistryInterruptedPull(t *testing.T) {
+	t.Parallel()
+	reg := StartRegistry(t, RegistryOptions{})
+	env := NewEnv(t)
+	rgImportFixtures(t, env)
+	env.MustBerth(t, "push", "-q", "--tls-verify=false", rgTwoLayer, reg.Ref("two:1"))
+	proxy := StartBlobProxy(t, reg)
+	layers := reg.ManifestLayers(t, "two", "1")
+	proxy.Damage(ProxyStall, layers[len(layers)-1])
+
+	dst := NewEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultTimeout)
+	defer cancel()
+	cmd := dst.Command(ctx, "pull", "--tls-verify=false", proxy.Addr+"/two:1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-proxy.Stalled:
+	case <-ctx.Done():
+		t.Fatal("the pull never reached the stalled blob")
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if err == nil || cmd.ProcessState.ExitCode() != 125 || !strings.Contains(stderr.String(), "Error: ") {
+		t.Errorf("interrupted pull: %v, exit %d\n%s", err, cmd.ProcessState.ExitCode(), stderr.String())
+	}
+	if out := dst.MustBerth(t, "images", "-a", "-q"); out != "" {
+		t.Errorf("images after an interrupted pull: %q", out)
+	}
+	if b, err := os.ReadFile(filepath.Join(dst.Root, "overlay-layers", "layers.json")); err == nil && strings.Contains(string(b), `"id"`) {
+		t.Errorf("layers left after an interrupted pull: %s", b)
+	}
+	proxy.Damage(ProxyPass, "")
+	dst.MustBerth(t, "pull", "-q", "--tls-verify=false", proxy.Addr+"/two:1")
 }
