@@ -62,6 +62,9 @@ func TestManifestListMultiArch(t *testing.T) {
 	if r := env.Berth("manifest", "add", "fx-host", "fx-other"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "not a manifest list") {
 		t.Errorf("manifest add to an image:\n%s", r)
 	}
+	if out := env.MustBerth(t, "images", "--format", "{{.Repository}}"); !strings.Contains(out, "localhost/multi") {
+		t.Errorf("images does not list the manifest list:\n%s", out)
+	}
 	if got := env.MustBerth(t, "manifest", "create", "--amend", "multi"); got != listID {
 		t.Errorf("manifest create --amend = %q, want %s", got, listID)
 	}

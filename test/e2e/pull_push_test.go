@@ -209,6 +209,43 @@ func TestPushPullTransports(t *testing.T) {
 	if r := env.Berth("push", rgTwoLayer, "containers-storage:elsewhere"); r.ExitCode() != 125 {
 		t.Errorf("push to containers-storage:\n%s", r)
 	}
+
+	// save several images as an OCI layout and as an OCI archive; load
+	// them back.
+	for _, format := range []string{"oci-dir", "oci-archive"} {
+		out := filepath.Join(dir, "multi-"+format)
+		env.MustBerth(t, "save", "-q", "--format", format, "-o", out, rgBusybox, rgTwoLayer, rgRich)
+		fresh := NewEnv(t)
+		loaded := fresh.MustBerth(t, "load", "-q", "-i", out)
+		for name, id := range ids {
+			if !strings.Contains(loaded, "Loaded image: "+name) {
+				t.Errorf("load %s printed %q, want %s", format, loaded, name)
+			}
+			if got := pbImageID(t, fresh, name); got != id {
+				t.Errorf("load %s: %s has ID %s, want %s", format, name, got, id)
+			}
+		}
+	}
+}
+
+// TestPullAllTags pulls every tag of a repository.
+func TestPullAllTags(t *testing.T) {
+	t.Parallel()
+	reg := StartRegistry(t, RegistryOptions{})
+	env := NewEnv(t)
+	ids := rgImportFixtures(t, env)
+	env.MustBerth(t, "push", "-q", "--tls-verify=false", rgBusybox, reg.Ref("tags/img:a"))
+	env.MustBerth(t, "push", "-q", "--tls-verify=false", rgTwoLayer, reg.Ref("tags/img:b"))
+	dst := NewEnv(t)
+	got := strings.Fields(dst.MustBerth(t, "pull", "-q", "--all-tags", "--tls-verify=false", reg.Ref("tags/img")))
+	slices.Sort(got)
+	want := []string{ids[rgBusybox], ids[rgTwoLayer]}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("pull --all-tags = %v, want %v", got, want)
+	}
+	dst.MustBerth(t, "image", "exists", reg.Ref("tags/img:a"))
+	dst.MustBerth(t, "image", "exists", reg.Ref("tags/img:b"))
 }
 
 // TestRunPullPolicies runs containers from a registry image under each
