@@ -231,7 +231,8 @@ insecure = true
 }
 
 // TestRegistrySignaturePolicy honours a policy given with
-// --signature-policy: reject refuses, insecureAcceptAnything accepts.
+// --signature-policy: reject refuses, a signedBy requirement refuses an
+// unsigned image, insecureAcceptAnything accepts.
 func TestRegistrySignaturePolicy(t *testing.T) {
 	t.Parallel()
 	reg := StartRegistry(t, RegistryOptions{})
@@ -241,7 +242,9 @@ func TestRegistrySignaturePolicy(t *testing.T) {
 	reject := filepath.Join(env.TmpDir, "reject.json")
 	accept := filepath.Join(env.TmpDir, "accept.json")
 	scoped := filepath.Join(env.TmpDir, "scoped.json")
+	signed := filepath.Join(env.TmpDir, "signed.json")
 	for p, body := range map[string]string{
+		signed: `{"default":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"` + filepath.Join(env.TmpDir, "key.gpg") + `"}]}`,
 		reject: `{"default":[{"type":"reject"}]}`,
 		accept: `{"default":[{"type":"insecureAcceptAnything"}]}`,
 		scoped: `{"default":[{"type":"insecureAcceptAnything"}],"transports":{"docker":{"` + reg.Addr + `/p":[{"type":"reject"}]}}}`,
@@ -251,7 +254,7 @@ func TestRegistrySignaturePolicy(t *testing.T) {
 		}
 	}
 	dst := NewEnv(t)
-	for _, pol := range []string{reject, scoped} {
+	for _, pol := range []string{reject, scoped, signed} {
 		r := dst.Berth("pull", "--signature-policy", pol, "--tls-verify=false", reg.Ref("p/bb:1"))
 		if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "rejected") {
 			t.Errorf("pull with policy %s: want a rejection\n%s", filepath.Base(pol), r)
