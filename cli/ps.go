@@ -106,6 +106,9 @@ func newPsCommand(d *Deps) *cobra.Command {
 				}
 				return format.JSON(out, rows)
 			}
+			if f := strings.TrimSpace(fmtStr); f == "" || f == "table" {
+				return writePsTable(out, rows, noTrunc, o.Size, noHeading)
+			}
 			items := make([]any, len(rows))
 			for i, r := range rows {
 				items[i] = psRow{r, noTrunc}

@@ -66,7 +66,7 @@ func List(rt *engine.Runtime, opts ListOptions) ([]*ListContainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctrs, err := rt.Containers()
+	ctrs, err := rt.ListContainers()
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@
 package format
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -148,11 +149,16 @@ func Execute(w io.Writer, format string, items []any, opts ...Option) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	}
-	tw := tabwriter.NewWriter(w, tabMinWidth, tabWidth, tabPadding, ' ', 0)
+	// tabwriter emits cell by cell: buffer so a long table is one write.
+	bw := bufio.NewWriterSize(w, 64*1024)
+	tw := tabwriter.NewWriter(bw, tabMinWidth, tabWidth, tabPadding, ' ', 0)
 	if _, err := tw.Write(buf.Bytes()); err != nil {
 		return err
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // Normalize turns a user's --format value into the Go template that runs for

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"os"
+	"runtime/debug"
 
 	"github.com/berth-dev/berth/cli"
 )
@@ -12,6 +13,12 @@ import (
 func main() {
 	if cli.Reexec() {
 		return
+	}
+	if os.Getenv("GOGC") == "" {
+		// A CLI process lives for milliseconds: collecting garbage four
+		// times less often saves CPU (listing thousands of containers)
+		// for a few MiB of peak memory.
+		debug.SetGCPercent(400)
 	}
 	// Signals are not turned into a cancelled context: `run` and `start -a`
 	// proxy them to the container (--sig-proxy) and keep waiting.

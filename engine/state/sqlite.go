@@ -15,16 +15,23 @@ import (
 // schemaVersion is stored in PRAGMA user_version. Opening a database that
 // already has it skips all DDL, so the common case (every CLI call) costs a
 // single cheap read.
-const schemaVersion = 2
+const schemaVersion = 3
 
+// schema keeps the OCI spec (tens of KiB with its seccomp filter) in a
+// table of its own and each table's small, often read columns first, so
+// listing reads densely packed pages and never walks overflow chains.
 const schema = `
 CREATE TABLE IF NOT EXISTS containers (
 	id       TEXT PRIMARY KEY NOT NULL,
 	name     TEXT NOT NULL UNIQUE,
 	image_id TEXT NOT NULL DEFAULT '',
-	config   TEXT NOT NULL,
-	spec     TEXT,
-	state    TEXT NOT NULL
+	listing  TEXT,
+	state    TEXT NOT NULL,
+	config   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS container_specs (
+	id   TEXT PRIMARY KEY NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+	spec TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS containers_image_id ON containers(image_id);
 CREATE TABLE IF NOT EXISTS exit_codes (
@@ -99,6 +106,33 @@ func (s *SQLite) migrate() error {
 		}
 		if v == schemaVersion {
 			return nil
+		}
+		if v == 2 {
+			// v3 added the listing column and put the small columns first:
+			// rebuild the table, then fill the column.
+			for _, q := range []string{
+				"ALTER TABLE containers RENAME TO containers_v2",
+				"DROP INDEX IF EXISTS containers_image_id",
+			} {
+				if _, err := tx.Exec(q); err != nil {
+					return fmt.Errorf("migrate schema: %w", err)
+				}
+			}
+			if _, err := tx.Exec(schema); err != nil {
+				return fmt.Errorf("create schema: %w", err)
+			}
+			for _, q := range []string{
+				"INSERT INTO containers(id, name, image_id, state, config) SELECT id, name, image_id, state, config FROM containers_v2 ORDER BY rowid",
+				"INSERT INTO container_specs(id, spec) SELECT id, spec FROM containers_v2 WHERE spec IS NOT NULL",
+				"DROP TABLE containers_v2",
+			} {
+				if _, err := tx.Exec(q); err != nil {
+					return fmt.Errorf("migrate schema: %w", err)
+				}
+			}
+			if err := backfillListing(tx); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(schema); err != nil {
 			return fmt.Errorf("create schema: %w", err)

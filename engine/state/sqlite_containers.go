@@ -30,6 +30,10 @@ func (s *SQLite) AddContainer(cfg *define.ContainerConfig, spec *specs.Spec, st 
 	if err != nil {
 		return err
 	}
+	listJSON, err := encodeJSON("listing", listingOf(cfg))
+	if err != nil {
+		return err
+	}
 	var specJSON []byte
 	if spec != nil {
 		if specJSON, err = encodeJSON("spec", spec); err != nil {
@@ -52,10 +56,15 @@ func (s *SQLite) AddContainer(cfg *define.ContainerConfig, spec *specs.Spec, st 
 		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("add container %s: %w", cfg.ID, err)
 		}
-		_, err = tx.Exec("INSERT INTO containers(id, name, image_id, config, spec, state) VALUES(?, ?, ?, ?, ?, ?)",
-			cfg.ID, cfg.Name, cfg.ImageID, string(cfgJSON), nullableText(specJSON), string(stJSON))
+		_, err = tx.Exec("INSERT INTO containers(id, name, image_id, listing, state, config) VALUES(?, ?, ?, ?, ?, ?)",
+			cfg.ID, cfg.Name, cfg.ImageID, string(listJSON), string(stJSON), string(cfgJSON))
 		if err != nil {
 			return fmt.Errorf("add container %s: %w", cfg.ID, err)
+		}
+		if specJSON != nil {
+			if _, err := tx.Exec("INSERT INTO container_specs(id, spec) VALUES(?, ?)", cfg.ID, string(specJSON)); err != nil {
+				return fmt.Errorf("add container %s: %w", cfg.ID, err)
+			}
 		}
 		return nil
 	})
@@ -139,7 +148,7 @@ func decodeRecord(id string, cfgJSON, stJSON []byte) (*define.ContainerRecord, e
 // ContainerSpec returns the stored OCI spec, or nil if none was stored.
 func (s *SQLite) ContainerSpec(id string) (*specs.Spec, error) {
 	var specJSON []byte
-	err := s.db.QueryRow("SELECT spec FROM containers WHERE id = ?", id).Scan(&specJSON)
+	err := s.db.QueryRow("SELECT s.spec FROM containers c LEFT JOIN container_specs s ON s.id = c.id WHERE c.id = ?", id).Scan(&specJSON)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoSuchID(id)
 	}

@@ -79,7 +79,7 @@ func TestSQLiteListSkipsSpec(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if _, err := raw.Exec("UPDATE containers SET spec = 'not json' WHERE id = ?", id); err != nil {
+	if _, err := raw.Exec("UPDATE container_specs SET spec = 'not json' WHERE id = ?", id); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Containers(); err != nil {

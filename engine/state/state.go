@@ -43,6 +43,11 @@ type Store interface {
 	LookupContainer(nameOrID string) (string, error)
 	// Containers returns every container's config and state in one read.
 	Containers() ([]*define.ContainerRecord, error)
+	// ContainerSummaries is Containers for listing: only these config
+	// fields are filled in: ID, Name, ImageID, ImageName, CreatedTime,
+	// Rootfs, AutoRemove, Pod, OCIRuntime, Command, Labels, UserVolumes,
+	// Networks, Ports; the state is whole.
+	ContainerSummaries() ([]*define.ContainerRecord, error)
 	// RenameContainer changes a container's name (ErrNameInUse if taken).
 	RenameContainer(id, newName string) error
 	// ContainersUsingImage returns the IDs of containers created from image.

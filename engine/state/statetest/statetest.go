@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) state.Store) {
 		{"ContainersUsingImage", testUsingImage},
 		{"RuntimeValues", testRuntimeValues},
 		{"ConcurrentWrites", testConcurrentWrites},
+		{"Summaries", testSummaries},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -562,5 +564,56 @@ func testConcurrentWrites(t *testing.T, s state.Store) {
 	}
 	if len(recs) != workers*perWorker {
 		t.Errorf("Containers() = %d records, want %d", len(recs), workers*perWorker)
+	}
+}
+
+// testSummaries checks that the listing projection carries every field it
+// promises, with the same values as the full records.
+func testSummaries(t *testing.T, s state.Store) {
+	for i := range 3 {
+		id := NewID(t)
+		cfg := NewConfig(id, fmt.Sprintf("sum%d", i))
+		cfg.AutoRemove = i == 1
+		cfg.UserVolumes = []string{"/data"}
+		st := NewState(define.StatusRunning)
+		st.StartedTime = time.Date(2024, 5, 6, 7, 8, 10, 5, time.UTC)
+		st.FinishedTime = time.Date(2024, 5, 6, 7, 9, 10, 0, time.FixedZone("x", 3600))
+		st.RestartCount = i
+		st.ConmonPID = 99
+		st.NetNS = "/run/netns/x"
+		if err := s.AddContainer(cfg, NewSpec(), st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	full, err := s.Containers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums, err := s.ContainerSummaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != len(full) {
+		t.Fatalf("ContainerSummaries() = %d records, Containers() = %d", len(sums), len(full))
+	}
+	for i, f := range full {
+		g := sums[i]
+		fc, gc := f.Config, g.Config
+		type cfgView struct {
+			ID, Name, ImageID, ImageName, Rootfs, Pod, OCIRuntime string
+			Created                                               time.Time
+			AutoRemove                                            bool
+			Command, UserVolumes, Networks                        []string
+			Labels                                                map[string]string
+			Ports                                                 []define.PortMapping
+		}
+		want := cfgView{fc.ID, fc.Name, fc.ImageID, fc.ImageName, fc.Rootfs, fc.Pod, fc.OCIRuntime, fc.CreatedTime.UTC(), fc.AutoRemove, fc.Command, fc.UserVolumes, fc.Networks, fc.Labels, fc.Ports}
+		got := cfgView{gc.ID, gc.Name, gc.ImageID, gc.ImageName, gc.Rootfs, gc.Pod, gc.OCIRuntime, gc.CreatedTime.UTC(), gc.AutoRemove, gc.Command, gc.UserVolumes, gc.Networks, gc.Labels, gc.Ports}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("summary config %d = %+v, want %+v", i, got, want)
+		}
+		if !reflect.DeepEqual(g.State, f.State) {
+			t.Errorf("summary state %d = %+v, want %+v", i, g.State, f.State)
+		}
 	}
 }

@@ -1,0 +1,19 @@
+package engine
+
+// ListContainers returns a lock-free snapshot of every container for
+// listing (`ps`): handles whose config and state hold only the fields
+// state.Store.ContainerSummaries documents. Containers whose process has
+// exited since the last command are shown stopped, from their exit files.
+func (r *Runtime) ListContainers() ([]*Container, error) {
+	recs, err := r.state.ContainerSummaries()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Container, 0, len(recs))
+	for _, rec := range recs {
+		c := &Container{config: rec.Config, state: rec.State, runtime: r, valid: true}
+		c.peekExit()
+		out = append(out, c)
+	}
+	return out, nil
+}
