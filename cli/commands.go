@@ -12,6 +12,7 @@ func addCommands(root *cobra.Command, d *Deps) {
 		newWaitCommand(d), newRmCommand(d), newRenameCommand(d), newInitCommand(d),
 		newPsCommand(d), newInspectCommand(d, ""), newLogsCommand(d), newMountCommand(d),
 		newUmountCommand(d), newExportCommand(d), newCommitCommand(d),
+		newCpCommand(d), newTopCommand(d), newStatsCommand(d), newDiffCommand(d), newEventsCommand(d),
 		newImagesCommand(d), newImportCommand(d), newLoadCommand(d), newSaveCommand(d),
 		newTagCommand(d), newRmiCommand(d), newVersionCommand(d), newInfoCommand(d),
 	}
@@ -27,7 +28,8 @@ func addCommands(root *cobra.Command, d *Deps) {
 		newWaitCommand(d), newRmCommand(d), newRenameCommand(d), newInitCommand(d),
 		withAliases(newPsCommand(d), "ls", "list"), newInspectCommand(d, "container"), newLogsCommand(d),
 		newMountCommand(d), newUmountCommand(d), newExportCommand(d), newCommitCommand(d),
-		newContainerExistsCommand(d), newCleanupCommand(d), newPruneCommand(d))
+		newContainerExistsCommand(d), newCleanupCommand(d), newPruneCommand(d),
+		newCpCommand(d), newTopCommand(d), newStatsCommand(d), newDiffCommand(d))
 	img := &cobra.Command{Use: "image", Short: "Manage images", GroupID: "manage", RunE: subcommandRequired}
 	img.AddCommand(withUse(newImagesCommand(d), "list", "ls"), newImportCommand(d), newLoadCommand(d),
 		newSaveCommand(d), newTagCommand(d), withUse(newRmiCommand(d), "rm"), newInspectCommand(d, "image"),

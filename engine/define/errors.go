@@ -24,6 +24,8 @@ var (
 	ErrCtrStopped        = errdefs.New(errdefs.ErrNotModified, "container is stopped")
 	ErrNoSuchUser        = errdefs.New(errdefs.ErrInvalidArgument, "unable to find user")
 	ErrNotImplemented    = errdefs.New(errdefs.ErrNotImplemented, "not implemented")
+	// ErrNoSuchPath is a path that does not exist in a container (cp).
+	ErrNoSuchPath = errdefs.New(errdefs.ErrNotFound, "no such file or directory")
 
 	// ErrOCIRuntime is a failure reported by the OCI runtime (exit code 126
 	// on the CLI, like podman and docker).

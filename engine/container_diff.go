@@ -1,0 +1,61 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/berth-dev/berth/engine/define"
+	"go.podman.io/storage/pkg/archive"
+)
+
+// Change is one path the container added (A), changed (C) or deleted (D)
+// relative to its image.
+type Change struct {
+	Kind string // "A", "C" or "D"
+	Path string
+}
+
+// Changes lists what the container's writable layer changed relative to
+// its image, sorted by path, like `podman diff`. No lock is needed: the
+// storage library locks its layers itself.
+func (c *Container) Changes(ctx context.Context) ([]Change, error) {
+	if c.config.ImageID == "" {
+		return nil, fmt.Errorf("container %s has no image (it runs from a host directory): nothing to compare: %w", c.config.Name, define.ErrInvalidArg)
+	}
+	store, err := c.runtime.storage()
+	if err != nil {
+		return nil, err
+	}
+	chs, err := store.Changes(c.config.ID)
+	if err != nil {
+		return nil, err
+	}
+	// Mount points the runtime had to create (the generated /etc files,
+	// volume targets) are not the user's changes; podman hides them too.
+	mountpoints := map[string]bool{}
+	if spec, err := c.runtime.state.ContainerSpec(c.config.ID); err == nil {
+		for _, m := range spec.Mounts {
+			mountpoints[m.Destination] = true
+		}
+	}
+	for _, p := range []string{"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"} {
+		mountpoints[p] = true
+	}
+	out := make([]Change, 0, len(chs))
+	for _, ch := range chs {
+		if ch.Kind == archive.ChangeAdd && mountpoints[ch.Path] {
+			continue
+		}
+		kind := "C"
+		switch ch.Kind {
+		case archive.ChangeAdd:
+			kind = "A"
+		case archive.ChangeDelete:
+			kind = "D"
+		}
+		out = append(out, Change{Kind: kind, Path: ch.Path})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
