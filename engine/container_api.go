@@ -302,6 +302,13 @@ func (c *Container) Wait(ctx context.Context) (int32, error) {
 // the restart policy or --rm. A container that is still running (a stale
 // call) is left alone.
 func (c *Container) Cleanup(ctx context.Context, remove bool) error {
+	// An attached run does this itself; wait for it to finish (or die).
+	c.waitForClaim()
+	return c.cleanupAfterExit(ctx, remove)
+}
+
+// cleanupAfterExit is Cleanup without regard for claims.
+func (c *Container) cleanupAfterExit(ctx context.Context, remove bool) error {
 	if err := c.lockSync(); err != nil {
 		if errors.Is(err, define.ErrCtrRemoved) {
 			return nil

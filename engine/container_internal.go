@@ -207,7 +207,7 @@ func (c *Container) waitExitLocked(ctx context.Context, timeout time.Duration) (
 // file.
 func (c *Container) removeFilesLocked() error {
 	var errs []error
-	for _, p := range []string{c.bundleDir(), c.staticDir()} {
+	for _, p := range []string{c.bundleDir(), c.staticDir(), c.claimPath()} {
 		if err := os.RemoveAll(p); err != nil {
 			errs = append(errs, err)
 		}

@@ -63,6 +63,15 @@ func Run(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts Ru
 		return res, nil
 	}
 	streams := attachStreams(s, opts)
+	// Without a restart policy this process sees the exit and cleans up
+	// itself, cheaper than leaving it to conmon's exit command.
+	var claim *engine.CleanupClaim
+	if s.Restart == "" || s.Restart == "no" {
+		if claim, err = c.ClaimCleanup(); err != nil {
+			return nil, err
+		}
+		defer claim.Release()
+	}
 	errCh, err := c.StartAndAttach(ctx, streams, opts.DetachKeys, opts.Resize)
 	if err != nil {
 		return nil, err
@@ -80,9 +89,12 @@ func Run(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts Ru
 		return res, err
 	}
 	res.ExitCode = code
-	if s.Remove {
-		err := rt.RemoveContainer(ctx, c, engine.RemoveOptions{Force: true})
-		if err != nil && !isGone(err) {
+	if claim != nil {
+		if err := claim.Cleanup(ctx, s.Remove); err != nil && !isGone(err) {
+			return res, err
+		}
+	} else if s.Remove {
+		if err := rt.RemoveContainer(ctx, c, engine.RemoveOptions{Force: true}); err != nil && !isGone(err) {
 			return res, err
 		}
 	}

@@ -1,0 +1,75 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// An attached `run` claims the cleanup of its container: it waits for the
+// exit itself and then cleans up (and removes, with --rm) in-process. The
+// exit command conmon starts meanwhile sees the claim and waits for it to
+// be released instead of racing the CLI for the container lock and doing
+// the same work twice. If the CLI dies, the kernel drops its flock and the
+// exit command carries on as usual, so nothing is ever left behind.
+
+func (c *Container) claimPath() string {
+	return filepath.Join(c.runtime.cfg.tmpDir(), "claims", c.config.ID)
+}
+
+// CleanupClaim is held by the process that cleans up after a container.
+type CleanupClaim struct {
+	c *Container
+	f *os.File
+}
+
+// ClaimCleanup marks the caller as the one who cleans up after the
+// container's next exit. Release the claim once the cleanup is done (or
+// abandoned).
+func (c *Container) ClaimCleanup() (*CleanupClaim, error) {
+	p := c.claimPath()
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &CleanupClaim{c: c, f: f}, nil
+}
+
+// Cleanup does what the exit command would: release the stopped
+// container's resources, then remove it when remove (--rm) is set.
+func (cl *CleanupClaim) Cleanup(ctx context.Context, remove bool) error {
+	return cl.c.cleanupAfterExit(ctx, remove)
+}
+
+// Release gives the claim up; a waiting exit command then proceeds.
+func (cl *CleanupClaim) Release() {
+	if cl == nil || cl.f == nil {
+		return
+	}
+	os.Remove(cl.c.claimPath())
+	cl.f.Close()
+	cl.f = nil
+}
+
+// waitForClaim blocks while another process holds the cleanup claim.
+func (c *Container) waitForClaim() {
+	f, err := os.Open(c.claimPath())
+	if errors.Is(err, os.ErrNotExist) || err != nil {
+		return
+	}
+	defer f.Close()
+	if unix.Flock(int(f.Fd()), unix.LOCK_EX) == nil {
+		// The holder is gone without releasing (killed): drop its file.
+		os.Remove(c.claimPath())
+	}
+}
