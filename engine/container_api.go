@@ -81,7 +81,7 @@ func (c *Container) runLocked(ctx context.Context) error {
 	if err := c.saveLocked(); err != nil {
 		return err
 	}
-	c.runtime.event(define.Event{Type: "container", Status: "start", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	c.runtime.event(c.newEvent("start"))
 	return nil
 }
 
@@ -159,7 +159,7 @@ func (c *Container) stopLocked(ctx context.Context, timeout uint) error {
 	if err := c.cleanupLocked(ctx); err != nil {
 		return err
 	}
-	c.runtime.event(define.Event{Type: "container", Status: "stop", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	c.runtime.event(c.newEvent("stop"))
 	return nil
 }
 
@@ -185,7 +185,7 @@ func (c *Container) Kill(ctx context.Context, sig syscall.Signal) error {
 	if err := rt.KillContainer(ctx, c.config.ID, sig, false); err != nil {
 		return err
 	}
-	c.runtime.event(define.Event{Type: "container", Status: "kill", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now(), Attributes: map[string]string{"signal": fmt.Sprint(int(sig))}})
+	c.runtime.event(c.newEvent("kill", "signal", fmt.Sprint(int(sig))))
 	return nil
 }
 
@@ -209,7 +209,7 @@ func (c *Container) Pause(ctx context.Context) error {
 	if err := rt.PauseContainer(ctx, c.config.ID); err != nil {
 		return err
 	}
-	c.runtime.event(define.Event{Type: "container", Status: "pause", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	c.runtime.event(c.newEvent("pause"))
 	return c.setStatusLocked(define.StatusPaused)
 }
 
@@ -229,7 +229,7 @@ func (c *Container) Unpause(ctx context.Context) error {
 	if err := rt.ResumeContainer(ctx, c.config.ID); err != nil {
 		return err
 	}
-	c.runtime.event(define.Event{Type: "container", Status: "unpause", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	c.runtime.event(c.newEvent("unpause"))
 	return c.setStatusLocked(define.StatusRunning)
 }
 
@@ -248,7 +248,7 @@ func (c *Container) Restart(ctx context.Context, timeout *uint) error {
 	}
 	// RestartCount counts restarts by the policy only, like docker's.
 	c.state.RestartCount = 0
-	c.runtime.event(define.Event{Type: "container", Status: "restart", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	c.runtime.event(c.newEvent("restart"))
 	return c.startLocked(ctx)
 }
 
@@ -323,7 +323,7 @@ func (c *Container) cleanupAfterExit(ctx context.Context, remove bool) error {
 			return err
 		}
 		exited = true
-		c.runtime.event(define.Event{Type: "container", Status: "died", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now(), ExitCode: intPtr(int(c.state.ExitCode))})
+		c.runtime.event(c.newEvent("cleanup"))
 	case define.StatusExited, define.StatusConfigured:
 	default:
 		c.lock.Unlock()
@@ -365,8 +365,6 @@ func (c *Container) shouldRestartLocked() bool {
 	return false
 }
 
-func intPtr(i int) *int { return &i }
-
 // Rename changes the container's name.
 func (c *Container) Rename(ctx context.Context, newName string) error {
 	if err := ValidateName(newName); err != nil {
@@ -392,7 +390,7 @@ func (c *Container) Rename(ctx context.Context, newName string) error {
 	}
 	old := c.config.Name
 	c.config.Name = newName
-	c.runtime.event(define.Event{Type: "container", Status: "rename", ID: c.config.ID, Name: newName, Time: time.Now(), Attributes: map[string]string{"oldName": old}})
+	c.runtime.event(c.newEvent("rename", "oldName", old))
 	return nil
 }
 
@@ -415,7 +413,7 @@ func (c *Container) Mount(ctx context.Context) (string, error) {
 		c.unmountRootfsLocked()
 		return "", err
 	}
-	c.runtime.event(define.Event{Type: "container", Status: "mount", ID: c.config.ID, Name: c.config.Name, Time: time.Now()})
+	c.runtime.event(c.newEvent("mount"))
 	return mp, nil
 }
 
@@ -447,7 +445,7 @@ func (c *Container) Unmount(ctx context.Context, force bool) error {
 	if force {
 		c.state.MountCount = 0
 	}
-	c.runtime.event(define.Event{Type: "container", Status: "unmount", ID: c.config.ID, Name: c.config.Name, Time: time.Now()})
+	c.runtime.event(c.newEvent("unmount"))
 	return c.saveLocked()
 }
 

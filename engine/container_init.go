@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/oci"
@@ -112,7 +111,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		_ = rt.DeleteContainer(ctx, c.config.ID)
 		return err
 	}
-	c.runtime.event(define.Event{Type: "container", Status: "init", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	c.runtime.event(c.newEvent("init"))
 	return nil
 }
 

@@ -53,7 +53,10 @@ func (c *Container) syncLocked() error {
 	}
 	c.state = st
 	if c.applyExitFile() {
-		return c.saveLocked()
+		if err := c.saveLocked(); err != nil {
+			return err
+		}
+		c.runtime.event(c.diedEvent())
 	}
 	return nil
 }
@@ -198,7 +201,11 @@ func (c *Container) waitExitLocked(ctx context.Context, timeout time.Duration) (
 		return false, err
 	}
 	if c.applyExitFile() {
-		return true, c.saveLocked()
+		if err := c.saveLocked(); err != nil {
+			return true, err
+		}
+		c.runtime.event(c.diedEvent())
+		return true, nil
 	}
 	return c.state.Status.IsStopped(), nil
 }

@@ -459,7 +459,7 @@ func TestStopSendsStopSignal(t *testing.T) {
 			if got := e.oci.opsFor(c.ID()); got != tt.wantOps {
 				t.Errorf("runtime calls = %q, want %q", got, tt.wantOps)
 			}
-			if got, want := e.eventStatuses(c), "create init start stop"; got != want {
+			if got, want := e.eventStatuses(c), "create init start died stop"; got != want {
 				t.Errorf("events = %q, want %q", got, want)
 			}
 			// Stopping again is a no-op.
@@ -622,7 +622,7 @@ func TestRestart(t *testing.T) {
 	if got, want := e.oci.opsFor(c.ID()), "create start kill(15,all=false) delete create start"; got != want {
 		t.Errorf("runtime calls = %q, want %q", got, want)
 	}
-	if got, want := e.eventStatuses(c), "create init start stop restart init start"; got != want {
+	if got, want := e.eventStatuses(c), "create init start died stop restart init start"; got != want {
 		t.Errorf("events = %q, want %q", got, want)
 	}
 }
@@ -671,7 +671,7 @@ func TestCleanup(t *testing.T) {
 	if got := e.oci.status(c.ID()); got != "" {
 		t.Errorf("runtime still knows the container (%s)", got)
 	}
-	if got, want := e.eventStatuses(c), "create init start died"; got != want {
+	if got, want := e.eventStatuses(c), "create init start died cleanup"; got != want {
 		t.Errorf("events = %q, want %q", got, want)
 	}
 	// A second, stale cleanup changes nothing.
@@ -711,7 +711,7 @@ func TestCleanupRemove(t *testing.T) {
 					t.Errorf("%s left behind: %v", p, err)
 				}
 			}
-			if got, want := e.eventStatuses(c), "create init start died remove"; got != want {
+			if got, want := e.eventStatuses(c), "create init start died cleanup remove"; got != want {
 				t.Errorf("events = %q, want %q", got, want)
 			}
 			// The exit command may run twice; the second finds nothing.

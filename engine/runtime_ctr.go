@@ -95,7 +95,7 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 		return nil, err
 	}
 	c := &Container{config: cfg, state: st, lock: l, runtime: r, valid: true}
-	r.event(define.Event{Type: "container", Status: "create", ID: cfg.ID, Name: cfg.Name, Image: cfg.ImageName, Time: time.Now()})
+	r.event(c.newEvent("create"))
 	return c, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"syscall"
-	"time"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/signals"
@@ -75,7 +74,7 @@ func (r *Runtime) RemoveContainer(ctx context.Context, c *Container, opts Remove
 	if err := r.locks.Free(c.config.ID); err != nil {
 		errs = append(errs, err)
 	}
-	r.event(define.Event{Type: "container", Status: "remove", ID: c.config.ID, Name: c.config.Name, Image: c.config.ImageName, Time: time.Now()})
+	r.event(c.newEvent("remove"))
 	return errors.Join(errs...)
 }
 
