@@ -64,8 +64,8 @@ EOF
 if [[ " $cases " == *" init "* ]]; then
 	echo "== GODEBUG=inittrace=1 berth version: package init, slowest 12 and total"
 	GODEBUG=inittrace=1 "${B[@]}" version 2>"$T/init" >/dev/null
-	awk '/^init / {ms += $5; print $5, "ms", $6, "KiB", $2}' "$T/init" | sort -rn | head -12
-	awk '/^init / {ms += $5; n++} END {printf "total: %.2f ms in %d packages\n", ms, n}' "$T/init"
+	awk '/^init / {print $5, "ms", $2}' "$T/init" | sort -rn | head -12
+	awk '/^init / {ms += $5; n++; at = substr($3, 2) + $5} END {printf "sum: %.2f ms in %d packages; main() reached at %.2f ms\n", ms, n, at}' "$T/init"
 	echo
 	echo "== berth version: strace -c -f (top 10)"
 	strace -c -f -o "$T/s" "${B[@]}" version >/dev/null
@@ -75,7 +75,7 @@ fi
 
 if [[ " $cases " == *" run "* ]]; then
 	echo "== berth run --rm --network none busybox true: process timeline"
-	strace -f -tt -e trace=execve,exit_group -o "$T/tl" "${B[@]}" run --rm --network none busybox true
+	strace -f --seccomp-bpf -tt -e trace=execve,exit_group -o "$T/tl" "${B[@]}" run --rm --network none busybox true
 	timeline "$T/tl"
 	echo
 	echo "== same: strace -c -f (top 15)"
@@ -87,7 +87,19 @@ fi
 if [[ " $cases " == *" start "* ]]; then
 	"${B[@]}" create --network none --name prof-start busybox sh -c 'trap "exit 0" TERM; sleep 1000 & wait' >/dev/null
 	echo "== berth start (created container): process timeline"
-	strace -f -tt -e trace=execve,exit_group -o "$T/tl" "${B[@]}" start prof-start >/dev/null
+	# conmon outlives `start`: stop tracing once the CLI itself has exited.
+	"${B[@]}" start prof-start >/dev/null # warm
+	"${B[@]}" stop -t 0 prof-start >/dev/null
+	strace -f --seccomp-bpf -tt -e trace=execve,exit_group -o "$T/tl" "${B[@]}" start prof-start >/dev/null &
+	spid=$!
+	for ((i = 0; i < 200; i++)); do
+		sleep 0.05
+		first=$(awk 'NR==1 {print $1}' "$T/tl" 2>/dev/null)
+		[[ -n $first ]] && grep -q "^$first .*+++ exited" "$T/tl" && break
+	done
+	sleep 0.2
+	kill -9 "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
 	timeline "$T/tl"
 	"${B[@]}" rm -f -t 0 prof-start >/dev/null
 	echo

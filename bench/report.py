@@ -95,6 +95,7 @@ def report(work):
     w("")
     w("- Date: %s" % meta.get("date", "?"))
     w("- Machine: %s" % meta.get("machine", "?"))
+    w("- Load: %s" % meta.get("load", "?"))
     w("- Versions: berth %s; podman %s; runc %s; conmon %s; hyperfine %s" % (
         meta.get("berth"), meta.get("podman"), meta.get("runc"), meta.get("conmon"), meta.get("hyperfine")))
     w("- Mode: %s" % meta.get("mode"))

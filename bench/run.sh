@@ -90,11 +90,19 @@ if [[ -n ${BENCH_IN_NETNS:-} ]]; then
 	ip link set lo up
 fi
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+GIT_REV="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null)$(git -C "$repo" diff --quiet 2>/dev/null || echo '+dirty')"
+
 # ---------------------------------------------------------------- workspace
 T=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench.XXXXXX")
 chmod 0755 "$T"
 mkdir -p "$T"/{json,rss,logs}
 FLOOR_ID=berth-bench-floor-$$
+# Measure a snapshot of the binary: a rebuild during the run must not mix versions.
+mkdir -p "$T/bin"
+cp "$BERTH" "$T/bin/berth" || exit 1
+BERTH_SRC=$BERTH
+BERTH=$T/bin/berth
 B=("$BERTH" --root "$T/store-berth/root" --runroot "$T/store-berth/run" --runtime runc --cgroup-manager cgroupfs)
 P=(podman --root "$T/store-podman/root" --runroot "$T/store-podman/run" --tmpdir "$T/store-podman/tmp"
 	--network-config-dir "$T/store-podman/net" --runtime runc --cgroup-manager cgroupfs --events-backend file)
@@ -291,7 +299,11 @@ if want run; then
 	# Default network: podman's is the netavark bridge; berth has no bridge
 	# yet (its default is a private netns with only lo).
 	if probe "$T/berth" run --rm busybox true; then
-		note run-default "berth has no bridge networking yet: its default is an empty private netns, podman's is the netavark bridge (not like for like)"
+		# Interfaces besides lo in berth's default network?
+		nif=$("$T/berth" run --rm busybox cat /proc/net/dev 2>/dev/null | tail -n +3 | grep -vc '^ *lo:')
+		if ((nif == 0)); then
+			note run-default "berth's default network has no interface but lo (no bridge yet), podman's is the netavark bridge: not like for like"
+		fi
 		hf run-default "berth|$BC run --rm busybox true|" "podman|$PC run --rm busybox true|" "runc|$RUNC_RUN|"
 	else
 		note run-default "berth skipped: $probe_err"
@@ -439,8 +451,9 @@ cgv=$([[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]] && echo v2 || echo "v1 (h
 {
 	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "machine=$(nproc) cores, $cpu, $(free -g | awk '/Mem:/ {print $2}') GiB, kernel $(uname -r), cgroup $cgv, $(stat -fc %T "$T") under $T"
-	echo "berth=$("$T/berth" version 2>/dev/null | awk '/^Version/ {print $2}') ($(git -C "$repo" rev-parse --short HEAD 2>/dev/null)$(git -C "$repo" diff --quiet 2>/dev/null || echo '+dirty'))"
+	echo "berth=$("$T/berth" version 2>/dev/null | awk '/^Version/ {print $2}') (binary $BERTH_SRC, sha256 $(sha256sum "$BERTH" | cut -c1-12), built $(date -u -r "$BERTH_SRC" '+%H:%M UTC' 2>/dev/null); tree at run start $GIT_REV)"
 	echo "podman=$(podman --version | awk '{print $3}') (runc, cgroupfs, events file, lock_type $PODMAN_LOCK)"
+	echo "load=load average $LOAD_START at start, $(cut -d' ' -f1-3 /proc/loadavg) at end (2 cores: other work on the machine shows here and in the min-max ranges)"
 	echo "runc=$(runc --version | awk 'NR==1 {print $3}')"
 	echo "conmon=$(conmon --version | awk 'NR==1 {print $3}')"
 	echo "hyperfine=$(hyperfine --version | awk '{print $2}')"

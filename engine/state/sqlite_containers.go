@@ -70,14 +70,6 @@ func (s *SQLite) AddContainer(cfg *define.ContainerConfig, spec *specs.Spec, st 
 	})
 }
 
-// nullableText stores a nil slice as SQL NULL.
-func nullableText(b []byte) any {
-	if b == nil {
-		return nil
-	}
-	return string(b)
-}
-
 // RemoveContainer deletes a container's row, keeping its exit code for
 // RemovedExitCode; exit codes older than exitCodeTTL are pruned.
 func (s *SQLite) RemoveContainer(id string) (retErr error) {
