@@ -86,7 +86,7 @@ func imageForCreate(ctx context.Context, rt *engine.Runtime, name string, opts C
 		if err != nil {
 			return nil, err
 		}
-		img, err := images.Lookup(name)
+		img, err := images.LookupForContainer(name)
 		if err == nil && (!platform || policy == image.PullNever) {
 			return img, nil
 		}

@@ -50,6 +50,17 @@ func (s *Service) Lookup(nameOrID string) (*define.Image, error) {
 	return s.describe(img)
 }
 
+// LookupForContainer is Lookup without the image's size, which costs a
+// walk of every layer store and which creating a container never needs
+// (Size is left 0).
+func (s *Service) LookupForContainer(nameOrID string) (*define.Image, error) {
+	img, _, err := s.resolve(nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	return s.describeWith(img, false)
+}
+
 // resolve finds the storage image for nameOrID. matchedName is the stored
 // name it matched, or "" when it matched by ID or digest.
 func (s *Service) resolve(nameOrID string) (img *cstorage.Image, matchedName string, err error) {
@@ -209,6 +220,11 @@ func (s *Service) manifestAndConfig(img *cstorage.Image) (manifest.Manifest, []b
 
 // describe builds the engine's record of img.
 func (s *Service) describe(img *cstorage.Image) (*define.Image, error) {
+	return s.describeWith(img, true)
+}
+
+// describeWith is describe, measuring the image's size only when asked.
+func (s *Service) describeWith(img *cstorage.Image, withSize bool) (*define.Image, error) {
 	if img.TopLayer == "" && s.isList(img) {
 		return s.describeList(img)
 	}
@@ -216,9 +232,11 @@ func (s *Service) describe(img *cstorage.Image) (*define.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	size, err := s.cs().ImageSize(img.ID)
-	if err != nil {
-		return nil, fmt.Errorf("image %s size: %w", img.ID, err)
+	var size int64
+	if withSize {
+		if size, err = s.cs().ImageSize(img.ID); err != nil {
+			return nil, fmt.Errorf("image %s size: %w", img.ID, err)
+		}
 	}
 	di := &define.Image{
 		ID:           img.ID,
