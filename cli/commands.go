@@ -15,6 +15,7 @@ func addCommands(root *cobra.Command, d *Deps) {
 		newCpCommand(d), newTopCommand(d), newStatsCommand(d), newDiffCommand(d), newEventsCommand(d),
 		newImagesCommand(d), newImportCommand(d), newLoadCommand(d), newSaveCommand(d),
 		newTagCommand(d), newRmiCommand(d), newVersionCommand(d), newInfoCommand(d),
+		newPortCommand(d),
 	}
 	main = append(main, imageVerbs(d)...)
 	for _, c := range main {
@@ -35,7 +36,8 @@ func addCommands(root *cobra.Command, d *Deps) {
 		newSaveCommand(d), newTagCommand(d), withUse(newRmiCommand(d), "rm"), newInspectCommand(d, "image"),
 		newImageExistsCommand(d))
 	img.AddCommand(imageGroupVerbs(d)...)
-	root.AddCommand(ctr, img)
+	ctr.AddCommand(newPortCommand(d))
+	root.AddCommand(ctr, img, newNetworkCommand(d))
 }
 
 func subcommandRequired(cmd *cobra.Command, args []string) error {

@@ -53,6 +53,10 @@ func (r psRow) Ports() string {
 		if host == "" {
 			host = "0.0.0.0"
 		}
+		if p.Range > 1 {
+			out = append(out, fmt.Sprintf("%s:%d-%d->%d-%d/%s", host, p.HostPort, p.HostPort+p.Range-1, p.ContainerPort, p.ContainerPort+p.Range-1, p.Protocol))
+			continue
+		}
 		out = append(out, fmt.Sprintf("%s:%d->%d/%s", host, p.HostPort, p.ContainerPort, p.Protocol))
 	}
 	return strings.Join(out, ", ")

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/network"
 	"github.com/berth-dev/berth/engine/oci"
 	"github.com/berth-dev/berth/internal/etcfiles"
 	"github.com/berth-dev/berth/internal/lookup"
@@ -59,17 +60,20 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 			os.RemoveAll(bundle)
 		}
 	}()
-	if err := c.completeSpecLocked(spec, mountpoint, bundle); err != nil {
+	// Networking first: the generated /etc files name its addresses.
+	portFiles, err := c.setupNetworkLocked(ctx, spec)
+	if err != nil {
 		return err
 	}
-	if err := c.setupNetworkLocked(ctx, spec); err != nil {
-		return err
-	}
+	defer network.CloseFiles(portFiles) // conmon holds its own copies
 	defer func() {
 		if retErr != nil {
 			_ = c.teardownNetworkLocked(ctx)
 		}
 	}()
+	if err := c.completeSpecLocked(spec, mountpoint, bundle); err != nil {
+		return err
+	}
 	data, err := json.Marshal(spec)
 	if err != nil {
 		return err
@@ -94,6 +98,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		ExitCommand: c.runtime.cfg.exitCommandArgs(c.config.ID, c.config.AutoRemove),
 		Terminal:    c.config.Terminal,
 		Stdin:       c.config.Stdin,
+		ExtraFiles:  portFiles,
 	})
 	if err != nil {
 		return fmt.Errorf("container %s: %w", c.config.Name, err)
@@ -208,7 +213,7 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, rootfs, bundle string)
 		}
 	}
 	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
-	add("/etc/resolv.conf", etcfiles.ResolvConf(hostResolv, c.config.DNSServers, c.config.DNSSearch, c.config.DNSOptions))
+	add("/etc/resolv.conf", c.resolvConfLocked(hostResolv))
 	if spec.Hostname != "" {
 		add("/etc/hostname", etcfiles.HostnameFile(spec.Hostname))
 	}

@@ -190,7 +190,7 @@ func (c *Container) inspectHostConfig(spec *specs.Spec) *define.InspectHostConfi
 	}
 	for _, p := range cfg.Ports {
 		key := portKey(p.ContainerPort, p.Protocol)
-		h.PortBindings[key] = append(h.PortBindings[key], define.InspectHostPort{HostIP: p.HostIP, HostPort: itoa(int(p.HostPort))})
+		h.PortBindings[key] = append(h.PortBindings[key], inspectHostPorts(p)...)
 	}
 	if cfg.Seccomp == "unconfined" {
 		h.SecurityOpt = append(h.SecurityOpt, "seccomp=unconfined")
@@ -240,30 +240,6 @@ func (c *Container) inspectHostConfig(spec *specs.Spec) *define.InspectHostConfi
 		}
 	}
 	return h
-}
-
-func (c *Container) inspectNetwork(st *define.ContainerState) *define.InspectNetworkSettings {
-	n := &define.InspectNetworkSettings{Ports: map[string][]define.InspectHostPort{}, SandboxKey: st.NetNS}
-	for _, p := range c.config.Ports {
-		key := portKey(p.ContainerPort, p.Protocol)
-		n.Ports[key] = append(n.Ports[key], define.InspectHostPort{HostIP: p.HostIP, HostPort: itoa(int(p.HostPort))})
-	}
-	for name, r := range st.NetworkStatus {
-		if n.Networks == nil {
-			n.Networks = map[string]*define.InspectNetworkEntry{}
-		}
-		e := &define.InspectNetworkEntry{Gateway: r.Gateway, MacAddress: r.MacAddress, NetworkID: name, Aliases: r.Aliases}
-		if len(r.IPs) > 0 {
-			ip, plen, _ := strings.Cut(r.IPs[0], "/")
-			e.IPAddress = ip
-			e.IPPrefixLen = atoi(plen)
-		}
-		n.Networks[name] = e
-		if n.IPAddress == "" {
-			n.IPAddress, n.IPPrefixLen, n.Gateway, n.MacAddress = e.IPAddress, e.IPPrefixLen, e.Gateway, e.MacAddress
-		}
-	}
-	return n
 }
 
 func portKey(port uint16, proto string) string {

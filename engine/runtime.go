@@ -11,6 +11,7 @@ import (
 	"github.com/berth-dev/berth/engine/events"
 	"github.com/berth-dev/berth/engine/image"
 	"github.com/berth-dev/berth/engine/lock"
+	"github.com/berth-dev/berth/engine/network"
 	"github.com/berth-dev/berth/engine/oci"
 	"github.com/berth-dev/berth/engine/state"
 	estorage "github.com/berth-dev/berth/engine/storage"
@@ -34,6 +35,10 @@ type Runtime struct {
 	runtimes map[string]ociRuntime
 	// newOCI builds the adapter for a runtime name; replaced in tests.
 	newOCI func(name string) (ociRuntime, error)
+
+	// net is the network backend (netavark). It is nil in unit tests,
+	// whose containers then get the namespace runc creates.
+	net *network.Manager
 }
 
 // Reexec must run first in main: containers/storage re-executes the
@@ -70,6 +75,7 @@ func New(ctx context.Context, cfg Config) (_ *Runtime, retErr error) {
 		r.events = events.NewLogger(cfg.eventsPath())
 	}
 	r.newOCI = r.newConmonRuntime
+	r.net = network.New(cfg.networkConfig())
 	// Fail every command early on a runtime that does not exist, as
 	// podman does; finding it is a PATH lookup, nothing runs.
 	if _, err := r.ociRuntimeFor(""); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"time"
@@ -40,6 +41,9 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 	if _, err := r.ociRuntimeFor(cfg.OCIRuntime); err != nil {
 		return nil, err
 	}
+	if err := r.prepareNetworkConfig(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.Name == "" {
 		name, err := r.freeName()
 		if err != nil {
@@ -61,7 +65,7 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 	}
 	cfg.StaticDir = r.cfg.staticDir() + "/" + cfg.ID
 
-	st := &define.ContainerState{Status: define.StatusConfigured}
+	st := &define.ContainerState{Status: define.StatusConfigured, Networks: maps.Clone(cfg.NetworkOptions)}
 	if err := r.state.AddContainer(cfg, spec, st); err != nil {
 		return nil, err
 	}

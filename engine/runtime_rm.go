@@ -46,6 +46,13 @@ func (r *Runtime) RemoveContainer(ctx context.Context, c *Container, opts Remove
 		if err := c.cleanupLocked(ctx); err != nil {
 			return err
 		}
+	default:
+		// A berth killed half-way through a start can leave a runtime
+		// container and networking behind one that never got created.
+		c.reapOrphanLocked(ctx)
+		if err := c.teardownNetworkLocked(ctx); err != nil {
+			warnf("container %s: tearing down its network: %v", c.config.Name, err)
+		}
 	}
 	if c.state.MountCount > 0 && !opts.Force {
 		return fmt.Errorf("container %s is mounted by the user; unmount it first or use --force: %w", c.config.Name, define.ErrCtrStateInvalid)

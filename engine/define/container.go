@@ -66,6 +66,10 @@ type ContainerConfig struct {
 	Networks []string            `json:"networks,omitempty"`
 	Ports    []PortMapping       `json:"ports,omitempty"`
 	Exposed  map[string]struct{} `json:"exposed,omitempty"`
+	// NetworkOptions are the per-network options asked for at create time
+	// (--ip, --mac-address, --network-alias, --network NAME:ip=...). The
+	// container's current attachments are ContainerState.Networks.
+	NetworkOptions map[string]PerNetworkOptions `json:"networkOptions,omitempty"`
 	// Namespaces shared with other containers: kind ("net", "ipc", "pid",
 	// "uts") -> container ID.
 	Namespaces map[string]string `json:"namespaces,omitempty"`
@@ -109,6 +113,13 @@ type ContainerState struct {
 	ExecSessions map[string]*ExecSession `json:"execSessions,omitempty"`
 	// NetworkStatus is the raw result of network setup per network.
 	NetworkStatus map[string]NetworkResult `json:"networkStatus,omitempty"`
+	// Networks are the networks the container is attached to (bridge
+	// mode), by name. It starts as ContainerConfig.NetworkOptions and
+	// changes with network connect/disconnect.
+	Networks map[string]PerNetworkOptions `json:"networks,omitempty"`
+	// Ports are the port mappings in effect while the container runs,
+	// with the host ports picked for random ones.
+	Ports []PortMapping `json:"ports,omitempty"`
 }
 
 // NetworkResult is what network setup assigned on one network.
@@ -118,6 +129,10 @@ type NetworkResult struct {
 	Gateway    string   `json:"gateway,omitempty"`
 	MacAddress string   `json:"mac,omitempty"`
 	Aliases    []string `json:"aliases,omitempty"`
+	// DNSServers and DNSSearch are the network's name servers (aardvark-dns
+	// on the gateway) and search domains, for /etc/resolv.conf.
+	DNSServers []string `json:"dnsServers,omitempty"`
+	DNSSearch  []string `json:"dnsSearch,omitempty"`
 }
 
 // ExecSession is one exec'd process in a container.
@@ -129,6 +144,8 @@ type ExecSession struct {
 	ExitCode  int      `json:"exitCode"`
 	Running   bool     `json:"running"`
 	Terminal  bool     `json:"terminal,omitempty"`
+	// Stdin keeps the process's stdin open for an attached client.
+	Stdin bool `json:"stdin,omitempty"`
 }
 
 // ContainerRecord is a container's config and state read together (one row).

@@ -40,6 +40,10 @@ type CreateOptions struct {
 	Stdin bool
 	// LeaveStdinOpen keeps stdin open when an attached client goes away.
 	LeaveStdinOpen bool
+	// ExtraFiles are inherited by conmon and kept open for the container's
+	// lifetime (the sockets that reserve its published host ports). The
+	// runtime closes them before the container's process starts.
+	ExtraFiles []*os.File
 }
 
 // Files conmon and the runtime keep in the bundle directory.
@@ -97,7 +101,7 @@ func (r *Runtime) CreateContainer(ctx context.Context, o CreateOptions) (pid, co
 		syncW.Close()
 		return 0, 0, fmt.Errorf("start pipe: %w", err)
 	}
-	cmd.ExtraFiles = []*os.File{syncW, startR}
+	cmd.ExtraFiles = append([]*os.File{syncW, startR}, o.ExtraFiles...)
 	cmd.Env = append(conmonEnv(), "_OCI_SYNCPIPE=3", "_OCI_STARTPIPE=4")
 
 	err = cmd.Start()

@@ -268,6 +268,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	if err := namespaces(g, s, &host, add); err != nil {
 		return nil, nil, err
 	}
+	if err := networking(s, imgCfg, add); err != nil {
+		return nil, nil, err
+	}
 	if err := security(g, s, add); err != nil {
 		return nil, nil, err
 	}

@@ -52,6 +52,7 @@ func (r *rootRegistry) finalCheck() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	leaks := append([]string(nil), r.leaks...)
+	leaks = append(leaks, networkLeaks(r.ctrIDs)...)
 	// Container cgroups (cgroupfs: <parent>/berth-<ID> under every
 	// controller) must be gone with the tests' containers. Only the IDs
 	// the tests created count: other berth users of this host are not
@@ -117,6 +118,7 @@ func (e *Env) cleanup(t testing.TB) {
 		}
 	}
 
+	recordNetworks(e)
 	if err := forceClean(e.Dir); err != nil {
 		t.Errorf("cleanup of %s: %v", e.Dir, err)
 	}

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
+)
+
+func newPortCommand(d *Deps) *cobra.Command {
+	var all, latest bool
+	cmd := &cobra.Command{
+		Use:   "port [options] CONTAINER [PRIVATE_PORT[/PROTO]]",
+		Short: "List port mappings or a specific mapping for the container",
+		Args:  cobra.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if all && latest {
+				return usageError("--all and --latest cannot be used together")
+			}
+			if (all || latest) && len(args) > 1 || !all && !latest && len(args) == 0 {
+				return usageError("port needs one container (or --all / --latest) and optionally a port")
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var ctrs []*engine.Container
+			filter := ""
+			switch {
+			case all:
+				if ctrs, _, err = service.Resolve(rt, nil, true, false); err != nil {
+					return err
+				}
+				if len(args) == 1 {
+					filter = args[0]
+				}
+			case latest:
+				c, err := latestContainer(rt)
+				if err != nil {
+					return err
+				}
+				ctrs = []*engine.Container{c}
+				if len(args) == 1 {
+					filter = args[0]
+				}
+			default:
+				c, err := rt.LookupContainer(args[0])
+				if err != nil {
+					return err
+				}
+				ctrs = []*engine.Container{c}
+				if len(args) == 2 {
+					filter = args[1]
+				}
+			}
+			out := cmd.OutOrStdout()
+			for _, c := range ctrs {
+				lines, err := service.Ports(c, filter)
+				if err != nil {
+					return err
+				}
+				if all && len(lines) > 0 {
+					fmt.Fprintln(out, c.ID()[:12])
+				}
+				for _, l := range lines {
+					hostPort := strconv.Itoa(int(l.HostPort))
+					if filter != "" {
+						fmt.Fprintln(out, net.JoinHostPort(l.HostIP, hostPort))
+						continue
+					}
+					fmt.Fprintf(out, "%s -> %s\n", l.Private, net.JoinHostPort(l.HostIP, hostPort))
+				}
+				if filter != "" && len(lines) == 0 && !all {
+					return fmt.Errorf("failed to find published port %q", filter)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "display port information for all containers")
+	cmd.Flags().BoolVarP(&latest, "latest", "l", false, "act on the latest container berth is aware of")
+	return cmd
+}

@@ -1,0 +1,301 @@
+package generate
+
+import (
+	"net"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/spec"
+)
+
+// networking turns the port and per-network flags into engine options:
+// -p/--publish, -P/--publish-all, --expose (plus the image's EXPOSE),
+// --network NAME:ip=..,mac=..,alias=.., --ip, --mac-address and
+// --network-alias. The network mode itself is handled by namespaces.
+func networking(s *spec.ContainerSpec, imgCfg v1.ImageConfig, add func(...engine.CtrOption)) error {
+	mode, networks, err := NetworkMode(s.Network)
+	if err != nil {
+		return err
+	}
+	bridge := mode == "" || mode == "bridge"
+
+	exposed := map[string]struct{}{}
+	for p := range imgCfg.ExposedPorts {
+		port, proto, err := parseExpose(p)
+		if err != nil {
+			continue // a bad EXPOSE in an image is not the user's fault
+		}
+		for i := range port.n {
+			exposed[strconv.Itoa(int(port.start+i))+"/"+proto] = struct{}{}
+		}
+	}
+	for _, e := range s.Expose {
+		port, proto, err := parseExpose(e)
+		if err != nil {
+			return err
+		}
+		for i := range port.n {
+			exposed[strconv.Itoa(int(port.start+i))+"/"+proto] = struct{}{}
+		}
+	}
+	if len(exposed) > 0 {
+		add(engine.WithExposed(exposed))
+	}
+
+	var ports []define.PortMapping
+	for _, p := range s.Publish {
+		m, err := ParsePublish(p)
+		if err != nil {
+			return err
+		}
+		ports = append(ports, m...)
+	}
+	if s.PublishAll {
+		if !bridge {
+			return invalid("--publish-all cannot be used with --network %s", mode)
+		}
+		published := map[string]bool{}
+		for _, p := range ports {
+			for i := uint16(0); i < max(p.Range, 1); i++ {
+				published[strconv.Itoa(int(p.ContainerPort+i))+"/"+p.Protocol] = true
+			}
+		}
+		keys := make([]string, 0, len(exposed))
+		for k := range exposed {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if published[k] {
+				continue
+			}
+			num, proto, _ := strings.Cut(k, "/")
+			n, _ := strconv.Atoi(num)
+			ports = append(ports, define.PortMapping{ContainerPort: uint16(n), Protocol: proto})
+		}
+	}
+	if len(ports) > 0 {
+		add(engine.WithPorts(ports))
+	}
+
+	opts, err := perNetworkOptions(s, mode, networks)
+	if err != nil {
+		return err
+	}
+	if len(opts) > 0 {
+		add(engine.WithNetworkOptions(opts))
+	}
+	return nil
+}
+
+// perNetworkOptions collects the options of each network: those written
+// after its name (NAME:ip=..,mac=..,alias=..,interface_name=..) and the
+// --ip, --mac-address and --network-alias flags, which apply to the one
+// network joined.
+func perNetworkOptions(s *spec.ContainerSpec, mode string, networks []string) (map[string]define.PerNetworkOptions, error) {
+	bridge := mode == "" || mode == "bridge"
+	if !bridge && (s.IP != "" || s.MacAddress != "" || len(s.NetworkAlias) > 0) {
+		return nil, invalid("--ip, --mac-address and --network-alias cannot be used with --network %s", mode)
+	}
+	out := map[string]define.PerNetworkOptions{}
+	for _, v := range s.Network {
+		name, rest, ok := strings.Cut(v, ":")
+		if !ok || name == "container" || name == "ns" || name == "slirp4netns" || name == "pasta" {
+			continue
+		}
+		var o define.PerNetworkOptions
+		for _, kv := range strings.Split(rest, ",") {
+			k, val, _ := strings.Cut(kv, "=")
+			switch k {
+			case "ip", "ip6":
+				a, err := netip.ParseAddr(val)
+				if err != nil {
+					return nil, invalid("--network %q: %s=%q is not an IP address", v, k, val)
+				}
+				o.StaticIPs = append(o.StaticIPs, a.String())
+			case "mac":
+				hw, err := net.ParseMAC(val)
+				if err != nil {
+					return nil, invalid("--network %q: mac=%q is not a MAC address", v, val)
+				}
+				o.StaticMAC = hw.String()
+			case "alias":
+				if val == "" {
+					return nil, invalid("--network %q: empty alias", v)
+				}
+				o.Aliases = append(o.Aliases, val)
+			case "interface_name":
+				o.InterfaceName = val
+			default:
+				return nil, invalid("--network %q: unknown option %q (ip, ip6, mac, alias, interface_name)", v, k)
+			}
+		}
+		out[name] = o
+	}
+	if s.IP == "" && s.MacAddress == "" && len(s.NetworkAlias) == 0 {
+		return out, nil
+	}
+	target := define.DefaultNetwork
+	switch len(networks) {
+	case 0:
+		if len(s.NetworkAlias) > 0 {
+			return nil, invalid("--network-alias: the default network has no DNS; aliases need a user-defined network")
+		}
+	case 1:
+		target = networks[0]
+	default:
+		return nil, invalid("--ip, --mac-address and --network-alias need exactly one network; use --network NAME:ip=...,mac=...,alias=... for several")
+	}
+	o := out[target]
+	if s.IP != "" {
+		a, err := netip.ParseAddr(s.IP)
+		if err != nil {
+			return nil, invalid("--ip %q: not an IP address", s.IP)
+		}
+		o.StaticIPs = append(o.StaticIPs, a.String())
+	}
+	if s.MacAddress != "" {
+		hw, err := net.ParseMAC(s.MacAddress)
+		if err != nil {
+			return nil, invalid("--mac-address %q: not a MAC address", s.MacAddress)
+		}
+		o.StaticMAC = hw.String()
+	}
+	o.Aliases = append(o.Aliases, s.NetworkAlias...)
+	out[target] = o
+	return out, nil
+}
+
+type portRange struct{ start, n uint16 }
+
+// parseRange parses "80" or "8000-8010".
+func parseRange(s string) (portRange, bool) {
+	a, b, isRange := strings.Cut(s, "-")
+	lo, err := strconv.ParseUint(a, 10, 16)
+	if err != nil || lo == 0 {
+		return portRange{}, false
+	}
+	hi := lo
+	if isRange {
+		if hi, err = strconv.ParseUint(b, 10, 16); err != nil || hi < lo {
+			return portRange{}, false
+		}
+	}
+	return portRange{uint16(lo), uint16(hi - lo + 1)}, true
+}
+
+func parseProtocols(s string) ([]string, bool) {
+	if s == "" {
+		return []string{"tcp"}, true
+	}
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		switch p = strings.ToLower(p); p {
+		case "tcp", "udp", "sctp":
+			out = append(out, p)
+		default:
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// parseExpose parses an --expose value or an EXPOSE key: PORT[-END][/PROTO].
+func parseExpose(s string) (portRange, string, error) {
+	ports, proto, _ := strings.Cut(s, "/")
+	r, ok := parseRange(ports)
+	protos, pok := parseProtocols(proto)
+	if !ok || !pok || len(protos) != 1 {
+		return portRange{}, "", invalid("--expose %q: must be PORT[-END][/tcp|udp|sctp]", s)
+	}
+	return r, protos[0], nil
+}
+
+// ParsePublish parses one -p/--publish value in any of docker's forms:
+// CPORT, HPORT:CPORT, IP:HPORT:CPORT, IP::CPORT, each port possibly a
+// range and the container side possibly followed by /tcp, /udp, /sctp or
+// a comma list of them. A missing host port is chosen at every start.
+func ParsePublish(v string) ([]define.PortMapping, error) {
+	bad := func(why string) error {
+		return invalid("-p %q: %s (forms: [[IP:][HOSTPORT]:]CONTAINERPORT[/PROTOCOL], ports may be ranges)", v, why)
+	}
+	body, proto, _ := strings.Cut(v, "/")
+	protos, ok := parseProtocols(proto)
+	if !ok {
+		return nil, bad("unknown protocol " + proto)
+	}
+	var hostIP, hostPart, ctrPart string
+	if strings.HasPrefix(body, "[") { // [v6]:HPORT:CPORT
+		end := strings.Index(body, "]")
+		if end < 0 || end+1 >= len(body) || body[end+1] != ':' {
+			return nil, bad("unterminated IPv6 address")
+		}
+		hostIP = body[1:end]
+		rest := body[end+2:]
+		var found bool
+		if hostPart, ctrPart, found = strings.Cut(rest, ":"); !found {
+			return nil, bad("missing container port")
+		}
+	} else {
+		parts := strings.Split(body, ":")
+		switch len(parts) {
+		case 1:
+			ctrPart = parts[0]
+		case 2:
+			hostPart, ctrPart = parts[0], parts[1]
+		case 3:
+			hostIP, hostPart, ctrPart = parts[0], parts[1], parts[2]
+		default:
+			return nil, bad("too many colons")
+		}
+	}
+	if hostIP != "" {
+		a, err := netip.ParseAddr(hostIP)
+		if err != nil {
+			return nil, bad("host IP " + hostIP + " is not an IP address")
+		}
+		hostIP = a.String()
+		if a.IsUnspecified() && a.Is4() {
+			hostIP = ""
+		}
+	}
+	ctr, ok := parseRange(ctrPart)
+	if !ok {
+		return nil, bad("invalid container port " + ctrPart)
+	}
+	var host portRange
+	if hostPart != "" {
+		if host, ok = parseRange(hostPart); !ok {
+			return nil, bad("invalid host port " + hostPart)
+		}
+		if host.n != ctr.n {
+			return nil, bad("host and container port ranges differ in length")
+		}
+	}
+	if uint32(ctr.start)+uint32(ctr.n)-1 > 65535 || (host.n > 0 && uint32(host.start)+uint32(host.n)-1 > 65535) {
+		return nil, bad("port out of range")
+	}
+	var out []define.PortMapping
+	for _, p := range protos {
+		if host.start == 0 {
+			// Random host ports are picked one by one, so each container
+			// port gets its own mapping.
+			for i := range ctr.n {
+				out = append(out, define.PortMapping{HostIP: hostIP, ContainerPort: ctr.start + i, Protocol: p})
+			}
+			continue
+		}
+		m := define.PortMapping{HostIP: hostIP, HostPort: host.start, ContainerPort: ctr.start, Protocol: p}
+		if ctr.n > 1 {
+			m.Range = ctr.n
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
