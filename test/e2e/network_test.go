@@ -560,3 +560,54 @@ func nwRulesMentioning(s string) []string {
 	}
 	return rules
 }
+
+// TestNetworkReload deletes a running container's port forwarding rule,
+// as a firewall flush would, and has `network reload` put it back.
+func TestNetworkReload(t *testing.T) {
+	t.Parallel()
+	env := nwBusybox(t)
+	env.MustBerth(t, "network", "create", "--subnet", "10.231.12.0/24", "nwreload")
+	hostname := nwHTTPD(t, env, "web", "--network", "nwreload", "-p", "127.0.0.1::80")
+	port := nwHostPort(t, env, "web", "80")
+	url := fmt.Sprintf("http://127.0.0.1:%d/hostname", port)
+	if got := nwGet(t, url); got != hostname {
+		t.Fatalf("before the flush: %q", got)
+	}
+	id := nwInspect(t, env, "web", "{{.Id}}")
+	flushed := 0
+	for _, rule := range nwRulesMentioning("id: " + id) {
+		args := append([]string{"-t", "nat", "-D"}, strings.Fields(strings.TrimPrefix(rule, "-A "))...)
+		// iptables-save quotes the comment; iptables wants it as one word.
+		joined := strings.Join(args, " ")
+		if i := strings.Index(joined, `"`); i >= 0 {
+			j := strings.LastIndex(joined, `"`)
+			args = append(strings.Fields(joined[:i]), joined[i+1:j])
+			args = append(args, strings.Fields(joined[j+1:])...)
+		}
+		if out, err := exec.Command("iptables", args...).CombinedOutput(); err != nil {
+			t.Fatalf("iptables %v: %v\n%s", args, err, out)
+		}
+		flushed++
+	}
+	if flushed == 0 {
+		t.Fatal("no port forwarding rule names the container")
+	}
+	client := &http.Client{Timeout: time.Second}
+	if resp, err := client.Get(url); err == nil {
+		resp.Body.Close()
+		t.Fatalf("port %d still answers without its rule", port)
+	}
+	if got := env.MustBerth(t, "network", "reload", "web"); got != id {
+		t.Errorf("reload printed %q, want the ID", got)
+	}
+	if got := nwGet(t, url); got != hostname {
+		t.Errorf("after reload: %q, want %q", got, hostname)
+	}
+	if r := env.Berth("network", "reload"); r.ExitCode() != 125 {
+		t.Errorf("reload without containers or --all:\n%s", r)
+	}
+	env.MustBerth(t, "network", "reload", "--all")
+	if got := nwGet(t, url); got != hostname {
+		t.Errorf("after reload --all: %q", got)
+	}
+}
