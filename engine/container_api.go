@@ -383,6 +383,9 @@ func (c *Container) Rename(ctx context.Context, newName string) error {
 		if err == nil {
 			err = store.Rename(c.config.ID, newName)
 		}
+		if errors.Is(err, define.ErrNoSuchCtr) {
+			err = nil // no rootfs yet: it gets the new name when created
+		}
 		if err != nil {
 			_ = c.runtime.state.RenameContainer(c.config.ID, c.config.Name)
 			return err

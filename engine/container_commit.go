@@ -22,7 +22,7 @@ func (c *Container) Export(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	defer c.lock.Unlock()
-	store, err := c.runtime.storage()
+	store, err := c.rootfsStore()
 	if err != nil {
 		return err
 	}
@@ -42,6 +42,9 @@ func (c *Container) Commit(ctx context.Context, opts image.CommitOptions, pause 
 	defer c.lock.Unlock()
 	images, err := c.runtime.Images()
 	if err != nil {
+		return nil, err
+	}
+	if _, err := c.rootfsStore(); err != nil {
 		return nil, err
 	}
 	if pause && c.state.Status == define.StatusRunning {

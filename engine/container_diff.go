@@ -27,6 +27,9 @@ func (c *Container) Changes(ctx context.Context) ([]Change, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !c.hasRootfs(store) {
+		return nil, nil // never started nor mounted: no changes yet
+	}
 	chs, err := store.Changes(c.config.ID)
 	if err != nil {
 		return nil, err

@@ -125,7 +125,7 @@ func (c *Container) mountRootfsLocked() (string, error) {
 	if c.config.ImageID == "" {
 		return c.config.Rootfs, nil
 	}
-	store, err := c.runtime.storage()
+	store, err := c.rootfsStore()
 	if err != nil {
 		return "", err
 	}

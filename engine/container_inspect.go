@@ -88,7 +88,7 @@ func (c *Container) Inspect(ctx context.Context, size bool) (*define.InspectCont
 		}
 		d.Driver = store.GraphDriverName()
 		d.GraphDriver = define.DriverData{Name: d.Driver, Data: store.LayerData(cfg.ID)}
-		if size {
+		if size && c.hasRootfs(store) {
 			rw, rootfs, err := store.ContainerSize(cfg.ID)
 			if err == nil {
 				d.SizeRw = &rw

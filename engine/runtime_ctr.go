@@ -82,20 +82,9 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 			_ = os.RemoveAll(cfg.StaticDir)
 		}
 	}()
-	if cfg.ImageID != "" {
-		store, err := r.storage()
-		if err != nil {
-			return nil, err
-		}
-		if _, err := store.CreateContainer(cfg.ID, cfg.Name, cfg.ImageID, ""); err != nil {
-			return nil, fmt.Errorf("creating rootfs of container %s: %w", cfg.Name, err)
-		}
-	}
+	// The rootfs is created on first start (see container_rootfs.go).
 	l, err := r.locks.Retrieve(cfg.ID)
 	if err != nil {
-		if cfg.ImageID != "" {
-			_ = r.store.DeleteContainer(cfg.ID)
-		}
 		return nil, err
 	}
 	c := &Container{config: cfg, state: st, lock: l, runtime: r, valid: true}

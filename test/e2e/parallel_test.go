@@ -95,8 +95,14 @@ func TestParallelSameName(t *testing.T) {
 	if names := paPsNames(t, env); !slices.Equal(names, []string{"same"}) {
 		t.Errorf("ps -a: %v, want [same]", names)
 	}
+	// The rootfs comes with the first mount or start: exactly one then.
+	if ids := paStorageContainers(t, env); len(ids) != 0 {
+		t.Errorf("storage containers after create: %v, want none yet", ids)
+	}
+	env.MustBerth(t, "mount", "same")
+	env.MustBerth(t, "umount", "same")
 	if ids := paStorageContainers(t, env); len(ids) != 1 {
-		t.Errorf("storage containers: %v, want 1", ids)
+		t.Errorf("storage containers after mount: %v, want 1", ids)
 	}
 }
 
