@@ -453,7 +453,9 @@ func (c *Container) Unmount(ctx context.Context, force bool) error {
 }
 
 // WaitForStatus polls until the container is in one of the statuses and
-// returns its exit code at that moment.
+// returns its exit code at that moment, or -1 when it has not exited
+// (podman prints -1 for `wait --condition running`). Stopped and exited
+// both mean "the process is gone", for either condition.
 func (c *Container) WaitForStatus(ctx context.Context, want []define.ContainerStatus) (int32, error) {
 	for {
 		if err := c.lockSync(); err != nil {
@@ -462,7 +464,11 @@ func (c *Container) WaitForStatus(ctx context.Context, want []define.ContainerSt
 		st, code := c.state.Status, c.state.ExitCode
 		c.lock.Unlock()
 		for _, w := range want {
-			if st == w || (w == define.StatusExited && st == define.StatusStopped) || (w == define.StatusCreated && st == define.StatusConfigured) {
+			if st == w || (w == define.StatusExited && st == define.StatusStopped) || (w == define.StatusStopped && st == define.StatusExited) ||
+				(w == define.StatusCreated && st == define.StatusConfigured) {
+				if st != define.StatusStopped && st != define.StatusExited {
+					code = -1
+				}
 				return code, nil
 			}
 		}

@@ -130,8 +130,34 @@ func (c *Container) Logs(ctx context.Context, opts LogOptions) error {
 	}
 }
 
-// isActive reports whether the container may still write to its log.
+// isActive reports whether the container may still write to its log:
+// it runs, or it is between the two halves of a restart (`restart`, or
+// an exit its restart policy will restart). Follow therefore continues
+// across restarts, as docker's does, and ends when the container stops
+// for good or is removed.
 func (c *Container) isActive() bool {
+	if c.peekActive() {
+		return true
+	}
+	// Not running by the database: take the lock for the authoritative
+	// answer. `restart` holds it from stop to start and the exit command
+	// from cleanup to the policy's restart, so this waits them out.
+	if err := c.lockSync(); err != nil {
+		return false
+	}
+	defer c.lock.Unlock()
+	switch c.state.Status {
+	case define.StatusRunning, define.StatusPaused, define.StatusCreated, define.StatusStopping:
+		return true
+	case define.StatusStopped:
+		// Exited, cleanup pending: the exit command decides.
+		return c.shouldRestartLocked()
+	}
+	return false
+}
+
+// peekActive is isActive from the database alone, without locking.
+func (c *Container) peekActive() bool {
 	st, err := c.runtime.state.ContainerState(c.config.ID)
 	if err != nil {
 		return false

@@ -1033,8 +1033,8 @@ func TestWaitForStatus(t *testing.T) {
 	e := newTestEnv(t)
 	c := e.ctrIn(define.StatusRunning)
 	code, err := c.WaitForStatus(e.ctx, []define.ContainerStatus{define.StatusRunning})
-	if err != nil || code != 0 {
-		t.Fatalf("WaitForStatus(running) = %d, %v", code, err)
+	if err != nil || code != -1 {
+		t.Fatalf("WaitForStatus(running) = %d, %v; want -1 (not exited)", code, err)
 	}
 	if err := e.oci.exit(c.ID(), 6); err != nil {
 		t.Fatal(err)
