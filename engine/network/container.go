@@ -223,6 +223,7 @@ func (m *Manager) attach(ctx context.Context, rec *record, add map[string]define
 		m.forgetLocked(id, names, fresh)
 		return nil, err
 	}
+	ensureIsolation(ctx, opts.NetworkInfo)
 	return res, nil
 }
 
