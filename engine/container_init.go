@@ -60,14 +60,16 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 			os.RemoveAll(bundle)
 		}
 	}()
-	// Networking first: the generated /etc files name its addresses.
-	portFiles, err := c.setupNetworkLocked(ctx, spec)
+	// Networking starts first and finishes while the runtime creates the
+	// container; the generated /etc files get its addresses afterwards.
+	portFiles, finishNetwork, err := c.setupNetworkLocked(ctx, spec)
 	if err != nil {
 		return err
 	}
 	defer network.CloseFiles(portFiles) // conmon holds its own copies
 	defer func() {
 		if retErr != nil {
+			_ = finishNetwork() // settle the setup before undoing it
 			_ = c.teardownNetworkLocked(ctx)
 		}
 	}()
@@ -103,6 +105,12 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	if err != nil {
 		return fmt.Errorf("container %s: %w", c.config.Name, err)
 	}
+	if err := finishNetwork(); err != nil {
+		_ = rt.KillContainer(ctx, c.config.ID, 9, true)
+		_ = rt.DeleteContainer(ctx, c.config.ID)
+		return err
+	}
+	c.rewriteEtcFilesLocked(bundle, mountpoint)
 	c.state.PID = pid
 	c.state.ConmonPID = conmonPID
 	c.state.Mountpoint = mountpoint

@@ -39,21 +39,22 @@ func (c *Container) netnsPath() string {
 // makes a namespace with loopback up), host and ns:PATH need nothing.
 //
 // Preconditions: c.lock is held.
-func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_ []*os.File, retErr error) {
+func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_ []*os.File, finish func() error, retErr error) {
+	done := func() error { return nil }
 	nb := c.runtime.net
 	if nb == nil {
-		return nil, nil
+		return nil, done, nil
 	}
 	if id := c.config.Namespaces["net"]; id != "" {
 		path, err := c.runtime.joinableNetNS(id)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		setNetNSPath(spec, path)
-		return nil, nil
+		return nil, done, nil
 	}
 	if !c.isBridgeMode() {
-		return nil, nil
+		return nil, done, nil
 	}
 	// Whatever a previous run (or a killed berth) left goes first.
 	if err := c.teardownNetworkLocked(ctx); err != nil {
@@ -61,7 +62,7 @@ func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_
 	}
 	files, ports, err := network.ReservePorts(c.config.Ports)
 	if err != nil {
-		return nil, fmt.Errorf("container %s: %w", c.config.Name, err)
+		return nil, nil, fmt.Errorf("container %s: %w", c.config.Name, err)
 	}
 	defer func() {
 		if retErr != nil {
@@ -70,29 +71,48 @@ func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_
 	}()
 	path := c.netnsPath()
 	if err := network.NewNetNS(path); err != nil {
-		return nil, fmt.Errorf("container %s: %w", c.config.Name, err)
+		return nil, nil, fmt.Errorf("container %s: %w", c.config.Name, err)
 	}
-	defer func() {
-		if retErr != nil {
-			_ = network.RemoveNetNS(path)
-		}
-	}()
-	res, err := nb.Setup(ctx, network.SetupOptions{
+	setNetNSPath(spec, path)
+	// netavark runs while the OCI runtime creates the container in the
+	// same (pinned) namespace: the two do not depend on each other, and
+	// overlapping them takes a runtime create off the bridge run path.
+	type result struct {
+		res map[string]define.NetworkResult
+		err error
+	}
+	ch := make(chan result, 1)
+	opts := network.SetupOptions{
 		ContainerID:   c.config.ID,
 		ContainerName: c.config.Name,
 		NetNS:         path,
 		Networks:      c.networksWithAliases(c.state.Networks),
 		Ports:         ports,
 		DNSServers:    c.config.DNSServers,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("container %s: %w", c.config.Name, err)
 	}
-	c.state.NetNS = path
-	c.state.NetworkStatus = res
-	c.state.Ports = ports
-	setNetNSPath(spec, path)
-	return files, nil
+	go func() {
+		res, err := nb.Setup(ctx, opts)
+		ch <- result{res, err}
+	}()
+	var once *result
+	finish = func() error {
+		if once == nil {
+			r := <-ch
+			once = &r
+			if r.err == nil {
+				c.state.NetNS = path
+				c.state.NetworkStatus = r.res
+				c.state.Ports = ports
+			} else {
+				_ = network.RemoveNetNS(path)
+			}
+		}
+		if once.err != nil {
+			return fmt.Errorf("container %s: %w", c.config.Name, once.err)
+		}
+		return nil
+	}
+	return files, finish, nil
 }
 
 // networksWithAliases adds the short ID to every network's aliases, as
@@ -284,15 +304,21 @@ func (c *Container) refreshEtcFilesLocked() {
 	if c.state.RunDir == "" || !c.hasLiveNetworkLocked() {
 		return
 	}
-	hosts := filepath.Join(c.state.RunDir, "hosts")
-	if _, err := os.Stat(hosts); err == nil && !c.config.NoHosts {
+	c.rewriteEtcFilesLocked(c.state.RunDir, c.state.Mountpoint)
+}
+
+// rewriteEtcFilesLocked regenerates the hosts and resolv.conf files that
+// exist in runDir from the current network status.
+func (c *Container) rewriteEtcFilesLocked(runDir, mountpoint string) {
+	hosts := filepath.Join(runDir, "hosts")
+	if _, err := os.Stat(hosts); err == nil && !c.config.NoHosts && c.config.NetMode != "host" {
 		base := []byte(nil)
-		if c.state.Mountpoint != "" {
-			base, _ = os.ReadFile(filepath.Join(c.state.Mountpoint, "etc", "hosts"))
+		if mountpoint != "" {
+			base, _ = os.ReadFile(filepath.Join(mountpoint, "etc", "hosts"))
 		}
 		_ = os.WriteFile(hosts, etcfiles.Hosts(c.config.Hostname, c.containerIPs(), c.config.HostAdd, base), 0o644)
 	}
-	resolv := filepath.Join(c.state.RunDir, "resolv.conf")
+	resolv := filepath.Join(runDir, "resolv.conf")
 	if _, err := os.Stat(resolv); err == nil {
 		host, _ := os.ReadFile(etcfiles.HostResolvPath())
 		_ = os.WriteFile(resolv, c.resolvConfLocked(host), 0o644)
