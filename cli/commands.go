@@ -18,6 +18,7 @@ func addCommands(root *cobra.Command, d *Deps) {
 		newPortCommand(d),
 	}
 	main = append(main, imageVerbs(d)...)
+	main = append(main, newAttachCommand(d), newExecCommand(d))
 	for _, c := range main {
 		c.GroupID = "main"
 		root.AddCommand(c)
@@ -37,6 +38,7 @@ func addCommands(root *cobra.Command, d *Deps) {
 		newImageExistsCommand(d))
 	img.AddCommand(imageGroupVerbs(d)...)
 	ctr.AddCommand(newPortCommand(d))
+	ctr.AddCommand(newAttachCommand(d), newExecCommand(d))
 	root.AddCommand(ctr, img, newNetworkCommand(d))
 }
 

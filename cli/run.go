@@ -39,7 +39,7 @@ func newRunCommand(d *Deps) *cobra.Command {
 					return usageError("container id file %s exists: remove it or choose another", o.cidFile)
 				}
 			}
-			keys, err := detachKeySequence(firstNonEmpty(detachKeys, d.conf.Engine.DetachKeys))
+			keys, err := resolveDetachKeys(cmd, detachKeys, d)
 			if err != nil {
 				return err
 			}

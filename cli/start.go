@@ -10,7 +10,7 @@ import (
 )
 
 func newStartCommand(d *Deps) *cobra.Command {
-	var attach, interactive, all bool
+	var attach, interactive, all, sigProxy bool
 	var detachKeys string
 	cmd := &cobra.Command{
 		Use:   "start [options] CONTAINER [CONTAINER...]",
@@ -38,7 +38,7 @@ func newStartCommand(d *Deps) *cobra.Command {
 			if len(args) != 1 || all {
 				return usageError("you cannot start and attach multiple containers at once")
 			}
-			keys, err := detachKeySequence(firstNonEmpty(detachKeys, d.conf.Engine.DetachKeys))
+			keys, err := resolveDetachKeys(cmd, detachKeys, d)
 			if err != nil {
 				return err
 			}
@@ -55,6 +55,9 @@ func newStartCommand(d *Deps) *cobra.Command {
 			streams := engine.AttachStreams{
 				Stdin: cmd.InOrStdin(), Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(),
 				AttachStdin: interactive && cfg.Stdin, AttachStdout: true, AttachStderr: true,
+			}
+			if sigProxy && !cfg.Terminal {
+				proxySignals(ctx, c)
 			}
 			term.makeRaw()
 			errCh, err := c.StartAndAttach(ctx, streams, keys, term.resize)
@@ -82,5 +85,6 @@ func newStartCommand(d *Deps) *cobra.Command {
 	cmd.Flags().BoolVarP(&interactive, "interactive", "i", false, "make STDIN available to the contained process")
 	cmd.Flags().BoolVar(&all, "all", false, "start all containers regardless of their state or configuration")
 	cmd.Flags().StringVar(&detachKeys, "detach-keys", "", "select the key sequence for detaching a container")
+	cmd.Flags().BoolVar(&sigProxy, "sig-proxy", true, "proxy received signals to the process (with --attach)")
 	return cmd
 }

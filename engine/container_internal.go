@@ -154,6 +154,9 @@ func (c *Container) cleanupLocked(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
+	if err := c.removeExecSessionsLocked(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := c.teardownNetworkLocked(ctx); err != nil {
 		errs = append(errs, err)
 	}

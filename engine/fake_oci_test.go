@@ -394,3 +394,11 @@ func (f *fakeOCI) AttachSocketPath(id string) string {
 }
 
 func (f *fakeOCI) ExitFilePath(id string) string { return filepath.Join(f.exitDir, id) }
+
+func (f *fakeOCI) ExecContainer(ctx context.Context, o oci.ExecOptions, attach *oci.ExecAttach) (*oci.ExecProcess, error) {
+	return nil, fmt.Errorf("fake runtime: exec: %w", define.ErrNotImplemented)
+}
+
+func (f *fakeOCI) ExecExitCode(containerID, sessionDir string) (int, bool, error) {
+	return 0, false, nil
+}

@@ -26,4 +26,6 @@ type ociRuntime interface {
 	Attach(ctx context.Context, id, bundleDir string, s oci.AttachStreams, detachKeys []byte, resize <-chan [2]uint16) error
 	AttachSocketPath(id string) string
 	ExitFilePath(id string) string
+	ExecContainer(ctx context.Context, o oci.ExecOptions, attach *oci.ExecAttach) (*oci.ExecProcess, error)
+	ExecExitCode(containerID, sessionDir string) (code int, exists bool, err error)
 }

@@ -102,12 +102,14 @@ func Run(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts Ru
 }
 
 // attachStreams picks the streams to attach, docker's way: stdout and
-// stderr by default, stdin with -i, or exactly those given with -a.
+// stderr by default, or exactly those given with -a; stdin with -i in both
+// cases (-i -a stdout would otherwise leave the container reading an open
+// stdin that nobody feeds).
 func attachStreams(s *spec.ContainerSpec, opts RunOptions) engine.AttachStreams {
 	a := engine.AttachStreams{Stdin: opts.Stdin, Stdout: opts.Stdout, Stderr: opts.Stderr}
+	a.AttachStdin = s.Stdin
 	if len(opts.Attach) == 0 {
 		a.AttachStdout, a.AttachStderr = true, true
-		a.AttachStdin = s.Stdin
 		return a
 	}
 	for _, st := range opts.Attach {
