@@ -145,7 +145,7 @@ func (r *Runtime) ExecContainer(ctx context.Context, o ExecOptions, attach *Exec
 		}
 		return nil, fmt.Errorf("exec in container %s: conmon: %s: %w", o.ContainerID, msg, define.ErrOCIRuntime)
 	}
-	sr := &syncReader{f: syncR, br: bufio.NewReader(syncR)}
+	sr := newSyncReader(syncR)
 	if _, err := readSyncMessage(ctx, attachR, nil); err != nil {
 		// Conmon died before its socket was ready; its reason, if any,
 		// is on the sync pipe.
@@ -361,6 +361,10 @@ func (r *Runtime) killExecConmon(o ExecOptions) {
 type syncReader struct {
 	f  *os.File
 	br *bufio.Reader
+}
+
+func newSyncReader(f *os.File) *syncReader {
+	return &syncReader{f: f, br: bufio.NewReaderSize(f, 512)}
 }
 
 func (s *syncReader) read(ctx context.Context) (syncMessage, error) {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -392,4 +393,31 @@ func TestRunSigProxy(t *testing.T) {
 	if code := exitCode(cmd.Wait()); code != 5 || strings.Contains(out.String(), "got-usr1") {
 		t.Errorf("run --sig-proxy=false: output %q exit %d, want only got-usr2 and 5", out.String(), code)
 	}
+}
+
+func TestExecEndsWithContainer(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "run", "-d", "--name", "ew", "busybox", "sleep", "1000")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*DefaultTimeout)
+	defer cancel()
+	cmd := env.Command(ctx, "exec", "ew", "sh", "-c", "echo started; sleep 1000")
+	out := &pbSyncBuffer{}
+	cmd.Stdout = out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	WaitFor(t, 30*time.Second, func() bool { return strings.Contains(out.String(), "started") })
+	env.MustBerth(t, "stop", "-t", "0", "ew")
+	// The exec'd process died with the container: SIGKILL's 137.
+	var ee *exec.ExitError
+	if err := cmd.Wait(); !errors.As(err, &ee) || ee.ExitCode() != 137 {
+		t.Fatalf("exec while its container stops: %v, want exit code 137", err)
+	}
+	if ids := execIDs(t, env, "ew"); len(ids) != 0 {
+		t.Fatalf("ExecIDs after stop = %v, want none", ids)
+	}
+	env.MustBerth(t, "rm", "ew")
 }
