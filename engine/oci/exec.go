@@ -93,7 +93,7 @@ func (r *Runtime) ExecContainer(ctx context.Context, o ExecOptions, attach *Exec
 	// its socket is ready.
 	var pipes [3][2]*os.File // read, write
 	for i := range pipes {
-		r, w, err := os.Pipe()
+		pr, pw, err := os.Pipe()
 		if err != nil {
 			for _, p := range pipes[:i] {
 				p[0].Close()
@@ -101,7 +101,7 @@ func (r *Runtime) ExecContainer(ctx context.Context, o ExecOptions, attach *Exec
 			}
 			return nil, fmt.Errorf("exec in container %s: pipe: %w", o.ContainerID, err)
 		}
-		pipes[i] = [2]*os.File{r, w}
+		pipes[i] = [2]*os.File{pr, pw}
 	}
 	syncR, startW, attachR := pipes[0][0], pipes[1][1], pipes[2][0]
 	cmd.ExtraFiles = []*os.File{pipes[0][1], pipes[1][0], pipes[2][1]}
@@ -178,8 +178,12 @@ func (r *Runtime) ExecContainer(ctx context.Context, o ExecOptions, attach *Exec
 	}
 
 	msg, err := sr.read(ctx)
-	if err == nil && msg.Data <= 0 {
+	switch {
+	case err == nil && msg.Data <= 0:
 		err = r.execError(o, errors.New(msg.Message))
+	case err != nil && ctx.Err() == nil:
+		// Conmon gave up without a word; the runtime's log may say why.
+		err = r.execError(o, err)
 	}
 	if err != nil {
 		if attached != nil {

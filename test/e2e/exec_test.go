@@ -16,6 +16,9 @@ import (
 	"time"
 )
 
+// The containers of these tests run with --network none: terminals, exec
+// and streams do not depend on networking, which network_test.go covers.
+
 // execIDs returns the exec sessions `inspect` lists for a container.
 func execIDs(t testing.TB, env *Env, ctr string) []string {
 	t.Helper()
@@ -26,7 +29,7 @@ func TestExecExitCodesAndErrors(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
 	env.ImportBusybox(t)
-	env.MustBerth(t, "run", "-d", "--name", "ex", "busybox", "sleep", "1000")
+	env.MustBerth(t, "run", "--network", "none", "-d", "--name", "ex", "busybox", "sleep", "1000")
 
 	cases := []struct {
 		name     string
@@ -69,7 +72,7 @@ func TestExecExitCodesAndErrors(t *testing.T) {
 	}
 
 	// Not running: refused, like podman.
-	env.MustBerth(t, "create", "--name", "cr", "busybox", "true")
+	env.MustBerth(t, "create", "--network", "none", "--name", "cr", "busybox", "true")
 	if r := env.Berth("exec", "cr", "true"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "running") {
 		t.Errorf("exec into a created container:\n%s", r)
 	}
@@ -84,7 +87,7 @@ func TestExecOptions(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
 	env.ImportBusybox(t)
-	env.MustBerth(t, "run", "-d", "--name", "eo", "-e", "KEEP=ctr", "-e", "OVER=ctr", "busybox", "sleep", "1000")
+	env.MustBerth(t, "run", "--network", "none", "-d", "--name", "eo", "-e", "KEEP=ctr", "-e", "OVER=ctr", "busybox", "sleep", "1000")
 
 	envFile := filepath.Join(env.TmpDir, "env")
 	if err := os.WriteFile(envFile, []byte("# comment\nFROMFILE=file\nOVER=file\nHOSTVAR\n"), 0o644); err != nil {
@@ -152,7 +155,7 @@ func TestExecDetachedSessions(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
 	env.ImportBusybox(t)
-	env.MustBerth(t, "run", "-d", "--name", "ed", "busybox", "sleep", "1000")
+	env.MustBerth(t, "run", "--network", "none", "-d", "--name", "ed", "busybox", "sleep", "1000")
 
 	id := env.MustBerth(t, "exec", "-d", "ed", "sh", "-c", "echo started > /tmp/marker; sleep 1000")
 	if len(id) != 64 {
@@ -181,7 +184,7 @@ func TestExecTerminal(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
 	env.ImportBusybox(t)
-	env.MustBerth(t, "run", "-d", "--name", "et", "busybox", "sleep", "1000")
+	env.MustBerth(t, "run", "--network", "none", "-d", "--name", "et", "busybox", "sleep", "1000")
 
 	s := startTTY(t, env, 30, 90, "exec", "-it", "et", "sh")
 	s.expect("# ")
@@ -276,7 +279,7 @@ func TestExecAndRunPipes(t *testing.T) {
 	env.ImportBusybox(t)
 	const size = 32 << 20
 	data, sum := randomFile(t, env.TmpDir, size)
-	env.MustBerth(t, "run", "-d", "--name", "pp", "-v", data+":/data/random.bin:ro", "busybox", "sleep", "1000")
+	env.MustBerth(t, "run", "--network", "none", "-d", "--name", "pp", "-v", data+":/data/random.bin:ro", "busybox", "sleep", "1000")
 
 	check := func(what string, gotSum string, gotSize int64, stderr string, code int) {
 		t.Helper()
@@ -287,7 +290,7 @@ func TestExecAndRunPipes(t *testing.T) {
 	// Output: tens of MB out of the container, byte for byte.
 	s, n, e, c := hashOutput(t, env, nil, "exec", "pp", "cat", "/data/random.bin")
 	check("exec cat", s, n, e, c)
-	s, n, e, c = hashOutput(t, env, nil, "run", "--rm", "-v", data+":/data/random.bin:ro", "busybox", "cat", "/data/random.bin")
+	s, n, e, c = hashOutput(t, env, nil, "run", "--network", "none", "--rm", "-v", data+":/data/random.bin:ro", "busybox", "cat", "/data/random.bin")
 	check("run cat", s, n, e, c)
 	// stderr is its own stream.
 	s, n, e, c = hashOutput(t, env, nil, "exec", "pp", "sh", "-c", "cat /data/random.bin >&2")
@@ -298,7 +301,7 @@ func TestExecAndRunPipes(t *testing.T) {
 	// Input: the same data streamed in through stdin and back out.
 	for _, args := range [][]string{
 		{"exec", "-i", "pp", "cat"},
-		{"run", "--rm", "-i", "busybox", "cat"},
+		{"run", "--network", "none", "--rm", "-i", "busybox", "cat"},
 	} {
 		f, err := os.Open(data)
 		if err != nil {
@@ -309,7 +312,7 @@ func TestExecAndRunPipes(t *testing.T) {
 		check(strings.Join(args, " ")+" < data", s, n, e, c)
 	}
 	// EOF on stdin reaches the process: it exits with its own status.
-	if r := env.BerthStdin(strings.NewReader("hi\n"), "run", "--rm", "-i", "busybox", "sh", "-c", "cat; exit 3"); r.ExitCode() != 3 || r.Stdout() != "hi\n" {
+	if r := env.BerthStdin(strings.NewReader("hi\n"), "run", "--network", "none", "--rm", "-i", "busybox", "sh", "-c", "cat; exit 3"); r.ExitCode() != 3 || r.Stdout() != "hi\n" {
 		t.Errorf("run -i: %s", r)
 	}
 	if r := env.BerthStdin(strings.NewReader("hi\n"), "exec", "-i", "pp", "sh", "-c", "cat; exit 6"); r.ExitCode() != 6 || r.Stdout() != "hi\n" {
@@ -338,13 +341,13 @@ func TestRunAttachStreams(t *testing.T) {
 		{[]string{"-a", "stdout"}, "to-out\n", ""}, // no -i: cat reads nothing
 	}
 	for _, c := range cases {
-		args := append(append([]string{"run", "--rm"}, c.args...), "busybox", "sh", "-c", script)
+		args := append(append([]string{"run", "--network", "none", "--rm"}, c.args...), "busybox", "sh", "-c", script)
 		r := env.BerthStdin(strings.NewReader("in\n"), args...)
 		if r.ExitCode() != 0 || r.Stdout() != c.stdout || r.Stderr() != c.stderr {
 			t.Errorf("run %v: stdout %q stderr %q exit %d, want %q %q 0", c.args, r.Stdout(), r.Stderr(), r.ExitCode(), c.stdout, c.stderr)
 		}
 	}
-	if r := env.Berth("run", "--rm", "-a", "stdxx", "busybox", "true"); r.ExitCode() != 125 {
+	if r := env.Berth("run", "--network", "none", "--rm", "-a", "stdxx", "busybox", "true"); r.ExitCode() != 125 {
 		t.Errorf("run -a stdxx: %s", r)
 	}
 }
@@ -355,7 +358,7 @@ func TestRunSigProxy(t *testing.T) {
 	env.ImportBusybox(t)
 	run := func(name string, extra ...string) (*exec.Cmd, *pbSyncBuffer, context.CancelFunc) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*DefaultTimeout)
-		args := append(append([]string{"run", "--rm", "--name", name}, extra...), "busybox", "sh", "-c",
+		args := append(append([]string{"run", "--network", "none", "--rm", "--name", name}, extra...), "busybox", "sh", "-c",
 			`trap 'echo got-usr1; exit 4' USR1; trap 'echo got-usr2; exit 5' USR2; echo ready; while :; do sleep 1; done`)
 		cmd := env.Command(ctx, args...)
 		out := &pbSyncBuffer{}
@@ -399,7 +402,7 @@ func TestExecEndsWithContainer(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
 	env.ImportBusybox(t)
-	env.MustBerth(t, "run", "-d", "--name", "ew", "busybox", "sleep", "1000")
+	env.MustBerth(t, "run", "--network", "none", "-d", "--name", "ew", "busybox", "sleep", "1000")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*DefaultTimeout)
 	defer cancel()

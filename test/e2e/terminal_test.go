@@ -178,7 +178,7 @@ func TestTerminalRunShell(t *testing.T) {
 	env := NewEnv(t)
 	env.ImportBusybox(t)
 
-	s := startTTY(t, env, 24, 80, "run", "-it", "--rm", "--name", "tsh", "busybox", "sh")
+	s := startTTY(t, env, 24, 80, "run", "--network", "none", "-it", "--rm", "--name", "tsh", "busybox", "sh")
 	s.expect("# ")
 	// Echo and line editing are the container's pty's: what is typed comes
 	// back once, and the size is the user's terminal's.
@@ -214,7 +214,7 @@ func TestTerminalCtrlCReachesContainer(t *testing.T) {
 
 	// The trap is set before "armed" is printed, so a ^C typed after it
 	// can only be handled by the trap.
-	s := startTTY(t, env, 24, 80, "run", "-it", "--rm", "busybox", "sh", "-c",
+	s := startTTY(t, env, 24, 80, "run", "--network", "none", "-it", "--rm", "busybox", "sh", "-c",
 		`trap 'echo caught-int; exit 130' INT; echo armed; while :; do sleep 1; done`)
 	s.expect("armed")
 	s.send(keyCtrlC)
@@ -229,7 +229,7 @@ func TestTerminalDetachAndAttach(t *testing.T) {
 	env := NewEnv(t)
 	env.ImportBusybox(t)
 
-	s := startTTY(t, env, 24, 80, "run", "-it", "--name", "dt", "busybox", "sh")
+	s := startTTY(t, env, 24, 80, "run", "--network", "none", "-it", "--name", "dt", "busybox", "sh")
 	s.expect("# ")
 	s.send("echo one-$((40+2))\r")
 	s.expect("one-42")
@@ -283,7 +283,7 @@ func TestTerminalDetachKeysFromContainersConf(t *testing.T) {
 	}
 	env.Environ = append(env.Environ, "CONTAINERS_CONF="+conf)
 
-	s := startTTY(t, env, 24, 80, "run", "-it", "--name", "cc", "busybox", "sh")
+	s := startTTY(t, env, 24, 80, "run", "--network", "none", "-it", "--name", "cc", "busybox", "sh")
 	s.expect("# ")
 	// The default sequence is not special any more...
 	s.send(keyCtrlP + keyCtrlQ + "echo still-$((1+1))\r")
@@ -311,7 +311,7 @@ func TestTerminalStartAttachInteractive(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
 	env.ImportBusybox(t)
-	env.MustBerth(t, "create", "-it", "--name", "sa", "busybox", "sh")
+	env.MustBerth(t, "create", "--network", "none", "-it", "--name", "sa", "busybox", "sh")
 
 	s := startTTY(t, env, 33, 101, "start", "-ai", "sa")
 	s.expect("# ")
