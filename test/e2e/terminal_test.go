@@ -323,3 +323,42 @@ func TestTerminalStartAttachInteractive(t *testing.T) {
 	}
 	env.MustBerth(t, "rm", "sa")
 }
+
+func TestAttachNoStdinAndSigProxy(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+
+	// --no-stdin: output flows, typed keys (detach keys included) do not
+	// reach the container; the attach ends with the container.
+	env.MustBerth(t, "run", "--network", "none", "-dit", "--name", "ns", "busybox", "sh", "-c",
+		`i=0; while [ ! -e /tmp/stop ]; do i=$((i+1)); echo tick-$i; sleep 0.2; done; exit 3`)
+	s := startTTY(t, env, 24, 80, "attach", "--no-stdin", "ns")
+	s.expect("tick-")
+	s.send(keyCtrlP + keyCtrlQ)
+	env.MustBerth(t, "exec", "ns", "touch", "/tmp/stop")
+	if code := s.wait(); code != 3 {
+		t.Fatalf("attach --no-stdin: exit code %d, want the container's 3; output:\n%q", code, s.output())
+	}
+
+	// attach proxies signals to a container without a terminal.
+	env.MustBerth(t, "run", "--network", "none", "-d", "--name", "sp", "busybox", "sh", "-c",
+		`trap 'echo got-usr1; exit 4' USR1; while :; do echo tick; sleep 0.2; done`)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*DefaultTimeout)
+	defer cancel()
+	cmd := env.Command(ctx, "attach", "sp")
+	out := &pbSyncBuffer{}
+	cmd.Stdout = out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Output means attached, and the proxy is set up before that (a
+	// signal earlier could find berth without its handlers yet).
+	WaitFor(t, 30*time.Second, func() bool { return strings.Contains(out.String(), "tick") })
+	_ = cmd.Process.Signal(syscall.SIGUSR1)
+	var ee *exec.ExitError
+	if err := cmd.Wait(); !errors.As(err, &ee) || ee.ExitCode() != 4 {
+		t.Fatalf("attach after the proxied signal: %v, want exit code 4", err)
+	}
+	env.MustBerth(t, "rm", "ns", "sp")
+}
