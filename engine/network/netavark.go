@@ -97,6 +97,15 @@ func (m *Manager) run(ctx context.Context, verb, netns string, opts netavarkOpti
 	if err != nil {
 		return nil, err
 	}
+	// netavark edits host-wide firewall chains (NETAVARK_FORWARD, the
+	// isolation chains, per-network chains named after the network) without
+	// locking them; two at once, from different berth roots, delete chains
+	// under each other. One at a time on the whole host, as podman does.
+	unlock, err := flock(m.cfg.RegistryPath + ".netavark.lock")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	cmd := exec.CommandContext(ctx, m.cfg.NetavarkPath, "--config", m.cfg.RunDir, "--rootless=false",
 		"--aardvark-binary", m.cfg.AardvarkPath, verb, netns)
 	cmd.Stdin = bytes.NewReader(in)
