@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/berth-dev/berth/internal/caps"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/moby/sys/capability"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -398,21 +398,4 @@ func setEnv(env []string, kv string) []string {
 // allCapabilities is every capability berth itself may hand out, for
 // exec --privileged: those of the kernel that are in berth's own bounding
 // set (the runtime cannot grant one outside it).
-func allCapabilities() []string {
-	list, err := capability.ListSupported()
-	if err != nil {
-		list = capability.ListKnown()
-	}
-	own, err := capability.NewPid2(0)
-	if err == nil {
-		err = own.Load()
-	}
-	out := make([]string, 0, len(list))
-	for _, c := range list {
-		if err == nil && !own.Get(capability.BOUNDING, c) {
-			continue
-		}
-		out = append(out, "CAP_"+strings.ToUpper(c.String()))
-	}
-	return out
-}
+func allCapabilities() []string { return caps.All() }

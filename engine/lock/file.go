@@ -52,12 +52,10 @@ func (m *FileManager) Retrieve(id string) (Locker, error) {
 	if l, ok := m.locks[id]; ok {
 		return l, nil
 	}
+	// The file is created by the first Lock, not here: a process that
+	// only looks a container up (and may race its removal) must not leave
+	// a lock file behind for a container that is gone.
 	l := &fileLock{path: filepath.Join(m.dir, id), fd: -1}
-	fd, err := unix.Open(l.path, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("create lock %s: %w", l.path, err)
-	}
-	unix.Close(fd)
 	m.locks[id] = l
 	return l, nil
 }

@@ -61,7 +61,19 @@ func TestFileManager(t *testing.T) {
 func TestFileManagerFiles(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "locks")
 	m := newFileManager(t, dir)
-	if _, err := m.Retrieve("ctr"); err != nil {
+	l, err := m.Retrieve("ctr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Retrieve alone leaves no file (a lookup racing a removal must not
+	// resurrect one); the first Lock creates it.
+	if _, err := os.Stat(filepath.Join(dir, "ctr")); !os.IsNotExist(err) {
+		t.Errorf("lock file after Retrieve: stat = %v, want not exist", err)
+	}
+	if err := l.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Unlock(); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(filepath.Join(dir, "ctr"))

@@ -2,6 +2,7 @@ package generate
 
 import (
 	"fmt"
+	"github.com/berth-dev/berth/internal/caps"
 	"golang.org/x/sys/unix"
 	"os"
 	"runtime"
@@ -114,17 +115,7 @@ func normalizeCap(flag, c string) (string, error) {
 
 // allCaps is every capability the running kernel supports (all known ones
 // when that cannot be read).
-func allCaps() []string {
-	list, err := capability.ListSupported()
-	if err != nil {
-		list = capability.ListKnown()
-	}
-	out := make([]string, 0, len(list))
-	for _, c := range list {
-		out = append(out, "CAP_"+strings.ToUpper(c.String()))
-	}
-	return out
-}
+func allCaps() []string { return caps.All() }
 
 // capabilities applies docker's rule: start from the default set (all with
 // --privileged), add --cap-add (ALL: everything), then remove --cap-drop
