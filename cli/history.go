@@ -71,11 +71,7 @@ func newHistoryCommand(d *Deps) *cobra.Command {
 		Short: "Show history of a specified image",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			images, err := rt.Images()
+			images, err := d.Images(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -58,11 +58,7 @@ func newImagesCommand(d *Deps) *cobra.Command {
 			if err := checkImageSort(sortKey); err != nil {
 				return err
 			}
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			images, err := rt.Images()
+			images, err := d.Images(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -31,11 +31,7 @@ func newImportCommand(d *Deps) *cobra.Command {
 			if len(args) == 2 {
 				o.Reference = args[1]
 			}
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			images, err := rt.Images()
+			images, err := d.Images(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -73,11 +69,7 @@ func newLoadCommand(d *Deps) *cobra.Command {
 			if !quiet {
 				opts.ReportWriter = cmd.ErrOrStderr()
 			}
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			images, err := rt.Images()
+			images, err := d.Images(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -120,11 +112,7 @@ func newSaveCommand(d *Deps) *cobra.Command {
 			if !quiet && opts.Output != "" {
 				opts.ReportWriter = cmd.ErrOrStderr()
 			}
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			images, err := rt.Images()
+			images, err := d.Images(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -143,11 +131,7 @@ func newTagCommand(d *Deps) *cobra.Command {
 		Short: "Add an additional name to a local image",
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			images, err := rt.Images()
+			images, err := d.Images(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -31,11 +31,7 @@ func newManifestCreateCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			images, err := rt.Images()
+			images, err := d.Images(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -70,11 +66,7 @@ func newManifestInspectCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			images, err := rt.Images()
+			images, err := d.Images(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -100,11 +92,7 @@ func newManifestRmCommand(d *Deps) *cobra.Command {
 		Short: "Remove manifest lists or image indexes from local storage",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			images, err := rt.Images()
+			images, err := d.Images(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -143,11 +131,7 @@ func newManifestRemoveCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return usageError("invalid image digest %q: %v", args[1], err)
 			}
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			images, err := rt.Images()
+			images, err := d.Images(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -35,11 +35,7 @@ func newManifestAddCommand(d *Deps) *cobra.Command {
 				}
 				o.Annotations[k] = v
 			}
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			images, err := rt.Images()
+			images, err := d.Images(cmd.Context())
 			if err != nil {
 				return err
 			}

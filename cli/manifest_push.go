@@ -35,11 +35,7 @@ func newManifestPushCommand(d *Deps) *cobra.Command {
 			if len(args) == 2 {
 				dest = args[1]
 			}
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			images, err := rt.Images()
+			images, err := d.Images(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -157,17 +157,7 @@ func (r *Runtime) ContainerExists(nameOrID string) (bool, error) {
 // exited since the last command are reported as stopped using their exit
 // files, so listing never shows a dead container as running.
 func (r *Runtime) Containers() ([]*Container, error) {
-	recs, err := r.state.Containers()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*Container, 0, len(recs))
-	for _, rec := range recs {
-		c := &Container{config: rec.Config, state: rec.State, runtime: r, valid: true}
-		c.peekExit()
-		out = append(out, c)
-	}
-	return out, nil
+	return r.snapshot(r.state.Containers())
 }
 
 // ContainersUsingImage returns the IDs of containers made from an image.

@@ -1,11 +1,19 @@
 package engine
 
+import "github.com/berth-dev/berth/engine/define"
+
 // ListContainers returns a lock-free snapshot of every container for
 // listing (`ps`): handles whose config and state hold only the fields
 // state.Store.ContainerSummaries documents. Containers whose process has
 // exited since the last command are shown stopped, from their exit files.
 func (r *Runtime) ListContainers() ([]*Container, error) {
-	recs, err := r.state.ContainerSummaries()
+	return r.snapshot(r.state.ContainerSummaries())
+}
+
+// snapshot wraps records in lock-free handles, showing containers whose
+// process has exited since the last command as stopped (from their exit
+// files), so listing never shows a dead container as running.
+func (r *Runtime) snapshot(recs []*define.ContainerRecord, err error) ([]*Container, error) {
 	if err != nil {
 		return nil, err
 	}
