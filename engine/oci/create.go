@@ -194,9 +194,18 @@ func (r *Runtime) prepareCreate(o CreateOptions) error {
 	for _, name := range []string{pidFileName, conmonPidFileName, runtimeLogName, ctlFifoName, winszFifoName, oomFileName, persistExitName, "attach"} {
 		stale = append(stale, filepath.Join(o.BundleDir, name))
 	}
-	for _, p := range stale {
+	if err := removeStale(stale); err != nil {
+		return fmt.Errorf("create container %s: %w", o.ID, err)
+	}
+	return nil
+}
+
+// removeStale deletes what a previous run of conmon left behind; missing
+// files are fine.
+func removeStale(paths []string) error {
+	for _, p := range paths {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("create container %s: remove stale %s: %w", o.ID, p, err)
+			return fmt.Errorf("remove stale %s: %w", p, err)
 		}
 	}
 	return nil

@@ -286,10 +286,8 @@ func (r *Runtime) prepareExec(o ExecOptions) error {
 	for _, name := range []string{pidFileName, conmonPidFileName, runtimeLogName, ctlFifoName, winszFifoName, "attach"} {
 		stale = append(stale, filepath.Join(o.SessionDir, name))
 	}
-	for _, p := range stale {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("exec in container %s: remove stale %s: %w", o.ContainerID, p, err)
-		}
+	if err := removeStale(stale); err != nil {
+		return fmt.Errorf("exec in container %s: %w", o.ContainerID, err)
 	}
 	return nil
 }
