@@ -178,7 +178,7 @@ def report(work):
         w("| run --network none >= 3x faster than podman | %.2fx faster | %s |" % (p / b, verdict(p / b >= 3)))
     b, p = med("run-default", "berth"), med("run-default", "podman")
     if b and p:
-        w("| run (default net) >= 3x faster than podman | %.2fx faster (berth has no bridge yet) | %s |" % (p / b, verdict(p / b >= 3)))
+        w("| run (default net) >= 3x faster than podman | %.2fx faster | %s |" % (p / b, verdict(p / b >= 3)))
     elif p:
         w("| run with bridge >= 3x faster than podman | berth has no bridge | not measurable |")
     b, p = med("ps-500", "berth"), med("ps-500", "podman")
