@@ -78,6 +78,12 @@ func (c *Container) applyExitFile() bool {
 		return false
 	}
 	if !exists {
+		if c.state.Status == define.StatusCreated && c.state.ConmonPID > 0 && rt.Started(c.config.ID) {
+			// Started by a command that died before recording it.
+			c.state.Status = define.StatusRunning
+			c.state.StartedTime = time.Now()
+			return true
+		}
 		// conmon gone without an exit file: the container cannot be alive.
 		if c.state.ConmonPID > 0 && c.state.Status != define.StatusCreated && !pidAlive(c.state.ConmonPID) {
 			c.state.Status = define.StatusStopped

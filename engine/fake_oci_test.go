@@ -395,6 +395,9 @@ func (f *fakeOCI) AttachSocketPath(id string) string {
 
 func (f *fakeOCI) ExitFilePath(id string) string { return filepath.Join(f.exitDir, id) }
 
+// Started is false: the fake records starts through StartContainer only.
+func (f *fakeOCI) Started(id string) bool { return false }
+
 func (f *fakeOCI) ExecContainer(ctx context.Context, o oci.ExecOptions, attach *oci.ExecAttach) (*oci.ExecProcess, error) {
 	return nil, fmt.Errorf("fake runtime: exec: %w", define.ErrNotImplemented)
 }

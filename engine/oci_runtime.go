@@ -26,6 +26,8 @@ type ociRuntime interface {
 	Attach(ctx context.Context, id, bundleDir string, s oci.AttachStreams, detachKeys []byte, resize <-chan [2]uint16) error
 	AttachSocketPath(id string) string
 	ExitFilePath(id string) string
+	// Started reports whether a created container has been started.
+	Started(id string) bool
 	ExecContainer(ctx context.Context, o oci.ExecOptions, attach *oci.ExecAttach) (*oci.ExecProcess, error)
 	ExecExitCode(containerID, sessionDir string) (code int, exists bool, err error)
 }

@@ -139,3 +139,16 @@ func (w *dirWatch) close() {
 		w.f.Close()
 	}
 }
+
+// Started reports whether a container the runtime created has been
+// started since: runc and crun keep an exec.fifo in their state directory
+// from create until start opens it. It lets the engine see a start whose
+// caller died before recording it; false when unsure.
+func (r *Runtime) Started(id string) bool {
+	dir := filepath.Join(r.cfg.StateRoot, id)
+	if _, err := os.Stat(dir); err != nil {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(dir, "exec.fifo"))
+	return errors.Is(err, os.ErrNotExist)
+}
