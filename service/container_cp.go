@@ -135,21 +135,39 @@ func copyFromContainer(ctx context.Context, src copyEnd, dstPath string, opts Co
 	}
 	// Stat first, so that a missing source fails before anything is
 	// created on the host.
-	st, err := src.ctr.StatPath(ctx, trimDirAssertion(p))
+	srcInfo, err := sourceCopyInfo(ctx, src, p, rebase)
 	if err != nil {
 		return err
+	}
+	if err := checkDirToFile(srcInfo, dstInfo); err != nil {
+		return err
+	}
+	return pipeArchive(ctx, src, srcInfo, dstInfo, func(dstDir string, content io.Reader) error {
+		// Host files belong to the user running cp, as with docker and podman.
+		return copyError(archive.Untar(content, dstDir, &archive.TarOptions{NoLchown: true, NoOverwriteDirNonDir: !opts.Overwrite}))
+	})
+}
+
+// sourceCopyInfo stats the source path in its container; a symlink named
+// with a trailing "/" or "/." counts as the directory it points to.
+func sourceCopyInfo(ctx context.Context, src copyEnd, p, rebase string) (archive.CopyInfo, error) {
+	st, err := src.ctr.StatPath(ctx, trimDirAssertion(p))
+	if err != nil {
+		return archive.CopyInfo{}, err
 	}
 	if st.Mode&os.ModeSymlink != 0 && (strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.")) {
 		st.Mode = os.ModeDir
 	}
-	srcInfo := archive.CopyInfo{Path: p, Exists: true, IsDir: st.Mode.IsDir(), RebaseName: rebase}
-	if err := checkDirToFile(srcInfo, dstInfo); err != nil {
-		return err
-	}
+	return archive.CopyInfo{Path: p, Exists: true, IsDir: st.Mode.IsDir(), RebaseName: rebase}, nil
+}
+
+// pipeArchive streams the source container's archive of srcInfo.Path,
+// rebased for the destination, into consume, which unpacks it at dstDir.
+func pipeArchive(ctx context.Context, src copyEnd, srcInfo, dstInfo archive.CopyInfo, consume func(dstDir string, content io.Reader) error) error {
 	pr, pw := io.Pipe()
 	errCh := make(chan error, 1)
 	go func() {
-		_, err := src.ctr.GetArchive(ctx, p, pw)
+		_, err := src.ctr.GetArchive(ctx, srcInfo.Path, pw)
 		pw.CloseWithError(err)
 		errCh <- err
 	}()
@@ -160,13 +178,12 @@ func copyFromContainer(ctx context.Context, src copyEnd, dstPath string, opts Co
 		return copyError(err)
 	}
 	defer content.Close()
-	// Host files belong to the user running cp, as with docker and podman.
-	uerr := archive.Untar(content, dstDir, &archive.TarOptions{NoLchown: true, NoOverwriteDirNonDir: !opts.Overwrite})
+	cerr := consume(dstDir, content)
 	pr.CloseWithError(io.ErrClosedPipe)
 	if gerr := <-errCh; gerr != nil && !errors.Is(gerr, io.ErrClosedPipe) {
 		return gerr
 	}
-	return copyError(uerr)
+	return cerr
 }
 
 // checkDirToFile refuses a directory copied onto an existing file, with
@@ -270,41 +287,20 @@ func copyBetween(ctx context.Context, src, dst copyEnd, opts CopyOptions) error 
 	if err != nil {
 		return err
 	}
-	st, err := src.ctr.StatPath(ctx, trimDirAssertion(p))
+	srcInfo, err := sourceCopyInfo(ctx, src, p, rebase)
 	if err != nil {
 		return err
-	}
-	if st.Mode&os.ModeSymlink != 0 && (strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.")) {
-		st.Mode = os.ModeDir
 	}
 	dstInfo, err := destInfo(ctx, dst)
 	if err != nil {
 		return err
 	}
-	srcInfo := archive.CopyInfo{Path: p, Exists: true, IsDir: st.Mode.IsDir(), RebaseName: rebase}
 	if err := checkDirToFile(srcInfo, dstInfo); err != nil {
 		return err
 	}
-	pr, pw := io.Pipe()
-	errCh := make(chan error, 1)
-	go func() {
-		_, err := src.ctr.GetArchive(ctx, p, pw)
-		pw.CloseWithError(err)
-		errCh <- err
-	}()
-	dstDir, prepared, err := archive.PrepareArchiveCopy(pr, srcInfo, dstInfo)
-	if err != nil {
-		pr.CloseWithError(err)
-		<-errCh
-		return copyError(err)
-	}
-	defer prepared.Close()
-	perr := dst.ctr.PutArchive(ctx, dstDir, prepared, engine.PutArchiveOptions{ChownToUser: opts.Archive, Overwrite: opts.Overwrite})
-	pr.CloseWithError(io.ErrClosedPipe)
-	if gerr := <-errCh; gerr != nil && !errors.Is(gerr, io.ErrClosedPipe) {
-		return gerr
-	}
-	return perr
+	return pipeArchive(ctx, src, srcInfo, dstInfo, func(dstDir string, content io.Reader) error {
+		return dst.ctr.PutArchive(ctx, dstDir, content, engine.PutArchiveOptions{ChownToUser: opts.Archive, Overwrite: opts.Overwrite})
+	})
 }
 
 // trimDirAssertion drops a trailing "/" or "/." so the path itself can be

@@ -1,9 +1,7 @@
 package oci
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -304,38 +302,9 @@ func conmonEnv() []string {
 	return env
 }
 
-// readSync reads conmon's first sync message. EOF without a message means
-// conmon died before it could report; ctx bounds a stuck runtime.
+// readSync reads conmon's first sync message; ctx bounds a stuck runtime.
 func readSync(ctx context.Context, f *os.File) (syncMessage, error) {
-	type result struct {
-		msg syncMessage
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		var res result
-		line, err := bufio.NewReader(f).ReadBytes('\n')
-		switch {
-		case len(line) > 0:
-			if jerr := json.Unmarshal(line, &res.msg); jerr != nil {
-				res.err = fmt.Errorf("decode conmon sync message %q: %w", line, jerr)
-			}
-		case err == io.EOF:
-			res.err = errors.New("conmon exited without reporting the container pid")
-		default:
-			res.err = err
-		}
-		ch <- res
-	}()
-	select {
-	case res := <-ch:
-		return res.msg, res.err
-	case <-ctx.Done():
-		// Unblock the reader; the deferred rollback kills conmon.
-		_ = f.SetReadDeadline(time.Now())
-		<-ch
-		return syncMessage{}, ctx.Err()
-	}
+	return readSyncMessage(ctx, f, nil)
 }
 
 // createError prefers the runtime's own log (its last error line) over
