@@ -33,6 +33,28 @@ func listingOf(c *define.ContainerConfig) listing {
 		UserVolumes: c.UserVolumes, Networks: c.Networks, Ports: c.Ports}
 }
 
+// listingState is the part of define.ContainerState that listing needs
+// (same JSON tags); decoding only these skips the rest of each document
+// (network results, exec sessions) without allocating it.
+type listingState struct {
+	Status       define.ContainerStatus              `json:"status"`
+	PID          int                                 `json:"pid,omitempty"`
+	ConmonPID    int                                 `json:"conmonPid,omitempty"`
+	ExitCode     int32                               `json:"exitCode"`
+	StartedTime  time.Time                           `json:"startedAt,omitempty"`
+	FinishedTime time.Time                           `json:"finishedAt,omitempty"`
+	RestartCount int                                 `json:"restartCount,omitempty"`
+	NetNS        string                              `json:"netNS,omitempty"`
+	Networks     map[string]define.PerNetworkOptions `json:"networks,omitempty"`
+	Ports        []define.PortMapping                `json:"ports,omitempty"`
+}
+
+func (l *listingState) into(st *define.ContainerState) {
+	st.Status, st.PID, st.ConmonPID, st.ExitCode = l.Status, l.PID, l.ConmonPID, l.ExitCode
+	st.StartedTime, st.FinishedTime, st.RestartCount = l.StartedTime, l.FinishedTime, l.RestartCount
+	st.NetNS, st.Networks, st.Ports = l.NetNS, l.Networks, l.Ports
+}
+
 // backfillListing fills the listing column of rows written before it
 // existed (schema migration 2 -> 3).
 func backfillListing(tx *sql.Tx) error {
@@ -88,9 +110,11 @@ func (s *SQLite) ContainerSummaries() ([]*define.ContainerRecord, error) {
 		if err := json.Unmarshal(listJSON, rec.Config); err != nil {
 			return nil, fmt.Errorf("list containers: decode listing of %s: %w", rec.Config.ID, err)
 		}
-		if err := json.Unmarshal(stJSON, rec.State); err != nil {
+		var ls listingState
+		if err := json.Unmarshal(stJSON, &ls); err != nil {
 			return nil, fmt.Errorf("list containers: decode state of %s: %w", rec.Config.ID, err)
 		}
+		ls.into(rec.State)
 		out = append(out, rec)
 	}
 	if err := rows.Err(); err != nil {

@@ -46,7 +46,8 @@ type Store interface {
 	// ContainerSummaries is Containers for listing: only these config
 	// fields are filled in: ID, Name, ImageID, ImageName, CreatedTime,
 	// Rootfs, AutoRemove, Pod, OCIRuntime, Command, Labels, UserVolumes,
-	// Networks, Ports; the state is whole.
+	// Networks, Ports; state Status, PID, ConmonPID, ExitCode,
+	// StartedTime, FinishedTime, RestartCount, NetNS, Networks, Ports.
 	ContainerSummaries() ([]*define.ContainerRecord, error)
 	// RenameContainer changes a container's name (ErrNameInUse if taken).
 	RenameContainer(id, newName string) error

@@ -581,6 +581,8 @@ func testSummaries(t *testing.T, s state.Store) {
 		st.RestartCount = i
 		st.ConmonPID = 99
 		st.NetNS = "/run/netns/x"
+		st.Networks = map[string]define.PerNetworkOptions{"berth": {Aliases: []string{"a"}}}
+		st.Ports = []define.PortMapping{{HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}}
 		if err := s.AddContainer(cfg, NewSpec(), st); err != nil {
 			t.Fatal(err)
 		}
@@ -612,8 +614,20 @@ func testSummaries(t *testing.T, s state.Store) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("summary config %d = %+v, want %+v", i, got, want)
 		}
-		if !reflect.DeepEqual(g.State, f.State) {
-			t.Errorf("summary state %d = %+v, want %+v", i, g.State, f.State)
+		fs, gs := f.State, g.State
+		type stView struct {
+			Status                   define.ContainerStatus
+			PID, ConmonPID, Restarts int
+			ExitCode                 int32
+			Started, Finished        time.Time
+			NetNS                    string
+			Networks                 map[string]define.PerNetworkOptions
+			Ports                    []define.PortMapping
+		}
+		wantSt := stView{fs.Status, fs.PID, fs.ConmonPID, fs.RestartCount, fs.ExitCode, fs.StartedTime.UTC(), fs.FinishedTime.UTC(), fs.NetNS, fs.Networks, fs.Ports}
+		gotSt := stView{gs.Status, gs.PID, gs.ConmonPID, gs.RestartCount, gs.ExitCode, gs.StartedTime.UTC(), gs.FinishedTime.UTC(), gs.NetNS, gs.Networks, gs.Ports}
+		if !reflect.DeepEqual(gotSt, wantSt) {
+			t.Errorf("summary state %d = %+v, want %+v", i, gotSt, wantSt)
 		}
 	}
 }
