@@ -209,36 +209,43 @@ func removeStale(paths []string) error {
 	return nil
 }
 
-// conmonArgs builds conmon's command line, mirroring what podman passes.
-func (r *Runtime) conmonArgs(o CreateOptions) []string {
-	name := o.Name
+// baseConmonArgs is what conmon's command line has in common for a
+// container and an exec session: ctrID is the container, uuid the
+// container or the session, dir the bundle or session directory holding
+// the pid files.
+func (r *Runtime) baseConmonArgs(ctrID, uuid, dir, name string) []string {
 	if name == "" {
-		name = o.ID
+		name = ctrID
 	}
 	args := []string{
 		"--api-version", "1",
-		"-c", o.ID,
-		"-u", o.ID,
+		"-c", ctrID,
+		"-u", uuid,
 		"-r", r.path,
-		"-b", o.BundleDir,
-		"-p", filepath.Join(o.BundleDir, pidFileName),
+		"-b", dir,
+		"-p", filepath.Join(dir, pidFileName),
 		"-n", name,
-		"--exit-dir", r.cfg.ExitDir,
-		"--persist-dir", o.BundleDir,
 		"--socket-dir-path", r.cfg.SocketDir,
-		"--conmon-pidfile", filepath.Join(o.BundleDir, conmonPidFileName),
+		"--conmon-pidfile", filepath.Join(dir, conmonPidFileName),
 	}
 	if r.cfg.CgroupManager == "systemd" {
 		args = append(args, "-s")
 	}
+	if lvl := conmonLogLevel(r.cfg.LogLevel); lvl != "" {
+		args = append(args, "--log-level", lvl)
+	}
+	return args
+}
+
+// conmonArgs builds conmon's command line, mirroring what podman passes.
+func (r *Runtime) conmonArgs(o CreateOptions) []string {
+	args := r.baseConmonArgs(o.ID, o.ID, o.BundleDir, o.Name)
+	args = append(args, "--exit-dir", r.cfg.ExitDir, "--persist-dir", o.BundleDir)
 	switch {
 	case o.LogDriver == "none" || (o.LogDriver == "" && o.LogPath == ""):
 		args = append(args, "-l", "none")
 	default:
 		args = append(args, "-l", "k8s-file:"+o.LogPath)
-	}
-	if lvl := conmonLogLevel(r.cfg.LogLevel); lvl != "" {
-		args = append(args, "--log-level", lvl)
 	}
 	// With a terminal, stdin is the pty master that also carries output:
 	// -i would make conmon close it when an attached client leaves, which

@@ -294,30 +294,11 @@ func (r *Runtime) prepareExec(o ExecOptions) error {
 
 // execConmonArgs builds conmon's command line for an exec session.
 func (r *Runtime) execConmonArgs(o ExecOptions) []string {
-	name := o.Name
-	if name == "" {
-		name = o.ContainerID
-	}
-	args := []string{
-		"--api-version", "1",
-		"-c", o.ContainerID,
-		"-u", o.SessionID,
-		"-r", r.path,
-		"-b", o.SessionDir,
-		"-p", filepath.Join(o.SessionDir, pidFileName),
-		"-n", name,
+	args := r.baseConmonArgs(o.ContainerID, o.SessionID, o.SessionDir, o.Name)
+	args = append(args,
 		"--exit-dir", filepath.Join(o.SessionDir, execExitDirName),
-		"--socket-dir-path", r.cfg.SocketDir,
-		"--conmon-pidfile", filepath.Join(o.SessionDir, conmonPidFileName),
 		// Exec output belongs to the caller, not to the container's log.
-		"-l", "none",
-	}
-	if r.cfg.CgroupManager == "systemd" {
-		args = append(args, "-s")
-	}
-	if lvl := conmonLogLevel(r.cfg.LogLevel); lvl != "" {
-		args = append(args, "--log-level", lvl)
-	}
+		"-l", "none")
 	if o.Terminal {
 		args = append(args, "-t")
 	}
