@@ -173,6 +173,20 @@ func TestImportLookup(t *testing.T) {
 	if !dangling.Dangling || len(dangling.Names) != 0 || dangling.ID == img.ID {
 		t.Errorf("dangling import = %+v", dangling)
 	}
+	// A name wins over an ID prefix spelling the same letters; the ID
+	// prefix still finds the other image when no name matches.
+	if err := svc.Tag("busybox", dangling.ID[:4]); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := svc.Lookup(dangling.ID[:4]); err != nil || got.ID != img.ID {
+		t.Errorf("Lookup(%q) by name = %v, %v; want %s", dangling.ID[:4], got, err, img.ID)
+	}
+	if got, err := svc.Lookup(dangling.ID[:5]); err != nil || got.ID != dangling.ID {
+		t.Errorf("Lookup(%q) by ID prefix = %v, %v; want %s", dangling.ID[:5], got, err, dangling.ID)
+	}
+	if err := svc.Untag(img.ID, dangling.ID[:4]); err != nil {
+		t.Fatal(err)
+	}
 	list, err := svc.List()
 	if err != nil || len(list) != 2 {
 		t.Fatalf("List = %v, %v", list, err)

@@ -71,32 +71,56 @@ func (s *Service) resolve(nameOrID string) (img *cstorage.Image, matchedName str
 	if err != nil {
 		return nil, "", fmt.Errorf("listing images: %w", err)
 	}
-	// IDs first: an exact ID always wins, then a unique prefix.
+	// An exact ID always wins; then names; then a unique ID prefix, so
+	// that an image named "a" or "cafe" is found by its name even when
+	// some image ID starts with those letters (containers/storage's order).
 	id := strings.TrimPrefix(nameOrID, "sha256:")
-	if hexPrefix.MatchString(id) {
-		var found []*cstorage.Image
+	isHex := hexPrefix.MatchString(id)
+	if isHex {
 		for i := range imgs {
 			if imgs[i].ID == id {
 				return &imgs[i], "", nil
 			}
-			if strings.HasPrefix(imgs[i].ID, id) {
-				found = append(found, &imgs[i])
-			}
 		}
+	}
+	if strings.HasPrefix(nameOrID, "sha256:") || !isHex {
 		switch {
-		case len(found) == 1:
-			return found[0], "", nil
-		case len(found) > 1:
-			return nil, "", fmt.Errorf("image ID prefix %s: %w", nameOrID, define.ErrAmbiguous)
+		case strings.HasPrefix(nameOrID, "sha256:") && isHex:
+			return s.byIDPrefix(imgs, nameOrID, id)
+		case strings.Contains(nameOrID, "@"):
+			return s.byDigestRef(imgs, nameOrID)
 		}
-		if strings.HasPrefix(nameOrID, "sha256:") {
-			return s.byDigest(imgs, nameOrID, "")
+		return byName(imgs, nameOrID)
+	}
+	if img, n, err := byName(imgs, nameOrID); err == nil {
+		return img, n, nil
+	}
+	return s.byIDPrefix(imgs, nameOrID, id)
+}
+
+// byIDPrefix finds the one image whose ID starts with id; "sha256:"
+// followed by a manifest digest is tried when no ID matches.
+func (s *Service) byIDPrefix(imgs []cstorage.Image, nameOrID, id string) (*cstorage.Image, string, error) {
+	var found []*cstorage.Image
+	for i := range imgs {
+		if strings.HasPrefix(imgs[i].ID, id) {
+			found = append(found, &imgs[i])
 		}
 	}
-	if strings.Contains(nameOrID, "@") {
-		return s.byDigestRef(imgs, nameOrID)
+	switch {
+	case len(found) == 1:
+		return found[0], "", nil
+	case len(found) > 1:
+		return nil, "", fmt.Errorf("image ID prefix %s: %w", nameOrID, define.ErrAmbiguous)
+	case strings.HasPrefix(nameOrID, "sha256:"):
+		return s.byDigest(imgs, nameOrID, "")
 	}
-	// Names.
+	return nil, "", &notKnownError{nameOrID}
+}
+
+// byName finds an image by its full name, or by a short name matching the
+// path and tag of one of its names.
+func byName(imgs []cstorage.Image, nameOrID string) (*cstorage.Image, string, error) {
 	if hasDomain(nameOrID) {
 		full, err := NormalizeName(nameOrID)
 		if err != nil {
