@@ -22,6 +22,7 @@ B=("$BERTH" --root "$T/root" --runroot "$T/run" --runtime runc --cgroup-manager 
 cleanup() {
 	set +e
 	timeout 300 "${B[@]}" rm -af -t 0 >/dev/null 2>&1
+	timeout 300 "${B[@]}" system reset -f >/dev/null 2>&1
 	for pid in $(pgrep -f -- "$T"); do [[ $pid == "$$" ]] || kill -9 "$pid" 2>/dev/null; done
 	awk -v t="$T" 'index($5, t) == 1 {print $5}' /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
 	rm -rf "$T"

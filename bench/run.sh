@@ -143,6 +143,8 @@ cleanup() {
 	} >"$T/ids" 2>/dev/null
 	echo "$FLOOR_ID" >>"$T/ids"
 	timeout 300 "${B[@]}" rm -af -t 0 >/dev/null 2>&1
+	# Networks keep their bridges and rules until removed: reset drops them.
+	timeout 300 "${B[@]}" system reset -f >/dev/null 2>&1
 	timeout 600 "${P[@]}" rm -af -t 0 >/dev/null 2>&1
 	for id in $(timeout 10 "${R[@]}" list -q 2>/dev/null); do
 		"${R[@]}" delete -f "$id" >/dev/null 2>&1

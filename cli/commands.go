@@ -39,7 +39,7 @@ func addCommands(root *cobra.Command, d *Deps) {
 	img.AddCommand(imageGroupVerbs(d)...)
 	ctr.AddCommand(newPortCommand(d))
 	ctr.AddCommand(newAttachCommand(d), newExecCommand(d))
-	root.AddCommand(ctr, img, newNetworkCommand(d))
+	root.AddCommand(ctr, img, newNetworkCommand(d), newSystemCommand(d))
 }
 
 func subcommandRequired(cmd *cobra.Command, args []string) error {

@@ -20,6 +20,7 @@ func (c *Config) networkConfig() network.Config {
 		DefinitionsDir: filepath.Join(c.GraphRoot, "berth", "networks"),
 		StateDir:       filepath.Join(c.GraphRoot, "berth", "netstate"),
 		RunDir:         filepath.Join(c.tmpDir(), "netavark"),
+		Warnf:          warnf,
 	}
 }
 
@@ -127,7 +128,7 @@ func (r *Runtime) RemoveNetwork(ctx context.Context, nameOrID string, opts Remov
 			return n, fmt.Errorf("removing container %s that uses network %s: %w", c.Name(), n.Name, err)
 		}
 	}
-	if err := nb.Remove(n.Name); err != nil {
+	if err := nb.Remove(ctx, n.Name); err != nil {
 		return n, err
 	}
 	r.event(define.Event{Type: "network", Status: "remove", ID: n.ID, Name: n.Name, Time: time.Now()})

@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"runtime/debug"
+	"runtime/trace"
 
 	"github.com/berth-dev/berth/cli"
 )
@@ -19,6 +20,16 @@ func main() {
 		// times less often saves CPU (listing thousands of containers)
 		// for a few MiB of peak memory.
 		debug.SetGCPercent(400)
+	}
+	if p := os.Getenv("BERTH_TRACE"); p != "" {
+		// An execution trace (go tool trace) of one command, for bench/:
+		// it shows where wall time goes, waits on children included.
+		if f, err := os.Create(p); err == nil && trace.Start(f) == nil {
+			code := cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+			trace.Stop()
+			f.Close()
+			os.Exit(code)
+		}
 	}
 	// Signals are not turned into a cancelled context: `run` and `start -a`
 	// proxy them to the container (--sig-proxy) and keep waiting.

@@ -224,6 +224,11 @@ func (m *Manager) attach(ctx context.Context, rec *record, add map[string]define
 		return nil, err
 	}
 	ensureIsolation(ctx, opts.NetworkInfo)
+	for _, n := range opts.NetworkInfo {
+		if err := ensureKeepAlive(n); err != nil {
+			m.cfg.Warnf("network %s: keep-alive link for bridge %s: %v", n.Name, n.NetworkInterface, err)
+		}
+	}
 	return res, nil
 }
 

@@ -110,13 +110,28 @@ func setLinkUp(index int32) error {
 // namespace: one end of a veth pair whose other end is peer (veth is
 // always there where netavark works; the dummy driver may not be).
 func addStandInLink(name, peer string) error {
+	return addVeth(name, peer, 0)
+}
+
+// addVeth creates the veth pair name/peer, name enslaved to the interface
+// with index master when that is not 0. Both ends stay down.
+func addVeth(name, peer string, master int) error {
 	const vethInfoPeer = 1
 	peerMsg := append(ifinfo(0, 0, 0), rtattr(unix.IFLA_IFNAME, append([]byte(peer), 0))...)
 	info := append(rtattr(unix.IFLA_INFO_KIND, []byte("veth")), rtattr(unix.IFLA_INFO_DATA, rtattr(vethInfoPeer, peerMsg))...)
 	msg := ifinfo(0, 0, 0)
 	msg = append(msg, rtattr(unix.IFLA_IFNAME, append([]byte(name), 0))...)
+	if master != 0 {
+		msg = append(msg, rtattr(unix.IFLA_MASTER, binary.NativeEndian.AppendUint32(nil, uint32(master)))...)
+	}
 	msg = append(msg, rtattr(unix.IFLA_LINKINFO, info)...)
 	return rtnl(unix.RTM_NEWLINK, unix.NLM_F_CREATE|unix.NLM_F_EXCL, msg)
+}
+
+// setMaster enslaves the interface with index link to master.
+func setMaster(link, master int) error {
+	msg := append(ifinfo(int32(link), 0, 0), rtattr(unix.IFLA_MASTER, binary.NativeEndian.AppendUint32(nil, uint32(master)))...)
+	return rtnl(unix.RTM_NEWLINK, 0, msg)
 }
 
 // deleteLink removes a host interface by name; a missing one is fine.

@@ -11,6 +11,7 @@
 package network
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,6 +44,9 @@ type Config struct {
 	// RegistryPath is the host-wide registry of bridges and subnets;
 	// "" means DefaultRegistryPath.
 	RegistryPath string
+	// Warnf reports what went wrong without failing the operation
+	// (nil: dropped).
+	Warnf func(format string, args ...any)
 }
 
 // DefaultRegistryPath is where every berth root of the host records the
@@ -70,6 +74,9 @@ func New(cfg Config) *Manager {
 	}
 	if cfg.AardvarkPath == "" {
 		cfg.AardvarkPath = firstExisting(aardvarkCandidates)
+	}
+	if cfg.Warnf == nil {
+		cfg.Warnf = func(string, ...any) {}
 	}
 	return &Manager{cfg: cfg}
 }
@@ -335,7 +342,7 @@ func isDigits(s string) bool {
 
 // Remove deletes a network's definition and releases its host
 // resources. The caller has disconnected every container first.
-func (m *Manager) Remove(name string) error {
+func (m *Manager) Remove(ctx context.Context, name string) error {
 	unlock, err := m.lock()
 	if err != nil {
 		return err
@@ -352,12 +359,17 @@ func (m *Manager) Remove(name string) error {
 	if len(users) > 0 {
 		return fmt.Errorf("network %s is in use by %d container(s): %w", n.Name, len(users), define.ErrNetworkInUse)
 	}
+	// The bridge and its firewall rules outlive the containers until now
+	// (keepalive.go); a bridge left by a crash goes with the network too.
+	// Both go while the definition still exists: until it is removed, the
+	// host-wide registry keeps other roots off the bridge's name.
+	if err := m.releaseBridge(ctx, n); err != nil {
+		m.cfg.Warnf("%v", err)
+	}
+	_ = deleteLink(n.NetworkInterface)
 	if err := os.Remove(m.defPath(n.Name)); err != nil {
 		return err
 	}
-	// netavark removes the bridge with the last container; a bridge left
-	// by a crash goes with the network.
-	_ = deleteLink(n.NetworkInterface)
 	return m.unregister(n)
 }
 

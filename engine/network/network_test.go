@@ -1,6 +1,7 @@
 package network
 
 import (
+	"context"
 	"errors"
 	"net/netip"
 	"path/filepath"
@@ -172,7 +173,7 @@ func TestDefinitionsAndRegistry(t *testing.T) {
 	if got, err := m.Inspect(a.ID[:10]); err != nil || got.Name != "a" {
 		t.Errorf("Inspect by ID prefix: %v %v", got.Name, err)
 	}
-	if err := m.Remove("a"); err != nil {
+	if err := m.Remove(context.Background(), "a"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := m.Inspect("a"); !errors.Is(err, define.ErrNoSuchNetwork) {

@@ -119,6 +119,11 @@ func (e *Env) cleanup(t testing.TB) {
 	}
 
 	recordNetworks(e)
+	// Networks keep their bridges and firewall rules until removed; the
+	// reset removes them all, the default network's included.
+	if r := e.Berth("system", "reset", "--force"); r.Err != nil || r.ExitCode() != 0 {
+		roots.leak("%s: %s: system reset failed: %s", t.Name(), e.Dir, r)
+	}
 	if err := forceClean(e.Dir); err != nil {
 		t.Errorf("cleanup of %s: %v", e.Dir, err)
 	}

@@ -125,6 +125,9 @@ func networkLeaks(ctrIDs []string) []string {
 		if n.bridge != "" && after.links[n.bridge] && !netBefore.links[n.bridge] && !claimed[n.bridge] {
 			leaks = append(leaks, fmt.Sprintf("%s: bridge %s left behind", n.env, n.bridge))
 		}
+		if keep := n.bridge + "-k"; n.bridge != "" && after.links[keep] && !netBefore.links[keep] && !claimed[n.bridge] {
+			leaks = append(leaks, fmt.Sprintf("%s: keep-alive link %s left behind", n.env, keep))
+		}
 	}
 	for ns := range after.netns {
 		if !netBefore.netns[ns] && strings.Contains(ns, "berth") {

@@ -524,7 +524,9 @@ func TestNetworkCrashCleanup(t *testing.T) {
 	_ = syscall.Kill(conmon, syscall.SIGKILL)
 	_ = syscall.Kill(pid, syscall.SIGKILL)
 	env.MustBerth(t, "rm", "-f", "-t", "0", "victim")
-	if rules := nwRulesMentioning("10.231.11."); len(rules) > 0 {
+	// The network's own rules (its subnet) stay until network rm; the
+	// container's (its address, its port) must be gone.
+	if rules := ctrRules("10.231.11."); len(rules) > 0 {
 		t.Errorf("firewall rules left after rm: %v", rules)
 	}
 
@@ -546,7 +548,23 @@ func TestNetworkCrashCleanup(t *testing.T) {
 	}
 	wg.Wait()
 	env.MustBerth(t, "rm", "-af", "-t", "0")
-	WaitFor(t, nwTimeout, func() bool { return len(nwRulesMentioning("10.231.11.")) == 0 })
+	WaitFor(t, nwTimeout, func() bool { return len(ctrRules("10.231.11.")) == 0 })
+	env.MustBerth(t, "network", "rm", "nwcrash")
+	if rules := nwRulesMentioning("10.231.11."); len(rules) > 0 {
+		t.Errorf("firewall rules left after network rm: %v", rules)
+	}
+}
+
+// ctrRules returns the rules that mention addresses of the /24 whose
+// prefix is net24 ("10.231.11.") other than the network's own subnet.
+func ctrRules(net24 string) []string {
+	var out []string
+	for _, r := range nwRulesMentioning(net24) {
+		if !strings.Contains(r, net24+"0/24") {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // nwRulesMentioning returns the iptables rules that contain s.

@@ -1,0 +1,107 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"hash/crc32"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/berth-dev/berth/engine/define"
+	"golang.org/x/sys/unix"
+)
+
+// A bridge network keeps its bridge and its firewall rules from the first
+// container it serves until the network is removed, as docker keeps
+// docker0. netavark removes both with the last container attached to the
+// bridge and adds them again with the next one, and every rule it adds or
+// deletes is an nftables commit that waits for an RCU grace period: about
+// 200 ms of each short-lived container's run on this kind of host. A
+// keep-alive veth enslaved to the bridge (down, carrying no traffic) makes
+// netavark see a bridge still in use, so a container's teardown only
+// removes what is the container's own: its veth, its port forwards, its
+// DNS entry. Remove (network rm, system reset) takes the keep-alive away
+// and lets netavark tear the rest down.
+
+// keepAliveNames returns the names of a bridge's keep-alive veth pair:
+// "<bridge>-k"/"<bridge>-p", or a hash of the bridge name when that
+// would not fit in an interface name.
+func keepAliveNames(bridge string) (link, peer string) {
+	if len(bridge)+2 < unix.IFNAMSIZ {
+		return bridge + "-k", bridge + "-p"
+	}
+	h := crc32.ChecksumIEEE([]byte(bridge))
+	return fmt.Sprintf("bk%08x", h), fmt.Sprintf("bp%08x", h)
+}
+
+// keepsAlive reports whether n is a network whose bridge berth keeps.
+func keepsAlive(n define.Network) bool {
+	return (n.Driver == "" || n.Driver == "bridge") && n.NetworkInterface != ""
+}
+
+// ensureKeepAlive attaches the keep-alive link to the bridge of n, which
+// netavark has just set up. A keep-alive left unattached (the bridge was
+// deleted by hand and made again) is attached again.
+func ensureKeepAlive(n define.Network) error {
+	if !keepsAlive(n) {
+		return nil
+	}
+	br, err := net.InterfaceByName(n.NetworkInterface)
+	if err != nil {
+		return err
+	}
+	link, peer := keepAliveNames(n.NetworkInterface)
+	ka, err := net.InterfaceByName(link)
+	if err != nil {
+		return addVeth(link, peer, br.Index)
+	}
+	if master, err := os.Readlink(filepath.Join("/sys/class/net", link, "master")); err == nil && filepath.Base(master) == n.NetworkInterface {
+		return nil
+	}
+	return setMaster(ka.Index, br.Index)
+}
+
+// bridgePorts returns the interfaces enslaved to bridge.
+func bridgePorts(bridge string) []string {
+	ents, _ := os.ReadDir(filepath.Join("/sys/class/net", bridge, "brif"))
+	var out []string
+	for _, e := range ents {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+// releaseBridge undoes what a network's first container set up on the
+// host: the keep-alive goes, and when no container is left on the bridge
+// netavark tears down the bridge and the network's firewall rules, here
+// for a stand-in container in a scratch namespace.
+//
+// Preconditions: the root's network lock is held.
+func (m *Manager) releaseBridge(ctx context.Context, n define.Network) error {
+	if !keepsAlive(n) {
+		return nil
+	}
+	link, _ := keepAliveNames(n.NetworkInterface)
+	if err := deleteLink(link); err != nil {
+		return fmt.Errorf("network %s: removing keep-alive link %s: %w", n.Name, link, err)
+	}
+	if _, err := net.InterfaceByName(n.NetworkInterface); err != nil || len(bridgePorts(n.NetworkInterface)) > 0 {
+		return nil
+	}
+	opts := netavarkOptions{
+		ContainerID:   n.ID,
+		ContainerName: "berth-release-" + n.Name,
+		Networks:      map[string]define.PerNetworkOptions{n.Name: {InterfaceName: "eth0"}},
+		NetworkInfo:   map[string]define.Network{n.Name: n},
+	}
+	err := m.withScratchNetNS(opts, func(path string) error {
+		_, err := m.run(ctx, "teardown", path, opts)
+		return err
+	})
+	repairIsolation(ctx, opts.NetworkInfo)
+	if _, statErr := net.InterfaceByName(n.NetworkInterface); statErr == nil {
+		return fmt.Errorf("network %s: bridge %s still present after teardown: %v", n.Name, n.NetworkInterface, err)
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// Reset removes everything the root holds, as `system reset`: every
+// container (stopped first), every network, the default one included
+// (their bridges and firewall rules go with them), every image, and then
+// the storage and the database themselves. The runtime is shut down and
+// cannot be used afterwards.
+func (r *Runtime) Reset(ctx context.Context) error {
+	for _, root := range []string{r.cfg.GraphRoot, r.cfg.RunRoot} {
+		if p := filepath.Clean(root); root == "" || p == "/" {
+			return fmt.Errorf("refusing to reset storage root %q: %w", root, define.ErrInvalidArg)
+		}
+	}
+	var errs []error
+	ctrs, err := r.Containers()
+	if err != nil {
+		return err
+	}
+	zero := uint(0)
+	for _, c := range ctrs {
+		if err := r.RemoveContainer(ctx, c, RemoveOptions{Force: true, Timeout: &zero}); err != nil &&
+			!errors.Is(err, define.ErrCtrRemoved) && !errors.Is(err, define.ErrNoSuchCtr) {
+			errs = append(errs, err)
+		}
+	}
+	if r.net != nil {
+		nets, err := r.net.List()
+		errs = append(errs, err)
+		for _, n := range nets {
+			errs = append(errs, r.net.Remove(ctx, n.Name))
+		}
+	}
+	if images, err := r.Images(); err != nil {
+		errs = append(errs, err)
+	} else if list, err := images.List(); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, img := range list {
+			if _, err := r.RemoveImage(ctx, img.ID, true); err != nil && !errors.Is(err, define.ErrNoSuchImage) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	errs = append(errs, r.Shutdown(true))
+	if err := errors.Join(errs...); err != nil {
+		// Keep the files of whatever could not be removed cleanly.
+		return err
+	}
+	for _, root := range []string{r.cfg.GraphRoot, r.cfg.RunRoot} {
+		if err := os.RemoveAll(root); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
