@@ -8,7 +8,7 @@ import (
 
 // newNetworkCommand is the `network` group.
 func newNetworkCommand(d *Deps) *cobra.Command {
-	cmd := &cobra.Command{Use: "network", Short: "Manage networks", GroupID: "manage", RunE: subcommandRequired}
+	cmd := &cobra.Command{Use: "network", Short: "Manage networks", RunE: subcommandRequired}
 	cmd.AddCommand(newNetworkCreateCommand(d), newNetworkLsCommand(d), newNetworkInspectCommand(d),
 		newNetworkRmCommand(d), newNetworkPruneCommand(d), newNetworkExistsCommand(d),
 		newNetworkConnectCommand(d), newNetworkDisconnectCommand(d), newNetworkReloadCommand(d))

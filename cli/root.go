@@ -126,8 +126,9 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-// NewRoot builds the whole command tree.
-func NewRoot() (*cobra.Command, *Deps) {
+// NewRoot builds the command tree for the command line args (see
+// addCommands: only the verb args name when it is known).
+func NewRoot(args []string) (*cobra.Command, *Deps) {
 	d := &Deps{}
 	root := &cobra.Command{
 		Use:           "berth [options] command",
@@ -152,7 +153,7 @@ func NewRoot() (*cobra.Command, *Deps) {
 	f.StringVar(&d.global.eventsLogPath, "events-logfile-path", "", "path of the events log file")
 
 	root.AddGroup(&cobra.Group{ID: "main", Title: "Available Commands:"}, &cobra.Group{ID: "manage", Title: "Management Commands:"})
-	addCommands(root, d)
+	addCommands(root, d, args)
 	return root, d
 }
 
@@ -181,7 +182,7 @@ func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code
 
 // Run executes the command line and returns the process exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root, d := NewRoot()
+	root, d := NewRoot(args)
 	defer d.Close()
 	root.SetArgs(args)
 	root.SetIn(stdin)

@@ -7,7 +7,7 @@ import (
 // newSystemCommand is podman's `system` group: information about the
 // engine and the whole store.
 func newSystemCommand(d *Deps) *cobra.Command {
-	sys := &cobra.Command{Use: "system", Short: "Manage berth", GroupID: "manage", RunE: subcommandRequired}
+	sys := &cobra.Command{Use: "system", Short: "Manage berth", RunE: subcommandRequired}
 	sys.AddCommand(newInfoCommand(d), newEventsCommand(d), newSystemResetCommand(d))
 	return sys
 }

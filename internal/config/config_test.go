@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/BurntSushi/toml"
 )
 
 func writeConf(t *testing.T, name, data string) string {
@@ -228,5 +230,31 @@ func TestLoadSystemFilesOnly(t *testing.T) {
 	t.Setenv("CONTAINERS_CONF_OVERRIDE", "")
 	if _, err := Load(); err != nil {
 		t.Fatalf("Load() with only system files = %v", err)
+	}
+}
+
+func TestBlankComments(t *testing.T) {
+	in := "# top\n[engine]\n  # indented comment\nruntime = \"runc\" # trailing\n\n#[containers]\n"
+	want := "\n[engine]\n\nruntime = \"runc\" # trailing\n\n\n"
+	if got := blankComments([]byte(in)); got != want {
+		t.Errorf("blankComments = %q, want %q", got, want)
+	}
+	// In a multi-line string a '#' line is content: the file is kept.
+	ml := "[containers]\nlabel = '''\n# not a comment\n'''\n"
+	if got := blankComments([]byte(ml)); got != ml {
+		t.Errorf("multi-line string file changed: %q", got)
+	}
+}
+
+func BenchmarkLoadDistributionConf(b *testing.B) {
+	data, err := os.ReadFile("/usr/share/containers/containers.conf")
+	if err != nil {
+		b.Skip(err)
+	}
+	for i := 0; i < b.N; i++ {
+		var c Config
+		if _, err := toml.Decode(blankComments(data), &c); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
