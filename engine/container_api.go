@@ -66,7 +66,7 @@ func (c *Container) runLocked(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := rt.StartContainer(ctx, c.config.ID); err != nil {
+	if err := rt.StartContainer(ctx, c.config.ID, c.state.PID); err != nil {
 		c.state.Status = define.StatusStopped
 		c.state.ExitCode = exitCodeFromError(err)
 		c.state.Error = err.Error()

@@ -205,7 +205,7 @@ func (f *fakeOCI) CreateContainer(ctx context.Context, o oci.CreateOptions) (int
 	return f.nextPID, os.Getpid(), nil
 }
 
-func (f *fakeOCI) StartContainer(ctx context.Context, id string) error {
+func (f *fakeOCI) StartContainer(ctx context.Context, id string, pid int) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.recordLocked(fakeCall{Op: "start", ID: id}); err != nil {

@@ -15,7 +15,7 @@ type ociRuntime interface {
 	Name() string
 	Path() string
 	CreateContainer(ctx context.Context, o oci.CreateOptions) (pid, conmonPID int, err error)
-	StartContainer(ctx context.Context, id string) error
+	StartContainer(ctx context.Context, id string, pid int) error
 	KillContainer(ctx context.Context, id string, sig syscall.Signal, all bool) error
 	DeleteContainer(ctx context.Context, id string) error
 	PauseContainer(ctx context.Context, id string) error

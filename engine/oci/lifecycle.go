@@ -12,10 +12,14 @@ import (
 	"github.com/berth-dev/berth/engine/define"
 )
 
-// StartContainer runs `<runtime> start`: the container's process, blocked
-// since create, execs its command. Some runtime versions only notice a
-// missing executable here, so the error is classified like create's.
-func (r *Runtime) StartContainer(ctx context.Context, id string) error {
+// StartContainer has the container's process (pid), blocked since create,
+// exec its command: through the exec fifo for runc (startThroughFifo),
+// else with `<runtime> start`. Some runtime versions only notice a missing
+// executable here, so the error is classified like create's.
+func (r *Runtime) StartContainer(ctx context.Context, id string, pid int) error {
+	if done, err := r.startThroughFifo(ctx, id, pid); done {
+		return err
+	}
 	_, err := r.run(ctx, "start", id)
 	return wrapID(id, err)
 }

@@ -51,7 +51,7 @@ func TestCreateStartAttachDelete(t *testing.T) {
 	case err := <-attachErr:
 		t.Fatalf("attach: %v", err)
 	}
-	if err := r.StartContainer(ctx, c.id); err != nil {
+	if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
 		t.Fatalf("start: %v", err)
 	}
 	if err := <-attachErr; err != nil {
@@ -119,7 +119,7 @@ func TestExitCodes(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			if err := r.StartContainer(ctx, c.id); err != nil {
+			if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
 				t.Fatalf("start: %v", err)
 			}
 			if tt.kill {
@@ -150,7 +150,7 @@ func TestKillStoppedContainer(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := r.StartContainer(ctx, c.id); err != nil {
+	if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
 		t.Fatalf("start: %v", err)
 	}
 	if _, err := r.WaitExit(ctx, c.id); err != nil {
@@ -174,7 +174,7 @@ func TestPauseResume(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := r.StartContainer(ctx, c.id); err != nil {
+	if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
 		t.Fatalf("start: %v", err)
 	}
 	steps := []struct {
@@ -223,7 +223,7 @@ func TestCreateErrors(t *testing.T) {
 				// Runtimes that only exec at start time report it there.
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
-				err = r.StartContainer(ctx, c.id)
+				err = r.StartContainer(ctx, c.id, c.pid)
 			}
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("error = %v, want %v", err, tt.want)
@@ -252,7 +252,7 @@ func TestExitCommandRuns(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := r.StartContainer(ctx, c.id); err != nil {
+	if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
 		t.Fatalf("start: %v", err)
 	}
 	if code, err := r.WaitExit(ctx, c.id); err != nil || code != 5 {
@@ -285,7 +285,7 @@ func TestAttachStdinPipe(t *testing.T) {
 		}, []byte{16, 17}, nil)
 	}()
 	<-connected
-	if err := r.StartContainer(ctx, c.id); err != nil {
+	if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
 		t.Fatalf("start: %v", err)
 	}
 	if err := <-done; err != nil {
@@ -309,7 +309,7 @@ func TestAttachTerminalResizeDetach(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := r.StartContainer(ctx, c.id); err != nil {
+	if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
 		t.Fatalf("start: %v", err)
 	}
 
@@ -419,7 +419,7 @@ func TestAttachLongSocketDir(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("attach: %v", err)
 	}
-	if err := r.StartContainer(ctx, c.id); err != nil {
+	if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
 		t.Fatalf("start: %v", err)
 	}
 	if err := <-done; err != nil || out.String() != "long\n" {

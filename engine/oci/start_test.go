@@ -1,0 +1,62 @@
+package oci
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// A start through the exec fifo starts the container once; a second start
+// and a start after init died fail with a state error instead of hanging.
+func TestStartThroughFifo(t *testing.T) {
+	requireRealRuntime(t)
+	r := newTestRuntime(t)
+	if r.cfg.Name != "runc" {
+		t.Skip("the fifo start is runc's")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	c, err := create(t, r, CreateOptions{BundleDir: newBundle(t, []string{"sh", "-c", "exit 3"}, false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(r.cfg.StateRoot, c.id, execFifo)
+	if _, err := os.Stat(fifo); err != nil {
+		t.Fatalf("no exec fifo after create: %v", err)
+	}
+	if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	if _, err := os.Stat(fifo); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("exec fifo left after start: %v", err)
+	}
+	if code, err := r.WaitExit(ctx, c.id); err != nil || code != 3 {
+		t.Errorf("exit = %d, %v; want 3", code, err)
+	}
+	if err := r.StartContainer(ctx, c.id, c.pid); err == nil {
+		t.Error("second start succeeded")
+	}
+
+	d, err := create(t, r, CreateOptions{BundleDir: newBundle(t, []string{"true"}, false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(d.pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err = r.StartContainer(ctx, d.id, d.pid)
+	if !errors.Is(err, define.ErrCtrStateInvalid) {
+		t.Errorf("start with init dead: %v, want a state error", err)
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Errorf("start with init dead took %v", time.Since(start))
+	}
+}
