@@ -155,8 +155,12 @@ func (c *Container) cleanupLocked(ctx context.Context) error {
 		return err
 	}
 	switch c.state.Status {
-	case define.StatusCreated, define.StatusStopped:
+	case define.StatusCreated:
 		if err := rt.DeleteContainer(ctx, c.config.ID); err != nil {
+			errs = append(errs, err)
+		}
+	case define.StatusStopped:
+		if err := rt.DeleteExited(ctx, c.config.ID); err != nil {
 			errs = append(errs, err)
 		}
 	}

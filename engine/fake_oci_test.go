@@ -247,6 +247,12 @@ func (f *fakeOCI) KillContainer(ctx context.Context, id string, sig syscall.Sign
 	return f.exitLocked(id, c, 128+int(sig))
 }
 
+// DeleteExited is recorded as a delete: the engine tests check that the
+// runtime forgets the container, not how.
+func (f *fakeOCI) DeleteExited(ctx context.Context, id string) error {
+	return f.DeleteContainer(ctx, id)
+}
+
 func (f *fakeOCI) DeleteContainer(ctx context.Context, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

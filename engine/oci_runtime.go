@@ -18,6 +18,8 @@ type ociRuntime interface {
 	StartContainer(ctx context.Context, id string, pid int) error
 	KillContainer(ctx context.Context, id string, sig syscall.Signal, all bool) error
 	DeleteContainer(ctx context.Context, id string) error
+	// DeleteExited is DeleteContainer for a container whose init exited.
+	DeleteExited(ctx context.Context, id string) error
 	PauseContainer(ctx context.Context, id string) error
 	ResumeContainer(ctx context.Context, id string) error
 	State(ctx context.Context, id string) (status string, pid int, err error)

@@ -2,6 +2,7 @@ package oci
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -58,5 +59,51 @@ func TestStartThroughFifo(t *testing.T) {
 	}
 	if time.Since(start) > 10*time.Second {
 		t.Errorf("start with init dead took %v", time.Since(start))
+	}
+}
+
+// An exited runc container is deleted in-process: its state directory and
+// its cgroups go, as with `runc delete`.
+func TestDeleteExited(t *testing.T) {
+	requireRealRuntime(t)
+	r := newTestRuntime(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := create(t, r, CreateOptions{BundleDir: newBundle(t, []string{"true"}, false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(r.cfg.StateRoot, c.id, "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st runcState
+	if err := json.Unmarshal(data, &st); err != nil || len(st.CgroupPaths) == 0 {
+		t.Fatalf("state.json: %v, cgroups %v", err, st.CgroupPaths)
+	}
+	if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.WaitExit(ctx, c.id); err != nil {
+		t.Fatal(err)
+	}
+	// conmon has reaped init once the exit file is there.
+	if err := r.DeleteExited(ctx, c.id); err != nil {
+		t.Fatalf("DeleteExited: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(r.cfg.StateRoot, c.id)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("state directory left: %v", err)
+	}
+	for _, p := range st.CgroupPaths {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("cgroup %s left: %v", p, err)
+		}
+	}
+	if _, _, err := r.State(ctx, c.id); !errors.Is(err, define.ErrNoSuchCtr) {
+		t.Errorf("runc still knows the container: %v", err)
+	}
+	// Deleting again is not an error (the runtime forgot it already).
+	if err := r.DeleteExited(ctx, c.id); err != nil {
+		t.Errorf("second DeleteExited: %v", err)
 	}
 }
