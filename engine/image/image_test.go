@@ -247,7 +247,7 @@ func TestTagUntagRemove(t *testing.T) {
 		t.Errorf("Remove in use: %v", err)
 	}
 	// A storage container still on the image goes with force.
-	if _, err := svc.store.CreateContainer(strings.Repeat("c", 64), "", img.ID, ""); err != nil {
+	if _, err := svc.store.CreateContainer(strings.Repeat("c", 64), "", img.ID, "", false); err != nil {
 		t.Fatal(err)
 	}
 	rep, err = svc.Remove("busybox", true, inUse)
@@ -382,7 +382,7 @@ func TestCommit(t *testing.T) {
 	svc, st := newTestService(t)
 	base := importBusybox(t, svc, "busybox")
 	const ctrID = "1111111111111111111111111111111111111111111111111111111111111111"
-	if _, err := st.CreateContainer(ctrID, "c1", base.ID, ""); err != nil {
+	if _, err := st.CreateContainer(ctrID, "c1", base.ID, "", false); err != nil {
 		t.Fatal(err)
 	}
 	mp, err := st.Mount(ctrID)
@@ -429,7 +429,7 @@ func TestCommit(t *testing.T) {
 
 	// The new image runs: a container from it sees both layers.
 	const ctr2 = "2222222222222222222222222222222222222222222222222222222222222222"
-	if _, err := st.CreateContainer(ctr2, "c2", img.ID, ""); err != nil {
+	if _, err := st.CreateContainer(ctr2, "c2", img.ID, "", false); err != nil {
 		t.Fatalf("CreateContainer from committed image: %v", err)
 	}
 	var exp bytes.Buffer

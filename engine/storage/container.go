@@ -17,12 +17,17 @@ import (
 // ID is used as the storage ID so the two can never drift apart; name (the
 // berth name, or the ID when empty) must be unique in the store. metadata is
 // an opaque string stored with the container, for recovery tools.
-func (s *Store) CreateContainer(id, name, imageID, metadata string) (*cstorage.Container, error) {
+//
+// A volatile container (one removed when it exits, `--rm`) is recorded in
+// the run root without fsyncs and its overlay is mounted "volatile", as
+// podman does: it cannot outlive a reboot anyway, and a short run saves the
+// durable writes of its record and layer on create and again on removal.
+func (s *Store) CreateContainer(id, name, imageID, metadata string, volatile bool) (*cstorage.Container, error) {
 	names := []string{id}
 	if name != "" {
 		names = []string{name}
 	}
-	c, err := s.store.CreateContainer(id, names, imageID, "", metadata, nil)
+	c, err := s.store.CreateContainer(id, names, imageID, "", metadata, &cstorage.ContainerOptions{Volatile: volatile})
 	if err != nil {
 		switch {
 		case errors.Is(err, types.ErrDuplicateName):

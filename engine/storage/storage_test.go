@@ -116,20 +116,20 @@ func TestContainerLifecycle(t *testing.T) {
 			imgID := putTestImage(t, s, map[string]string{"etc/hello": "hello\n", "etc/gone": "x"})
 			const id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
-			c, err := s.CreateContainer(id, "web", imgID, `{"berth":true}`)
+			c, err := s.CreateContainer(id, "web", imgID, `{"berth":true}`, false)
 			if err != nil {
 				t.Fatalf("CreateContainer: %v", err)
 			}
 			if c.ID != id || c.ImageID != imgID {
 				t.Errorf("container = %+v", c)
 			}
-			if _, err := s.CreateContainer("1"+id[1:], "web", imgID, ""); !errors.Is(err, define.ErrNameInUse) {
+			if _, err := s.CreateContainer("1"+id[1:], "web", imgID, "", false); !errors.Is(err, define.ErrNameInUse) {
 				t.Errorf("duplicate name: err = %v, want ErrNameInUse", err)
 			}
-			if _, err := s.CreateContainer(id, "other", imgID, ""); !errors.Is(err, define.ErrCtrExists) {
+			if _, err := s.CreateContainer(id, "other", imgID, "", false); !errors.Is(err, define.ErrCtrExists) {
 				t.Errorf("duplicate id: err = %v, want ErrCtrExists", err)
 			}
-			if _, err := s.CreateContainer("2"+id[1:], "x", "nosuchimage", ""); !errors.Is(err, define.ErrNoSuchImage) {
+			if _, err := s.CreateContainer("2"+id[1:], "x", "nosuchimage", "", false); !errors.Is(err, define.ErrNoSuchImage) {
 				t.Errorf("unknown image: err = %v, want ErrNoSuchImage", err)
 			}
 
@@ -231,7 +231,7 @@ func TestShutdownKeepsMountsWithoutForce(t *testing.T) {
 	s := openTestStore(t, "")
 	imgID := putTestImage(t, s, map[string]string{"a": "a"})
 	const id = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
-	if _, err := s.CreateContainer(id, "", imgID, ""); err != nil {
+	if _, err := s.CreateContainer(id, "", imgID, "", true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Mount(id); err != nil {

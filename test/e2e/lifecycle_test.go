@@ -102,7 +102,8 @@ func paExpectNoContainers(t testing.TB, env *Env) {
 // of env (all drivers: <root>/<driver>-containers/containers.json).
 func paStorageContainers(t testing.TB, env *Env) []string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(env.Root, "*-containers", "containers.json"))
+	// --rm containers are recorded in volatile-containers.json.
+	files, _ := filepath.Glob(filepath.Join(env.Root, "*-containers", "*containers.json"))
 	var ids []string
 	for _, f := range files {
 		b, err := os.ReadFile(f)
