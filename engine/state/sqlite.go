@@ -15,19 +15,37 @@ import (
 // schemaVersion is stored in PRAGMA user_version. Opening a database that
 // already has it skips all DDL, so the common case (every CLI call) costs a
 // single cheap read.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // schema keeps the OCI spec (tens of KiB with its seccomp filter) in a
 // table of its own and each table's small, often read columns first, so
 // listing reads densely packed pages and never walks overflow chains.
+//
+// The containers columns between image_id and state are what `ps` shows,
+// copied out of config and state as plain values (see sqlite_columns.go),
+// so listing thousands of containers decodes no config or state JSON. The
+// state and config documents stay the source of truth for everything else.
 const schema = `
 CREATE TABLE IF NOT EXISTS containers (
-	id       TEXT PRIMARY KEY NOT NULL,
-	name     TEXT NOT NULL UNIQUE,
-	image_id TEXT NOT NULL DEFAULT '',
-	listing  TEXT,
-	state    TEXT NOT NULL,
-	config   TEXT NOT NULL
+	id            TEXT PRIMARY KEY NOT NULL,
+	name          TEXT NOT NULL UNIQUE,
+	image_id      TEXT NOT NULL DEFAULT '',
+	image_name    TEXT NOT NULL DEFAULT '',
+	created       INTEGER NOT NULL DEFAULT 0,
+	command       TEXT,
+	oci_runtime   TEXT NOT NULL DEFAULT '',
+	auto_remove   INTEGER NOT NULL DEFAULT 0,
+	extra         TEXT,
+	status        INTEGER NOT NULL DEFAULT 0,
+	pid           INTEGER NOT NULL DEFAULT 0,
+	conmon_pid    INTEGER NOT NULL DEFAULT 0,
+	exit_code     INTEGER NOT NULL DEFAULT 0,
+	started       INTEGER NOT NULL DEFAULT 0,
+	finished      INTEGER NOT NULL DEFAULT 0,
+	restart_count INTEGER NOT NULL DEFAULT 0,
+	net           TEXT,
+	state         TEXT NOT NULL,
+	config        TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS container_specs (
 	id   TEXT PRIMARY KEY NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
@@ -85,63 +103,6 @@ func NewSQLite(path string) (*SQLite, error) {
 		return nil, fmt.Errorf("open state database %s: %w", path, err)
 	}
 	return s, nil
-}
-
-// migrate creates the schema unless user_version says it is there.
-func (s *SQLite) migrate() error {
-	var v int
-	if err := s.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if v == schemaVersion {
-		return nil
-	}
-	if v > schemaVersion {
-		return fmt.Errorf("schema version %d is newer than this berth (%d)", v, schemaVersion)
-	}
-	return s.withTx(func(tx *sql.Tx) error {
-		// Re-check under the write lock: another process may have won.
-		if err := tx.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
-			return fmt.Errorf("read schema version: %w", err)
-		}
-		if v == schemaVersion {
-			return nil
-		}
-		if v == 2 {
-			// v3 added the listing column and put the small columns first:
-			// rebuild the table, then fill the column.
-			for _, q := range []string{
-				"ALTER TABLE containers RENAME TO containers_v2",
-				"DROP INDEX IF EXISTS containers_image_id",
-			} {
-				if _, err := tx.Exec(q); err != nil {
-					return fmt.Errorf("migrate schema: %w", err)
-				}
-			}
-			if _, err := tx.Exec(schema); err != nil {
-				return fmt.Errorf("create schema: %w", err)
-			}
-			for _, q := range []string{
-				"INSERT INTO containers(id, name, image_id, state, config) SELECT id, name, image_id, state, config FROM containers_v2 ORDER BY rowid",
-				"INSERT INTO container_specs(id, spec) SELECT id, spec FROM containers_v2 WHERE spec IS NOT NULL",
-				"DROP TABLE containers_v2",
-			} {
-				if _, err := tx.Exec(q); err != nil {
-					return fmt.Errorf("migrate schema: %w", err)
-				}
-			}
-			if err := backfillListing(tx); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Exec(schema); err != nil {
-			return fmt.Errorf("create schema: %w", err)
-		}
-		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
-			return fmt.Errorf("set schema version: %w", err)
-		}
-		return nil
-	})
 }
 
 // withTx runs fn in one (immediate) transaction and commits it, or rolls

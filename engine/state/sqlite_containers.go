@@ -30,9 +30,9 @@ func (s *SQLite) AddContainer(cfg *define.ContainerConfig, spec *specs.Spec, st 
 	if err != nil {
 		return err
 	}
-	listJSON, err := encodeJSON("listing", listingOf(cfg))
+	row, err := newCtrRow(cfg, st, cfgJSON, stJSON)
 	if err != nil {
-		return err
+		return fmt.Errorf("add container %s: %w", cfg.ID, err)
 	}
 	var specJSON []byte
 	if spec != nil {
@@ -56,9 +56,7 @@ func (s *SQLite) AddContainer(cfg *define.ContainerConfig, spec *specs.Spec, st 
 		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("add container %s: %w", cfg.ID, err)
 		}
-		_, err = tx.Exec("INSERT INTO containers(id, name, image_id, listing, state, config) VALUES(?, ?, ?, ?, ?, ?)",
-			cfg.ID, cfg.Name, cfg.ImageID, string(listJSON), string(stJSON), string(cfgJSON))
-		if err != nil {
+		if err := row.insert(tx); err != nil {
 			return fmt.Errorf("add container %s: %w", cfg.ID, err)
 		}
 		if specJSON != nil {
@@ -84,7 +82,7 @@ func (s *SQLite) RemoveContainer(id string) (retErr error) {
 	}()
 	now := time.Now().Unix()
 	if _, err := tx.Exec(`INSERT OR REPLACE INTO exit_codes (id, code, at)
-		SELECT id, COALESCE(json_extract(state, '$.exitCode'), 0), ? FROM containers WHERE id = ?`, now, id); err != nil {
+		SELECT id, exit_code, ? FROM containers WHERE id = ?`, now, id); err != nil {
 		return fmt.Errorf("remove container %s: keep exit code: %w", id, err)
 	}
 	res, err := tx.Exec("DELETE FROM containers WHERE id = ?", id)
@@ -175,7 +173,8 @@ func (s *SQLite) ContainerState(id string) (*define.ContainerState, error) {
 	return st, nil
 }
 
-// SaveContainerState replaces the state of a container.
+// SaveContainerState replaces the state of a container, and the listing
+// columns derived from it in the same statement.
 func (s *SQLite) SaveContainerState(id string, st *define.ContainerState) error {
 	if st == nil {
 		return fmt.Errorf("save state of container %s: nil state: %w", id, define.ErrInvalidArg)
@@ -184,7 +183,11 @@ func (s *SQLite) SaveContainerState(id string, st *define.ContainerState) error 
 	if err != nil {
 		return err
 	}
-	res, err := s.db.Exec("UPDATE containers SET state = ? WHERE id = ?", string(stJSON), id)
+	cols, err := stateColumns(st)
+	if err != nil {
+		return fmt.Errorf("save state of container %s: %w", id, err)
+	}
+	res, err := s.db.Exec("UPDATE containers SET "+stateColsSet+", state = ? WHERE id = ?", append(cols.args(), string(stJSON), id)...)
 	if err != nil {
 		return fmt.Errorf("save state of container %s: %w", id, err)
 	}

@@ -1,32 +1,56 @@
-package state
+package state_test
 
 import (
 	"database/sql"
+	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/state"
+	"github.com/berth-dev/berth/engine/state/statetest"
 )
 
-// A database written by schema version 2 (no listing column) gains the
-// column on open, filled from each container's config.
-func TestMigrateV2AddsListing(t *testing.T) {
+// oldDB creates a database file and lets setup write to it directly.
+func oldDB(t *testing.T, setup func(exec func(q string, args ...any))) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "berth.db")
 	db, err := sql.Open("sqlite3", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{
-		`CREATE TABLE containers (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL UNIQUE, image_id TEXT NOT NULL DEFAULT '', config TEXT NOT NULL, spec TEXT, state TEXT NOT NULL)`,
-		`INSERT INTO containers VALUES ('abc', 'old', 'img', '{"id":"abc","name":"old","imageName":"localhost/busybox:latest","command":["sh"],"created":"2024-01-02T03:04:05Z"}', NULL, '{"status":7,"exitCode":3}')`,
-		`PRAGMA user_version = 2`,
-	} {
-		if _, err := db.Exec(q); err != nil {
+	defer db.Close()
+	setup(func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.Exec(q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
+	})
+	return path
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
 	}
-	db.Close()
-	s, err := NewSQLite(path)
+	return string(b)
+}
+
+// A database written by schema version 2 (spec in the containers table,
+// no listing columns) is rebuilt on open, its listing filled from each
+// container's config and state.
+func TestMigrateV2(t *testing.T) {
+	path := oldDB(t, func(exec func(string, ...any)) {
+		exec(`CREATE TABLE containers (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL UNIQUE, image_id TEXT NOT NULL DEFAULT '', config TEXT NOT NULL, spec TEXT, state TEXT NOT NULL)`)
+		exec(`INSERT INTO containers VALUES ('abc', 'old', 'img', '{"id":"abc","name":"old","imageID":"img","imageName":"localhost/busybox:latest","command":["sh"],"created":"2024-01-02T03:04:05Z"}', NULL, '{"status":7,"exitCode":3}')`)
+		exec(`INSERT INTO containers VALUES ('def', 'spec', 'img', '{"id":"def","name":"spec","imageID":"img"}', '{"hostname":"h"}', '{}')`)
+		exec(`PRAGMA user_version = 2`)
+	})
+	s, err := state.NewSQLite(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,12 +58,132 @@ func TestMigrateV2AddsListing(t *testing.T) {
 	if spec, err := s.ContainerSpec("abc"); err != nil || spec != nil {
 		t.Fatalf("ContainerSpec after migration = %v, %v; want nil spec", spec, err)
 	}
+	if spec, err := s.ContainerSpec("def"); err != nil || spec == nil || spec.Hostname != "h" {
+		t.Fatalf("ContainerSpec after migration = %+v, %v; want hostname h", spec, err)
+	}
 	recs, err := s.ContainerSummaries()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 1 || recs[0].Config.ImageName != "localhost/busybox:latest" || len(recs[0].Config.Command) != 1 ||
+	if len(recs) != 2 || recs[0].Config.ImageName != "localhost/busybox:latest" || len(recs[0].Config.Command) != 1 ||
 		recs[0].State.Status != define.StatusExited || recs[0].State.ExitCode != 3 || recs[0].Config.CreatedTime.Year() != 2024 {
 		t.Fatalf("summaries after migration = %+v %+v", recs[0].Config, recs[0].State)
+	}
+	checkSummaries(t, s, "abc", "def")
+}
+
+// schemaV3 is the DDL of schema version 3, as it shipped.
+const schemaV3 = `
+CREATE TABLE containers (
+	id       TEXT PRIMARY KEY NOT NULL,
+	name     TEXT NOT NULL UNIQUE,
+	image_id TEXT NOT NULL DEFAULT '',
+	listing  TEXT,
+	state    TEXT NOT NULL,
+	config   TEXT NOT NULL
+);
+CREATE TABLE container_specs (
+	id   TEXT PRIMARY KEY NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+	spec TEXT NOT NULL
+);
+CREATE INDEX containers_image_id ON containers(image_id);
+CREATE TABLE exit_codes (id TEXT PRIMARY KEY NOT NULL, code INTEGER NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE runtime (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+`
+
+// A version 3 database keeps every container, spec, exit code and runtime
+// value through the rebuild, and lists exactly as its documents say.
+func TestMigrateV3(t *testing.T) {
+	type ctr struct {
+		cfg  *define.ContainerConfig
+		st   *define.ContainerState
+		spec bool
+	}
+	running := statetest.NewState(define.StatusRunning)
+	running.NetNS, running.ConmonPID, running.RestartCount = "/run/netns/x", 41, 1
+	running.Networks = map[string]define.PerNetworkOptions{"berth": {InterfaceName: "eth0"}}
+	running.Ports = []define.PortMapping{{HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}}
+	rootfs := &define.ContainerConfig{ID: statetest.NewID(t), Name: "rootfs", Rootfs: "/srv", Pod: "p", AutoRemove: true,
+		CreatedTime: time.Now()}
+	ctrs := []ctr{
+		{statetest.NewConfig(statetest.NewID(t), "web"), running, true},
+		{&define.ContainerConfig{ID: statetest.NewID(t), Name: "bare"}, &define.ContainerState{}, false},
+		{rootfs, &define.ContainerState{Status: define.StatusExited, ExitCode: 2, FinishedTime: time.Now()}, true},
+	}
+	var ids []string
+	path := oldDB(t, func(exec func(string, ...any)) {
+		exec(schemaV3)
+		for _, c := range ctrs {
+			// v3 kept the listing as a subset of the config's JSON, which
+			// the config's own JSON stands in for.
+			cfgJSON := mustJSON(t, c.cfg)
+			exec("INSERT INTO containers VALUES (?, ?, ?, ?, ?, ?)", c.cfg.ID, c.cfg.Name, c.cfg.ImageID, cfgJSON, mustJSON(t, c.st), cfgJSON)
+			if c.spec {
+				exec("INSERT INTO container_specs VALUES (?, ?)", c.cfg.ID, mustJSON(t, statetest.NewSpec()))
+			}
+			ids = append(ids, c.cfg.ID)
+		}
+		exec("INSERT INTO exit_codes VALUES ('gone', 9, strftime('%s', 'now'))")
+		exec("INSERT INTO runtime VALUES ('graphroot', '/var/lib/berth')")
+		exec("PRAGMA user_version = 3")
+	})
+
+	s, err := state.NewSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	checkSummaries(t, s, ids...)
+	for _, c := range ctrs {
+		rec, err := s.Container(c.cfg.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := mustJSON(t, rec), mustJSON(t, &define.ContainerRecord{Config: c.cfg, State: c.st}); got != want {
+			t.Errorf("Container(%s) after migration:\n got %s\nwant %s", c.cfg.Name, got, want)
+		}
+		spec, err := s.ContainerSpec(c.cfg.ID)
+		if err != nil || (spec != nil) != c.spec {
+			t.Errorf("ContainerSpec(%s) = %v, %v; want a spec: %v", c.cfg.Name, spec, err, c.spec)
+		}
+	}
+	if code, err := s.RemovedExitCode("gone"); err != nil || code != 9 {
+		t.Errorf("RemovedExitCode(gone) = %d, %v; want 9", code, err)
+	}
+	if v, err := s.RuntimeValue("graphroot"); err != nil || v != "/var/lib/berth" {
+		t.Errorf("RuntimeValue(graphroot) = %q, %v", v, err)
+	}
+	if got, err := s.ContainersUsingImage("img-web"); err != nil || len(got) != 1 {
+		t.Errorf("ContainersUsingImage(img-web) = %v, %v", got, err)
+	}
+
+	// The specs table references the new containers table, so removing a
+	// container still removes its spec.
+	if err := s.RemoveContainer(ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if code, err := s.RemovedExitCode(ids[0]); err != nil || code != running.ExitCode {
+		t.Errorf("RemovedExitCode() = %d, %v; want %d", code, err, running.ExitCode)
+	}
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var specs, version int
+	var ddl string
+	if err := raw.QueryRow("SELECT count(*) FROM container_specs").Scan(&specs); err != nil || specs != 1 {
+		t.Errorf("specs left after removal = %d, %v; want 1", specs, err)
+	}
+	if err := raw.QueryRow("SELECT sql FROM sqlite_master WHERE name = 'container_specs'").Scan(&ddl); err != nil ||
+		!strings.Contains(ddl, "REFERENCES containers(id)") {
+		t.Errorf("container_specs DDL = %q, %v; want it to reference containers", ddl, err)
+	}
+	if err := raw.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != 4 {
+		t.Errorf("user_version = %d, %v; want 4", version, err)
+	}
+	var leftovers int
+	if err := raw.QueryRow("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_old'").Scan(&leftovers); err != nil || leftovers != 0 {
+		t.Errorf("tables left from the migration = %d, %v", leftovers, err)
 	}
 }

@@ -1,0 +1,151 @@
+package state
+
+import (
+	"database/sql"
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// configCols are the containers columns copied out of a config for
+// listing. The list and map fields share one nullable JSON column (extra),
+// so a container without any costs no JSON decoding beyond its command.
+type configCols struct {
+	imageName  string
+	created    int64
+	command    any // JSON array, or nil (NULL) when empty
+	ociRuntime string
+	autoRemove bool
+	extra      any // JSON of listingExtra, or nil when all its fields are empty
+}
+
+// listingExtra is the format of the extra column.
+type listingExtra struct {
+	Rootfs      string               `json:"rootfs,omitempty"`
+	Pod         string               `json:"pod,omitempty"`
+	Labels      map[string]string    `json:"labels,omitempty"`
+	UserVolumes []string             `json:"userVolumes,omitempty"`
+	Networks    []string             `json:"networks,omitempty"`
+	Ports       []define.PortMapping `json:"ports,omitempty"`
+}
+
+func (e *listingExtra) into(c *define.ContainerConfig) {
+	c.Rootfs, c.Pod, c.Labels = e.Rootfs, e.Pod, e.Labels
+	c.UserVolumes, c.Networks, c.Ports = e.UserVolumes, e.Networks, e.Ports
+}
+
+func configColumns(c *define.ContainerConfig) (configCols, error) {
+	cols := configCols{imageName: c.ImageName, created: unixNano(c.CreatedTime), ociRuntime: c.OCIRuntime, autoRemove: c.AutoRemove}
+	var err error
+	if len(c.Command) > 0 {
+		if cols.command, err = jsonText("command", c.Command); err != nil {
+			return cols, err
+		}
+	}
+	if c.Rootfs != "" || c.Pod != "" || len(c.Labels) > 0 || len(c.UserVolumes) > 0 || len(c.Networks) > 0 || len(c.Ports) > 0 {
+		e := listingExtra{Rootfs: c.Rootfs, Pod: c.Pod, Labels: c.Labels, UserVolumes: c.UserVolumes, Networks: c.Networks, Ports: c.Ports}
+		if cols.extra, err = jsonText("listing fields", e); err != nil {
+			return cols, err
+		}
+	}
+	return cols, nil
+}
+
+// stateCols are the containers columns copied out of a state for listing;
+// SaveContainerState rewrites them together with the state document.
+type stateCols struct {
+	status, pid, conmonPID, exitCode int64
+	started, finished, restartCount  int64
+	net                              any // JSON of netState, or nil when empty
+}
+
+// netState is the format of the net column.
+type netState struct {
+	NetNS    string                              `json:"netNS,omitempty"`
+	Networks map[string]define.PerNetworkOptions `json:"networks,omitempty"`
+	Ports    []define.PortMapping                `json:"ports,omitempty"`
+}
+
+func (n *netState) into(st *define.ContainerState) {
+	st.NetNS, st.Networks, st.Ports = n.NetNS, n.Networks, n.Ports
+}
+
+func stateColumns(st *define.ContainerState) (stateCols, error) {
+	cols := stateCols{status: int64(st.Status), pid: int64(st.PID), conmonPID: int64(st.ConmonPID),
+		exitCode: int64(st.ExitCode), started: unixNano(st.StartedTime), finished: unixNano(st.FinishedTime),
+		restartCount: int64(st.RestartCount)}
+	if st.NetNS != "" || len(st.Networks) > 0 || len(st.Ports) > 0 {
+		var err error
+		if cols.net, err = jsonText("network state", netState{NetNS: st.NetNS, Networks: st.Networks, Ports: st.Ports}); err != nil {
+			return cols, err
+		}
+	}
+	return cols, nil
+}
+
+// stateColsSet is the SET list matching stateCols.args.
+const stateColsSet = "status = ?, pid = ?, conmon_pid = ?, exit_code = ?, started = ?, finished = ?, restart_count = ?, net = ?"
+
+func (c *stateCols) args() []any {
+	return []any{c.status, c.pid, c.conmonPID, c.exitCode, c.started, c.finished, c.restartCount, c.net}
+}
+
+// unixNano stores a time as nanoseconds since the epoch, the zero time as
+// 0. This covers the years 1678 to 2262; the location is not kept, times
+// come back in the local zone, as time.Now() made them.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
+// jsonText encodes v for a nullable TEXT column (a string, so SQLite
+// stores text, not a blob).
+func jsonText(what string, v any) (any, error) {
+	b, err := encodeJSON(what, v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// ctrRow is one containers row: the documents plus the columns derived
+// from them.
+type ctrRow struct {
+	id, name, imageID     string
+	cfg                   configCols
+	st                    stateCols
+	stateJSON, configJSON string
+}
+
+func newCtrRow(cfg *define.ContainerConfig, st *define.ContainerState, cfgJSON, stJSON []byte) (*ctrRow, error) {
+	r := &ctrRow{id: cfg.ID, name: cfg.Name, imageID: cfg.ImageID, stateJSON: string(stJSON), configJSON: string(cfgJSON)}
+	var err error
+	if r.cfg, err = configColumns(cfg); err != nil {
+		return nil, err
+	}
+	if r.st, err = stateColumns(st); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *ctrRow) insert(tx *sql.Tx) error {
+	_, err := tx.Exec(`INSERT INTO containers(id, name, image_id,
+		image_name, created, command, oci_runtime, auto_remove, extra,
+		status, pid, conmon_pid, exit_code, started, finished, restart_count, net,
+		state, config) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.id, r.name, r.imageID,
+		r.cfg.imageName, r.cfg.created, r.cfg.command, r.cfg.ociRuntime, r.cfg.autoRemove, r.cfg.extra,
+		r.st.status, r.st.pid, r.st.conmonPID, r.st.exitCode, r.st.started, r.st.finished, r.st.restartCount, r.st.net,
+		r.stateJSON, r.configJSON)
+	return err
+}
