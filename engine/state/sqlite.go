@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS containers (
 	command       TEXT,
 	oci_runtime   TEXT NOT NULL DEFAULT '',
 	auto_remove   INTEGER NOT NULL DEFAULT 0,
+	networks      TEXT,
 	extra         TEXT,
 	status        INTEGER NOT NULL DEFAULT 0,
 	pid           INTEGER NOT NULL DEFAULT 0,
@@ -43,7 +44,9 @@ CREATE TABLE IF NOT EXISTS containers (
 	started       INTEGER NOT NULL DEFAULT 0,
 	finished      INTEGER NOT NULL DEFAULT 0,
 	restart_count INTEGER NOT NULL DEFAULT 0,
-	net           TEXT,
+	net_ns        TEXT NOT NULL DEFAULT '',
+	net_names     TEXT,
+	ports         TEXT,
 	state         TEXT NOT NULL,
 	config        TEXT NOT NULL
 );

@@ -2,20 +2,24 @@ package state
 
 import (
 	"database/sql"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
 )
 
 // configCols are the containers columns copied out of a config for
-// listing. The list and map fields share one nullable JSON column (extra),
-// so a container without any costs no JSON decoding beyond its command.
+// listing. The rarely set list and map fields share one nullable JSON
+// column (extra), so a usual container costs no JSON decoding beyond its
+// command.
 type configCols struct {
 	imageName  string
 	created    int64
 	command    any // JSON array, or nil (NULL) when empty
 	ociRuntime string
 	autoRemove bool
+	networks   any // names joined by commas, or nil when none
 	extra      any // JSON of listingExtra, or nil when all its fields are empty
 }
 
@@ -25,25 +29,25 @@ type listingExtra struct {
 	Pod         string               `json:"pod,omitempty"`
 	Labels      map[string]string    `json:"labels,omitempty"`
 	UserVolumes []string             `json:"userVolumes,omitempty"`
-	Networks    []string             `json:"networks,omitempty"`
 	Ports       []define.PortMapping `json:"ports,omitempty"`
 }
 
 func (e *listingExtra) into(c *define.ContainerConfig) {
 	c.Rootfs, c.Pod, c.Labels = e.Rootfs, e.Pod, e.Labels
-	c.UserVolumes, c.Networks, c.Ports = e.UserVolumes, e.Networks, e.Ports
+	c.UserVolumes, c.Ports = e.UserVolumes, e.Ports
 }
 
 func configColumns(c *define.ContainerConfig) (configCols, error) {
-	cols := configCols{imageName: c.ImageName, created: unixNano(c.CreatedTime), ociRuntime: c.OCIRuntime, autoRemove: c.AutoRemove}
+	cols := configCols{imageName: c.ImageName, created: unixNano(c.CreatedTime), ociRuntime: c.OCIRuntime,
+		autoRemove: c.AutoRemove, networks: joinNames(c.Networks)}
 	var err error
 	if len(c.Command) > 0 {
 		if cols.command, err = jsonText("command", c.Command); err != nil {
 			return cols, err
 		}
 	}
-	if c.Rootfs != "" || c.Pod != "" || len(c.Labels) > 0 || len(c.UserVolumes) > 0 || len(c.Networks) > 0 || len(c.Ports) > 0 {
-		e := listingExtra{Rootfs: c.Rootfs, Pod: c.Pod, Labels: c.Labels, UserVolumes: c.UserVolumes, Networks: c.Networks, Ports: c.Ports}
+	if c.Rootfs != "" || c.Pod != "" || len(c.Labels) > 0 || len(c.UserVolumes) > 0 || len(c.Ports) > 0 {
+		e := listingExtra{Rootfs: c.Rootfs, Pod: c.Pod, Labels: c.Labels, UserVolumes: c.UserVolumes, Ports: c.Ports}
 		if cols.extra, err = jsonText("listing fields", e); err != nil {
 			return cols, err
 		}
@@ -51,32 +55,41 @@ func configColumns(c *define.ContainerConfig) (configCols, error) {
 	return cols, nil
 }
 
+// joinNames stores network names (which never contain commas) as one
+// plain column; nil (NULL) for none.
+func joinNames(names []string) any {
+	if len(names) == 0 {
+		return nil
+	}
+	return strings.Join(names, ",")
+}
+
 // stateCols are the containers columns copied out of a state for listing;
-// SaveContainerState rewrites them together with the state document.
+// SaveContainerState rewrites them together with the state document. Of
+// the attached networks listing needs only the names.
 type stateCols struct {
 	status, pid, conmonPID, exitCode int64
 	started, finished, restartCount  int64
-	net                              any // JSON of netState, or nil when empty
-}
-
-// netState is the format of the net column.
-type netState struct {
-	NetNS    string                              `json:"netNS,omitempty"`
-	Networks map[string]define.PerNetworkOptions `json:"networks,omitempty"`
-	Ports    []define.PortMapping                `json:"ports,omitempty"`
-}
-
-func (n *netState) into(st *define.ContainerState) {
-	st.NetNS, st.Networks, st.Ports = n.NetNS, n.Networks, n.Ports
+	netNS                            string
+	netNames                         any // attached network names joined by commas, or nil
+	ports                            any // JSON of the published ports, or nil when none
 }
 
 func stateColumns(st *define.ContainerState) (stateCols, error) {
 	cols := stateCols{status: int64(st.Status), pid: int64(st.PID), conmonPID: int64(st.ConmonPID),
 		exitCode: int64(st.ExitCode), started: unixNano(st.StartedTime), finished: unixNano(st.FinishedTime),
-		restartCount: int64(st.RestartCount)}
-	if st.NetNS != "" || len(st.Networks) > 0 || len(st.Ports) > 0 {
+		restartCount: int64(st.RestartCount), netNS: st.NetNS}
+	if len(st.Networks) > 0 {
+		names := make([]string, 0, len(st.Networks))
+		for n := range st.Networks {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		cols.netNames = joinNames(names)
+	}
+	if len(st.Ports) > 0 {
 		var err error
-		if cols.net, err = jsonText("network state", netState{NetNS: st.NetNS, Networks: st.Networks, Ports: st.Ports}); err != nil {
+		if cols.ports, err = jsonText("published ports", st.Ports); err != nil {
 			return cols, err
 		}
 	}
@@ -84,10 +97,10 @@ func stateColumns(st *define.ContainerState) (stateCols, error) {
 }
 
 // stateColsSet is the SET list matching stateCols.args.
-const stateColsSet = "status = ?, pid = ?, conmon_pid = ?, exit_code = ?, started = ?, finished = ?, restart_count = ?, net = ?"
+const stateColsSet = "status = ?, pid = ?, conmon_pid = ?, exit_code = ?, started = ?, finished = ?, restart_count = ?, net_ns = ?, net_names = ?, ports = ?"
 
 func (c *stateCols) args() []any {
-	return []any{c.status, c.pid, c.conmonPID, c.exitCode, c.started, c.finished, c.restartCount, c.net}
+	return []any{c.status, c.pid, c.conmonPID, c.exitCode, c.started, c.finished, c.restartCount, c.netNS, c.netNames, c.ports}
 }
 
 // unixNano stores a time as nanoseconds since the epoch, the zero time as
@@ -140,12 +153,13 @@ func newCtrRow(cfg *define.ContainerConfig, st *define.ContainerState, cfgJSON, 
 
 func (r *ctrRow) insert(tx *sql.Tx) error {
 	_, err := tx.Exec(`INSERT INTO containers(id, name, image_id,
-		image_name, created, command, oci_runtime, auto_remove, extra,
-		status, pid, conmon_pid, exit_code, started, finished, restart_count, net,
-		state, config) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		image_name, created, command, oci_runtime, auto_remove, networks, extra,
+		status, pid, conmon_pid, exit_code, started, finished, restart_count, net_ns, net_names, ports,
+		state, config) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.id, r.name, r.imageID,
-		r.cfg.imageName, r.cfg.created, r.cfg.command, r.cfg.ociRuntime, r.cfg.autoRemove, r.cfg.extra,
-		r.st.status, r.st.pid, r.st.conmonPID, r.st.exitCode, r.st.started, r.st.finished, r.st.restartCount, r.st.net,
+		r.cfg.imageName, r.cfg.created, r.cfg.command, r.cfg.ociRuntime, r.cfg.autoRemove, r.cfg.networks, r.cfg.extra,
+		r.st.status, r.st.pid, r.st.conmonPID, r.st.exitCode, r.st.started, r.st.finished, r.st.restartCount,
+		r.st.netNS, r.st.netNames, r.st.ports,
 		r.stateJSON, r.configJSON)
 	return err
 }

@@ -24,7 +24,7 @@ func listed(r *define.ContainerRecord) *define.ContainerRecord {
 		State: &define.ContainerState{
 			Status: s.Status, PID: s.PID, ConmonPID: s.ConmonPID, ExitCode: s.ExitCode,
 			StartedTime: s.StartedTime, FinishedTime: s.FinishedTime, RestartCount: s.RestartCount,
-			NetNS: s.NetNS, Networks: s.Networks, Ports: s.Ports,
+			NetNS: s.NetNS, Networks: statetest.NetworkNames(s.Networks), Ports: s.Ports,
 		},
 	}
 }

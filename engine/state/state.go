@@ -47,7 +47,8 @@ type Store interface {
 	// fields are filled in: ID, Name, ImageID, ImageName, CreatedTime,
 	// Rootfs, AutoRemove, Pod, OCIRuntime, Command, Labels, UserVolumes,
 	// Networks, Ports; state Status, PID, ConmonPID, ExitCode,
-	// StartedTime, FinishedTime, RestartCount, NetNS, Networks, Ports.
+	// StartedTime, FinishedTime, RestartCount, NetNS, Networks (the names;
+	// the per-network options may be left zero), Ports.
 	ContainerSummaries() ([]*define.ContainerRecord, error)
 	// RenameContainer changes a container's name (ErrNameInUse if taken).
 	RenameContainer(id, newName string) error
