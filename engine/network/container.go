@@ -394,7 +394,9 @@ func (m *Manager) Teardown(ctx context.Context, ctrID string, networks []string)
 				return err
 			})
 		}
-		repairIsolation(ctx, opts.NetworkInfo)
+		if !allKeptAlive(opts.NetworkInfo) {
+			repairIsolation(ctx, opts.NetworkInfo)
+		}
 	}
 	// The record goes even when netavark failed: kept, it would hold the
 	// addresses forever, and netavark's errors here are mostly about

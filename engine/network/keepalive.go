@@ -62,6 +62,19 @@ func ensureKeepAlive(n define.Network) error {
 	return setMaster(ka.Index, br.Index)
 }
 
+// allKeptAlive reports whether every network of nets keeps its bridge:
+// netavark then removed only a container's own rules, never the shared
+// isolation jump, and there is nothing to repair.
+func allKeptAlive(nets map[string]define.Network) bool {
+	for _, n := range nets {
+		link, _ := keepAliveNames(n.NetworkInterface)
+		if _, err := os.Stat(filepath.Join("/sys/class/net", link)); !keepsAlive(n) || err != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // bridgePorts returns the interfaces enslaved to bridge.
 func bridgePorts(bridge string) []string {
 	ents, _ := os.ReadDir(filepath.Join("/sys/class/net", bridge, "brif"))

@@ -16,7 +16,8 @@ type runcState struct {
 	InitPID     int               `json:"init_process_pid"`
 	CgroupPaths map[string]string `json:"cgroup_paths"`
 	Config      struct {
-		Hooks map[string]json.RawMessage `json:"hooks"`
+		// Every kind of hook is listed, most with null.
+		Hooks map[string][]json.RawMessage `json:"hooks"`
 	} `json:"config"`
 }
 
@@ -40,8 +41,13 @@ func (r *Runtime) deleteInProcess(id string) bool {
 		return false
 	}
 	var st runcState
-	if json.Unmarshal(data, &st) != nil || len(st.Config.Hooks) > 0 || st.InitPID <= 0 {
+	if json.Unmarshal(data, &st) != nil || st.InitPID <= 0 {
 		return false
+	}
+	for _, hooks := range st.Config.Hooks {
+		if len(hooks) > 0 {
+			return false
+		}
 	}
 	if _, err := os.Stat("/proc/" + strconv.Itoa(st.InitPID)); err == nil {
 		return false // still there (or its PID reused): let runc check

@@ -32,9 +32,13 @@ func TestStartThroughFifo(t *testing.T) {
 	if _, err := os.Stat(fifo); err != nil {
 		t.Fatalf("no exec fifo after create: %v", err)
 	}
+	// No runc may run for this start: a fallback to `runc start` fails.
+	path := r.path
+	r.path = "/nonexistent/runc"
 	if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
 		t.Fatalf("start: %v", err)
 	}
+	r.path = path
 	if _, err := os.Stat(fifo); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("exec fifo left after start: %v", err)
 	}
@@ -87,10 +91,14 @@ func TestDeleteExited(t *testing.T) {
 	if _, err := r.WaitExit(ctx, c.id); err != nil {
 		t.Fatal(err)
 	}
-	// conmon has reaped init once the exit file is there.
+	// conmon has reaped init once the exit file is there. No runc may run
+	// for this delete: a fallback to `runc delete` would fail.
+	path := r.path
+	r.path = "/nonexistent/runc"
 	if err := r.DeleteExited(ctx, c.id); err != nil {
 		t.Fatalf("DeleteExited: %v", err)
 	}
+	r.path = path
 	if _, err := os.Stat(filepath.Join(r.cfg.StateRoot, c.id)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state directory left: %v", err)
 	}
@@ -105,5 +113,19 @@ func TestDeleteExited(t *testing.T) {
 	// Deleting again is not an error (the runtime forgot it already).
 	if err := r.DeleteExited(ctx, c.id); err != nil {
 		t.Errorf("second DeleteExited: %v", err)
+	}
+}
+
+// The hooks of runc's state.json list every kind, most as null: only a
+// hook that is there sends the delete to runc.
+func TestRuncStateHooks(t *testing.T) {
+	var st runcState
+	if err := json.Unmarshal([]byte(`{"init_process_pid":1,"config":{"hooks":{"prestart":null,"poststop":[]}}}`), &st); err != nil {
+		t.Fatal(err)
+	}
+	for kind, hooks := range st.Config.Hooks {
+		if len(hooks) > 0 {
+			t.Errorf("hook kind %s reads as set", kind)
+		}
 	}
 }
