@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"fmt"
 	"sort"
 	"strconv"
@@ -34,7 +35,7 @@ func (r psRow) Command() string {
 	return cmd
 }
 func (r psRow) CreatedHuman() string { return format.HumanDuration(time.Since(r.Created)) + " ago" }
-func (r psRow) CreatedAt() string    { return r.ListContainer.CreatedAt }
+func (r psRow) CreatedAt() string    { return r.ListContainer.Created.Format(service.CreatedAtLayout) }
 func (r psRow) RunningFor() string   { return r.CreatedHuman() }
 func (r psRow) Labels() string {
 	var kv []string
@@ -99,10 +100,12 @@ func newPsCommand(d *Deps) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if quiet {
+				bw := bufio.NewWriter(out)
 				for _, r := range rows {
-					fmt.Fprintln(out, psRow{r, noTrunc}.ID())
+					bw.WriteString(psRow{r, noTrunc}.ID())
+					bw.WriteByte('\n')
 				}
-				return nil
+				return bw.Flush()
 			}
 			if format.IsJSON(fmtStr) {
 				if rows == nil {

@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"io"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/berth-dev/berth/service"
@@ -46,10 +45,21 @@ func writePsTable(w io.Writer, rows []*service.ListContainer, noTrunc, size, noH
 		last := len(cells) - 1
 		for i, c := range cells[:last] {
 			bw.WriteString(c)
-			bw.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)))
+			pad(bw, widths[i]-utf8.RuneCountInString(c))
 		}
 		bw.WriteString(cells[last])
 		bw.WriteByte('\n')
 	}
 	return bw.Flush()
+}
+
+// spaces is padding written by slicing, not allocated per cell.
+const spaces = "                                                                "
+
+func pad(w *bufio.Writer, n int) {
+	for n > 0 {
+		k := min(n, len(spaces))
+		w.WriteString(spaces[:k])
+		n -= k
+	}
 }

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -25,7 +26,6 @@ type ListContainer struct {
 	AutoRemove bool                 `json:"AutoRemove"`
 	Command    []string             `json:"Command"`
 	Created    time.Time            `json:"Created"`
-	CreatedAt  string               `json:"CreatedAt"`
 	Exited     bool                 `json:"Exited"`
 	ExitedAt   int64                `json:"ExitedAt"`
 	ExitCode   int32                `json:"ExitCode"`
@@ -109,6 +109,23 @@ func List(rt *engine.Runtime, opts ListOptions) ([]*ListContainer, error) {
 	return out, nil
 }
 
+// CreatedAtLayout is how podman prints a container's creation time.
+const CreatedAtLayout = "2006-01-02 15:04:05.999999999 -0700 MST"
+
+// MarshalJSON adds what only the JSON output shows (CreatedAt, Labels as
+// {} when there are none): the table of thousands of rows skips that work.
+func (l *ListContainer) MarshalJSON() ([]byte, error) {
+	type plain ListContainer
+	p := plain(*l)
+	if p.Labels == nil {
+		p.Labels = map[string]string{}
+	}
+	return json.Marshal(struct {
+		*plain
+		CreatedAt string `json:"CreatedAt"`
+	}{&p, l.Created.Format(CreatedAtLayout)})
+}
+
 func listRow(c *engine.Container) *ListContainer {
 	cfg := c.Config()
 	st := c.CachedState()
@@ -116,7 +133,6 @@ func listRow(c *engine.Container) *ListContainer {
 		AutoRemove: cfg.AutoRemove,
 		Command:    cfg.Command,
 		Created:    cfg.CreatedTime,
-		CreatedAt:  cfg.CreatedTime.Format("2006-01-02 15:04:05.999999999 -0700 MST"),
 		ExitCode:   st.ExitCode,
 		ID:         cfg.ID,
 		Image:      cfg.ImageName,
@@ -131,9 +147,6 @@ func listRow(c *engine.Container) *ListContainer {
 		Restarts:   st.RestartCount,
 		State:      st.Status.DockerString(),
 		status:     st.Status,
-	}
-	if row.Labels == nil {
-		row.Labels = map[string]string{}
 	}
 	if row.Mounts == nil {
 		row.Mounts = []string{}
