@@ -3,6 +3,7 @@ package service
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -84,6 +85,10 @@ func List(rt *engine.Runtime, opts ListOptions) ([]*ListContainer, error) {
 		}
 		out = append(out, row)
 	}
+	// Newest first. The store lists in creation order, so reversed the rows
+	// are sorted already but for clock steps, which the sort then fixes
+	// cheaply.
+	slices.Reverse(out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
 	if opts.Latest && len(out) > 1 {
 		out = out[:1]
