@@ -13,24 +13,26 @@ import (
 // Reset removes everything the root holds, as `system reset`: every
 // container (stopped first), every network, the default one included
 // (their bridges and firewall rules go with them), every image, and then
-// the storage and the database themselves. The runtime is shut down and
-// cannot be used afterwards.
+// the storage and the database themselves. Like podman's, it is a recovery
+// tool: what cannot be removed cleanly is reported, and the roots are
+// wiped anyway. The runtime is shut down and cannot be used afterwards.
 func (r *Runtime) Reset(ctx context.Context) error {
 	for _, root := range []string{r.cfg.GraphRoot, r.cfg.RunRoot} {
 		if p := filepath.Clean(root); root == "" || p == "/" {
+			_ = r.Shutdown(false)
 			return fmt.Errorf("refusing to reset storage root %q: %w", root, define.ErrInvalidArg)
 		}
 	}
 	var errs []error
-	ctrs, err := r.Containers()
-	if err != nil {
-		return err
-	}
-	zero := uint(0)
-	for _, c := range ctrs {
-		if err := r.RemoveContainer(ctx, c, RemoveOptions{Force: true, Timeout: &zero}); err != nil &&
-			!errors.Is(err, define.ErrCtrRemoved) && !errors.Is(err, define.ErrNoSuchCtr) {
-			errs = append(errs, err)
+	if ctrs, err := r.Containers(); err != nil {
+		errs = append(errs, err)
+	} else {
+		zero := uint(0)
+		for _, c := range ctrs {
+			if err := r.RemoveContainer(ctx, c, RemoveOptions{Force: true, Timeout: &zero}); err != nil &&
+				!errors.Is(err, define.ErrCtrRemoved) && !errors.Is(err, define.ErrNoSuchCtr) {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if r.net != nil {
@@ -52,14 +54,8 @@ func (r *Runtime) Reset(ctx context.Context) error {
 		}
 	}
 	errs = append(errs, r.Shutdown(true))
-	if err := errors.Join(errs...); err != nil {
-		// Keep the files of whatever could not be removed cleanly.
-		return err
-	}
 	for _, root := range []string{r.cfg.GraphRoot, r.cfg.RunRoot} {
-		if err := os.RemoveAll(root); err != nil {
-			errs = append(errs, err)
-		}
+		errs = append(errs, os.RemoveAll(root))
 	}
 	return errors.Join(errs...)
 }

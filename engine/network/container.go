@@ -384,12 +384,7 @@ func (m *Manager) Teardown(ctx context.Context, ctrID string, networks []string)
 	var runErr error
 	if rec.BootID == bootID() && len(networks) > 0 {
 		opts := rec.Options.subset(networks)
-		if all && onlyVeth(opts) && isNetNS(rec.NetNS) {
-			// netavark would only delete the veth, synchronously (an RCU
-			// grace period or two); removing the namespace has the kernel
-			// delete the pair in the background instead.
-			runErr = RemoveNetNS(rec.NetNS)
-		} else if isNetNS(rec.NetNS) {
+		if isNetNS(rec.NetNS) {
 			_, runErr = m.run(ctx, "teardown", rec.NetNS, opts)
 		} else {
 			// Best effort: with the namespace gone, netavark also misses

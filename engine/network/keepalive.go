@@ -76,21 +76,6 @@ func allKeptAlive(nets map[string]define.Network) bool {
 	return true
 }
 
-// onlyVeth reports whether a container's teardown would undo nothing but
-// its veth: no published ports, no DNS entries, and bridges that stay
-// (with their rules) after it.
-func onlyVeth(opts netavarkOptions) bool {
-	if len(opts.PortMappings) > 0 {
-		return false
-	}
-	for _, n := range opts.NetworkInfo {
-		if n.DNSEnabled {
-			return false
-		}
-	}
-	return allKeptAlive(opts.NetworkInfo)
-}
-
 // bridgePorts returns the interfaces enslaved to bridge.
 func bridgePorts(bridge string) []string {
 	ents, _ := os.ReadDir(filepath.Join("/sys/class/net", bridge, "brif"))
@@ -118,9 +103,9 @@ func (m *Manager) releaseBridge(ctx context.Context, n define.Network) error {
 	if _, err := net.InterfaceByName(n.NetworkInterface); err != nil {
 		return nil
 	}
-	// No container uses the network any more (Remove checked), but the
-	// veths of the last ones may still be on the bridge: the kernel
-	// deletes them with their namespaces, in the background (onlyVeth).
+	// No container uses the network any more (Remove checked); a veth
+	// whose namespace is being destroyed may still be on the bridge for a
+	// moment.
 	for deadline := time.Now().Add(5 * time.Second); len(bridgePorts(n.NetworkInterface)) > 0; {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("network %s: bridge %s still has interfaces %v attached: its firewall rules are left behind", n.Name, n.NetworkInterface, bridgePorts(n.NetworkInterface))

@@ -13,9 +13,10 @@ import (
 // runcState is the part of runc's state.json that deleting an exited
 // container needs.
 type runcState struct {
-	InitPID     int               `json:"init_process_pid"`
-	CgroupPaths map[string]string `json:"cgroup_paths"`
-	Config      struct {
+	InitPID      int               `json:"init_process_pid"`
+	CgroupPaths  map[string]string `json:"cgroup_paths"`
+	IntelRdtPath string            `json:"intel_rdt_path"`
+	Config       struct {
 		// Every kind of hook is listed, most with null.
 		Hooks map[string][]json.RawMessage `json:"hooks"`
 	} `json:"config"`
@@ -41,8 +42,8 @@ func (r *Runtime) deleteInProcess(id string) bool {
 		return false
 	}
 	var st runcState
-	if json.Unmarshal(data, &st) != nil || st.InitPID <= 0 {
-		return false
+	if json.Unmarshal(data, &st) != nil || st.InitPID <= 0 || st.IntelRdtPath != "" {
+		return false // resctrl groups are runc's to remove
 	}
 	for _, hooks := range st.Config.Hooks {
 		if len(hooks) > 0 {

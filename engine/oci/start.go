@@ -34,10 +34,6 @@ func (r *Runtime) startThroughFifo(ctx context.Context, id string, pid int) (boo
 	if st, err := os.Stat(path); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
 		return false, nil
 	}
-	type opened struct {
-		f   *os.File
-		err error
-	}
 	ch := make(chan opened, 1)
 	go func() {
 		// Blocks until init opens its end for writing (it may not have
@@ -61,18 +57,21 @@ func (r *Runtime) startThroughFifo(ctx context.Context, id string, pid int) (boo
 			// init is gone: it may have run and exited between two ticks
 			// (its write is then in the fifo), or died before writing.
 			f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NONBLOCK, 0)
-			if err == nil {
-				if err = consumeFifo(id, path, f); err == nil {
-					return true, nil
-				}
+			abandon(path, ch) // while the fifo is still there to open
+			if err == nil && consumeFifo(id, path, f) == nil {
+				return true, nil
 			}
-			unblock(path)
 			return true, fmt.Errorf("container %s: the container process is already dead: %w", id, define.ErrCtrStateInvalid)
 		case <-ctx.Done():
-			unblock(path)
+			abandon(path, ch)
 			return true, ctx.Err()
 		}
 	}
+}
+
+type opened struct {
+	f   *os.File
+	err error
 }
 
 // consumeFifo reads what init wrote and removes the fifo, as runc does; no
@@ -89,11 +88,18 @@ func consumeFifo(id, path string, f *os.File) error {
 	return os.Remove(path)
 }
 
-// unblock releases a reader still blocked opening the fifo.
-func unblock(path string) {
+// abandon releases the reader still blocked opening the fifo and closes
+// what it opens at once: a read end left open would let init write, and
+// start the container, after the start was given up.
+func abandon(path string, ch <-chan opened) {
 	if f, err := os.OpenFile(path, os.O_WRONLY|unix.O_NONBLOCK, 0); err == nil {
 		f.Close()
 	}
+	go func() {
+		if o := <-ch; o.f != nil {
+			o.f.Close()
+		}
+	}()
 }
 
 // alive reports whether pid exists and is not a zombie.
