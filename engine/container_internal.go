@@ -1,16 +1,15 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/procps"
 )
 
 // lockSync takes the container's lock and syncs its state. On error the
@@ -107,17 +106,8 @@ func (c *Container) applyExitFile() bool {
 // in-memory copy.
 func (c *Container) peekExit() { c.applyExitFile() }
 
-// pidAlive reports whether pid runs; a zombie (exited, not yet reaped)
-// counts as dead.
-func pidAlive(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// The state follows the command name, which is in parentheses.
-	i := bytes.LastIndexByte(data, ')')
-	return i >= 0 && i+2 < len(data) && data[i+2] != 'Z'
-}
+// pidAlive reports whether pid runs (a zombie counts as dead).
+func pidAlive(pid int) bool { return procps.Alive(pid) }
 
 // saveLocked persists the state.
 //

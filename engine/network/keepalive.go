@@ -48,17 +48,19 @@ func ensureKeepAlive(n define.Network) error {
 	if !keepsAlive(n) {
 		return nil
 	}
+	link, peer := keepAliveNames(n.NetworkInterface)
+	// The usual case, on every container's setup: one readlink, no
+	// listing of the host's interfaces.
+	if master, err := os.Readlink(filepath.Join("/sys/class/net", link, "master")); err == nil && filepath.Base(master) == n.NetworkInterface {
+		return nil
+	}
 	br, err := net.InterfaceByName(n.NetworkInterface)
 	if err != nil {
 		return err
 	}
-	link, peer := keepAliveNames(n.NetworkInterface)
 	ka, err := net.InterfaceByName(link)
 	if err != nil {
 		return addVeth(link, peer, br.Index)
-	}
-	if master, err := os.Readlink(filepath.Join("/sys/class/net", link, "master")); err == nil && filepath.Base(master) == n.NetworkInterface {
-		return nil
 	}
 	return setMaster(ka.Index, br.Index)
 }

@@ -149,6 +149,6 @@ func (r *Runtime) Started(id string) bool {
 	if _, err := os.Stat(dir); err != nil {
 		return false
 	}
-	_, err := os.Stat(filepath.Join(dir, "exec.fifo"))
+	_, err := os.Stat(filepath.Join(dir, execFifo))
 	return errors.Is(err, os.ErrNotExist)
 }

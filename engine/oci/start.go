@@ -1,18 +1,15 @@
 package oci
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/procps"
 	"golang.org/x/sys/unix"
 )
 
@@ -51,7 +48,7 @@ func (r *Runtime) startThroughFifo(ctx context.Context, id string, pid int) (boo
 			}
 			return true, consumeFifo(id, path, o.f)
 		case <-tick.C:
-			if alive(pid) {
+			if procps.Alive(pid) {
 				continue
 			}
 			// init is gone: it may have run and exited between two ticks
@@ -100,14 +97,4 @@ func abandon(path string, ch <-chan opened) {
 			o.f.Close()
 		}
 	}()
-}
-
-// alive reports whether pid exists and is not a zombie.
-func alive(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ESRCH)
-	}
-	i := bytes.LastIndexByte(data, ')')
-	return i < 0 || i+2 >= len(data) || data[i+2] != 'Z'
 }
