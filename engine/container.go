@@ -19,6 +19,10 @@ type Container struct {
 	runtime *Runtime
 	// valid turns false once the container is removed.
 	valid bool
+	// claimed is set while this process holds the cleanup claim: conmon
+	// then gets its exit command delayed, to be cancelled after our own
+	// cleanup.
+	claimed bool
 }
 
 // ID returns the container's full ID.

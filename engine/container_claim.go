@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/berth-dev/berth/engine/oci"
 	"golang.org/x/sys/unix"
 )
 
@@ -15,6 +16,17 @@ import (
 // be released instead of racing the CLI for the container lock and doing
 // the same work twice. If the CLI dies, the kernel drops its flock and the
 // exit command carries on as usual, so nothing is ever left behind.
+//
+// While claimed, conmon is told to hold the exit command back for
+// claimExitDelay seconds, and a successful cleanup cancels it: an attached
+// run costs no second berth process (~8 ms of CPU, a fifth of a run's).
+// A CLI that dies or fails to clean up leaves the exit command to run
+// after the delay, as before.
+
+// claimExitDelay is how long (seconds) conmon waits before the exit command
+// of a claimed container: long enough for the claimant's cleanup on a busy
+// host, short enough that a killed CLI's container is soon cleaned up.
+const claimExitDelay = 2
 
 func (c *Container) claimPath() string {
 	return filepath.Join(c.runtime.cfg.tmpDir(), "claims", c.config.ID)
@@ -42,13 +54,27 @@ func (c *Container) ClaimCleanup() (*CleanupClaim, error) {
 		f.Close()
 		return nil, err
 	}
+	c.claimed = true
 	return &CleanupClaim{c: c, f: f}, nil
+}
+
+// exitDelay is conmon's --exit-delay for the container's next exit.
+func (c *Container) exitDelay() int {
+	if c.claimed {
+		return claimExitDelay
+	}
+	return 0
 }
 
 // Cleanup does what the exit command would: release the stopped
 // container's resources, then remove it when remove (--rm) is set.
 func (cl *CleanupClaim) Cleanup(ctx context.Context, remove bool) error {
-	return cl.c.cleanupAfterExit(ctx, remove)
+	conmon := cl.c.state.ConmonPID
+	if err := cl.c.cleanupAfterExit(ctx, remove); err != nil {
+		return err
+	}
+	oci.CancelExitCommand(conmon)
+	return nil
 }
 
 // Release gives the claim up; a waiting exit command then proceeds.
@@ -59,6 +85,7 @@ func (cl *CleanupClaim) Release() {
 	os.Remove(cl.c.claimPath())
 	cl.f.Close()
 	cl.f = nil
+	cl.c.claimed = false
 }
 
 // waitForClaim blocks while another process holds the cleanup claim.

@@ -98,6 +98,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		LogPath:     c.LogPath(),
 		LogDriver:   logDriver,
 		ExitCommand: c.runtime.cfg.exitCommandArgs(c.config.ID, c.config.AutoRemove),
+		ExitDelay:   c.exitDelay(),
 		Terminal:    c.config.Terminal,
 		Stdin:       c.config.Stdin,
 		ExtraFiles:  portFiles,

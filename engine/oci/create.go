@@ -31,6 +31,9 @@ type CreateOptions struct {
 	// ExitCommand is run by conmon once the container exited (berth's
 	// `container cleanup ID`); its first element must be an absolute path.
 	ExitCommand []string
+	// ExitDelay (seconds) holds the exit command back, for a caller that
+	// cleans up itself and then cancels it (CancelExitCommand).
+	ExitDelay int
 	// Terminal allocates a pty (config.json must say process.terminal).
 	Terminal bool
 	// Stdin keeps the container's stdin open for attach (-i). Terminal
@@ -272,6 +275,9 @@ func (r *Runtime) conmonArgs(o CreateOptions) []string {
 		args = append(args, "--exit-command", o.ExitCommand[0])
 		for _, a := range o.ExitCommand[1:] {
 			args = append(args, "--exit-command-arg", a)
+		}
+		if o.ExitDelay > 0 {
+			args = append(args, "--exit-delay", strconv.Itoa(o.ExitDelay))
 		}
 	}
 	return args

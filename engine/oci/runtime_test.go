@@ -72,7 +72,7 @@ func TestConmonArgs(t *testing.T) {
 	}
 	args := r.conmonArgs(CreateOptions{
 		ID: "abc", Name: "web", BundleDir: "/b", LogPath: "/b/ctr.log", Terminal: true, Stdin: true,
-		ExitCommand: []string{"/usr/bin/berth", "container", "cleanup", "abc"},
+		ExitCommand: []string{"/usr/bin/berth", "container", "cleanup", "abc"}, ExitDelay: 2,
 	})
 	joined := " " + strings.Join(args, " ") + " "
 	for _, want := range []string{
@@ -81,6 +81,7 @@ func TestConmonArgs(t *testing.T) {
 		" --conmon-pidfile /b/conmon.pid ", " -s ", " -l k8s-file:/b/ctr.log ", " --log-level warn ", " -t ",
 		" --runtime-arg --root=/run/b/runc ", " --runtime-arg --log-format=json ", " --runtime-arg --log=/b/oci-log ",
 		" --exit-command /usr/bin/berth --exit-command-arg container --exit-command-arg cleanup --exit-command-arg abc ",
+		" --exit-delay 2 ",
 	} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("conmon args %q lack %q", joined, want)
@@ -95,6 +96,9 @@ func TestConmonArgs(t *testing.T) {
 	}
 
 	none := r.conmonArgs(CreateOptions{ID: "abc", BundleDir: "/b", LogDriver: "none", LogPath: "/b/x", Stdin: true})
+	if slices.Contains(none, "--exit-delay") {
+		t.Errorf("no exit delay asked: args %q", none)
+	}
 	if !strings.Contains(" "+strings.Join(none, " ")+" ", " -l none ") {
 		t.Errorf("log driver none: args %q lack -l none", none)
 	}

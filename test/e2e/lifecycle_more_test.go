@@ -487,6 +487,32 @@ func TestLifecycleRmAfterCLIKilled(t *testing.T) {
 	WaitFor(t, paWaitTimeout, func() bool { return len(processesUnder(env.Dir)) == 0 })
 }
 
+// TestLifecycleAttachedRunCancelsExitCommand: an attached run cleans up
+// itself, so the exit command conmon holds back (--exit-delay) is cancelled
+// and conmon is gone at once, not after the delay. Without the cancel,
+// conmon would wait out its 2 s delay and then start a second berth.
+func TestLifecycleAttachedRunCancelsExitCommand(t *testing.T) {
+	t.Parallel()
+	env := paNewBusybox(t)
+	for _, rm := range []bool{true, false} {
+		args := []string{"run", "--network", "none", "--name", fmt.Sprintf("cancel-%v", rm)}
+		if rm {
+			args = append(args, "--rm")
+		}
+		env.MustBerth(t, append(args, "busybox", "true")...)
+		deadline := time.Now().Add(time.Second)
+		for len(processesUnder(env.Dir)) > 0 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if left := processesUnder(env.Dir); len(left) > 0 {
+			t.Fatalf("rm=%v: processes left 1 s after an attached run returned: %v", rm, left[0].argv)
+		}
+	}
+	if st := paStatus(env, "cancel-false"); st != "exited" {
+		t.Errorf("cancel-false: status %q, want exited", st)
+	}
+}
+
 // TestLifecycleSigProxy: signals sent to an attached `run` reach the
 // container (--sig-proxy defaults to true) and run exits with the
 // container's code; with --sig-proxy=false the CLI dies and the container

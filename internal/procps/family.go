@@ -1,0 +1,52 @@
+package procps
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// CommAndParent returns pid's command name and parent PID from
+// /proc/PID/stat: enough to tell a process apart from a stranger that took
+// its PID.
+func CommAndParent(pid int) (comm string, ppid int, err error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return "", 0, err
+	}
+	// The name is in parentheses and may itself hold ")".
+	open, end := bytes.IndexByte(data, '('), bytes.LastIndexByte(data, ')')
+	if open < 0 || end < open {
+		return "", 0, errors.New("malformed /proc/" + strconv.Itoa(pid) + "/stat")
+	}
+	f := strings.Fields(string(data[end+1:]))
+	if len(f) < 2 {
+		return "", 0, errors.New("malformed /proc/" + strconv.Itoa(pid) + "/stat")
+	}
+	ppid, err = strconv.Atoi(f[1])
+	return string(data[open+1 : end]), ppid, err
+}
+
+// Children lists pid's children, whichever of its threads forked them.
+func Children(pid int) []int {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, task := range tasks {
+		data, err := os.ReadFile(dir + "/" + task.Name() + "/children")
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(data)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
