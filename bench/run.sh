@@ -101,6 +101,8 @@ FLOOR_ID=berth-bench-floor-$$
 # Measure a snapshot of the binary: a rebuild during the run must not mix versions.
 mkdir -p "$T/bin"
 cp "$BERTH" "$T/bin/berth" || exit 1
+# The lean berth hands image transfers (import below) to berth-full beside it.
+if [[ -x $(dirname "$BERTH")/berth-full ]]; then cp "$(dirname "$BERTH")/berth-full" "$T/bin/berth-full" || exit 1; fi
 BERTH_SRC=$BERTH
 BERTH=$T/bin/berth
 B=("$BERTH" --root "$T/store-berth/root" --runroot "$T/store-berth/run" --runtime runc --cgroup-manager cgroupfs)

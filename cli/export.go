@@ -93,5 +93,5 @@ func newCommitCommand(d *Deps) *cobra.Command {
 	// berth prints no copy progress on commit, so -q changes nothing.
 	f.BoolVarP(&quiet, "quiet", "q", false, "suppress output")
 	f.StringVarP(&format, "format", "f", "oci", "format of the image manifest and metadata (oci or docker)")
-	return cmd
+	return needsFull(cmd)
 }

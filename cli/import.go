@@ -50,7 +50,7 @@ func newImportCommand(d *Deps) *cobra.Command {
 	f.BoolVarP(&quiet, "quiet", "q", false, "suppress output")
 	f.StringVar(&o.OS, "os", "", "set the OS of the imported image")
 	f.StringVar(&o.Arch, "arch", "", "set the architecture of the imported image")
-	return cmd
+	return needsFull(cmd)
 }
 
 func newLoadCommand(d *Deps) *cobra.Command {
@@ -85,7 +85,7 @@ func newLoadCommand(d *Deps) *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&input, "input", "i", "", "read from specified archive file (default: stdin)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "suppress the output")
-	return cmd
+	return needsFull(cmd)
 }
 
 func newSaveCommand(d *Deps) *cobra.Command {
@@ -122,7 +122,7 @@ func newSaveCommand(d *Deps) *cobra.Command {
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to a specified file (default: stdout, which must be redirected)")
 	cmd.Flags().StringVar(&fmtName, "format", image.FormatDockerArchive, "save image to docker-archive, oci-archive, oci-dir or docker-dir")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "suppress the output")
-	return cmd
+	return needsFull(cmd)
 }
 
 func newTagCommand(d *Deps) *cobra.Command {

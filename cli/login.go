@@ -99,7 +99,7 @@ func newLoginCommand(d *Deps) *cobra.Command {
 	f.BoolVar(&passwordStdin, "password-stdin", false, "take the password from stdin")
 	f.BoolVar(&getLogin, "get-login", false, "return the current login user for the registry")
 	f.BoolVarP(&verbose, "verbose", "v", false, "write more detailed information to stdout")
-	return cmd
+	return needsFull(cmd)
 }
 
 // readLine prompts for one line on a terminal.
@@ -154,5 +154,5 @@ func newLogoutCommand(d *Deps) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&authFile, "authfile", "", "path of the authentication file (default ${XDG_RUNTIME_DIR}/containers/auth.json; $REGISTRY_AUTH_FILE)")
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove the cached credentials for all registries in the auth file")
-	return cmd
+	return needsFull(cmd)
 }

@@ -16,7 +16,7 @@ func newManifestCommand(d *Deps) *cobra.Command {
 	cmd := &cobra.Command{Use: "manifest", Short: "Manipulate manifest lists and image indexes", GroupID: "manage", RunE: subcommandRequired}
 	cmd.AddCommand(newManifestCreateCommand(d), newManifestAddCommand(d), newManifestInspectCommand(d),
 		newManifestPushCommand(d), newManifestRmCommand(d), newManifestRemoveCommand(d))
-	return cmd
+	return needsFull(cmd)
 }
 
 func newManifestCreateCommand(d *Deps) *cobra.Command {

@@ -66,5 +66,5 @@ func newPullCommand(d *Deps) *cobra.Command {
 	f.BoolVarP(&allTags, "all-tags", "a", false, "pull all tagged images in the repository")
 	f.BoolVarP(&quiet, "quiet", "q", false, "suppress output information when pulling images")
 	f.StringVar(&policy, "policy", image.PullAlways, `pull image policy ("always"|"missing"|"never"|"newer")`)
-	return cmd
+	return needsFull(cmd)
 }

@@ -57,5 +57,5 @@ func newPushCommand(d *Deps) *cobra.Command {
 	f.BoolVar(&o.RemoveSignatures, "remove-signatures", false, "discard any pre-existing signatures in the image")
 	f.StringVar(&digestFile, "digestfile", "", "write the digest of the pushed image to the specified file")
 	f.BoolVarP(&quiet, "quiet", "q", false, "suppress output information when pushing images")
-	return cmd
+	return needsFull(cmd)
 }

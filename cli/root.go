@@ -56,6 +56,7 @@ func (d *Deps) Runtime(ctx context.Context) (*engine.Runtime, error) {
 func (d *Deps) Close() {
 	if d.rt != nil {
 		_ = d.rt.Shutdown(false)
+		d.rt = nil
 	}
 }
 
@@ -188,9 +189,16 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	if handOffBefore(root, args) {
+		return handOff(args, stderr)
+	}
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
+	}
+	if handOffAfter(err) {
+		d.Close()
+		return handOff(args, stderr)
 	}
 	var ee *ExitError
 	if errors.As(err, &ee) {

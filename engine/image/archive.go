@@ -1,3 +1,5 @@
+//go:build !berth_lean
+
 package image
 
 import (
@@ -23,37 +25,6 @@ import (
 	"go.podman.io/image/v5/types"
 	"go.podman.io/storage/pkg/archive"
 )
-
-// Archive formats accepted by Save.
-const (
-	FormatDockerArchive = "docker-archive"
-	FormatOCIArchive    = "oci-archive"
-	FormatOCIDir        = "oci-dir"
-	FormatDockerDir     = "docker-dir"
-)
-
-// SaveOptions configures Save.
-type SaveOptions struct {
-	// Format is one of the Format* constants; default docker-archive.
-	Format string
-	// Output is the destination path. When empty, the archive is written
-	// to Writer (directory formats need Output).
-	Output string
-	Writer io.Writer
-	// ReportWriter receives copy progress lines; nil is quiet.
-	ReportWriter io.Writer
-}
-
-// LoadOptions configures Load.
-type LoadOptions struct {
-	// Input is the archive path; when empty the archive is read from
-	// Reader (spooled to a temporary file first, as the transports need
-	// random access).
-	Input  string
-	Reader io.Reader
-	// ReportWriter receives copy progress lines; nil is quiet.
-	ReportWriter io.Writer
-}
 
 // Save writes the images refs to an archive. docker-archive can hold
 // several images with all their tags: an image named by the user is saved

@@ -1,3 +1,5 @@
+//go:build !berth_lean
+
 package image
 
 import (
@@ -7,22 +9,11 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
-	"github.com/berth-dev/berth/internal/errdefs"
 	"go.podman.io/image/v5/docker"
 	"go.podman.io/image/v5/pkg/docker/config"
 	"go.podman.io/image/v5/pkg/sysregistriesv2"
 	"go.podman.io/image/v5/types"
 )
-
-// ErrBadCredentials is returned when a registry refuses a login.
-var ErrBadCredentials = errdefs.New(errdefs.ErrInvalidArgument, "invalid username/password")
-
-// LoginOptions configures Login. AuthFile, CertDir and TLSVerify of the
-// embedded RegistryOptions apply; the credentials are Username/Password.
-type LoginOptions struct {
-	RegistryOptions
-	Username, Password string
-}
 
 // registryOnly is a Service without a store: login and logout need the
 // registry settings but never the image store.
@@ -100,9 +91,6 @@ func ExistingLogin(ctx context.Context, key string, ro RegistryOptions, check bo
 	}
 	return auth.Username, nil
 }
-
-// ErrNotLoggedIn is returned by Logout when key has no credentials.
-var ErrNotLoggedIn = errdefs.New(errdefs.ErrNotFound, "not logged in")
 
 // Logout removes the credentials of key (or of every registry when key is
 // empty) from the auth file.

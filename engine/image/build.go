@@ -1,16 +1,19 @@
+//go:build !berth_lean
+
 package image
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"go.podman.io/image/v5/copy"
-	"go.podman.io/image/v5/manifest"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"time"
+
+	"go.podman.io/image/v5/copy"
+	"go.podman.io/image/v5/manifest"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/opencontainers/go-digest"
@@ -20,38 +23,6 @@ import (
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/archive"
 )
-
-// ImportOptions configures Import.
-type ImportOptions struct {
-	// Changes are docker --change instructions applied to the new config.
-	Changes []string
-	// Message is recorded as the history comment.
-	Message string
-	// Reference names the image ("busybox" → localhost/busybox:latest);
-	// empty leaves it dangling.
-	Reference string
-	// OS and Arch default to the host's.
-	OS, Arch string
-}
-
-// CommitOptions configures Commit.
-type CommitOptions struct {
-	// Changes are docker --change instructions applied on top of the base
-	// image's config.
-	Changes []string
-	// Message is recorded as the history comment of the new layer.
-	Message string
-	// Author goes to the config's author field.
-	Author string
-	// Reference names the new image; empty leaves it dangling.
-	Reference string
-	// Config, when set, replaces the base image's config before Changes
-	// are applied: the container's own env, cmd, workdir... as docker
-	// and podman commit them.
-	Config *v1.ImageConfig
-	// Format is "oci" (default) or "docker" (Docker schema 2 manifest).
-	Format string
-}
 
 // Import turns a rootfs tarball (plain, gzip, bzip2, xz or zstd) into a
 // one-layer image whose config comes from opts.Changes, and stores it.

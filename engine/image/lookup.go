@@ -326,3 +326,9 @@ func (s *Service) describeList(img *cstorage.Image) (*define.Image, error) {
 		Dangling:     len(img.Names) == 0,
 	}, nil
 }
+
+// isList reports whether a stored image is a manifest list.
+func (s *Service) isList(img *cstorage.Image) bool {
+	mb, err := s.cs().ImageBigData(img.ID, cstorage.ImageDigestBigDataKey)
+	return err == nil && manifest.MIMETypeIsMultiImage(manifest.GuessMIMEType(mb))
+}

@@ -1,3 +1,5 @@
+//go:build !berth_lean
+
 package image
 
 import (
@@ -29,20 +31,6 @@ const instancesKey = "berth-instances.json"
 // localSource is the instances' source prefix of an image in this store.
 const localSource = "containers-storage:"
 
-// ManifestAddOptions configures ManifestAdd.
-type ManifestAddOptions struct {
-	RegistryOptions
-	// All adds every instance when the image is itself a list.
-	All bool
-	// OS, Arch, Variant override the platform read from the image config.
-	OS, Arch, Variant string
-	// Annotations go on the instance's descriptor.
-	Annotations map[string]string
-}
-
-// IsManifestListType reports whether a manifest MIME type is a list.
-func IsManifestListType(mime string) bool { return manifest.MIMETypeIsMultiImage(mime) }
-
 // ManifestCreate stores a new, empty manifest list named name and returns
 // its ID. An existing list of that name is an error unless amend, which
 // returns it instead.
@@ -73,12 +61,6 @@ func (s *Service) ManifestCreate(name string, amend bool) (string, error) {
 		return "", fmt.Errorf("creating manifest list %s: %w", full, err)
 	}
 	return img.ID, nil
-}
-
-// isList reports whether a stored image is a manifest list.
-func (s *Service) isList(img *cstorage.Image) bool {
-	mb, err := s.cs().ImageBigData(img.ID, cstorage.ImageDigestBigDataKey)
-	return err == nil && manifest.MIMETypeIsMultiImage(manifest.GuessMIMEType(mb))
 }
 
 // manifestList loads the list nameOrID with its instance sources.

@@ -1,10 +1,11 @@
+//go:build !berth_lean
+
 package image
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,18 +19,6 @@ import (
 	"go.podman.io/image/v5/oci/layout"
 	"go.podman.io/image/v5/types"
 )
-
-// ManifestPushOptions configures ManifestPush.
-type ManifestPushOptions struct {
-	RegistryOptions
-	// Format is "oci" (an OCI index, the default) or "v2s2" (a Docker
-	// manifest list); the instances are converted to match.
-	Format string
-	// RemoveSignatures drops signatures instead of copying them.
-	RemoveSignatures bool
-	// ReportWriter receives the copy progress; nil is quiet.
-	ReportWriter io.Writer
-}
 
 // ManifestPush pushes the list and all its instances to destination and
 // returns the digest of the list written.

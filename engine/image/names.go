@@ -2,6 +2,7 @@ package image
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -83,3 +84,18 @@ type notKnownError struct{ name string }
 
 func (e *notKnownError) Error() string { return e.name + ": image not known" }
 func (e *notKnownError) Unwrap() error { return define.ErrNoSuchImage }
+
+// transportNames are the transports image/v5 registers in the full build
+// (TestTransportNames keeps the list in line with it). The lean build
+// tells transport references from registry names with it.
+var transportNames = []string{"containers-storage", "dir", "docker", "docker-archive", "oci", "oci-archive"}
+
+// namesTransport reports whether name is "transport:reference" rather
+// than a registry name, by parseTransportRef's rule.
+func namesTransport(name string) bool {
+	t, within, ok := strings.Cut(name, ":")
+	if !ok || !slices.Contains(transportNames, t) {
+		return false
+	}
+	return t != "docker" || strings.HasPrefix(within, "//")
+}

@@ -1,3 +1,5 @@
+//go:build !berth_lean
+
 package image
 
 import (
@@ -21,59 +23,6 @@ import (
 	"go.podman.io/image/v5/pkg/shortnames"
 	"go.podman.io/image/v5/types"
 )
-
-// Pull policies, as `pull --policy` and `run --pull` name them.
-const (
-	PullAlways  = "always"
-	PullMissing = "missing"
-	PullNever   = "never"
-	PullNewer   = "newer"
-)
-
-// PullOptions configures Pull.
-type PullOptions struct {
-	RegistryOptions
-	// Policy is one of the Pull* constants; empty means always, as for
-	// the pull command.
-	Policy string
-	// AllTags pulls every tag of the repository (docker transport, name
-	// without tag or digest).
-	AllTags bool
-	// ReportWriter receives "Trying to pull ..." and the copy progress
-	// (bars on a terminal, one line per blob otherwise); nil is quiet.
-	ReportWriter io.Writer
-}
-
-// ValidPullPolicy checks a policy name ("" is valid: the caller's default).
-func ValidPullPolicy(p string) error {
-	switch p {
-	case "", PullAlways, PullMissing, PullNever, PullNewer:
-		return nil
-	}
-	return fmt.Errorf("unsupported pull policy %q: must be always, missing, never or newer: %w", p, define.ErrInvalidArg)
-}
-
-// PullReport says what Pull did.
-type PullReport struct {
-	// Images are the images pulled, or the local one a policy chose.
-	Images []*define.Image
-	// Local is true when the policy found the image locally and nothing
-	// was fetched.
-	Local bool
-}
-
-// Pull brings the image name into the store, according to opts.Policy,
-// and reports what was pulled (or found locally). name is a registry name
-// (short names resolved through registries.conf) or a transport reference
-// (docker://, oci:, oci-archive:, docker-archive:, dir:,
-// containers-storage:). A failed pull leaves no layer of it behind.
-func (s *Service) Pull(ctx context.Context, name string, opts PullOptions) (*PullReport, error) {
-	imgs, local, err := s.pull(ctx, name, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &PullReport{Images: imgs, Local: local}, nil
-}
 
 func (s *Service) pull(ctx context.Context, name string, opts PullOptions) (_ []*define.Image, local bool, _ error) {
 	if err := ValidPullPolicy(opts.Policy); err != nil {
@@ -159,41 +108,6 @@ func (s *Service) pull(ctx context.Context, name string, opts PullOptions) (_ []
 		msgs[i] = e.Error()
 	}
 	return nil, false, fmt.Errorf("%d errors occurred while pulling:\n * %s: %w", len(errs), strings.Join(msgs, "\n * "), errors.Join(errs...))
-}
-
-// localForPolicy returns the local image that satisfies policy missing,
-// never or newer, or nil when a pull is needed. never without a local
-// image is an error.
-func (s *Service) localForPolicy(ctx context.Context, name, policy string, sys *types.SystemContext, ro RegistryOptions) (*define.Image, error) {
-	lookup := strings.TrimPrefix(name, "docker://")
-	img, matched, err := s.resolve(lookup)
-	if err != nil {
-		if errors.Is(err, define.ErrNoSuchImage) && policy != PullNever {
-			return nil, nil
-		}
-		return nil, err
-	}
-	// An image for another platform than asked for does not count.
-	if (ro.Arch != "" || ro.OS != "") && policy != PullNever {
-		di, err := s.describe(img)
-		if err != nil {
-			return nil, err
-		}
-		if (ro.Arch != "" && di.Arch != ro.Arch) || (ro.OS != "" && di.Os != ro.OS) || (ro.Variant != "" && di.Variant != ro.Variant) {
-			return nil, nil
-		}
-		return di, nil
-	}
-	if policy == PullNewer && matched != "" && !strings.HasPrefix(matched, "localhost/") {
-		if named, err := reference.ParseNormalizedNamed(matched); err == nil {
-			if newer, err := s.remoteDiffers(ctx, named, img.Digest.String(), img.Digests, sys); err != nil {
-				logrus.Warnf("checking %s for a newer image: %v; using the local image", matched, err)
-			} else if newer {
-				return nil, nil
-			}
-		}
-	}
-	return s.describe(img)
 }
 
 // remoteDiffers reports whether the registry's manifest digest for named

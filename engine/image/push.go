@@ -1,10 +1,10 @@
+//go:build !berth_lean
+
 package image
 
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/opencontainers/go-digest"
@@ -15,29 +15,6 @@ import (
 	"go.podman.io/image/v5/pkg/compression"
 	"go.podman.io/image/v5/types"
 )
-
-// Manifest formats of push --format.
-const (
-	ManifestFormatOCI  = "oci"
-	ManifestFormatV2S2 = "v2s2"
-)
-
-// PushOptions configures Push.
-type PushOptions struct {
-	RegistryOptions
-	// Format forces the manifest type: "oci" or "v2s2"; empty keeps the
-	// stored one when the destination accepts it.
-	Format string
-	// CompressionFormat is gzip, zstd or zstd:chunked; it recompresses
-	// layers that are already compressed otherwise.
-	CompressionFormat string
-	// CompressionLevel, when not nil, is the compression level.
-	CompressionLevel *int
-	// RemoveSignatures drops signatures instead of copying them.
-	RemoveSignatures bool
-	// ReportWriter receives the copy progress; nil is quiet.
-	ReportWriter io.Writer
-}
 
 // manifestMIMEType maps a --format name to a manifest MIME type.
 func manifestMIMEType(format string) (string, error) {
@@ -129,12 +106,4 @@ func (s *Service) pushDestination(destination string) (types.ImageReference, err
 		return nil, fmt.Errorf("invalid destination %q: %v: %w", destination, err, define.ErrInvalidArg)
 	}
 	return dockerRef(reference.TagNameOnly(named))
-}
-
-// WriteDigestFile writes a pushed digest for --digestfile.
-func WriteDigestFile(path string, d digest.Digest) error {
-	if err := os.WriteFile(path, []byte(d.String()), 0o644); err != nil {
-		return fmt.Errorf("writing digest file: %w", err)
-	}
-	return nil
 }

@@ -1,3 +1,5 @@
+//go:build !berth_lean
+
 package image
 
 import (
@@ -12,31 +14,6 @@ import (
 	"go.podman.io/image/v5/types"
 	"golang.org/x/term"
 )
-
-// RegistryOptions are the per-command settings for talking to registries
-// and reading remote images: credentials, TLS, the signature policy and
-// the platform to pick from a manifest list. The zero value uses the
-// system defaults (auth.json, registries.conf, certs.d, policy.json).
-type RegistryOptions struct {
-	// AuthFile is the auth.json to read (and for login, write); empty
-	// uses ${XDG_RUNTIME_DIR}/containers/auth.json, or
-	// /run/containers/0/auth.json for root without XDG_RUNTIME_DIR.
-	AuthFile string
-	// Creds is "user[:password]" and wins over AuthFile.
-	Creds string
-	// CertDir holds the client certificates and CA (*.crt, *.cert, *.key)
-	// for every registry of the call, instead of /etc/containers/certs.d.
-	CertDir string
-	// TLSVerify, when not nil, forces (true) or disables (false) TLS
-	// verification; false also allows plain HTTP. nil leaves it to
-	// registries.conf ("insecure = true").
-	TLSVerify *bool
-	// SignaturePolicyPath overrides the service's policy.json.
-	SignaturePolicyPath string
-	// OS, Arch and Variant choose the instance of a manifest list; empty
-	// means the host's.
-	OS, Arch, Variant string
-}
 
 // sysContext is systemContext plus the call's registry settings.
 func (s *Service) sysContext(ro RegistryOptions) (*types.SystemContext, error) {

@@ -183,3 +183,44 @@ func TestViolations(t *testing.T) {
 		})
 	}
 }
+
+// leanForbidden are the packages (exactly these; their small subpackages
+// such as docker/reference are fine) the lean CLI (tag berth_lean) must not link:
+// image/v5's copy machinery, transports, signature policy and registry
+// client, whose initialisation would cost every command its start-up.
+var leanForbidden = []string{
+	"go.podman.io/image/v5/copy",
+	"go.podman.io/image/v5/docker",
+	"go.podman.io/image/v5/signature",
+	"go.podman.io/image/v5/storage",
+	"go.podman.io/image/v5/oci/layout",
+	"github.com/containers/ocicrypt",
+	"google.golang.org/grpc",
+}
+
+// TestLeanBuildLinksNoTransfer checks what the lean cmd/berth links, and
+// that the same list does catch the complete build.
+func TestLeanBuildLinksNoTransfer(t *testing.T) {
+	deps := func(tags string) []string {
+		out, err := exec.Command("go", "list", "-tags", tags, "-deps", module+"/cmd/berth").Output()
+		if err != nil {
+			t.Fatalf("go list -tags %s: %v", tags, err)
+		}
+		return strings.Fields(string(out))
+	}
+	forbidden := func(list []string) []string {
+		var bad []string
+		for _, p := range list {
+			if slices.Contains(leanForbidden, p) {
+				bad = append(bad, p)
+			}
+		}
+		return bad
+	}
+	if bad := forbidden(deps(buildTags + ",berth_lean")); len(bad) > 0 {
+		t.Errorf("the lean build links %s", strings.Join(bad, ", "))
+	}
+	if bad := forbidden(deps(buildTags)); len(bad) < len(leanForbidden) {
+		t.Errorf("the complete build links only %v of %v: is the list stale?", bad, leanForbidden)
+	}
+}
