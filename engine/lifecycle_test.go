@@ -51,8 +51,9 @@ func TestNewContainerDefaults(t *testing.T) {
 	if want := "/berth/berth-" + cfg.ID; spec.Linux.CgroupsPath != want {
 		t.Errorf("cgroups path = %q, want %q", spec.Linux.CgroupsPath, want)
 	}
-	if fi, err := os.Stat(cfg.StaticDir); err != nil || !fi.IsDir() {
-		t.Errorf("static dir %s: %v", cfg.StaticDir, err)
+	// The static dir (log) is made on the first start, not by create.
+	if _, err := os.Stat(cfg.StaticDir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("static dir %s after create: %v, want it absent", cfg.StaticDir, err)
 	}
 	if got := e.eventStatuses(c); got != "create" {
 		t.Errorf("events = %q, want %q", got, "create")
@@ -107,9 +108,9 @@ func TestNewContainerErrors(t *testing.T) {
 			if len(recs) != 1 {
 				t.Errorf("store has %d containers after a failed create, want 1", len(recs))
 			}
-			dirs, _ := os.ReadDir(e.cfg.staticDir())
-			if len(dirs) != 1 {
-				t.Errorf("static dir has %d entries after a failed create, want 1", len(dirs))
+			// Nothing on disk for a container that was never started.
+			if dirs, _ := os.ReadDir(e.cfg.staticDir()); len(dirs) != 0 {
+				t.Errorf("static dir has %d entries after a failed create, want 0", len(dirs))
 			}
 		})
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"path"
 	"time"
 
@@ -74,15 +73,9 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 			_ = r.state.RemoveContainer(cfg.ID)
 		}
 	}()
-	if err := os.MkdirAll(cfg.StaticDir, 0o700); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if retErr != nil {
-			_ = os.RemoveAll(cfg.StaticDir)
-		}
-	}()
-	// The rootfs is created on first start (see container_rootfs.go).
+	// The rootfs is created on first start (see container_rootfs.go), and
+	// so is StaticDir (for the log): a new inode costs more than the rest of
+	// a create on a journal-less ext4 that scans recently deleted inodes.
 	l, err := r.locks.Retrieve(cfg.ID)
 	if err != nil {
 		return nil, err

@@ -33,7 +33,8 @@ type ContainerConfig struct {
 	Rootfs string `json:"rootfs,omitempty"`
 	// StorageID is the containers/storage container holding the rootfs.
 	StorageID string `json:"storageID,omitempty"`
-	// StaticDir persists across reboots (graph root); it holds the log.
+	// StaticDir persists across reboots (graph root); it holds the log and
+	// is made on the first start.
 	StaticDir string `json:"staticDir,omitempty"`
 	LogPath   string `json:"logPath,omitempty"`
 	LogDriver string `json:"logDriver,omitempty"`
