@@ -282,7 +282,7 @@ func (c *Container) Wait(ctx context.Context) (int32, error) {
 			// Bounded, so a removal (exit file gone) or a dead conmon is
 			// noticed by the next sync instead of waiting forever.
 			wctx, cancel := context.WithTimeout(ctx, time.Second)
-			_, err := rt.WaitExit(wctx, c.config.ID)
+			_, err := rt.WaitExit(wctx, c.config.ID, c.bundleDir())
 			cancel()
 			if err != nil && ctx.Err() != nil {
 				return -1, ctx.Err()

@@ -200,7 +200,7 @@ func (c *Container) waitExitLocked(ctx context.Context, timeout time.Duration) (
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if _, err := rt.WaitExit(wctx, c.config.ID); err != nil {
+	if _, err := rt.WaitExit(wctx, c.config.ID, c.bundleDir()); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			return false, nil
 		}

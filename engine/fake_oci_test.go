@@ -346,7 +346,7 @@ func (f *fakeOCI) ExitCode(id, bundleDir string) (int, time.Time, bool, bool, er
 
 // WaitExit returns the exit code once the exit file exists or the
 // container exits, like the adapter's inotify watch on the exit dir.
-func (f *fakeOCI) WaitExit(ctx context.Context, id string) (int, error) {
+func (f *fakeOCI) WaitExit(ctx context.Context, id, _ string) (int, error) {
 	f.mu.Lock()
 	err, hook := f.errs["wait"], f.onWait
 	f.mu.Unlock()

@@ -24,7 +24,7 @@ type ociRuntime interface {
 	ResumeContainer(ctx context.Context, id string) error
 	State(ctx context.Context, id string) (status string, pid int, err error)
 	ExitCode(id, bundleDir string) (code int, finished time.Time, oom bool, exists bool, err error)
-	WaitExit(ctx context.Context, id string) (int, error)
+	WaitExit(ctx context.Context, id, bundleDir string) (int, error)
 	Attach(ctx context.Context, id, bundleDir string, s oci.AttachStreams, detachKeys []byte, resize <-chan [2]uint16) error
 	AttachSocketPath(id string) string
 	ExitFilePath(id string) string

@@ -35,9 +35,15 @@ func (r *Runtime) SocketLinkPath(id string) string {
 // the container has not exited (or the file was already cleaned up).
 // finished is the file's modification time. oom reports the "oom" marker
 // conmon leaves in the persist dir (the bundle) when the kernel OOM-killed
-// a process of the container.
+// a process of the container. With bundleDir, the copy conmon writes there
+// first (persist dir "exit") is read, else the one in the exit dir.
 func (r *Runtime) ExitCode(id, bundleDir string) (code int, finished time.Time, oom bool, exists bool, err error) {
 	p := r.ExitFilePath(id)
+	if bundleDir != "" {
+		if _, serr := os.Lstat(filepath.Join(bundleDir, persistExitName)); serr == nil {
+			p = filepath.Join(bundleDir, persistExitName)
+		}
+	}
 	b, err := os.ReadFile(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, time.Time{}, false, false, nil
@@ -66,13 +72,20 @@ func (r *Runtime) ExitCode(id, bundleDir string) (code int, finished time.Time, 
 const waitPoll = time.Second
 
 // WaitExit blocks until conmon has written the container's exit file, then
-// returns the exit code. It watches the exit dir with inotify and re-checks
-// at least every second.
-func (r *Runtime) WaitExit(ctx context.Context, id string) (int, error) {
-	w := newDirWatch(r.cfg.ExitDir)
+// returns the exit code. It watches bundleDir, where conmon writes the
+// persist copy of the file first, with inotify and re-checks at least
+// every second. Not the exit dir, which all containers share: adding a
+// watch walks every dentry of the directory, and the exit files of
+// thousands of past containers linger there as negative dentries.
+func (r *Runtime) WaitExit(ctx context.Context, id, bundleDir string) (int, error) {
+	dir := bundleDir
+	if dir == "" {
+		dir = r.cfg.ExitDir
+	}
+	w := newDirWatch(dir)
 	defer w.close()
 	for {
-		code, _, _, exists, err := r.ExitCode(id, "")
+		code, _, _, exists, err := r.ExitCode(id, bundleDir)
 		if err != nil {
 			return 0, err
 		}

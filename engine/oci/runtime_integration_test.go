@@ -64,7 +64,7 @@ func TestCreateStartAttachDelete(t *testing.T) {
 		t.Errorf("attached stderr = %q, want %q", got, "oops\n")
 	}
 
-	code, err := r.WaitExit(ctx, c.id)
+	code, err := r.WaitExit(ctx, c.id, c.bundle)
 	if err != nil || code != 0 {
 		t.Fatalf("WaitExit = %d, %v; want 0, nil", code, err)
 	}
@@ -130,7 +130,7 @@ func TestExitCodes(t *testing.T) {
 					t.Fatalf("kill: %v", err)
 				}
 			}
-			got, err := r.WaitExit(ctx, c.id)
+			got, err := r.WaitExit(ctx, c.id, c.bundle)
 			if err != nil {
 				t.Fatalf("WaitExit: %v", err)
 			}
@@ -153,7 +153,7 @@ func TestKillStoppedContainer(t *testing.T) {
 	if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	if _, err := r.WaitExit(ctx, c.id); err != nil {
+	if _, err := r.WaitExit(ctx, c.id, c.bundle); err != nil {
 		t.Fatalf("WaitExit: %v", err)
 	}
 	err = r.KillContainer(ctx, c.id, syscall.SIGTERM, false)
@@ -191,7 +191,7 @@ func TestPauseResume(t *testing.T) {
 			t.Fatalf("%s: %v", s.name, err)
 		}
 		if s.want == "stopped" {
-			if _, err := r.WaitExit(ctx, c.id); err != nil {
+			if _, err := r.WaitExit(ctx, c.id, c.bundle); err != nil {
 				t.Fatalf("WaitExit: %v", err)
 			}
 		}
@@ -255,7 +255,7 @@ func TestExitCommandRuns(t *testing.T) {
 	if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	if code, err := r.WaitExit(ctx, c.id); err != nil || code != 5 {
+	if code, err := r.WaitExit(ctx, c.id, c.bundle); err != nil || code != 5 {
 		t.Fatalf("WaitExit = %d, %v; want 5", code, err)
 	}
 	waitFor(t, 10*time.Second, "exit command", func() bool {
@@ -294,7 +294,7 @@ func TestAttachStdinPipe(t *testing.T) {
 	if out.String() != "piped input\n" {
 		t.Errorf("stdout = %q, want %q", out.String(), "piped input\n")
 	}
-	if code, err := r.WaitExit(ctx, c.id); err != nil || code != 0 {
+	if code, err := r.WaitExit(ctx, c.id, c.bundle); err != nil || code != 0 {
 		t.Fatalf("WaitExit = %d, %v; want 0 (cat saw EOF)", code, err)
 	}
 }

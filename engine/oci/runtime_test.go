@@ -163,7 +163,7 @@ func TestWaitExit(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		start := time.Now()
-		code, err := r.WaitExit(ctx, "late")
+		code, err := r.WaitExit(ctx, "late", "")
 		if err != nil || code != 42 {
 			t.Fatalf("WaitExit = %d, %v; want 42", code, err)
 		}
@@ -171,10 +171,36 @@ func TestWaitExit(t *testing.T) {
 			t.Errorf("WaitExit took %v; inotify should wake it well before the poll", d)
 		}
 	})
+	t.Run("persist copy in the bundle", func(t *testing.T) {
+		bundle := t.TempDir()
+		go func() {
+			time.Sleep(50 * time.Millisecond)
+			// conmon writes the bundle's "exit" before the exit dir's.
+			tmp := filepath.Join(bundle, ".tmp-exit")
+			_ = os.WriteFile(tmp, []byte("7"), 0o600)
+			_ = os.Rename(tmp, filepath.Join(bundle, persistExitName))
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		start := time.Now()
+		code, err := r.WaitExit(ctx, "persisted", bundle)
+		if err != nil || code != 7 {
+			t.Fatalf("WaitExit = %d, %v; want 7", code, err)
+		}
+		if d := time.Since(start); d > 900*time.Millisecond {
+			t.Errorf("WaitExit took %v; the bundle watch should wake it well before the poll", d)
+		}
+		if code, _, _, exists, err := r.ExitCode("persisted", bundle); err != nil || !exists || code != 7 {
+			t.Errorf("ExitCode = %d, %v, %v; want 7 from the bundle", code, exists, err)
+		}
+		if _, _, _, exists, _ := r.ExitCode("persisted", ""); exists {
+			t.Error("ExitCode without the bundle found an exit file that only the bundle has")
+		}
+	})
 	t.Run("context ends", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
-		if _, err := r.WaitExit(ctx, "never"); !errors.Is(err, context.DeadlineExceeded) {
+		if _, err := r.WaitExit(ctx, "never", ""); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("WaitExit = %v, want DeadlineExceeded", err)
 		}
 	})

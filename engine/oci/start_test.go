@@ -42,7 +42,7 @@ func TestStartThroughFifo(t *testing.T) {
 	if _, err := os.Stat(fifo); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("exec fifo left after start: %v", err)
 	}
-	if code, err := r.WaitExit(ctx, c.id); err != nil || code != 3 {
+	if code, err := r.WaitExit(ctx, c.id, c.bundle); err != nil || code != 3 {
 		t.Errorf("exit = %d, %v; want 3", code, err)
 	}
 	if err := r.StartContainer(ctx, c.id, c.pid); err == nil {
@@ -88,7 +88,7 @@ func TestDeleteExited(t *testing.T) {
 	if err := r.StartContainer(ctx, c.id, c.pid); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.WaitExit(ctx, c.id); err != nil {
+	if _, err := r.WaitExit(ctx, c.id, c.bundle); err != nil {
 		t.Fatal(err)
 	}
 	// conmon has reaped init once the exit file is there. No runc may run
