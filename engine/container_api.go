@@ -318,6 +318,15 @@ func (c *Container) cleanupAfterExit(ctx context.Context, remove bool) error {
 	exited := false
 	switch c.state.Status {
 	case define.StatusStopped:
+		if remove || c.config.AutoRemove {
+			// --rm: release and remove in one pass under the lock.
+			err := c.runtime.removeLocked(ctx, c, RemoveOptions{Force: true}, true)
+			c.lock.Unlock()
+			if errors.Is(err, define.ErrCtrRemoved) || errors.Is(err, define.ErrNoSuchCtr) {
+				return nil
+			}
+			return err
+		}
 		if err := c.cleanupLocked(ctx); err != nil {
 			c.lock.Unlock()
 			return err

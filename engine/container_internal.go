@@ -133,6 +133,39 @@ func (c *Container) stateError(op string) error {
 	return fmt.Errorf("cannot %s container %s: container is %s: %w", op, c.config.Name, c.state.Status.DockerString(), define.ErrCtrStateInvalid)
 }
 
+// releaseForRemovalLocked is cleanupLocked for a stopped container about
+// to be removed: the runtime record and exec sessions go at once, the
+// network teardown runs meanwhile (wait for it with the function returned),
+// and the rootfs is left mounted because removing it unmounts it: a --rm
+// run's exit pays one c/storage operation instead of two, and netavark's
+// teardown overlaps it.
+func (c *Container) releaseForRemovalLocked(ctx context.Context) (waitNetwork func(), err error) {
+	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
+	if err != nil {
+		return nil, err
+	}
+	if err := rt.DeleteExited(ctx, c.config.ID); err != nil {
+		return nil, err
+	}
+	if err := c.removeExecSessionsLocked(); err != nil {
+		return nil, err
+	}
+	wait := c.startNetworkTeardownLocked(ctx)
+	c.state.PID = 0
+	c.state.ConmonPID = 0
+	c.state.Status = define.StatusExited
+	return func() { c.warnNetworkTeardown(wait()) }, nil
+}
+
+// warnNetworkTeardown logs what netavark could not undo: the namespace and
+// berth's record are gone either way, and the container's run already
+// succeeded, so it is not a failure of its exit.
+func (c *Container) warnNetworkTeardown(err error) {
+	if err != nil {
+		warnf("container %s: network teardown: %v", c.config.Name, err)
+	}
+}
+
 // cleanupLocked releases what a stopped container holds: the OCI runtime's
 // record, the rootfs mount and the run directory. It is idempotent and is
 // run by stop, rm and the exit command.
@@ -157,12 +190,7 @@ func (c *Container) cleanupLocked(ctx context.Context) error {
 	if err := c.removeExecSessionsLocked(); err != nil {
 		errs = append(errs, err)
 	}
-	if err := c.teardownNetworkLocked(ctx); err != nil {
-		// The namespace and berth's record are gone either way; what
-		// netavark could not undo is logged, not a failure of the
-		// container's exit (its run already succeeded).
-		warnf("container %s: network teardown: %v", c.config.Name, err)
-	}
+	c.warnNetworkTeardown(c.teardownNetworkLocked(ctx))
 	if c.state.Mountpoint != "" && c.config.ImageID != "" {
 		store, err := c.runtime.storage()
 		if err == nil {

@@ -180,26 +180,41 @@ func (r *Runtime) joinableNetNS(id string) (string, error) {
 //
 // Preconditions: c.lock is held.
 func (c *Container) teardownNetworkLocked(ctx context.Context) error {
+	return c.startNetworkTeardownLocked(ctx)()
+}
+
+// startNetworkTeardownLocked starts what teardownNetworkLocked does (netavark,
+// ~10 ms, then the namespace) and returns the function that waits for it and
+// records the result in the state. The --rm removal overlaps it with the
+// removal of the rootfs. The lock must stay held until wait returns.
+func (c *Container) startNetworkTeardownLocked(ctx context.Context) (wait func() error) {
 	nb := c.runtime.net
 	if nb == nil {
-		return nil
+		return func() error { return nil }
 	}
-	var errs []error
-	if nb.HasRecord(c.config.ID) {
-		if err := nb.Teardown(context.WithoutCancel(ctx), c.config.ID, nil); err != nil {
-			errs = append(errs, err)
+	id, path := c.config.ID, c.netnsPath()
+	done := make(chan error, 1)
+	go func() {
+		var errs []error
+		if nb.HasRecord(id) {
+			if err := nb.Teardown(context.WithoutCancel(ctx), id, nil); err != nil {
+				errs = append(errs, err)
+			}
 		}
-	}
-	path := c.netnsPath()
-	if _, err := os.Lstat(path); err == nil {
-		if err := network.RemoveNetNS(path); err != nil {
-			errs = append(errs, err)
+		if _, err := os.Lstat(path); err == nil {
+			if err := network.RemoveNetNS(path); err != nil {
+				errs = append(errs, err)
+			}
 		}
+		done <- errors.Join(errs...)
+	}()
+	return func() error {
+		err := <-done
+		c.state.NetNS = ""
+		c.state.NetworkStatus = nil
+		c.state.Ports = nil
+		return err
 	}
-	c.state.NetNS = ""
-	c.state.NetworkStatus = nil
-	c.state.Ports = nil
-	return errors.Join(errs...)
 }
 
 // hasLiveNetworkLocked reports whether the container's networking is set

@@ -26,6 +26,14 @@ func (r *Runtime) RemoveContainer(ctx context.Context, c *Container, opts Remove
 		return err
 	}
 	defer c.lock.Unlock()
+	return r.removeLocked(ctx, c, opts, false)
+}
+
+// removeLocked is RemoveContainer with c's lock held. cleanupEvent reports
+// the release of a stopped container as a "cleanup" event first, as the
+// exit cleanup of a --rm container does.
+func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOptions, cleanupEvent bool) error {
+	waitNetwork := func() {}
 	switch c.state.Status {
 	case define.StatusRunning, define.StatusPaused, define.StatusStopping:
 		if !opts.Force {
@@ -43,8 +51,13 @@ func (r *Runtime) RemoveContainer(ctx context.Context, c *Container, opts Remove
 			return err
 		}
 	case define.StatusStopped:
-		if err := c.cleanupLocked(ctx); err != nil {
+		wait, err := c.releaseForRemovalLocked(ctx)
+		if err != nil {
 			return err
+		}
+		waitNetwork = wait
+		if cleanupEvent {
+			r.event(c.newEvent("cleanup"))
 		}
 	default:
 		// A berth killed half-way through a start can leave a runtime
@@ -55,22 +68,26 @@ func (r *Runtime) RemoveContainer(ctx context.Context, c *Container, opts Remove
 		}
 	}
 	if c.state.MountCount > 0 && !opts.Force {
+		waitNetwork()
 		return fmt.Errorf("container %s is mounted by the user; unmount it first or use --force: %w", c.config.Name, define.ErrCtrStateInvalid)
 	}
 	c.state.Status = define.StatusRemoving
 	if err := c.saveLocked(); err != nil {
+		waitNetwork()
 		return err
 	}
 	var errs []error
 	if c.config.ImageID != "" {
 		store, err := r.storage()
 		if err != nil {
+			waitNetwork()
 			return err
 		}
 		if err := store.DeleteContainer(c.config.ID); err != nil {
 			errs = append(errs, fmt.Errorf("removing rootfs: %w", err))
 		}
 	}
+	waitNetwork()
 	if err := c.removeFilesLocked(); err != nil {
 		errs = append(errs, err)
 	}

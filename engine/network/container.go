@@ -191,8 +191,14 @@ func (m *Manager) attach(ctx context.Context, rec *record, add map[string]define
 			if opts.InterfaceName == "" {
 				opts.InterfaceName = freeInterfaceName(rec.Options.Networks, add)
 			}
-			if opts.StaticIPs, err = allocateIPs(n, opts.StaticIPs, recs, id); err != nil {
+			last := m.readLast(name)
+			if opts.StaticIPs, err = allocateIPs(n, opts.StaticIPs, recs, id, last); err != nil {
 				return err
+			}
+			if data, err := json.Marshal(last); err == nil {
+				if err := writeFileAtomic(m.lastFile(name), data); err != nil {
+					return err
+				}
 			}
 			rec.Options.Networks[name] = opts
 			rec.Options.NetworkInfo[name] = n
@@ -272,8 +278,13 @@ func freeInterfaceName(have, adding map[string]define.PerNetworkOptions) string 
 
 // allocateIPs returns the container's addresses on n: the requested ones
 // (each checked to be inside a subnet and free) plus one free address of
-// every subnet that got none.
-func allocateIPs(n define.Network, want []string, recs map[string]*record, self string) ([]string, error) {
+// every subnet that got none. Free addresses are taken round the lease
+// range after the one last handed out in that subnet (last, which is
+// updated), as podman and docker do, rather than the lowest free one: a
+// container whose namespace was dropped (onlyVeth) still answers for its
+// address until the kernel has deleted its veth, so the address must not go
+// straight to the next container.
+func allocateIPs(n define.Network, want []string, recs map[string]*record, self string, last map[string]string) ([]string, error) {
 	used := map[netip.Addr]string{}
 	for id, r := range recs {
 		if id == self {
@@ -318,19 +329,22 @@ func allocateIPs(n define.Network, want []string, recs map[string]*record, self 
 		if covered[i] {
 			continue
 		}
-		a, err := freeIP(s, used)
+		after, _ := netip.ParseAddr(last[s.Subnet])
+		a, err := freeIP(s, used, after)
 		if err != nil {
 			return nil, fmt.Errorf("network %s: %w", n.Name, err)
 		}
+		last[s.Subnet] = a.String()
 		out = append(out, a.String())
 	}
 	return out, nil
 }
 
 // freeIP returns the first address of s's lease range (the whole subnet
-// without network, gateway and broadcast addresses by default) that is
-// not in used.
-func freeIP(s define.Subnet, used map[netip.Addr]string) (netip.Addr, error) {
+// without network, gateway and broadcast addresses by default) after
+// after (when valid and in the range; wrapping round to the start) that
+// is not in used.
+func freeIP(s define.Subnet, used map[netip.Addr]string, after netip.Addr) (netip.Addr, error) {
 	p, err := netip.ParsePrefix(s.Subnet)
 	if err != nil {
 		return netip.Addr{}, err
@@ -348,16 +362,44 @@ func freeIP(s define.Subnet, used map[netip.Addr]string) (netip.Addr, error) {
 		}
 	}
 	gw, _ := netip.ParseAddr(s.Gateway)
-	// Bounded: a huge IPv6 subnet is not scanned to its end.
-	for a, i := first, 0; a.IsValid() && !last.Less(a) && i < 1<<20; a, i = a.Next(), i+1 {
-		if a == gw {
-			continue
+	scan := func(from, to netip.Addr) (netip.Addr, bool) {
+		// Bounded: a huge IPv6 subnet is not scanned to its end.
+		for a, i := from, 0; a.IsValid() && !to.Less(a) && i < 1<<20; a, i = a.Next(), i+1 {
+			if a != gw {
+				if _, ok := used[a]; !ok {
+					return a, true
+				}
+			}
 		}
-		if _, ok := used[a]; !ok {
+		return netip.Addr{}, false
+	}
+	if after.IsValid() && !after.Less(first) && after.Less(last) {
+		if a, ok := scan(after.Next(), last); ok {
 			return a, nil
 		}
+		last = after
+	}
+	if a, ok := scan(first, last); ok {
+		return a, nil
 	}
 	return netip.Addr{}, fmt.Errorf("no free IP address left in subnet %s: %w", s.Subnet, define.ErrIPInUse)
+}
+
+// lastFile keeps, per network of this root, the address last handed out in
+// each of its subnets (see allocateIPs).
+func (m *Manager) lastFile(name string) string {
+	return filepath.Join(m.cfg.StateDir, name+".last-ip")
+}
+
+// readLast returns network name's last handed-out addresses by subnet.
+//
+// Preconditions: the root's network lock is held.
+func (m *Manager) readLast(name string) map[string]string {
+	last := map[string]string{}
+	if data, err := os.ReadFile(m.lastFile(name)); err == nil {
+		_ = json.Unmarshal(data, &last)
+	}
+	return last
 }
 
 // Teardown undoes Setup (and every Connect): it runs netavark teardown on
@@ -384,7 +426,12 @@ func (m *Manager) Teardown(ctx context.Context, ctrID string, networks []string)
 	var runErr error
 	if rec.BootID == bootID() && len(networks) > 0 {
 		opts := rec.Options.subset(networks)
-		if isNetNS(rec.NetNS) {
+		if all && onlyVeth(opts) && isNetNS(rec.NetNS) && soleNetNS(rec.NetNS) {
+			// netavark would only delete the veth, synchronously (RCU
+			// grace periods: ~15 ms here); dropping the namespace has the
+			// kernel delete the pair in the background instead.
+			runErr = RemoveNetNS(rec.NetNS)
+		} else if isNetNS(rec.NetNS) {
 			_, runErr = m.run(ctx, "teardown", rec.NetNS, opts)
 		} else {
 			// Best effort: with the namespace gone, netavark also misses

@@ -78,6 +78,23 @@ func allKeptAlive(nets map[string]define.Network) bool {
 	return true
 }
 
+// onlyVeth reports whether a container's teardown would undo nothing but
+// its veth: no published ports, no DNS entries, and bridges that stay (with
+// their rules) after it. Such a teardown drops the namespace instead of
+// running netavark; round-robin allocation (allocateIPs) keeps the address
+// of the dying veth from the next container.
+func onlyVeth(opts netavarkOptions) bool {
+	if len(opts.PortMappings) > 0 {
+		return false
+	}
+	for _, n := range opts.NetworkInfo {
+		if n.DNSEnabled {
+			return false
+		}
+	}
+	return allKeptAlive(opts.NetworkInfo)
+}
+
 // bridgePorts returns the interfaces enslaved to bridge.
 func bridgePorts(bridge string) []string {
 	ents, _ := os.ReadDir(filepath.Join("/sys/class/net", bridge, "brif"))

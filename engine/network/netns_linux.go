@@ -1,6 +1,7 @@
 package network
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -33,26 +34,58 @@ func NewNetNS(path string) (retErr error) {
 			_ = os.Remove(path)
 		}
 	}()
-	errCh := make(chan error, 1)
-	go func() {
-		// The thread enters the new namespace and never leaves it: it is
-		// not unlocked, so the Go runtime ends it with this goroutine
-		// instead of reusing a thread in the wrong namespace.
-		runtime.LockOSThread()
+	return onNetNSThread("", func() error {
 		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			errCh <- fmt.Errorf("unshare network namespace: %w", err)
-			return
+			return fmt.Errorf("unshare network namespace: %w", err)
 		}
 		if err := setLinkUp(1); err != nil { // lo is always index 1
-			errCh <- fmt.Errorf("loopback up: %w", err)
-			return
+			return fmt.Errorf("loopback up: %w", err)
 		}
 		src := "/proc/self/task/" + strconv.Itoa(unix.Gettid()) + "/ns/net"
 		if err := unix.Mount(src, path, "none", unix.MS_BIND, ""); err != nil {
-			errCh <- fmt.Errorf("bind mount network namespace: %w", err)
+			return fmt.Errorf("bind mount network namespace: %w", err)
+		}
+		return nil
+	})
+}
+
+// onNetNSThread runs fn on a locked thread, entering the namespace at path
+// first unless path is "" (fn then makes its own), and puts the thread back
+// in its own namespace afterwards. Only a thread that got back is unlocked
+// for reuse; one that did not stays locked and the Go runtime ends it with
+// the goroutine. Putting it back matters: the goroutine may run on the main
+// thread, which the runtime cannot end and would park for good inside the
+// container's namespace, keeping it (and its veth) alive as long as the
+// process.
+func onNetNSThread(path string, fn func() error) error {
+	errCh := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		orig, err := unix.Open("/proc/self/task/"+strconv.Itoa(unix.Gettid())+"/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			errCh <- fmt.Errorf("opening this thread's network namespace: %w", err)
 			return
 		}
-		errCh <- nil
+		defer unix.Close(orig)
+		if path != "" {
+			fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				runtime.UnlockOSThread()
+				errCh <- err
+				return
+			}
+			err = unix.Setns(fd, unix.CLONE_NEWNET)
+			unix.Close(fd)
+			if err != nil {
+				errCh <- fmt.Errorf("enter network namespace %s: %w", path, err)
+				return
+			}
+		}
+		err = fn()
+		if unix.Setns(orig, unix.CLONE_NEWNET) == nil {
+			runtime.UnlockOSThread()
+		}
+		errCh <- err
 	}()
 	return <-errCh
 }
@@ -69,6 +102,35 @@ func RemoveNetNS(path string) error {
 	return nil
 }
 
+// soleNetNS reports whether the namespace pinned at path is held by that
+// pin alone: no process is in it (a `--network container:` joiner, an
+// nsenter) and no other mount pins it. Only then does removing the pin
+// destroy the namespace and its interfaces.
+func soleNetNS(path string) bool {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return false
+	}
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil || bytes.Count(mounts, []byte("net:["+strconv.FormatUint(st.Ino, 10)+"]")) > 1 {
+		return false
+	}
+	procs, err := os.ReadDir("/proc")
+	if err != nil {
+		return false
+	}
+	for _, p := range procs {
+		if p.Name()[0] < '0' || p.Name()[0] > '9' {
+			continue
+		}
+		var ns unix.Stat_t
+		if unix.Stat("/proc/"+p.Name()+"/ns/net", &ns) == nil && ns.Ino == st.Ino && ns.Dev == st.Dev {
+			return false
+		}
+	}
+	return true
+}
+
 // isNetNS reports whether path is a pinned network namespace.
 func isNetNS(path string) bool {
 	var st unix.Statfs_t
@@ -80,22 +142,7 @@ func isNetNS(path string) bool {
 
 // inNetNS runs fn on a thread inside the namespace at path.
 func inNetNS(path string, fn func() error) error {
-	errCh := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: see NewNetNS
-		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			errCh <- err
-			return
-		}
-		defer unix.Close(fd)
-		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
-			errCh <- fmt.Errorf("enter network namespace %s: %w", path, err)
-			return
-		}
-		errCh <- fn()
-	}()
-	return <-errCh
+	return onNetNSThread(path, fn)
 }
 
 // Minimal rtnetlink: what the backend needs beyond netavark is to bring

@@ -370,6 +370,7 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 	if err := os.Remove(m.defPath(n.Name)); err != nil {
 		return err
 	}
+	_ = os.Remove(m.lastFile(n.Name))
 	return m.unregister(n)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -79,25 +80,46 @@ func TestAllocateIPs(t *testing.T) {
 		"other": {Options: netavarkOptions{Networks: map[string]define.PerNetworkOptions{"n": {StaticIPs: []string{"10.7.0.2", "10.7.0.4"}}}}},
 		"self":  {Options: netavarkOptions{Networks: map[string]define.PerNetworkOptions{"n": {StaticIPs: []string{"10.7.0.3"}}}}},
 	}
-	got, err := allocateIPs(n, nil, recs, "self")
+	got, err := allocateIPs(n, nil, recs, "self", map[string]string{})
 	if err != nil || len(got) != 2 || got[0] != "10.7.0.3" || got[1] != "fd07::2" {
 		t.Errorf("allocateIPs = %v, %v; want 10.7.0.3 (own old address is free) and fd07::2", got, err)
 	}
-	if _, err := allocateIPs(n, []string{"10.7.0.4"}, recs, "self"); !errors.Is(err, define.ErrIPInUse) {
+	if _, err := allocateIPs(n, []string{"10.7.0.4"}, recs, "self", map[string]string{}); !errors.Is(err, define.ErrIPInUse) {
 		t.Errorf("taken static IP: %v", err)
 	}
 	for _, bad := range []string{"10.7.0.1", "10.7.0.7", "10.7.0.0", "10.8.0.2"} {
-		if _, err := allocateIPs(n, []string{bad}, recs, "self"); !errors.Is(err, define.ErrInvalidArg) {
+		if _, err := allocateIPs(n, []string{bad}, recs, "self", map[string]string{}); !errors.Is(err, define.ErrInvalidArg) {
 			t.Errorf("static IP %s: %v, want invalid argument", bad, err)
 		}
 	}
 	full := map[string]*record{"x": {Options: netavarkOptions{Networks: map[string]define.PerNetworkOptions{"n": {StaticIPs: []string{"10.7.0.2", "10.7.0.3", "10.7.0.4", "10.7.0.5", "10.7.0.6"}}}}}}
-	if _, err := allocateIPs(n, nil, full, "self"); !errors.Is(err, define.ErrIPInUse) {
+	if _, err := allocateIPs(n, nil, full, "self", map[string]string{}); !errors.Is(err, define.ErrIPInUse) {
 		t.Errorf("full subnet: %v", err)
 	}
 	ranged := define.Network{Name: "n", Subnets: []define.Subnet{{Subnet: "10.7.0.0/24", Gateway: "10.7.0.1", LeaseRange: &define.LeaseRange{StartIP: "10.7.0.100", EndIP: "10.7.0.110"}}}}
-	if got, err := allocateIPs(ranged, nil, nil, "self"); err != nil || got[0] != "10.7.0.100" {
+	if got, err := allocateIPs(ranged, nil, nil, "self", map[string]string{}); err != nil || got[0] != "10.7.0.100" {
 		t.Errorf("lease range: %v, %v", got, err)
+	}
+	// Round the range: after the last one handed out, wrapping to the start.
+	last := map[string]string{}
+	var seq []string
+	for i := 0; i < 5; i++ {
+		got, err := allocateIPs(n, nil, recs, "self", last)
+		if err != nil {
+			t.Fatalf("round %d: %v", i, err)
+		}
+		seq = append(seq, got[0], got[1])
+	}
+	want := []string{"10.7.0.3", "fd07::2", "10.7.0.5", "fd07::3", "10.7.0.6", "fd07::4", "10.7.0.3", "fd07::5", "10.7.0.5", "fd07::6"}
+	if strings.Join(seq, " ") != strings.Join(want, " ") {
+		t.Errorf("round robin: %v, want %v", seq, want)
+	}
+	if last["10.7.0.0/29"] != "10.7.0.5" {
+		t.Errorf("last = %v", last)
+	}
+	// A cursor outside the range (the lease range changed) starts over.
+	if got, err := allocateIPs(ranged, nil, nil, "self", map[string]string{"10.7.0.0/24": "10.7.0.200"}); err != nil || got[0] != "10.7.0.100" {
+		t.Errorf("stale cursor: %v, %v", got, err)
 	}
 }
 

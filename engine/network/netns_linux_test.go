@@ -1,0 +1,66 @@
+package network
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// TestSoleNetNS: a pinned namespace is "sole" only while nothing else
+// holds it: no process inside, no second mount.
+func TestSoleNetNS(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to create network namespaces")
+	}
+	dir := t.TempDir()
+	ns := filepath.Join(dir, "ns")
+	if err := NewNetNS(ns); err != nil {
+		t.Fatal(err)
+	}
+	defer RemoveNetNS(ns)
+	if !soleNetNS(ns) {
+		t.Fatal("a fresh pinned namespace is not sole")
+	}
+	cmd := exec.Command("nsenter", "--net="+ns, "sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// nsenter execs sleep once it has joined; wait until it has.
+	for i := 0; i < 200 && !inNS(cmd.Process.Pid, ns); i++ {
+		unix.Nanosleep(&unix.Timespec{Nsec: 5e6}, nil)
+	}
+	if soleNetNS(ns) {
+		t.Error("namespace with a process inside reported sole")
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	if !soleNetNS(ns) {
+		t.Error("namespace not sole after its process went")
+	}
+	second := filepath.Join(dir, "second")
+	if err := os.WriteFile(second, nil, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount(ns, second, "", unix.MS_BIND, ""); err != nil {
+		t.Fatal(err)
+	}
+	if soleNetNS(ns) {
+		t.Error("namespace pinned twice reported sole")
+	}
+	_ = unix.Unmount(second, unix.MNT_DETACH)
+	if !soleNetNS(ns) {
+		t.Error("namespace not sole after the second pin went")
+	}
+	if soleNetNS(filepath.Join(dir, "missing")) {
+		t.Error("a missing path reported sole")
+	}
+}
+
+func inNS(pid int, path string) bool {
+	var a, b unix.Stat_t
+	return unix.Stat(path, &a) == nil && unix.Stat("/proc/"+strconv.Itoa(pid)+"/ns/net", &b) == nil && a.Ino == b.Ino
+}
