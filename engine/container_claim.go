@@ -58,9 +58,11 @@ func (c *Container) ClaimCleanup() (*CleanupClaim, error) {
 	return &CleanupClaim{c: c, f: f}, nil
 }
 
-// exitDelay is conmon's --exit-delay for the container's next exit.
+// exitDelay is conmon's --exit-delay for the container's next exit. A
+// terminal session with stdin can detach (ctrl-p ctrl-q) and leave the
+// exit to conmon, so it gets none: its --rm removal must not come late.
 func (c *Container) exitDelay() int {
-	if c.claimed {
+	if c.claimed && !(c.config.Terminal && c.config.Stdin) {
 		return claimExitDelay
 	}
 	return 0
@@ -73,7 +75,7 @@ func (cl *CleanupClaim) Cleanup(ctx context.Context, remove bool) error {
 	if err := cl.c.cleanupAfterExit(ctx, remove); err != nil {
 		return err
 	}
-	oci.CancelExitCommand(conmon)
+	oci.CancelExitCommand(conmon, cl.c.config.ID)
 	return nil
 }
 

@@ -144,11 +144,14 @@ func (c *Container) releaseForRemovalLocked(ctx context.Context) (waitNetwork fu
 	if err != nil {
 		return nil, err
 	}
-	if err := rt.DeleteExited(ctx, c.config.ID); err != nil {
-		return nil, err
+	err = rt.DeleteExited(ctx, c.config.ID)
+	if err == nil {
+		err = c.removeExecSessionsLocked()
 	}
-	if err := c.removeExecSessionsLocked(); err != nil {
-		return nil, err
+	if err != nil {
+		// Undo what can be undone (network, mount) and record it, as the
+		// exit cleanup does, then leave the container for a later rm.
+		return nil, errors.Join(err, c.cleanupLocked(ctx))
 	}
 	wait := c.startNetworkTeardownLocked(ctx)
 	c.state.PID = 0

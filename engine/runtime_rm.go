@@ -51,6 +51,9 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 			return err
 		}
 	case define.StatusStopped:
+		if c.state.MountCount > 0 && !opts.Force {
+			return c.userMountedError()
+		}
 		wait, err := c.releaseForRemovalLocked(ctx)
 		if err != nil {
 			return err
@@ -69,7 +72,7 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 	}
 	if c.state.MountCount > 0 && !opts.Force {
 		waitNetwork()
-		return fmt.Errorf("container %s is mounted by the user; unmount it first or use --force: %w", c.config.Name, define.ErrCtrStateInvalid)
+		return c.userMountedError()
 	}
 	c.state.Status = define.StatusRemoving
 	if err := c.saveLocked(); err != nil {
@@ -100,6 +103,11 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 	}
 	r.event(c.newEvent("remove"))
 	return errors.Join(errs...)
+}
+
+// userMountedError refuses to remove a container `berth mount` holds.
+func (c *Container) userMountedError() error {
+	return fmt.Errorf("container %s is mounted by the user; unmount it first or use --force: %w", c.config.Name, define.ErrCtrStateInvalid)
 }
 
 // warnf prints a warning to stderr the way podman does ("WARN[0010] ...").

@@ -195,10 +195,9 @@ func (m *Manager) attach(ctx context.Context, rec *record, add map[string]define
 			if opts.StaticIPs, err = allocateIPs(n, opts.StaticIPs, recs, id, last); err != nil {
 				return err
 			}
+			// Losing the cursor only restarts the round from the start.
 			if data, err := json.Marshal(last); err == nil {
-				if err := writeFileAtomic(m.lastFile(name), data); err != nil {
-					return err
-				}
+				_ = writeFileAtomic(m.lastFile(name), data)
 			}
 			rec.Options.Networks[name] = opts
 			rec.Options.NetworkInfo[name] = n
@@ -429,8 +428,11 @@ func (m *Manager) Teardown(ctx context.Context, ctrID string, networks []string)
 		if all && onlyVeth(opts) && isNetNS(rec.NetNS) && soleNetNS(rec.NetNS) {
 			// netavark would only delete the veth, synchronously (RCU
 			// grace periods: ~15 ms here); dropping the namespace has the
-			// kernel delete the pair in the background instead.
-			runErr = RemoveNetNS(rec.NetNS)
+			// kernel delete the pair in the background instead. Its
+			// addresses go first, so that nothing answers for them even if
+			// something this side cannot see (a pin in another mount
+			// namespace, an open fd) keeps the namespace alive.
+			runErr = errors.Join(inNetNS(rec.NetNS, flushAddrs), RemoveNetNS(rec.NetNS))
 		} else if isNetNS(rec.NetNS) {
 			_, runErr = m.run(ctx, "teardown", rec.NetNS, opts)
 		} else {

@@ -77,6 +77,7 @@ func onNetNSThread(path string, fn func() error) error {
 			err = unix.Setns(fd, unix.CLONE_NEWNET)
 			unix.Close(fd)
 			if err != nil {
+				runtime.UnlockOSThread() // still in its own namespace
 				errCh <- fmt.Errorf("enter network namespace %s: %w", path, err)
 				return
 			}
@@ -179,6 +180,36 @@ func addVeth(name, peer string, master int) error {
 func setMaster(link, master int) error {
 	msg := append(ifinfo(int32(link), 0, 0), rtattr(unix.IFLA_MASTER, binary.NativeEndian.AppendUint32(nil, uint32(master)))...)
 	return rtnl(unix.RTM_NEWLINK, 0, msg)
+}
+
+// flushAddrs deletes every address of the current namespace but the
+// loopback's: cheap (no RCU grace period, unlike deleting a link), and an
+// interface without addresses answers no ARP or neighbour solicitation for
+// them, whoever still holds the namespace.
+func flushAddrs() error {
+	rib, err := syscall.NetlinkRIB(unix.RTM_GETADDR, unix.AF_UNSPEC)
+	if err != nil {
+		return fmt.Errorf("listing addresses: %w", err)
+	}
+	msgs, err := syscall.ParseNetlinkMessage(rib)
+	if err != nil {
+		return fmt.Errorf("listing addresses: %w", err)
+	}
+	var errs []error
+	for _, m := range msgs {
+		if m.Header.Type != unix.RTM_NEWADDR || len(m.Data) < unix.SizeofIfAddrmsg {
+			continue
+		}
+		if binary.NativeEndian.Uint32(m.Data[4:8]) == 1 { // lo
+			continue
+		}
+		// The address message as listed names the address to delete.
+		err := rtnl(unix.RTM_DELADDR, 0, m.Data)
+		if err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) {
+			errs = append(errs, fmt.Errorf("deleting an address: %w", err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // deleteLink removes a host interface by name; a missing one is fine.

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -63,4 +64,54 @@ func TestSoleNetNS(t *testing.T) {
 func inNS(pid int, path string) bool {
 	var a, b unix.Stat_t
 	return unix.Stat(path, &a) == nil && unix.Stat("/proc/"+strconv.Itoa(pid)+"/ns/net", &b) == nil && a.Ino == b.Ino
+}
+
+// TestFlushAddrsAndIsVeth: flushAddrs empties a namespace's interfaces of
+// addresses but loopback's; isVeth knows a veth from a bridge.
+func TestFlushAddrsAndIsVeth(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to create network namespaces")
+	}
+	ns := filepath.Join(t.TempDir(), "ns")
+	if err := NewNetNS(ns); err != nil {
+		t.Fatal(err)
+	}
+	defer RemoveNetNS(ns)
+	// ip inside the namespace (ip -n takes only names on this iproute2).
+	run := func(args ...string) string {
+		out, err := exec.Command("nsenter", append([]string{"--net=" + ns, "ip"}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+		return string(out)
+	}
+	run("link", "add", "eth0", "type", "veth", "peer", "name", "eth1")
+	run("addr", "add", "10.250.0.2/24", "dev", "eth0")
+	run("addr", "add", "fd99::2/64", "dev", "eth0", "nodad")
+	run("addr", "add", "10.250.1.2/24", "dev", "eth1")
+	if err := inNetNS(ns, flushAddrs); err != nil {
+		t.Fatal(err)
+	}
+	out := run("-o", "addr", "show")
+	for _, gone := range []string{"10.250.0.2", "fd99::2", "10.250.1.2"} {
+		if strings.Contains(out, gone) {
+			t.Errorf("address %s left after flushAddrs:\n%s", gone, out)
+		}
+	}
+	if !strings.Contains(out, "127.0.0.1") {
+		t.Errorf("loopback address flushed too:\n%s", out)
+	}
+	var isVethIn, isVethBridge bool
+	_ = inNetNS(ns, func() error {
+		isVethIn = isVeth("eth0")
+		return nil
+	})
+	run("link", "add", "br9", "type", "bridge")
+	_ = inNetNS(ns, func() error {
+		isVethBridge = isVeth("br9")
+		return nil
+	})
+	if !isVethIn || isVethBridge {
+		t.Errorf("isVeth(veth) = %v, isVeth(bridge) = %v", isVethIn, isVethBridge)
+	}
 }

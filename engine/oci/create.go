@@ -243,7 +243,7 @@ func (r *Runtime) baseConmonArgs(ctrID, uuid, dir, name string) []string {
 // conmonArgs builds conmon's command line, mirroring what podman passes.
 func (r *Runtime) conmonArgs(o CreateOptions) []string {
 	args := r.baseConmonArgs(o.ID, o.ID, o.BundleDir, o.Name)
-	args = append(args, "--exit-dir", r.cfg.ExitDir, "--persist-dir", o.BundleDir)
+	args = append(args, "--persist-dir", o.BundleDir)
 	switch {
 	case o.LogDriver == "none" || (o.LogDriver == "" && o.LogPath == ""):
 		args = append(args, "-l", "none")

@@ -31,18 +31,17 @@ func (r *Runtime) SocketLinkPath(id string) string {
 	return filepath.Join(r.cfg.SocketDir, id)
 }
 
-// ExitCode reads the exit file conmon wrote for id. exists is false while
-// the container has not exited (or the file was already cleaned up).
-// finished is the file's modification time. oom reports the "oom" marker
-// conmon leaves in the persist dir (the bundle) when the kernel OOM-killed
-// a process of the container. With bundleDir, the copy conmon writes there
-// first (persist dir "exit") is read, else the one in the exit dir.
+// ExitCode reads the exit file conmon wrote for id in its persist dir, the
+// bundle (conmon gets no --exit-dir: one file per exit, which nothing else
+// can write late). exists is false while the container has not exited (or
+// the file was already cleaned up). finished is the file's modification
+// time. oom reports the "oom" marker conmon leaves in the persist dir when
+// the kernel OOM-killed a process of the container. Without bundleDir the
+// exit dir is read, where berth before 0.1 had conmon write.
 func (r *Runtime) ExitCode(id, bundleDir string) (code int, finished time.Time, oom bool, exists bool, err error) {
 	p := r.ExitFilePath(id)
 	if bundleDir != "" {
-		if _, serr := os.Lstat(filepath.Join(bundleDir, persistExitName)); serr == nil {
-			p = filepath.Join(bundleDir, persistExitName)
-		}
+		p = filepath.Join(bundleDir, persistExitName)
 	}
 	b, err := os.ReadFile(p)
 	if errors.Is(err, os.ErrNotExist) {

@@ -77,7 +77,7 @@ func TestConmonArgs(t *testing.T) {
 	joined := " " + strings.Join(args, " ") + " "
 	for _, want := range []string{
 		" --api-version 1 ", " -c abc ", " -u abc ", " -r " + rt + " ", " -b /b ", " -p /b/pidfile ", " -n web ",
-		" --exit-dir /run/b/exits ", " --persist-dir /b ", " --socket-dir-path /run/b/s ",
+		" --persist-dir /b ", " --socket-dir-path /run/b/s ",
 		" --conmon-pidfile /b/conmon.pid ", " -s ", " -l k8s-file:/b/ctr.log ", " --log-level warn ", " -t ",
 		" --runtime-arg --root=/run/b/runc ", " --runtime-arg --log-format=json ", " --runtime-arg --log=/b/oci-log ",
 		" --exit-command /usr/bin/berth --exit-command-arg container --exit-command-arg cleanup --exit-command-arg abc ",
@@ -86,6 +86,9 @@ func TestConmonArgs(t *testing.T) {
 		if !strings.Contains(joined, want) {
 			t.Errorf("conmon args %q lack %q", joined, want)
 		}
+	}
+	if slices.Contains(args, "--exit-dir") {
+		t.Errorf("conmon args %q pass --exit-dir: the bundle's exit file is the only one", joined)
 	}
 	if slices.Contains(args, "-i") {
 		t.Errorf("conmon args %q pass -i with a terminal", joined)
@@ -127,7 +130,8 @@ func TestExitCodeFile(t *testing.T) {
 	if _, _, _, exists, err := r.ExitCode("c1", bundle); exists || err != nil {
 		t.Fatalf("ExitCode before exit: exists=%v err=%v, want false, nil", exists, err)
 	}
-	if err := os.WriteFile(r.ExitFilePath("c1"), []byte("137"), 0o600); err != nil {
+	// conmon writes the exit code to its persist dir, the bundle.
+	if err := os.WriteFile(filepath.Join(bundle, persistExitName), []byte("137"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(bundle, "oom"), nil, 0o600); err != nil {
@@ -195,6 +199,11 @@ func TestWaitExit(t *testing.T) {
 		}
 		if _, _, _, exists, _ := r.ExitCode("persisted", ""); exists {
 			t.Error("ExitCode without the bundle found an exit file that only the bundle has")
+		}
+		// A late or stale file in the exit dir does not count for a bundle.
+		_ = os.WriteFile(r.ExitFilePath("fresh"), []byte("9"), 0o600)
+		if _, _, _, exists, _ := r.ExitCode("fresh", t.TempDir()); exists {
+			t.Error("ExitCode with an empty bundle read the exit dir's file")
 		}
 	})
 	t.Run("context ends", func(t *testing.T) {
