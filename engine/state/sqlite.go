@@ -92,6 +92,9 @@ var _ Store = (*SQLite)(nil)
 //     database for one command, so a cache never pays back; the default
 //     2 MiB only makes a listing of thousands of rows read each page into
 //     fresh memory (page faults: ps -a at 2000 containers 19 -> 17 ms).
+//   - _mutex=no: database/sql never lets two goroutines use a connection at
+//     once, so SQLite's own per-connection mutex, taken for every column of
+//     every row, is pure cost (ps -a at 2000: ~3 %).
 func NewSQLite(path string) (*SQLite, error) {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
@@ -100,6 +103,7 @@ func NewSQLite(path string) (*SQLite, error) {
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_foreign_keys", "1")
 	q.Set("_cache_size", "-256")
+	q.Set("_mutex", "no")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
