@@ -21,8 +21,8 @@ type Container struct {
 	valid bool
 	// claimed is set while this process holds the cleanup claim: conmon
 	// then gets its exit command delayed, to be cancelled after our own
-	// cleanup.
-	claimed bool
+	// cleanup, unless the claimant may detach (claimDetachable).
+	claimed, claimDetachable bool
 }
 
 // ID returns the container's full ID.

@@ -40,8 +40,10 @@ type CleanupClaim struct {
 
 // ClaimCleanup marks the caller as the one who cleans up after the
 // container's next exit. Release the claim once the cleanup is done (or
-// abandoned).
-func (c *Container) ClaimCleanup() (*CleanupClaim, error) {
+// abandoned). mayDetach says the caller's session can detach (a terminal
+// with stdin attached) and leave the exit to conmon: then conmon does not
+// hold its exit command back.
+func (c *Container) ClaimCleanup(mayDetach bool) (*CleanupClaim, error) {
 	p := c.claimPath()
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return nil, err
@@ -54,15 +56,15 @@ func (c *Container) ClaimCleanup() (*CleanupClaim, error) {
 		f.Close()
 		return nil, err
 	}
-	c.claimed = true
+	c.claimed, c.claimDetachable = true, mayDetach
 	return &CleanupClaim{c: c, f: f}, nil
 }
 
 // exitDelay is conmon's --exit-delay for the container's next exit. A
-// terminal session with stdin can detach (ctrl-p ctrl-q) and leave the
-// exit to conmon, so it gets none: its --rm removal must not come late.
+// session that can detach (ctrl-p ctrl-q) leaves the exit to conmon, so it
+// gets none: its --rm removal must not come late.
 func (c *Container) exitDelay() int {
-	if c.claimed && !(c.config.Terminal && c.config.Stdin) {
+	if c.claimed && !c.claimDetachable {
 		return claimExitDelay
 	}
 	return 0

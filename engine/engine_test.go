@@ -277,12 +277,12 @@ func TestFakeOCI(t *testing.T) {
 	if err := e.oci.KillContainer(e.ctx, c.ID(), 15, false); err != nil {
 		t.Fatal(err)
 	}
-	code, _, _, exists, err := e.oci.ExitCode(c.ID(), "")
+	code, _, _, exists, err := e.oci.ExitCode(c.ID(), c.bundleDir())
 	if err != nil || !exists || code != 143 {
 		t.Fatalf("ExitCode() = %d, exists %t, %v; want 143, true, nil", code, exists, err)
 	}
-	if _, err := os.Stat(filepath.Join(e.cfg.exitDir(), c.ID())); err != nil {
-		t.Fatalf("exit file not in the runtime's exit dir: %v", err)
+	if _, err := os.Stat(filepath.Join(c.bundleDir(), "exit")); err != nil {
+		t.Fatalf("exit file not in the bundle (conmon's persist dir): %v", err)
 	}
 }
 

@@ -126,11 +126,12 @@ func (f *fakeOCI) exitLocked(id string, c *fakeCtr, code int) error {
 		w <- code
 	}
 	delete(f.waiters, id)
-	tmp := filepath.Join(f.exitDir, "."+id)
+	// Like conmon: the exit code goes to the persist dir, the bundle.
+	tmp := filepath.Join(c.opts.BundleDir, ".exit")
 	if err := os.WriteFile(tmp, []byte(strconv.Itoa(code)), 0o600); err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(f.exitDir, id))
+	return os.Rename(tmp, filepath.Join(c.opts.BundleDir, "exit"))
 }
 
 // status returns the runtime status of id, or "" when it does not know it.
@@ -323,6 +324,9 @@ func (f *fakeOCI) State(ctx context.Context, id string) (string, int, error) {
 // ExitCode reads the exit file like the adapter does.
 func (f *fakeOCI) ExitCode(id, bundleDir string) (int, time.Time, bool, bool, error) {
 	p := f.ExitFilePath(id)
+	if bundleDir != "" {
+		p = filepath.Join(bundleDir, "exit")
+	}
 	b, err := os.ReadFile(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, time.Time{}, false, false, nil
@@ -346,7 +350,7 @@ func (f *fakeOCI) ExitCode(id, bundleDir string) (int, time.Time, bool, bool, er
 
 // WaitExit returns the exit code once the exit file exists or the
 // container exits, like the adapter's inotify watch on the exit dir.
-func (f *fakeOCI) WaitExit(ctx context.Context, id, _ string) (int, error) {
+func (f *fakeOCI) WaitExit(ctx context.Context, id, bundleDir string) (int, error) {
 	f.mu.Lock()
 	err, hook := f.errs["wait"], f.onWait
 	f.mu.Unlock()
@@ -374,7 +378,7 @@ func (f *fakeOCI) WaitExit(ctx context.Context, id, _ string) (int, error) {
 	t := time.NewTicker(5 * time.Millisecond)
 	defer t.Stop()
 	for {
-		code, _, _, exists, err := f.ExitCode(id, "")
+		code, _, _, exists, err := f.ExitCode(id, bundleDir)
 		if err != nil {
 			return 0, err
 		}

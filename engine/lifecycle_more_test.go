@@ -512,6 +512,28 @@ func TestLookupAndRename(t *testing.T) {
 	}
 }
 
+// A refused removal of a user-mounted container releases nothing: a
+// stopped one keeps its runtime record, a created one is not stopped.
+func TestMountCountBlocksRemoveUntouched(t *testing.T) {
+	for _, st := range []define.ContainerStatus{define.StatusStopped, define.StatusCreated} {
+		e := newTestEnv(t)
+		c := e.ctrIn(st)
+		if _, err := c.Mount(e.ctx); err != nil {
+			t.Fatalf("%s: Mount() = %v", st, err)
+		}
+		before := len(e.oci.callsFor(c.ID()))
+		if err := e.r.RemoveContainer(e.ctx, c, RemoveOptions{}); !errors.Is(err, define.ErrCtrStateInvalid) {
+			t.Fatalf("%s: RemoveContainer() of a mounted container = %v, want ErrCtrStateInvalid", st, err)
+		}
+		if got := e.dbState(c).Status; got != st {
+			t.Errorf("%s: refused removal changed the status to %s", st, got)
+		}
+		if calls := e.oci.callsFor(c.ID()); len(calls) != before {
+			t.Errorf("%s: refused removal called the runtime: %v", st, calls[before:])
+		}
+	}
+}
+
 func TestMountCountBlocksRemove(t *testing.T) {
 	e := newTestEnv(t)
 	c := e.ctrIn(define.StatusExited)

@@ -34,6 +34,12 @@ func (r *Runtime) RemoveContainer(ctx context.Context, c *Container, opts Remove
 // exit cleanup of a --rm container does.
 func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOptions, cleanupEvent bool) error {
 	waitNetwork := func() {}
+	switch st := c.state.Status; {
+	case opts.Force || st == define.StatusRunning || st == define.StatusPaused || st == define.StatusStopping:
+		// The running case below refuses without Force.
+	case c.state.MountCount > 0:
+		return c.userMountedError()
+	}
 	switch c.state.Status {
 	case define.StatusRunning, define.StatusPaused, define.StatusStopping:
 		if !opts.Force {
@@ -51,9 +57,6 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 			return err
 		}
 	case define.StatusStopped:
-		if c.state.MountCount > 0 && !opts.Force {
-			return c.userMountedError()
-		}
 		wait, err := c.releaseForRemovalLocked(ctx)
 		if err != nil {
 			return err

@@ -67,7 +67,7 @@ func Run(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts Ru
 	// itself, cheaper than leaving it to conmon's exit command.
 	var claim *engine.CleanupClaim
 	if s.Restart == "" || s.Restart == "no" {
-		if claim, err = c.ClaimCleanup(); err != nil {
+		if claim, err = c.ClaimCleanup(s.Terminal && streams.AttachStdin); err != nil {
 			return nil, err
 		}
 		defer claim.Release()

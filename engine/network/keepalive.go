@@ -95,18 +95,6 @@ func onlyVeth(opts netavarkOptions) bool {
 	return allKeptAlive(opts.NetworkInfo)
 }
 
-// isVeth reports whether the host interface name is one end of a veth pair
-// (its driver, as ethtool tells it).
-func isVeth(name string) bool {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return false
-	}
-	defer unix.Close(fd)
-	info, err := unix.IoctlGetEthtoolDrvinfo(fd, name)
-	return err == nil && unix.ByteSliceToString(info.Driver[:]) == "veth"
-}
-
 // bridgePorts returns the interfaces enslaved to bridge.
 func bridgePorts(bridge string) []string {
 	ents, _ := os.ReadDir(filepath.Join("/sys/class/net", bridge, "brif"))
@@ -136,20 +124,14 @@ func (m *Manager) releaseBridge(ctx context.Context, n define.Network) error {
 	}
 	// No container uses the network any more (Remove checked), but the
 	// veths of the last ones may still be on the bridge: the kernel deletes
-	// them with their namespaces, in the background (onlyVeth), or not at
-	// all while something else holds a namespace. After a moment those
-	// leftovers (host ends of veth pairs, berth's to remove: no other root
-	// uses this bridge) are deleted here.
-	for deadline := time.Now().Add(time.Second); len(bridgePorts(n.NetworkInterface)) > 0 && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-	}
-	for _, p := range bridgePorts(n.NetworkInterface) {
-		if isVeth(p) {
-			_ = deleteLink(p)
+	// them with their namespaces, in the background (onlyVeth). One whose
+	// namespace something else keeps alive stays, and so does an interface
+	// another tool put on the bridge: neither is berth's to delete.
+	for deadline := time.Now().Add(5 * time.Second); len(bridgePorts(n.NetworkInterface)) > 0; {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("network %s: bridge %s still has interfaces %v attached: its firewall rules are left behind", n.Name, n.NetworkInterface, bridgePorts(n.NetworkInterface))
 		}
-	}
-	if left := bridgePorts(n.NetworkInterface); len(left) > 0 {
-		return fmt.Errorf("network %s: bridge %s still has interfaces %v attached: its firewall rules are left behind", n.Name, n.NetworkInterface, left)
+		time.Sleep(10 * time.Millisecond)
 	}
 	opts := netavarkOptions{
 		ContainerID:   n.ID,

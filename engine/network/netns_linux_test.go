@@ -66,9 +66,9 @@ func inNS(pid int, path string) bool {
 	return unix.Stat(path, &a) == nil && unix.Stat("/proc/"+strconv.Itoa(pid)+"/ns/net", &b) == nil && a.Ino == b.Ino
 }
 
-// TestFlushAddrsAndIsVeth: flushAddrs empties a namespace's interfaces of
-// addresses but loopback's; isVeth knows a veth from a bridge.
-func TestFlushAddrsAndIsVeth(t *testing.T) {
+// TestFlushAddrs: flushAddrs empties a namespace's interfaces of addresses
+// (IPv4 primary and secondary, IPv6) but the loopback's.
+func TestFlushAddrs(t *testing.T) {
 	if os.Getuid() != 0 {
 		t.Skip("needs root to create network namespaces")
 	}
@@ -88,30 +88,19 @@ func TestFlushAddrsAndIsVeth(t *testing.T) {
 	run("link", "add", "eth0", "type", "veth", "peer", "name", "eth1")
 	run("addr", "add", "10.250.0.2/24", "dev", "eth0")
 	run("addr", "add", "fd99::2/64", "dev", "eth0", "nodad")
+	run("addr", "add", "10.250.0.3/24", "dev", "eth0") // a secondary
 	run("addr", "add", "10.250.1.2/24", "dev", "eth1")
+	run("link", "set", "eth0", "up")
 	if err := inNetNS(ns, flushAddrs); err != nil {
 		t.Fatal(err)
 	}
 	out := run("-o", "addr", "show")
-	for _, gone := range []string{"10.250.0.2", "fd99::2", "10.250.1.2"} {
+	for _, gone := range []string{"10.250.0.2", "10.250.0.3", "fd99::2", "10.250.1.2"} {
 		if strings.Contains(out, gone) {
 			t.Errorf("address %s left after flushAddrs:\n%s", gone, out)
 		}
 	}
 	if !strings.Contains(out, "127.0.0.1") {
 		t.Errorf("loopback address flushed too:\n%s", out)
-	}
-	var isVethIn, isVethBridge bool
-	_ = inNetNS(ns, func() error {
-		isVethIn = isVeth("eth0")
-		return nil
-	})
-	run("link", "add", "br9", "type", "bridge")
-	_ = inNetNS(ns, func() error {
-		isVethBridge = isVeth("br9")
-		return nil
-	})
-	if !isVethIn || isVethBridge {
-		t.Errorf("isVeth(veth) = %v, isVeth(bridge) = %v", isVethIn, isVethBridge)
 	}
 }
