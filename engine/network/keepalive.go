@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"net"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -48,30 +46,44 @@ func ensureKeepAlive(n define.Network) error {
 	if !keepsAlive(n) {
 		return nil
 	}
-	link, peer := keepAliveNames(n.NetworkInterface)
-	// The usual case, on every container's setup: one readlink, no
-	// listing of the host's interfaces.
-	if master, err := os.Readlink(filepath.Join("/sys/class/net", link, "master")); err == nil && filepath.Base(master) == n.NetworkInterface {
-		return nil
-	}
-	br, err := net.InterfaceByName(n.NetworkInterface)
+	name, peer := keepAliveNames(n.NetworkInterface)
+	links, err := listLinks()
 	if err != nil {
 		return err
 	}
-	ka, err := net.InterfaceByName(link)
-	if err != nil {
-		return addVeth(link, peer, br.Index)
+	br, ka := findLink(links, n.NetworkInterface), findLink(links, name)
+	switch {
+	case br == nil:
+		return fmt.Errorf("bridge %s not found", n.NetworkInterface)
+	case ka == nil:
+		return addVeth(name, peer, br.index)
+	case ka.master != br.index:
+		return setMaster(ka.index, br.index)
 	}
-	return setMaster(ka.Index, br.Index)
+	return nil
+}
+
+// findLink returns the link called name, or nil.
+func findLink(links []link, name string) *link {
+	for i := range links {
+		if links[i].name == name {
+			return &links[i]
+		}
+	}
+	return nil
 }
 
 // allKeptAlive reports whether every network of nets keeps its bridge:
 // netavark then removed only a container's own rules, never the shared
 // isolation jump, and there is nothing to repair.
 func allKeptAlive(nets map[string]define.Network) bool {
+	links, err := listLinks()
+	if err != nil {
+		return false
+	}
 	for _, n := range nets {
-		link, _ := keepAliveNames(n.NetworkInterface)
-		if _, err := os.Stat(filepath.Join("/sys/class/net", link)); !keepsAlive(n) || err != nil {
+		name, _ := keepAliveNames(n.NetworkInterface)
+		if !keepsAlive(n) || findLink(links, name) == nil {
 			return false
 		}
 	}
@@ -97,10 +109,16 @@ func onlyVeth(opts netavarkOptions) bool {
 
 // bridgePorts returns the interfaces enslaved to bridge.
 func bridgePorts(bridge string) []string {
-	ents, _ := os.ReadDir(filepath.Join("/sys/class/net", bridge, "brif"))
+	links, _ := listLinks()
+	br := findLink(links, bridge)
+	if br == nil {
+		return nil
+	}
 	var out []string
-	for _, e := range ents {
-		out = append(out, e.Name())
+	for _, l := range links {
+		if l.master == br.index {
+			out = append(out, l.name)
+		}
 	}
 	return out
 }

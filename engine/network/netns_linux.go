@@ -212,6 +212,49 @@ func flushAddrs() error {
 	return errors.Join(errs...)
 }
 
+// link is what listLinks tells of one interface of the current namespace.
+type link struct {
+	name          string
+	index, master int // master is 0 when the link has none
+}
+
+// listLinks lists the interfaces of the calling thread's namespace with
+// their masters. Netlink, not /sys/class/net: sysfs shows the namespace it
+// was mounted in, which is not berth's after `unshare --net`.
+func listLinks() ([]link, error) {
+	rib, err := syscall.NetlinkRIB(unix.RTM_GETLINK, unix.AF_UNSPEC)
+	if err != nil {
+		return nil, fmt.Errorf("listing interfaces: %w", err)
+	}
+	msgs, err := syscall.ParseNetlinkMessage(rib)
+	if err != nil {
+		return nil, fmt.Errorf("listing interfaces: %w", err)
+	}
+	var out []link
+	for _, m := range msgs {
+		if m.Header.Type != unix.RTM_NEWLINK || len(m.Data) < unix.SizeofIfInfomsg {
+			continue
+		}
+		l := link{index: int(int32(binary.NativeEndian.Uint32(m.Data[4:8])))}
+		attrs, err := syscall.ParseNetlinkRouteAttr(&m)
+		if err != nil {
+			return nil, fmt.Errorf("listing interfaces: %w", err)
+		}
+		for _, a := range attrs {
+			switch a.Attr.Type {
+			case unix.IFLA_IFNAME:
+				l.name = unix.ByteSliceToString(a.Value)
+			case unix.IFLA_MASTER:
+				if len(a.Value) >= 4 {
+					l.master = int(binary.NativeEndian.Uint32(a.Value))
+				}
+			}
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
 // deleteLink removes a host interface by name; a missing one is fine.
 func deleteLink(name string) error {
 	if name == "" {

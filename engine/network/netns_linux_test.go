@@ -104,3 +104,48 @@ func TestFlushAddrs(t *testing.T) {
 		t.Errorf("loopback address flushed too:\n%s", out)
 	}
 }
+
+// TestListLinks: listLinks sees the calling thread's namespace (not the one
+// /sys was mounted in) with each link's master, and bridgePorts follows.
+func TestListLinks(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to create network namespaces")
+	}
+	ns := filepath.Join(t.TempDir(), "ns")
+	if err := NewNetNS(ns); err != nil {
+		t.Fatal(err)
+	}
+	defer RemoveNetNS(ns)
+	for _, args := range [][]string{
+		{"link", "add", "brx", "type", "bridge"},
+		{"link", "add", "va", "type", "veth", "peer", "name", "vb"},
+		{"link", "set", "va", "master", "brx"},
+	} {
+		if out, err := exec.Command("nsenter", append([]string{"--net=" + ns, "ip"}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+	}
+	var links []link
+	var ports []string
+	if err := inNetNS(ns, func() (err error) {
+		links, err = listLinks()
+		ports = bridgePorts("brx")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	br, va, vb := findLink(links, "brx"), findLink(links, "va"), findLink(links, "vb")
+	if br == nil || va == nil || vb == nil || findLink(links, "lo") == nil {
+		t.Fatalf("links = %+v, want lo, brx, va, vb", links)
+	}
+	if va.master != br.index || vb.master != 0 {
+		t.Errorf("masters: va %d, vb %d; want %d, 0", va.master, vb.master, br.index)
+	}
+	if len(ports) != 1 || ports[0] != "va" {
+		t.Errorf("bridgePorts(brx) = %v, want [va]", ports)
+	}
+	// The host's view (this thread) has none of them.
+	if host, err := listLinks(); err != nil || findLink(host, "brx") != nil {
+		t.Errorf("host links = %v, %v: the namespace's bridge leaked into the host's view", host, err)
+	}
+}
