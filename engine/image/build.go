@@ -284,13 +284,6 @@ func (l *layoutBuilder) writeIndex(man v1.Descriptor) error {
 	return nil
 }
 
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
 // ctxReader stops a long copy when its context is cancelled.
 type ctxReader struct {
 	ctx context.Context

@@ -46,13 +46,6 @@ func (s *Service) remoteDiffers(context.Context, reference.Named, string, []dige
 	return false, ErrNeedsFull
 }
 
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
 // Push needs the full build.
 func (s *Service) Push(context.Context, string, string, PushOptions) (digest.Digest, error) {
 	return "", ErrNeedsFull

@@ -209,3 +209,11 @@ type RegistryOptions struct {
 	// means the host's.
 	OS, Arch, Variant string
 }
+
+// orDefault returns v, or def when v is empty.
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

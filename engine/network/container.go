@@ -425,7 +425,9 @@ func (m *Manager) Teardown(ctx context.Context, ctrID string, networks []string)
 	var runErr error
 	if rec.BootID == bootID() && len(networks) > 0 {
 		opts := rec.Options.subset(networks)
-		if all && onlyVeth(opts) && isNetNS(rec.NetNS) && soleNetNS(rec.NetNS) {
+		// netavark leaves a kept-alive bridge alone, so this holds after it.
+		kept, pinned := allKeptAlive(opts.NetworkInfo), isNetNS(rec.NetNS)
+		if all && kept && onlyVeth(opts) && pinned && soleNetNS(rec.NetNS) {
 			// netavark would only delete the veth, synchronously (RCU
 			// grace periods: ~15 ms here); dropping the namespace has the
 			// kernel delete the pair in the background instead. Its
@@ -433,7 +435,7 @@ func (m *Manager) Teardown(ctx context.Context, ctrID string, networks []string)
 			// something this side cannot see (a pin in another mount
 			// namespace, an open fd) keeps the namespace alive.
 			runErr = errors.Join(inNetNS(rec.NetNS, flushAddrs), RemoveNetNS(rec.NetNS))
-		} else if isNetNS(rec.NetNS) {
+		} else if pinned {
 			_, runErr = m.run(ctx, "teardown", rec.NetNS, opts)
 		} else {
 			// Best effort: with the namespace gone, netavark also misses
@@ -443,7 +445,7 @@ func (m *Manager) Teardown(ctx context.Context, ctrID string, networks []string)
 				return err
 			})
 		}
-		if !allKeptAlive(opts.NetworkInfo) {
+		if !kept {
 			repairIsolation(ctx, opts.NetworkInfo)
 		}
 	}

@@ -90,11 +90,11 @@ func allKeptAlive(nets map[string]define.Network) bool {
 	return true
 }
 
-// onlyVeth reports whether a container's teardown would undo nothing but
-// its veth: no published ports, no DNS entries, and bridges that stay (with
-// their rules) after it. Such a teardown drops the namespace instead of
-// running netavark; round-robin allocation (allocateIPs) keeps the address
-// of the dying veth from the next container.
+// onlyVeth reports whether, on bridges that stay (allKeptAlive), a
+// container's teardown would undo nothing but its veth: no published ports,
+// no DNS entries. Such a teardown drops the namespace instead of running
+// netavark; round-robin allocation (allocateIPs) keeps the address of the
+// dying veth from the next container.
 func onlyVeth(opts netavarkOptions) bool {
 	if len(opts.PortMappings) > 0 {
 		return false
@@ -104,7 +104,7 @@ func onlyVeth(opts netavarkOptions) bool {
 			return false
 		}
 	}
-	return allKeptAlive(opts.NetworkInfo)
+	return true
 }
 
 // bridgePorts returns the interfaces enslaved to bridge.

@@ -11,18 +11,34 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestSoleNetNS: a pinned namespace is "sole" only while nothing else
-// holds it: no process inside, no second mount.
-func TestSoleNetNS(t *testing.T) {
+// testNetNS makes a pinned namespace under t's temporary dir (removed at
+// the end) and returns its path and a function running `ip` inside it
+// (ip -n takes only names on this iproute2). It skips when not root.
+func testNetNS(t *testing.T) (string, func(args ...string) string) {
+	t.Helper()
 	if os.Getuid() != 0 {
 		t.Skip("needs root to create network namespaces")
 	}
-	dir := t.TempDir()
-	ns := filepath.Join(dir, "ns")
+	ns := filepath.Join(t.TempDir(), "ns")
 	if err := NewNetNS(ns); err != nil {
 		t.Fatal(err)
 	}
-	defer RemoveNetNS(ns)
+	t.Cleanup(func() { _ = RemoveNetNS(ns) })
+	return ns, func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("nsenter", append([]string{"--net=" + ns, "ip"}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+		return string(out)
+	}
+}
+
+// TestSoleNetNS: a pinned namespace is "sole" only while nothing else
+// holds it: no process inside, no second mount.
+func TestSoleNetNS(t *testing.T) {
+	ns, _ := testNetNS(t)
+	dir := filepath.Dir(ns)
 	if !soleNetNS(ns) {
 		t.Fatal("a fresh pinned namespace is not sole")
 	}
@@ -69,22 +85,7 @@ func inNS(pid int, path string) bool {
 // TestFlushAddrs: flushAddrs empties a namespace's interfaces of addresses
 // (IPv4 primary and secondary, IPv6) but the loopback's.
 func TestFlushAddrs(t *testing.T) {
-	if os.Getuid() != 0 {
-		t.Skip("needs root to create network namespaces")
-	}
-	ns := filepath.Join(t.TempDir(), "ns")
-	if err := NewNetNS(ns); err != nil {
-		t.Fatal(err)
-	}
-	defer RemoveNetNS(ns)
-	// ip inside the namespace (ip -n takes only names on this iproute2).
-	run := func(args ...string) string {
-		out, err := exec.Command("nsenter", append([]string{"--net=" + ns, "ip"}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("ip %v: %v: %s", args, err, out)
-		}
-		return string(out)
-	}
+	ns, run := testNetNS(t)
 	run("link", "add", "eth0", "type", "veth", "peer", "name", "eth1")
 	run("addr", "add", "10.250.0.2/24", "dev", "eth0")
 	run("addr", "add", "fd99::2/64", "dev", "eth0", "nodad")
@@ -108,23 +109,10 @@ func TestFlushAddrs(t *testing.T) {
 // TestListLinks: listLinks sees the calling thread's namespace (not the one
 // /sys was mounted in) with each link's master, and bridgePorts follows.
 func TestListLinks(t *testing.T) {
-	if os.Getuid() != 0 {
-		t.Skip("needs root to create network namespaces")
-	}
-	ns := filepath.Join(t.TempDir(), "ns")
-	if err := NewNetNS(ns); err != nil {
-		t.Fatal(err)
-	}
-	defer RemoveNetNS(ns)
-	for _, args := range [][]string{
-		{"link", "add", "brx", "type", "bridge"},
-		{"link", "add", "va", "type", "veth", "peer", "name", "vb"},
-		{"link", "set", "va", "master", "brx"},
-	} {
-		if out, err := exec.Command("nsenter", append([]string{"--net=" + ns, "ip"}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %v: %v: %s", args, err, out)
-		}
-	}
+	ns, ip := testNetNS(t)
+	ip("link", "add", "brx", "type", "bridge")
+	ip("link", "add", "va", "type", "veth", "peer", "name", "vb")
+	ip("link", "set", "va", "master", "brx")
 	var links []link
 	var ports []string
 	if err := inNetNS(ns, func() (err error) {

@@ -16,17 +16,23 @@ func CommAndParent(pid int) (comm string, ppid int, err error) {
 	if err != nil {
 		return "", 0, err
 	}
-	// The name is in parentheses and may itself hold ")".
-	open, end := bytes.IndexByte(data, '('), bytes.LastIndexByte(data, ')')
-	if open < 0 || end < open {
-		return "", 0, errors.New("malformed /proc/" + strconv.Itoa(pid) + "/stat")
-	}
-	f := strings.Fields(string(data[end+1:]))
-	if len(f) < 2 {
+	comm, f, ok := splitStat(data)
+	if !ok || len(f) < 2 {
 		return "", 0, errors.New("malformed /proc/" + strconv.Itoa(pid) + "/stat")
 	}
 	ppid, err = strconv.Atoi(f[1])
-	return string(data[open+1 : end]), ppid, err
+	return comm, ppid, err
+}
+
+// splitStat splits a /proc/PID/stat line into the command name, which is
+// in parentheses and may hold spaces or ")", and the fields after it (f[0]
+// is field 3, the state, of proc(5)).
+func splitStat(data []byte) (comm string, fields []string, ok bool) {
+	open, end := bytes.IndexByte(data, '('), bytes.LastIndexByte(data, ')')
+	if open < 0 || end < open {
+		return "", nil, false
+	}
+	return string(data[open+1 : end]), strings.Fields(string(data[end+1:])), true
 }
 
 // Children lists pid's children, whichever of its threads forked them.

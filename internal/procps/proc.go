@@ -1,7 +1,6 @@
 package procps
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"strconv"
@@ -44,17 +43,11 @@ func readProc(pid int) (*proc, error) {
 		return nil, err
 	}
 	p := &proc{pid: pid, nsPID: pid, caps: map[string]string{}}
-	// The command name is in parentheses and may hold spaces or ")".
-	open, end := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
-	if open < 0 || end < open {
+	comm, f, ok := splitStat(stat)
+	if !ok || len(f) < 22 {
 		return nil, fmt.Errorf("malformed %s/stat", dir)
 	}
-	p.comm = string(stat[open+1 : end])
-	f := strings.Fields(string(stat[end+1:]))
-	// f[0] is field 3 (state) of proc(5).
-	if len(f) < 22 {
-		return nil, fmt.Errorf("malformed %s/stat", dir)
-	}
+	p.comm = comm
 	num := func(i int) uint64 { n, _ := strconv.ParseUint(f[i], 10, 64); return n }
 	p.state = f[0]
 	p.ppid = int(num(1))
