@@ -45,9 +45,10 @@ staticcheck:
 	$(GO) run $(STATICCHECK) -tags "$(TAGS) berth_lean" ./cli/... ./engine/image/... ./cmd/...
 
 # Every package except the end-to-end suite, which needs the built binary
-# and root.
+# and root. BERTH_RUNC_TEST=1 runs spec/generate's check of a generated
+# spec against the real runc (root).
 unit:
-	$(GO) test -tags "$(TAGS)" -count=1 $$($(GO) list -tags "$(TAGS)" ./... | grep -v '/test/e2e')
+	BERTH_RUNC_TEST=1 $(GO) test -tags "$(TAGS)" -count=1 $$($(GO) list -tags "$(TAGS)" ./... | grep -v '/test/e2e')
 	$(GO) test -tags "$(TAGS) berth_lean" -count=1 ./cli/... ./engine/image/...
 
 # The end-to-end suite against bin/berth. Output goes to the terminal as it

@@ -6,7 +6,6 @@ import (
 	"context"
 	"os"
 	"runtime/debug"
-	"runtime/trace"
 
 	"github.com/berth-dev/berth/cli"
 )
@@ -21,17 +20,10 @@ func main() {
 		// for a few MiB of peak memory.
 		debug.SetGCPercent(400)
 	}
-	if p := os.Getenv("BERTH_TRACE"); p != "" {
-		// An execution trace (go tool trace) of one command, for bench/:
-		// it shows where wall time goes, waits on children included.
-		if f, err := os.Create(p); err == nil && trace.Start(f) == nil {
-			code := cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-			trace.Stop()
-			f.Close()
-			os.Exit(code)
-		}
-	}
+	stopTrace := startTrace()
 	// Signals are not turned into a cancelled context: `run` and `start -a`
 	// proxy them to the container (--sig-proxy) and keep waiting.
-	os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	code := cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stopTrace()
+	os.Exit(code)
 }

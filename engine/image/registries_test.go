@@ -87,10 +87,18 @@ short-name-mode = "` + mode + `"
 	if err != nil || len(got) != 1 || got[0].String() != "quay.io/full/name:latest" || desc != "" {
 		t.Errorf("qualified name = %v, %q, %v", got, desc, err)
 	}
-	if _, _, _, err := pullCandidates(write("enforcing"), "img"); err == nil ||
-		!strings.Contains(err.Error(), "one.example/img:latest, two.example/img:latest") || !errors.Is(err, define.ErrInvalidArg) {
-		// Only without a terminal; a developer running this on a tty gets
-		// the prompt path instead.
-		t.Logf("enforcing ambiguous short name: %v (expected a list of candidates when not on a terminal)", err)
+	// The prompt path is taken only on a terminal: make sure this process
+	// has none, whatever the developer runs the test from.
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	stdin, stdout := os.Stdin, os.Stdout
+	os.Stdin, os.Stdout = devnull, devnull
+	_, _, _, err = pullCandidates(write("enforcing"), "img")
+	os.Stdin, os.Stdout = stdin, stdout
+	if err == nil || !strings.Contains(err.Error(), "one.example/img:latest, two.example/img:latest") || !errors.Is(err, define.ErrInvalidArg) {
+		t.Errorf("enforcing ambiguous short name without a terminal: %v, want an invalid-argument error listing both candidates", err)
 	}
 }
