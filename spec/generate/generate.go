@@ -311,8 +311,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 		g.Process.Args = append([]string{InitMountPath, "--"}, g.Process.Args...)
 		add(engine.WithInit(path))
 	}
-	// Seccomp last: the default profile depends on the final capabilities.
-	if err := seccompProfile(g, s, add); err != nil {
+	// Last: the default seccomp profile depends on the final capabilities
+	// and proc-opts on the /proc mount.
+	if err := finishSecurity(g, s, add); err != nil {
 		return nil, nil, err
 	}
 
