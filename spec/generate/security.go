@@ -16,6 +16,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/apparmor"
 	"github.com/berth-dev/berth/internal/caps"
 	"github.com/berth-dev/berth/internal/selinux"
@@ -210,13 +211,6 @@ var (
 	selinuxHost  = selinux.Default
 )
 
-// Annotations that record the security options as given, for inspect's
-// HostConfig.SecurityOpt (podman's keys, which its inspect reads too).
-const (
-	AnnotationAppArmor = "io.podman.annotations.apparmor"
-	AnnotationLabel    = "io.podman.annotations.label"
-)
-
 // security sets capabilities, no-new-privileges, the AppArmor profile,
 // the SELinux labels and the masked and read-only paths.
 func security(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrOption)) error {
@@ -287,10 +281,10 @@ func macLabels(g *specs.Spec, s *spec.ContainerSpec, o *secOpts) (nested bool, e
 			g.Annotations = map[string]string{}
 		}
 		if o.apparmor != "" {
-			g.Annotations[AnnotationAppArmor] = o.apparmor
+			g.Annotations[define.InspectAnnotationAppArmor] = o.apparmor
 		}
 		if len(o.labels) > 0 {
-			g.Annotations[AnnotationLabel] = strings.Join(o.labels, ",label=")
+			g.Annotations[define.InspectAnnotationLabel] = strings.Join(o.labels, ",label=")
 		}
 	}
 	return lo.Nested, nil

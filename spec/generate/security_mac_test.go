@@ -84,7 +84,7 @@ func TestAppArmor(t *testing.T) {
 			if g.Process.ApparmorProfile != tt.want {
 				t.Errorf("profile = %q, want %q", g.Process.ApparmorProfile, tt.want)
 			}
-			if len(tt.opts) > 0 && g.Annotations[AnnotationAppArmor] != strings.TrimPrefix(tt.opts[0], "apparmor=") {
+			if len(tt.opts) > 0 && g.Annotations[define.InspectAnnotationAppArmor] != strings.TrimPrefix(tt.opts[0], "apparmor=") {
 				t.Errorf("annotations %v", g.Annotations)
 			}
 		})
@@ -100,7 +100,7 @@ func TestSELinuxLabels(t *testing.T) {
 	if g.Process.SelinuxLabel != "system_u:system_r:spc_t:s0:c1,c2" || g.Linux.MountLabel != "system_u:object_r:container_file_t:s0:c1,c2" {
 		t.Errorf("labels %q %q", g.Process.SelinuxLabel, g.Linux.MountLabel)
 	}
-	if a := g.Annotations[AnnotationLabel]; a != "type:spc_t,label=level:s0:c1,c2" {
+	if a := g.Annotations[define.InspectAnnotationLabel]; a != "type:spc_t,label=level:s0:c1,c2" {
 		t.Errorf("label annotation %q", a)
 	}
 	if !slices.Contains(g.Linux.MaskedPaths, "/sys/fs/selinux") {
@@ -114,7 +114,7 @@ func TestSELinuxLabels(t *testing.T) {
 		t.Errorf("nested: masked %v label %q", g.Linux.MaskedPaths, g.Process.SelinuxLabel)
 	}
 	g, _, err = gen(t, &spec.ContainerSpec{}, testImage(), testHost())
-	if err != nil || g.Process.SelinuxLabel != "" || g.Linux.MountLabel != "" || g.Annotations[AnnotationLabel] != "" {
+	if err != nil || g.Process.SelinuxLabel != "" || g.Linux.MountLabel != "" || g.Annotations[define.InspectAnnotationLabel] != "" {
 		t.Errorf("no options: %v %q %q %v", err, g.Process.SelinuxLabel, g.Linux.MountLabel, g.Annotations)
 	}
 
@@ -131,7 +131,7 @@ func TestSELinuxLabels(t *testing.T) {
 		}
 	}
 	g, _, err = gen(t, &spec.ContainerSpec{SecurityOpt: []string{"label=disable"}}, testImage(), testHost())
-	if err != nil || g.Process.SelinuxLabel != "" || g.Annotations[AnnotationLabel] != "disable" {
+	if err != nil || g.Process.SelinuxLabel != "" || g.Annotations[define.InspectAnnotationLabel] != "disable" {
 		t.Errorf("label=disable without SELinux: %v %q %v", err, g.Process.SelinuxLabel, g.Annotations)
 	}
 }
