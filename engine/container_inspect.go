@@ -63,6 +63,13 @@ func (c *Container) Inspect(ctx context.Context, size bool) (*define.InspectCont
 		d.Path = spec.Process.Args[0]
 		d.Args = spec.Process.Args[1:]
 	}
+	if spec.Process != nil {
+		d.AppArmorProfile = spec.Process.ApparmorProfile
+		d.ProcessLabel = spec.Process.SelinuxLabel
+	}
+	if spec.Linux != nil {
+		d.MountLabel = spec.Linux.MountLabel
+	}
 	d.Config = inspectConfig(cfg, spec)
 	d.HostConfig = c.inspectHostConfig(spec)
 	d.NetworkSettings = c.inspectNetwork(&st)
@@ -192,9 +199,7 @@ func (c *Container) inspectHostConfig(spec *specs.Spec) *define.InspectHostConfi
 		key := portKey(p.ContainerPort, p.Protocol)
 		h.PortBindings[key] = append(h.PortBindings[key], inspectHostPorts(p)...)
 	}
-	if cfg.Seccomp == "unconfined" {
-		h.SecurityOpt = append(h.SecurityOpt, "seccomp=unconfined")
-	}
+	h.SecurityOpt = securityOpts(cfg, spec)
 	if spec.Process != nil {
 		for _, r := range spec.Process.Rlimits {
 			h.Ulimits = append(h.Ulimits, define.InspectUlimit{Name: r.Type, Soft: int64(r.Soft), Hard: int64(r.Hard)})
@@ -240,6 +245,30 @@ func (c *Container) inspectHostConfig(spec *specs.Spec) *define.InspectHostConfi
 		}
 	}
 	return h
+}
+
+// securityOpts lists the security options in effect the way podman's
+// inspect does: no-new-privileges, the label and apparmor options as given
+// (recorded in the spec's annotations), the seccomp profile when not the
+// default, and unmask=all when nothing is masked.
+func securityOpts(cfg *define.ContainerConfig, spec *specs.Spec) []string {
+	out := []string{}
+	if spec.Process != nil && spec.Process.NoNewPrivileges {
+		out = append(out, "no-new-privileges")
+	}
+	if v, ok := spec.Annotations[define.InspectAnnotationLabel]; ok {
+		out = append(out, "label="+v)
+	}
+	if cfg.Seccomp != "" {
+		out = append(out, "seccomp="+cfg.Seccomp)
+	}
+	if v, ok := spec.Annotations[define.InspectAnnotationAppArmor]; ok {
+		out = append(out, "apparmor="+v)
+	}
+	if spec.Linux != nil && spec.Linux.MaskedPaths == nil {
+		out = append(out, "unmask=all")
+	}
+	return out
 }
 
 func portKey(port uint16, proto string) string {

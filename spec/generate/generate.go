@@ -40,6 +40,12 @@ const (
 	// InitMountPath is where the init binary (catatonit) appears inside
 	// the container with --init.
 	InitMountPath = "/run/berth-init"
+	// OCIVersion is the ociVersion written into every runtime spec. crun
+	// before 1.9 (Debian 12 ships 1.8) refuses any version without "1.0"
+	// in it ("unknown version specified"), so we write the version podman
+	// 4 writes; runc and newer crun accept it, and the fields we use are
+	// the same in 1.0.2 and later.
+	OCIVersion = "1.0.2-dev"
 )
 
 // initCandidates are the host paths tried for --init when no path is
@@ -134,7 +140,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	}
 
 	g := &specs.Spec{
-		Version:  specs.Version,
+		Version:  OCIVersion,
 		Root:     &specs.Root{Readonly: s.ReadOnly},
 		Process:  &specs.Process{Terminal: s.Terminal},
 		Hostname: s.Hostname,
@@ -305,8 +311,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 		g.Process.Args = append([]string{InitMountPath, "--"}, g.Process.Args...)
 		add(engine.WithInit(path))
 	}
-	// Seccomp last: the default profile depends on the final capabilities.
-	if err := seccompProfile(g, s, add); err != nil {
+	// Last: the default seccomp profile depends on the final capabilities
+	// and proc-opts on the /proc mount.
+	if err := finishSecurity(g, s, add); err != nil {
 		return nil, nil, err
 	}
 

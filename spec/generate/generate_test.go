@@ -298,7 +298,7 @@ func TestBadInput(t *testing.T) {
 		{"pids", spec.ContainerSpec{PidsLimit: &neg}, "--pids-limit -5"},
 		{"cap", spec.ContainerSpec{CapAdd: []string{"NOPE"}}, "--cap-add \"NOPE\": unknown capability"},
 		{"cap drop", spec.ContainerSpec{CapDrop: []string{"x"}}, "--cap-drop \"x\""},
-		{"secopt", spec.ContainerSpec{SecurityOpt: []string{"bogus=1"}}, "--security-opt \"bogus=1\""},
+		{"secopt", spec.ContainerSpec{SecurityOpt: []string{"bogus=1"}}, "invalid --security-opt 2: \"bogus=1\""},
 		{"seccomp file", spec.ContainerSpec{SecurityOpt: []string{"seccomp=/nonexistent.json"}}, "seccomp=/nonexistent.json"},
 		{"sysctl host", spec.ContainerSpec{Sysctls: []string{"vm.swappiness=1"}}, "--sysctl \"vm.swappiness=1\""},
 		{"sysctl net with host net", spec.ContainerSpec{Sysctls: []string{"net.ipv4.ip_forward=1"}, Network: []string{"host"}}, "--network host"},

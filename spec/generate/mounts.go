@@ -392,6 +392,9 @@ func devices(g *specs.Spec, s *spec.ContainerSpec) error {
 			Allow: true, Type: typ, Major: &major, Minor: &minor, Access: perms,
 		})
 	}
+	if s.Privileged {
+		return addHostDevices(g)
+	}
 	return nil
 }
 

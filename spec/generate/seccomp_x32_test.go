@@ -15,7 +15,7 @@ func TestSeccompX32FollowsKernel(t *testing.T) {
 	for _, supported := range []bool{true, false} {
 		x32Supported = func() bool { return supported }
 		g := &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{}}, Linux: &specs.Linux{}}
-		if err := seccompProfile(g, &spec.ContainerSpec{}, func(...engine.CtrOption) {}); err != nil {
+		if err := finishSecurity(g, &spec.ContainerSpec{}, func(...engine.CtrOption) {}); err != nil {
 			t.Fatal(err)
 		}
 		has := slices.Contains(g.Linux.Seccomp.Architectures, specs.ArchX32)

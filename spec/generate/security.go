@@ -2,19 +2,24 @@ package generate
 
 import (
 	"fmt"
-	"github.com/berth-dev/berth/internal/caps"
-	"golang.org/x/sys/unix"
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/moby/profiles/seccomp"
 	"github.com/moby/sys/capability"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/apparmor"
+	"github.com/berth-dev/berth/internal/caps"
+	"github.com/berth-dev/berth/internal/selinux"
 	"github.com/berth-dev/berth/spec"
 )
 
@@ -44,16 +49,30 @@ type secOpts struct {
 	seccomp     string // "", "unconfined" or a path
 	noNewPrivs  bool
 	mask        []string
-	unmask      []string // "ALL" or paths
+	unmask      []string // paths
 	unmaskedAll bool
+	apparmor    string   // "" when not given
+	labels      []string // label= values, in order
+	procOpts    []string
 }
 
+// parseSecurityOpts reads --security-opt values with podman's rules and
+// messages: KEY=VALUE (or docker's old KEY:VALUE), no-new-privileges
+// alone, and nothing unknown.
 func parseSecurityOpts(in []string) (secOpts, error) {
 	var o secOpts
 	for _, raw := range in {
-		k, v, ok := strings.Cut(raw, "=")
+		if raw == "no-new-privileges" {
+			o.noNewPrivs = true
+			continue
+		}
+		sep := "="
+		if !strings.Contains(raw, "=") {
+			sep = ":"
+		}
+		k, v, ok := strings.Cut(raw, sep)
 		if !ok {
-			k, v, _ = strings.Cut(raw, ":") // docker's old "seccomp:x" form
+			return o, invalid("invalid --security-opt 1: %q", raw)
 		}
 		switch k {
 		case "seccomp":
@@ -62,16 +81,18 @@ func parseSecurityOpts(in []string) (secOpts, error) {
 			}
 			o.seccomp = v
 		case "no-new-privileges":
-			switch v {
-			case "", "true":
-				o.noNewPrivs = true
-			case "false":
-				o.noNewPrivs = false
-			default:
-				return o, invalid("--security-opt %q: no-new-privileges takes true or false", raw)
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return o, invalid("invalid --security-opt 2: %q", raw)
 			}
-		case "label", "apparmor":
-			// No SELinux or AppArmor on our hosts: accepted, nothing to do.
+			o.noNewPrivs = b
+		case "apparmor":
+			if v == "" {
+				return o, invalid("--security-opt %q: apparmor needs a profile name or unconfined", raw)
+			}
+			o.apparmor = v
+		case "label":
+			o.labels = append(o.labels, v)
 		case "mask":
 			for _, p := range strings.Split(v, ":") {
 				if !strings.HasPrefix(p, "/") {
@@ -82,7 +103,7 @@ func parseSecurityOpts(in []string) (secOpts, error) {
 		case "unmask":
 			for _, p := range strings.Split(v, ":") {
 				switch {
-				case p == "ALL":
+				case strings.EqualFold(p, "ALL"):
 					o.unmaskedAll = true
 				case strings.HasPrefix(p, "/"):
 					o.unmask = append(o.unmask, p)
@@ -90,8 +111,21 @@ func parseSecurityOpts(in []string) (secOpts, error) {
 					return o, invalid("--security-opt %q: unmask takes ALL or absolute paths", raw)
 				}
 			}
+		case "systempaths":
+			// docker's spelling of unmask=ALL.
+			if v != "unconfined" {
+				return o, invalid("invalid systempaths option %q, only `unconfined` is supported", v)
+			}
+			o.unmaskedAll = true
+		case "proc-opts":
+			for _, p := range strings.Split(v, ",") {
+				if p == "" {
+					return o, invalid("--security-opt %q: empty /proc mount option", raw)
+				}
+				o.procOpts = append(o.procOpts, p)
+			}
 		default:
-			return o, invalid("--security-opt %q: unknown option", raw)
+			return o, invalid("invalid --security-opt 2: %q", raw)
 		}
 	}
 	return o, nil
@@ -170,8 +204,15 @@ func capabilities(s *spec.ContainerSpec) ([]string, error) {
 	return caps, nil
 }
 
-// security sets capabilities, no-new-privileges and the masked and
-// read-only paths.
+// apparmorHost and selinuxHost are the host's AppArmor and SELinux as
+// generate sees them; tests play hosts that have them.
+var (
+	apparmorHost = apparmor.Default
+	selinuxHost  = selinux.Default
+)
+
+// security sets capabilities, no-new-privileges, the AppArmor profile,
+// the SELinux labels and the masked and read-only paths.
 func security(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrOption)) error {
 	o, err := parseSecurityOpts(s.SecurityOpt)
 	if err != nil {
@@ -192,11 +233,15 @@ func security(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrOption
 		Ambient:     []string{},
 	}
 	g.Process.NoNewPrivileges = o.noNewPrivs
+	nested, err := macLabels(g, s, &o)
+	if err != nil {
+		return err
+	}
 	if s.Privileged {
 		add(engine.WithPrivileged())
 	} else if !o.unmaskedAll {
 		for _, p := range DefaultMaskedPaths {
-			if !slices.Contains(o.unmask, p) {
+			if !slices.Contains(o.unmask, p) && !(nested && p == "/sys/fs/selinux") {
 				g.Linux.MaskedPaths = append(g.Linux.MaskedPaths, p)
 			}
 		}
@@ -214,14 +259,59 @@ func security(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrOption
 	return nil
 }
 
-// seccompProfile sets the seccomp filter: the default profile (moby's,
-// shaped by the final capabilities), none for --privileged or
-// seccomp=unconfined, or a JSON profile file. Call it after capabilities.
-func seccompProfile(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrOption)) error {
+// macLabels sets the AppArmor profile and the SELinux labels (podman's
+// rules, see internal/apparmor and internal/selinux) and records the
+// options as given. nested reports label=nested: the container may see
+// /sys/fs/selinux.
+func macLabels(g *specs.Spec, s *spec.ContainerSpec, o *secOpts) (nested bool, err error) {
+	prof, err := apparmorHost.Resolve(o.apparmor, s.Privileged)
+	if err != nil {
+		return false, err
+	}
+	g.Process.ApparmorProfile = prof
+	lo, err := selinux.Parse(o.labels)
+	if err != nil {
+		return false, invalid("--security-opt label: %v", err)
+	}
+	if g.Process.SelinuxLabel, g.Linux.MountLabel, err = selinuxHost.Labels(lo); err != nil {
+		return false, err
+	}
+	if o.apparmor != "" || len(o.labels) > 0 {
+		if g.Annotations == nil {
+			g.Annotations = map[string]string{}
+		}
+		if o.apparmor != "" {
+			g.Annotations[define.InspectAnnotationAppArmor] = o.apparmor
+		}
+		if len(o.labels) > 0 {
+			g.Annotations[define.InspectAnnotationLabel] = strings.Join(o.labels, ",label=")
+		}
+	}
+	return lo.Nested, nil
+}
+
+// finishSecurity does what has to wait for the rest of the spec: the
+// seccomp filter (the default one depends on the final capabilities) and
+// proc-opts (on the /proc mount). Call it last.
+func finishSecurity(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrOption)) error {
 	o, err := parseSecurityOpts(s.SecurityOpt)
 	if err != nil {
 		return err
 	}
+	if len(o.procOpts) > 0 {
+		for i := range g.Mounts {
+			if g.Mounts[i].Destination == "/proc" && g.Mounts[i].Type == "proc" {
+				g.Mounts[i].Options = append(g.Mounts[i].Options, o.procOpts...)
+			}
+		}
+	}
+	return seccompProfile(g, s, o, add)
+}
+
+// seccompProfile sets the seccomp filter: the default profile (moby's,
+// shaped by the final capabilities), none for --privileged or
+// seccomp=unconfined, or a JSON profile file.
+func seccompProfile(g *specs.Spec, s *spec.ContainerSpec, o secOpts, add func(...engine.CtrOption)) error {
 	switch {
 	case o.seccomp == "unconfined":
 		add(engine.WithSeccomp("unconfined"))
