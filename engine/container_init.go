@@ -158,8 +158,8 @@ func (c *Container) unmountRootfsLocked() {
 }
 
 // completeSpecLocked fills in what can only be known at init time: the
-// rootfs path, the numeric user from the container's /etc/passwd and
-// /etc/group, and the generated /etc/hosts (from
+// rootfs path, the numeric user and groups from the container's
+// /etc/passwd and /etc/group, and the generated /etc/hosts (from
 // hostsSeed), /etc/resolv.conf and /etc/hostname.
 func (c *Container) completeSpecLocked(spec *specs.Spec, rootfs, bundle string, hostsSeed []byte) error {
 	if spec.Root == nil {
@@ -170,7 +170,9 @@ func (c *Container) completeSpecLocked(spec *specs.Spec, rootfs, bundle string, 
 	if spec.Process == nil {
 		return fmt.Errorf("container %s has no process in its spec: %w", c.config.Name, define.ErrInvalidArg)
 	}
-	u, err := lookup.User(rootfs, c.config.User)
+	// The user's own groups, then --group-add's; exec without --user
+	// inherits both from this spec, as in podman.
+	u, err := lookup.User(rootfs, c.config.User, c.config.Groups...)
 	if err != nil {
 		return err
 	}
