@@ -12,7 +12,7 @@ import (
 
 // These tests build images whose /etc files try to reach the host, block
 // or never end, and check that berth reads every file of a container's
-// root inside that root, regular files only, without blocking. They run
+// root inside that root, regular files only, without blocking. Most run
 // with --network none: the generated /etc/hosts does not depend on it.
 
 // entry is one tar entry of a test image; body is a regular file's content.
@@ -125,6 +125,17 @@ func TestInRootEtcHosts(t *testing.T) {
 			}
 		})
 	}
+	// network connect regenerates /etc/hosts from the same seed, under
+	// the container lock: the FIFO must not block it either.
+	env.MustBerth(t, "network", "create", "--disable-dns", "--subnet", "10.231.47.0/24", "nwinroot1")
+	env.MustBerth(t, "network", "create", "--disable-dns", "--subnet", "10.231.48.0/24", "nwinroot2")
+	env.MustBerth(t, "run", "-d", "--name", "live", "--network", "nwinroot1", "fifo", "sleep", "1000")
+	env.MustBerth(t, "network", "connect", "nwinroot2", "live")
+	if hosts := env.MustBerth(t, "exec", "live", "cat", "/etc/hosts"); !strings.Contains(hosts, "10.231.48.") {
+		t.Errorf("/etc/hosts after network connect lacks the new address:\n%s", hosts)
+	}
+	env.MustBerth(t, "rm", "-f", "-t", "0", "live")
+
 	// A seed that is a regular file of the image, behind a link that
 	// stays inside it, is still kept.
 	env.MustBerth(t, "import", "--change", "CMD=/bin/sh", imageTar(t, env.TmpDir, "seeded",
