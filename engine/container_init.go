@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/berth-dev/berth/engine/oci"
 	"github.com/berth-dev/berth/internal/etcfiles"
 	"github.com/berth-dev/berth/internal/lookup"
+	"github.com/berth-dev/berth/internal/rootcopy"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -73,7 +75,8 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 			_ = c.teardownNetworkLocked(ctx)
 		}
 	}()
-	if err := c.completeSpecLocked(spec, mountpoint, bundle); err != nil {
+	hostsSeed := c.hostsSeed(mountpoint)
+	if err := c.completeSpecLocked(spec, mountpoint, bundle, hostsSeed); err != nil {
 		return err
 	}
 	data, err := json.Marshal(spec)
@@ -111,7 +114,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		_ = rt.DeleteContainer(ctx, c.config.ID)
 		return err
 	}
-	c.rewriteEtcFilesLocked(bundle, mountpoint)
+	c.rewriteEtcFilesLocked(bundle, hostsSeed)
 	c.state.PID = pid
 	c.state.ConmonPID = conmonPID
 	c.state.Mountpoint = mountpoint
@@ -155,9 +158,10 @@ func (c *Container) unmountRootfsLocked() {
 }
 
 // completeSpecLocked fills in what can only be known at init time: the
-// rootfs path, the numeric user from the image's /etc/passwd, and the
-// generated /etc/hosts, /etc/resolv.conf and /etc/hostname.
-func (c *Container) completeSpecLocked(spec *specs.Spec, rootfs, bundle string) error {
+// rootfs path, the numeric user and groups from the container's
+// /etc/passwd and /etc/group, and the generated /etc/hosts (from
+// hostsSeed), /etc/resolv.conf and /etc/hostname.
+func (c *Container) completeSpecLocked(spec *specs.Spec, rootfs, bundle string, hostsSeed []byte) error {
 	if spec.Root == nil {
 		spec.Root = &specs.Root{}
 	}
@@ -166,16 +170,15 @@ func (c *Container) completeSpecLocked(spec *specs.Spec, rootfs, bundle string) 
 	if spec.Process == nil {
 		return fmt.Errorf("container %s has no process in its spec: %w", c.config.Name, define.ErrInvalidArg)
 	}
-	u, err := lookup.User(rootfs, c.config.User)
+	// The user's own groups, then --group-add's; exec without --user
+	// inherits both from this spec, as in podman.
+	u, err := lookup.User(rootfs, c.config.User, c.config.Groups...)
 	if err != nil {
 		return err
 	}
-	spec.Process.User.UID = uint32(u.UID)
-	spec.Process.User.GID = uint32(u.GID)
-	spec.Process.User.AdditionalGids = nil
-	for _, g := range u.AdditionalGids {
-		spec.Process.User.AdditionalGids = append(spec.Process.User.AdditionalGids, uint32(g))
-	}
+	spec.Process.User.UID = u.UID
+	spec.Process.User.GID = u.GID
+	spec.Process.User.AdditionalGids = u.AdditionalGids
 	if !hasEnv(spec.Process.Env, "HOME") {
 		home := u.Home
 		if home == "" {
@@ -183,7 +186,7 @@ func (c *Container) completeSpecLocked(spec *specs.Spec, rootfs, bundle string) 
 		}
 		spec.Process.Env = append(spec.Process.Env, "HOME="+home)
 	}
-	return c.writeEtcFilesLocked(spec, rootfs, bundle)
+	return c.writeEtcFilesLocked(spec, bundle, hostsSeed)
 }
 
 func hasEnv(env []string, key string) bool {
@@ -195,10 +198,10 @@ func hasEnv(env []string, key string) bool {
 	return false
 }
 
-// writeEtcFilesLocked generates /etc/hosts, /etc/resolv.conf and
-// /etc/hostname in the bundle and bind-mounts them, unless the user
-// mounted something over them.
-func (c *Container) writeEtcFilesLocked(spec *specs.Spec, rootfs, bundle string) error {
+// writeEtcFilesLocked generates /etc/hosts (from hostsSeed, the image's),
+// /etc/resolv.conf and /etc/hostname in the bundle and bind-mounts them,
+// unless the user mounted something over them.
+func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSeed []byte) error {
 	userMounted := map[string]bool{}
 	for _, m := range spec.Mounts {
 		userMounted[m.Destination] = true
@@ -214,8 +217,7 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, rootfs, bundle string)
 		}{dest, data})
 	}
 	if !c.config.NoHosts && c.config.NetMode != "host" {
-		base, _ := os.ReadFile(filepath.Join(rootfs, "etc", "hosts")) // only a seed; errors mean "none"
-		add("/etc/hosts", etcfiles.Hosts(spec.Hostname, c.containerIPs(), c.config.HostAdd, base))
+		add("/etc/hosts", etcfiles.Hosts(spec.Hostname, c.containerIPs(), c.config.HostAdd, hostsSeed))
 	} else if c.config.NetMode == "host" {
 		if data, err := os.ReadFile("/etc/hosts"); err == nil {
 			add("/etc/hosts", data)
@@ -246,6 +248,30 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, rootfs, bundle string)
 		})
 	}
 	return nil
+}
+
+// maxHostsSeed bounds the image's /etc/hosts taken as a seed.
+const maxHostsSeed = 1 << 20
+
+// hostsSeed returns the container's own /etc/hosts under rootfs, whose
+// entries the generated file keeps (podman does the same), or nil when
+// berth generates no /etc/hosts. The image is untrusted: the file is read
+// in-root (a symlink to a host file reads nothing of the host), and only
+// as a regular file of at most 1 MiB. A FIFO, a device or a huge file is
+// ignored with a warning, so it can neither block init, which holds the
+// container lock, nor feed it without end.
+func (c *Container) hostsSeed(rootfs string) []byte {
+	if c.config.NoHosts || c.config.NetMode == "host" || rootfs == "" {
+		return nil
+	}
+	data, err := rootcopy.ReadFile(rootfs, "/etc/hosts", maxHostsSeed)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			warnf("container %s: ignoring its /etc/hosts as the seed of the generated one: %v", c.config.Name, err)
+		}
+		return nil
+	}
+	return data
 }
 
 // containerIPs lists the container's addresses without prefix length.

@@ -319,19 +319,16 @@ func (c *Container) refreshEtcFilesLocked() {
 	if c.state.RunDir == "" || !c.hasLiveNetworkLocked() {
 		return
 	}
-	c.rewriteEtcFilesLocked(c.state.RunDir, c.state.Mountpoint)
+	c.rewriteEtcFilesLocked(c.state.RunDir, c.hostsSeed(c.state.Mountpoint))
 }
 
 // rewriteEtcFilesLocked regenerates the hosts and resolv.conf files that
-// exist in runDir from the current network status.
-func (c *Container) rewriteEtcFilesLocked(runDir, mountpoint string) {
+// exist in runDir from the current network status; hostsSeed is the
+// container's own /etc/hosts (see hostsSeed).
+func (c *Container) rewriteEtcFilesLocked(runDir string, hostsSeed []byte) {
 	hosts := filepath.Join(runDir, "hosts")
 	if _, err := os.Stat(hosts); err == nil && !c.config.NoHosts && c.config.NetMode != "host" {
-		base := []byte(nil)
-		if mountpoint != "" {
-			base, _ = os.ReadFile(filepath.Join(mountpoint, "etc", "hosts"))
-		}
-		_ = os.WriteFile(hosts, etcfiles.Hosts(c.config.Hostname, c.containerIPs(), c.config.HostAdd, base), 0o644)
+		_ = os.WriteFile(hosts, etcfiles.Hosts(c.config.Hostname, c.containerIPs(), c.config.HostAdd, hostsSeed), 0o644)
 	}
 	resolv := filepath.Join(runDir, "resolv.conf")
 	if _, err := os.Stat(resolv); err == nil {

@@ -24,7 +24,14 @@ type ContainerConfig struct {
 	// User is the user as given (name, uid, user:group); it is resolved to
 	// numeric IDs against the container's /etc/passwd when the rootfs is
 	// mounted.
-	User        string    `json:"user,omitempty"`
+	User string `json:"user,omitempty"`
+	// Groups are the --group-add values as given (group names or gids);
+	// names are resolved in the container's /etc/group at each init.
+	Groups []string `json:"groups,omitempty"`
+	// CapAdd and CapDrop are the capabilities the container has beyond,
+	// and lacks from, the default set (--privileged: all), for inspect.
+	CapAdd      []string  `json:"capAdd,omitempty"`
+	CapDrop     []string  `json:"capDrop,omitempty"`
 	StopSignal  uint      `json:"stopSignal,omitempty"`
 	StopTimeout uint      `json:"stopTimeout"`
 	CreatedTime time.Time `json:"created"`

@@ -1,31 +1,32 @@
 // Package lookup resolves a docker-style user specification ("name",
-// "uid", "name:group", ...) against the /etc/passwd and /etc/group files of
-// a container's root filesystem, the way the user's process will see them.
+// "uid", "name:group", ...) and --group-add groups against the /etc/passwd
+// and /etc/group files of a container's root filesystem, the way the
+// user's process will see them.
 //
 // The rootfs belongs to an image, so its files are untrusted: /etc/passwd
-// may be a symlink to "/" or "../../etc/shadow". Files are opened with
-// openat2(RESOLVE_IN_ROOT) semantics (cyphar/filepath-securejoin's
-// pathrs-lite), so a symlink is resolved as if rootfs were "/", and nothing
-// outside rootfs is ever read.
+// may be a symlink to "/", to "../../etc/shadow", to /dev/zero, or a FIFO.
+// Files are read with rootcopy.ReadFile (openat2 RESOLVE_IN_ROOT, regular
+// files only, size-capped), so nothing outside rootfs is ever read and no
+// file can block or feed the reader forever.
 package lookup
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"strconv"
 	"strings"
 
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"github.com/moby/sys/user"
-	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/rootcopy"
 )
 
 // maxFileSize bounds how much of /etc/passwd or /etc/group is read, so an
-// image cannot make the engine read a huge or endless file.
+// image cannot make the engine read a huge file.
 const maxFileSize = 10 << 20
 
 // Exec is a resolved user: the numeric IDs and home directory the
@@ -67,17 +68,70 @@ func (e *UnknownUserError) Unwrap() error { return define.ErrNoSuchUser }
 // allowed (gid 0 unless given); a name must exist. The supplementary groups
 // are those of /etc/group that list the user, and are only used when no
 // group is given explicitly (as docker and runc do). Missing passwd or group
-// files are treated as empty.
-func User(rootfs, userSpec string) (*Exec, error) {
-	passwd, err := readInRoot(rootfs, "/etc/passwd")
+// files are treated as empty; a passwd or group file that is not a regular
+// file, or is larger than 10 MiB, is an invalid-argument error.
+//
+// groupAdd are --group-add values (group names or numeric gids); they are
+// added after the user's own groups, without duplicates, whether or not
+// userSpec names a group, as podman does. A numeric gid needs no entry; an
+// unknown name is an UnknownGroupError.
+func User(rootfs, userSpec string, groupAdd ...string) (*Exec, error) {
+	root, err := rootcopy.Open(rootfs)
 	if err != nil {
 		return nil, err
 	}
-	group, err := readInRoot(rootfs, "/etc/group")
+	defer root.Close()
+	passwd, err := readFile(root, "/etc/passwd")
 	if err != nil {
 		return nil, err
 	}
-	return resolve(userSpec, passwd, group)
+	group, err := readFile(root, "/etc/group")
+	if err != nil {
+		return nil, err
+	}
+	out, err := resolve(userSpec, reader(passwd), reader(group))
+	if err != nil {
+		return nil, err
+	}
+	if len(groupAdd) == 0 {
+		return out, nil
+	}
+	gids, err := groups(group, groupAdd)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range gids {
+		if g != out.GID && !contains(out.AdditionalGids, g) {
+			out.AdditionalGids = append(out.AdditionalGids, g)
+		}
+	}
+	return out, nil
+}
+
+// readFile reads an in-root file; nil, nil when it does not exist.
+func readFile(root *rootcopy.Root, p string) ([]byte, error) {
+	data, err := root.ReadFile(p, maxFileSize)
+	switch {
+	case err == nil:
+		if data == nil {
+			data = []byte{} // exists, empty: not the same as missing
+		}
+		return data, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case errors.Is(err, rootcopy.ErrNotRegular), errors.Is(err, rootcopy.ErrTooLarge):
+		return nil, fmt.Errorf("the container's %s cannot be used for the user lookup: %w: %w", p, errors.Unwrap(err), define.ErrInvalidArg)
+	}
+	return nil, fmt.Errorf("the container's %s: %w", p, err)
+}
+
+// reader turns file contents into what user.GetExecUser takes: nil for a
+// missing file.
+func reader(data []byte) io.Reader {
+	if data == nil {
+		return nil
+	}
+	return bytes.NewReader(data)
 }
 
 // resolve does the work of User over already-opened files; nil readers mean
@@ -116,26 +170,19 @@ func resolve(userSpec string, passwd, group io.Reader) (*Exec, error) {
 	return out, nil
 }
 
-// Groups resolves --group-add values (names or numeric gids) against
-// rootfs/etc/group. Numeric gids need no entry; an unknown name is an
-// UnknownGroupError.
-func Groups(rootfs string, groups []string) ([]uint32, error) {
-	if len(groups) == 0 {
-		return nil, nil
-	}
-	data, err := readInRoot(rootfs, "/etc/group")
-	if err != nil {
-		return nil, err
-	}
+// groups resolves --group-add values against the group file's contents
+// (nil: no /etc/group).
+func groups(groupFile []byte, names []string) ([]uint32, error) {
 	var parsed []user.Group
-	if data != nil {
-		if parsed, err = user.ParseGroup(data); err != nil {
-			return nil, fmt.Errorf("parse %s/etc/group: %w", rootfs, err)
+	if groupFile != nil {
+		var err error
+		if parsed, err = user.ParseGroup(bytes.NewReader(groupFile)); err != nil {
+			return nil, fmt.Errorf("parse the container's /etc/group: %w", err)
 		}
 	}
-	out := make([]uint32, 0, len(groups))
+	out := make([]uint32, 0, len(names))
 next:
-	for _, g := range groups {
+	for _, g := range names {
 		if n, err := strconv.ParseUint(g, 10, 31); err == nil {
 			out = append(out, uint32(n))
 			continue
@@ -149,39 +196,6 @@ next:
 		return nil, &UnknownGroupError{Group: g}
 	}
 	return out, nil
-}
-
-// readInRoot opens path inside root without ever leaving it and returns a
-// reader over its (bounded) contents; nil, nil when it does not exist.
-func readInRoot(root, path string) (io.Reader, error) {
-	h, err := pathrs.OpenInRoot(root, path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("open %s in %s: %w", path, root, err)
-	}
-	defer h.Close()
-	f, err := pathrs.Reopen(h, unix.O_RDONLY|unix.O_NONBLOCK)
-	if err != nil {
-		return nil, fmt.Errorf("open %s in %s: %w", path, root, err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("stat %s in %s: %w", path, root, err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s in %s is not a regular file: %w", path, root, define.ErrInvalidArg)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s in %s: %w", path, root, err)
-	}
-	if len(data) > maxFileSize {
-		return nil, fmt.Errorf("%s in %s is larger than %d bytes: %w", path, root, maxFileSize, define.ErrInvalidArg)
-	}
-	return strings.NewReader(string(data)), nil
 }
 
 func colonIf(grp string) string {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/errdefs"
 )
@@ -206,24 +208,82 @@ func TestUserSymlinkEscape(t *testing.T) {
 	})
 }
 
-func TestGroups(t *testing.T) {
+func TestUserGroupAdd(t *testing.T) {
 	root := writeRootfs(t, testPasswd, testGroup)
 	tests := []struct {
-		in      []string
+		user    string
+		add     []string
 		want    []uint32
-		wantErr bool
+		wantErr string
 	}{
-		{in: nil, want: nil},
-		{in: []string{"wheel", "123", "audio"}, want: []uint32{10, 123, 29}},
-		{in: []string{"nosuch"}, wantErr: true},
+		{user: "", add: []string{"wheel", "123", "audio"}, want: []uint32{10, 123, 29}},
+		// After the user's own groups, without duplicates.
+		{user: "alice", add: []string{"staff", "wheel", "29", "4000"}, want: []uint32{10, 29, 50, 4000}},
+		// Kept when the user spec names a group (podman), and the primary
+		// group is not repeated.
+		{user: "alice:staff", add: []string{"audio", "staff", "audio"}, want: []uint32{29}},
+		{user: "4242", add: []string{"1000"}, want: []uint32{1000}},
+		{user: "", add: []string{"nosuch"}, wantErr: "unable to find group nosuch"},
 	}
 	for _, tt := range tests {
-		got, err := Groups(root, tt.in)
-		if (err != nil) != tt.wantErr {
-			t.Fatalf("Groups(%v) error = %v, wantErr %v", tt.in, err, tt.wantErr)
+		got, err := User(root, tt.user, tt.add...)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, define.ErrNoSuchUser) {
+				t.Errorf("User(%q, %v) error = %v, want %q wrapping ErrNoSuchUser", tt.user, tt.add, err, tt.wantErr)
+			}
+			continue
 		}
-		if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Groups(%v) = %v, want %v", tt.in, got, tt.want)
+		if err != nil {
+			t.Fatalf("User(%q, %v): %v", tt.user, tt.add, err)
+		}
+		if !reflect.DeepEqual(got.AdditionalGids, tt.want) {
+			t.Errorf("User(%q, %v) AdditionalGids = %v, want %v", tt.user, tt.add, got.AdditionalGids, tt.want)
 		}
 	}
+	// Without /etc/group, numeric gids still work and names do not.
+	bare := writeRootfs(t, testPasswd, "")
+	if got, err := User(bare, "", "77"); err != nil || !reflect.DeepEqual(got.AdditionalGids, []uint32{77}) {
+		t.Errorf("User without /etc/group, --group-add 77 = %+v, %v", got, err)
+	}
+	if _, err := User(bare, "", "wheel"); !errors.Is(err, define.ErrNoSuchUser) {
+		t.Errorf("User without /etc/group, --group-add wheel: error = %v, want ErrNoSuchUser", err)
+	}
+}
+
+// TestUserUnusableFiles checks that a passwd or group file that is a FIFO,
+// a device or huge fails at once with a clear error instead of blocking or
+// reading without end.
+func TestUserUnusableFiles(t *testing.T) {
+	for _, file := range []string{"passwd", "group"} {
+		t.Run(file+" fifo", func(t *testing.T) {
+			root := writeRootfs(t, "", "")
+			if err := unix.Mkfifo(filepath.Join(root, "etc", file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := User(root, "")
+			if !errdefs.IsInvalidArgument(err) || !strings.Contains(err.Error(), "/etc/"+file) || !strings.Contains(err.Error(), "not a regular file") {
+				t.Errorf("User with a FIFO /etc/%s: error = %v, want an invalid-argument error naming it", file, err)
+			}
+		})
+		t.Run(file+" too large", func(t *testing.T) {
+			root := writeRootfs(t, "", "")
+			if err := os.WriteFile(filepath.Join(root, "etc", file), make([]byte, maxFileSize+1), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := User(root, ""); !errdefs.IsInvalidArgument(err) || !strings.Contains(err.Error(), "too large") {
+				t.Errorf("User with a huge /etc/%s: error = %v, want an invalid-argument error", file, err)
+			}
+		})
+	}
+	t.Run("passwd to /dev/zero", func(t *testing.T) {
+		// The rootfs has no /dev/zero: in-root resolution finds nothing,
+		// as if there were no passwd.
+		root := writeRootfs(t, "", testGroup)
+		if err := os.Symlink("/dev/zero", filepath.Join(root, "etc/passwd")); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := User(root, ""); err != nil || got.Home != "/" {
+			t.Errorf("User with /etc/passwd -> /dev/zero = %+v, %v; want root with HOME /", got, err)
+		}
+	})
 }

@@ -5,10 +5,8 @@
 package procps
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/user"
 	"sort"
@@ -213,22 +211,17 @@ func (c *context) groupName(gid uint32) string {
 	return strconv.FormatUint(uint64(gid), 10)
 }
 
-// readIDNames reads "name:x:id:..." lines of a file inside root.
+// readIDNames reads "name:x:id:..." lines of a file inside root. A file
+// that cannot be read (missing, a FIFO, a device, huge) gives no names:
+// top then shows numeric IDs.
 func readIDNames(root, file string) map[uint32]string {
 	out := map[uint32]string{}
-	r, err := rootcopy.Open(root)
+	data, err := rootcopy.ReadFile(root, file, 10<<20)
 	if err != nil {
 		return out
 	}
-	defer r.Close()
-	f, err := r.OpenFile(file)
-	if err != nil {
-		return out
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(io.LimitReader(f, 10<<20))
-	for sc.Scan() {
-		parts := strings.Split(sc.Text(), ":")
+	for _, line := range strings.Split(string(data), "\n") {
+		parts := strings.Split(line, ":")
 		if len(parts) < 3 {
 			continue
 		}

@@ -196,9 +196,3 @@ func fileMode(m uint32) os.FileMode {
 var ErrNotDir = errors.New("not a directory")
 
 func notDir(p string) error { return fmt.Errorf("extraction point %q: %w", p, ErrNotDir) }
-
-// OpenFile opens the in-root file p for reading, following symlinks
-// inside the root.
-func (r *Root) OpenFile(p string) (*os.File, error) {
-	return r.openat(p, unix.O_RDONLY)
-}

@@ -154,8 +154,11 @@ func (t *tarWalker) dir(d *os.File, name string) error {
 
 // reopen opens the regular file behind an O_PATH descriptor for reading,
 // through /proc/self/fd, which names that exact inode.
-func reopen(f *os.File) (*os.File, error) {
-	fd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", f.Fd()), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+func reopen(f *os.File) (*os.File, error) { return reopenFlags(f, unix.O_RDONLY) }
+
+// reopenFlags is reopen with the open flags given.
+func reopenFlags(f *os.File, flags int) (*os.File, error) {
+	fd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", f.Fd()), flags|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: f.Name(), Err: err}
 	}

@@ -217,16 +217,3 @@ func numericUser(u string) specs.User {
 	}
 	return out
 }
-
-// addGroups applies --group-add. Numeric gids go straight into the spec;
-// group names need the rootfs and are not supported yet.
-func addGroups(g *specs.Spec, groups []string) error {
-	for _, grp := range groups {
-		gid, err := strconv.ParseUint(grp, 10, 31)
-		if err != nil {
-			return fmt.Errorf("--group-add %q: only numeric group IDs are supported yet: %w", grp, define.ErrNotImplemented)
-		}
-		g.Process.User.AdditionalGids = append(g.Process.User.AdditionalGids, uint32(gid))
-	}
-	return nil
-}

@@ -10,8 +10,9 @@
 //     the container ID; the engine also adds HOSTNAME=<it> to Process.Env
 //     unless the env already has HOSTNAME.
 //   - Process.User: resolved with internal/lookup once the rootfs is
-//     mounted (numeric "uid[:gid]" users are set here already), and HOME
-//     from the passwd entry when the env has no HOME.
+//     mounted (numeric "uid[:gid]" users are set here already), with the
+//     --group-add groups, and HOME from the passwd entry when the env has
+//     no HOME.
 //   - Linux.CgroupsPath: from the container ID and the cgroup parent.
 //   - the network namespace path and /etc/hosts, /etc/resolv.conf,
 //     /etc/hostname bind mounts (internal/etcfiles).
@@ -198,7 +199,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 		usr = imgCfg.User
 	}
 	g.Process.User = numericUser(usr)
-	if err := addGroups(g, s.GroupAdd); err != nil {
+	if err := groupAdd(s.GroupAdd, add); err != nil {
 		return nil, nil, err
 	}
 	add(engine.WithUser(usr))
@@ -279,6 +280,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	}
 	if err := security(g, s, add); err != nil {
 		return nil, nil, err
+	}
+	if capAdd, capDrop := capabilityChanges(g.Process.Capabilities.Bounding, s.Privileged); len(capAdd)+len(capDrop) > 0 {
+		add(engine.WithCapabilityChanges(capAdd, capDrop))
 	}
 	if err := resources(g, s, &host); err != nil {
 		return nil, nil, err

@@ -326,6 +326,10 @@ func TestBadInput(t *testing.T) {
 		{"init missing", spec.ContainerSpec{Init: true, InitPath: "/nonexistent/init"}, "--init"},
 		{"cgroup parent", spec.ContainerSpec{CgroupParent: "relative"}, "--cgroup-parent"},
 		{"env", spec.ContainerSpec{Env: []string{"A B=1"}}, "--env"},
+		{"group-add keep-groups", spec.ContainerSpec{GroupAdd: []string{"keep-groups"}}, "--group-add keep-groups"},
+		{"group-add empty", spec.ContainerSpec{GroupAdd: []string{""}}, "--group-add \"\""},
+		{"group-add colon", spec.ContainerSpec{GroupAdd: []string{"a:b"}}, "--group-add \"a:b\": not a group name or ID"},
+		{"group-add range", spec.ContainerSpec{GroupAdd: []string{"4294967296"}}, "--group-add \"4294967296\": group IDs must be between 0 and 2147483647"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -348,7 +352,6 @@ func TestNotSupportedYet(t *testing.T) {
 		{Volumes: []string{"myvol:/data"}},
 		{Volumes: []string{"/anon"}},
 		{Mounts: []string{"type=volume,source=v,target=/x"}},
-		{GroupAdd: []string{"audio"}},
 	} {
 		_, _, err := Container(&s, testImage(), testHost())
 		if !errors.Is(err, define.ErrNotImplemented) {
