@@ -49,9 +49,9 @@ func (c *Container) openCopyRoot() (*copyRoot, error) {
 	defer c.lock.Unlock()
 	switch c.state.Status {
 	case define.StatusRemoving:
-		return nil, c.stateError("copy files of")
+		return nil, c.removingError("copy files of")
 	case define.StatusRunning, define.StatusPaused, define.StatusStopping, define.StatusCreated:
-		if c.state.PID > 0 && pidAlive(c.state.PID) {
+		if c.alive() {
 			dir := "/proc/" + strconv.Itoa(c.state.PID) + "/root"
 			r, err := rootcopy.Open(dir)
 			if err != nil {
