@@ -347,7 +347,7 @@ func (c *Container) cleanupAfterExit(ctx context.Context, remove bool) error {
 			// --rm: release and remove in one pass under the lock.
 			err := c.runtime.removeLocked(ctx, c, RemoveOptions{Force: true}, true)
 			c.lock.Unlock()
-			if errors.Is(err, define.ErrCtrRemoved) || errors.Is(err, define.ErrNoSuchCtr) {
+			if errors.Is(err, define.ErrCtrRemoved) || errors.Is(err, define.ErrNoSuchCtr) || errors.Is(err, errCopyInProgress) {
 				return nil
 			}
 			return err

@@ -289,7 +289,7 @@ func (c *Container) waitExitLocked(ctx context.Context, timeout time.Duration) (
 // file.
 func (c *Container) removeFilesLocked() error {
 	var errs []error
-	for _, p := range []string{c.bundleDir(), c.staticDir(), c.claimPath()} {
+	for _, p := range []string{c.bundleDir(), c.staticDir(), c.claimPath(), c.copyHoldPath()} {
 		if err := os.RemoveAll(p); err != nil {
 			errs = append(errs, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -48,6 +49,13 @@ func (r *Runtime) RemoveImage(ctx context.Context, nameOrID string, force bool) 
 			if err := r.RemoveContainer(ctx, c, RemoveOptions{Force: true}); err != nil && !errors.Is(err, define.ErrCtrRemoved) {
 				return image.RemoveReport{}, err
 			}
+		}
+		// A removal put off by a copy in progress leaves the container,
+		// and its rootfs, to the copy: the image must stay too.
+		if left, err := r.state.ContainersUsingImage(img.ID); err != nil {
+			return image.RemoveReport{}, err
+		} else if len(left) > 0 {
+			return image.RemoveReport{}, fmt.Errorf("image used by %s: %w: a copy (cp) into or out of it is in progress", strings.Join(left, ", "), define.ErrImageInUse)
 		}
 	}
 	rep, err := images.Remove(nameOrID, force, func(id string) ([]string, error) {

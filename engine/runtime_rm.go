@@ -35,7 +35,13 @@ func (r *Runtime) RemoveContainer(ctx context.Context, c *Container, opts Remove
 		return err
 	}
 	defer c.lock.Unlock()
-	return r.removeLocked(ctx, c, opts, false)
+	err := r.removeLocked(ctx, c, opts, false)
+	if errors.Is(err, errCopyInProgress) && opts.Force {
+		// Stopped and marked Removing: the last copy to end removes it.
+		warnf("container %s: %v; it is removed when the copy ends", c.config.Name, errCopyInProgress)
+		return nil
+	}
+	return err
 }
 
 // removeLocked is RemoveContainer with c's lock held. cleanupEvent reports
@@ -46,6 +52,9 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 		return err
 	} else if len(deps) > 0 {
 		return fmt.Errorf("container %s has dependent containers which must be removed before it: %s: %w", c.config.ID, strings.Join(deps, ", "), define.ErrCtrExists)
+	}
+	if !opts.Force && c.copyInProgressLocked() {
+		return fmt.Errorf("cannot remove container %s: %w (wait for it to end, or use --force): %w", c.config.Name, errCopyInProgress, define.ErrCtrStateInvalid)
 	}
 	waitNetwork := func() {}
 	switch st := c.state.Status; {
@@ -96,6 +105,11 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 	if err := c.saveLocked(); err != nil {
 		waitNetwork()
 		return err
+	}
+	if c.copyInProgressLocked() {
+		// Forced: the copy's release finishes the removal (releaseCopy).
+		waitNetwork()
+		return fmt.Errorf("container %s: %w", c.config.Name, errCopyInProgress)
 	}
 	if c.config.ImageID != "" {
 		store, err := r.storage()
