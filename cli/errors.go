@@ -49,6 +49,8 @@ func removalExitCode(last error, errs []error) error {
 	code := 1
 	for _, e := range errs {
 		switch {
+		case errors.Is(e, define.ErrCtrExists):
+			return last // has dependents: podman's 125
 		case errors.Is(e, define.ErrCtrStateInvalid), errors.Is(e, define.ErrImageInUse), errdefs.IsConflict(e):
 			code = 2
 		case errdefs.IsNotFound(e):

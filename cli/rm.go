@@ -2,16 +2,13 @@ package cli
 
 import (
 	"context"
-	"errors"
-
 	"github.com/berth-dev/berth/engine"
-	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
 func newRmCommand(d *Deps) *cobra.Command {
-	var all, force, ignore bool
+	var opts service.RemoveOptions
 	var t uint
 	cmd := &cobra.Command{
 		Use:   "rm [options] CONTAINER [CONTAINER...]",
@@ -21,27 +18,10 @@ func newRmCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opts := engine.RemoveOptions{Force: force, Timeout: timeoutFlag(cmd, &t)}
-			reports, err := service.Each(cmd.Context(), rt, args, all, func(ctx context.Context, c *engine.Container) error {
-				err := rt.RemoveContainer(ctx, c, opts)
-				if errors.Is(err, define.ErrCtrRemoved) {
-					return nil // removed meanwhile (e.g. by its --rm cleanup)
-				}
-				return err
-			})
+			opts.Timeout = timeoutFlag(cmd, &t)
+			reports, err := service.Remove(cmd.Context(), rt, args, opts)
 			if err != nil {
 				return err
-			}
-			if ignore || force {
-				// -f, like podman and docker, does not mind missing ones.
-				kept := reports[:0]
-				for _, r := range reports {
-					if r.Err != nil && errors.Is(r.Err, define.ErrNoSuchCtr) {
-						continue
-					}
-					kept = append(kept, r)
-				}
-				reports = kept
 			}
 			var errs []error
 			for _, r := range reports {
@@ -52,9 +32,10 @@ func newRmCommand(d *Deps) *cobra.Command {
 			return removalExitCode(printReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports), errs)
 		},
 	}
-	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all containers")
-	cmd.Flags().BoolVarP(&force, "force", "f", false, "force removal of a running or unusable container")
-	cmd.Flags().BoolVarP(&ignore, "ignore", "i", false, "ignore errors when a specified container is missing")
+	cmd.Flags().BoolVarP(&opts.All, "all", "a", false, "remove all containers")
+	cmd.Flags().BoolVar(&opts.Depend, "depend", false, "remove the container and, first, every container that depends on it")
+	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "force removal of a running or unusable container")
+	cmd.Flags().BoolVarP(&opts.Ignore, "ignore", "i", false, "ignore errors when a specified container is missing")
 	cmd.Flags().UintVarP(&t, "time", "t", 10, "seconds to wait for stop before killing the container")
 	return cmd
 }

@@ -17,15 +17,23 @@ func (c *Container) Init(ctx context.Context) error {
 		return err
 	}
 	defer c.lock.Unlock()
-	if c.state.Status == define.StatusCreated {
+	switch c.state.Status {
+	case define.StatusCreated:
 		return fmt.Errorf("container %s has already been created in runtime (state created): %w", c.config.Name, define.ErrCtrStateInvalid)
+	case define.StatusRemoving:
+		return c.removingError("initialize")
 	}
 	return c.initLocked(ctx)
 }
 
 // Start starts the container, creating it in the runtime first if needed.
 // Starting a running container is not an error (docker and podman agree).
+// The containers whose namespaces it joins are started first, as podman
+// does.
 func (c *Container) Start(ctx context.Context) error {
+	if err := c.startDependencies(ctx); err != nil {
+		return err
+	}
 	if err := c.lockSync(); err != nil {
 		return err
 	}
@@ -37,6 +45,23 @@ func (c *Container) Start(ctx context.Context) error {
 	return c.startLocked(ctx)
 }
 
+// startDependencies starts each dependency that is not running (and its
+// own, recursively: the graph has no cycles, a dependency always exists
+// before its dependents). c's lock is not held meanwhile: two sibling
+// containers' locks are never held at once.
+func (c *Container) startDependencies(ctx context.Context) error {
+	for _, id := range c.config.Dependencies {
+		dep, err := c.runtime.containerByID(id)
+		if err != nil {
+			return fmt.Errorf("dependency %s of container %s: %w", id, c.config.Name, err)
+		}
+		if err := dep.Start(ctx); err != nil {
+			return fmt.Errorf("starting dependency %s of container %s: %w", dep.Name(), c.config.Name, err)
+		}
+	}
+	return nil
+}
+
 // startLocked brings the container from any stopped status to Running.
 //
 // Preconditions: c.lock is held.
@@ -44,10 +69,10 @@ func (c *Container) startLocked(ctx context.Context) error {
 	switch c.state.Status {
 	case define.StatusRunning:
 		return nil
-	case define.StatusPaused:
+	case define.StatusPaused, define.StatusStopping:
 		return c.stateError("start")
-	case define.StatusRemoving, define.StatusStopping:
-		return c.stateError("start")
+	case define.StatusRemoving:
+		return c.removingError("start")
 	case define.StatusConfigured, define.StatusStopped, define.StatusExited:
 		if err := c.initLocked(ctx); err != nil {
 			return err
@@ -109,7 +134,7 @@ func (c *Container) stopLocked(ctx context.Context, timeout uint) error {
 	case define.StatusStopped:
 		return c.cleanupLocked(ctx)
 	case define.StatusRemoving:
-		return c.stateError("stop")
+		return c.removingError("stop")
 	}
 	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
 	if err != nil {
@@ -322,7 +347,7 @@ func (c *Container) cleanupAfterExit(ctx context.Context, remove bool) error {
 			// --rm: release and remove in one pass under the lock.
 			err := c.runtime.removeLocked(ctx, c, RemoveOptions{Force: true}, true)
 			c.lock.Unlock()
-			if errors.Is(err, define.ErrCtrRemoved) || errors.Is(err, define.ErrNoSuchCtr) {
+			if errors.Is(err, define.ErrCtrRemoved) || errors.Is(err, define.ErrNoSuchCtr) || errors.Is(err, errCopyInProgress) {
 				return nil
 			}
 			return err
@@ -413,6 +438,10 @@ func (c *Container) Mount(ctx context.Context) (string, error) {
 		return "", err
 	}
 	defer c.lock.Unlock()
+	if c.state.Status == define.StatusRemoving {
+		// Mounting would make its rootfs again.
+		return "", c.removingError("mount")
+	}
 	mp, err := c.mountRootfsLocked()
 	if err != nil {
 		return "", err

@@ -33,6 +33,10 @@ type PutArchiveOptions struct {
 // copyRoot is a container's root opened for cp.
 type copyRoot struct {
 	*rootcopy.Root
+	// dir names the root for path-based readers (the user lookup): the
+	// mounted rootfs, which the hold keeps, or a /proc/self/fd link to a
+	// process's root held open, never a /proc/PID path whose PID could
+	// be reused during the copy.
 	dir     string
 	release func()
 }
@@ -40,24 +44,30 @@ type copyRoot struct {
 // openCopyRoot opens the container's root as its processes see it: a
 // running container's /proc/PID/root (its mount namespace, so volumes,
 // tmpfs mounts and the generated /etc files are seen too), otherwise its
-// rootfs, mounted for the duration. The lock is held only while choosing,
-// so a long copy never blocks stop or rm.
-func (c *Container) openCopyRoot() (*copyRoot, error) {
+// rootfs, mounted for the duration. The container is held for the copy
+// (see container_cp_hold.go): rm waits for it, but the lock is held only
+// while choosing, so a long copy never blocks stop or start.
+func (c *Container) openCopyRoot() (_ *copyRoot, retErr error) {
 	if err := c.lockSync(); err != nil {
 		return nil, err
 	}
 	defer c.lock.Unlock()
+	if c.state.Status == define.StatusRemoving {
+		return nil, c.removingError("copy files of")
+	}
+	hold, err := c.holdForCopyLocked()
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			hold.Close()
+		}
+	}()
 	switch c.state.Status {
-	case define.StatusRemoving:
-		return nil, c.stateError("copy files of")
 	case define.StatusRunning, define.StatusPaused, define.StatusStopping, define.StatusCreated:
-		if c.state.PID > 0 && pidAlive(c.state.PID) {
-			dir := "/proc/" + strconv.Itoa(c.state.PID) + "/root"
-			r, err := rootcopy.Open(dir)
-			if err != nil {
-				return nil, err
-			}
-			return &copyRoot{Root: r, dir: dir, release: func() {}}, nil
+		if cr, err := c.openProcessRootLocked(hold); err != nil || cr != nil {
+			return cr, err
 		}
 	}
 	dir, err := c.mountRootfsLocked()
@@ -70,12 +80,36 @@ func (c *Container) openCopyRoot() (*copyRoot, error) {
 		return nil, err
 	}
 	return &copyRoot{Root: r, dir: dir, release: func() {
-		// The storage keeps its own mount count; the container lock
-		// guards the pairing with init and cleanup.
-		if c.lock.Lock() == nil {
-			c.unmountRootfsLocked()
-			c.lock.Unlock()
+		c.releaseCopy(c.config.ImageID != "", hold)
+	}}, nil
+}
+
+// openProcessRootLocked opens the root of the container's process, or
+// returns nil when it has none. The process is checked after the open, by
+// its start time: a PID the kernel handed to another process after the
+// container died would otherwise give the root of a stranger (the host's).
+//
+// Preconditions: c.lock is held.
+func (c *Container) openProcessRootLocked(hold *os.File) (*copyRoot, error) {
+	if !c.alive() {
+		return nil, nil
+	}
+	fd, err := unix.Open("/proc/"+strconv.Itoa(c.state.PID)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil || !c.alive() {
+		if err == nil {
+			unix.Close(fd)
 		}
+		return nil, nil
+	}
+	dir := "/proc/self/fd/" + strconv.Itoa(fd)
+	r, err := rootcopy.Open(dir)
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return &copyRoot{Root: r, dir: dir, release: func() {
+		unix.Close(fd)
+		c.releaseCopy(false, hold)
 	}}, nil
 }
 

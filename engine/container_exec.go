@@ -199,6 +199,8 @@ func (c *Container) execStart(ctx context.Context, id string, attach func(termin
 		return nil, err
 	}
 	sess.PID, sess.ConmonPID, sess.Running = p.PID, p.ConmonPID, true
+	sess.PIDStart = stampStart(p.PID, 0)
+	sess.ConmonPIDStart = stampStart(p.ConmonPID, 0)
 	if err := c.saveLocked(); err != nil {
 		_ = syscall.Kill(p.PID, syscall.SIGKILL)
 		return nil, err
@@ -260,7 +262,7 @@ func (c *Container) syncExecSessionsLocked() bool {
 		switch {
 		case err == nil && exists:
 			s.ExitCode = code
-		case s.ConmonPID > 0 && !pidAlive(s.ConmonPID):
+		case s.ConmonPID > 0 && !pidAlive(s.ConmonPID, s.ConmonPIDStart):
 			s.ExitCode = -1 // conmon died without recording an exit
 		default:
 			continue
@@ -302,12 +304,12 @@ func (c *Container) ExecRemove(ctx context.Context, id string, force bool) error
 //
 // Preconditions: c.lock is held.
 func (c *Container) stopExecLocked(s *define.ExecSession) {
-	if s.Running && s.PID > 0 && pidAlive(s.PID) {
+	if s.Running && s.PID > 0 && pidAlive(s.PID, s.PIDStart) {
 		_ = syscall.Kill(s.PID, syscall.SIGKILL)
 	}
 	if s.ConmonPID > 0 {
 		deadline := time.Now().Add(2 * time.Second)
-		for pidAlive(s.ConmonPID) && time.Now().Before(deadline) {
+		for pidAlive(s.ConmonPID, s.ConmonPIDStart) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}

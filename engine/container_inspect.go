@@ -33,7 +33,7 @@ func (c *Container) Inspect(ctx context.Context, size bool) (*define.InspectCont
 		Platform:      "linux",
 		ExecIDs:       []string{},
 		Mounts:        []define.InspectMount{},
-		Dependencies:  []string{},
+		Dependencies:  append([]string{}, cfg.Dependencies...),
 		OCIRuntime:    cfg.OCIRuntime,
 		Pod:           cfg.Pod,
 		ConmonPidFile: filepath.Join(c.bundleDir(), "conmon.pid"),

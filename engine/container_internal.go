@@ -84,12 +84,12 @@ func (c *Container) applyExitFile() bool {
 			return true
 		}
 		// conmon gone without an exit file: the container cannot be alive.
-		if c.state.ConmonPID > 0 && c.state.Status != define.StatusCreated && !pidAlive(c.state.ConmonPID) {
+		if c.state.ConmonPID > 0 && c.state.Status != define.StatusCreated && !pidAlive(c.state.ConmonPID, c.state.ConmonPIDStart) {
 			c.state.Status = define.StatusStopped
 			c.state.ExitCode = -1
 			c.state.FinishedTime = time.Now()
 			c.state.Error = "conmon exited without recording an exit code"
-			c.state.PID = 0
+			c.state.PID, c.state.PIDStart = 0, 0
 			return true
 		}
 		return false
@@ -98,7 +98,7 @@ func (c *Container) applyExitFile() bool {
 	c.state.ExitCode = int32(code)
 	c.state.FinishedTime = finished
 	c.state.OOMKilled = oom
-	c.state.PID = 0
+	c.state.PID, c.state.PIDStart = 0, 0
 	return true
 }
 
@@ -106,14 +106,39 @@ func (c *Container) applyExitFile() bool {
 // in-memory copy.
 func (c *Container) peekExit() { c.applyExitFile() }
 
-// pidAlive reports whether pid runs (a zombie counts as dead).
-func pidAlive(pid int) bool { return procps.Alive(pid) }
+// pidAlive reports whether pid runs (a zombie counts as dead) and is the
+// process that started at start (0: not recorded, the PID alone decides).
+// Every liveness check of a stored PID goes through it: after conmon and
+// the container died, the kernel may have given the PID to a stranger.
+func pidAlive(pid int, start uint64) bool { return procps.AliveSince(pid, start) }
 
-// saveLocked persists the state.
+// alive reports whether the container's main process runs.
+func (c *Container) alive() bool {
+	return c.state.PID > 0 && pidAlive(c.state.PID, c.state.PIDStart)
+}
+
+// saveLocked persists the state, with the start time of each PID it
+// records: the PIDs are stored as they are learned (init, a restart by
+// the policy), and this stamps them once, right after.
 //
 // Preconditions: c.lock is held.
 func (c *Container) saveLocked() error {
-	return c.runtime.state.SaveContainerState(c.config.ID, c.state)
+	st := c.state
+	st.PIDStart = stampStart(st.PID, st.PIDStart)
+	st.ConmonPIDStart = stampStart(st.ConmonPID, st.ConmonPIDStart)
+	return c.runtime.state.SaveContainerState(c.config.ID, st)
+}
+
+// stampStart returns the start time to record with pid: the one already
+// recorded, or the process's own when there is none; 0 for no PID.
+func stampStart(pid int, start uint64) uint64 {
+	if pid <= 0 {
+		return 0
+	}
+	if start == 0 {
+		start, _ = procps.StartTime(pid)
+	}
+	return start
 }
 
 // setStatusLocked moves the container to a new status through the one
@@ -131,6 +156,13 @@ func (c *Container) setStatusLocked(to define.ContainerStatus) error {
 // stateError is the error for an operation the current status forbids.
 func (c *Container) stateError(op string) error {
 	return fmt.Errorf("cannot %s container %s: container is %s: %w", op, c.config.Name, c.state.Status.DockerString(), define.ErrCtrStateInvalid)
+}
+
+// removingError refuses to use a container whose removal has not
+// finished (its storage could not be deleted): it may have lost part of
+// its rootfs, and only rm may take it further.
+func (c *Container) removingError(op string) error {
+	return fmt.Errorf("cannot %s container %s: it is being removed (an earlier rm did not finish; run rm again to finish it): %w", op, c.config.Name, define.ErrCtrStateInvalid)
 }
 
 // releaseForRemovalLocked is cleanupLocked for a stopped container about
@@ -154,10 +186,17 @@ func (c *Container) releaseForRemovalLocked(ctx context.Context) (waitNetwork fu
 		return nil, errors.Join(err, c.cleanupLocked(ctx))
 	}
 	wait := c.startNetworkTeardownLocked(ctx)
-	c.state.PID = 0
-	c.state.ConmonPID = 0
+	c.clearPIDsLocked()
 	c.state.Status = define.StatusExited
 	return func() { c.warnNetworkTeardown(wait()) }, nil
+}
+
+// clearPIDsLocked forgets the processes of a container that has none.
+//
+// Preconditions: c.lock is held.
+func (c *Container) clearPIDsLocked() {
+	c.state.PID, c.state.PIDStart = 0, 0
+	c.state.ConmonPID, c.state.ConmonPIDStart = 0, 0
 }
 
 // warnNetworkTeardown logs what netavark could not undo: the namespace and
@@ -207,8 +246,7 @@ func (c *Container) cleanupLocked(ctx context.Context) error {
 	} else if c.config.ImageID == "" {
 		c.state.Mountpoint = ""
 	}
-	c.state.PID = 0
-	c.state.ConmonPID = 0
+	c.clearPIDsLocked()
 	if c.state.Status == define.StatusCreated {
 		c.state.Status = define.StatusConfigured
 	} else if c.state.Status == define.StatusStopped {
@@ -251,7 +289,7 @@ func (c *Container) waitExitLocked(ctx context.Context, timeout time.Duration) (
 // file.
 func (c *Container) removeFilesLocked() error {
 	var errs []error
-	for _, p := range []string{c.bundleDir(), c.staticDir(), c.claimPath()} {
+	for _, p := range []string{c.bundleDir(), c.staticDir(), c.claimPath(), c.copyHoldPath()} {
 		if err := os.RemoveAll(p); err != nil {
 			errs = append(errs, err)
 		}

@@ -165,7 +165,7 @@ func (r *Runtime) joinableNetNS(id string) (string, error) {
 	}
 	switch target.state.Status {
 	case define.StatusRunning, define.StatusPaused, define.StatusCreated:
-		if target.state.PID > 0 && pidAlive(target.state.PID) {
+		if target.alive() {
 			return "/proc/" + strconv.Itoa(target.state.PID) + "/ns/net", nil
 		}
 	}

@@ -37,10 +37,10 @@ func (c *Container) Stats(ctx context.Context) (ContainerStats, error) {
 	if err := c.lockSync(); err != nil {
 		return s, err
 	}
-	pid, started := c.state.PID, c.state.StartedTime
+	pid, pidStart, started := c.state.PID, c.state.PIDStart, c.state.StartedTime
 	running := (c.state.Status == define.StatusRunning || c.state.Status == define.StatusPaused) && pid > 0
 	c.lock.Unlock()
-	if !running || !pidAlive(pid) {
+	if !running || !pidAlive(pid, pidStart) {
 		return s, nil
 	}
 	cg, err := cgroups.ForPID(pid)

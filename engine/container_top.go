@@ -47,7 +47,7 @@ func (c *Container) runningPID(verb string) (int, error) {
 	defer c.lock.Unlock()
 	switch c.state.Status {
 	case define.StatusRunning, define.StatusPaused, define.StatusStopping:
-		if c.state.PID > 0 && pidAlive(c.state.PID) {
+		if c.alive() {
 			return c.state.PID, nil
 		}
 	}

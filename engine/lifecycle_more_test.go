@@ -600,7 +600,8 @@ func TestRefreshAfterReboot(t *testing.T) {
 		define.StatusStopping:   define.StatusExited,
 		define.StatusStopped:    define.StatusExited,
 		define.StatusExited:     define.StatusExited,
-		define.StatusRemoving:   define.StatusExited,
+		// An unfinished removal stays one: only rm may finish it.
+		define.StatusRemoving: define.StatusRemoving,
 	}
 	ctrs := map[define.ContainerStatus]*Container{}
 	for from := range want {
@@ -648,11 +649,21 @@ func TestRefreshAfterReboot(t *testing.T) {
 	if _, err := os.Stat(e.cfg.aliveFile()); err != nil {
 		t.Errorf("alive marker not recreated: %v", err)
 	}
-	// Every refreshed container can be started again.
+	// Every refreshed container can be started again, except the one an
+	// unfinished rm left, which the next rm removes.
 	for from, c := range ctrs {
 		h, err := e.r.LookupContainer(c.ID())
 		if err != nil {
 			t.Fatal(err)
+		}
+		if from == define.StatusRemoving {
+			if err := h.Start(e.ctx); !errors.Is(err, define.ErrCtrStateInvalid) {
+				t.Errorf("Start() of removing container after reboot = %v, want ErrCtrStateInvalid", err)
+			}
+			if err := e.r.RemoveContainer(e.ctx, h, RemoveOptions{}); err != nil {
+				t.Errorf("RemoveContainer() of removing container after reboot = %v", err)
+			}
+			continue
 		}
 		if err := h.Start(e.ctx); err != nil {
 			t.Errorf("Start() of %s container after reboot = %v", from, err)

@@ -53,10 +53,10 @@ func (r *Runtime) refreshIfRebooted(ctx context.Context) error {
 				// Its exit command died with the host: remove it here.
 				autoRemove = append(autoRemove, rec.Config.ID)
 			}
-		case define.StatusRemoving:
-			st.Status = define.StatusExited
 		}
-		st.PID, st.ConmonPID = 0, 0
+		// A container left Removing (its storage could not be deleted)
+		// stays so: rm finishes the job, and it must not start again.
+		st.PID, st.ConmonPID, st.PIDStart, st.ConmonPIDStart = 0, 0, 0, 0
 		st.Mountpoint, st.RunDir, st.NetNS = "", "", ""
 		st.MountCount = 0
 		st.ExecSessions = nil

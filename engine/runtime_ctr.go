@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"slices"
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -41,6 +42,9 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 		return nil, err
 	}
 	if err := r.prepareNetworkConfig(cfg); err != nil {
+		return nil, err
+	}
+	if err := r.setDependencies(cfg); err != nil {
 		return nil, err
 	}
 	if cfg.Name == "" {
@@ -83,6 +87,25 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 	c := &Container{config: cfg, state: st, lock: l, runtime: r, valid: true}
 	r.event(c.newEvent("create"))
 	return c, nil
+}
+
+// setDependencies records the containers whose namespaces cfg joins, by
+// full ID: rm refuses to remove them first, start starts them first, and
+// the store refuses the create if one has gone meanwhile.
+func (r *Runtime) setDependencies(cfg *define.ContainerConfig) error {
+	cfg.Dependencies = nil
+	for kind, ref := range cfg.Namespaces {
+		id, err := r.state.LookupContainer(ref)
+		if err != nil {
+			return fmt.Errorf("joining the %s namespace of container %s: %w", kind, ref, err)
+		}
+		cfg.Namespaces[kind] = id
+		if !slices.Contains(cfg.Dependencies, id) {
+			cfg.Dependencies = append(cfg.Dependencies, id)
+		}
+	}
+	slices.Sort(cfg.Dependencies)
+	return nil
 }
 
 // cgroupsPath places the container under its cgroup parent: a slice for

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/image"
+	"golang.org/x/sys/unix"
 )
 
 // ImagePruneOptions configures PruneImages.
@@ -36,22 +38,35 @@ func (r *Runtime) PruneImages(ctx context.Context, opts ImagePruneOptions) ([]st
 		if (!opts.All && !img.Dangling) || (opts.Filter != nil && !opts.Filter(img)) {
 			continue
 		}
-		users, err := r.state.ContainersUsingImage(img.ID)
-		if err != nil {
-			return removed, err
-		}
-		if len(users) > 0 {
-			continue
-		}
-		rep, err := images.RemoveUnused(img.ID)
+		rep, err := r.pruneImage(images, img.ID)
 		if err != nil {
 			if errors.Is(err, define.ErrImageInUse) || errors.Is(err, define.ErrNoSuchImage) {
 				continue
 			}
 			return removed, err
 		}
+		if rep.Deleted == "" {
+			continue // used by a container
+		}
 		r.event(define.Event{Type: "image", Status: "remove", ID: rep.Deleted, Name: img.ID, Time: time.Now()})
 		removed = append(removed, rep.Deleted)
 	}
 	return removed, nil
+}
+
+// pruneImage deletes image id unless a container in the database uses it
+// (also one never started, which has no storage container yet), under
+// the exclusive image-use lock so that no create picks it meanwhile. An
+// empty report means it is in use.
+func (r *Runtime) pruneImage(images *image.Service, id string) (image.RemoveReport, error) {
+	release, err := r.imageUseLock(unix.LOCK_EX)
+	if err != nil {
+		return image.RemoveReport{}, err
+	}
+	defer release()
+	users, err := r.state.ContainersUsingImage(id)
+	if err != nil || len(users) > 0 {
+		return image.RemoveReport{}, err
+	}
+	return images.RemoveUnused(id)
 }

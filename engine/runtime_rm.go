@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -20,19 +21,41 @@ type RemoveOptions struct {
 }
 
 // RemoveContainer deletes a container: its runtime record, rootfs, files,
-// database row and lock. A running container needs Force.
+// database row and lock. A running container needs Force. A container
+// others depend on (they join its namespaces) is refused, Force or not,
+// as podman does: remove the dependents first (rm --depend).
+//
+// The database row goes last, once the rootfs is gone: when storage
+// cannot delete it, the container stays, in state Removing (it cannot
+// start again), holding its name, and the next rm tries again. Deleting
+// the row anyway would leave a storage container holding the name, and
+// the next container of that name would fail at its first start.
 func (r *Runtime) RemoveContainer(ctx context.Context, c *Container, opts RemoveOptions) error {
 	if err := c.lockSync(); err != nil {
 		return err
 	}
 	defer c.lock.Unlock()
-	return r.removeLocked(ctx, c, opts, false)
+	err := r.removeLocked(ctx, c, opts, false)
+	if errors.Is(err, errCopyInProgress) && opts.Force {
+		// Stopped and marked Removing: the last copy to end removes it.
+		warnf("container %s: %v; it is removed when the copy ends", c.config.Name, errCopyInProgress)
+		return nil
+	}
+	return err
 }
 
 // removeLocked is RemoveContainer with c's lock held. cleanupEvent reports
 // the release of a stopped container as a "cleanup" event first, as the
 // exit cleanup of a --rm container does.
 func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOptions, cleanupEvent bool) error {
+	if deps, err := r.state.ContainerDependents(c.config.ID); err != nil {
+		return err
+	} else if len(deps) > 0 {
+		return fmt.Errorf("container %s has dependent containers which must be removed before it: %s: %w", c.config.ID, strings.Join(deps, ", "), define.ErrCtrExists)
+	}
+	if !opts.Force && c.copyInProgressLocked() {
+		return fmt.Errorf("cannot remove container %s: %w (wait for it to end, or use --force): %w", c.config.Name, errCopyInProgress, define.ErrCtrStateInvalid)
+	}
 	waitNetwork := func() {}
 	switch st := c.state.Status; {
 	case opts.Force || st == define.StatusRunning || st == define.StatusPaused || st == define.StatusStopping:
@@ -67,7 +90,8 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 		}
 	default:
 		// A berth killed half-way through a start can leave a runtime
-		// container and networking behind one that never got created.
+		// container and networking behind one that never got created; a
+		// Removing one is an earlier removal to finish.
 		c.reapOrphanLocked(ctx)
 		if err := c.teardownNetworkLocked(ctx); err != nil {
 			warnf("container %s: tearing down its network: %v", c.config.Name, err)
@@ -82,18 +106,23 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 		waitNetwork()
 		return err
 	}
-	var errs []error
+	if c.copyInProgressLocked() {
+		// Forced: the copy's release finishes the removal (releaseCopy).
+		waitNetwork()
+		return fmt.Errorf("container %s: %w", c.config.Name, errCopyInProgress)
+	}
 	if c.config.ImageID != "" {
 		store, err := r.storage()
+		if err == nil {
+			err = store.DeleteContainer(c.config.ID)
+		}
 		if err != nil {
 			waitNetwork()
-			return err
-		}
-		if err := store.DeleteContainer(c.config.ID); err != nil {
-			errs = append(errs, fmt.Errorf("removing rootfs: %w", err))
+			return fmt.Errorf("removing the rootfs of container %s (it is left in state removing; rm it again to finish): %w", c.config.Name, err)
 		}
 	}
 	waitNetwork()
+	var errs []error
 	if err := c.removeFilesLocked(); err != nil {
 		errs = append(errs, err)
 	}
@@ -106,6 +135,12 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 	}
 	r.event(c.newEvent("remove"))
 	return errors.Join(errs...)
+}
+
+// Dependents returns the IDs of the containers that depend on c (join its
+// namespaces), which must be removed before it.
+func (c *Container) Dependents() ([]string, error) {
+	return c.runtime.state.ContainerDependents(c.config.ID)
 }
 
 // userMountedError refuses to remove a container `berth mount` holds.

@@ -41,10 +41,14 @@ func Create(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts
 		if s.Image == "" {
 			return nil, fmt.Errorf("an image name or --rootfs is required: %w", define.ErrInvalidArg)
 		}
+		var release func()
 		var err error
-		if img, err = imageForCreate(ctx, rt, s.Image, opts); err != nil {
+		if img, release, err = imageForCreate(ctx, rt, s.Image, opts); err != nil {
 			return nil, err
 		}
+		// Until the container is in the database, no rmi or prune may
+		// delete its image.
+		defer release()
 		if image.IsManifestListType(img.ManifestType) {
 			return nil, fmt.Errorf("%s is a manifest list: run one of its images, or pull it to get the one for this platform: %w", s.Image, define.ErrInvalidArg)
 		}
@@ -71,34 +75,62 @@ func Create(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts
 	return rt.NewContainer(ctx, ociSpec, ctrOpts...)
 }
 
-// imageForCreate finds the container's image under the pull policy. The
-// common case, policy missing with the image present, costs one local
-// lookup and never touches a registry.
-func imageForCreate(ctx context.Context, rt *engine.Runtime, name string, opts CreateOptions) (*define.Image, error) {
+// imageForCreate finds the container's image under the pull policy and
+// returns it with the image hold (Runtime.HoldImages) to release once the
+// container is created. The common case, policy missing with the image
+// present, costs one flock and one local lookup and never touches a
+// registry. A pull runs without the hold (it would keep rmi waiting for
+// its whole download); the pulled image is looked up again under it.
+func imageForCreate(ctx context.Context, rt *engine.Runtime, name string, opts CreateOptions) (_ *define.Image, release func(), retErr error) {
 	policy := opts.Pull
 	if policy == "" {
 		policy = image.PullMissing
 	}
 	ro := opts.Registry
 	platform := ro.OS != "" || ro.Arch != "" || ro.Variant != ""
-	if policy == image.PullMissing || policy == image.PullNever {
-		images, err := rt.Images()
-		if err != nil {
-			return nil, err
+	images, err := rt.Images()
+	if err != nil {
+		return nil, nil, err
+	}
+	held := func() {}
+	hold := func() error {
+		r, err := rt.HoldImages()
+		if err == nil {
+			held = r
 		}
+		return err
+	}
+	unhold := func() { held(); held = func() {} }
+	defer func() {
+		if retErr != nil {
+			unhold()
+		}
+	}()
+	if err := hold(); err != nil {
+		return nil, nil, err
+	}
+	if policy == image.PullMissing || policy == image.PullNever {
 		img, err := images.LookupForContainer(name)
 		if err == nil && (!platform || policy == image.PullNever) {
-			return img, nil
+			return img, unhold, nil
 		}
 		if err != nil && (policy == image.PullNever || !errors.Is(err, define.ErrNoSuchImage)) {
-			return nil, err
+			return nil, nil, err
 		}
 	}
+	unhold()
 	pulled, err := rt.PullImage(ctx, name, image.PullOptions{RegistryOptions: ro, Policy: policy, ReportWriter: opts.PullWriter})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return pulled[0], nil
+	if err := hold(); err != nil {
+		return nil, nil, err
+	}
+	img, err := images.LookupForContainer(pulled[0].ID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("image %s was removed right after its pull: %w", name, err)
+	}
+	return img, unhold, nil
 }
 
 // imageName picks the image's name the user meant: the stored name that

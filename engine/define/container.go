@@ -81,6 +81,10 @@ type ContainerConfig struct {
 	// Namespaces shared with other containers: kind ("net", "ipc", "pid",
 	// "uts") -> container ID.
 	Namespaces map[string]string `json:"namespaces,omitempty"`
+	// Dependencies are the IDs of the containers this one needs (those
+	// whose namespaces it joins): they cannot be removed before it, and
+	// starting it starts them.
+	Dependencies []string `json:"dependencies,omitempty"`
 	// UserVolumes lists the destinations of mounts the user asked for.
 	UserVolumes []string `json:"userVolumes,omitempty"`
 	// CreateCommand is the command line that created the container.
@@ -128,6 +132,11 @@ type ContainerState struct {
 	// Ports are the port mappings in effect while the container runs,
 	// with the host ports picked for random ones.
 	Ports []PortMapping `json:"ports,omitempty"`
+	// PIDStart and ConmonPIDStart are the start times of PID and ConmonPID
+	// (field 22 of /proc/PID/stat), so that a PID the kernel gave to
+	// another process is not taken for the container's; 0 is unknown.
+	PIDStart       uint64 `json:"pidStart,omitempty"`
+	ConmonPIDStart uint64 `json:"conmonPidStart,omitempty"`
 }
 
 // NetworkResult is what network setup assigned on one network.
@@ -154,6 +163,9 @@ type ExecSession struct {
 	Terminal  bool     `json:"terminal,omitempty"`
 	// Stdin keeps the process's stdin open for an attached client.
 	Stdin bool `json:"stdin,omitempty"`
+	// PIDStart and ConmonPIDStart: see ContainerState.PIDStart.
+	PIDStart       uint64 `json:"pidStart,omitempty"`
+	ConmonPIDStart uint64 `json:"conmonPidStart,omitempty"`
 }
 
 // ContainerRecord is a container's config and state read together (one row).

@@ -104,7 +104,8 @@ func (s *Service) Remove(nameOrID string, force bool, inUse func(imageID string)
 			return RemoveReport{}, fmt.Errorf("checking containers of image %s: %w", img.ID, err)
 		}
 		if len(users) > 0 && !force {
-			return RemoveReport{}, fmt.Errorf("image used by %s: %w", strings.Join(users, ", "), define.ErrImageInUse)
+			// podman's words, which scripts look for.
+			return RemoveReport{}, fmt.Errorf("image used by %s: %w: consider listing external containers and force-removing image", strings.Join(users, ", "), define.ErrImageInUse)
 		}
 	}
 	if force {

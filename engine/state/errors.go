@@ -3,6 +3,7 @@ package state
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
 )
@@ -26,6 +27,17 @@ func errNameInUse(name, ownerID string) error {
 
 func errCtrExists(id string) error {
 	return fmt.Errorf("container ID %s: %w", id, define.ErrCtrExists)
+}
+
+// errNoDependency refuses a container that needs one that does not exist.
+func errNoDependency(id, dep string) error {
+	return fmt.Errorf("container %s depends on container %s: %w", id, dep, define.ErrNoSuchCtr)
+}
+
+// errHasDependents refuses to remove a container others depend on, in
+// podman's words.
+func errHasDependents(id string, deps []string) error {
+	return fmt.Errorf("container %s has dependent containers which must be removed before it: %s: %w", id, strings.Join(deps, ", "), define.ErrCtrExists)
 }
 
 func errAmbiguous(prefix string, n int) error {

@@ -3,6 +3,7 @@ package state
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -28,6 +29,7 @@ type memCtr struct {
 	cfg   []byte
 	spec  []byte // nil when no spec was stored
 	state []byte
+	deps  []string // config's Dependencies
 }
 
 var _ Store = (*Memory)(nil)
@@ -66,6 +68,12 @@ func (m *Memory) AddContainer(cfg *define.ContainerConfig, spec *specs.Spec, st 
 	if owner := m.ownerLocked(cfg.Name); owner != "" {
 		return errNameInUse(cfg.Name, owner)
 	}
+	for _, dep := range cfg.Dependencies {
+		if _, ok := m.ctrs[dep]; !ok {
+			return errNoDependency(cfg.ID, dep)
+		}
+	}
+	c.deps = cfg.Dependencies
 	m.ctrs[cfg.ID] = c
 	m.order = append(m.order, cfg.ID)
 	return nil
@@ -88,6 +96,9 @@ func (m *Memory) RemoveContainer(id string) error {
 	defer m.mu.Unlock()
 	if _, ok := m.ctrs[id]; !ok {
 		return errNoSuchID(id)
+	}
+	if deps := m.dependentsLocked(id); len(deps) > 0 {
+		return errHasDependents(id, deps)
 	}
 	var st define.ContainerState
 	if err := json.Unmarshal(m.ctrs[id].state, &st); err == nil {
@@ -252,6 +263,25 @@ func (m *Memory) ContainersUsingImage(imageID string) ([]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// ContainerDependents returns the containers that depend on id.
+func (m *Memory) ContainerDependents(id string) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.dependentsLocked(id), nil
+}
+
+// dependentsLocked is ContainerDependents.
+// Preconditions: m.mu is held.
+func (m *Memory) dependentsLocked(id string) []string {
+	var ids []string
+	for _, o := range m.order {
+		if slices.Contains(m.ctrs[o].deps, id) {
+			ids = append(ids, o)
+		}
+	}
+	return ids
 }
 
 // RuntimeValue returns the value stored under key, or "" if there is none.

@@ -15,7 +15,7 @@ import (
 // schemaVersion is stored in PRAGMA user_version. Opening a database that
 // already has it skips all DDL, so the common case (every CLI call) costs a
 // single cheap read.
-const schemaVersion = 4
+const schemaVersion = 5
 
 // schema keeps the OCI spec (tens of KiB with its seccomp filter) in a
 // table of its own and each table's small, often read columns first, so
@@ -25,6 +25,13 @@ const schemaVersion = 4
 // copied out of config and state as plain values (see sqlite_columns.go),
 // so listing thousands of containers decodes no config or state JSON. The
 // state and config documents stay the source of truth for everything else.
+// (pid_start and conmon_pid_start come last only because version 5 added
+// them to existing tables.)
+//
+// container_dependencies holds each container's config Dependencies. Its
+// dependency column references containers without a cascade, so the
+// database itself refuses to remove a container others depend on, even
+// when a create races the removal's check.
 const schema = `
 CREATE TABLE IF NOT EXISTS containers (
 	id            TEXT PRIMARY KEY NOT NULL,
@@ -48,13 +55,21 @@ CREATE TABLE IF NOT EXISTS containers (
 	net_names     TEXT,
 	ports         TEXT,
 	state         TEXT NOT NULL,
-	config        TEXT NOT NULL
+	config        TEXT NOT NULL,
+	pid_start        INTEGER NOT NULL DEFAULT 0,
+	conmon_pid_start INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS container_specs (
 	id   TEXT PRIMARY KEY NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
 	spec TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS containers_image_id ON containers(image_id);
+CREATE TABLE IF NOT EXISTS container_dependencies (
+	id         TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+	dependency TEXT NOT NULL REFERENCES containers(id),
+	PRIMARY KEY (id, dependency)
+);
+CREATE INDEX IF NOT EXISTS container_dependencies_dependency ON container_dependencies(dependency);
 CREATE TABLE IF NOT EXISTS exit_codes (
 	id   TEXT PRIMARY KEY NOT NULL,
 	code INTEGER NOT NULL,

@@ -2,6 +2,7 @@ package state
 
 import (
 	"database/sql"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -69,6 +70,7 @@ func joinNames(names []string) any {
 // the attached networks listing needs only the names.
 type stateCols struct {
 	status, pid, conmonPID, exitCode int64
+	pidStart, conmonPIDStart         int64
 	started, finished, restartCount  int64
 	netNS                            string
 	netNames                         any // attached network names joined by commas, or nil
@@ -78,7 +80,8 @@ type stateCols struct {
 func stateColumns(st *define.ContainerState) (stateCols, error) {
 	cols := stateCols{status: int64(st.Status), pid: int64(st.PID), conmonPID: int64(st.ConmonPID),
 		exitCode: int64(st.ExitCode), started: unixNano(st.StartedTime), finished: unixNano(st.FinishedTime),
-		restartCount: int64(st.RestartCount), netNS: st.NetNS}
+		restartCount: int64(st.RestartCount), netNS: st.NetNS,
+		pidStart: int64(st.PIDStart), conmonPIDStart: int64(st.ConmonPIDStart)}
 	if len(st.Networks) > 0 {
 		names := make([]string, 0, len(st.Networks))
 		for n := range st.Networks {
@@ -97,10 +100,10 @@ func stateColumns(st *define.ContainerState) (stateCols, error) {
 }
 
 // stateColsSet is the SET list matching stateCols.args.
-const stateColsSet = "status = ?, pid = ?, conmon_pid = ?, exit_code = ?, started = ?, finished = ?, restart_count = ?, net_ns = ?, net_names = ?, ports = ?"
+const stateColsSet = "status = ?, pid = ?, conmon_pid = ?, exit_code = ?, started = ?, finished = ?, restart_count = ?, net_ns = ?, net_names = ?, ports = ?, pid_start = ?, conmon_pid_start = ?"
 
 func (c *stateCols) args() []any {
-	return []any{c.status, c.pid, c.conmonPID, c.exitCode, c.started, c.finished, c.restartCount, c.netNS, c.netNames, c.ports}
+	return []any{c.status, c.pid, c.conmonPID, c.exitCode, c.started, c.finished, c.restartCount, c.netNS, c.netNames, c.ports, c.pidStart, c.conmonPIDStart}
 }
 
 // unixNano stores a time as nanoseconds since the epoch, the zero time as
@@ -137,10 +140,11 @@ type ctrRow struct {
 	cfg                   configCols
 	st                    stateCols
 	stateJSON, configJSON string
+	deps                  []string // config's Dependencies
 }
 
 func newCtrRow(cfg *define.ContainerConfig, st *define.ContainerState, cfgJSON, stJSON []byte) (*ctrRow, error) {
-	r := &ctrRow{id: cfg.ID, name: cfg.Name, imageID: cfg.ImageID, stateJSON: string(stJSON), configJSON: string(cfgJSON)}
+	r := &ctrRow{id: cfg.ID, name: cfg.Name, imageID: cfg.ImageID, stateJSON: string(stJSON), configJSON: string(cfgJSON), deps: cfg.Dependencies}
 	var err error
 	if r.cfg, err = configColumns(cfg); err != nil {
 		return nil, err
@@ -155,11 +159,29 @@ func (r *ctrRow) insert(tx *sql.Tx) error {
 	_, err := tx.Exec(`INSERT INTO containers(id, name, image_id,
 		image_name, created, command, oci_runtime, auto_remove, networks, extra,
 		status, pid, conmon_pid, exit_code, started, finished, restart_count, net_ns, net_names, ports,
-		state, config) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		state, config, pid_start, conmon_pid_start) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.id, r.name, r.imageID,
 		r.cfg.imageName, r.cfg.created, r.cfg.command, r.cfg.ociRuntime, r.cfg.autoRemove, r.cfg.networks, r.cfg.extra,
 		r.st.status, r.st.pid, r.st.conmonPID, r.st.exitCode, r.st.started, r.st.finished, r.st.restartCount,
 		r.st.netNS, r.st.netNames, r.st.ports,
-		r.stateJSON, r.configJSON)
-	return err
+		r.stateJSON, r.configJSON, r.st.pidStart, r.st.conmonPIDStart)
+	if err != nil {
+		return err
+	}
+	return insertDependencies(tx, r.id, r.deps)
+}
+
+// insertDependencies records that id depends on deps. The foreign key
+// makes a missing dependency fail the insert.
+func insertDependencies(tx *sql.Tx, id string, deps []string) error {
+	for _, dep := range deps {
+		var ok int
+		if err := tx.QueryRow("SELECT 1 FROM containers WHERE id = ?", dep).Scan(&ok); errors.Is(err, sql.ErrNoRows) {
+			return errNoDependency(id, dep)
+		}
+		if _, err := tx.Exec("INSERT OR IGNORE INTO container_dependencies(id, dependency) VALUES(?, ?)", id, dep); err != nil {
+			return err
+		}
+	}
+	return nil
 }

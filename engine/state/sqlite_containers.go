@@ -85,6 +85,11 @@ func (s *SQLite) RemoveContainer(id string) (retErr error) {
 		SELECT id, exit_code, ? FROM containers WHERE id = ?`, now, id); err != nil {
 		return fmt.Errorf("remove container %s: keep exit code: %w", id, err)
 	}
+	if deps, err := dependents(tx, id); err != nil {
+		return fmt.Errorf("remove container %s: %w", id, err)
+	} else if len(deps) > 0 {
+		return errHasDependents(id, deps)
+	}
 	res, err := tx.Exec("DELETE FROM containers WHERE id = ?", id)
 	if err != nil {
 		return fmt.Errorf("remove container %s: %w", id, err)
@@ -319,6 +324,37 @@ func (s *SQLite) RenameContainer(id, newName string) error {
 		}
 		return nil
 	})
+}
+
+// ContainerDependents returns the containers that depend on id (an
+// indexed lookup, which rm does for every container).
+func (s *SQLite) ContainerDependents(id string) ([]string, error) {
+	deps, err := dependents(s.db, id)
+	if err != nil {
+		return nil, fmt.Errorf("list dependents of container %s: %w", id, err)
+	}
+	return deps, nil
+}
+
+// dependents lists the containers that depend on id, in creation order.
+func dependents(q interface {
+	Query(string, ...any) (*sql.Rows, error)
+}, id string) ([]string, error) {
+	rows, err := q.Query(`SELECT d.id FROM container_dependencies d JOIN containers c ON c.id = d.id
+		WHERE d.dependency = ? ORDER BY c.rowid`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var dep string
+		if err := rows.Scan(&dep); err != nil {
+			return nil, err
+		}
+		ids = append(ids, dep)
+	}
+	return ids, rows.Err()
 }
 
 // ContainersUsingImage returns the IDs of the containers created from

@@ -25,7 +25,8 @@ type summary struct {
 func (s *SQLite) ContainerSummaries() ([]*define.ContainerRecord, error) {
 	rows, err := s.db.Query(`SELECT id, name, image_id,
 		image_name, created, command, oci_runtime, auto_remove, networks, extra,
-		status, pid, conmon_pid, exit_code, started, finished, restart_count, net_ns, net_names, ports
+		status, pid, conmon_pid, exit_code, started, finished, restart_count, net_ns, net_names, ports,
+		pid_start, conmon_pid_start
 		FROM containers ORDER BY rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("list containers: %w", err)
@@ -37,6 +38,7 @@ func (s *SQLite) ContainerSummaries() ([]*define.ContainerRecord, error) {
 	// formatted string.
 	var (
 		created, status, pid, conmonPID, exitCode, started, finished, restarts int64
+		pidStart, conmonPIDStart                                               int64
 		command, networks, extraJSON, netNames, portsJSON                      sql.RawBytes
 		args                                                                   []string
 		extra                                                                  listingExtra
@@ -49,11 +51,13 @@ func (s *SQLite) ContainerSummaries() ([]*define.ContainerRecord, error) {
 		sum.rec = define.ContainerRecord{Config: c, State: st}
 		if err := rows.Scan(&c.ID, &c.Name, &c.ImageID,
 			&c.ImageName, &created, &command, &c.OCIRuntime, &c.AutoRemove, &networks, &extraJSON,
-			&status, &pid, &conmonPID, &exitCode, &started, &finished, &restarts, &st.NetNS, &netNames, &portsJSON); err != nil {
+			&status, &pid, &conmonPID, &exitCode, &started, &finished, &restarts, &st.NetNS, &netNames, &portsJSON,
+			&pidStart, &conmonPIDStart); err != nil {
 			return nil, fmt.Errorf("list containers: %w", err)
 		}
 		c.CreatedTime = fromUnixNano(created)
 		st.Status, st.PID, st.ConmonPID = define.ContainerStatus(status), int(pid), int(conmonPID)
+		st.PIDStart, st.ConmonPIDStart = uint64(pidStart), uint64(conmonPIDStart)
 		st.ExitCode, st.RestartCount = int32(exitCode), int(restarts)
 		st.StartedTime, st.FinishedTime = fromUnixNano(started), fromUnixNano(finished)
 		if command != nil {

@@ -22,7 +22,7 @@ func listed(r *define.ContainerRecord) *define.ContainerRecord {
 			Labels: c.Labels, UserVolumes: c.UserVolumes, Networks: c.Networks, Ports: c.Ports,
 		},
 		State: &define.ContainerState{
-			Status: s.Status, PID: s.PID, ConmonPID: s.ConmonPID, ExitCode: s.ExitCode,
+			Status: s.Status, PID: s.PID, ConmonPID: s.ConmonPID, PIDStart: s.PIDStart, ConmonPIDStart: s.ConmonPIDStart, ExitCode: s.ExitCode,
 			StartedTime: s.StartedTime, FinishedTime: s.FinishedTime, RestartCount: s.RestartCount,
 			NetNS: s.NetNS, Networks: statetest.NetworkNames(s.Networks), Ports: s.Ports,
 		},
@@ -71,6 +71,7 @@ func TestSQLiteSummariesMatchContainer(t *testing.T) {
 	full.Rootfs, full.Pod, full.AutoRemove, full.UserVolumes = "/srv/root", "pod1", true, []string{"/data"}
 	fullSt := statetest.NewState(define.StatusRunning)
 	fullSt.ConmonPID, fullSt.RestartCount, fullSt.NetNS = 99, 2, "/run/netns/x"
+	fullSt.PIDStart, fullSt.ConmonPIDStart = 1234, 1233
 	fullSt.FinishedTime = time.Date(2024, 5, 6, 7, 9, 10, 1, time.FixedZone("x", 3600))
 	fullSt.Networks = map[string]define.PerNetworkOptions{"berth": {InterfaceName: "eth0", Aliases: []string{"a"}}}
 	fullSt.Ports = []define.PortMapping{{HostIP: "127.0.0.1", HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}}

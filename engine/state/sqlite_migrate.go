@@ -2,7 +2,11 @@ package state
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"slices"
+
+	"github.com/berth-dev/berth/engine/define"
 )
 
 // migrate creates the schema unless user_version says it is there, and
@@ -31,8 +35,20 @@ func (s *SQLite) migrate() error {
 				return fmt.Errorf("migrate schema %d -> %d: %w", v, schemaVersion, err)
 			}
 		}
+		if v == 4 {
+			// Version 5 records the start time of each PID.
+			if err := execAll(tx, "ALTER TABLE containers ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0",
+				"ALTER TABLE containers ADD COLUMN conmon_pid_start INTEGER NOT NULL DEFAULT 0"); err != nil {
+				return fmt.Errorf("migrate schema %d -> %d: %w", v, schemaVersion, err)
+			}
+		}
 		if _, err := tx.Exec(schema); err != nil {
 			return fmt.Errorf("create schema: %w", err)
+		}
+		if v >= 2 && v <= 4 {
+			if err := addDependencies(tx); err != nil {
+				return fmt.Errorf("migrate schema %d -> %d: %w", v, schemaVersion, err)
+			}
 		}
 		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
 			return fmt.Errorf("set schema version: %w", err)
@@ -119,6 +135,61 @@ func execAll(tx *sql.Tx, stmts ...string) error {
 	for _, q := range stmts {
 		if _, err := tx.Exec(q); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// addDependencies gives the containers of a database older than version 5
+// their Dependencies: the containers whose namespaces they join, as a
+// create now records them (config and container_dependencies).
+func addDependencies(tx *sql.Tx) error {
+	rows, err := tx.Query(`SELECT id, config FROM containers WHERE config LIKE '%"namespaces"%' ORDER BY rowid`)
+	if err != nil {
+		return err
+	}
+	var todo []*define.ContainerConfig
+	for rows.Next() {
+		var id string
+		var cfgJSON []byte
+		if err := rows.Scan(&id, &cfgJSON); err != nil {
+			rows.Close()
+			return err
+		}
+		cfg := &define.ContainerConfig{}
+		if err := json.Unmarshal(cfgJSON, cfg); err != nil {
+			rows.Close()
+			return fmt.Errorf("decode config of container %s: %w", id, err)
+		}
+		if len(cfg.Namespaces) > 0 && len(cfg.Dependencies) == 0 {
+			todo = append(todo, cfg)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, cfg := range todo {
+		for _, dep := range cfg.Namespaces {
+			var ok int
+			err := tx.QueryRow("SELECT 1 FROM containers WHERE id = ?", dep).Scan(&ok)
+			if err == nil && !slices.Contains(cfg.Dependencies, dep) {
+				cfg.Dependencies = append(cfg.Dependencies, dep)
+			}
+		}
+		if len(cfg.Dependencies) == 0 {
+			continue
+		}
+		slices.Sort(cfg.Dependencies)
+		cfgJSON, err := encodeJSON("config", cfg)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec("UPDATE containers SET config = ? WHERE id = ?", string(cfgJSON), cfg.ID); err != nil {
+			return fmt.Errorf("container %s: %w", cfg.ID, err)
+		}
+		if err := insertDependencies(tx, cfg.ID, cfg.Dependencies); err != nil {
+			return fmt.Errorf("container %s: %w", cfg.ID, err)
 		}
 	}
 	return nil

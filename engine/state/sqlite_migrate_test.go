@@ -3,6 +3,7 @@ package state_test
 import (
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -179,11 +180,83 @@ func TestMigrateV3(t *testing.T) {
 		!strings.Contains(ddl, "REFERENCES containers(id)") {
 		t.Errorf("container_specs DDL = %q, %v; want it to reference containers", ddl, err)
 	}
-	if err := raw.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != 4 {
-		t.Errorf("user_version = %d, %v; want 4", version, err)
+	if err := raw.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != 5 {
+		t.Errorf("user_version = %d, %v; want 5", version, err)
 	}
 	var leftovers int
 	if err := raw.QueryRow("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_old'").Scan(&leftovers); err != nil || leftovers != 0 {
 		t.Errorf("tables left from the migration = %d, %v", leftovers, err)
 	}
+}
+
+// schemaV4 is the DDL of schema version 4, as it shipped.
+const schemaV4 = `
+CREATE TABLE containers (
+	id            TEXT PRIMARY KEY NOT NULL,
+	name          TEXT NOT NULL UNIQUE,
+	image_id      TEXT NOT NULL DEFAULT '',
+	image_name    TEXT NOT NULL DEFAULT '',
+	created       INTEGER NOT NULL DEFAULT 0,
+	command       TEXT,
+	oci_runtime   TEXT NOT NULL DEFAULT '',
+	auto_remove   INTEGER NOT NULL DEFAULT 0,
+	networks      TEXT,
+	extra         TEXT,
+	status        INTEGER NOT NULL DEFAULT 0,
+	pid           INTEGER NOT NULL DEFAULT 0,
+	conmon_pid    INTEGER NOT NULL DEFAULT 0,
+	exit_code     INTEGER NOT NULL DEFAULT 0,
+	started       INTEGER NOT NULL DEFAULT 0,
+	finished      INTEGER NOT NULL DEFAULT 0,
+	restart_count INTEGER NOT NULL DEFAULT 0,
+	net_ns        TEXT NOT NULL DEFAULT '',
+	net_names     TEXT,
+	ports         TEXT,
+	state         TEXT NOT NULL,
+	config        TEXT NOT NULL
+);
+CREATE TABLE container_specs (
+	id   TEXT PRIMARY KEY NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+	spec TEXT NOT NULL
+);
+CREATE INDEX containers_image_id ON containers(image_id);
+CREATE TABLE exit_codes (id TEXT PRIMARY KEY NOT NULL, code INTEGER NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE runtime (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+`
+
+// A version 4 database gains the PID start columns (0: unknown) and the
+// dependencies of containers that join another's namespaces.
+func TestMigrateV4(t *testing.T) {
+	x, y := statetest.NewID(t), statetest.NewID(t)
+	joiner := &define.ContainerConfig{ID: y, Name: "y", NetMode: "container:" + x, Namespaces: map[string]string{"net": x}}
+	path := oldDB(t, func(exec func(string, ...any)) {
+		exec(schemaV4)
+		exec("INSERT INTO containers(id, name, status, pid, conmon_pid, state, config) VALUES (?, 'x', 3, 42, 41, ?, ?)",
+			x, `{"status":3,"pid":42,"conmonPid":41}`, mustJSON(t, &define.ContainerConfig{ID: x, Name: "x"}))
+		exec("INSERT INTO containers(id, name, state, config) VALUES (?, 'y', '{}', ?)", y, mustJSON(t, joiner))
+		exec("PRAGMA user_version = 4")
+	})
+	s, err := state.NewSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if deps, err := s.ContainerDependents(x); err != nil || len(deps) != 1 || deps[0] != y {
+		t.Errorf("ContainerDependents(x) = %v, %v; want [%s]", deps, err, y)
+	}
+	if rec, err := s.Container(y); err != nil || len(rec.Config.Dependencies) != 1 || rec.Config.Dependencies[0] != x {
+		t.Errorf("Container(y) after migration = %+v, %v; want Dependencies [%s]", rec, err, x)
+	}
+	if err := s.RemoveContainer(x); !errors.Is(err, define.ErrCtrExists) {
+		t.Errorf("RemoveContainer(x) with a dependent = %v, want ErrCtrExists", err)
+	}
+	st, err := s.ContainerState(x)
+	if err != nil || st.PID != 42 || st.PIDStart != 0 {
+		t.Fatalf("ContainerState(x) = %+v, %v", st, err)
+	}
+	st.PIDStart, st.ConmonPIDStart = 7, 6
+	if err := s.SaveContainerState(x, st); err != nil {
+		t.Fatal(err)
+	}
+	checkSummaries(t, s, x, y)
 }

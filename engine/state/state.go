@@ -21,9 +21,13 @@ const exitCodeTTL = 5 * time.Minute
 type Store interface {
 	// AddContainer persists a new container. A taken name fails with an
 	// error wrapping define.ErrNameInUse that names the owner, a taken ID
-	// with define.ErrCtrExists. Nothing is written on failure.
+	// with define.ErrCtrExists, a missing one of cfg.Dependencies with
+	// define.ErrNoSuchCtr. Nothing is written on failure.
 	AddContainer(cfg *define.ContainerConfig, spec *specs.Spec, st *define.ContainerState) error
-	// RemoveContainer deletes a container's rows. Its exit code is kept
+	// RemoveContainer deletes a container's rows; while others depend on
+	// it (ContainerDependents) it fails with define.ErrCtrExists, so that
+	// a create joining its namespaces cannot race its removal. Its exit
+	// code is kept
 	// for a while (RemovedExitCode), so a `wait` or an attached `run --rm`
 	// that loses the race against the exit command's removal still learns
 	// how the container ended.
@@ -46,7 +50,8 @@ type Store interface {
 	// ContainerSummaries is Containers for listing: only these config
 	// fields are filled in: ID, Name, ImageID, ImageName, CreatedTime,
 	// Rootfs, AutoRemove, Pod, OCIRuntime, Command, Labels, UserVolumes,
-	// Networks, Ports; state Status, PID, ConmonPID, ExitCode,
+	// Networks, Ports; state Status, PID, ConmonPID, PIDStart,
+	// ConmonPIDStart, ExitCode,
 	// StartedTime, FinishedTime, RestartCount, NetNS, Networks (the names;
 	// the per-network options may be left zero), Ports.
 	ContainerSummaries() ([]*define.ContainerRecord, error)
@@ -54,6 +59,9 @@ type Store interface {
 	RenameContainer(id, newName string) error
 	// ContainersUsingImage returns the IDs of containers created from image.
 	ContainersUsingImage(imageID string) ([]string, error)
+	// ContainerDependents returns the IDs of the containers that list id
+	// in their Dependencies, in creation order.
+	ContainerDependents(id string) ([]string, error)
 	// RuntimeValue / SetRuntimeValue keep small runtime-wide facts (the
 	// storage paths a database was created with, the boot ID).
 	RuntimeValue(key string) (string, error)

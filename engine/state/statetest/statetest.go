@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) state.Store) {
 		{"List", testList},
 		{"CopiesInAndOut", testCopies},
 		{"ContainersUsingImage", testUsingImage},
+		{"Dependencies", testDependencies},
 		{"RuntimeValues", testRuntimeValues},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Summaries", testSummaries},
@@ -268,6 +269,7 @@ func testSaveState(t *testing.T, s state.Store) {
 	id := mustAdd(t, s, "web")
 	st := NewState(define.StatusRunning)
 	st.PID, st.ConmonPID, st.Mountpoint = 42, 41, "/mnt/x"
+	st.PIDStart, st.ConmonPIDStart = 4200, 4100
 	if err := s.SaveContainerState(id, st); err != nil {
 		t.Fatalf("SaveContainerState() = %v", err)
 	}
@@ -567,6 +569,55 @@ func testConcurrentWrites(t *testing.T, s state.Store) {
 	}
 }
 
+// testDependencies checks that a container others depend on cannot be
+// removed before them, and that a dependency must exist.
+func testDependencies(t *testing.T, s state.Store) {
+	base := mustAdd(t, s, "base")
+	var deps []string
+	for _, name := range []string{"joiner1", "joiner2"} {
+		cfg := NewConfig(NewID(t), name)
+		cfg.Dependencies = []string{base}
+		if err := s.AddContainer(cfg, nil, nil); err != nil {
+			t.Fatalf("AddContainer(%s) = %v", name, err)
+		}
+		deps = append(deps, cfg.ID)
+	}
+	other := mustAdd(t, s, "other")
+	if got, err := s.ContainerDependents(base); err != nil || !reflect.DeepEqual(got, deps) {
+		t.Errorf("ContainerDependents(base) = %v, %v; want %v", got, err, deps)
+	}
+	if got, err := s.ContainerDependents(other); err != nil || len(got) != 0 {
+		t.Errorf("ContainerDependents(other) = %v, %v; want none", got, err)
+	}
+	err := s.RemoveContainer(base)
+	wantErr(t, "RemoveContainer(base)", err, define.ErrCtrExists)
+	if want := fmt.Sprintf("container %s has dependent containers which must be removed before it: %s, %s", base, deps[0], deps[1]); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("RemoveContainer(base) = %v, want it to contain %q", err, want)
+	}
+	if _, err := s.Container(base); err != nil {
+		t.Errorf("Container(base) after a refused removal = %v", err)
+	}
+
+	orphan := NewConfig(NewID(t), "orphan")
+	orphan.Dependencies = []string{NewID(t)}
+	wantErr(t, "AddContainer(missing dependency)", s.AddContainer(orphan, nil, nil), define.ErrNoSuchCtr)
+	if _, err := s.Container(orphan.ID); !errors.Is(err, define.ErrNoSuchCtr) {
+		t.Errorf("Container(rejected) = %v, want ErrNoSuchCtr", err)
+	}
+
+	for _, id := range deps {
+		if err := s.RemoveContainer(id); err != nil {
+			t.Fatalf("RemoveContainer(dependent) = %v", err)
+		}
+	}
+	if got, err := s.ContainerDependents(base); err != nil || len(got) != 0 {
+		t.Errorf("ContainerDependents(base) after removing them = %v, %v", got, err)
+	}
+	if err := s.RemoveContainer(base); err != nil {
+		t.Errorf("RemoveContainer(base) without dependents = %v", err)
+	}
+}
+
 // testSummaries checks that the listing projection carries every field it
 // promises, with the same values as the full records.
 func testSummaries(t *testing.T, s state.Store) {
@@ -579,7 +630,7 @@ func testSummaries(t *testing.T, s state.Store) {
 		st.StartedTime = time.Date(2024, 5, 6, 7, 8, 10, 5, time.UTC)
 		st.FinishedTime = time.Date(2024, 5, 6, 7, 9, 10, 0, time.FixedZone("x", 3600))
 		st.RestartCount = i
-		st.ConmonPID = 99
+		st.ConmonPID, st.ConmonPIDStart = 99, uint64(990+i)
 		st.NetNS = "/run/netns/x"
 		st.Networks = map[string]define.PerNetworkOptions{"berth": {Aliases: []string{"a"}}}
 		st.Ports = []define.PortMapping{{HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}}
@@ -618,14 +669,15 @@ func testSummaries(t *testing.T, s state.Store) {
 		type stView struct {
 			Status                   define.ContainerStatus
 			PID, ConmonPID, Restarts int
+			PIDStart, ConmonStart    uint64
 			ExitCode                 int32
 			Started, Finished        time.Time
 			NetNS                    string
 			Networks                 map[string]define.PerNetworkOptions
 			Ports                    []define.PortMapping
 		}
-		wantSt := stView{fs.Status, fs.PID, fs.ConmonPID, fs.RestartCount, fs.ExitCode, fs.StartedTime.UTC(), fs.FinishedTime.UTC(), fs.NetNS, NetworkNames(fs.Networks), fs.Ports}
-		gotSt := stView{gs.Status, gs.PID, gs.ConmonPID, gs.RestartCount, gs.ExitCode, gs.StartedTime.UTC(), gs.FinishedTime.UTC(), gs.NetNS, NetworkNames(gs.Networks), gs.Ports}
+		wantSt := stView{fs.Status, fs.PID, fs.ConmonPID, fs.RestartCount, fs.PIDStart, fs.ConmonPIDStart, fs.ExitCode, fs.StartedTime.UTC(), fs.FinishedTime.UTC(), fs.NetNS, NetworkNames(fs.Networks), fs.Ports}
+		gotSt := stView{gs.Status, gs.PID, gs.ConmonPID, gs.RestartCount, gs.PIDStart, gs.ConmonPIDStart, gs.ExitCode, gs.StartedTime.UTC(), gs.FinishedTime.UTC(), gs.NetNS, NetworkNames(gs.Networks), gs.Ports}
 		if !reflect.DeepEqual(gotSt, wantSt) {
 			t.Errorf("summary state %d = %+v, want %+v", i, gotSt, wantSt)
 		}
