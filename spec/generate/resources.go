@@ -50,7 +50,8 @@ func resources(g *specs.Spec, s *spec.ContainerSpec, host *Host) error {
 		}
 		mem = n
 	}
-	if s.MemorySwap != "" {
+	if s.MemorySwap != "" && (mem > 0 || s.MemorySwap != "-1") {
+		// -1 alone is no limit on no limit: podman and docker accept it.
 		if mem == 0 {
 			return invalid("--memory-swap %q: needs --memory as well", s.MemorySwap)
 		}

@@ -120,6 +120,18 @@ func TestSwapValidation(t *testing.T) {
 	}
 }
 
+// --memory-swap -1 needs no --memory (podman and docker accept it): there
+// is nothing to limit.
+func TestSwapUnlimitedAlone(t *testing.T) {
+	g, _, err := gen(t, &spec.ContainerSpec{MemorySwap: "-1"}, testImage(), testHost())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Linux.Resources.Memory != nil {
+		t.Errorf("memory %+v, want no limit", g.Linux.Resources.Memory)
+	}
+}
+
 func TestSwapAccounting(t *testing.T) {
 	touch := func(t *testing.T, path string) {
 		t.Helper()
