@@ -25,7 +25,7 @@ func (o *createFlags) createOptions(cmd *cobra.Command) (service.CreateOptions, 
 	if err := o.plat.apply(&ro); err != nil {
 		return service.CreateOptions{}, err
 	}
-	copts := service.CreateOptions{Pull: o.pull, Registry: ro}
+	copts := service.CreateOptions{Pull: o.pull, Registry: ro, Warnings: cmd.ErrOrStderr()}
 	if !o.pullQuiet {
 		copts.PullWriter = cmd.ErrOrStderr()
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -37,16 +36,12 @@ func (r psRow) Command() string {
 func (r psRow) CreatedHuman() string { return format.HumanDuration(time.Since(r.Created)) + " ago" }
 func (r psRow) CreatedAt() string    { return r.ListContainer.Created.Format(service.CreatedAtLayout) }
 func (r psRow) RunningFor() string   { return r.CreatedHuman() }
-func (r psRow) Labels() string {
-	var kv []string
-	for k, v := range r.ListContainer.Labels {
-		kv = append(kv, k+"="+v)
-	}
-	sort.Strings(kv)
-	return strings.Join(kv, ",")
-}
-func (r psRow) Mounts() string   { return strings.Join(r.ListContainer.Mounts, ",") }
-func (r psRow) Networks() string { return strings.Join(r.ListContainer.Networks, ",") }
+
+// Label is docker's {{.Label "key"}}; .Labels stays podman's map, so
+// {{.Labels.key}} works too.
+func (r psRow) Label(key string) string { return r.ListContainer.Labels[key] }
+func (r psRow) Mounts() string          { return strings.Join(r.ListContainer.Mounts, ",") }
+func (r psRow) Networks() string        { return strings.Join(r.ListContainer.Networks, ",") }
 func (r psRow) Ports() string {
 	var out []string
 	for _, p := range r.ListContainer.Ports {

@@ -40,3 +40,28 @@ func TestPsTableMatchesTemplate(t *testing.T) {
 		}
 	}
 }
+
+// {{.Label "k"}} (docker) and {{.Labels.k}} (podman's map) both print the
+// label's value.
+func TestPsFormatLabel(t *testing.T) {
+	row := psRow{ListContainer: &service.ListContainer{ID: "0123456789abcdef", Labels: map[string]string{"app": "web"}}}
+	bare := psRow{ListContainer: &service.ListContainer{ID: "0123456789abcdef"}}
+	for _, tc := range []struct {
+		item       psRow
+		tmpl, want string
+	}{
+		{row, `{{.Label "app"}}`, "web\n"},
+		{row, `{{.Labels.app}}`, "web\n"},
+		{row, `{{.Label "none"}}|{{.Labels}}`, "|map[app:web]\n"},
+		{bare, `{{.Label "app"}}|{{.Labels.app}}`, "|<no value>\n"},
+	} {
+		var out bytes.Buffer
+		if err := format.Execute(&out, tc.tmpl, []any{tc.item}); err != nil {
+			t.Errorf("%s: %v", tc.tmpl, err)
+			continue
+		}
+		if out.String() != tc.want {
+			t.Errorf("%s = %q, want %q", tc.tmpl, out.String(), tc.want)
+		}
+	}
+}

@@ -62,15 +62,14 @@ func Copy(ctx context.Context, rt *engine.Runtime, opts CopyOptions) error {
 	if srcPath == "" || dstPath == "" {
 		return fmt.Errorf("container path must not be empty: %w", define.ErrInvalidArg)
 	}
-	if (srcCtr != "" && dstPath == "-" && dstCtr != "") || (srcPath == "-" && srcCtr == "" && dstCtr == "") {
-		return fmt.Errorf("\"-\" can only be used for the host side of a copy: %w", define.ErrInvalidArg)
-	}
+	// Only a host side that is exactly "-" is a stream; "CTR:-" is a file
+	// named "-" in the container's working directory, "-x" a host file.
 	var src, dst copyEnd
 	var err error
-	if src, err = lookupEnd(rt, srcCtr, srcPath); err != nil {
+	if src, err = lookupEnd(ctx, rt, srcCtr, srcPath); err != nil {
 		return err
 	}
-	if dst, err = lookupEnd(rt, dstCtr, dstPath); err != nil {
+	if dst, err = lookupEnd(ctx, rt, dstCtr, dstPath); err != nil {
 		return err
 	}
 	switch {
@@ -83,7 +82,7 @@ func Copy(ctx context.Context, rt *engine.Runtime, opts CopyOptions) error {
 	}
 }
 
-func lookupEnd(rt *engine.Runtime, name, p string) (copyEnd, error) {
+func lookupEnd(ctx context.Context, rt *engine.Runtime, name, p string) (copyEnd, error) {
 	if name == "" {
 		return copyEnd{path: p}, nil
 	}
@@ -91,8 +90,24 @@ func lookupEnd(rt *engine.Runtime, name, p string) (copyEnd, error) {
 	if err != nil {
 		return copyEnd{}, err
 	}
-	// Container paths are relative to its "/" whatever they start with.
-	return copyEnd{ctr: c, path: archive.PreserveTrailingDotOrSeparator(path.Join("/", p), p)}, nil
+	abs := p
+	if !path.IsAbs(p) {
+		// Relative to the container's working directory, as podman and
+		// docker resolve "CTR:file" and "CTR:.".
+		d, err := c.Inspect(ctx, false)
+		if err != nil {
+			return copyEnd{}, err
+		}
+		abs = path.Join(d.Config.WorkingDir, p)
+	}
+	return copyEnd{ctr: c, path: containerPath(abs, p)}, nil
+}
+
+// containerPath cleans abs within the container's "/" and keeps the
+// trailing "/" or "/." of the path as typed, which decide docker's copy
+// semantics.
+func containerPath(abs, typed string) string {
+	return archive.PreserveTrailingDotOrSeparator(path.Join("/", abs), typed)
 }
 
 // sourceInfo resolves the container source for -L and returns the path to
@@ -123,6 +138,12 @@ func copyFromContainer(ctx context.Context, src copyEnd, dstPath string, opts Co
 		return err
 	}
 	dstPath = archive.PreserveTrailingDotOrSeparator(dstPath, opts.Dest)
+	// A device or fifo (/dev/stdout, /dev/null) would be replaced by, or
+	// unpacked beside, the copy: refused with podman's message ("-" is the
+	// way to stream).
+	if fi, err := os.Stat(trimDirAssertion(dstPath)); err == nil && !fi.IsDir() && !fi.Mode().IsRegular() {
+		return notDirOrFile(dstPath)
+	}
 	dstInfo, err := archive.CopyInfoDestinationPath(dstPath)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, archive.ErrNotDirectory) {
@@ -195,6 +216,12 @@ func checkDirToFile(src, dst archive.CopyInfo) error {
 	return nil
 }
 
+// notDirOrFile is podman's refusal of a destination that is neither a
+// directory nor a regular file.
+func notDirOrFile(p string) error {
+	return fmt.Errorf("invalid destination: %q must be a directory or a regular file: %w", p, define.ErrInvalidArg)
+}
+
 func copyError(err error) error {
 	switch {
 	case err == nil:
@@ -218,7 +245,7 @@ func destInfo(ctx context.Context, dst copyEnd) (archive.CopyInfo, error) {
 	}
 	if err == nil {
 		if !st.Mode.IsDir() && !st.Mode.IsRegular() {
-			return info, fmt.Errorf("destination %q must be a directory or a regular file: %w", dst.path, define.ErrInvalidArg)
+			return info, notDirOrFile(dst.path)
 		}
 		info.Exists, info.IsDir = true, st.Mode.IsDir()
 		return info, nil

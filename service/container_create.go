@@ -28,6 +28,9 @@ type CreateOptions struct {
 	PullWriter io.Writer
 	// Host overrides the host facts (tests, API); nil uses the local host.
 	Host *generate.Host
+	// Warnings receives, one a line, what the host cannot honour (a
+	// dropped swap limit); nil is quiet.
+	Warnings io.Writer
 }
 
 // Create makes a new container from s: resolves the image, generates the
@@ -58,6 +61,9 @@ func Create(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts
 		host = *opts.Host
 	}
 	host.CgroupManager = rt.Config().CgroupManager
+	if w := opts.Warnings; w != nil && host.Warn == nil {
+		host.Warn = func(msg string) { fmt.Fprintln(w, msg) }
+	}
 	if host.InitPath == "" {
 		host.InitPath = rt.Config().InitPath
 	}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/engine"
@@ -67,6 +66,9 @@ func List(rt *engine.Runtime, opts ListOptions) ([]*ListContainer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := filters.resolve(rt); err != nil {
+		return nil, err
+	}
 	ctrs, err := rt.ListContainers()
 	if err != nil {
 		return nil, err
@@ -74,10 +76,10 @@ func List(rt *engine.Runtime, opts ListOptions) ([]*ListContainer, error) {
 	var out []*ListContainer
 	for _, c := range ctrs {
 		row := listRow(c)
-		if !opts.All && opts.Last <= 0 && !opts.Latest && len(filters) == 0 && row.status != define.StatusRunning && row.status != define.StatusPaused {
+		if !opts.All && opts.Last <= 0 && !opts.Latest && filters.empty() && row.status != define.StatusRunning && row.status != define.StatusPaused {
 			continue
 		}
-		if !opts.All && opts.Last <= 0 && !opts.Latest && len(filters) > 0 && !hasStateFilter(filters) && row.status != define.StatusRunning && row.status != define.StatusPaused {
+		if !opts.All && opts.Last <= 0 && !opts.Latest && !filters.empty() && !hasStateFilter(filters) && row.status != define.StatusRunning && row.status != define.StatusPaused {
 			continue
 		}
 		if !filters.match(row) {
@@ -216,116 +218,4 @@ func humanDuration(d time.Duration) string {
 	} else {
 		return strconv.Itoa(int(d.Hours()/24/365)) + " years"
 	}
-}
-
-// filterSet holds parsed --filter values: key -> accepted values. Values of
-// one key are ORed, different keys ANDed (podman's semantics).
-type filterSet map[string][]string
-
-func parseFilters(in []string) (filterSet, error) {
-	f := filterSet{}
-	for _, s := range in {
-		k, v, ok := strings.Cut(s, "=")
-		if !ok || v == "" {
-			return nil, fmt.Errorf("invalid filter %q: filters must be key=value: %w", s, define.ErrInvalidArg)
-		}
-		switch k {
-		case "id", "name", "status", "label", "ancestor", "exited", "before", "since", "pod", "label!":
-		default:
-			return nil, fmt.Errorf("invalid filter %q: unknown key %q: %w", s, k, define.ErrInvalidArg)
-		}
-		if k == "status" {
-			if _, err := define.ParseStatus(v); err != nil {
-				return nil, fmt.Errorf("invalid filter %q: %w", s, err)
-			}
-		}
-		if k == "exited" {
-			if _, err := strconv.Atoi(v); err != nil {
-				return nil, fmt.Errorf("invalid filter %q: exit code must be a number: %w", s, define.ErrInvalidArg)
-			}
-		}
-		f[k] = append(f[k], v)
-	}
-	return f, nil
-}
-
-func hasStateFilter(f filterSet) bool {
-	_, s := f["status"]
-	_, e := f["exited"]
-	return s || e
-}
-
-func (f filterSet) match(row *ListContainer) bool {
-	for k, vals := range f {
-		ok := false
-		for _, v := range vals {
-			if matchOne(k, v, row) {
-				ok = true
-				break
-			}
-		}
-		if k == "label!" {
-			// every negated label must be absent
-			ok = true
-			for _, v := range vals {
-				if matchLabel(v, row.Labels) {
-					ok = false
-				}
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
-func matchOne(k, v string, row *ListContainer) bool {
-	switch k {
-	case "id":
-		return strings.HasPrefix(row.ID, v)
-	case "name":
-		return strings.Contains(row.Names[0], v) || matchRegexp(v, row.Names[0])
-	case "status":
-		want, _ := define.ParseStatus(v)
-		s := row.status
-		if want == define.StatusExited {
-			return s == define.StatusExited || s == define.StatusStopped
-		}
-		if want == define.StatusCreated {
-			return s == define.StatusCreated || s == define.StatusConfigured
-		}
-		return s == want
-	case "label":
-		return matchLabel(v, row.Labels)
-	case "ancestor":
-		return row.ImageID == v || strings.HasPrefix(row.ImageID, v) || row.Image == v || imageShortMatch(row.Image, v)
-	case "exited":
-		n, _ := strconv.Atoi(v)
-		return row.Exited && int(row.ExitCode) == n
-	case "pod":
-		return row.Pod == v || (v != "" && strings.HasPrefix(row.Pod, v))
-	}
-	return false
-}
-
-func matchLabel(v string, labels map[string]string) bool {
-	k, val, hasVal := strings.Cut(v, "=")
-	got, ok := labels[k]
-	return ok && (!hasVal || got == val)
-}
-
-// imageShortMatch lets "busybox" match "localhost/busybox:latest".
-func imageShortMatch(full, short string) bool {
-	name := full
-	if i := strings.LastIndex(name, "/"); i >= 0 {
-		name = name[i+1:]
-	}
-	if name == short {
-		return true
-	}
-	if !strings.Contains(short, ":") {
-		return strings.TrimSuffix(name, ":latest") == short || strings.SplitN(name, ":", 2)[0] == short
-	}
-	return false
 }

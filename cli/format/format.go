@@ -129,7 +129,10 @@ func Execute(w io.Writer, format string, items []any, opts ...Option) error {
 
 	table := IsTable(f)
 	body := Normalize(f)
-	tmpl, err := template.New("format").Funcs(funcMap(o.funcs)).Option("missingkey=error").Parse(body)
+	// A missing map key prints "<no value>" as in podman and docker
+	// ({{.Labels.nokey}}, {{.Config.Labels.nokey}}); a missing struct
+	// field is still an error.
+	tmpl, err := template.New("format").Funcs(funcMap(o.funcs)).Parse(body)
 	if err != nil {
 		return &TemplateError{Format: format, Err: err}
 	}

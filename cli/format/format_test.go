@@ -196,6 +196,17 @@ func TestExecuteJSON(t *testing.T) {
 	}
 }
 
+// A missing map key is no error: podman and docker print "<no value>".
+func TestExecuteMissingMapKey(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Execute(&buf, "{{.nope}}|{{.m.k}}", []any{map[string]any{"a": 1, "m": map[string]string{}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); got != "<no value>|<no value>\n" {
+		t.Errorf("output %q, want %q", got, "<no value>|<no value>\n")
+	}
+}
+
 func TestExecuteErrors(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -204,7 +215,6 @@ func TestExecuteErrors(t *testing.T) {
 		wantMsg string
 	}{
 		{name: "missing struct field", format: "{{.Nope}}", items: ctrs, wantMsg: "can't evaluate field Nope"},
-		{name: "missing map key", format: "{{.nope}}", items: []any{map[string]any{"a": 1}}, wantMsg: "map has no entry for key"},
 		{name: "parse error", format: "{{.ID", items: ctrs, wantMsg: "unclosed action"},
 		{name: "unknown function", format: "{{frobnicate .ID}}", items: ctrs, wantMsg: "not defined"},
 		{name: "missing field in table", format: "table {{.ID}}\t{{.Nope}}", items: ctrs, wantMsg: "can't evaluate field Nope"},

@@ -371,7 +371,7 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 		return err
 	}
 	_ = os.Remove(m.lastFile(n.Name))
-	return m.unregister(n)
+	return m.unregister(ctx, n)
 }
 
 func writeFileAtomic(path string, data []byte) error {

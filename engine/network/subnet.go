@@ -2,6 +2,7 @@ package network
 
 import (
 	"bufio"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -126,47 +127,68 @@ func lastAddr(p netip.Prefix) netip.Addr {
 
 // registryEntry is one network of some berth root in the host-wide
 // registry. Owner is the definition file: an entry whose file is gone
-// (or holds another ID) is stale and ignored.
+// belongs to a deleted root (or a crashed network rm) and its bridge is
+// reaped (reap.go); one whose file holds another ID is stale and dropped.
 type registryEntry struct {
 	Bridge  string   `json:"bridge"`
 	Subnets []string `json:"subnets"`
 	Owner   string   `json:"owner"`
 	ID      string   `json:"id"`
+	// Network is the definition as created, which the reaping teardown
+	// needs once the file is gone (older entries lack it: see
+	// registryEntry.network).
+	Network *define.Network `json:"network,omitempty"`
 }
 
-func (e registryEntry) live() bool {
+// ownerState is what became of an entry's definition file.
+type ownerState int
+
+const (
+	ownerLive  ownerState = iota // the file is there with this ID (or unreadable: kept to be safe)
+	ownerGone                    // no such file
+	ownerOther                   // the file holds another network
+)
+
+func (e registryEntry) owner() ownerState {
 	data, err := os.ReadFile(e.Owner)
+	if errors.Is(err, os.ErrNotExist) {
+		return ownerGone
+	}
 	if err != nil {
-		return !errors.Is(err, os.ErrNotExist)
+		return ownerLive
 	}
 	var n define.Network
-	if json.Unmarshal(data, &n) != nil {
-		return true
+	if json.Unmarshal(data, &n) != nil || n.ID == e.ID {
+		return ownerLive
 	}
-	return n.ID == e.ID
+	return ownerOther
 }
 
-func (m *Manager) readRegistry() ([]registryEntry, error) {
+// readRegistry returns the registry's live entries and those whose owner
+// definition file is gone.
+func (m *Manager) readRegistry() (live, gone []registryEntry, err error) {
 	data, err := os.ReadFile(m.cfg.RegistryPath)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var all []registryEntry
 	if len(data) > 0 {
 		if err := json.Unmarshal(data, &all); err != nil {
-			return nil, nil // a torn registry only costs us its hints
+			return nil, nil, nil // a torn registry only costs us its hints
 		}
 	}
-	var live []registryEntry
 	for _, e := range all {
-		if e.live() {
+		switch e.owner() {
+		case ownerLive:
 			live = append(live, e)
+		case ownerGone:
+			gone = append(gone, e)
 		}
 	}
-	return live, nil
+	return live, gone, nil
 }
 
 func (m *Manager) writeRegistry(entries []registryEntry) error {
@@ -201,10 +223,13 @@ func (m *Manager) allocateHostResources(n *define.Network, existing []define.Net
 		return err
 	}
 	defer unlock()
-	reg, err := m.readRegistry()
+	reg, gone, err := m.readRegistry()
 	if err != nil {
 		return err
 	}
+	// Before anything is counted as used: a deleted root's bridge and
+	// subnet are free once reaped.
+	kept := m.reapLocked(context.Background(), reg, gone)
 	used, err := hostPrefixes()
 	if err != nil {
 		return err
@@ -215,7 +240,7 @@ func (m *Manager) allocateHostResources(n *define.Network, existing []define.Net
 			names[i.Name] = true
 		}
 	}
-	for _, e := range reg {
+	for _, e := range append(append([]registryEntry{}, reg...), kept...) {
 		names[e.Bridge] = true
 		for _, s := range e.Subnets {
 			if p, err := netip.ParsePrefix(s); err == nil {
@@ -284,28 +309,30 @@ func (m *Manager) allocateHostResources(n *define.Network, existing []define.Net
 			}
 		}
 	}
-	e := registryEntry{Bridge: n.NetworkInterface, Owner: m.defPath(n.Name), ID: n.ID}
+	snapshot := *n
+	e := registryEntry{Bridge: n.NetworkInterface, Owner: m.defPath(n.Name), ID: n.ID, Network: &snapshot}
 	for _, s := range n.Subnets {
 		e.Subnets = append(e.Subnets, s.Subnet)
 	}
 	if err := persist(); err != nil {
 		return err
 	}
-	if err := m.writeRegistry(append(reg, e)); err != nil {
+	if err := m.writeRegistry(append(append(reg, kept...), e)); err != nil {
 		_ = os.Remove(e.Owner)
 		return err
 	}
 	return nil
 }
 
-// unregister drops a network from the host-wide registry.
-func (m *Manager) unregister(n define.Network) error {
+// unregister drops a network from the host-wide registry, reaping what
+// deleted roots left on the host on the way.
+func (m *Manager) unregister(ctx context.Context, n define.Network) error {
 	unlock, err := m.registryLock()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	reg, err := m.readRegistry()
+	reg, gone, err := m.readRegistry()
 	if err != nil {
 		return err
 	}
@@ -315,7 +342,13 @@ func (m *Manager) unregister(n define.Network) error {
 			out = append(out, e)
 		}
 	}
-	return m.writeRegistry(out)
+	var others []registryEntry
+	for _, e := range gone {
+		if e.ID != n.ID { // this network's own file is gone already
+			others = append(others, e)
+		}
+	}
+	return m.writeRegistry(append(out, m.reapLocked(ctx, out, others)...))
 }
 
 // freeSubnet returns the first /bits subnet of pool that overlaps none of

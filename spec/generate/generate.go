@@ -21,6 +21,8 @@ package generate
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/docker/go-units"
@@ -74,9 +76,16 @@ type Host struct {
 	// CgroupV2 is true on a unified (cgroup v2 only) host.
 	CgroupV2 bool
 	// NoSwapLimit is true when the kernel has no swap accounting
-	// (cgroup v1 without memory.memsw); swap limits are then dropped,
-	// as podman does, instead of failing at start.
+	// (cgroup v1 without memory.memsw, v2 without memory.swap.max); swap
+	// limits are then dropped with a warning, as podman does, instead of
+	// failing at start.
 	NoSwapLimit bool
+	// NumCPU is the number of CPUs --cpus may ask for (0: the CPUs this
+	// process may run on).
+	NumCPU int
+	// Warn receives a one-line warning about intent the host cannot
+	// honour (a dropped swap limit); nil discards it.
+	Warn func(msg string)
 	// HardRlimit returns the host's hard limit for an RLIMIT_* resource;
 	// nil reads it with getrlimit(2) when needed.
 	HardRlimit func(resource int) (uint64, error)
@@ -90,12 +99,52 @@ func DefaultHost() Host {
 	if err := unix.Statfs("/sys/fs/cgroup", &st); err == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
 		h.CgroupV2 = true
 	}
-	if !h.CgroupV2 {
-		if _, err := os.Stat("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"); err != nil {
-			h.NoSwapLimit = true
+	h.NoSwapLimit = !swapAccounting("/sys/fs/cgroup", h.CgroupV2, ownCgroupV2)
+	return h
+}
+
+// swapAccounting reports whether the kernel accounts swap, podman's way:
+// on cgroup v1 the memory controller has memory.memsw.limit_in_bytes; on
+// v2 the root has no memory.* files, so it looks in this process's own
+// cgroup and says no only when memory.max is there and memory.swap.max is
+// not (both missing: the memory controller is just not enabled there).
+func swapAccounting(root string, v2 bool, own func() string) bool {
+	if !v2 {
+		_, err := os.Stat(filepath.Join(root, "memory", "memory.memsw.limit_in_bytes"))
+		return err == nil
+	}
+	dir := filepath.Join(root, own())
+	_, errMax := os.Stat(filepath.Join(dir, "memory.max"))
+	_, errSwap := os.Stat(filepath.Join(dir, "memory.swap.max"))
+	return errMax != nil || errSwap == nil
+}
+
+// ownCgroupV2 is this process's cgroup v2 path ("0::/path" in
+// /proc/self/cgroup), "/" if it cannot be read.
+func ownCgroupV2() string {
+	b, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return "/"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if p, ok := strings.CutPrefix(l, "0::"); ok {
+			return p
 		}
 	}
-	return h
+	return "/"
+}
+
+func (h *Host) numCPU() int {
+	if h.NumCPU > 0 {
+		return h.NumCPU
+	}
+	return runtime.NumCPU()
+}
+
+func (h *Host) warn(msg string) {
+	if h.Warn != nil {
+		h.Warn(msg)
+	}
 }
 
 func (h *Host) hardRlimit(resource int) (uint64, error) {

@@ -23,6 +23,7 @@ func testHost() Host {
 	return Host{
 		Env:           []string{"FROMHOST=hostval", "PATH=/host/bin", "EMPTY="},
 		CgroupManager: "cgroupfs",
+		NumCPU:        4,
 		HardRlimit: func(res int) (uint64, error) {
 			switch res {
 			case rlimitNums["RLIMIT_NOFILE"]:

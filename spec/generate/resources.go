@@ -50,7 +50,8 @@ func resources(g *specs.Spec, s *spec.ContainerSpec, host *Host) error {
 		}
 		mem = n
 	}
-	if s.MemorySwap != "" {
+	if s.MemorySwap != "" && (mem > 0 || s.MemorySwap != "-1") {
+		// -1 alone is no limit on no limit: podman and docker accept it.
 		if mem == 0 {
 			return invalid("--memory-swap %q: needs --memory as well", s.MemorySwap)
 		}
@@ -72,22 +73,24 @@ func resources(g *specs.Spec, s *spec.ContainerSpec, host *Host) error {
 	}
 	if mem > 0 {
 		r.Memory = &specs.LinuxMemory{Limit: &mem}
-		if !host.NoSwapLimit {
+		switch {
+		case !host.NoSwapLimit:
 			r.Memory.Swap = &swap
+		case swap != -1:
+			// podman's words; unlimited swap needs no accounting.
+			host.warn("Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.")
 		}
 	}
 
 	if s.CPUs != "" {
-		f, err := strconv.ParseFloat(s.CPUs, 64)
-		if err != nil || f <= 0 || math.IsInf(f, 0) || math.IsNaN(f) {
-			return invalid("--cpus %q: must be a positive number such as 1.5", s.CPUs)
+		quota, err := cpuQuota(s.CPUs, host.numCPU())
+		if err != nil {
+			return err
 		}
-		quota := int64(f * cpuPeriod)
-		if quota < 1000 {
-			return invalid("--cpus %q: too small, the minimum is 0.01", s.CPUs)
+		if quota > 0 {
+			period := uint64(cpuPeriod)
+			r.CPU = &specs.LinuxCPU{Quota: &quota, Period: &period}
 		}
-		period := uint64(cpuPeriod)
-		r.CPU = &specs.LinuxCPU{Quota: &quota, Period: &period}
 	}
 	if s.CPUShares > 0 {
 		if s.CPUShares < 2 || s.CPUShares > 262144 {
@@ -100,6 +103,23 @@ func resources(g *specs.Spec, s *spec.ContainerSpec, host *Host) error {
 		r.CPU.Shares = &shares
 	}
 	return nil
+}
+
+// cpuQuota turns --cpus into a CFS quota per cpuPeriod; 0 means no
+// limit (docker and podman). The range is docker's, checked before any
+// arithmetic so that huge values cannot overflow the quota.
+func cpuQuota(v string, ncpu int) (int64, error) {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, invalid("--cpus %q: must be a number of CPUs such as 1.5", v)
+	}
+	if f == 0 {
+		return 0, nil
+	}
+	if f < 0.01 || f > float64(ncpu) {
+		return 0, invalid("--cpus %q: range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", v, ncpu, ncpu)
+	}
+	return int64(math.Round(f * cpuPeriod)), nil
 }
 
 // ulimitNames maps docker's --ulimit names to rlimit types.
