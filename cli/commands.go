@@ -40,6 +40,7 @@ func verbs() []verb {
 		{names: []string{"container"}, group: "manage", build: newContainerCommand},
 		{names: []string{"image"}, group: "manage", build: newImageCommand},
 		{names: []string{"network"}, group: "manage", build: newNetworkCommand},
+		{names: []string{"volume"}, group: "manage", build: newVolumeCommand},
 		{names: []string{"system"}, group: "manage", build: newSystemCommand},
 	}
 }

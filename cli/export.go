@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/berth-dev/berth/engine/image"
@@ -15,42 +16,49 @@ func newExportCommand(d *Deps) *cobra.Command {
 		Use:   "export [options] CONTAINER",
 		Short: "Export container's filesystem contents as a tar archive",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (retErr error) {
-			w := cmd.OutOrStdout()
-			if output == "" {
-				if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-					return usageError("refusing to export to terminal. Use -o flag or redirect")
-				}
-			}
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			c, err := rt.LookupContainer(args[0])
-			if err != nil {
-				return err
-			}
-			if output != "" {
-				tmp := output + ".berth-tmp"
-				f, err := os.Create(tmp)
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return writeArchive(cmd, output, func(w io.Writer) error {
+				rt, err := d.Runtime(cmd.Context())
 				if err != nil {
 					return err
 				}
-				defer func() {
-					f.Close()
-					if retErr != nil {
-						os.Remove(tmp)
-					} else {
-						retErr = os.Rename(tmp, output)
-					}
-				}()
-				w = f
-			}
-			return c.Export(cmd.Context(), w)
+				c, err := rt.LookupContainer(args[0])
+				if err != nil {
+					return err
+				}
+				return c.Export(cmd.Context(), w)
+			})
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to a specified file (default: stdout, which must be redirected)")
 	return cmd
+}
+
+// writeArchive runs write on the -o file (written to a temporary name
+// and renamed when complete, so a failed export leaves no partial file),
+// or on stdout, which must not be a terminal.
+func writeArchive(cmd *cobra.Command, output string, write func(io.Writer) error) (retErr error) {
+	w := cmd.OutOrStdout()
+	if output == "" {
+		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			return usageError("refusing to export to terminal. Use -o flag or redirect")
+		}
+		return write(w)
+	}
+	tmp := output + ".berth-tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		f.Close()
+		if retErr != nil {
+			os.Remove(tmp)
+		} else {
+			retErr = os.Rename(tmp, output)
+		}
+	}()
+	return write(f)
 }
 
 func newCommitCommand(d *Deps) *cobra.Command {

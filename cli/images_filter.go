@@ -3,10 +3,10 @@ package cli
 import (
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/service"
 )
 
 // imageFilterKeys are the --filter keys of images (and image prune).
@@ -25,36 +25,12 @@ func checkImageFilters(filters []string) error {
 			return usageError("invalid filter %q: dangling must be true or false", f)
 		}
 		if k == "until" {
-			if _, err := parseUntil(v); err != nil {
+			if _, err := service.ParseTime(v); err != nil {
 				return usageError("invalid filter %q: %v", f, err)
 			}
 		}
 	}
 	return nil
-}
-
-// parseUntil reads a timestamp (RFC 3339, a date, or Unix seconds) or a
-// duration back from now ("10m").
-func parseUntil(v string) (time.Time, error) {
-	if d, err := time.ParseDuration(v); err == nil {
-		return time.Now().Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
-		}
-	}
-	var secs int64
-	for _, r := range v {
-		if r < '0' || r > '9' {
-			return time.Time{}, usageError("%q is not a timestamp or duration", v)
-		}
-		secs = secs*10 + int64(r-'0')
-	}
-	if v == "" {
-		return time.Time{}, usageError("empty timestamp")
-	}
-	return time.Unix(secs, 0), nil
 }
 
 // filterImagesByTime applies the filters that need other images or the
@@ -78,7 +54,7 @@ func filterImagesByTime(images *image.Service, list []*define.Image, filters []s
 				conds = append(conds, func(i *define.Image) bool { return i.Created.After(at) })
 			}
 		case "until":
-			at, _ := parseUntil(v)
+			at, _ := service.ParseTime(v)
 			conds = append(conds, func(i *define.Image) bool { return i.Created.Before(at) })
 		case "id":
 			id := strings.TrimPrefix(v, "sha256:")

@@ -32,9 +32,9 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 				typ = kind
 			}
 			switch typ {
-			case "", "all", "container", "image":
+			case "", "all", "container", "image", "volume":
 			default:
-				return usageError("invalid --type %q: must be container, image or all", typ)
+				return usageError("invalid --type %q: must be container, image, volume or all", typ)
 			}
 			if latest {
 				c, err := latestContainer(rt)
@@ -82,7 +82,7 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 	f.StringVarP(&fmtStr, "format", "f", "", "format the output to a Go template or json")
 	f.BoolVarP(&size, "size", "s", false, "display total file size")
 	if kind == "" {
-		f.StringVarP(&typ, "type", "t", "all", "specify inspect-object type (container, image, all)")
+		f.StringVarP(&typ, "type", "t", "all", "specify inspect-object type (container, image, volume, all)")
 	}
 	if kind != "image" {
 		f.BoolVarP(&latest, "latest", "l", false, "act on the latest container berth is aware of")
@@ -95,6 +95,13 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 var idField = regexp.MustCompile(`\.Id\b`)
 
 func inspectOne(ctx context.Context, rt *engine.Runtime, name, typ string, size bool) (any, error) {
+	if typ == "volume" {
+		vols, err := service.VolumeInspect(rt, []string{name}, false)
+		if err != nil {
+			return nil, err
+		}
+		return vols[0], nil
+	}
 	if typ != "image" {
 		c, err := rt.LookupContainer(name)
 		if err == nil {
@@ -112,6 +119,9 @@ func inspectOne(ctx context.Context, rt *engine.Runtime, name, typ string, size 
 	if err != nil {
 		if typ == "image" {
 			return nil, err
+		}
+		if vols, verr := service.VolumeInspect(rt, []string{name}, false); verr == nil {
+			return vols[0], nil
 		}
 		return nil, fmt.Errorf("no such object: %q", name)
 	}

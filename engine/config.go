@@ -81,3 +81,7 @@ func (c *Config) exitCommandArgs(id string, autoRemove bool) []string {
 	}
 	return append(args, id)
 }
+
+// volumeDir holds one directory per volume (<name>/_data is what
+// containers mount), where podman keeps its own.
+func (c *Config) volumeDir() string { return filepath.Join(c.GraphRoot, "volumes") }

@@ -65,8 +65,21 @@ func (r *Runtime) refreshIfRebooted(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
+	// Volume filesystems were unmounted by the reboot too.
+	vols, err := r.state.Volumes()
+	if err != nil {
+		return err
+	}
+	for _, v := range vols {
+		if v.State.MountCount != 0 {
+			v.State.MountCount = 0
+			if err := r.state.SaveVolumeState(v.Config.Name, v.State); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("refreshing container states after reboot: %w", err)
+		return fmt.Errorf("refreshing container and volume states after reboot: %w", err)
 	}
 	if err := os.WriteFile(alive, nil, 0o600); err != nil {
 		return err

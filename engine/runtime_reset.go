@@ -13,7 +13,7 @@ import (
 // Reset removes everything the root holds, as `system reset`: every
 // container (stopped first), every network, the default one included
 // (their bridges and firewall rules go with them), every image, and then
-// the storage and the database themselves. Like podman's, it is a recovery
+// every volume, and then the storage and the database themselves. Like podman's, it is a recovery
 // tool: what cannot be removed cleanly is reported, and the roots are
 // wiped anyway. The runtime is shut down and cannot be used afterwards.
 func (r *Runtime) Reset(ctx context.Context) error {
@@ -31,6 +31,17 @@ func (r *Runtime) Reset(ctx context.Context) error {
 		for _, c := range ctrs {
 			if err := r.RemoveContainer(ctx, c, RemoveOptions{Force: true, Timeout: &zero}); err != nil &&
 				!errors.Is(err, define.ErrCtrRemoved) && !errors.Is(err, define.ErrNoSuchCtr) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	// After the containers: a mounted volume filesystem is unmounted by
+	// its removal, and must be before the roots are wiped.
+	if vols, err := r.Volumes(); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, v := range vols {
+			if err := r.forceRemoveVolume(v); err != nil && !errors.Is(err, define.ErrNoSuchVolume) {
 				errs = append(errs, err)
 			}
 		}

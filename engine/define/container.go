@@ -87,6 +87,8 @@ type ContainerConfig struct {
 	Dependencies []string `json:"dependencies,omitempty"`
 	// UserVolumes lists the destinations of mounts the user asked for.
 	UserVolumes []string `json:"userVolumes,omitempty"`
+	// Volumes are the named and anonymous volumes the container mounts.
+	Volumes []VolumeMount `json:"volumes,omitempty"`
 	// CreateCommand is the command line that created the container.
 	CreateCommand []string `json:"createCommand,omitempty"`
 	// HealthCheck etc. come with later issues.

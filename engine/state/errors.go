@@ -3,6 +3,7 @@ package state
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -76,4 +77,49 @@ func encodeJSON(what string, v any) ([]byte, error) {
 		return nil, fmt.Errorf("encode %s: %w", what, err)
 	}
 	return b, nil
+}
+
+func errNoSuchVolume(name string) error {
+	return fmt.Errorf("no volume with name %q found: %w", name, define.ErrNoSuchVolume)
+}
+
+func errVolumeExists(name string) error {
+	return fmt.Errorf("volume with name %s already exists: %w", name, define.ErrVolumeExists)
+}
+
+// errVolumeInUse names the users, as podman does ("volume X is being used
+// by the following container(s): ...").
+func errVolumeInUse(name string, users []string) error {
+	return fmt.Errorf("volume %s is being used by the following container(s): %s: %w",
+		name, strings.Join(users, ", "), define.ErrVolumeBeingUsed)
+}
+
+// resolveVolumeLookup picks the one volume whose name starts with prefix.
+func resolveVolumeLookup(prefix string, matches []string) (string, error) {
+	switch len(matches) {
+	case 0:
+		return "", errNoSuchVolume(prefix)
+	case 1:
+		return matches[0], nil
+	}
+	return "", fmt.Errorf("%d volumes match %q: %w", len(matches), prefix, define.ErrAmbiguous)
+}
+
+// checkNewVolume validates the arguments of AddVolume.
+func checkNewVolume(cfg *define.VolumeConfig) error {
+	if cfg == nil || cfg.Name == "" {
+		return fmt.Errorf("add volume: a name must be set: %w", define.ErrInvalidArg)
+	}
+	return nil
+}
+
+// volumeNames lists the distinct volumes a container mounts.
+func volumeNames(cfg *define.ContainerConfig) []string {
+	var out []string
+	for _, v := range cfg.Volumes {
+		if !slices.Contains(out, v.Name) {
+			out = append(out, v.Name)
+		}
+	}
+	return out
 }

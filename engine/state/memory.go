@@ -21,22 +21,24 @@ type Memory struct {
 	order   []string // IDs in creation order
 	runtime map[string]string
 	exits   map[string]int32
+	vols    map[string]*memVolume
 }
 
 type memCtr struct {
-	name  string
-	image string
-	cfg   []byte
-	spec  []byte // nil when no spec was stored
-	state []byte
-	deps  []string // config's Dependencies
+	name    string
+	volumes []string // names of the volumes it mounts
+	image   string
+	cfg     []byte
+	spec    []byte // nil when no spec was stored
+	state   []byte
+	deps    []string // config's Dependencies
 }
 
 var _ Store = (*Memory)(nil)
 
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory {
-	return &Memory{ctrs: map[string]*memCtr{}, runtime: map[string]string{}}
+	return &Memory{ctrs: map[string]*memCtr{}, runtime: map[string]string{}, vols: map[string]*memVolume{}}
 }
 
 // AddContainer stores a new container.
@@ -47,7 +49,7 @@ func (m *Memory) AddContainer(cfg *define.ContainerConfig, spec *specs.Spec, st 
 	if st == nil {
 		st = &define.ContainerState{}
 	}
-	c := &memCtr{name: cfg.Name, image: cfg.ImageID}
+	c := &memCtr{name: cfg.Name, image: cfg.ImageID, volumes: volumeNames(cfg)}
 	var err error
 	if c.cfg, err = encodeJSON("config", cfg); err != nil {
 		return err
@@ -67,6 +69,11 @@ func (m *Memory) AddContainer(cfg *define.ContainerConfig, spec *specs.Spec, st 
 	}
 	if owner := m.ownerLocked(cfg.Name); owner != "" {
 		return errNameInUse(cfg.Name, owner)
+	}
+	for _, v := range c.volumes {
+		if m.vols[v] == nil {
+			return errNoSuchVolume(v)
+		}
 	}
 	for _, dep := range cfg.Dependencies {
 		if _, ok := m.ctrs[dep]; !ok {

@@ -15,7 +15,7 @@ import (
 // schemaVersion is stored in PRAGMA user_version. Opening a database that
 // already has it skips all DDL, so the common case (every CLI call) costs a
 // single cheap read.
-const schemaVersion = 5
+const schemaVersion = 6
 
 // schema keeps the OCI spec (tens of KiB with its seccomp filter) in a
 // table of its own and each table's small, often read columns first, so
@@ -74,6 +74,17 @@ CREATE TABLE IF NOT EXISTS exit_codes (
 	id   TEXT PRIMARY KEY NOT NULL,
 	code INTEGER NOT NULL,
 	at   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS volumes (
+	name    TEXT PRIMARY KEY NOT NULL,
+	created INTEGER NOT NULL DEFAULT 0,
+	config  TEXT NOT NULL,
+	state   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS container_volumes (
+	ctr    TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+	volume TEXT NOT NULL REFERENCES volumes(name),
+	PRIMARY KEY (volume, ctr)
 );
 CREATE TABLE IF NOT EXISTS runtime (
 	key   TEXT PRIMARY KEY NOT NULL,

@@ -42,6 +42,7 @@ func (s *SQLite) migrate() error {
 				return fmt.Errorf("migrate schema %d -> %d: %w", v, schemaVersion, err)
 			}
 		}
+		// Version 6 added the volume tables, which the schema creates.
 		if _, err := tx.Exec(schema); err != nil {
 			return fmt.Errorf("create schema: %w", err)
 		}

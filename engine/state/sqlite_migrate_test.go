@@ -180,9 +180,15 @@ func TestMigrateV3(t *testing.T) {
 		!strings.Contains(ddl, "REFERENCES containers(id)") {
 		t.Errorf("container_specs DDL = %q, %v; want it to reference containers", ddl, err)
 	}
-	if err := raw.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != 5 {
-		t.Errorf("user_version = %d, %v; want 5", version, err)
+	if err := raw.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != 6 {
+		t.Errorf("user_version = %d, %v; want 6", version, err)
 	}
+	// Version 6 added the volume tables; a migrated database takes
+	// volumes and containers that use them.
+	if err := s.AddVolume(&define.VolumeConfig{Name: "v", Driver: "local"}, nil); err != nil {
+		t.Errorf("AddVolume() after migration = %v", err)
+	}
+
 	var leftovers int
 	if err := raw.QueryRow("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_old'").Scan(&leftovers); err != nil || leftovers != 0 {
 		t.Errorf("tables left from the migration = %d, %v", leftovers, err)

@@ -13,6 +13,30 @@ import (
 // exitCodeTTL is how long exit codes of removed containers are kept.
 const exitCodeTTL = 5 * time.Minute
 
+// VolumeStore persists volumes. Lookups wrap define.ErrNoSuchVolume. A
+// container's volumes (ContainerConfig.Volumes) are recorded with it by
+// AddContainer, which refuses a volume that does not exist, and forgotten
+// by RemoveContainer; RemoveVolume refuses a volume still in use. So the
+// store itself keeps a volume from going away under a container.
+type VolumeStore interface {
+	// AddVolume persists a new volume (ErrVolumeExists if the name is
+	// taken).
+	AddVolume(cfg *define.VolumeConfig, st *define.VolumeState) error
+	// RemoveVolume deletes a volume no container uses
+	// (ErrVolumeBeingUsed otherwise, naming the users).
+	RemoveVolume(name string) error
+	// Volume returns a volume by exact name.
+	Volume(name string) (*define.VolumeRecord, error)
+	// LookupVolume resolves an exact name or a unique name prefix.
+	LookupVolume(name string) (string, error)
+	// Volumes returns every volume, oldest first.
+	Volumes() ([]*define.VolumeRecord, error)
+	// SaveVolumeState replaces a volume's state.
+	SaveVolumeState(name string, st *define.VolumeState) error
+	// VolumeUsers returns the IDs of the containers that mount a volume.
+	VolumeUsers(name string) ([]string, error)
+}
+
 // Store is the persistence interface. SQLite is the real backend; Memory is
 // the fake for unit tests. Both run the statetest conformance suite.
 //
@@ -62,6 +86,7 @@ type Store interface {
 	// ContainerDependents returns the IDs of the containers that list id
 	// in their Dependencies, in creation order.
 	ContainerDependents(id string) ([]string, error)
+	VolumeStore
 	// RuntimeValue / SetRuntimeValue keep small runtime-wide facts (the
 	// storage paths a database was created with, the boot ID).
 	RuntimeValue(key string) (string, error)

@@ -93,6 +93,9 @@ func (e *Env) cleanup(t testing.TB) {
 	}
 	for _, args := range [][]string{
 		{"rm", "-af", "-t", "0"},
+		// Volumes stay until removed, as in podman; a volume some
+		// container still holds mounted is refused and shows below.
+		{"volume", "rm", "-a"},
 	} {
 		if r := e.Berth(args...); r.Err != nil || r.ExitCode() != 0 {
 			t.Logf("cleanup: %s", r)
@@ -111,7 +114,7 @@ func (e *Env) cleanup(t testing.TB) {
 	for _, m := range e.unexpectedMounts() {
 		roots.leak("%s: %s: mount left after rm -af: %s (%s)", t.Name(), e.Dir, m.Mountpoint, m.FSType)
 	}
-	// Every container's lock file goes with the container.
+	// Every container's and volume's lock file goes with it.
 	if locks, err := os.ReadDir(filepath.Join(e.RunRoot, "berth", "locks")); err == nil {
 		for _, l := range locks {
 			roots.leak("%s: %s: lock file left after rm -af: %s", t.Name(), e.Dir, l.Name())

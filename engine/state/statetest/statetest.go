@@ -44,6 +44,8 @@ func Run(t *testing.T, newStore func(t *testing.T) state.Store) {
 		{"RuntimeValues", testRuntimeValues},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Summaries", testSummaries},
+		{"Volumes", testVolumes},
+		{"VolumeUsers", testVolumeUsers},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,100 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/moby/sys/mount"
+	"golang.org/x/sys/unix"
+)
+
+// Mount mounts a volume's filesystem (type/device options) for a user
+// outside any container (`volume mount`) and returns the host path. A
+// plain directory volume needs no mount: its path is returned as it is.
+func (v *Volume) Mount() (string, error) {
+	if err := v.lockSync(); err != nil {
+		return "", err
+	}
+	defer v.lock.Unlock()
+	if err := v.mountLocked(); err != nil {
+		return "", err
+	}
+	v.runtime.event(volumeEvent(v.config.Name, "mount"))
+	return v.config.MountPoint, nil
+}
+
+// Unmount undoes one Mount.
+func (v *Volume) Unmount() error {
+	if err := v.lockSync(); err != nil {
+		return err
+	}
+	defer v.lock.Unlock()
+	if v.needsMount() && v.state.MountCount == 0 {
+		return fmt.Errorf("volume %s is not mounted: %w", v.config.Name, define.ErrInvalidArg)
+	}
+	if err := v.unmountLocked(); err != nil {
+		return err
+	}
+	v.runtime.event(volumeEvent(v.config.Name, "unmount"))
+	return nil
+}
+
+// mountLocked mounts the volume's filesystem for one more user: the
+// first mounts it, the others only count.
+// Preconditions: v.lock is held.
+func (v *Volume) mountLocked() error {
+	if !v.needsMount() {
+		return nil
+	}
+	if v.state.MountCount == 0 {
+		typ := v.config.Options["type"]
+		opts := mountOpts(typ, v.config.Options["o"])
+		if typ == "bind" {
+			opts = joinOpts("rbind", opts)
+		}
+		if err := mount.Mount(v.config.Options["device"], v.config.MountPoint, typ, opts); err != nil {
+			return fmt.Errorf("volume %s: %w", v.config.Name, err)
+		}
+		if typ != "bind" && typ != "tmpfs" && (v.config.UID != 0 || v.config.GID != 0) {
+			if err := os.Chown(v.config.MountPoint, v.config.UID, v.config.GID); err != nil {
+				_ = unix.Unmount(v.config.MountPoint, unix.MNT_DETACH)
+				return fmt.Errorf("volume %s: chown: %w", v.config.Name, err)
+			}
+		}
+	}
+	v.state.MountCount++
+	if err := v.saveLocked(); err != nil {
+		v.state.MountCount--
+		if v.state.MountCount == 0 {
+			_ = unix.Unmount(v.config.MountPoint, unix.MNT_DETACH)
+		}
+		return err
+	}
+	return nil
+}
+
+// unmountLocked drops one user; the last unmounts the filesystem.
+// Preconditions: v.lock is held.
+func (v *Volume) unmountLocked() error {
+	if !v.needsMount() || v.state.MountCount == 0 {
+		return nil
+	}
+	if v.state.MountCount == 1 {
+		if err := unix.Unmount(v.config.MountPoint, 0); err != nil && !errors.Is(err, unix.EINVAL) {
+			if err := unix.Unmount(v.config.MountPoint, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
+				return fmt.Errorf("volume %s: unmount: %w", v.config.Name, err)
+			}
+		}
+	}
+	v.state.MountCount--
+	return v.saveLocked()
+}
+
+func joinOpts(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + "," + b
+}
