@@ -13,6 +13,7 @@ import (
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/network"
 	"github.com/berth-dev/berth/engine/oci"
+	"github.com/berth-dev/berth/internal/apparmor"
 	"github.com/berth-dev/berth/internal/etcfiles"
 	"github.com/berth-dev/berth/internal/lookup"
 	"github.com/berth-dev/berth/internal/rootcopy"
@@ -43,6 +44,14 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	spec, err := c.runtime.state.ContainerSpec(c.config.ID)
 	if err != nil {
 		return err
+	}
+	// The default AppArmor profile was loaded when the container was
+	// created; a reboot since then unloaded it. Only AppArmor hosts name
+	// a profile, so elsewhere this is one comparison.
+	if spec.Process != nil && spec.Process.ApparmorProfile != "" {
+		if err := apparmor.Default.EnsureLoaded(spec.Process.ApparmorProfile); err != nil {
+			return fmt.Errorf("container %s: %w", c.config.Name, err)
+		}
 	}
 	mountpoint, err := c.mountRootfsLocked()
 	if err != nil {
