@@ -88,6 +88,14 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	if err := c.completeSpecLocked(spec, mountpoint, bundle, hostsSeed); err != nil {
 		return err
 	}
+	if err := c.mountVolumesLocked(spec, mountpoint); err != nil {
+		return err
+	}
+	defer func() {
+		if retErr != nil {
+			c.unmountVolumesLocked()
+		}
+	}()
 	data, err := json.Marshal(spec)
 	if err != nil {
 		return err

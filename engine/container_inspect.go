@@ -88,6 +88,25 @@ func (c *Container) Inspect(ctx context.Context, size bool) (*define.InspectCont
 		}
 		d.Mounts = append(d.Mounts, im)
 	}
+	for _, vm := range cfg.Volumes {
+		im := define.InspectMount{Type: "volume", Name: vm.Name, Destination: vm.Dest, Driver: define.VolumeDriverLocal,
+			Options: []string{"rbind"}, RW: true, Propagation: "rprivate"}
+		if v, err := c.runtime.volumeByName(vm.Name); err == nil {
+			im.Source = v.MountPoint()
+		}
+		for _, o := range vm.Options {
+			switch {
+			case o == "ro":
+				im.RW = false
+			case isPropagationOpt(o):
+				im.Propagation = o
+			}
+			if o != "nocopy" && o != "copy" && o != "U" {
+				im.Options = append(im.Options, o)
+			}
+		}
+		d.Mounts = append(d.Mounts, im)
+	}
 	if cfg.ImageID != "" {
 		store, err := c.runtime.storage()
 		if err != nil {

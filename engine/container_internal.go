@@ -186,6 +186,7 @@ func (c *Container) releaseForRemovalLocked(ctx context.Context) (waitNetwork fu
 		return nil, errors.Join(err, c.cleanupLocked(ctx))
 	}
 	wait := c.startNetworkTeardownLocked(ctx)
+	c.unmountVolumesLocked()
 	c.clearPIDsLocked()
 	c.state.Status = define.StatusExited
 	return func() { c.warnNetworkTeardown(wait()) }, nil
@@ -233,6 +234,7 @@ func (c *Container) cleanupLocked(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	c.warnNetworkTeardown(c.teardownNetworkLocked(ctx))
+	c.unmountVolumesLocked()
 	if c.state.Mountpoint != "" && c.config.ImageID != "" {
 		store, err := c.runtime.storage()
 		if err == nil {

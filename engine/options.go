@@ -207,6 +207,13 @@ func WithUserVolumes(dests []string) CtrOption {
 	return func(c *define.ContainerConfig) error { c.UserVolumes = dests; return nil }
 }
 
+// WithVolumes sets the named and anonymous (Name "") volumes the
+// container mounts; NewContainer creates the anonymous ones and the named
+// ones that do not exist yet.
+func WithVolumes(vols []define.VolumeMount) CtrOption {
+	return func(c *define.ContainerConfig) error { c.Volumes = vols; return nil }
+}
+
 // WithCreateCommand records the command line that created the container.
 func WithCreateCommand(argv []string) CtrOption {
 	return func(c *define.ContainerConfig) error { c.CreateCommand = argv; return nil }

@@ -59,6 +59,7 @@ func (r *Runtime) refreshIfRebooted(ctx context.Context) error {
 		st.PID, st.ConmonPID, st.PIDStart, st.ConmonPIDStart = 0, 0, 0, 0
 		st.Mountpoint, st.RunDir, st.NetNS = "", "", ""
 		st.MountCount = 0
+		st.MountedVolumes = nil
 		st.ExecSessions = nil
 		st.NetworkStatus = nil
 		if err := r.state.SaveContainerState(rec.Config.ID, st); err != nil {

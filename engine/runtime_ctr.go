@@ -68,6 +68,15 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 	}
 	cfg.StaticDir = r.cfg.staticDir() + "/" + cfg.ID
 
+	undoVolumes, err := r.prepareVolumes(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			undoVolumes()
+		}
+	}()
 	st := &define.ContainerState{Status: define.StatusConfigured, Networks: maps.Clone(cfg.NetworkOptions)}
 	if err := r.state.AddContainer(cfg, spec, st); err != nil {
 		return nil, err

@@ -18,6 +18,9 @@ type RemoveOptions struct {
 	Force bool
 	// Timeout overrides the container's stop timeout when forcing.
 	Timeout *uint
+	// Volumes removes the container's anonymous volumes with it (rm -v;
+	// a --rm container's always go).
+	Volumes bool
 }
 
 // RemoveContainer deletes a container: its runtime record, rootfs, files,
@@ -134,6 +137,11 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 		errs = append(errs, err)
 	}
 	r.event(c.newEvent("remove"))
+	if opts.Volumes || c.config.AutoRemove {
+		if err := r.removeAnonymousVolumes(ctx, c.config); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
 }
 

@@ -22,6 +22,8 @@ type RemoveOptions struct {
 	Depend bool
 	// Timeout overrides each container's stop timeout when forcing.
 	Timeout *uint
+	// Volumes removes each container's anonymous volumes with it.
+	Volumes bool
 }
 
 // Remove removes containers like `rm` and reports on each, in the order
@@ -94,7 +96,7 @@ func (rm *remover) visit(c *engine.Container) {
 		}
 		rm.visit(d)
 	}
-	err = rm.rt.RemoveContainer(rm.ctx, c, engine.RemoveOptions{Force: rm.opts.Force, Timeout: rm.opts.Timeout})
+	err = rm.rt.RemoveContainer(rm.ctx, c, engine.RemoveOptions{Force: rm.opts.Force, Timeout: rm.opts.Timeout, Volumes: rm.opts.Volumes})
 	if errors.Is(err, define.ErrCtrRemoved) {
 		err = nil // removed meanwhile (e.g. by its --rm cleanup)
 	}

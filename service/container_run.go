@@ -47,7 +47,7 @@ func Run(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts Ru
 		// Roll back only a container that never ran: once started, it is
 		// the user's (and its --rm cleanup's) business.
 		if retErr != nil && !started {
-			_ = rt.RemoveContainer(context.WithoutCancel(ctx), c, engine.RemoveOptions{Force: true})
+			_ = rt.RemoveContainer(context.WithoutCancel(ctx), c, engine.RemoveOptions{Force: true, Volumes: true})
 		}
 	}()
 	if opts.OnCreate != nil {

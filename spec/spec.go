@@ -54,7 +54,10 @@ type ContainerSpec struct {
 	GroupAdd     []string
 	Tmpfs        []string
 	Volumes      []string // -v SRC:DST[:opts]
-	Mounts       []string // --mount type=...,src=...,dst=...
+	// ImageVolume is what the image's VOLUME paths get: "bind" (an
+	// anonymous volume, the default), "tmpfs" or "ignore".
+	ImageVolume string
+	Mounts      []string // --mount type=...,src=...,dst=...
 
 	// Networking (issue 6 fills in the behaviour).
 	Network      []string // --network values

@@ -131,6 +131,9 @@ type ContainerState struct {
 	// mode), by name. It starts as ContainerConfig.NetworkOptions and
 	// changes with network connect/disconnect.
 	Networks map[string]PerNetworkOptions `json:"networks,omitempty"`
+	// MountedVolumes are the volumes with a filesystem of their own that
+	// this container's run mounted (and its cleanup unmounts).
+	MountedVolumes []string `json:"mountedVolumes,omitempty"`
 	// Ports are the port mappings in effect while the container runs,
 	// with the host ports picked for random ones.
 	Ports []PortMapping `json:"ports,omitempty"`

@@ -57,6 +57,9 @@ type VolumeMount struct {
 	// Options are mount options for the container's bind mount (ro,
 	// nosuid, propagation, ...), plus the volume-only ones (nocopy, U).
 	Options []string `json:"options,omitempty"`
+	// CreateOptions are driver options for a volume this mount creates
+	// (--mount volume-opt=); an existing volume keeps its own.
+	CreateOptions map[string]string `json:"createOptions,omitempty"`
 }
 
 // InspectVolume is the output of `volume inspect`, in podman's shape

@@ -75,6 +75,8 @@ type Info struct {
 	Size  int64
 	Mode  os.FileMode
 	Mtime time.Time
+	// UID and GID own the entry.
+	UID, GID int
 	// LinkTarget is, for a symlink, the absolute in-root path it
 	// resolves to (all links followed).
 	LinkTarget string
@@ -96,6 +98,8 @@ func (r *Root) Stat(p string) (Info, error) {
 		Size:  st.Size,
 		Mode:  fileMode(st.Mode),
 		Mtime: time.Unix(st.Mtim.Unix()),
+		UID:   int(st.Uid),
+		GID:   int(st.Gid),
 	}
 	if info.Mode&os.ModeSymlink != 0 {
 		if info.LinkTarget, err = r.Resolve(p); err != nil {

@@ -342,12 +342,15 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	if err := sysctls(g, s); err != nil {
 		return nil, nil, err
 	}
-	userDests, err := mounts(g, s, shm)
+	userDests, vols, err := mounts(g, s, shm, imgCfg.Volumes)
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(userDests) > 0 {
 		add(engine.WithUserVolumes(userDests))
+	}
+	if len(vols) > 0 {
+		add(engine.WithVolumes(vols))
 	}
 	if err := devices(g, s); err != nil {
 		return nil, nil, err

@@ -309,8 +309,14 @@ func TestBadInput(t *testing.T) {
 		{"volume missing source", spec.ContainerSpec{Volumes: []string{"/nonexistent/src:/dst"}}, "-v \"/nonexistent/src:/dst\": bind source /nonexistent/src"},
 		{"volume relative dst", spec.ContainerSpec{Volumes: []string{"/tmp:dst"}}, "must be an absolute path"},
 		{"volume option", spec.ContainerSpec{Volumes: []string{"/tmp:/x:bogus"}}, "unknown option"},
-		{"volume too many", spec.ContainerSpec{Volumes: []string{"/tmp:/x:ro:y"}}, "SRC:DST"},
-		{"volume relative src", spec.ContainerSpec{Volumes: []string{"./x:/x"}}, "absolute"},
+		{"volume too many", spec.ContainerSpec{Volumes: []string{"/tmp:/x:ro:y"}}, "[SRC:]DST[:OPTIONS]"},
+		{"volume relative src missing", spec.ContainerSpec{Volumes: []string{"./no-such-dir:/x"}}, "bind source"},
+		{"volume bad name", spec.ContainerSpec{Volumes: []string{"a..b:/x"}}, "volume name"},
+		{"volume nocopy on bind", spec.ContainerSpec{Volumes: []string{"/tmp:/x:nocopy"}}, "unknown option"},
+		{"volume dup dest", spec.ContainerSpec{Volumes: []string{"v:/x", "/tmp:/x"}}, "duplicate mount destination"},
+		{"mount volume bad key", spec.ContainerSpec{Mounts: []string{"type=volume,target=/x,tmpfs-size=1m"}}, "not valid for type volume"},
+		{"mount volume bad bool", spec.ContainerSpec{Mounts: []string{"type=volume,target=/x,volume-nocopy=maybe"}}, "true or false"},
+		{"image volume mode", spec.ContainerSpec{ImageVolume: "copy"}, "--image-volume"},
 		{"duplicate dest", spec.ContainerSpec{Volumes: []string{"/tmp:/x"}, Tmpfs: []string{"/x"}}, "duplicate mount destination /x"},
 		{"mount type", spec.ContainerSpec{Mounts: []string{"type=nfs,target=/x"}}, "unsupported type"},
 		{"mount no target", spec.ContainerSpec{Mounts: []string{"type=bind,source=/tmp"}}, "target is required"},
@@ -348,20 +354,56 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-func TestNotSupportedYet(t *testing.T) {
-	for _, s := range []spec.ContainerSpec{
-		{Volumes: []string{"myvol:/data"}},
-		{Volumes: []string{"/anon"}},
-		{Mounts: []string{"type=volume,source=v,target=/x"}},
-	} {
-		_, _, err := Container(&s, testImage(), testHost())
-		if !errors.Is(err, define.ErrNotImplemented) {
-			t.Errorf("%+v: error = %v, want ErrNotImplemented", s, err)
+// TestVolumeMounts: -v and --mount volumes become VolumeMounts for the
+// engine (named, anonymous, with options), host paths bind mounts
+// (relative ones against the working directory), and an image's VOLUME
+// paths anonymous volumes unless a user mount covers them.
+func TestVolumeMounts(t *testing.T) {
+	img := testImage()
+	img.Config.Volumes = map[string]struct{}{"/data": {}, "/covered": {}}
+	wd, _ := os.Getwd()
+	s := spec.ContainerSpec{
+		Volumes: []string{"myvol:/v1:ro,nocopy", "/anon", "/anon2:ro", ".:/rel", "other:/covered"},
+		Mounts:  []string{"type=volume,source=m,target=/v2,volume-nocopy=true,U=true,volume-opt=type=tmpfs"},
+	}
+	g, cfg, err := gen(t, &s, img, testHost())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []define.VolumeMount{
+		{Name: "myvol", Dest: "/v1", Options: []string{"ro", "nocopy"}},
+		{Dest: "/anon"},
+		{Dest: "/anon2", Options: []string{"ro"}},
+		{Name: "other", Dest: "/covered"},
+		{Name: "m", Dest: "/v2", Options: []string{"nocopy", "U"}, CreateOptions: map[string]string{"type": "tmpfs"}},
+		{Dest: "/data"},
+	}
+	if !reflect.DeepEqual(cfg.Volumes, want) {
+		t.Errorf("volumes = %+v\nwant %+v", cfg.Volumes, want)
+	}
+	found := false
+	for _, m := range g.Mounts {
+		if m.Destination == "/rel" {
+			found = m.Source == wd && m.Type == "bind"
 		}
 	}
-	_, _, err := Container(&spec.ContainerSpec{Volumes: []string{"myvol:/data"}}, testImage(), testHost())
-	if err == nil || !strings.Contains(err.Error(), "named volumes are not supported yet") {
-		t.Errorf("named volume error = %v", err)
+	if !found {
+		t.Errorf("relative bind source not resolved against %s: %+v", wd, g.Mounts)
+	}
+	s = spec.ContainerSpec{ImageVolume: "ignore"}
+	if _, cfg, err = gen(t, &s, img, testHost()); err != nil || len(cfg.Volumes) != 0 {
+		t.Errorf("--image-volume ignore: %v", err)
+	}
+	s = spec.ContainerSpec{ImageVolume: "tmpfs"}
+	g, _, err = gen(t, &s, img, testHost())
+	tmpfs := 0
+	for _, m := range g.Mounts {
+		if (m.Destination == "/data" || m.Destination == "/covered") && m.Type == "tmpfs" {
+			tmpfs++
+		}
+	}
+	if err != nil || tmpfs != 2 {
+		t.Errorf("--image-volume tmpfs: %d tmpfs mounts, %v", tmpfs, err)
 	}
 }
 

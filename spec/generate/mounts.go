@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/spec"
 )
@@ -43,36 +45,77 @@ var readOnlyTmpfs = []string{"/run", "/tmp", "/var/tmp"}
 
 // mounts builds the mount list: defaults, then the user's -v, --mount and
 // --tmpfs, which replace a default at the same destination. It returns the
-// user mount destinations for WithUserVolumes.
-func mounts(g *specs.Spec, s *spec.ContainerSpec, shm int64) ([]string, error) {
+// user mount destinations for WithUserVolumes and the named and anonymous
+// volumes, which the engine creates and mounts (an image's VOLUME paths
+// that no user mount covers become anonymous volumes, as in podman).
+func mounts(g *specs.Spec, s *spec.ContainerSpec, shm int64, imageVolumes map[string]struct{}) ([]string, []define.VolumeMount, error) {
+	switch s.ImageVolume {
+	case "", "bind", "tmpfs", "ignore":
+	default:
+		return nil, nil, invalid("--image-volume %q: must be bind, tmpfs or ignore", s.ImageVolume)
+	}
 	var user []specs.Mount
+	var vols []define.VolumeMount
 	for _, v := range s.Volumes {
-		m, err := parseVolume(v)
+		m, vm, err := parseVolume(v)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if vm != nil {
+			vols = append(vols, *vm)
+			continue
 		}
 		user = append(user, m)
 	}
 	for _, v := range s.Mounts {
-		m, err := parseMount(v)
+		m, vm, err := parseMount(v)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if vm != nil {
+			vols = append(vols, *vm)
+			continue
 		}
 		user = append(user, m)
 	}
 	for _, v := range s.Tmpfs {
 		m, err := parseTmpfs(v)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		user = append(user, m)
 	}
-	dests := make([]string, 0, len(user))
+	dests := make([]string, 0, len(user)+len(vols))
 	for _, m := range user {
 		if slices.Contains(dests, m.Destination) {
-			return nil, invalid("duplicate mount destination %s", m.Destination)
+			return nil, nil, invalid("duplicate mount destination %s", m.Destination)
 		}
 		dests = append(dests, m.Destination)
+	}
+	for _, v := range vols {
+		if slices.Contains(dests, v.Dest) {
+			return nil, nil, invalid("duplicate mount destination %s", v.Dest)
+		}
+		dests = append(dests, v.Dest)
+	}
+	if s.ImageVolume != "ignore" {
+		var paths []string
+		for p := range imageVolumes {
+			paths = append(paths, p)
+		}
+		slices.Sort(paths)
+		for _, p := range paths {
+			dst := path.Clean("/" + p)
+			if dst == "/" || slices.Contains(dests, dst) {
+				continue
+			}
+			if s.ImageVolume == "tmpfs" {
+				user = append(user, specs.Mount{Destination: dst, Type: "tmpfs", Source: "tmpfs", Options: []string{"rw", "nosuid", "nodev"}})
+			} else {
+				vols = append(vols, define.VolumeMount{Dest: dst})
+			}
+			dests = append(dests, dst)
+		}
 	}
 	for _, m := range defaultMounts(shm, s.Privileged) {
 		if !slices.Contains(dests, m.Destination) {
@@ -90,7 +133,7 @@ func mounts(g *specs.Spec, s *spec.ContainerSpec, shm int64) ([]string, error) {
 		}
 	}
 	g.Mounts = append(g.Mounts, user...)
-	return dests, nil
+	return dests, vols, nil
 }
 
 // checkDest validates a container-side mount path.
@@ -137,61 +180,106 @@ func bindMount(src, dst string, opts []string) specs.Mount {
 	return specs.Mount{Destination: dst, Type: "bind", Source: src, Options: out}
 }
 
-// parseVolume parses -v SRC:DST[:OPTS] for host paths. Named and anonymous
-// volumes need the volume subsystem and are refused for now.
-func parseVolume(v string) (specs.Mount, error) {
+// parseVolume parses -v [SRC:]DST[:OPTS]. SRC is a host path (absolute,
+// or relative to the working directory when it starts with "."), else a
+// volume name; without SRC the volume is anonymous. A volume comes back
+// as a VolumeMount for the engine, a host path as a bind mount.
+func parseVolume(v string) (specs.Mount, *define.VolumeMount, error) {
 	parts := strings.Split(v, ":")
-	if len(parts) == 1 && strings.HasPrefix(v, "/") {
-		return specs.Mount{}, invalidNI("-v %q: anonymous volumes are not supported yet", v)
+	if len(parts) > 3 || v == "" {
+		return specs.Mount{}, nil, invalid("-v %q: must be [SRC:]DST[:OPTIONS]", v)
 	}
-	if len(parts) < 2 || len(parts) > 3 {
-		return specs.Mount{}, invalid("-v %q: must be SRC:DST[:OPTIONS]", v)
-	}
-	src, dst := parts[0], parts[1]
-	if src == "" {
-		return specs.Mount{}, invalid("-v %q: empty source", v)
-	}
-	if !strings.HasPrefix(src, "/") {
-		if strings.HasPrefix(src, ".") {
-			return specs.Mount{}, invalid("-v %q: bind source %q must be an absolute path", v, src)
+	var src, dst, optStr string
+	switch {
+	case len(parts) == 1:
+		dst = parts[0]
+	case len(parts) == 2 && strings.HasPrefix(parts[0], "/") && allVolumeOptions(parts[1]):
+		// -v /dst:ro, an anonymous volume with options (podman's rule:
+		// a second part that parses as options is options)
+		dst, optStr = parts[0], parts[1]
+	default:
+		src, dst = parts[0], parts[1]
+		if len(parts) == 3 {
+			optStr = parts[2]
 		}
-		return specs.Mount{}, invalidNI("-v %q: named volumes are not supported yet", v)
+		if src == "" {
+			return specs.Mount{}, nil, invalid("-v %q: empty source", v)
+		}
 	}
 	dst, err := checkDest("-v", v, dst)
 	if err != nil {
-		return specs.Mount{}, err
+		return specs.Mount{}, nil, err
 	}
-	if err := checkSource("-v", v, src); err != nil {
-		return specs.Mount{}, err
-	}
+	isVolume := src == "" || !(strings.HasPrefix(src, "/") || strings.HasPrefix(src, "."))
 	var opts []string
-	if len(parts) == 3 {
-		rw := ""
-		for _, o := range strings.Split(parts[2], ",") {
+	rw := ""
+	if optStr != "" {
+		for _, o := range strings.Split(optStr, ",") {
 			switch {
 			case o == "ro" || o == "rw":
 				if rw != "" {
-					return specs.Mount{}, invalid("-v %q: ro and rw given more than once", v)
+					return specs.Mount{}, nil, invalid("-v %q: ro and rw given more than once", v)
 				}
 				rw = o
 				opts = append(opts, o)
 			case o == "z" || o == "Z":
-				// SELinux relabel: no SELinux here, accepted as docker does.
+				// SELinux relabel: nothing to relabel without SELinux.
 			case isPropagation(o):
 				opts = append(opts, o)
 			case o == "nosuid", o == "nodev", o == "noexec", o == "suid", o == "dev", o == "exec":
 				opts = append(opts, o)
+			case o == "U":
+				opts = append(opts, o)
+			case (o == "nocopy" || o == "copy") && isVolume:
+				opts = append(opts, o)
+			case o == "O" && !isVolume:
+				return specs.Mount{}, nil, invalidNI("-v %q: overlay mounts (O) are not supported yet", v)
 			default:
-				return specs.Mount{}, invalid("-v %q: unknown option %q", v, o)
+				return specs.Mount{}, nil, invalid("-v %q: unknown option %q", v, o)
 			}
 		}
 	}
-	return bindMount(path.Clean(src), dst, opts), nil
+	if isVolume {
+		if src != "" {
+			if err := engine.CheckVolumeName(src); err != nil {
+				return specs.Mount{}, nil, invalid("-v %q: %v", v, err)
+			}
+		}
+		return specs.Mount{}, &define.VolumeMount{Name: src, Dest: dst, Options: opts}, nil
+	}
+	if slices.Contains(opts, "U") {
+		return specs.Mount{}, nil, invalidNI("-v %q: U (chown) on a host directory is not supported yet", v)
+	}
+	if strings.HasPrefix(src, ".") {
+		abs, err := filepath.Abs(src)
+		if err != nil {
+			return specs.Mount{}, nil, invalid("-v %q: %v", v, err)
+		}
+		src = abs
+	}
+	if err := checkSource("-v", v, src); err != nil {
+		return specs.Mount{}, nil, err
+	}
+	return bindMount(path.Clean(src), dst, opts), nil, nil
+}
+
+// allVolumeOptions reports whether every comma-separated item of s is a
+// -v option name.
+func allVolumeOptions(s string) bool {
+	for _, o := range strings.Split(s, ",") {
+		switch {
+		case o == "ro", o == "rw", o == "z", o == "Z", o == "U", o == "O", o == "nocopy", o == "copy", isPropagation(o),
+			o == "nosuid", o == "nodev", o == "noexec", o == "suid", o == "dev", o == "exec":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // parseMount parses --mount type=bind|tmpfs,source=,target=,... (docker's
 // keys and their aliases).
-func parseMount(v string) (specs.Mount, error) {
+func parseMount(v string) (specs.Mount, *define.VolumeMount, error) {
 	kv := map[string]string{}
 	var flags []string
 	for _, f := range strings.Split(v, ",") {
@@ -208,17 +296,17 @@ func parseMount(v string) (specs.Mount, error) {
 			k = "target"
 		}
 		if _, dup := kv[k]; dup {
-			return specs.Mount{}, invalid("--mount %q: %s given more than once", v, k)
+			return specs.Mount{}, nil, invalid("--mount %q: %s given more than once", v, k)
 		}
 		kv[k] = val
 	}
 	typ := kv["type"]
 	dst, err := checkDest("--mount", v, kv["target"])
 	if kv["target"] == "" {
-		return specs.Mount{}, invalid("--mount %q: target is required", v)
+		return specs.Mount{}, nil, invalid("--mount %q: target is required", v)
 	}
 	if err != nil {
-		return specs.Mount{}, err
+		return specs.Mount{}, nil, err
 	}
 	readonly := false
 	for _, f := range flags {
@@ -227,20 +315,20 @@ func parseMount(v string) (specs.Mount, error) {
 			readonly = true
 		case "rw":
 		default:
-			return specs.Mount{}, invalid("--mount %q: unknown option %q", v, f)
+			return specs.Mount{}, nil, invalid("--mount %q: unknown option %q", v, f)
 		}
 	}
 	if r, ok := kv["readonly"]; ok {
 		b, err := strconv.ParseBool(r)
 		if err != nil {
-			return specs.Mount{}, invalid("--mount %q: readonly must be true or false", v)
+			return specs.Mount{}, nil, invalid("--mount %q: readonly must be true or false", v)
 		}
 		readonly = b
 	}
 	if r, ok := kv["ro"]; ok {
 		b, err := strconv.ParseBool(r)
 		if err != nil {
-			return specs.Mount{}, invalid("--mount %q: ro must be true or false", v)
+			return specs.Mount{}, nil, invalid("--mount %q: ro must be true or false", v)
 		}
 		readonly = b
 	}
@@ -255,14 +343,22 @@ func parseMount(v string) (specs.Mount, error) {
 	switch typ {
 	case "bind":
 		if err := known("source", "bind-propagation", "relabel", "bind-nonrecursive"); err != nil {
-			return specs.Mount{}, err
+			return specs.Mount{}, nil, err
 		}
 		src := kv["source"]
+		if src == "" {
+			return specs.Mount{}, nil, invalid("--mount %q: bind needs a source", v)
+		}
 		if !strings.HasPrefix(src, "/") {
-			return specs.Mount{}, invalid("--mount %q: bind source must be an absolute host path", v)
+			// Relative to the working directory, as docker >= 23 and podman.
+			abs, err := filepath.Abs(src)
+			if err != nil {
+				return specs.Mount{}, nil, invalid("--mount %q: %v", v, err)
+			}
+			src = abs
 		}
 		if err := checkSource("--mount", v, src); err != nil {
-			return specs.Mount{}, err
+			return specs.Mount{}, nil, err
 		}
 		var opts []string
 		if readonly {
@@ -270,7 +366,7 @@ func parseMount(v string) (specs.Mount, error) {
 		}
 		if p, ok := kv["bind-propagation"]; ok {
 			if !isPropagation(p) {
-				return specs.Mount{}, invalid("--mount %q: unknown bind-propagation %q", v, p)
+				return specs.Mount{}, nil, invalid("--mount %q: unknown bind-propagation %q", v, p)
 			}
 			opts = append(opts, p)
 		}
@@ -278,10 +374,10 @@ func parseMount(v string) (specs.Mount, error) {
 		if kv["bind-nonrecursive"] == "true" {
 			m.Options[0] = "bind"
 		}
-		return m, nil
+		return m, nil, nil
 	case "tmpfs":
 		if err := known("tmpfs-size", "tmpfs-mode"); err != nil {
-			return specs.Mount{}, err
+			return specs.Mount{}, nil, err
 		}
 		opts := []string{"rw", "noexec", "nosuid", "nodev"}
 		if readonly {
@@ -290,23 +386,65 @@ func parseMount(v string) (specs.Mount, error) {
 		if sz, ok := kv["tmpfs-size"]; ok {
 			n, err := units.RAMInBytes(sz)
 			if err != nil || n <= 0 {
-				return specs.Mount{}, invalid("--mount %q: tmpfs-size %q must be a positive size", v, sz)
+				return specs.Mount{}, nil, invalid("--mount %q: tmpfs-size %q must be a positive size", v, sz)
 			}
 			opts = append(opts, "size="+strconv.FormatInt(n, 10))
 		}
 		if md, ok := kv["tmpfs-mode"]; ok {
 			if _, err := strconv.ParseUint(md, 8, 32); err != nil {
-				return specs.Mount{}, invalid("--mount %q: tmpfs-mode %q must be octal", v, md)
+				return specs.Mount{}, nil, invalid("--mount %q: tmpfs-mode %q must be octal", v, md)
 			}
 			opts = append(opts, "mode="+md)
 		}
-		return specs.Mount{Destination: dst, Type: "tmpfs", Source: "tmpfs", Options: opts}, nil
+		return specs.Mount{Destination: dst, Type: "tmpfs", Source: "tmpfs", Options: opts}, nil, nil
 	case "volume":
-		return specs.Mount{}, invalidNI("--mount %q: named volumes are not supported yet", v)
+		if err := known("source", "volume-nocopy", "volume-opt", "u", "chown", "relabel", "bind-propagation"); err != nil {
+			return specs.Mount{}, nil, err
+		}
+		vm := &define.VolumeMount{Name: kv["source"], Dest: dst}
+		if vm.Name != "" {
+			if err := engine.CheckVolumeName(vm.Name); err != nil {
+				return specs.Mount{}, nil, invalid("--mount %q: %v", v, err)
+			}
+		}
+		if readonly {
+			vm.Options = append(vm.Options, "ro")
+		}
+		for _, k := range []string{"volume-nocopy", "u", "chown"} {
+			val, ok := kv[k]
+			if !ok {
+				continue
+			}
+			b, err := strconv.ParseBool(val)
+			if err != nil {
+				return specs.Mount{}, nil, invalid("--mount %q: %s must be true or false", v, k)
+			}
+			switch {
+			case b && k == "volume-nocopy":
+				vm.Options = append(vm.Options, "nocopy")
+			case b:
+				vm.Options = append(vm.Options, "U")
+			}
+		}
+		if p, ok := kv["bind-propagation"]; ok {
+			if !isPropagation(p) {
+				return specs.Mount{}, nil, invalid("--mount %q: unknown bind-propagation %q", v, p)
+			}
+			vm.Options = append(vm.Options, p)
+		}
+		if o, ok := kv["volume-opt"]; ok {
+			// volume-opt=KEY=VALUE, for a volume created by this mount.
+			k, val, found := strings.Cut(o, "=")
+			if !found || k == "" {
+				return specs.Mount{}, nil, invalid("--mount %q: volume-opt must be KEY=VALUE", v)
+			}
+			vm.CreateOptions = map[string]string{k: val}
+		}
+		return specs.Mount{}, vm, nil
 	case "":
-		return specs.Mount{}, invalid("--mount %q: type is required (bind or tmpfs)", v)
+		return specs.Mount{}, nil, invalid("--mount %q: type is required (bind, volume or tmpfs)", v)
 	}
-	return specs.Mount{}, invalid("--mount %q: unsupported type %q (bind or tmpfs)", v, typ)
+	return specs.Mount{}, nil, invalid("--mount %q: unsupported type %q (bind, volume or tmpfs)", v, typ)
 }
 
 // parseTmpfs parses --tmpfs DST[:OPTS] with podman's defaults

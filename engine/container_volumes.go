@@ -1,0 +1,283 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/rootcopy"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// prepareVolumes creates the volumes a new container needs: an anonymous
+// one for every mount without a name (which gets the new volume's name),
+// and the named ones that do not exist yet (created on first use, as in
+// podman and docker). The returned function removes what it created, for
+// the caller's rollback. The store then refuses the container if one of
+// its volumes was removed meanwhile.
+func (r *Runtime) prepareVolumes(ctx context.Context, cfg *define.ContainerConfig) (undo func(), err error) {
+	var created []*Volume
+	undo = func() {
+		for _, v := range created {
+			_ = r.RemoveVolume(ctx, v, RemoveVolumeOptions{})
+		}
+	}
+	defer func() {
+		if err != nil {
+			undo()
+		}
+	}()
+	for i := range cfg.Volumes {
+		vm := &cfg.Volumes[i]
+		if vm.Name != "" {
+			if ok, err := r.VolumeExists(vm.Name); err != nil {
+				return nil, err
+			} else if ok {
+				continue
+			}
+		}
+		v, err := r.NewVolume(ctx, VolumeOptions{Name: vm.Name, Options: vm.CreateOptions, Anonymous: vm.Name == "", IgnoreExisting: vm.Name != ""})
+		if err != nil {
+			return nil, fmt.Errorf("volume for %s: %w", vm.Dest, err)
+		}
+		vm.Name = v.Name()
+		created = append(created, v)
+	}
+	return undo, nil
+}
+
+// mountVolumesLocked prepares the container's volumes for its start and
+// adds their bind mounts to spec: a volume with a filesystem of its own is
+// mounted (once per container run), a volume used for the first time gets
+// the content and owner of the image's directory at its destination
+// (copy-up, unless nocopy), and U gives the whole volume to the
+// container's user. rootfs is the mounted root; spec's user is resolved.
+//
+// Lock order: container before volume; each volume's lock is held only
+// while it is prepared.
+//
+// Preconditions: c.lock is held.
+func (c *Container) mountVolumesLocked(spec *specs.Spec, rootfs string) (retErr error) {
+	if len(c.config.Volumes) == 0 {
+		return nil
+	}
+	defer func() {
+		if retErr != nil {
+			c.unmountVolumesLocked()
+		}
+	}()
+	for _, vm := range c.config.Volumes {
+		v, err := c.runtime.volumeByName(vm.Name)
+		if err != nil {
+			return fmt.Errorf("container %s: volume %s: %w", c.config.Name, vm.Name, err)
+		}
+		if err := c.prepareVolume(v, vm, spec, rootfs); err != nil {
+			return fmt.Errorf("container %s: volume %s: %w", c.config.Name, vm.Name, err)
+		}
+		var opts []string
+		for _, o := range vm.Options {
+			switch o {
+			case "nocopy", "copy", "U":
+			default:
+				opts = append(opts, o)
+			}
+		}
+		spec.Mounts = append(spec.Mounts, bindSpecMount(v.MountPoint(), vm.Dest, opts))
+	}
+	// runc mounts in order: a parent before what lies below it (a volume
+	// at /etc before the generated /etc/hosts), as podman sorts them.
+	sort.SliceStable(spec.Mounts, func(i, j int) bool {
+		return pathDepth(spec.Mounts[i].Destination) < pathDepth(spec.Mounts[j].Destination)
+	})
+	return nil
+}
+
+func pathDepth(p string) int {
+	return strings.Count(strings.TrimSuffix(path.Clean(p), "/"), "/")
+}
+
+// bindSpecMount is a recursive bind mount, private unless opts choose a
+// propagation.
+func bindSpecMount(src, dst string, opts []string) specs.Mount {
+	out := append([]string{"rbind"}, opts...)
+	if !slices.ContainsFunc(opts, isPropagationOpt) {
+		out = append(out, "rprivate")
+	}
+	return specs.Mount{Destination: dst, Type: "bind", Source: src, Options: out}
+}
+
+func isPropagationOpt(o string) bool {
+	switch o {
+	case "shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable":
+		return true
+	}
+	return false
+}
+
+// prepareVolume mounts, fills and chowns one volume for the container.
+// Preconditions: c.lock is held.
+func (c *Container) prepareVolume(v *Volume, vm define.VolumeMount, spec *specs.Spec, rootfs string) error {
+	if err := v.lockSync(); err != nil {
+		return err
+	}
+	defer v.lock.Unlock()
+	if v.needsMount() && !slices.Contains(c.state.MountedVolumes, v.config.Name) {
+		if err := v.mountLocked(); err != nil {
+			return err
+		}
+		c.state.MountedVolumes = append(c.state.MountedVolumes, v.config.Name)
+	}
+	uid, gid := int(spec.Process.User.UID), int(spec.Process.User.GID)
+	if v.state.NeedsCopyUp || v.state.NeedsChown {
+		if err := c.copyUpLocked(v, vm, rootfs, uid, gid); err != nil {
+			return err
+		}
+	}
+	if slices.Contains(vm.Options, "U") {
+		if err := chownTree(v.config.MountPoint, uid, gid); err != nil {
+			return fmt.Errorf("chown (U) to %d:%d: %w", uid, gid, err)
+		}
+	}
+	return nil
+}
+
+// copyUpLocked gives a volume used for the first time the image's
+// directory at its destination: owner and mode of the directory (else the
+// container's user), and its content if the volume is empty and copying
+// is wanted. Both sides are read and written as roots, so no symlink of
+// the image or the volume leads out of them.
+//
+// Preconditions: v.lock is held.
+func (c *Container) copyUpLocked(v *Volume, vm define.VolumeMount, rootfs string, uid, gid int) error {
+	src, err := rootcopy.Open(rootfs)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	info, statErr := src.Stat(vm.Dest)
+	resolved := vm.Dest
+	if statErr == nil && info.LinkTarget != "" {
+		resolved = info.LinkTarget
+		info, statErr = src.Stat(resolved)
+	}
+	isDir := statErr == nil && info.Mode.IsDir()
+	if v.state.NeedsChown {
+		owner, group, mode := uid, gid, os.FileMode(0o755)
+		if isDir {
+			owner, group, mode = info.UID, info.GID, info.Mode.Perm()
+		}
+		if err := os.Lchown(v.config.MountPoint, owner, group); err != nil {
+			return err
+		}
+		if err := os.Chmod(v.config.MountPoint, mode); err != nil {
+			return err
+		}
+	}
+	noCopy := v.config.NoCopy || slices.Contains(vm.Options, "nocopy")
+	if v.state.NeedsCopyUp && isDir && !noCopy {
+		empty, err := dirEmpty(v.config.MountPoint)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if err := copyTree(src, resolved, v.config.MountPoint); err != nil {
+				return fmt.Errorf("copying %s of the image into the volume: %w", vm.Dest, err)
+			}
+		}
+	}
+	v.state.NeedsCopyUp, v.state.NeedsChown = false, false
+	return v.saveLocked()
+}
+
+// copyTree copies the in-root directory dir of src into the host
+// directory dst (a volume, which acts as the root of the copy), keeping
+// owners, modes and links, through a tar stream between the two roots.
+func copyTree(src *rootcopy.Root, dir, dst string) error {
+	out, err := rootcopy.Open(dst)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	pr, pw := io.Pipe()
+	errc := make(chan error, 1)
+	go func() {
+		err := src.Tar(pw, dir, ".")
+		pw.CloseWithError(err)
+		errc <- err
+	}()
+	uerr := out.Untar(pr, "/", rootcopy.UntarOptions{})
+	pr.CloseWithError(uerr)
+	return errors.Join(<-errc, uerr)
+}
+
+func dirEmpty(dir string) (bool, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	_, err = f.Readdirnames(1)
+	if errors.Is(err, io.EOF) {
+		return true, nil
+	}
+	return false, err
+}
+
+// chownTree gives every entry below dir (dir included) to uid:gid,
+// symlinks themselves rather than what they point at.
+func chownTree(dir string, uid, gid int) error {
+	return filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return unix.Lchown(p, uid, gid)
+	})
+}
+
+// unmountVolumesLocked releases the volume filesystems this container
+// mounted. Errors are warnings: the container's own cleanup goes on.
+//
+// Preconditions: c.lock is held.
+func (c *Container) unmountVolumesLocked() {
+	for _, name := range c.state.MountedVolumes {
+		v, err := c.runtime.volumeByName(name)
+		if err == nil {
+			if err = v.lockSync(); err == nil {
+				err = v.unmountLocked()
+				v.lock.Unlock()
+			}
+		}
+		if err != nil && !errors.Is(err, define.ErrNoSuchVolume) {
+			warnf("container %s: unmounting volume %s: %v", c.config.Name, name, err)
+		}
+	}
+	c.state.MountedVolumes = nil
+}
+
+// removeAnonymousVolumes removes the container's anonymous volumes after
+// the container itself (rm -v, --rm). One still used by another container
+// (--volumes-from) stays.
+func (r *Runtime) removeAnonymousVolumes(ctx context.Context, cfg *define.ContainerConfig) error {
+	var errs []error
+	for _, vm := range cfg.Volumes {
+		v, err := r.volumeByName(vm.Name)
+		if err != nil || !v.config.Anonymous {
+			continue
+		}
+		if err := r.RemoveVolume(ctx, v, RemoveVolumeOptions{}); err != nil &&
+			!errors.Is(err, define.ErrVolumeBeingUsed) && !errors.Is(err, define.ErrNoSuchVolume) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

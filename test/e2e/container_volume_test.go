@@ -1,0 +1,209 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestVolumeDataOutlivesContainer: a named volume is created on first
+// use, keeps what one container wrote for the next, is refused to volume
+// rm while a container uses it, and rm -v leaves named volumes alone.
+func TestVolumeDataOutlivesContainer(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "run", "--rm", "-v", "data:/data", "busybox", "sh", "-c", "echo kept > /data/f")
+	if got := env.MustBerth(t, "run", "--rm", "-v", "data:/data", "busybox", "cat", "/data/f"); got != "kept" {
+		t.Errorf("second container read %q", got)
+	}
+	if got := env.MustBerth(t, "volume", "ls", "-q"); got != "data" {
+		t.Errorf("volumes after two --rm runs: %q, want only the named one", got)
+	}
+	// --mount type=volume reaches the same volume.
+	if got := env.MustBerth(t, "run", "--rm", "--mount", "type=volume,source=data,target=/m,readonly", "busybox", "cat", "/m/f"); got != "kept" {
+		t.Errorf("--mount type=volume read %q", got)
+	}
+
+	id := env.MustBerth(t, "create", "--name", "user", "-v", "data:/data", "busybox", "true")
+	r := env.Berth("volume", "rm", "data")
+	if r.ExitCode() != 2 || !strings.Contains(r.Stderr(), "being used") || !strings.Contains(r.Stderr(), id) {
+		t.Errorf("volume rm of a volume a created container uses: %s", r)
+	}
+	if got := env.MustBerth(t, "volume", "prune", "-f"); got != "" {
+		t.Errorf("prune removed a volume in use: %q", got)
+	}
+	env.MustBerth(t, "rm", "-v", "user")
+	if got := env.MustBerth(t, "volume", "ls", "-q"); got != "data" {
+		t.Errorf("rm -v removed a named volume: %q", got)
+	}
+	env.MustBerth(t, "create", "--name", "user2", "-v", "data:/data", "busybox", "true")
+	env.MustBerth(t, "volume", "rm", "-f", "data")
+	if r := env.Berth("container", "exists", "user2"); r.ExitCode() != 1 {
+		t.Errorf("volume rm -f left the container using it: %s", r)
+	}
+}
+
+// TestVolumeAnonymous: -v /dst and --mount type=volume without a source
+// make anonymous volumes, shown in inspect's Mounts, removed by rm -v and
+// by --rm.
+func TestVolumeAnonymous(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "create", "--name", "a", "-v", "/anon", "--mount", "type=volume,target=/anon2", "busybox", "true")
+	var ins []struct {
+		Mounts []struct {
+			Type, Name, Source, Destination string
+			RW                              bool
+		}
+	}
+	if err := json.Unmarshal([]byte(env.MustBerth(t, "inspect", "a")), &ins); err != nil || len(ins) != 1 {
+		t.Fatalf("inspect: %v", err)
+	}
+	names := map[string]bool{}
+	for _, m := range ins[0].Mounts {
+		if m.Type == "volume" {
+			names[m.Name] = true
+			if len(m.Name) != 64 || !strings.HasSuffix(m.Source, "/"+m.Name+"/_data") || !m.RW {
+				t.Errorf("inspect mount %+v", m)
+			}
+		}
+	}
+	if len(names) != 2 {
+		t.Errorf("inspect Mounts has %d volumes, want 2: %+v", len(names), ins[0].Mounts)
+	}
+	for n := range names {
+		if got := env.MustBerth(t, "volume", "inspect", "--format", "{{.Anonymous}}", n); got != "true" {
+			t.Errorf("volume %s Anonymous = %s", n, got)
+		}
+	}
+	env.MustBerth(t, "rm", "-v", "a")
+	if got := env.MustBerth(t, "volume", "ls", "-q"); got != "" {
+		t.Errorf("rm -v left volumes: %q", got)
+	}
+	env.MustBerth(t, "run", "--rm", "-v", "/x", "busybox", "touch", "/x/f")
+	if got := env.MustBerth(t, "volume", "ls", "-q"); got != "" {
+		t.Errorf("run --rm left its anonymous volume: %q", got)
+	}
+	env.MustBerth(t, "create", "--name", "b", "-v", "/y", "busybox", "true")
+	env.MustBerth(t, "rm", "b")
+	if got := env.MustBerth(t, "volume", "ls", "-q"); got == "" {
+		t.Errorf("rm without -v removed the anonymous volume")
+	}
+}
+
+// TestVolumeCopyUpFromImage: an image's VOLUME gets an anonymous volume
+// filled with the image's content there, owner and mode kept; a named
+// volume is filled on first use; nocopy leaves it empty.
+func TestVolumeCopyUpFromImage(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "run", "--name", "src", "busybox", "sh", "-c",
+		"mkdir -p /srv/sub && echo seed > /srv/sub/f && ln -s /etc/shadow /srv/link && chown -R 1000:1001 /srv && chmod 0750 /srv")
+	archive := filepath.Join(env.TmpDir, "img.tar")
+	env.MustBerth(t, "export", "-o", archive, "src")
+	env.MustBerth(t, "import", "--change", "VOLUME=/srv", "--change", "CMD=/bin/sh", archive, "withvol")
+
+	out := env.MustBerth(t, "run", "--rm", "withvol", "sh", "-c", "cat /srv/sub/f; stat -c '%u:%g %a' /srv /srv/sub/f; readlink /srv/link")
+	if want := "seed\n1000:1001 750\n1000:1001 644\n/etc/shadow"; out != want {
+		t.Errorf("image VOLUME content:\n%s\nwant\n%s", out, want)
+	}
+	if got := env.MustBerth(t, "volume", "ls", "-q"); got != "" {
+		t.Errorf("--rm left the image VOLUME's anonymous volume: %q", got)
+	}
+	env.MustBerth(t, "run", "--rm", "-v", "named:/srv", "withvol", "true")
+	if got := env.MustBerth(t, "run", "--rm", "-v", "named:/srv", "busybox", "cat", "/srv/sub/f"); got != "seed" {
+		t.Errorf("named volume after copy-up holds %q", got)
+	}
+	// Only the first use copies: content the user removed stays removed.
+	env.MustBerth(t, "run", "--rm", "-v", "named:/srv", "busybox", "rm", "/srv/sub/f")
+	if r := env.Berth("run", "--rm", "-v", "named:/srv", "withvol", "cat", "/srv/sub/f"); r.ExitCode() == 0 {
+		t.Errorf("copy-up ran again on a used volume: %s", r)
+	}
+	if got := env.MustBerth(t, "run", "--rm", "-v", "empty:/srv:nocopy", "withvol", "ls", "-A", "/srv"); got != "" {
+		t.Errorf("nocopy volume holds %q", got)
+	}
+	if got := env.MustBerth(t, "run", "--rm", "--image-volume", "ignore", "withvol", "cat", "/srv/sub/f"); got != "seed" {
+		t.Errorf("--image-volume ignore: %q", got)
+	}
+	env.MustBerth(t, "rm", "src")
+}
+
+// TestVolumeOptionsEnforced: ro by the kernel, U owns the volume by the
+// container's user, a tmpfs volume's size holds inside the container and
+// the volume is unmounted once the container is gone.
+func TestVolumeOptionsEnforced(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	if r := env.Berth("run", "--rm", "-v", "ro:/data:ro", "busybox", "touch", "/data/x"); r.ExitCode() == 0 || !strings.Contains(r.Stderr()+r.Stdout(), "Read-only") {
+		t.Errorf("write to a ro volume: %s", r)
+	}
+	env.MustBerth(t, "run", "--rm", "-v", "u:/data", "busybox", "touch", "/data/f")
+	if got := env.MustBerth(t, "run", "--rm", "-u", "1234:4321", "-v", "u:/data:U", "busybox", "stat", "-c", "%u:%g", "/data", "/data/f"); got != "1234:4321\n1234:4321" {
+		t.Errorf("U: owners %q", got)
+	}
+	env.MustBerth(t, "volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", "-o", "o=size=1m", "tv")
+	r := env.Berth("run", "--rm", "-v", "tv:/t", "busybox", "sh", "-c", "grep ' /t ' /proc/mounts; dd if=/dev/zero of=/t/big bs=1M count=2")
+	if r.ExitCode() == 0 || !strings.Contains(r.Stdout(), "tmpfs /t tmpfs") || !strings.Contains(r.Stdout(), "size=1024k") {
+		t.Errorf("tmpfs volume in a container: %s", r)
+	}
+	if got := env.MustBerth(t, "volume", "inspect", "--format", "{{.MountCount}}", "tv"); got != "0" {
+		t.Errorf("tmpfs volume MountCount after the container = %s", got)
+	}
+	mp := env.MustBerth(t, "volume", "inspect", "--format", "{{.Mountpoint}}", "tv")
+	if mounts, _ := os.ReadFile("/proc/self/mountinfo"); strings.Contains(string(mounts), mp) {
+		t.Errorf("tmpfs volume still mounted at %s", mp)
+	}
+}
+
+// TestVolumeBindPaths: relative host paths (./x) are resolved against
+// the working directory; bad specs are refused before anything is made.
+func TestVolumeBindPaths(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	dir := filepath.Join(env.TmpDir, "host")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "f"), []byte("from host"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	rel, err := filepath.Rel(wd, dir)
+	if err != nil || !strings.HasPrefix(rel, ".") {
+		t.Fatalf("relative path %q, %v", rel, err)
+	}
+	if got := env.MustBerth(t, "run", "--rm", "-v", rel+":/h:ro", "busybox", "cat", "/h/f"); got != "from host" {
+		t.Errorf("relative -v read %q", got)
+	}
+	if got := env.MustBerth(t, "run", "--rm", "--mount", "type=bind,src="+rel+",dst=/h", "busybox", "cat", "/h/f"); got != "from host" {
+		t.Errorf("relative --mount read %q", got)
+	}
+	for _, args := range [][]string{
+		{"-v", "bad..name:/x"},
+		{"-v", "v:relative"},
+		{"-v", "v:/x:bogus"},
+		{"-v", "./no-such-dir-berth:/x"},
+		{"--mount", "type=volume,target=/x,tmpfs-size=1m"},
+		{"--mount", "type=volume,source=v"},
+		{"-v", "v:/x", "-v", "w:/x"},
+		{"--image-volume", "nope"},
+	} {
+		r := env.Berth(append(append([]string{"create"}, args...), "busybox")...)
+		if r.ExitCode() != 125 || strings.Count(strings.TrimSpace(r.Stderr()), "\n") != 0 {
+			t.Errorf("create %v: want one error line and exit 125, got %s", args, r)
+		}
+	}
+	if got := env.MustBerth(t, "ps", "-aq"); got != "" {
+		t.Errorf("bad creates left containers: %q", got)
+	}
+	if got := env.MustBerth(t, "volume", "ls", "-q"); got != "" {
+		t.Errorf("bad creates left volumes: %q", got)
+	}
+}
