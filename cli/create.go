@@ -65,6 +65,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringArrayVar(&s.GroupAdd, "group-add", nil, "add additional groups to the primary container process")
 	f.StringArrayVar(&s.Tmpfs, "tmpfs", nil, "mount a temporary filesystem (tmpfs) into a container")
 	f.StringArrayVarP(&s.Volumes, "volume", "v", nil, "bind mount a host path or mount a named (NAME:DST) or anonymous (DST) volume")
+	f.StringArrayVar(&s.VolumesFrom, "volumes-from", nil, "mount the volumes and bind mounts of another container (CTR[:ro|rw])")
 	f.StringVar(&s.ImageVolume, "image-volume", "bind", "what the image's VOLUME paths get: bind (anonymous volume), tmpfs or ignore")
 	f.StringArrayVar(&s.Mounts, "mount", nil, "attach a filesystem mount to the container")
 	f.StringArrayVar(&s.Network, "network", nil, "connect a container to a network")

@@ -199,6 +199,7 @@ func (c *Container) inspectHostConfig(spec *specs.Spec) *define.InspectHostConfi
 		DNSSearch:      nonNil(cfg.DNSSearch),
 		ExtraHosts:     nonNil(cfg.HostAdd),
 		GroupAdd:       nonNil(cfg.Groups),
+		VolumesFrom:    nonNil(cfg.VolumesFrom),
 		IpcMode:        "private",
 		Cgroup:         "",
 		CgroupParent:   cfg.CgroupParent,

@@ -281,3 +281,56 @@ func (r *Runtime) removeAnonymousVolumes(ctx context.Context, cfg *define.Contai
 	}
 	return errors.Join(errs...)
 }
+
+// applyVolumesFrom adds to a new container the volumes and bind mounts of
+// the containers named in cfg.VolumesFrom, as docker and podman do: with
+// ":ro" read-only, with ":rw" writable, else as the source has them. A
+// destination the new container mounts itself keeps its own mount.
+func (r *Runtime) applyVolumesFrom(cfg *define.ContainerConfig, spec *specs.Spec) error {
+	for _, ref := range cfg.VolumesFrom {
+		name, mode, _ := strings.Cut(ref, ":")
+		switch mode {
+		case "", "ro", "rw", "z", "Z":
+		default:
+			return fmt.Errorf("--volumes-from %q: mode must be ro or rw: %w", ref, define.ErrInvalidArg)
+		}
+		src, err := r.LookupContainer(name)
+		if err != nil {
+			return fmt.Errorf("--volumes-from %q: %w", ref, err)
+		}
+		taken := func(dst string) bool {
+			return slices.Contains(cfg.UserVolumes, dst) || slices.ContainsFunc(cfg.Volumes, func(v define.VolumeMount) bool { return v.Dest == dst })
+		}
+		for _, vm := range src.config.Volumes {
+			if taken(vm.Dest) {
+				continue
+			}
+			vm.Options = withMode(slices.DeleteFunc(slices.Clone(vm.Options), func(o string) bool { return o == "U" }), mode)
+			vm.CreateOptions = nil
+			cfg.Volumes = append(cfg.Volumes, vm)
+		}
+		srcSpec, err := r.state.ContainerSpec(src.config.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range srcSpec.Mounts {
+			if m.Type != "bind" || !slices.Contains(src.config.UserVolumes, m.Destination) || taken(m.Destination) {
+				continue
+			}
+			m.Options = withMode(slices.Clone(m.Options), mode)
+			spec.Mounts = append(spec.Mounts, m)
+			cfg.UserVolumes = append(cfg.UserVolumes, m.Destination)
+		}
+	}
+	return nil
+}
+
+// withMode replaces ro/rw in opts by mode ("ro" or "rw"); any other mode
+// keeps them.
+func withMode(opts []string, mode string) []string {
+	if mode != "ro" && mode != "rw" {
+		return opts
+	}
+	opts = slices.DeleteFunc(opts, func(o string) bool { return o == "ro" || o == "rw" })
+	return append(opts, mode)
+}

@@ -214,6 +214,12 @@ func WithVolumes(vols []define.VolumeMount) CtrOption {
 	return func(c *define.ContainerConfig) error { c.Volumes = vols; return nil }
 }
 
+// WithVolumesFrom mounts the volumes and bind mounts of other containers
+// (CTR[:ro|rw], docker's --volumes-from), resolved by NewContainer.
+func WithVolumesFrom(refs []string) CtrOption {
+	return func(c *define.ContainerConfig) error { c.VolumesFrom = refs; return nil }
+}
+
 // WithCreateCommand records the command line that created the container.
 func WithCreateCommand(argv []string) CtrOption {
 	return func(c *define.ContainerConfig) error { c.CreateCommand = argv; return nil }

@@ -68,6 +68,9 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 	}
 	cfg.StaticDir = r.cfg.staticDir() + "/" + cfg.ID
 
+	if err := r.applyVolumesFrom(cfg, spec); err != nil {
+		return nil, err
+	}
 	undoVolumes, err := r.prepareVolumes(ctx, cfg)
 	if err != nil {
 		return nil, err

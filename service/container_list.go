@@ -48,6 +48,8 @@ type ListContainer struct {
 	Status     string               `json:"Status"`
 	// status is the engine status, for the Status column text.
 	status define.ContainerStatus
+	// volumes are the names of the volumes it mounts (ps --filter volume).
+	volumes []string
 }
 
 // ContainerSize is the size of the writable layer and the whole rootfs.
@@ -154,6 +156,10 @@ func listRow(c *engine.Container) *ListContainer {
 		Restarts:   st.RestartCount,
 		State:      st.Status.DockerString(),
 		status:     st.Status,
+	}
+	for _, v := range cfg.Volumes {
+		row.volumes = append(row.volumes, v.Name)
+		row.Mounts = append(slices.Clip(row.Mounts), v.Dest)
 	}
 	if row.Mounts == nil {
 		row.Mounts = []string{}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,7 @@ type filterSet struct {
 // a filter silently ignored.
 var psFilterKeys = map[string]bool{
 	"id": true, "name": true, "status": true, "label": true, "label!": true,
-	"ancestor": true, "exited": true, "before": true, "since": true, "pod": true,
+	"ancestor": true, "exited": true, "before": true, "since": true, "pod": true, "volume": true,
 }
 
 func parseFilters(in []string) (*filterSet, error) {
@@ -35,7 +36,7 @@ func parseFilters(in []string) (*filterSet, error) {
 			return nil, fmt.Errorf("invalid filter %q: filters must be key=value: %w", s, define.ErrInvalidArg)
 		}
 		if !psFilterKeys[k] {
-			return nil, fmt.Errorf("invalid filter %q: unknown key %q (known: ancestor, before, exited, id, label, label!, name, pod, since, status): %w", s, k, define.ErrInvalidArg)
+			return nil, fmt.Errorf("invalid filter %q: unknown key %q (known: ancestor, before, exited, id, label, label!, name, pod, since, status, volume): %w", s, k, define.ErrInvalidArg)
 		}
 		if k == "status" {
 			if _, err := define.ParseStatus(v); err != nil {
@@ -139,6 +140,9 @@ func matchOne(k, v string, row *ListContainer) bool {
 		return row.Exited && int(row.ExitCode) == n
 	case "pod":
 		return row.Pod == v || (v != "" && strings.HasPrefix(row.Pod, v))
+	case "volume":
+		// A volume's name or a mount destination, as podman matches it.
+		return slices.Contains(row.volumes, v) || slices.Contains(row.Mounts, v)
 	}
 	return false
 }

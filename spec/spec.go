@@ -54,6 +54,9 @@ type ContainerSpec struct {
 	GroupAdd     []string
 	Tmpfs        []string
 	Volumes      []string // -v SRC:DST[:opts]
+	// VolumesFrom are other containers whose volumes and bind mounts
+	// this one mounts (CTR[:ro|rw]).
+	VolumesFrom []string
 	// ImageVolume is what the image's VOLUME paths get: "bind" (an
 	// anonymous volume, the default), "tmpfs" or "ignore".
 	ImageVolume string

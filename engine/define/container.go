@@ -89,6 +89,8 @@ type ContainerConfig struct {
 	UserVolumes []string `json:"userVolumes,omitempty"`
 	// Volumes are the named and anonymous volumes the container mounts.
 	Volumes []VolumeMount `json:"volumes,omitempty"`
+	// VolumesFrom are the --volumes-from values as given (CTR[:ro|rw]).
+	VolumesFrom []string `json:"volumesFrom,omitempty"`
 	// CreateCommand is the command line that created the container.
 	CreateCommand []string `json:"createCommand,omitempty"`
 	// HealthCheck etc. come with later issues.

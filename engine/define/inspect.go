@@ -142,6 +142,7 @@ type InspectContainerConfig struct {
 // InspectHostConfig is the HostConfig object of inspect.
 type InspectHostConfig struct {
 	Binds           []string                     `json:"Binds"`
+	VolumesFrom     []string                     `json:"VolumesFrom"`
 	CgroupManager   string                       `json:"CgroupManager"`
 	CgroupMode      string                       `json:"CgroupMode"`
 	ContainerIDFile string                       `json:"ContainerIDFile"`

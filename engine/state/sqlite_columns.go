@@ -31,11 +31,12 @@ type listingExtra struct {
 	Labels      map[string]string    `json:"labels,omitempty"`
 	UserVolumes []string             `json:"userVolumes,omitempty"`
 	Ports       []define.PortMapping `json:"ports,omitempty"`
+	Volumes     []define.VolumeMount `json:"volumes,omitempty"`
 }
 
 func (e *listingExtra) into(c *define.ContainerConfig) {
 	c.Rootfs, c.Pod, c.Labels = e.Rootfs, e.Pod, e.Labels
-	c.UserVolumes, c.Ports = e.UserVolumes, e.Ports
+	c.UserVolumes, c.Ports, c.Volumes = e.UserVolumes, e.Ports, e.Volumes
 }
 
 func configColumns(c *define.ContainerConfig) (configCols, error) {
@@ -47,8 +48,8 @@ func configColumns(c *define.ContainerConfig) (configCols, error) {
 			return cols, err
 		}
 	}
-	if c.Rootfs != "" || c.Pod != "" || len(c.Labels) > 0 || len(c.UserVolumes) > 0 || len(c.Ports) > 0 {
-		e := listingExtra{Rootfs: c.Rootfs, Pod: c.Pod, Labels: c.Labels, UserVolumes: c.UserVolumes, Ports: c.Ports}
+	if c.Rootfs != "" || c.Pod != "" || len(c.Labels) > 0 || len(c.UserVolumes) > 0 || len(c.Ports) > 0 || len(c.Volumes) > 0 {
+		e := listingExtra{Rootfs: c.Rootfs, Pod: c.Pod, Labels: c.Labels, UserVolumes: c.UserVolumes, Ports: c.Ports, Volumes: c.Volumes}
 		if cols.extra, err = jsonText("listing fields", e); err != nil {
 			return cols, err
 		}

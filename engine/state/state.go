@@ -73,7 +73,7 @@ type Store interface {
 	Containers() ([]*define.ContainerRecord, error)
 	// ContainerSummaries is Containers for listing: only these config
 	// fields are filled in: ID, Name, ImageID, ImageName, CreatedTime,
-	// Rootfs, AutoRemove, Pod, OCIRuntime, Command, Labels, UserVolumes,
+	// Rootfs, AutoRemove, Pod, OCIRuntime, Command, Labels, UserVolumes, Volumes,
 	// Networks, Ports; state Status, PID, ConmonPID, PIDStart,
 	// ConmonPIDStart, ExitCode,
 	// StartedTime, FinishedTime, RestartCount, NetNS, Networks (the names;

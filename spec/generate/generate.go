@@ -352,6 +352,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	if len(vols) > 0 {
 		add(engine.WithVolumes(vols))
 	}
+	if len(s.VolumesFrom) > 0 {
+		add(engine.WithVolumesFrom(s.VolumesFrom))
+	}
 	if err := devices(g, s); err != nil {
 		return nil, nil, err
 	}

@@ -207,3 +207,40 @@ func TestVolumeBindPaths(t *testing.T) {
 		t.Errorf("bad creates left volumes: %q", got)
 	}
 }
+
+// TestVolumesFrom: --volumes-from mounts another container's volumes and
+// bind mounts, read-only with :ro; ps --filter volume= finds the users of
+// a volume by name or mount destination.
+func TestVolumesFrom(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	dir := filepath.Join(env.TmpDir, "bind")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env.MustBerth(t, "create", "--name", "src", "-v", "shared:/data", "-v", dir+":/bind", "-v", "/anon", "busybox", "true")
+	env.MustBerth(t, "run", "--rm", "--volumes-from", "src", "busybox", "sh", "-c", "echo v > /data/f && echo b > /bind/f && echo a > /anon/f")
+	if got := env.MustBerth(t, "run", "--rm", "-v", "shared:/x", "busybox", "cat", "/x/f"); got != "v" {
+		t.Errorf("named volume through --volumes-from: %q", got)
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, "f")); err != nil || string(data) != "b\n" {
+		t.Errorf("bind mount through --volumes-from: %q, %v", data, err)
+	}
+	if r := env.Berth("run", "--rm", "--volumes-from", "src:ro", "busybox", "touch", "/data/g"); r.ExitCode() == 0 {
+		t.Errorf("--volumes-from src:ro let the container write: %s", r)
+	}
+	if r := env.Berth("create", "--volumes-from", "nosuch", "busybox"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "nosuch") {
+		t.Errorf("--volumes-from of a missing container: %s", r)
+	}
+	env.MustBerth(t, "create", "--name", "other", "busybox", "true")
+	if got := env.MustBerth(t, "ps", "-a", "--filter", "volume=shared", "--format", "{{.Names}}"); got != "src" {
+		t.Errorf("ps --filter volume=shared = %q", got)
+	}
+	if got := env.MustBerth(t, "ps", "-a", "--filter", "volume=/bind", "--format", "{{.Names}}"); got != "src" {
+		t.Errorf("ps --filter volume=/bind = %q", got)
+	}
+	if got := env.MustBerth(t, "inspect", "--format", "{{.HostConfig.VolumesFrom}}", env.MustBerth(t, "create", "--volumes-from", "src:ro", "busybox")); got != "[src:ro]" {
+		t.Errorf("inspect VolumesFrom = %q", got)
+	}
+}
