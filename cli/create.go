@@ -23,6 +23,8 @@ type createFlags struct {
 	cidFile     string
 	pidsLimit   int64
 	rootfs      bool
+	// readOnlyTmpfs is --read-only-tmpfs (default true).
+	readOnlyTmpfs bool
 }
 
 func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
@@ -52,6 +54,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.BoolVarP(&s.Stdin, "interactive", "i", false, "keep STDIN open even if not attached")
 	f.BoolVarP(&s.Terminal, "tty", "t", false, "allocate a pseudo-TTY for container")
 	f.BoolVar(&s.ReadOnly, "read-only", false, "make containers root filesystem read-only")
+	f.BoolVar(&o.readOnlyTmpfs, "read-only-tmpfs", true, "with --read-only, mount writable tmpfs on /run, /tmp and /var/tmp")
 	f.BoolVar(&s.Privileged, "privileged", false, "give extended privileges to container")
 	f.StringVarP(&s.Memory, "memory", "m", "", "memory limit (format: <number>[<unit>], where unit = b, k, m or g)")
 	f.StringVar(&s.MemorySwap, "memory-swap", "", "swap limit equal to memory plus swap: '-1' to enable unlimited swap")
@@ -102,6 +105,7 @@ func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.Container
 		s.Image = args[0]
 	}
 	s.Command = args[1:]
+	s.NoReadOnlyTmpfs = !o.readOnlyTmpfs
 	if f.Changed("entrypoint") {
 		s.EntrypointSet = true
 		if o.entrypoint != "" {

@@ -19,20 +19,23 @@ type ContainerSpec struct {
 	// Command is what follows the image on the command line.
 	Command []string
 
-	Env        []string // KEY=VALUE or KEY (taken from the host environment)
-	EnvFiles   []string
-	EnvHost    bool
-	WorkDir    string
-	User       string
-	Labels     map[string]string
-	Hostname   string
-	Terminal   bool
-	Stdin      bool
-	Remove     bool
-	Init       bool
-	InitPath   string
-	ReadOnly   bool
-	Privileged bool
+	Env      []string // KEY=VALUE or KEY (taken from the host environment)
+	EnvFiles []string
+	EnvHost  bool
+	WorkDir  string
+	User     string
+	Labels   map[string]string
+	Hostname string
+	Terminal bool
+	Stdin    bool
+	Remove   bool
+	Init     bool
+	InitPath string
+	ReadOnly bool
+	// NoReadOnlyTmpfs turns off the writable tmpfs on /run, /tmp and
+	// /var/tmp that --read-only adds (podman's --read-only-tmpfs=false).
+	NoReadOnlyTmpfs bool
+	Privileged      bool
 
 	StopSignal  string // name or number
 	StopTimeout *uint

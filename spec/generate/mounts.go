@@ -122,7 +122,7 @@ func mounts(g *specs.Spec, s *spec.ContainerSpec, shm int64, imageVolumes map[st
 			g.Mounts = append(g.Mounts, m)
 		}
 	}
-	if s.ReadOnly {
+	if s.ReadOnly && !s.NoReadOnlyTmpfs {
 		for _, d := range readOnlyTmpfs {
 			if !slices.Contains(dests, d) {
 				g.Mounts = append(g.Mounts, specs.Mount{

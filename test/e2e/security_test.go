@@ -108,6 +108,13 @@ func TestSecurityReadOnlyRootfs(t *testing.T) {
 			t.Errorf("--read-only: missing %s in %q", w, out)
 		}
 	}
+	// --read-only-tmpfs=false: nothing writable, no tmpfs added.
+	out = inside(t, env, []string{"--read-only", "--read-only-tmpfs=false"}, `
+		for d in / /tmp /run; do touch $d/x 2>/dev/null && echo $d=writable; done
+		grep -c '^tmpfs /tmp ' /proc/mounts || true`)
+	if strings.Contains(out, "writable") || !strings.HasSuffix(strings.TrimSpace(out), "0") {
+		t.Errorf("--read-only --read-only-tmpfs=false: %q", out)
+	}
 }
 
 func TestSecurityCapabilitiesInside(t *testing.T) {
