@@ -375,7 +375,26 @@ func parseMount(v string) (specs.Mount, *define.VolumeMount, error) {
 			m.Options[0] = "bind"
 		}
 		return m, nil, nil
-	case "tmpfs":
+	case "devpts":
+		// A pty filesystem of its own (podman's type=devpts).
+		if err := known("uid", "gid", "mode", "max"); err != nil {
+			return specs.Mount{}, nil, err
+		}
+		opts := []string{"newinstance", "ptmxmode=0666", "nosuid", "noexec"}
+		for _, k := range []string{"uid", "gid", "mode", "max"} {
+			if val, ok := kv[k]; ok {
+				base := 10
+				if k == "mode" {
+					base = 8
+				}
+				if _, err := strconv.ParseUint(val, base, 32); err != nil {
+					return specs.Mount{}, nil, invalid("--mount %q: %s %q must be a number", v, k, val)
+				}
+				opts = append(opts, k+"="+val)
+			}
+		}
+		return specs.Mount{Destination: dst, Type: "devpts", Source: "devpts", Options: opts}, nil, nil
+	case "tmpfs", "ramfs":
 		if err := known("tmpfs-size", "tmpfs-mode"); err != nil {
 			return specs.Mount{}, nil, err
 		}
@@ -396,7 +415,7 @@ func parseMount(v string) (specs.Mount, *define.VolumeMount, error) {
 			}
 			opts = append(opts, "mode="+md)
 		}
-		return specs.Mount{Destination: dst, Type: "tmpfs", Source: "tmpfs", Options: opts}, nil, nil
+		return specs.Mount{Destination: dst, Type: typ, Source: typ, Options: opts}, nil, nil
 	case "volume":
 		if err := known("source", "volume-nocopy", "volume-opt", "u", "chown", "relabel", "bind-propagation"); err != nil {
 			return specs.Mount{}, nil, err
@@ -442,9 +461,9 @@ func parseMount(v string) (specs.Mount, *define.VolumeMount, error) {
 		}
 		return specs.Mount{}, vm, nil
 	case "":
-		return specs.Mount{}, nil, invalid("--mount %q: type is required (bind, volume or tmpfs)", v)
+		return specs.Mount{}, nil, invalid("--mount %q: type is required (bind, volume, tmpfs, ramfs or devpts)", v)
 	}
-	return specs.Mount{}, nil, invalid("--mount %q: unsupported type %q (bind, volume or tmpfs)", v, typ)
+	return specs.Mount{}, nil, invalid("--mount %q: unsupported type %q (bind, volume, tmpfs, ramfs or devpts)", v, typ)
 }
 
 // parseTmpfs parses --tmpfs DST[:OPTS] with podman's defaults

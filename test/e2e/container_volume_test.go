@@ -244,3 +244,19 @@ func TestVolumesFrom(t *testing.T) {
 		t.Errorf("inspect VolumesFrom = %q", got)
 	}
 }
+
+// TestMountTypes: --mount type=ramfs and type=devpts give the container
+// those filesystems.
+func TestMountTypes(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	out := env.MustBerth(t, "run", "--rm", "--mount", "type=ramfs,target=/r", "--mount", "type=devpts,target=/p,mode=0600", "busybox",
+		"sh", "-c", "grep -E ' /(r|p) ' /proc/mounts")
+	if !strings.Contains(out, "ramfs /r ramfs") || !strings.Contains(out, "devpts /p devpts") || !strings.Contains(out, "mode=600") {
+		t.Errorf("mounts inside:\n%s", out)
+	}
+	if r := env.Berth("create", "--mount", "type=devpts,target=/p,size=1", "busybox"); r.ExitCode() != 125 {
+		t.Errorf("devpts with a tmpfs key: %s", r)
+	}
+}
