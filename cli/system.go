@@ -8,7 +8,7 @@ import (
 // engine and the whole store.
 func newSystemCommand(d *Deps) *cobra.Command {
 	sys := &cobra.Command{Use: "system", Short: "Manage berth", RunE: subcommandRequired}
-	sys.AddCommand(newInfoCommand(d), newEventsCommand(d), newSystemResetCommand(d))
+	sys.AddCommand(newInfoCommand(d), newEventsCommand(d), newSystemResetCommand(d), newSystemDFCommand(d))
 	return sys
 }
 
@@ -17,13 +17,14 @@ func newSystemResetCommand(d *Deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "reset [options]",
 		Short: "Reset berth storage back to its initial state",
-		Long: "Remove every container, network (the default one's bridge and firewall rules included) and image,\n" +
+		Long: "Remove every container, volume, network (the default one's bridge and firewall rules included) and image,\n" +
 			"then the storage and run roots themselves.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !force {
 				ok, err := confirm(cmd, "WARNING! This will remove:\n"+
 					"        - all containers\n"+
+					"        - all volumes\n"+
 					"        - all networks\n"+
 					"        - all images\n"+
 					"        - the storage and run roots\n"+

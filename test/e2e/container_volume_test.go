@@ -260,3 +260,35 @@ func TestMountTypes(t *testing.T) {
 		t.Errorf("devpts with a tmpfs key: %s", r)
 	}
 }
+
+// TestSystemDF: system df counts images, containers and volumes, and
+// what of them nothing uses.
+func TestSystemDF(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "run", "-v", "used:/v", "busybox", "sh", "-c", "head -c 100000 /dev/zero > /v/f")
+	env.MustBerth(t, "volume", "create", "unused")
+	var rows []struct {
+		Type              string
+		Total, Active     int
+		Size, Reclaimable int64
+	}
+	if err := json.Unmarshal([]byte(env.MustBerth(t, "system", "df", "--format", "json")), &rows); err != nil || len(rows) != 3 {
+		t.Fatalf("system df json: %v, %d rows", err, len(rows))
+	}
+	img, ctr, vol := rows[0], rows[1], rows[2]
+	if img.Type != "Images" || img.Total != 1 || img.Active != 1 || img.Size <= 0 || img.Reclaimable != 0 {
+		t.Errorf("images row %+v", img)
+	}
+	if ctr.Type != "Containers" || ctr.Total != 1 || ctr.Active != 0 {
+		t.Errorf("containers row %+v", ctr)
+	}
+	if vol.Type != "Local Volumes" || vol.Total != 2 || vol.Active != 1 || vol.Size < 100000 || vol.Reclaimable != 0 {
+		t.Errorf("volumes row %+v", vol)
+	}
+	table := env.MustBerth(t, "system", "df")
+	if !strings.HasPrefix(table, "TYPE") || !strings.Contains(table, "Local Volumes  2") {
+		t.Errorf("system df table:\n%s", table)
+	}
+}
