@@ -94,16 +94,9 @@ type NetworkFilter struct{ Key, Value string }
 func ParseNetworkFilters(raw []string, allowed ...string) ([]NetworkFilter, error) {
 	var out []NetworkFilter
 	for _, f := range raw {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("invalid filter %q: must be KEY=VALUE: %w", f, define.ErrInvalidArg)
-		}
-		known := false
-		for _, a := range allowed {
-			known = known || a == k
-		}
-		if !known {
-			return nil, fmt.Errorf("invalid filter %q: supported keys are %s: %w", k, strings.Join(allowed, ", "), define.ErrInvalidArg)
+		k, v, err := splitFilter(f, allowed)
+		if err != nil {
+			return nil, err
 		}
 		if k == "name" {
 			if _, err := regexp.Compile(v); err != nil {
@@ -113,6 +106,19 @@ func ParseNetworkFilters(raw []string, allowed ...string) ([]NetworkFilter, erro
 		out = append(out, NetworkFilter{k, v})
 	}
 	return out, nil
+}
+
+// splitFilter splits a --filter KEY=VALUE and refuses a key not in
+// allowed (a filter silently ignored would list too much).
+func splitFilter(f string, allowed []string) (key, value string, err error) {
+	k, v, ok := strings.Cut(f, "=")
+	if !ok || k == "" {
+		return "", "", fmt.Errorf("invalid filter %q: must be KEY=VALUE: %w", f, define.ErrInvalidArg)
+	}
+	if !slices.Contains(allowed, k) {
+		return "", "", fmt.Errorf("invalid filter %q: supported keys are %s: %w", k, strings.Join(allowed, ", "), define.ErrInvalidArg)
+	}
+	return k, v, nil
 }
 
 // NetworkMatches applies filters podman's way: values of one key are
@@ -134,13 +140,9 @@ func NetworkMatches(n define.Network, filters []NetworkFilter, inUse bool) bool 
 			case "driver":
 				ok = ok || n.Driver == v
 			case "label":
-				lk, lv, hasVal := strings.Cut(v, "=")
-				got, present := n.Labels[lk]
-				ok = ok || (present && (!hasVal || got == lv))
+				ok = ok || matchLabel(v, n.Labels)
 			case "label!":
-				lk, lv, hasVal := strings.Cut(v, "=")
-				got, present := n.Labels[lk]
-				ok = ok || !(present && (!hasVal || got == lv))
+				ok = ok || !matchLabel(v, n.Labels)
 			case "dangling":
 				ok = ok || (v == "true" || v == "1") == !inUse
 			}

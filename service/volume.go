@@ -41,16 +41,9 @@ func ParseVolumeFilters(raw []string, allowed []string) ([]VolumeFilter, error) 
 	}
 	var out []VolumeFilter
 	for _, f := range raw {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("invalid filter %q: must be KEY=VALUE: %w", f, define.ErrInvalidArg)
-		}
-		known := false
-		for _, a := range allowed {
-			known = known || a == k
-		}
-		if !known {
-			return nil, fmt.Errorf("invalid filter %q: supported keys are %s: %w", k, strings.Join(allowed, ", "), define.ErrInvalidArg)
+		k, v, err := splitFilter(f, allowed)
+		if err != nil {
+			return nil, err
 		}
 		vf := VolumeFilter{Key: k, Value: v}
 		switch k {
@@ -89,11 +82,11 @@ func volumeMatches(v *engine.Volume, filters []VolumeFilter, inUse func() bool) 
 			case "scope":
 				ok = ok || f.Value == "local"
 			case "label":
-				ok = ok || labelMatches(cfg.Labels, f.Value)
+				ok = ok || matchLabel(f.Value, cfg.Labels)
 			case "label!":
-				ok = ok || !labelMatches(cfg.Labels, f.Value)
+				ok = ok || !matchLabel(f.Value, cfg.Labels)
 			case "opt":
-				ok = ok || labelMatches(cfg.Options, f.Value)
+				ok = ok || matchLabel(f.Value, cfg.Options)
 			case "dangling":
 				ok = ok || (f.Value == "true" || f.Value == "1") == !inUse()
 			case "until":
@@ -107,13 +100,6 @@ func volumeMatches(v *engine.Volume, filters []VolumeFilter, inUse func() bool) 
 		}
 	}
 	return true
-}
-
-// labelMatches is true when m has key k (and value v, if one is given).
-func labelMatches(m map[string]string, kv string) bool {
-	k, v, hasVal := strings.Cut(kv, "=")
-	got, present := m[k]
-	return present && (!hasVal || got == v)
 }
 
 // VolumeList returns the volumes the filters let through, oldest first.
