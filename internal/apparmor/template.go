@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"text/template"
 )
 
@@ -11,8 +12,9 @@ import (
 // other layers (capabilities, seccomp, masked and read-only paths) already
 // decide on, and takes away what they cannot express: writes to the
 // kernel's knobs in /proc and /sys, mount, and the firmware and security
-// file systems.
-var profileTemplate = template.Must(template.New("profile").Parse(`{{if .Tunables}}#include <tunables/global>{{else}}@{PROC}=/proc/{{end}}
+// file systems. It is parsed on first use (profileTemplate): every berth
+// process links this package, few ever load a profile.
+const profileText = `{{if .Tunables}}#include <tunables/global>{{else}}@{PROC}=/proc/{{end}}
 
 profile {{.Name}} flags=(attach_disconnected,mediate_deleted) {
 {{- if .Base}}
@@ -59,7 +61,11 @@ profile {{.Name}} flags=(attach_disconnected,mediate_deleted) {
   ptrace (trace,read) peer={{.Name}},
 {{- end}}
 }
-`))
+`
+
+var profileTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("profile").Parse(profileText))
+})
 
 // profileData fills profileTemplate.
 type profileData struct {
@@ -79,7 +85,7 @@ func (h Host) render(w io.Writer, name string, version int) error {
 		_, err := os.Stat(filepath.Join(h.ProfileDir, rel))
 		return err == nil
 	}
-	return profileTemplate.Execute(w, profileData{
+	return profileTemplate().Execute(w, profileData{
 		Name:     name,
 		Tunables: exists("tunables/global"),
 		Base:     exists("abstractions/base"),
