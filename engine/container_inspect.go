@@ -79,10 +79,10 @@ func (c *Container) Inspect(ctx context.Context, size bool) (*define.InspectCont
 		}
 		im := define.InspectMount{Type: m.Type, Source: m.Source, Destination: m.Destination, Options: m.Options, RW: true, Propagation: "rprivate"}
 		for _, o := range m.Options {
-			switch o {
-			case "ro":
+			switch {
+			case o == "ro":
 				im.RW = false
-			case "shared", "slave", "private", "rshared", "rslave", "rprivate":
+			case IsPropagation(o):
 				im.Propagation = o
 			}
 		}
@@ -98,7 +98,7 @@ func (c *Container) Inspect(ctx context.Context, size bool) (*define.InspectCont
 			switch {
 			case o == "ro":
 				im.RW = false
-			case isPropagationOpt(o):
+			case IsPropagation(o):
 				im.Propagation = o
 			}
 			if o != "nocopy" && o != "copy" && o != "U" {

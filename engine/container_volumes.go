@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -16,7 +14,6 @@ import (
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/rootcopy"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
 )
 
 // prepareVolumes creates the volumes a new container needs: an anonymous
@@ -46,7 +43,10 @@ func (r *Runtime) prepareVolumes(ctx context.Context, cfg *define.ContainerConfi
 				continue
 			}
 		}
-		v, err := r.NewVolume(ctx, VolumeOptions{Name: vm.Name, Options: vm.CreateOptions, Anonymous: vm.Name == "", IgnoreExisting: vm.Name != ""})
+		v, err := r.NewVolume(ctx, VolumeOptions{Name: vm.Name, Options: vm.CreateOptions, Anonymous: vm.Name == ""})
+		if errors.Is(err, define.ErrVolumeExists) {
+			continue // another command made it meanwhile: not ours to undo
+		}
 		if err != nil {
 			return nil, fmt.Errorf("volume for %s: %w", vm.Dest, err)
 		}
@@ -92,7 +92,7 @@ func (c *Container) mountVolumesLocked(spec *specs.Spec, rootfs string) (retErr 
 				opts = append(opts, o)
 			}
 		}
-		spec.Mounts = append(spec.Mounts, bindSpecMount(v.MountPoint(), vm.Dest, opts))
+		spec.Mounts = append(spec.Mounts, BindMount(v.MountPoint(), vm.Dest, opts))
 	}
 	// runc mounts in order: a parent before what lies below it (a volume
 	// at /etc before the generated /etc/hosts), as podman sorts them.
@@ -106,17 +106,18 @@ func pathDepth(p string) int {
 	return strings.Count(strings.TrimSuffix(path.Clean(p), "/"), "/")
 }
 
-// bindSpecMount is a recursive bind mount, private unless opts choose a
-// propagation.
-func bindSpecMount(src, dst string, opts []string) specs.Mount {
+// BindMount is a recursive bind mount, private unless opts choose a
+// propagation: what -v, --mount type=bind and volumes become.
+func BindMount(src, dst string, opts []string) specs.Mount {
 	out := append([]string{"rbind"}, opts...)
-	if !slices.ContainsFunc(opts, isPropagationOpt) {
+	if !slices.ContainsFunc(opts, IsPropagation) {
 		out = append(out, "rprivate")
 	}
 	return specs.Mount{Destination: dst, Type: "bind", Source: src, Options: out}
 }
 
-func isPropagationOpt(o string) bool {
+// IsPropagation reports whether o is a mount propagation option.
+func IsPropagation(o string) bool {
 	switch o {
 	case "shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable":
 		return true
@@ -144,7 +145,13 @@ func (c *Container) prepareVolume(v *Volume, vm define.VolumeMount, spec *specs.
 		}
 	}
 	if slices.Contains(vm.Options, "U") {
-		if err := chownTree(v.config.MountPoint, uid, gid); err != nil {
+		root, err := rootcopy.Open(v.config.MountPoint)
+		if err != nil {
+			return err
+		}
+		err = root.ChownTree("/", uid, gid)
+		root.Close()
+		if err != nil {
 			return fmt.Errorf("chown (U) to %d:%d: %w", uid, gid, err)
 		}
 	}
@@ -233,17 +240,6 @@ func dirEmpty(dir string) (bool, error) {
 	return false, err
 }
 
-// chownTree gives every entry below dir (dir included) to uid:gid,
-// symlinks themselves rather than what they point at.
-func chownTree(dir string, uid, gid int) error {
-	return filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		return unix.Lchown(p, uid, gid)
-	})
-}
-
 // unmountVolumesLocked releases the volume filesystems this container
 // mounted. Errors are warnings: the container's own cleanup goes on.
 //
@@ -298,15 +294,24 @@ func (r *Runtime) applyVolumesFrom(cfg *define.ContainerConfig, spec *specs.Spec
 		if err != nil {
 			return fmt.Errorf("--volumes-from %q: %w", ref, err)
 		}
+		// The user's own mounts win; an image VOLUME's anonymous volume
+		// gives way, as in docker and podman (the data-container pattern).
 		taken := func(dst string) bool {
-			return slices.Contains(cfg.UserVolumes, dst) || slices.ContainsFunc(cfg.Volumes, func(v define.VolumeMount) bool { return v.Dest == dst })
+			if slices.Contains(cfg.UserVolumes, dst) {
+				return true
+			}
+			return slices.ContainsFunc(cfg.Volumes, func(v define.VolumeMount) bool { return v.Dest == dst && !v.FromImage })
+		}
+		dropImageVolume := func(dst string) {
+			cfg.Volumes = slices.DeleteFunc(cfg.Volumes, func(v define.VolumeMount) bool { return v.Dest == dst && v.FromImage })
 		}
 		for _, vm := range src.config.Volumes {
 			if taken(vm.Dest) {
 				continue
 			}
 			vm.Options = withMode(slices.DeleteFunc(slices.Clone(vm.Options), func(o string) bool { return o == "U" }), mode)
-			vm.CreateOptions = nil
+			vm.CreateOptions, vm.FromImage = nil, false
+			dropImageVolume(vm.Dest)
 			cfg.Volumes = append(cfg.Volumes, vm)
 		}
 		srcSpec, err := r.state.ContainerSpec(src.config.ID)
@@ -318,6 +323,7 @@ func (r *Runtime) applyVolumesFrom(cfg *define.ContainerConfig, spec *specs.Spec
 				continue
 			}
 			m.Options = withMode(slices.Clone(m.Options), mode)
+			dropImageVolume(m.Destination)
 			spec.Mounts = append(spec.Mounts, m)
 			cfg.UserVolumes = append(cfg.UserVolumes, m.Destination)
 		}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/idgen"
+	"github.com/moby/sys/mountinfo"
+	"golang.org/x/sys/unix"
 )
 
 // VolumeOptions describe a new volume.
@@ -71,6 +73,13 @@ func (r *Runtime) NewVolume(ctx context.Context, opts VolumeOptions) (_ *Volume,
 		return nil, err
 	}
 	defer l.Unlock()
+	defer func() {
+		// The lock file of a volume that was not made goes (one of an
+		// existing volume stays).
+		if retErr != nil && !errors.Is(retErr, define.ErrVolumeExists) {
+			_ = r.locks.Free(volumeLockID(cfg.Name))
+		}
+	}()
 	if _, err := r.state.Volume(cfg.Name); err == nil {
 		if opts.IgnoreExisting {
 			return r.volumeByName(cfg.Name)
@@ -84,7 +93,7 @@ func (r *Runtime) NewVolume(ctx context.Context, opts VolumeOptions) (_ *Volume,
 	}
 	// A directory without a record is a leftover of a crash (the record
 	// is written last): it is taken over, emptied.
-	if err := os.RemoveAll(dir); err != nil {
+	if err := removeVolumeDir(dir); err != nil {
 		return nil, fmt.Errorf("volume %s: clearing a leftover directory: %w", cfg.Name, err)
 	}
 	if err := os.Mkdir(dir, 0o700); err != nil {
@@ -213,7 +222,7 @@ func (r *Runtime) removeVolumeLocked(v *Volume) error {
 		return err
 	}
 	var errs []error
-	if err := os.RemoveAll(filepath.Dir(v.config.MountPoint)); err != nil {
+	if err := removeVolumeDir(filepath.Dir(v.config.MountPoint)); err != nil {
 		errs = append(errs, fmt.Errorf("volume %s: removing its directory: %w", v.config.Name, err))
 	}
 	if err := r.locks.Free(volumeLockID(v.config.Name)); err != nil {
@@ -271,4 +280,22 @@ func (r *Runtime) forceRemoveVolume(v *Volume) error {
 		}
 	}
 	return r.removeVolumeLocked(v)
+}
+
+// removeVolumeDir deletes a volume's directory. A filesystem still
+// mounted on its _data (a berth killed between mounting and recording
+// it, an earlier removal that failed) is detached first: RemoveAll walks
+// into mounts, and behind a bind volume is the user's host directory.
+func removeVolumeDir(dir string) error {
+	data := filepath.Join(dir, "_data")
+	for {
+		mounted, err := mountinfo.Mounted(data)
+		if err != nil || !mounted {
+			break
+		}
+		if err := unix.Unmount(data, unix.MNT_DETACH); err != nil {
+			return fmt.Errorf("unmounting %s: %w", data, err)
+		}
+	}
+	return os.RemoveAll(dir)
 }

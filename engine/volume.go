@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -36,6 +37,11 @@ func (v *Volume) lockSync() error {
 	}
 	rec, err := v.runtime.state.Volume(v.config.Name)
 	if err != nil {
+		if errors.Is(err, define.ErrNoSuchVolume) {
+			// Removed while we waited: drop the lock file our Lock
+			// re-created.
+			_ = v.runtime.locks.Free(volumeLockID(v.config.Name))
+		}
 		v.lock.Unlock()
 		return err
 	}

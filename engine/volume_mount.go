@@ -7,6 +7,7 @@ import (
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/moby/sys/mount"
+	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
 )
 
@@ -47,6 +48,14 @@ func (v *Volume) Unmount() error {
 func (v *Volume) mountLocked() error {
 	if !v.needsMount() {
 		return nil
+	}
+	// The count can be ahead of the kernel (a berth killed between an
+	// unmount and saving it): a volume counted as mounted is checked, so
+	// a container never writes into the bare directory beneath.
+	if v.state.MountCount > 0 {
+		if mounted, err := mountinfo.Mounted(v.config.MountPoint); err == nil && !mounted {
+			v.state.MountCount = 0
+		}
 	}
 	if v.state.MountCount == 0 {
 		typ := v.config.Options["type"]

@@ -29,6 +29,14 @@ func CheckVolumeName(name string) error {
 // the owner (uid=, gid=, also inside o=) and nocopy. What is left of o=
 // is passed to mount(2) with type and device when the volume is used.
 func applyVolumeOptions(cfg *define.VolumeConfig) error {
+	// Keys are case-insensitive; store them as they are read below.
+	if len(cfg.Options) > 0 {
+		lower := make(map[string]string, len(cfg.Options))
+		for k, v := range cfg.Options {
+			lower[strings.ToLower(k)] = v
+		}
+		cfg.Options = lower
+	}
 	typ := strings.ToLower(cfg.Options["type"])
 	for key, val := range cfg.Options {
 		switch strings.ToLower(key) {

@@ -60,6 +60,9 @@ type VolumeMount struct {
 	// CreateOptions are driver options for a volume this mount creates
 	// (--mount volume-opt=); an existing volume keeps its own.
 	CreateOptions map[string]string `json:"createOptions,omitempty"`
+	// FromImage marks the anonymous volume of an image's VOLUME, which a
+	// --volumes-from mount at the same path replaces.
+	FromImage bool `json:"fromImage,omitempty"`
 }
 
 // InspectVolume is the output of `volume inspect`, in podman's shape

@@ -316,6 +316,7 @@ func TestBadInput(t *testing.T) {
 		{"volume dup dest", spec.ContainerSpec{Volumes: []string{"v:/x", "/tmp:/x"}}, "duplicate mount destination"},
 		{"mount volume bad key", spec.ContainerSpec{Mounts: []string{"type=volume,target=/x,tmpfs-size=1m"}}, "not valid for type volume"},
 		{"mount volume bad bool", spec.ContainerSpec{Mounts: []string{"type=volume,target=/x,volume-nocopy=maybe"}}, "true or false"},
+		{"mount volume-opt on bind", spec.ContainerSpec{Mounts: []string{"type=bind,src=/tmp,target=/x,volume-opt=a=b"}}, "volume-opt is not valid"},
 		{"image volume mode", spec.ContainerSpec{ImageVolume: "copy"}, "--image-volume"},
 		{"duplicate dest", spec.ContainerSpec{Volumes: []string{"/tmp:/x"}, Tmpfs: []string{"/x"}}, "duplicate mount destination /x"},
 		{"mount type", spec.ContainerSpec{Mounts: []string{"type=nfs,target=/x"}}, "unsupported type"},
@@ -364,7 +365,7 @@ func TestVolumeMounts(t *testing.T) {
 	wd, _ := os.Getwd()
 	s := spec.ContainerSpec{
 		Volumes: []string{"myvol:/v1:ro,nocopy", "/anon", "/anon2:ro", ".:/rel", "other:/covered"},
-		Mounts:  []string{"type=volume,source=m,target=/v2,volume-nocopy=true,U=true,volume-opt=type=tmpfs"},
+		Mounts:  []string{"type=volume,source=m,target=/v2,volume-nocopy,U=true,volume-opt=type=tmpfs,volume-opt=device=tmpfs"},
 	}
 	g, cfg, err := gen(t, &s, img, testHost())
 	if err != nil {
@@ -375,8 +376,8 @@ func TestVolumeMounts(t *testing.T) {
 		{Dest: "/anon"},
 		{Dest: "/anon2", Options: []string{"ro"}},
 		{Name: "other", Dest: "/covered"},
-		{Name: "m", Dest: "/v2", Options: []string{"nocopy", "U"}, CreateOptions: map[string]string{"type": "tmpfs"}},
-		{Dest: "/data"},
+		{Name: "m", Dest: "/v2", Options: []string{"nocopy", "U"}, CreateOptions: map[string]string{"type": "tmpfs", "device": "tmpfs"}},
+		{Dest: "/data", FromImage: true},
 	}
 	if !reflect.DeepEqual(cfg.Volumes, want) {
 		t.Errorf("volumes = %+v\nwant %+v", cfg.Volumes, want)

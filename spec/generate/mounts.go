@@ -98,6 +98,9 @@ func mounts(g *specs.Spec, s *spec.ContainerSpec, shm int64, imageVolumes map[st
 		}
 		dests = append(dests, v.Dest)
 	}
+	// The user's own destinations: an image VOLUME's mount is not one
+	// (--volumes-from may replace it).
+	userDests := slices.Clone(dests)
 	if s.ImageVolume != "ignore" {
 		var paths []string
 		for p := range imageVolumes {
@@ -112,7 +115,7 @@ func mounts(g *specs.Spec, s *spec.ContainerSpec, shm int64, imageVolumes map[st
 			if s.ImageVolume == "tmpfs" {
 				user = append(user, specs.Mount{Destination: dst, Type: "tmpfs", Source: "tmpfs", Options: []string{"rw", "nosuid", "nodev"}})
 			} else {
-				vols = append(vols, define.VolumeMount{Dest: dst})
+				vols = append(vols, define.VolumeMount{Dest: dst, FromImage: true})
 			}
 			dests = append(dests, dst)
 		}
@@ -133,7 +136,7 @@ func mounts(g *specs.Spec, s *spec.ContainerSpec, shm int64, imageVolumes map[st
 		}
 	}
 	g.Mounts = append(g.Mounts, user...)
-	return dests, vols, nil
+	return userDests, vols, nil
 }
 
 // checkDest validates a container-side mount path.
@@ -154,30 +157,6 @@ func checkSource(flag, raw, src string) error {
 		return invalid("%s %q: bind source %s: %v", flag, raw, src, err)
 	}
 	return nil
-}
-
-// isPropagation reports whether o is a mount propagation option.
-func isPropagation(o string) bool {
-	switch o {
-	case "shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable":
-		return true
-	}
-	return false
-}
-
-// bindMount builds a recursive bind mount with private propagation unless
-// the user chose another.
-func bindMount(src, dst string, opts []string) specs.Mount {
-	out := []string{"rbind"}
-	hasProp := false
-	for _, o := range opts {
-		hasProp = hasProp || isPropagation(o)
-	}
-	out = append(out, opts...)
-	if !hasProp {
-		out = append(out, "rprivate")
-	}
-	return specs.Mount{Destination: dst, Type: "bind", Source: src, Options: out}
 }
 
 // parseVolume parses -v [SRC:]DST[:OPTS]. SRC is a host path (absolute,
@@ -224,7 +203,7 @@ func parseVolume(v string) (specs.Mount, *define.VolumeMount, error) {
 				opts = append(opts, o)
 			case o == "z" || o == "Z":
 				// SELinux relabel: nothing to relabel without SELinux.
-			case isPropagation(o):
+			case engine.IsPropagation(o):
 				opts = append(opts, o)
 			case o == "nosuid", o == "nodev", o == "noexec", o == "suid", o == "dev", o == "exec":
 				opts = append(opts, o)
@@ -260,7 +239,7 @@ func parseVolume(v string) (specs.Mount, *define.VolumeMount, error) {
 	if err := checkSource("-v", v, src); err != nil {
 		return specs.Mount{}, nil, err
 	}
-	return bindMount(path.Clean(src), dst, opts), nil, nil
+	return engine.BindMount(path.Clean(src), dst, opts), nil, nil
 }
 
 // allVolumeOptions reports whether every comma-separated item of s is a
@@ -268,7 +247,7 @@ func parseVolume(v string) (specs.Mount, *define.VolumeMount, error) {
 func allVolumeOptions(s string) bool {
 	for _, o := range strings.Split(s, ",") {
 		switch {
-		case o == "ro", o == "rw", o == "z", o == "Z", o == "U", o == "O", o == "nocopy", o == "copy", isPropagation(o),
+		case o == "ro", o == "rw", o == "z", o == "Z", o == "U", o == "O", o == "nocopy", o == "copy", engine.IsPropagation(o),
 			o == "nosuid", o == "nodev", o == "noexec", o == "suid", o == "dev", o == "exec":
 		default:
 			return false
@@ -281,6 +260,7 @@ func allVolumeOptions(s string) bool {
 // keys and their aliases).
 func parseMount(v string) (specs.Mount, *define.VolumeMount, error) {
 	kv := map[string]string{}
+	var volOpts []string
 	var flags []string
 	for _, f := range strings.Split(v, ",") {
 		k, val, ok := strings.Cut(f, "=")
@@ -294,6 +274,10 @@ func parseMount(v string) (specs.Mount, *define.VolumeMount, error) {
 			k = "source"
 		case "dst", "destination":
 			k = "target"
+		case "volume-opt":
+			// Repeated, one driver option each (docker's form).
+			volOpts = append(volOpts, val)
+			continue
 		}
 		if _, dup := kv[k]; dup {
 			return specs.Mount{}, nil, invalid("--mount %q: %s given more than once", v, k)
@@ -301,6 +285,9 @@ func parseMount(v string) (specs.Mount, *define.VolumeMount, error) {
 		kv[k] = val
 	}
 	typ := kv["type"]
+	if len(volOpts) > 0 && typ != "volume" {
+		return specs.Mount{}, nil, invalid("--mount %q: option volume-opt is not valid for type %s", v, typ)
+	}
 	dst, err := checkDest("--mount", v, kv["target"])
 	if kv["target"] == "" {
 		return specs.Mount{}, nil, invalid("--mount %q: target is required", v)
@@ -313,6 +300,11 @@ func parseMount(v string) (specs.Mount, *define.VolumeMount, error) {
 		switch f {
 		case "ro", "readonly":
 			readonly = true
+		case "volume-nocopy", "u", "chown":
+			// Bare, as docker and podman take them: true.
+			if _, set := kv[f]; !set {
+				kv[f] = "true"
+			}
 		case "rw":
 		default:
 			return specs.Mount{}, nil, invalid("--mount %q: unknown option %q", v, f)
@@ -365,12 +357,12 @@ func parseMount(v string) (specs.Mount, *define.VolumeMount, error) {
 			opts = append(opts, "ro")
 		}
 		if p, ok := kv["bind-propagation"]; ok {
-			if !isPropagation(p) {
+			if !engine.IsPropagation(p) {
 				return specs.Mount{}, nil, invalid("--mount %q: unknown bind-propagation %q", v, p)
 			}
 			opts = append(opts, p)
 		}
-		m := bindMount(path.Clean(src), dst, opts)
+		m := engine.BindMount(path.Clean(src), dst, opts)
 		if kv["bind-nonrecursive"] == "true" {
 			m.Options[0] = "bind"
 		}
@@ -417,7 +409,7 @@ func parseMount(v string) (specs.Mount, *define.VolumeMount, error) {
 		}
 		return specs.Mount{Destination: dst, Type: typ, Source: typ, Options: opts}, nil, nil
 	case "volume":
-		if err := known("source", "volume-nocopy", "volume-opt", "u", "chown", "relabel", "bind-propagation"); err != nil {
+		if err := known("source", "volume-nocopy", "u", "chown", "relabel", "bind-propagation"); err != nil {
 			return specs.Mount{}, nil, err
 		}
 		vm := &define.VolumeMount{Name: kv["source"], Dest: dst}
@@ -446,18 +438,21 @@ func parseMount(v string) (specs.Mount, *define.VolumeMount, error) {
 			}
 		}
 		if p, ok := kv["bind-propagation"]; ok {
-			if !isPropagation(p) {
+			if !engine.IsPropagation(p) {
 				return specs.Mount{}, nil, invalid("--mount %q: unknown bind-propagation %q", v, p)
 			}
 			vm.Options = append(vm.Options, p)
 		}
-		if o, ok := kv["volume-opt"]; ok {
+		for _, o := range volOpts {
 			// volume-opt=KEY=VALUE, for a volume created by this mount.
 			k, val, found := strings.Cut(o, "=")
 			if !found || k == "" {
 				return specs.Mount{}, nil, invalid("--mount %q: volume-opt must be KEY=VALUE", v)
 			}
-			vm.CreateOptions = map[string]string{k: val}
+			if vm.CreateOptions == nil {
+				vm.CreateOptions = map[string]string{}
+			}
+			vm.CreateOptions[k] = val
 		}
 		return specs.Mount{}, vm, nil
 	case "":

@@ -292,3 +292,50 @@ func TestSystemDF(t *testing.T) {
 		t.Errorf("system df table:\n%s", table)
 	}
 }
+
+// TestVolumeCreateRollback: a create that fails in the engine (its name
+// is taken) removes the volumes it made, named and anonymous, and leaves
+// an existing volume alone.
+func TestVolumeCreateRollback(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "volume", "create", "old")
+	env.MustBerth(t, "create", "--name", "taken", "busybox", "true")
+	r := env.Berth("create", "--name", "taken", "-v", "newvol:/x", "-v", "/anon", "-v", "old:/o", "busybox", "true")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "already in use") {
+		t.Fatalf("create with a taken name: %s", r)
+	}
+	if got := env.MustBerth(t, "volume", "ls", "-q"); got != "old" {
+		t.Errorf("volumes after the failed create: %q, want only old", got)
+	}
+	if dirs := volumeDirs(env); len(dirs) != 1 {
+		t.Errorf("volume directories after the failed create: %v", dirs)
+	}
+}
+
+// TestVolumesFromBeatsImageVolume: with --volumes-from, an image's VOLUME
+// path gets the source container's volume, not a fresh anonymous one
+// (docker's data-container pattern); --mount volume-opt may repeat.
+func TestVolumesFromBeatsImageVolume(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "run", "--name", "src", "busybox", "mkdir", "/srv")
+	archive := filepath.Join(env.TmpDir, "img.tar")
+	env.MustBerth(t, "export", "-o", archive, "src")
+	env.MustBerth(t, "rm", "src")
+	env.MustBerth(t, "import", "--change", "VOLUME=/srv", "--change", "CMD=/bin/sh", archive, "withvol")
+	env.MustBerth(t, "run", "--name", "data", "withvol", "sh", "-c", "echo shared > /srv/f")
+	if got := env.MustBerth(t, "run", "--rm", "--volumes-from", "data", "withvol", "cat", "/srv/f"); got != "shared" {
+		t.Errorf("--volumes-from over an image VOLUME read %q", got)
+	}
+	if n := len(strings.Fields(env.MustBerth(t, "volume", "ls", "-q"))); n != 1 {
+		t.Errorf("%d volumes, want only the data container's", n)
+	}
+	out := env.MustBerth(t, "run", "--rm", "--mount", "type=volume,source=tv,target=/t,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=1m",
+		"busybox", "grep", " /t ", "/proc/mounts")
+	if !strings.Contains(out, "tmpfs /t tmpfs") || !strings.Contains(out, "size=1024k") {
+		t.Errorf("volume made by --mount volume-opt: %q", out)
+	}
+}
