@@ -3,8 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -83,24 +81,7 @@ func (ns *crunNS) berth(args ...string) Result {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	err := cmd.Run()
-	res := Result{Args: append([]string{"(crun ns)"}, args...), Duration: time.Since(start), exitCode: -1}
-	var exitErr *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		res.Err = fmt.Errorf("timed out: %w", ctx.Err())
-	case err == nil, errors.Is(err, exec.ErrWaitDelay):
-		res.exitCode = cmd.ProcessState.ExitCode()
-	case errors.As(err, &exitErr):
-		res.exitCode = exitErr.ExitCode()
-	default:
-		res.Err = err
-	}
-	res.stdout, res.stderr = stdout.String(), stderr.String()
-	return res
+	return runResult(ctx, cmd, append([]string{"(crun ns)"}, args...), DefaultTimeout)
 }
 
 func (ns *crunNS) must(t *testing.T, args ...string) string {

@@ -243,6 +243,12 @@ func (e *Env) BerthStdin(r io.Reader, args ...string) Result {
 	defer cancel()
 	cmd := e.Command(ctx, args...)
 	cmd.Stdin = r
+	return runResult(ctx, cmd, args, timeout)
+}
+
+// runResult runs cmd (bound to ctx, which times it out after timeout) and
+// turns its outcome into a Result recorded under args.
+func runResult(ctx context.Context, cmd *exec.Cmd, args []string, timeout time.Duration) Result {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
