@@ -10,9 +10,12 @@ import (
 // once at creation (rename is the one exception). The OCI spec is kept apart
 // (see Store.ContainerSpec) so that listing never decodes it.
 type ContainerConfig struct {
-	ID        string            `json:"id"`
-	Name      string            `json:"name"`
-	Pod       string            `json:"pod,omitempty"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Pod  string `json:"pod,omitempty"`
+	// IsInfra marks a pod's infra container, which holds the namespaces
+	// the members join and goes only with the pod.
+	IsInfra   bool              `json:"isInfra,omitempty"`
 	ImageID   string            `json:"imageID,omitempty"`
 	ImageName string            `json:"imageName,omitempty"`
 	Labels    map[string]string `json:"labels,omitempty"`

@@ -123,3 +123,28 @@ func volumeNames(cfg *define.ContainerConfig) []string {
 	}
 	return out
 }
+
+func errNoSuchPod(nameOrID string) error {
+	return fmt.Errorf("no pod with name or ID %s found: %w", nameOrID, define.ErrNoSuchPod)
+}
+
+// errPodNameInUse mirrors podman's message for a taken pod name.
+func errPodNameInUse(name string) error {
+	return fmt.Errorf("adding pod to state: name %q is in use: %w", name, define.ErrNameInUse)
+}
+
+func errPodHasMembers(id string, ctrs []string) error {
+	return fmt.Errorf("pod %s still has containers %s: %w", id, strings.Join(ctrs, ", "), define.ErrCtrExists)
+}
+
+func errAmbiguousPod(prefix string, n int) error {
+	return fmt.Errorf("%d pods match %q: %w", n, prefix, define.ErrAmbiguous)
+}
+
+// checkNewPod validates the argument of AddPod.
+func checkNewPod(cfg *define.PodConfig) error {
+	if cfg == nil || cfg.ID == "" || cfg.Name == "" {
+		return fmt.Errorf("add pod: ID and name must be set: %w", define.ErrInvalidArg)
+	}
+	return nil
+}

@@ -22,6 +22,7 @@ type Memory struct {
 	runtime map[string]string
 	exits   map[string]int32
 	vols    map[string]*memVolume
+	pods    map[string]*memPod
 }
 
 type memCtr struct {
@@ -32,13 +33,14 @@ type memCtr struct {
 	spec    []byte // nil when no spec was stored
 	state   []byte
 	deps    []string // config's Dependencies
+	pod     string   // the pod it belongs to, or ""
 }
 
 var _ Store = (*Memory)(nil)
 
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory {
-	return &Memory{ctrs: map[string]*memCtr{}, runtime: map[string]string{}, vols: map[string]*memVolume{}}
+	return &Memory{ctrs: map[string]*memCtr{}, runtime: map[string]string{}, vols: map[string]*memVolume{}, pods: map[string]*memPod{}}
 }
 
 // AddContainer stores a new container.
@@ -80,7 +82,10 @@ func (m *Memory) AddContainer(cfg *define.ContainerConfig, spec *specs.Spec, st 
 			return errNoDependency(cfg.ID, dep)
 		}
 	}
-	c.deps = cfg.Dependencies
+	if cfg.Pod != "" && m.pods[cfg.Pod] == nil {
+		return errNoSuchPod(cfg.Pod)
+	}
+	c.deps, c.pod = cfg.Dependencies, cfg.Pod
 	m.ctrs[cfg.ID] = c
 	m.order = append(m.order, cfg.ID)
 	return nil

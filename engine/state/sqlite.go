@@ -15,7 +15,7 @@ import (
 // schemaVersion is stored in PRAGMA user_version. Opening a database that
 // already has it skips all DDL, so the common case (every CLI call) costs a
 // single cheap read.
-const schemaVersion = 6
+const schemaVersion = 7
 
 // schema keeps the OCI spec (tens of KiB with its seccomp filter) in a
 // table of its own and each table's small, often read columns first, so
@@ -27,6 +27,9 @@ const schemaVersion = 6
 // state and config documents stay the source of truth for everything else.
 // (pid_start and conmon_pid_start come last only because version 5 added
 // them to existing tables.)
+//
+// pod_containers ties members to their pod the same way: a pod with
+// members cannot be deleted, and a container cannot join a missing pod.
 //
 // container_dependencies holds each container's config Dependencies. Its
 // dependency column references containers without a cascade, so the
@@ -86,6 +89,17 @@ CREATE TABLE IF NOT EXISTS container_volumes (
 	volume TEXT NOT NULL REFERENCES volumes(name),
 	PRIMARY KEY (volume, ctr)
 );
+CREATE TABLE IF NOT EXISTS pods (
+	id      TEXT PRIMARY KEY NOT NULL,
+	name    TEXT NOT NULL UNIQUE,
+	created INTEGER NOT NULL DEFAULT 0,
+	config  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pod_containers (
+	ctr TEXT PRIMARY KEY NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+	pod TEXT NOT NULL REFERENCES pods(id)
+);
+CREATE INDEX IF NOT EXISTS pod_containers_pod ON pod_containers(pod);
 CREATE TABLE IF NOT EXISTS runtime (
 	key   TEXT PRIMARY KEY NOT NULL,
 	value TEXT NOT NULL

@@ -62,6 +62,9 @@ func (s *SQLite) AddContainer(cfg *define.ContainerConfig, spec *specs.Spec, st 
 		if err := addVolumeUsers(tx, cfg); err != nil {
 			return err
 		}
+		if err := addPodMember(tx, cfg); err != nil {
+			return err
+		}
 		if specJSON != nil {
 			if _, err := tx.Exec("INSERT INTO container_specs(id, spec) VALUES(?, ?)", cfg.ID, string(specJSON)); err != nil {
 				return fmt.Errorf("add container %s: %w", cfg.ID, err)

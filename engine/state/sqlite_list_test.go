@@ -68,7 +68,11 @@ func TestSQLiteSummariesMatchContainer(t *testing.T) {
 	s := newSQLite(t, filepath.Join(t.TempDir(), "state.db"))
 	defer s.Close()
 	full := statetest.NewConfig(statetest.NewID(t), "full")
-	full.Rootfs, full.Pod, full.AutoRemove, full.UserVolumes = "/srv/root", "pod1", true, []string{"/data"}
+	pod := statetest.NewPod(t, "pod1", time.Now())
+	if err := s.AddPod(pod); err != nil {
+		t.Fatal(err)
+	}
+	full.Rootfs, full.Pod, full.AutoRemove, full.UserVolumes = "/srv/root", pod.ID, true, []string{"/data"}
 	fullSt := statetest.NewState(define.StatusRunning)
 	fullSt.ConmonPID, fullSt.RestartCount, fullSt.NetNS = 99, 2, "/run/netns/x"
 	fullSt.PIDStart, fullSt.ConmonPIDStart = 1234, 1233

@@ -42,7 +42,8 @@ func (s *SQLite) migrate() error {
 				return fmt.Errorf("migrate schema %d -> %d: %w", v, schemaVersion, err)
 			}
 		}
-		// Version 6 added the volume tables, which the schema creates.
+		// Versions 6 and 7 added the volume and pod tables, which the
+		// schema creates.
 		if _, err := tx.Exec(schema); err != nil {
 			return fmt.Errorf("create schema: %w", err)
 		}

@@ -180,8 +180,8 @@ func TestMigrateV3(t *testing.T) {
 		!strings.Contains(ddl, "REFERENCES containers(id)") {
 		t.Errorf("container_specs DDL = %q, %v; want it to reference containers", ddl, err)
 	}
-	if err := raw.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != 6 {
-		t.Errorf("user_version = %d, %v; want 6", version, err)
+	if err := raw.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != 7 {
+		t.Errorf("user_version = %d, %v; want 7", version, err)
 	}
 	// Version 6 added the volume tables; a migrated database takes
 	// volumes and containers that use them.

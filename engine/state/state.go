@@ -37,6 +37,27 @@ type VolumeStore interface {
 	VolumeUsers(name string) ([]string, error)
 }
 
+// PodStore persists pods. A container joins a pod through AddContainer
+// (its config's Pod), which refuses a pod that does not exist; RemovePod
+// refuses a pod that still has members. Lookups wrap define.ErrNoSuchPod.
+type PodStore interface {
+	// AddPod persists a new pod (ErrNameInUse if the name is taken).
+	AddPod(cfg *define.PodConfig) error
+	// SavePodConfig replaces a pod's config (its infra ID is only known
+	// once the infra container exists).
+	SavePodConfig(cfg *define.PodConfig) error
+	// RemovePod deletes a pod that has no containers left.
+	RemovePod(id string) error
+	// Pod returns a pod by full ID.
+	Pod(id string) (*define.PodConfig, error)
+	// LookupPod resolves a full ID, an exact name or a unique ID prefix.
+	LookupPod(nameOrID string) (string, error)
+	// Pods returns every pod, oldest first.
+	Pods() ([]*define.PodConfig, error)
+	// PodContainers returns the IDs of a pod's members, in creation order.
+	PodContainers(id string) ([]string, error)
+}
+
 // Store is the persistence interface. SQLite is the real backend; Memory is
 // the fake for unit tests. Both run the statetest conformance suite.
 //
@@ -87,6 +108,7 @@ type Store interface {
 	// in their Dependencies, in creation order.
 	ContainerDependents(id string) ([]string, error)
 	VolumeStore
+	PodStore
 	// RuntimeValue / SetRuntimeValue keep small runtime-wide facts (the
 	// storage paths a database was created with, the boot ID).
 	RuntimeValue(key string) (string, error)

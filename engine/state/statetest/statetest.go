@@ -46,6 +46,8 @@ func Run(t *testing.T, newStore func(t *testing.T) state.Store) {
 		{"Summaries", testSummaries},
 		{"Volumes", testVolumes},
 		{"VolumeUsers", testVolumeUsers},
+		{"Pods", testPods},
+		{"PodMembers", testPodMembers},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
