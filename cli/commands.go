@@ -41,6 +41,7 @@ func verbs() []verb {
 		{names: []string{"image"}, group: "manage", build: newImageCommand},
 		{names: []string{"network"}, group: "manage", build: newNetworkCommand},
 		{names: []string{"volume"}, group: "manage", build: newVolumeCommand},
+		{names: []string{"pod"}, group: "manage", build: newPodCommand},
 		{names: []string{"system"}, group: "manage", build: newSystemCommand},
 	}
 }

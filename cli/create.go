@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/berth-dev/berth/service"
@@ -25,6 +26,8 @@ type createFlags struct {
 	rootfs      bool
 	// readOnlyTmpfs is --read-only-tmpfs (default true).
 	readOnlyTmpfs bool
+	// podIDFile is --pod-id-file: the pod to join, by the ID in a file.
+	podIDFile string
 }
 
 func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
@@ -89,6 +92,8 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringArrayVar(&s.LogOpts, "log-opt", nil, "logging driver options")
 	f.BoolVar(&o.rootfs, "rootfs", false, "the first argument is not an image but the rootfs to the exploded container")
 	f.StringVar(&o.cidFile, "cidfile", "", "write the container ID to the file")
+	f.StringVar(&s.Pod, "pod", "", "run container in an existing pod, or a new one with new:NAME")
+	f.StringVar(&o.podIDFile, "pod-id-file", "", "run container in the pod whose ID is in this file")
 }
 
 // toSpec finishes the spec from the positional arguments and the flags
@@ -106,6 +111,16 @@ func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.Container
 	}
 	s.Command = args[1:]
 	s.NoReadOnlyTmpfs = !o.readOnlyTmpfs
+	if o.podIDFile != "" {
+		if s.Pod != "" {
+			return nil, service.CreateOptions{}, usageError("--pod and --pod-id-file cannot be used together")
+		}
+		b, err := os.ReadFile(o.podIDFile)
+		if err != nil {
+			return nil, service.CreateOptions{}, usageError("reading --pod-id-file: %v", err)
+		}
+		s.Pod = strings.TrimSpace(string(b))
+	}
 	if f.Changed("entrypoint") {
 		s.EntrypointSet = true
 		if o.entrypoint != "" {

@@ -347,6 +347,9 @@ func (c *Container) cleanupAfterExit(ctx context.Context, remove bool) error {
 			// --rm: release and remove in one pass under the lock.
 			err := c.runtime.removeLocked(ctx, c, RemoveOptions{Force: true}, true)
 			c.lock.Unlock()
+			if c.config.Pod != "" && !c.config.IsInfra {
+				c.runtime.stopPodIfDone(ctx, c.config.Pod)
+			}
 			if errors.Is(err, define.ErrCtrRemoved) || errors.Is(err, define.ErrNoSuchCtr) || errors.Is(err, errCopyInProgress) {
 				return nil
 			}
@@ -372,6 +375,9 @@ func (c *Container) cleanupAfterExit(ctx context.Context, remove bool) error {
 		return err
 	}
 	c.lock.Unlock()
+	if exited && c.config.Pod != "" && !c.config.IsInfra {
+		c.runtime.stopPodIfDone(ctx, c.config.Pod)
+	}
 	if remove || c.config.AutoRemove {
 		err := c.runtime.RemoveContainer(ctx, c, RemoveOptions{Force: true})
 		if errors.Is(err, define.ErrCtrRemoved) || errors.Is(err, define.ErrNoSuchCtr) {

@@ -53,6 +53,14 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 			return fmt.Errorf("container %s: %w", c.config.Name, err)
 		}
 	}
+	if c.config.IsInfra {
+		// The pod's cgroup, with its limits, exists before its first
+		// container does, however the start came (pod start, or a
+		// member starting its dependency).
+		if err := c.runtime.createPodCgroup(c.config.Pod); err != nil {
+			return fmt.Errorf("container %s: %w", c.config.Name, err)
+		}
+	}
 	mountpoint, err := c.mountRootfsLocked()
 	if err != nil {
 		return err
@@ -233,8 +241,14 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 			data []byte
 		}{dest, data})
 	}
+	// A container joining another's UTS namespace (a pod member) has no
+	// hostname of its own in the spec; its config has the one it sees.
+	hostname := spec.Hostname
+	if hostname == "" {
+		hostname = c.config.Hostname
+	}
 	if !c.config.NoHosts && c.config.NetMode != "host" {
-		add("/etc/hosts", etcfiles.Hosts(spec.Hostname, c.containerIPs(), c.config.HostAdd, hostsSeed))
+		add("/etc/hosts", etcfiles.Hosts(hostname, c.containerIPs(), c.config.HostAdd, hostsSeed))
 	} else if c.config.NetMode == "host" {
 		if data, err := os.ReadFile("/etc/hosts"); err == nil {
 			add("/etc/hosts", data)
@@ -242,8 +256,8 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 	}
 	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
 	add("/etc/resolv.conf", c.resolvConfLocked(hostResolv))
-	if spec.Hostname != "" {
-		add("/etc/hostname", etcfiles.HostnameFile(spec.Hostname))
+	if hostname != "" {
+		add("/etc/hostname", etcfiles.HostnameFile(hostname))
 	}
 	for _, f := range files {
 		if userMounted[f.dest] {

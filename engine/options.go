@@ -236,3 +236,9 @@ func WithSharedNamespace(kind, ctrID string) CtrOption {
 		return nil
 	}
 }
+
+// WithPod makes the container a member of a pod (name or ID): it joins
+// the namespaces the pod shares and lives in the pod's cgroup.
+func WithPod(nameOrID string) CtrOption {
+	return func(c *define.ContainerConfig) error { c.Pod = nameOrID; return nil }
+}

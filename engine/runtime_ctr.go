@@ -17,7 +17,15 @@ import (
 // NewContainer persists a new container in the Configured state: its
 // record in the database and its rootfs in storage. Nothing is left behind
 // on failure.
-func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...CtrOption) (_ *Container, retErr error) {
+func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...CtrOption) (*Container, error) {
+	return r.newContainer(ctx, spec, opts, nil)
+}
+
+// newContainer is NewContainer. A container joining a pod (WithPod) is
+// created under the pod's lock, so that it never joins a pod being
+// removed or one whose infra container is not recorded yet; heldPod is
+// the pod whose lock the caller already holds (or nil).
+func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []CtrOption, heldPod *Pod) (_ *Container, retErr error) {
 	if spec == nil {
 		return nil, fmt.Errorf("container needs an OCI spec: %w", define.ErrInvalidArg)
 	}
@@ -30,6 +38,30 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 	for _, o := range opts {
 		if err := o(cfg); err != nil {
 			return nil, err
+		}
+	}
+	if cfg.Pod != "" && !cfg.IsInfra {
+		pod := heldPod
+		if pod == nil {
+			p, err := r.LookupPod(cfg.Pod)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.lock.Lock(); err != nil {
+				return nil, err
+			}
+			defer p.lock.Unlock()
+			// Re-read under the lock: the infra ID is set under it.
+			if p.config, err = r.state.Pod(p.config.ID); err != nil {
+				return nil, err
+			}
+			pod = p
+		}
+		if err := withPodMember(pod.config, false)(cfg); err != nil {
+			return nil, err
+		}
+		if cfg.Namespaces["uts"] != "" && spec.Hostname != "" {
+			return nil, fmt.Errorf("invalid config provided: cannot set hostname when joining the pod UTS namespace: %w", define.ErrInvalidArg)
 		}
 	}
 	if cfg.ImageID == "" && cfg.Rootfs == "" {
@@ -54,14 +86,17 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 		}
 		cfg.Name = name
 	}
+	if cfg.IsInfra && spec.Hostname == "" {
+		spec.Hostname = cfg.Hostname
+	}
 	if spec.Hostname == "" && cfg.Namespaces["uts"] == "" && cfg.NetMode != "host" {
 		spec.Hostname = cfg.ID[:12]
 	}
-	if spec.Process != nil && spec.Hostname != "" && !hasEnv(spec.Process.Env, "HOSTNAME") {
-		spec.Process.Env = append(spec.Process.Env, "HOSTNAME="+spec.Hostname)
-	}
 	if cfg.Hostname == "" {
 		cfg.Hostname = spec.Hostname
+	}
+	if spec.Process != nil && cfg.Hostname != "" && !hasEnv(spec.Process.Env, "HOSTNAME") {
+		spec.Process.Env = append(spec.Process.Env, "HOSTNAME="+cfg.Hostname)
 	}
 	if spec.Linux != nil && spec.Linux.CgroupsPath == "" {
 		spec.Linux.CgroupsPath = r.cgroupsPath(cfg)

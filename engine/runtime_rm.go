@@ -21,6 +21,9 @@ type RemoveOptions struct {
 	// Volumes removes the container's anonymous volumes with it (rm -v;
 	// a --rm container's always go).
 	Volumes bool
+	// pod is set by the pod's own removal, the one way to remove an
+	// infra container.
+	pod bool
 }
 
 // RemoveContainer deletes a container: its runtime record, rootfs, files,
@@ -51,6 +54,11 @@ func (r *Runtime) RemoveContainer(ctx context.Context, c *Container, opts Remove
 // the release of a stopped container as a "cleanup" event first, as the
 // exit cleanup of a --rm container does.
 func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOptions, cleanupEvent bool) error {
+	if c.config.IsInfra && !opts.pod {
+		if _, err := r.state.Pod(c.config.Pod); err == nil {
+			return fmt.Errorf("container %s is the infra container of pod %s and cannot be removed without removing the pod: %w", c.config.ID, c.config.Pod, define.ErrCtrStateInvalid)
+		}
+	}
 	if deps, err := r.state.ContainerDependents(c.config.ID); err != nil {
 		return err
 	} else if len(deps) > 0 {

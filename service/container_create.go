@@ -56,29 +56,55 @@ func Create(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts
 			return nil, fmt.Errorf("%s is a manifest list: run one of its images, or pull it to get the one for this platform: %w", s.Image, define.ErrInvalidArg)
 		}
 	}
-	host := generate.DefaultHost()
-	if opts.Host != nil {
-		host = *opts.Host
-	}
-	host.CgroupManager = rt.Config().CgroupManager
-	if w := opts.Warnings; w != nil && host.Warn == nil {
-		host.Warn = func(msg string) { fmt.Fprintln(w, msg) }
-	}
-	if host.InitPath == "" {
-		host.InitPath = rt.Config().InitPath
-	}
+	host := createHost(rt, opts)
 	if s.CreateCommand == nil {
 		s.CreateCommand = os.Args
 	}
+	var newPod *engine.Pod
+	if name := PodNewName(s.Pod); name != "" || s.Pod == "new:" {
+		pod, err := newPodFor(ctx, rt, s, name, opts)
+		if err != nil {
+			return nil, err
+		}
+		newPod = pod
+	}
 	ociSpec, ctrOpts, err := generate.Container(s, img, host)
+	if err == nil {
+		if img != nil {
+			// Record the image by its full name, as podman's ps shows it.
+			ctrOpts = append(ctrOpts, engine.WithImage(img.ID, imageName(img, s.Image)))
+		}
+		var c *engine.Container
+		if c, err = rt.NewContainer(ctx, ociSpec, ctrOpts...); err == nil {
+			return c, nil
+		}
+	}
+	if newPod != nil {
+		_ = rt.RemovePod(ctx, newPod, engine.PodRemoveOptions{Force: true})
+	}
+	return nil, err
+}
+
+// newPodFor makes the pod of `--pod new:NAME`: the container's published
+// ports and networks move to the pod's infra container (a member cannot
+// have its own), as podman does, and the container joins it.
+func newPodFor(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, name string, opts CreateOptions) (*engine.Pod, error) {
+	if name == "" {
+		return nil, fmt.Errorf("--pod new: needs a pod name: %w", define.ErrInvalidArg)
+	}
+	ps := &spec.PodSpec{
+		Name: name, Infra: true, CreateCommand: s.CreateCommand,
+		Network: s.Network, Publish: s.Publish, NetworkAlias: s.NetworkAlias, IP: s.IP, MacAddress: s.MacAddress,
+		DNS: s.DNS, DNSSearch: s.DNSSearch, DNSOption: s.DNSOption, AddHost: s.AddHost, NoHosts: s.NoHosts,
+	}
+	pod, err := PodCreate(ctx, rt, ps, PodCreateOptions{Create: opts})
 	if err != nil {
 		return nil, err
 	}
-	if img != nil {
-		// Record the image by its full name, as podman's ps shows it.
-		ctrOpts = append(ctrOpts, engine.WithImage(img.ID, imageName(img, s.Image)))
-	}
-	return rt.NewContainer(ctx, ociSpec, ctrOpts...)
+	s.Network, s.Publish, s.NetworkAlias, s.IP, s.MacAddress = nil, nil, nil, "", ""
+	s.DNS, s.DNSSearch, s.DNSOption, s.AddHost, s.NoHosts = nil, nil, nil, nil, false
+	s.Pod = pod.ID()
+	return pod, nil
 }
 
 // imageForCreate finds the container's image under the pull policy and

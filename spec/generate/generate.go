@@ -208,6 +208,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	if img != nil {
 		add(engine.WithImage(img.ID, s.Image))
 	}
+	if s.Pod != "" {
+		add(engine.WithPod(s.Pod))
+	}
 	if s.Rootfs != "" {
 		if err := checkRootfs(s.Rootfs); err != nil {
 			return nil, nil, err

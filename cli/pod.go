@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"syscall"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/internal/signals"
+	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
+)
+
+// newPodCommand is the `pod` group.
+func newPodCommand(d *Deps) *cobra.Command {
+	cmd := &cobra.Command{Use: "pod", Short: "Manage pods", RunE: subcommandRequired}
+	cmd.AddCommand(newPodCreateCommand(d), newPodPsCommand(d), newPodInspectCommand(d), newPodExistsCommand(d),
+		newPodRmCommand(d), newPodPruneCommand(d),
+		newPodVerbCommand(d, "start", "Start one or more pods", func(ctx context.Context, p *engine.Pod, _ *podVerbFlags) (engine.PodErrors, error) {
+			return p.Start(ctx)
+		}),
+		newPodVerbCommand(d, "stop", "Stop one or more pods", func(ctx context.Context, p *engine.Pod, f *podVerbFlags) (engine.PodErrors, error) {
+			return p.Stop(ctx, f.timeout)
+		}),
+		newPodVerbCommand(d, "restart", "Restart one or more pods", func(ctx context.Context, p *engine.Pod, f *podVerbFlags) (engine.PodErrors, error) {
+			return p.Restart(ctx, f.timeout)
+		}),
+		newPodVerbCommand(d, "kill", "Send the specified signal or SIGKILL to containers in pod", func(ctx context.Context, p *engine.Pod, f *podVerbFlags) (engine.PodErrors, error) {
+			return p.Kill(ctx, f.signal)
+		}),
+		newPodVerbCommand(d, "pause", "Pause one or more pods", func(ctx context.Context, p *engine.Pod, _ *podVerbFlags) (engine.PodErrors, error) {
+			return p.Pause(ctx)
+		}),
+		newPodVerbCommand(d, "unpause", "Unpause one or more pods", func(ctx context.Context, p *engine.Pod, _ *podVerbFlags) (engine.PodErrors, error) {
+			return p.Unpause(ctx)
+		}),
+	)
+	return cmd
+}
+
+// podVerbFlags are the flags the simple pod verbs take.
+type podVerbFlags struct {
+	timeout *uint
+	signal  syscall.Signal
+}
+
+// newPodVerbCommand builds pod start/stop/restart/kill/pause/unpause:
+// NAME... or --all / --latest, the pod's ID printed for each pod done.
+func newPodVerbCommand(d *Deps, verb, short string, fn func(context.Context, *engine.Pod, *podVerbFlags) (engine.PodErrors, error)) *cobra.Command {
+	var all, latest bool
+	var t uint
+	var sig string
+	cmd := &cobra.Command{
+		Use:   verb + " [options] POD [POD...]",
+		Short: short,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f := &podVerbFlags{}
+			if verb == "stop" || verb == "restart" {
+				f.timeout = timeoutFlag(cmd, &t)
+			}
+			if verb == "kill" {
+				s, err := signals.Parse(sig)
+				if err != nil {
+					return usageError("%v", err)
+				}
+				f.signal = s
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			reports, err := service.EachPod(cmd.Context(), rt, args, all, latest, func(ctx context.Context, p *engine.Pod) (engine.PodErrors, error) {
+				return fn(ctx, p, f)
+			})
+			if err != nil {
+				return err
+			}
+			return printPodReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&all, "all", "a", false, verb+" all pods")
+	fl.BoolVarP(&latest, "latest", "l", false, "act on the latest pod berth is aware of")
+	switch verb {
+	case "stop", "restart":
+		fl.UintVarP(&t, "time", "t", 10, "seconds to wait for pod stop before killing the container")
+	case "kill":
+		fl.StringVarP(&sig, "signal", "s", "KILL", "signal to send to the containers in the pod")
+	}
+	return cmd
+}
+
+// printPodReports prints each pod's ID, or its errors: the member errors
+// one a line, then the pod's, podman's way; the last error is returned.
+func printPodReports(out, errOut io.Writer, reports []service.PodReport) error {
+	var last error
+	fail := func(err error) {
+		if last != nil {
+			fmt.Fprintf(errOut, "Error: %v\n", last)
+		}
+		last = err
+	}
+	for _, r := range reports {
+		switch {
+		case r.Err != nil:
+			fail(r.Err)
+		case len(r.Errs) > 0:
+			ids := make([]string, 0, len(r.Errs))
+			for id := range r.Errs {
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			for _, id := range ids {
+				fail(r.Errs[id])
+			}
+		default:
+			fmt.Fprintln(out, r.ID)
+		}
+	}
+	return last
+}
+
+func newPodRmCommand(d *Deps) *cobra.Command {
+	var all, force, ignore, volumes bool
+	var t uint
+	cmd := &cobra.Command{
+		Use:     "rm [options] POD [POD...]",
+		Aliases: []string{"remove"},
+		Short:   "Remove one or more pods",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			opts := engine.PodRemoveOptions{Force: force, Timeout: timeoutFlag(cmd, &t), Volumes: volumes}
+			reports, err := service.PodRemove(cmd.Context(), rt, args, all, ignore, opts)
+			if err != nil {
+				return err
+			}
+			var errs []error
+			for _, r := range reports {
+				if r.Err != nil {
+					errs = append(errs, r.Err)
+				}
+			}
+			return removalExitCode(printPodReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports), errs)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&all, "all", "a", false, "remove all pods")
+	f.BoolVarP(&force, "force", "f", false, "stop running containers and delete all stopped containers before removal of pod")
+	f.BoolVarP(&ignore, "ignore", "i", false, "ignore errors when a specified pod is missing")
+	f.BoolVarP(&volumes, "volumes", "v", false, "remove the anonymous volumes of the pod's containers")
+	f.UintVarP(&t, "time", "t", 10, "seconds to wait for pod stop before killing the container")
+	return cmd
+}
+
+func newPodPruneCommand(d *Deps) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "prune [options]",
+		Short: "Remove all stopped pods and their containers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !force {
+				ok, err := confirm(cmd, "WARNING! This will remove all stopped/exited pods..\nAre you sure you want to continue? [y/N] ")
+				if err != nil || !ok {
+					return err
+				}
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			reports, err := service.PodPrune(cmd.Context(), rt)
+			if err != nil {
+				return err
+			}
+			return printPodReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports)
+		},
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not prompt for confirmation")
+	return cmd
+}
+
+func newPodExistsCommand(d *Deps) *cobra.Command {
+	return &cobra.Command{
+		Use:   "exists POD",
+		Short: "Check if a pod exists in local storage",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			ok, err := rt.PodExists(args[0])
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return &ExitError{Code: 1}
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,196 @@
+package generate
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/docker/go-units"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/spec"
+)
+
+// podShareKinds are the namespaces a pod can share, podman's names.
+var podShareKinds = []string{"cgroup", "ipc", "net", "pid", "uts"}
+
+// Pod turns a pod spec into the engine's pod options and the spec of its
+// infra container (nil with --infra=false). The infra container gets the
+// pod's networking and runs the pause process; its Rootfs (or Image, with
+// --infra-image) is for the caller to fill in.
+func Pod(ps *spec.PodSpec, host Host) (*spec.ContainerSpec, []engine.PodOption, error) {
+	if ps == nil {
+		return nil, nil, invalid("no pod spec")
+	}
+	var opts []engine.PodOption
+	add := func(o ...engine.PodOption) { opts = append(opts, o...) }
+	if ps.Name != "" {
+		if err := engine.ValidateName(ps.Name); err != nil {
+			return nil, nil, err
+		}
+		add(engine.WithPodName(ps.Name))
+	}
+	if ps.Hostname != "" {
+		if err := spec.ValidateHostname(ps.Hostname); err != nil {
+			return nil, nil, err
+		}
+		add(engine.WithPodHostname(ps.Hostname))
+	}
+	if len(ps.Labels) > 0 {
+		add(engine.WithPodLabels(ps.Labels))
+	}
+	switch ps.ExitPolicy {
+	case "", define.PodExitPolicyContinue, define.PodExitPolicyStop:
+		add(engine.WithPodExitPolicy(ps.ExitPolicy))
+	default:
+		return nil, nil, invalid("--exit-policy %q: must be continue or stop", ps.ExitPolicy)
+	}
+	if ps.CgroupParent != "" {
+		if host.CgroupManager == "systemd" && !strings.HasSuffix(ps.CgroupParent, ".slice") {
+			return nil, nil, invalid("--cgroup-parent %q: the systemd cgroup manager needs a slice name ending in .slice", ps.CgroupParent)
+		}
+		if host.CgroupManager != "systemd" && !strings.HasPrefix(ps.CgroupParent, "/") {
+			return nil, nil, invalid("--cgroup-parent %q: must be an absolute cgroup path with the cgroupfs manager", ps.CgroupParent)
+		}
+		add(engine.WithPodCgroupParent(ps.CgroupParent))
+	}
+	var memory, quota int64
+	if ps.Memory != "" {
+		n, err := units.RAMInBytes(ps.Memory)
+		if err != nil || n <= 0 {
+			return nil, nil, invalid("--memory %q: must be a positive size such as 512m", ps.Memory)
+		}
+		if n < 6*1024*1024 {
+			return nil, nil, invalid("--memory %q: minimum memory limit is 6MB", ps.Memory)
+		}
+		memory = n
+	}
+	if ps.CPUs != "" {
+		q, err := cpuQuota(ps.CPUs, host.numCPU())
+		if err != nil {
+			return nil, nil, err
+		}
+		quota = q
+	}
+	if memory > 0 || quota > 0 {
+		add(engine.WithPodResources(memory, quota, cpuPeriod))
+	}
+	switch ps.Userns {
+	case "", "host":
+	default:
+		return nil, nil, invalid("--userns %q: user namespaces are not supported yet", ps.Userns)
+	}
+	add(engine.WithPodCreateCommand(ps.CreateCommand))
+
+	share, err := podShare(ps.Share, host.CgroupV2)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ps.Infra {
+		if ps.Share != nil && len(share) > 0 {
+			return nil, nil, invalid("--share %q: you cannot share kernel namespaces on the pod level without an infra container", strings.Join(ps.Share, ","))
+		}
+		if infraOnly := infraOnlyFlag(ps); infraOnly != "" {
+			return nil, nil, invalid("%s: the pod has no infra container to hold its network: drop --infra=false", infraOnly)
+		}
+		return nil, opts, nil
+	}
+	add(engine.WithPodShare(share))
+	if !slices.Contains(share, "net") {
+		if f := infraOnlyFlag(ps); f != "" {
+			return nil, nil, invalid("%s: the pod does not share its network namespace (--share)", f)
+		}
+	}
+	infra := &spec.ContainerSpec{
+		Name:         ps.InfraName,
+		Image:        ps.InfraImage,
+		Network:      ps.Network,
+		Publish:      ps.Publish,
+		NetworkAlias: ps.NetworkAlias,
+		IP:           ps.IP,
+		MacAddress:   ps.MacAddress,
+		DNS:          ps.DNS,
+		DNSSearch:    ps.DNSSearch,
+		DNSOption:    ps.DNSOption,
+		AddHost:      ps.AddHost,
+		NoHosts:      ps.NoHosts,
+		Volumes:      ps.Volumes,
+		VolumesFrom:  ps.VolumesFrom,
+		Labels:       map[string]string{},
+	}
+	if ps.InfraImage == "" || len(ps.InfraCommand) > 0 {
+		infra.Entrypoint, infra.EntrypointSet = ps.InfraCommand, true
+		if len(infra.Entrypoint) == 0 {
+			infra.Entrypoint = []string{engine.PauseBinary, "-P"}
+		}
+	}
+	if ps.InfraImage == "" {
+		// Only the pause binary is in its root; nothing writes there.
+		infra.ReadOnly, infra.NoReadOnlyTmpfs = true, true
+	}
+	return infra, opts, nil
+}
+
+// podShare reads --share: a list of kinds, "none", or "+kind" to add to
+// the default (cgroup on cgroup v2 only, where the infra container has a
+// cgroup namespace of its own), ipc, net, uts.
+func podShare(values []string, cgroupV2 bool) ([]string, error) {
+	def := []string{"ipc", "net", "uts"}
+	if cgroupV2 {
+		def = append([]string{"cgroup"}, def...)
+	}
+	if values == nil {
+		return def, nil
+	}
+	var out []string
+	for _, v := range values {
+		for _, kind := range strings.Split(v, ",") {
+			kind = strings.TrimSpace(kind)
+			switch {
+			case kind == "none" || kind == "":
+				continue
+			case strings.HasPrefix(kind, "+"):
+				k := strings.TrimPrefix(kind, "+")
+				if !slices.Contains(podShareKinds, k) {
+					return nil, invalid("--share %q: invalid kernel namespace to share: %s. Options are: cgroup, ipc, net, pid, uts or none", v, k)
+				}
+				out = append(out, def...)
+				out = append(out, k)
+			case !slices.Contains(podShareKinds, kind):
+				return nil, invalid("--share %q: invalid kernel namespace to share: %s. Options are: cgroup, ipc, net, pid, uts or none", v, kind)
+			default:
+				out = append(out, kind)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// infraOnlyFlag names a networking flag given to a pod that cannot use
+// it, or "".
+func infraOnlyFlag(ps *spec.PodSpec) string {
+	switch {
+	case len(ps.Publish) > 0:
+		return "--publish"
+	case len(ps.Network) > 0:
+		return "--network"
+	case ps.IP != "":
+		return "--ip"
+	case ps.MacAddress != "":
+		return "--mac-address"
+	case len(ps.NetworkAlias) > 0:
+		return "--network-alias"
+	case len(ps.DNS) > 0 || len(ps.DNSSearch) > 0 || len(ps.DNSOption) > 0:
+		return "--dns"
+	case len(ps.AddHost) > 0:
+		return "--add-host"
+	}
+	return ""
+}
+
+// PausePath is the catatonit binary the infra container's pause process
+// is copied from: the configured init binary, else the usual locations.
+func PausePath(host Host) (string, error) {
+	return initPath(&spec.ContainerSpec{}, &host)
+}

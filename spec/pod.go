@@ -1,0 +1,40 @@
+package spec
+
+// PodSpec is everything a user can ask of a new pod (`pod create` flags
+// or an API request). The networking fields go to the infra container,
+// which holds the namespaces the members join.
+type PodSpec struct {
+	Name     string
+	Labels   map[string]string
+	Hostname string
+	// Share lists the namespaces members share ("net,ipc,uts" style
+	// values; a leading "+" adds to the default set).
+	Share []string
+	// Infra is false with --infra=false: no infra container, nothing
+	// shared.
+	Infra        bool
+	InfraImage   string
+	InfraCommand []string
+	InfraName    string
+	CgroupParent string
+	ExitPolicy   string
+	Memory       string
+	CPUs         string
+	Pid          string
+	Userns       string
+	Volumes      []string
+	VolumesFrom  []string
+
+	Network      []string
+	Publish      []string
+	NetworkAlias []string
+	IP           string
+	MacAddress   string
+	DNS          []string
+	DNSSearch    []string
+	DNSOption    []string
+	AddHost      []string
+	NoHosts      bool
+
+	CreateCommand []string
+}
