@@ -96,6 +96,20 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	if err := c.completeSpecLocked(spec, mountpoint, bundle, hostsSeed); err != nil {
 		return err
 	}
+	// What an earlier run wrote to overlay (:O) mounts is thrown away,
+	// also when its cleanup never ran (a reboot).
+	if err := c.removeOverlaysLocked(); err != nil {
+		return err
+	}
+	defer func() {
+		if retErr != nil {
+			_ = c.removeOverlaysLocked()
+		}
+	}()
+	// The user's host mounts first: the volumes' mounts are added after.
+	if err := c.prepareHostMountsLocked(spec); err != nil {
+		return err
+	}
 	if err := c.mountVolumesLocked(spec, mountpoint); err != nil {
 		return err
 	}

@@ -187,6 +187,9 @@ func (c *Container) releaseForRemovalLocked(ctx context.Context) (waitNetwork fu
 	}
 	wait := c.startNetworkTeardownLocked(ctx)
 	c.unmountVolumesLocked()
+	if err := c.removeOverlaysLocked(); err != nil {
+		warnf("%v", err)
+	}
 	c.clearPIDsLocked()
 	c.state.Status = define.StatusExited
 	return func() { c.warnNetworkTeardown(wait()) }, nil
@@ -235,6 +238,9 @@ func (c *Container) cleanupLocked(ctx context.Context) error {
 	}
 	c.warnNetworkTeardown(c.teardownNetworkLocked(ctx))
 	c.unmountVolumesLocked()
+	if err := c.removeOverlaysLocked(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.state.Mountpoint != "" && c.config.ImageID != "" {
 		store, err := c.runtime.storage()
 		if err == nil {

@@ -61,7 +61,8 @@ func (r *Runtime) prepareVolumes(ctx context.Context, cfg *define.ContainerConfi
 // mounted (once per container run), a volume used for the first time gets
 // the content and owner of the image's directory at its destination
 // (copy-up, unless nocopy), and U gives the whole volume to the
-// container's user. rootfs is the mounted root; spec's user is resolved.
+// container's user; O lays an overlay over the volume's data instead of
+// binding it. rootfs is the mounted root; spec's user is resolved.
 //
 // Lock order: container before volume; each volume's lock is held only
 // while it is prepared.
@@ -83,6 +84,15 @@ func (c *Container) mountVolumesLocked(spec *specs.Spec, rootfs string) (retErr 
 		}
 		if err := c.prepareVolume(v, vm, spec, rootfs); err != nil {
 			return fmt.Errorf("container %s: volume %s: %w", c.config.Name, vm.Name, err)
+		}
+		if slices.Contains(vm.Options, "O") {
+			// An overlay over the volume's data (podman's named :O).
+			m, err := c.overlayMountLocked(v.MountPoint(), vm.Dest, vm.Options)
+			if err != nil {
+				return err
+			}
+			spec.Mounts = append(spec.Mounts, m)
+			continue
 		}
 		var opts []string
 		for _, o := range vm.Options {
@@ -322,7 +332,8 @@ func (r *Runtime) applyVolumesFrom(cfg *define.ContainerConfig, spec *specs.Spec
 			if m.Type != "bind" || !slices.Contains(src.config.UserVolumes, m.Destination) || taken(m.Destination) {
 				continue
 			}
-			m.Options = withMode(slices.Clone(m.Options), mode)
+			// U chowned the source for its own container; no second chown.
+			m.Options = withMode(slices.DeleteFunc(slices.Clone(m.Options), func(o string) bool { return o == "U" }), mode)
 			dropImageVolume(m.Destination)
 			spec.Mounts = append(spec.Mounts, m)
 			cfg.UserVolumes = append(cfg.UserVolumes, m.Destination)

@@ -113,6 +113,7 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 		return c.userMountedError()
 	}
 	c.state.Status = define.StatusRemoving
+	c.state.RemoveVolumes = c.state.RemoveVolumes || opts.Volumes
 	if err := c.saveLocked(); err != nil {
 		waitNetwork()
 		return err
@@ -145,7 +146,7 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 		errs = append(errs, err)
 	}
 	r.event(c.newEvent("remove"))
-	if opts.Volumes || c.config.AutoRemove {
+	if c.state.RemoveVolumes || c.config.AutoRemove {
 		if err := r.removeAnonymousVolumes(ctx, c.config); err != nil {
 			errs = append(errs, err)
 		}

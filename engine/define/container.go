@@ -139,6 +139,10 @@ type ContainerState struct {
 	// MountedVolumes are the volumes with a filesystem of their own that
 	// this container's run mounted (and its cleanup unmounts).
 	MountedVolumes []string `json:"mountedVolumes,omitempty"`
+	// RemoveVolumes records an rm -v whose removal was put off (a copy in
+	// progress, a storage failure): the removal that finishes it also
+	// removes the anonymous volumes.
+	RemoveVolumes bool `json:"removeVolumes,omitempty"`
 	// Ports are the port mappings in effect while the container runs,
 	// with the host ports picked for random ones.
 	Ports []PortMapping `json:"ports,omitempty"`

@@ -1,7 +1,6 @@
 package generate
 
 import (
-	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -207,16 +206,17 @@ func parseVolume(v string) (specs.Mount, *define.VolumeMount, error) {
 				opts = append(opts, o)
 			case o == "nosuid", o == "nodev", o == "noexec", o == "suid", o == "dev", o == "exec":
 				opts = append(opts, o)
-			case o == "U":
+			case o == "U", o == "O", strings.HasPrefix(o, "upperdir="), strings.HasPrefix(o, "workdir="):
 				opts = append(opts, o)
 			case (o == "nocopy" || o == "copy") && isVolume:
 				opts = append(opts, o)
-			case o == "O" && !isVolume:
-				return specs.Mount{}, nil, invalidNI("-v %q: overlay mounts (O) are not supported yet", v)
 			default:
 				return specs.Mount{}, nil, invalid("-v %q: unknown option %q", v, o)
 			}
 		}
+	}
+	if err := checkOverlay(v, strings.Split(optStr, ",")); err != nil {
+		return specs.Mount{}, nil, err
 	}
 	if isVolume {
 		if src != "" {
@@ -225,9 +225,6 @@ func parseVolume(v string) (specs.Mount, *define.VolumeMount, error) {
 			}
 		}
 		return specs.Mount{}, &define.VolumeMount{Name: src, Dest: dst, Options: opts}, nil
-	}
-	if slices.Contains(opts, "U") {
-		return specs.Mount{}, nil, invalidNI("-v %q: U (chown) on a host directory is not supported yet", v)
 	}
 	if strings.HasPrefix(src, ".") {
 		abs, err := filepath.Abs(src)
@@ -239,7 +236,74 @@ func parseVolume(v string) (specs.Mount, *define.VolumeMount, error) {
 	if err := checkSource("-v", v, src); err != nil {
 		return specs.Mount{}, nil, err
 	}
-	return engine.BindMount(path.Clean(src), dst, opts), nil, nil
+	src = path.Clean(src)
+	if slices.Contains(opts, "O") {
+		if st, err := os.Stat(src); err == nil && !st.IsDir() {
+			return specs.Mount{}, nil, invalid("-v %q: O (overlay) needs a directory, %s is not one", v, src)
+		}
+		return engine.OverlayMount(src, dst, slices.DeleteFunc(opts, func(o string) bool { return o == "O" })), nil, nil
+	}
+	return engine.BindMount(src, dst, opts), nil, nil
+}
+
+// checkOverlay enforces podman's rules for -v's O (overlay) option: O
+// stands alone, or with U, or with both upperdir= and workdir= (absolute
+// directories the user keeps); upperdir= and workdir= need O. opts are
+// the options as given.
+func checkOverlay(v string, opts []string) error {
+	var overlay, chown bool
+	var upper, work string
+	for _, o := range opts {
+		switch {
+		case o == "O":
+			overlay = true
+		case o == "U":
+			chown = true
+		case strings.HasPrefix(o, "upperdir="):
+			if upper != "" {
+				return invalid("-v %q: upperdir given more than once", v)
+			}
+			upper = strings.TrimPrefix(o, "upperdir=")
+		case strings.HasPrefix(o, "workdir="):
+			if work != "" {
+				return invalid("-v %q: workdir given more than once", v)
+			}
+			work = strings.TrimPrefix(o, "workdir=")
+		}
+	}
+	if !overlay {
+		if upper != "" || work != "" {
+			return invalid("-v %q: upperdir and workdir are options of O (overlay)", v)
+		}
+		return nil
+	}
+	if (upper == "") != (work == "") {
+		return invalid("-v %q: O (overlay) needs both upperdir and workdir, or neither", v)
+	}
+	others := len(opts) - 1
+	if chown {
+		others--
+	}
+	if upper != "" {
+		others -= 2
+	}
+	if others > 0 || (chown && upper != "") {
+		return invalid("-v %q: O (overlay) can be combined only with U, or with upperdir and workdir", v)
+	}
+	for _, d := range []string{upper, work} {
+		if d == "" {
+			continue
+		}
+		if !path.IsAbs(d) {
+			return invalid("-v %q: overlay directory %q must be an absolute path", v, d)
+		}
+		if st, err := os.Stat(d); err != nil {
+			return invalid("-v %q: overlay directory %s: %v", v, d, err)
+		} else if !st.IsDir() {
+			return invalid("-v %q: overlay directory %s is not a directory", v, d)
+		}
+	}
+	return nil
 }
 
 // allVolumeOptions reports whether every comma-separated item of s is a
@@ -334,7 +398,7 @@ func parseMount(v string) (specs.Mount, *define.VolumeMount, error) {
 	}
 	switch typ {
 	case "bind":
-		if err := known("source", "bind-propagation", "relabel", "bind-nonrecursive"); err != nil {
+		if err := known("source", "bind-propagation", "relabel", "bind-nonrecursive", "u", "chown"); err != nil {
 			return specs.Mount{}, nil, err
 		}
 		src := kv["source"]
@@ -361,6 +425,17 @@ func parseMount(v string) (specs.Mount, *define.VolumeMount, error) {
 				return specs.Mount{}, nil, invalid("--mount %q: unknown bind-propagation %q", v, p)
 			}
 			opts = append(opts, p)
+		}
+		for _, k := range []string{"u", "chown"} {
+			if val, ok := kv[k]; ok {
+				b, err := strconv.ParseBool(val)
+				if err != nil {
+					return specs.Mount{}, nil, invalid("--mount %q: %s must be true or false", v, k)
+				}
+				if b && !slices.Contains(opts, "U") {
+					opts = append(opts, "U")
+				}
+			}
 		}
 		m := engine.BindMount(path.Clean(src), dst, opts)
 		if kv["bind-nonrecursive"] == "true" {
@@ -560,9 +635,4 @@ func isPerms(p string) bool {
 		}
 	}
 	return true
-}
-
-// invalidNI is for well-formed requests berth cannot serve yet.
-func invalidNI(format string, args ...any) error {
-	return fmt.Errorf(format+": %w", append(args, define.ErrNotImplemented)...)
 }

@@ -5,10 +5,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/spec"
 )
 
@@ -56,6 +58,18 @@ func TestUserMounts(t *testing.T) {
 			[]specs.Mount{{Destination: "/etc/f", Type: "bind", Source: file, Options: []string{"rbind", "ro", "rshared"}}}},
 		{"mount bind", spec.ContainerSpec{Mounts: []string{"type=bind,src=" + src + ",dst=/x,readonly"}},
 			[]specs.Mount{{Destination: "/x", Type: "bind", Source: src, Options: []string{"rbind", "ro", "rprivate"}}}},
+		{"bind U", spec.ContainerSpec{Volumes: []string{src + ":/data:U,ro"}},
+			[]specs.Mount{{Destination: "/data", Type: "bind", Source: src, Options: []string{"rbind", "U", "ro", "rprivate"}}}},
+		{"mount bind U", spec.ContainerSpec{Mounts: []string{"type=bind,src=" + src + ",dst=/x,U=true"}},
+			[]specs.Mount{{Destination: "/x", Type: "bind", Source: src, Options: []string{"rbind", "U", "rprivate"}}}},
+		{"mount bind chown false", spec.ContainerSpec{Mounts: []string{"type=bind,src=" + src + ",dst=/x,chown=false"}},
+			[]specs.Mount{{Destination: "/x", Type: "bind", Source: src, Options: []string{"rbind", "rprivate"}}}},
+		{"overlay", spec.ContainerSpec{Volumes: []string{src + ":/o:O"}},
+			[]specs.Mount{{Destination: "/o", Type: "overlay", Source: src, Options: []string{}}}},
+		{"overlay U", spec.ContainerSpec{Volumes: []string{src + ":/o:U,O"}},
+			[]specs.Mount{{Destination: "/o", Type: "overlay", Source: src, Options: []string{"U"}}}},
+		{"overlay own dirs", spec.ContainerSpec{Volumes: []string{src + ":/o:O,upperdir=" + src + ",workdir=" + src}},
+			[]specs.Mount{{Destination: "/o", Type: "overlay", Source: src, Options: []string{"upperdir=" + src, "workdir=" + src}}}},
 		{"mount tmpfs", spec.ContainerSpec{Mounts: []string{"type=tmpfs,target=/cache,tmpfs-size=1m,tmpfs-mode=1770"}},
 			[]specs.Mount{{Destination: "/cache", Type: "tmpfs", Source: "tmpfs", Options: []string{"rw", "noexec", "nosuid", "nodev", "size=1048576", "mode=1770"}}}},
 		{"tmpfs defaults", spec.ContainerSpec{Tmpfs: []string{"/scratch"}},
@@ -77,6 +91,54 @@ func TestUserMounts(t *testing.T) {
 				t.Errorf("user volumes %v", cfg.UserVolumes)
 			}
 		})
+	}
+}
+
+// TestOverlayOptionsRefused: podman's rules for O; anything else is one
+// clear error before anything is created.
+func TestOverlayOptionsRefused(t *testing.T) {
+	src := t.TempDir()
+	file := filepath.Join(src, "f")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, v, want string }{
+		{"ro", src + ":/o:O,ro", "O (overlay) can be combined only with U, or with upperdir and workdir"},
+		{"propagation", src + ":/o:O,rshared", "can be combined only"},
+		{"z", src + ":/o:O,z", "can be combined only"},
+		{"U and dirs", src + ":/o:O,U,upperdir=" + src + ",workdir=" + src, "can be combined only"},
+		{"upper only", src + ":/o:O,upperdir=" + src, "needs both upperdir and workdir"},
+		{"work only", src + ":/o:O,workdir=" + src, "needs both upperdir and workdir"},
+		{"dirs without O", src + ":/o:upperdir=" + src + ",workdir=" + src, "upperdir and workdir are options of O"},
+		{"relative upper", src + ":/o:O,upperdir=up,workdir=" + src, "must be an absolute path"},
+		{"missing upper", src + ":/o:O,upperdir=/nonexistent/up,workdir=" + src, "overlay directory /nonexistent/up"},
+		{"upper twice", src + ":/o:O,upperdir=" + src + ",upperdir=" + src + ",workdir=" + src, "upperdir given more than once"},
+		{"file source", file + ":/o:O", "O (overlay) needs a directory"},
+		{"volume with ro", "vol:/o:O,ro", "can be combined only"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Container(&spec.ContainerSpec{Volumes: []string{tt.v}}, testImage(), testHost())
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("-v %s: err = %v, want %q", tt.v, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestOverlayVolume: O on a named or anonymous volume stays with the
+// volume's options; the engine lays the overlay at start.
+func TestOverlayVolume(t *testing.T) {
+	_, cfg, err := gen(t, &spec.ContainerSpec{Volumes: []string{"vol:/o:O", "/anon:O,U"}}, testImage(), testHost())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []define.VolumeMount{
+		{Name: "vol", Dest: "/o", Options: []string{"O"}},
+		{Dest: "/anon", Options: []string{"O", "U"}},
+	}
+	if !reflect.DeepEqual(cfg.Volumes, want) {
+		t.Errorf("volumes = %+v\nwant %+v", cfg.Volumes, want)
 	}
 }
 

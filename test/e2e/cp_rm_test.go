@@ -21,15 +21,16 @@ func cpDrained(w *os.File) bool {
 // rm does not pull a container's root from under a copy in progress: rm
 // refuses, rm -f stops it and leaves the removal to the end of the copy,
 // which completes into the container's own root. (Before, rm deleted the
-// rootfs the copy was writing to.)
+// rootfs the copy was writing to.) rm -v's wish outlives the wait: the
+// removal the copy finishes takes the anonymous volume too.
 func TestCpHoldsContainerAgainstRm(t *testing.T) {
 	for _, running := range []bool{false, true} {
 		t.Run(map[bool]string{false: "stopped", true: "running"}[running], func(t *testing.T) {
 			env := paNewBusybox(t)
 			if running {
-				env.MustBerth(t, "run", "-d", "--name", "keep", "busybox", "sleep", "1000")
+				env.MustBerth(t, "run", "-d", "--name", "keep", "-v", "/anon", "busybox", "sleep", "1000")
 			} else {
-				env.MustBerth(t, "create", "--name", "keep", "busybox", "true")
+				env.MustBerth(t, "create", "--name", "keep", "-v", "/anon", "busybox", "true")
 			}
 			// A tar stream whose one file arrives in two halves: cp
 			// reads the first and waits for the second meanwhile.
@@ -72,7 +73,7 @@ func TestCpHoldsContainerAgainstRm(t *testing.T) {
 			if r.ExitCode() != 2 || !strings.Contains(r.Stderr(), "copy (cp) into or out of the container is in progress") {
 				t.Errorf("rm during a copy: want exit 2, copy in progress:\n%s", r)
 			}
-			r = env.Berth("rm", "-f", "-t", "0", "keep")
+			r = env.Berth("rm", "-f", "-v", "-t", "0", "keep")
 			if r.ExitCode() != 0 || strings.TrimSpace(r.Stdout()) != "keep" || !strings.Contains(r.Stderr(), "removed when the copy ends") {
 				t.Errorf("rm -f during a copy: want success and a warning:\n%s", r)
 			}
@@ -90,6 +91,9 @@ func TestCpHoldsContainerAgainstRm(t *testing.T) {
 			}
 			if names := paPsNames(t, env); len(names) != 0 {
 				t.Errorf("ps -a after the copy ended = %v, want nothing", names)
+			}
+			if got := env.MustBerth(t, "volume", "ls", "-q"); got != "" {
+				t.Errorf("volumes after rm -v finished by the copy: %q, want none", got)
 			}
 		})
 	}
