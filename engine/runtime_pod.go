@@ -36,6 +36,9 @@ func (r *Runtime) RemovePod(ctx context.Context, p *Pod, opts PodRemoveOptions) 
 	if !opts.Force {
 		var busy []string
 		for _, c := range ctrs {
+			if c.config.IsInfra {
+				continue // podman removes a pod whose members all exited
+			}
 			switch c.state.Status {
 			case define.StatusRunning, define.StatusPaused, define.StatusStopping:
 				busy = append(busy, c.ID())

@@ -37,6 +37,16 @@ func Remove(ctx context.Context, rt *engine.Runtime, names []string, opts Remove
 	if err != nil {
 		return nil, err
 	}
+	if opts.All {
+		// Infra containers go with their pods (pod rm), not with rm -a.
+		kept := ctrs[:0]
+		for _, c := range ctrs {
+			if !c.Config().IsInfra {
+				kept = append(kept, c)
+			}
+		}
+		ctrs = kept
+	}
 	if opts.Ignore || opts.Force {
 		// -f, like podman and docker, does not mind missing ones.
 		kept := reports[:0]

@@ -30,6 +30,7 @@ type rootRegistry struct {
 	dirs   []string
 	leaks  []string
 	ctrIDs []string
+	podIDs []string
 }
 
 var roots rootRegistry
@@ -57,12 +58,22 @@ func (r *rootRegistry) finalCheck() []string {
 	// controller) must be gone with the tests' containers. Only the IDs
 	// the tests created count: other berth users of this host are not
 	// the suite's business.
+	// A pod member's sits in its pod's cgroup, which goes with the pod.
+	var cgroups []string
 	for _, id := range r.ctrIDs {
-		cgs, _ := filepath.Glob("/sys/fs/cgroup/*/*/berth-" + id)
-		v2, _ := filepath.Glob("/sys/fs/cgroup/*/berth-" + id)
-		for _, cg := range append(cgs, v2...) {
-			leaks = append(leaks, fmt.Sprintf("cgroup left behind: %s", cg))
+		for _, pattern := range []string{"/sys/fs/cgroup/*/*/berth-", "/sys/fs/cgroup/*/berth-", "/sys/fs/cgroup/*/*/*/berth-"} {
+			m, _ := filepath.Glob(pattern + id)
+			cgroups = append(cgroups, m...)
 		}
+	}
+	for _, id := range r.podIDs {
+		for _, pattern := range []string{"/sys/fs/cgroup/*/*/berth-pod-", "/sys/fs/cgroup/*/berth-pod-"} {
+			m, _ := filepath.Glob(pattern + id)
+			cgroups = append(cgroups, m...)
+		}
+	}
+	for _, cg := range cgroups {
+		leaks = append(leaks, fmt.Sprintf("cgroup left behind: %s", cg))
 	}
 	for _, dir := range r.dirs {
 		mounts, err := mountsUnder(dir)
@@ -91,7 +102,14 @@ func (e *Env) cleanup(t testing.TB) {
 		roots.ctrIDs = append(roots.ctrIDs, r.Lines()...)
 		roots.mu.Unlock()
 	}
+	if r := e.Berth("pod", "ps", "-q", "--no-trunc"); r.ExitCode() == 0 {
+		roots.mu.Lock()
+		roots.podIDs = append(roots.podIDs, r.Lines()...)
+		roots.mu.Unlock()
+	}
 	for _, args := range [][]string{
+		// Pods first: their infra containers go only with them.
+		{"pod", "rm", "-af", "-t", "0"},
 		{"rm", "-af", "-t", "0"},
 		// Volumes stay until removed, as in podman; a volume some
 		// container still holds mounted is refused and shows below.
