@@ -84,6 +84,18 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 			_ = c.teardownNetworkLocked(ctx)
 		}
 	}()
+	if err := c.joinNamespacesLocked(spec); err != nil {
+		return err
+	}
+	undoShm, err := c.setupShmLocked(spec)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if retErr != nil {
+			undoShm()
+		}
+	}()
 	hostsSeed := c.hostsSeed(mountpoint)
 	if err := c.completeSpecLocked(spec, mountpoint, bundle, hostsSeed); err != nil {
 		return err
@@ -234,7 +246,7 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 		}{dest, data})
 	}
 	if !c.config.NoHosts && c.config.NetMode != "host" {
-		add("/etc/hosts", etcfiles.Hosts(spec.Hostname, c.containerIPs(), c.config.HostAdd, hostsSeed))
+		add("/etc/hosts", etcfiles.Hosts(c.config.Hostname, c.containerIPs(), c.config.HostAdd, hostsSeed))
 	} else if c.config.NetMode == "host" {
 		if data, err := os.ReadFile("/etc/hosts"); err == nil {
 			add("/etc/hosts", data)
@@ -242,8 +254,10 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 	}
 	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
 	add("/etc/resolv.conf", c.resolvConfLocked(hostResolv))
-	if spec.Hostname != "" {
-		add("/etc/hostname", etcfiles.HostnameFile(spec.Hostname))
+	// The config's hostname, not the spec's: a container in another's (or
+	// the host's) UTS namespace has that one's name but sets none.
+	if c.config.Hostname != "" {
+		add("/etc/hostname", etcfiles.HostnameFile(c.config.Hostname))
 	}
 	for _, f := range files {
 		if userMounted[f.dest] {

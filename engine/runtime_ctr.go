@@ -47,6 +47,9 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 	if err := r.setDependencies(cfg); err != nil {
 		return nil, err
 	}
+	if err := r.checkIPCJoinable(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.Name == "" {
 		name, err := r.freeName()
 		if err != nil {
@@ -54,7 +57,10 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 		}
 		cfg.Name = name
 	}
-	if spec.Hostname == "" && cfg.Namespaces["uts"] == "" && cfg.NetMode != "host" {
+	if err := r.utsHostname(cfg, spec); err != nil {
+		return nil, err
+	}
+	if spec.Hostname == "" && cfg.Namespaces["uts"] == "" && hasOwnUTS(spec) && cfg.NetMode != "host" {
 		spec.Hostname = cfg.ID[:12]
 	}
 	if spec.Process != nil && spec.Hostname != "" && !hasEnv(spec.Process.Env, "HOSTNAME") {
