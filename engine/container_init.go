@@ -92,6 +92,18 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 			_ = c.teardownNetworkLocked(ctx)
 		}
 	}()
+	if err := c.joinNamespacesLocked(spec); err != nil {
+		return err
+	}
+	undoShm, err := c.setupShmLocked(spec)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if retErr != nil {
+			undoShm()
+		}
+	}()
 	hostsSeed := c.hostsSeed(mountpoint)
 	if err := c.completeSpecLocked(spec, mountpoint, bundle, hostsSeed); err != nil {
 		return err
@@ -255,14 +267,8 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 			data []byte
 		}{dest, data})
 	}
-	// A container joining another's UTS namespace (a pod member) has no
-	// hostname of its own in the spec; its config has the one it sees.
-	hostname := spec.Hostname
-	if hostname == "" {
-		hostname = c.config.Hostname
-	}
 	if !c.config.NoHosts && c.config.NetMode != "host" {
-		add("/etc/hosts", etcfiles.Hosts(hostname, c.containerIPs(), c.config.HostAdd, hostsSeed))
+		add("/etc/hosts", etcfiles.Hosts(c.config.Hostname, c.containerIPs(), c.config.HostAdd, hostsSeed))
 	} else if c.config.NetMode == "host" {
 		if data, err := os.ReadFile("/etc/hosts"); err == nil {
 			add("/etc/hosts", data)
@@ -270,8 +276,10 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 	}
 	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
 	add("/etc/resolv.conf", c.resolvConfLocked(hostResolv))
-	if hostname != "" {
-		add("/etc/hostname", etcfiles.HostnameFile(hostname))
+	// The config's hostname, not the spec's: a container in another's (or
+	// the host's) UTS namespace has that one's name but sets none.
+	if c.config.Hostname != "" {
+		add("/etc/hostname", etcfiles.HostnameFile(c.config.Hostname))
 	}
 	for _, f := range files {
 		if userMounted[f.dest] {

@@ -241,6 +241,7 @@ func (c *Container) cleanupLocked(ctx context.Context) error {
 	if err := c.removeOverlaysLocked(); err != nil {
 		errs = append(errs, err)
 	}
+	c.unmountShm()
 	if c.state.Mountpoint != "" && c.config.ImageID != "" {
 		store, err := c.runtime.storage()
 		if err == nil {
@@ -297,6 +298,7 @@ func (c *Container) waitExitLocked(ctx context.Context, timeout time.Duration) (
 // file.
 func (c *Container) removeFilesLocked() error {
 	var errs []error
+	c.unmountShm() // RemoveAll must not empty a mounted /dev/shm
 	for _, p := range []string{c.bundleDir(), c.staticDir(), c.claimPath(), c.copyHoldPath()} {
 		if err := os.RemoveAll(p); err != nil {
 			errs = append(errs, err)

@@ -99,7 +99,7 @@ func testSpec() *specs.Spec {
 		Version: specs.Version,
 		Process: &specs.Process{Args: []string{"/bin/sh", "-c", "true"}, Cwd: "/", Env: []string{"PATH=/usr/bin:/bin"}},
 		Root:    &specs.Root{Path: "rootfs"},
-		Linux:   &specs.Linux{},
+		Linux:   &specs.Linux{Namespaces: []specs.LinuxNamespace{{Type: specs.UTSNamespace}}},
 	}
 }
 

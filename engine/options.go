@@ -220,15 +220,39 @@ func WithVolumesFrom(refs []string) CtrOption {
 	return func(c *define.ContainerConfig) error { c.VolumesFrom = refs; return nil }
 }
 
+// WithIPCMode sets how the container's IPC namespace and /dev/shm are
+// made: IPCShareable (the default), IPCPrivate, IPCNone or IPCHost. The
+// spec's namespaces and mounts must agree (spec/generate makes both).
+func WithIPCMode(mode string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		switch mode {
+		case "", IPCShareable, IPCPrivate, IPCNone, IPCHost:
+			c.IpcMode = mode
+			return nil
+		}
+		return fmt.Errorf("unknown IPC mode %q: %w", mode, define.ErrInvalidArg)
+	}
+}
+
 // WithCreateCommand records the command line that created the container.
 func WithCreateCommand(argv []string) CtrOption {
 	return func(c *define.ContainerConfig) error { c.CreateCommand = argv; return nil }
 }
 
-// WithSharedNamespace joins namespace kind ("net", "ipc", "pid", "uts") of
-// another container.
+// WithSharedNamespace joins namespace kind ("net", "ipc", "uts", "pid" or
+// "cgroup") of another container (name or ID), which becomes a dependency:
+// it is started first, and at init the spec gets its process's namespace
+// (net: its pinned one). Joining "ipc" also shares its /dev/shm. This is
+// the one way to join a container's namespace, for --pid container:X as
+// for the containers of a pod.
 func WithSharedNamespace(kind, ctrID string) CtrOption {
 	return func(c *define.ContainerConfig) error {
+		if _, ok := joinableKinds[kind]; !ok {
+			return fmt.Errorf("cannot join a %q namespace: %w", kind, define.ErrInvalidArg)
+		}
+		if ctrID == "" {
+			return fmt.Errorf("joining a %s namespace needs a container: %w", kind, define.ErrInvalidArg)
+		}
 		if c.Namespaces == nil {
 			c.Namespaces = map[string]string{}
 		}

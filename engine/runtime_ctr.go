@@ -79,6 +79,9 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 	if err := r.setDependencies(cfg); err != nil {
 		return nil, err
 	}
+	if err := r.checkIPCJoinable(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.Name == "" {
 		name, err := r.freeName()
 		if err != nil {
@@ -89,7 +92,10 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 	if cfg.IsInfra && spec.Hostname == "" {
 		spec.Hostname = cfg.Hostname
 	}
-	if spec.Hostname == "" && cfg.Namespaces["uts"] == "" && cfg.NetMode != "host" {
+	if err := r.utsHostname(cfg, spec); err != nil {
+		return nil, err
+	}
+	if spec.Hostname == "" && cfg.Namespaces["uts"] == "" && hasOwnUTS(spec) && cfg.NetMode != "host" {
 		spec.Hostname = cfg.ID[:12]
 	}
 	if cfg.Hostname == "" {

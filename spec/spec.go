@@ -79,6 +79,14 @@ type ContainerSpec struct {
 	MacAddress   string
 	NetworkAlias []string
 
+	// Namespace modes (--pid, --ipc, --uts, --cgroupns) as given: "" (the
+	// default), host, private, container:X, ns:PATH; --ipc also takes
+	// shareable and none.
+	Pid      string
+	IPC      string
+	UTS      string
+	CgroupNS string
+
 	LogDriver string
 	LogOpts   []string
 	Runtime   string

@@ -82,8 +82,11 @@ type ContainerConfig struct {
 	// container's current attachments are ContainerState.Networks.
 	NetworkOptions map[string]PerNetworkOptions `json:"networkOptions,omitempty"`
 	// Namespaces shared with other containers: kind ("net", "ipc", "pid",
-	// "uts") -> container ID.
+	// "uts", "cgroup") -> container ID.
 	Namespaces map[string]string `json:"namespaces,omitempty"`
+	// IpcMode is "" or "shareable" (the default: /dev/shm is a host tmpfs
+	// that joiners bind too), "private", "none" (no /dev/shm) or "host".
+	IpcMode string `json:"ipcMode,omitempty"`
 	// Dependencies are the IDs of the containers this one needs (those
 	// whose namespaces it joins): they cannot be removed before it, and
 	// starting it starts them.

@@ -349,6 +349,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	if err != nil {
 		return nil, nil, err
 	}
+	shmMount(g, s.IPC)
 	if len(userDests) > 0 {
 		add(engine.WithUserVolumes(userDests))
 	}
