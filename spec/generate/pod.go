@@ -116,6 +116,7 @@ func Pod(ps *spec.PodSpec, host Host) (*spec.ContainerSpec, []engine.PodOption, 
 		NoHosts:      ps.NoHosts,
 		Volumes:      ps.Volumes,
 		VolumesFrom:  ps.VolumesFrom,
+		Pid:          ps.Pid,
 		Labels:       map[string]string{},
 	}
 	if ps.InfraImage == "" || len(ps.InfraCommand) > 0 {
