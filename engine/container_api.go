@@ -56,7 +56,9 @@ func (c *Container) startDependencies(ctx context.Context) error {
 			return fmt.Errorf("dependency %s of container %s: %w", id, c.config.Name, err)
 		}
 		if err := dep.Start(ctx); err != nil {
-			return fmt.Errorf("starting dependency %s of container %s: %w", dep.Name(), c.config.Name, err)
+			// %v, not %w: the dependency's missing command is not this
+			// container's (exit 125, not 127).
+			return fmt.Errorf("starting dependency %s of container %s: %v: %w", dep.Name(), c.config.Name, err, define.ErrCtrStateInvalid)
 		}
 	}
 	return nil

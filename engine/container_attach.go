@@ -20,6 +20,10 @@ var ErrDetach = oci.ErrDetach
 // so no output is lost. The channel yields the attach result once the
 // container closes its output, or ErrDetach.
 func (c *Container) StartAndAttach(ctx context.Context, s AttachStreams, detachKeys []byte, resize <-chan [2]uint16) (<-chan error, error) {
+	// What it joins runs first (a pod's infra container), as for Start.
+	if err := c.startDependencies(ctx); err != nil {
+		return nil, err
+	}
 	if err := c.lockSync(); err != nil {
 		return nil, err
 	}

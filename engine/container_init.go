@@ -158,6 +158,9 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		ExtraFiles:  portFiles,
 	})
 	if err != nil {
+		if gone := c.joinTargetsGone(); gone != nil {
+			return gone
+		}
 		return fmt.Errorf("container %s: %w", c.config.Name, err)
 	}
 	if err := finishNetwork(); err != nil {
@@ -267,15 +270,32 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 			data []byte
 		}{dest, data})
 	}
-	if !c.config.NoHosts && c.config.NetMode != "host" {
+	// A container in another's network namespace (a pod member) sees
+	// that one's names and resolvers, as in podman: the pod's --add-host
+	// and --dns live on its infra container.
+	var ownerHosts, ownerResolv []byte
+	if id := c.config.Namespaces["net"]; id != "" && len(c.config.HostAdd) == 0 && len(c.config.DNSServers) == 0 {
+		ownerDir := filepath.Join(c.runtime.cfg.bundleRoot(), id)
+		ownerHosts, _ = os.ReadFile(filepath.Join(ownerDir, "hosts"))
+		ownerResolv, _ = os.ReadFile(filepath.Join(ownerDir, "resolv.conf"))
+	}
+	switch {
+	case c.config.NoHosts:
+	case ownerHosts != nil:
+		add("/etc/hosts", ownerHosts)
+	case c.config.NetMode != "host":
 		add("/etc/hosts", etcfiles.Hosts(c.config.Hostname, c.containerIPs(), c.config.HostAdd, hostsSeed))
-	} else if c.config.NetMode == "host" {
+	default:
 		if data, err := os.ReadFile("/etc/hosts"); err == nil {
 			add("/etc/hosts", data)
 		}
 	}
-	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
-	add("/etc/resolv.conf", c.resolvConfLocked(hostResolv))
+	if ownerResolv != nil {
+		add("/etc/resolv.conf", ownerResolv)
+	} else {
+		hostResolv, _ := os.ReadFile("/etc/resolv.conf")
+		add("/etc/resolv.conf", c.resolvConfLocked(hostResolv))
+	}
 	// The config's hostname, not the spec's: a container in another's (or
 	// the host's) UTS namespace has that one's name but sets none.
 	if c.config.Hostname != "" {

@@ -67,6 +67,28 @@ func (c *Container) joinNamespacesLocked(spec *specs.Spec) error {
 	return nil
 }
 
+// joinTargetsGone explains a failed runtime create of a container that
+// joins others' namespaces: an owner that exited between the check and
+// runc's open of its namespace is "not running", not a missing command.
+func (c *Container) joinTargetsGone() error {
+	for kind, id := range c.config.Namespaces {
+		if kind == "net" {
+			if _, err := c.runtime.joinableNetNS(id); err != nil {
+				return err
+			}
+			continue
+		}
+		target, err := c.runtime.peekContainer(id, kind)
+		if err != nil {
+			return err
+		}
+		if !target.isLive() {
+			return fmt.Errorf("container %s is not running, its %s namespace cannot be joined: %w", target.config.Name, kind, define.ErrCtrStateInvalid)
+		}
+	}
+	return nil
+}
+
 // peekContainer reads container id's record without its lock, to look at
 // a namespace owner: taking a sibling's lock while c's is held would break
 // the lock order, and a stale view only makes the join fail.

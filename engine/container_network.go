@@ -326,6 +326,9 @@ func (c *Container) refreshEtcFilesLocked() {
 // exist in runDir from the current network status; hostsSeed is the
 // container's own /etc/hosts (see hostsSeed).
 func (c *Container) rewriteEtcFilesLocked(runDir string, hostsSeed []byte) {
+	if c.config.Namespaces["net"] != "" {
+		return // the network's owner's files, copied at init (writeEtcFilesLocked)
+	}
 	hosts := filepath.Join(runDir, "hosts")
 	if _, err := os.Stat(hosts); err == nil && !c.config.NoHosts && c.config.NetMode != "host" {
 		_ = os.WriteFile(hosts, etcfiles.Hosts(c.config.Hostname, c.containerIPs(), c.config.HostAdd, hostsSeed), 0o644)

@@ -211,6 +211,29 @@ func withPodMember(pod *define.PodConfig, infra bool) CtrOption {
 	}
 }
 
+// inheritPodVolumes gives a member the volumes and bind mounts of the
+// pod (pod create -v/--volumes-from, held by the infra container), as
+// podman does, through --volumes-from of the infra container.
+func (r *Runtime) inheritPodVolumes(pod *define.PodConfig, cfg *define.ContainerConfig) error {
+	if pod.InfraID == "" {
+		return nil
+	}
+	rec, err := r.state.Container(pod.InfraID)
+	if err != nil {
+		return err
+	}
+	if len(rec.Config.UserVolumes) == 0 && len(rec.Config.Volumes) == 0 {
+		return nil
+	}
+	for _, ref := range cfg.VolumesFrom {
+		if strings.SplitN(ref, ":", 2)[0] == pod.InfraID {
+			return nil
+		}
+	}
+	cfg.VolumesFrom = append(cfg.VolumesFrom, pod.InfraID)
+	return nil
+}
+
 // podCgroupPath is the pod's own cgroup: every member's parent.
 func (r *Runtime) podCgroupPath(cfg *define.PodConfig) string {
 	if r.cfg.CgroupManager == "systemd" {

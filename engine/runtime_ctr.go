@@ -60,6 +60,9 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 		if err := withPodMember(pod.config, false)(cfg); err != nil {
 			return nil, err
 		}
+		if err := r.inheritPodVolumes(pod.config, cfg); err != nil {
+			return nil, err
+		}
 		if cfg.Namespaces["uts"] != "" && spec.Hostname != "" {
 			return nil, fmt.Errorf("invalid config provided: cannot set hostname when joining the pod UTS namespace: %w", define.ErrInvalidArg)
 		}

@@ -31,6 +31,9 @@ func runtimeError(op, msg string) error {
 	case strings.Contains(lower, "permission denied"),
 		strings.Contains(lower, "operation not permitted"):
 		return fmt.Errorf("%s: %s: %w", op, msg, define.ErrOCIRuntimePermissionDenied)
+	case strings.Contains(lower, "namespace path"):
+		// A namespace to join vanished: not the command's fault.
+		return fmt.Errorf("%s: %s: %w", op, msg, define.ErrOCIRuntime)
 	case strings.Contains(lower, "executable file not found"),
 		strings.Contains(lower, "no such file or directory"):
 		return fmt.Errorf("%s: %s: %w", op, msg, define.ErrOCIRuntimeNotFound)

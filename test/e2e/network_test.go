@@ -360,9 +360,11 @@ func TestNetworkModes(t *testing.T) {
 	if r := env.Berth("run", "--rm", "--network", "container:nosuch", "busybox", "true"); r.ExitCode() != 125 {
 		t.Errorf("--network container:nosuch:\n%s", r)
 	}
-	env.MustBerth(t, "create", "--name", "idle", "busybox", "true")
-	if r := env.Berth("run", "--rm", "--network", "container:idle", "busybox", "true"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "not running") {
-		t.Errorf("joining a container that does not run:\n%s", r)
+	// The owner is started first, as podman does; one that cannot start
+	// fails the join with 125 (not its command's 127), naming it.
+	env.MustBerth(t, "create", "--name", "broken", "busybox", "/nosuch")
+	if r := env.Berth("run", "--rm", "--network", "container:broken", "busybox", "true"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "dependency broken") {
+		t.Errorf("joining a container that cannot start:\n%s", r)
 	}
 	if r := env.Berth("run", "--rm", "--network", "nosuchnet", "busybox", "true"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "network not found") {
 		t.Errorf("unknown network:\n%s", r)

@@ -318,3 +318,34 @@ func TestPodConcurrency(t *testing.T) {
 		t.Errorf("containers left: %s", got)
 	}
 }
+
+// A pod's volumes, --add-host and --dns reach every member: the infra
+// container holds them, members mount its volumes and see its files.
+func TestPodVolumesAndNames(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	host := filepath.Join(env.Dir, "shared")
+	if err := os.MkdirAll(host, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(host, "f"), []byte("from-host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env.MustBerth(t, "pod", "create", "--name", "vp", "-v", host+":/data:ro", "-v", "podvol:/pv",
+		"--add-host", "db.example:10.9.9.9", "--dns", "10.1.2.3", "--hostname", "podhost")
+	out := env.MustBerth(t, "run", "--rm", "--pod", "vp", "busybox", "sh", "-c",
+		"cat /data/f && echo kept > /pv/x && cat /etc/hosts /etc/resolv.conf && hostname && (touch /data/g 2>/dev/null && echo writable || echo readonly)")
+	for _, want := range []string{"from-host", "10.9.9.9\tdb.example", "nameserver 10.1.2.3", "podhost", "readonly"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("member saw:\n%s\nwant %q", out, want)
+		}
+	}
+	if got := env.MustBerth(t, "run", "--rm", "--pod", "vp", "busybox", "cat", "/pv/x"); got != "kept" {
+		t.Errorf("a second member reads %q from the pod's volume, want kept", got)
+	}
+	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "vp")
+	if got := env.MustBerth(t, "volume", "ls", "-q"); got != "podvol" {
+		t.Errorf("after pod rm the named volume list is %q, want podvol (named volumes survive)", got)
+	}
+}
