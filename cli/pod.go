@@ -18,6 +18,7 @@ func newPodCommand(d *Deps) *cobra.Command {
 	cmd := &cobra.Command{Use: "pod", Short: "Manage pods", RunE: subcommandRequired}
 	cmd.AddCommand(newPodCreateCommand(d), newPodPsCommand(d), newPodInspectCommand(d), newPodExistsCommand(d),
 		newPodRmCommand(d), newPodPruneCommand(d),
+		newPodTopCommand(d), newPodStatsCommand(d), newPodLogsCommand(d), newPodCloneCommand(d),
 		newPodVerbCommand(d, "start", "Start one or more pods", func(ctx context.Context, p *engine.Pod, _ *podVerbFlags) (engine.PodErrors, error) {
 			return p.Start(ctx)
 		}),

@@ -71,7 +71,8 @@ func (r psRow) Pod() string {
 }
 func (r psRow) Restarts() string { return strconv.Itoa(r.ListContainer.Restarts) }
 
-var psHeaders = map[string]string{"ID": "CONTAINER ID", "CreatedHuman": "CREATED", "Names": "NAMES", "RunningFor": "CREATED"}
+var psHeaders = map[string]string{"ID": "CONTAINER ID", "CreatedHuman": "CREATED", "Names": "NAMES", "RunningFor": "CREATED",
+	"Pod": "POD ID", "PodName": "PODNAME"}
 
 func newPsCommand(d *Deps) *cobra.Command {
 	var o service.ListOptions
@@ -85,6 +86,8 @@ func newPsCommand(d *Deps) *cobra.Command {
 			if quiet && fmtStr != "" {
 				return usageError("quiet and format cannot be used together")
 			}
+			// podman looks the pod names up for --pod or a format using them.
+			o.Pod = o.Pod || strings.Contains(fmtStr, ".PodName")
 			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
@@ -108,7 +111,7 @@ func newPsCommand(d *Deps) *cobra.Command {
 				}
 				return format.JSON(out, rows)
 			}
-			if f := strings.TrimSpace(fmtStr); f == "" || f == "table" {
+			if f := strings.TrimSpace(fmtStr); (f == "" || f == "table") && !o.Pod {
 				return writePsTable(out, rows, noTrunc, o.Size, noHeading)
 			}
 			items := make([]any, len(rows))
@@ -116,6 +119,9 @@ func newPsCommand(d *Deps) *cobra.Command {
 				items[i] = psRow{r, noTrunc}
 			}
 			def := "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+			if o.Pod {
+				def += "\t{{.Pod}}\t{{.PodName}}"
+			}
 			if o.Size {
 				def += "\t{{.Size}}"
 			}
@@ -127,6 +133,7 @@ func newPsCommand(d *Deps) *cobra.Command {
 	f.IntVarP(&o.Last, "last", "n", -1, "print the n last created containers (all states)")
 	f.BoolVarP(&o.Latest, "latest", "l", false, "act on the latest container berth is aware of")
 	f.BoolVarP(&o.Size, "size", "s", false, "display the total file sizes")
+	f.BoolVarP(&o.Pod, "pod", "p", false, "print the ID and name of the pod the containers are associated with")
 	f.StringArrayVarP(&o.Filters, "filter", "f", nil, "filter output based on conditions given")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print the numeric IDs of the containers only")
 	f.BoolVar(&noTrunc, "no-trunc", false, "display the extended information")

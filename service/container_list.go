@@ -2,6 +2,7 @@ package service
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -19,6 +20,8 @@ type ListOptions struct {
 	Latest  bool
 	Size    bool
 	Filters []string // key=value
+	// Pod fills PodName (ps --pod).
+	Pod bool
 }
 
 // ListContainer is one row of `ps`, with podman's JSON field names.
@@ -99,6 +102,11 @@ func List(rt *engine.Runtime, opts ListOptions) ([]*ListContainer, error) {
 	}
 	if opts.Last > 0 && len(out) > opts.Last {
 		out = out[:opts.Last]
+	}
+	if opts.Pod {
+		if err := fillPodNames(rt, out); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Size {
 		store, err := rt.Storage()
@@ -224,4 +232,28 @@ func humanDuration(d time.Duration) string {
 	} else {
 		return strconv.Itoa(int(d.Hours()/24/365)) + " years"
 	}
+}
+
+// fillPodNames sets PodName on the rows of pod members, a lookup per pod.
+// A pod removed since the snapshot leaves the name empty.
+func fillPodNames(rt *engine.Runtime, rows []*ListContainer) error {
+	names := map[string]string{}
+	for _, row := range rows {
+		if row.Pod == "" {
+			continue
+		}
+		name, ok := names[row.Pod]
+		if !ok {
+			p, err := rt.LookupPod(row.Pod)
+			if err != nil && !errors.Is(err, define.ErrNoSuchPod) {
+				return err
+			}
+			if p != nil {
+				name = p.Name()
+			}
+			names[row.Pod] = name
+		}
+		row.PodName = name
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -19,6 +20,9 @@ type filterSet struct {
 	// before and since are the creation times of the containers the
 	// before= and since= filters name (zero: no such filter).
 	before, since time.Time
+	// podIDs are the pods the pod= filters name, by full ID (a name or ID
+	// prefix is looked up, as podman does; an unknown pod matches nothing).
+	podIDs []string
 }
 
 // psFilterKeys are the --filter keys ps knows; any other is an error, not
@@ -73,6 +77,16 @@ func (f *filterSet) resolve(rt *engine.Runtime) error {
 			f.since = at
 		}
 	}
+	for _, v := range f.vals["pod"] {
+		p, err := rt.LookupPod(v)
+		if errors.Is(err, define.ErrNoSuchPod) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("filter pod=%s: %w", v, err)
+		}
+		f.podIDs = append(f.podIDs, p.ID())
+	}
 	return nil
 }
 
@@ -97,6 +111,8 @@ func (f *filterSet) match(row *ListContainer) bool {
 			for _, v := range vals {
 				ok = ok && matchLabel(v, row.Labels)
 			}
+		case "pod":
+			ok = row.Pod != "" && slices.Contains(f.podIDs, row.Pod)
 		case "label!":
 			ok = true
 			for _, v := range vals {
@@ -138,8 +154,6 @@ func matchOne(k, v string, row *ListContainer) bool {
 	case "exited":
 		n, _ := strconv.Atoi(v)
 		return row.Exited && int(row.ExitCode) == n
-	case "pod":
-		return row.Pod == v || (v != "" && strings.HasPrefix(row.Pod, v))
 	case "volume":
 		// A volume's name or a mount destination, as podman matches it.
 		return slices.Contains(row.volumes, v) || slices.Contains(row.Mounts, v)
