@@ -72,6 +72,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringArrayVar(&s.Tmpfs, "tmpfs", nil, "mount a temporary filesystem (tmpfs) into a container")
 	f.StringArrayVarP(&s.Volumes, "volume", "v", nil, "bind mount a host path or mount a named (NAME:DST) or anonymous (DST) volume")
 	f.StringArrayVar(&s.VolumesFrom, "volumes-from", nil, "mount the volumes and bind mounts of another container (CTR[:ro|rw])")
+	f.StringSliceVar(&s.Requires, "requires", nil, "containers to start before this one (comma-separated)")
 	f.StringVar(&s.ImageVolume, "image-volume", "bind", "what the image's VOLUME paths get: bind (anonymous volume), tmpfs or ignore")
 	f.StringArrayVar(&s.Mounts, "mount", nil, "attach a filesystem mount to the container")
 	f.StringArrayVar(&s.Network, "network", nil, "connect a container to a network")

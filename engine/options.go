@@ -220,6 +220,15 @@ func WithVolumesFrom(refs []string) CtrOption {
 	return func(c *define.ContainerConfig) error { c.VolumesFrom = refs; return nil }
 }
 
+// WithRequires adds containers (names or IDs) that must start before
+// this one (--requires); they become its dependencies.
+func WithRequires(refs []string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		c.Dependencies = append(c.Dependencies, refs...)
+		return nil
+	}
+}
+
 // WithIPCMode sets how the container's IPC namespace and /dev/shm are
 // made: IPCShareable (the default), IPCPrivate, IPCNone or IPCHost. The
 // spec's namespaces and mounts must agree (spec/generate makes both).

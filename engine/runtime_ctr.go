@@ -145,11 +145,22 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 	return c, nil
 }
 
-// setDependencies records the containers whose namespaces cfg joins, by
-// full ID: rm refuses to remove them first, start starts them first, and
-// the store refuses the create if one has gone meanwhile.
+// setDependencies records, by full ID, the containers cfg requires
+// (--requires, given as names in cfg.Dependencies) and those whose
+// namespaces it joins: rm refuses to remove them first, start starts them
+// first, and the store refuses the create if one has gone meanwhile.
 func (r *Runtime) setDependencies(cfg *define.ContainerConfig) error {
+	required := cfg.Dependencies
 	cfg.Dependencies = nil
+	for _, ref := range required {
+		id, err := r.state.LookupContainer(ref)
+		if err != nil {
+			return fmt.Errorf("container %s required by --requires: %w", ref, err)
+		}
+		if !slices.Contains(cfg.Dependencies, id) {
+			cfg.Dependencies = append(cfg.Dependencies, id)
+		}
+	}
 	for kind, ref := range cfg.Namespaces {
 		id, err := r.state.LookupContainer(ref)
 		if err != nil {

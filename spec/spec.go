@@ -60,6 +60,8 @@ type ContainerSpec struct {
 	// VolumesFrom are other containers whose volumes and bind mounts
 	// this one mounts (CTR[:ro|rw]).
 	VolumesFrom []string
+	// Requires are containers to start before this one (--requires).
+	Requires []string
 	// ImageVolume is what the image's VOLUME paths get: "bind" (an
 	// anonymous volume, the default), "tmpfs" or "ignore".
 	ImageVolume string

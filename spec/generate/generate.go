@@ -359,6 +359,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	if len(s.VolumesFrom) > 0 {
 		add(engine.WithVolumesFrom(s.VolumesFrom))
 	}
+	if len(s.Requires) > 0 {
+		add(engine.WithRequires(s.Requires))
+	}
 	if err := devices(g, s); err != nil {
 		return nil, nil, err
 	}

@@ -349,3 +349,36 @@ func TestPodVolumesAndNames(t *testing.T) {
 		t.Errorf("after pod rm the named volume list is %q, want podvol (named volumes survive)", got)
 	}
 }
+
+// --requires: starting a container, or its pod, starts what it requires
+// first; the required container cannot be removed before it; a missing
+// one is refused at create and leaves nothing.
+func TestPodRequires(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "pod", "create", "--name", "ordered")
+	env.MustBerth(t, "create", "--pod", "ordered", "--name", "db", "busybox", "sleep", "1000")
+	env.MustBerth(t, "create", "--pod", "ordered", "--name", "app", "--requires", "db", "busybox", "sleep", "1000")
+	env.MustBerth(t, "start", "app")
+	if got := env.MustBerth(t, "inspect", "--format", "{{.State.Status}}", "db"); got != "running" {
+		t.Errorf("start app left its required db %s", got)
+	}
+	env.MustBerth(t, "pod", "stop", "-t", "0", "ordered")
+	env.MustBerth(t, "pod", "start", "ordered")
+	for _, c := range []string{"db", "app"} {
+		if got := env.MustBerth(t, "inspect", "--format", "{{.State.Status}}", c); got != "running" {
+			t.Errorf("after pod start, %s is %s", c, got)
+		}
+	}
+	if r := env.Berth("rm", "-f", "db"); r.ExitCode() == 0 {
+		t.Errorf("rm of a required container succeeded:\n%s", r)
+	}
+	if r := env.Berth("create", "--name", "orphan", "--requires", "db,nosuch", "busybox", "true"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "nosuch") {
+		t.Errorf("--requires a missing container:\n%s", r)
+	}
+	if r := env.Berth("container", "exists", "orphan"); r.ExitCode() != 1 {
+		t.Errorf("a refused --requires left container orphan")
+	}
+	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "ordered")
+}
