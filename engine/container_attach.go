@@ -60,14 +60,15 @@ func (c *Container) StartAndAttach(ctx context.Context, s AttachStreams, detachK
 	return errCh, nil
 }
 
-// Attach connects to a running container's streams.
+// Attach connects to a running container's streams, or to a created one
+// (conmon is up): the API's clients attach before they start it.
 func (c *Container) Attach(ctx context.Context, s AttachStreams, detachKeys []byte, resize <-chan [2]uint16) error {
 	if err := c.lockSync(); err != nil {
 		return err
 	}
 	status := c.state.Status
 	c.lock.Unlock()
-	if status != define.StatusRunning {
+	if status != define.StatusRunning && status != define.StatusCreated {
 		return fmt.Errorf("you can only attach to running containers: %w", define.ErrCtrStateInvalid)
 	}
 	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)

@@ -1,0 +1,161 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// apiService starts `berth system service -t 0` on a socket of env's own
+// and returns its unix:// URI; the service is stopped (SIGTERM, by PID)
+// at cleanup.
+func apiService(t *testing.T, env *Env) string {
+	t.Helper()
+	sock := filepath.Join(env.Dir, "api.sock")
+	uri := "unix://" + sock
+	cmd := env.Command(context.Background(), "system", "service", "-t", "0", uri)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+			t.Errorf("system service did not stop on SIGTERM")
+		}
+		if _, err := os.Stat(sock); err == nil {
+			t.Errorf("system service left its socket %s", sock)
+		}
+	})
+	WaitFor(t, 15*time.Second, func() bool {
+		c, err := net.Dial("unix", sock)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	return uri
+}
+
+// dockerCLI runs the docker client against uri.
+type dockerCLI struct {
+	t   *testing.T
+	uri string
+}
+
+func newDockerCLI(t *testing.T, uri string) dockerCLI {
+	t.Helper()
+	if _, err := exec.LookPath("docker"); err != nil {
+		t.Skip("docker CLI not on PATH: the API's docker-client tests need it")
+	}
+	return dockerCLI{t: t, uri: uri}
+}
+
+func (d dockerCLI) run(args ...string) (stdout, stderr string, code int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "docker", args...)
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+d.uri, "DOCKER_CONFIG="+d.t.TempDir())
+	var o, e strings.Builder
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	code = 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		d.t.Fatalf("docker %v: %v", args, err)
+	}
+	return strings.TrimSpace(o.String()), strings.TrimSpace(e.String()), code
+}
+
+func (d dockerCLI) must(args ...string) string {
+	d.t.Helper()
+	out, errOut, code := d.run(args...)
+	if code != 0 {
+		d.t.Fatalf("docker %s: exit %d\n%s\n%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+// The docker CLI drives containers through berth's API: attached and
+// detached runs, exit codes, --rm, ps, inspect, logs with the streams
+// apart, stop, rm, published ports, and docker's errors.
+func TestAPIDockerCLIContainers(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	d := newDockerCLI(t, apiService(t, env))
+
+	if v := d.must("version", "--format", "{{.Server.APIVersion}}"); v == "" {
+		t.Errorf("docker version shows no server API version")
+	}
+	if drv := d.must("info", "--format", "{{.Driver}}"); drv != "overlay" {
+		t.Errorf("docker info Driver = %q", drv)
+	}
+	if out := d.must("run", "--rm", "busybox", "echo", "hello"); out != "hello" {
+		t.Errorf("docker run --rm printed %q", out)
+	}
+	if _, _, code := d.run("run", "--rm", "busybox", "sh", "-c", "exit 3"); code != 3 {
+		t.Errorf("docker run exit code = %d, want 3", code)
+	}
+	if out := env.MustBerth(t, "ps", "-aq"); out != "" {
+		t.Errorf("--rm containers left: %s", out)
+	}
+
+	port := freePort(t)
+	id := d.must("run", "-d", "--name", "web", "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), "-e", "GREETING=hi",
+		"busybox", "sh", "-c", "echo $GREETING > /tmp/index.html; echo to-err >&2; exec httpd -f -p 8080 -h /tmp")
+	if got := env.MustBerth(t, "inspect", "--format", "{{.Id}}", "web"); got != id {
+		t.Errorf("docker run -d printed %q, berth knows web as %q", id, got)
+	}
+	WaitFor(t, 10*time.Second, func() bool {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/index.html", port))
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	if ps := d.must("ps", "--format", "{{.Names}} {{.State}} {{.Ports}}"); !strings.Contains(ps, "web running") || !strings.Contains(ps, fmt.Sprintf("127.0.0.1:%d->8080/tcp", port)) {
+		t.Errorf("docker ps:\n%s", ps)
+	}
+	if running := d.must("inspect", "--format", "{{.State.Running}}", "web"); running != "true" {
+		t.Errorf("docker inspect State.Running = %s", running)
+	}
+	WaitFor(t, 10*time.Second, func() bool {
+		_, e, _ := d.run("logs", "web")
+		return e == "to-err"
+	})
+	d.must("stop", "-t", "1", "web")
+	if st := env.MustBerth(t, "inspect", "--format", "{{.State.Status}}", "web"); st != "exited" {
+		t.Errorf("after docker stop, web is %s", st)
+	}
+	d.must("rm", "web")
+
+	if _, e, code := d.run("rm", "nosuch"); code == 0 || !strings.Contains(strings.ToLower(e), "no such container") {
+		t.Errorf("docker rm nosuch: %d %s", code, e)
+	}
+	d.must("create", "--name", "dup", "busybox", "true")
+	if _, e, code := d.run("create", "--name", "dup", "busybox", "true"); code == 0 || !strings.Contains(e, "in use") {
+		t.Errorf("docker create of a taken name: %d %s", code, e)
+	}
+	if _, e, code := d.run("run", "--rm", "--cpuset-cpus", "0", "busybox", "true"); code == 0 || !strings.Contains(e, "CpusetCpus") {
+		t.Errorf("an unsupported field was not refused: %d %s", code, e)
+	}
+	d.must("rm", "dup")
+}
