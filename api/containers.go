@@ -153,6 +153,11 @@ func (rt containerRouter) inspect(ctx context.Context, w http.ResponseWriter, r 
 	if err != nil {
 		return err
 	}
+	// Docker's clients read logs only from the drivers they know; berth's
+	// k8s-file is the same kind of file (podman answers so too).
+	if hc := data.HostConfig; hc != nil && hc.LogConfig.Type == "k8s-file" {
+		hc.LogConfig.Type = "json-file"
+	}
 	writeJSON(w, http.StatusOK, data)
 	return nil
 }

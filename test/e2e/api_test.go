@@ -159,3 +159,19 @@ func TestAPIDockerCLIContainers(t *testing.T) {
 	}
 	d.must("rm", "dup")
 }
+
+// docker-py (Debian's python3-docker) drives containers through the API.
+func TestAPIDockerPy(t *testing.T) {
+	t.Parallel()
+	const python = "/usr/bin/python3"
+	if err := exec.Command(python, "-c", "import docker").Run(); err != nil {
+		t.Skip("docker-py (python3-docker) is not installed: scripts/setup.sh installs it")
+	}
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	uri := apiService(t, env)
+	out, err := exec.Command(python, "testdata/dockerpy_containers.py", uri).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Errorf("docker-py: %v\n%s", err, out)
+	}
+}
