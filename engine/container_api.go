@@ -93,6 +93,9 @@ func (c *Container) runLocked(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Taken before the start: a short process can exit (and conmon stamp
+	// its finish) before StartContainer returns.
+	started := time.Now()
 	if err := rt.StartContainer(ctx, c.config.ID, c.state.PID); err != nil {
 		c.state.Status = define.StatusStopped
 		c.state.ExitCode = exitCodeFromError(err)
@@ -102,7 +105,7 @@ func (c *Container) runLocked(ctx context.Context) error {
 		return fmt.Errorf("container %s: %w", c.config.Name, err)
 	}
 	c.state.Status = define.StatusRunning
-	c.state.StartedTime = time.Now()
+	c.state.StartedTime = started
 	c.state.FinishedTime = time.Time{}
 	c.state.StoppedByUser = false
 	if err := c.saveLocked(); err != nil {
