@@ -41,6 +41,7 @@ type Backend interface {
 	systemBackend
 	containerBackend
 	streamBackend
+	fsBackend
 }
 
 // New builds the routes over b.
@@ -48,6 +49,7 @@ func New(b Backend) *Server {
 	s := &Server{mux: http.NewServeMux(), last: time.Now()}
 	systemRouter{b}.register(s)
 	containerRouter{b}.register(s)
+	fsRouter{b}.register(s)
 	s.handle("/", func(context.Context, http.ResponseWriter, *http.Request) error {
 		return notFound{}
 	})

@@ -154,3 +154,27 @@ func bootTime() time.Time {
 	})
 	return boot
 }
+
+// SystemCPUNanos is the host's CPU time (all CPUs, all modes) since boot,
+// in nanoseconds, from /proc/stat's cpu line: docker's system_cpu_usage,
+// against which a container's CPU share is computed.
+func SystemCPUNanos() (uint64, error) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, err
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	fields := strings.Fields(line)
+	if len(fields) < 2 || fields[0] != "cpu" {
+		return 0, fmt.Errorf("/proc/stat: no cpu line")
+	}
+	var ticks uint64
+	for _, f := range fields[1:] {
+		n, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/stat: %w", err)
+		}
+		ticks += n
+	}
+	return ticks * (1e9 / clockTicks), nil
+}

@@ -1,0 +1,67 @@
+package service
+
+import (
+	"context"
+	"io"
+
+	"github.com/berth-dev/berth/engine"
+)
+
+// ContainerStats is one sample of a container's counters.
+type ContainerStats = engine.ContainerStats
+
+// Change is one entry of `diff`.
+type Change = engine.Change
+
+// PathStat describes a path inside a container.
+type PathStat = engine.PathStat
+
+// ContainerStats samples the container's cgroup and network counters.
+func (b *Backend) ContainerStats(ctx context.Context, name string) (ContainerStats, error) {
+	c, err := b.rt.LookupContainer(name)
+	if err != nil {
+		return ContainerStats{}, err
+	}
+	return c.Stats(ctx)
+}
+
+// ContainerChanges is `diff`.
+func (b *Backend) ContainerChanges(ctx context.Context, name string) ([]Change, error) {
+	c, err := b.rt.LookupContainer(name)
+	if err != nil {
+		return nil, err
+	}
+	return c.Changes(ctx)
+}
+
+// ContainerExport is `export`: the root filesystem as a tar stream.
+func (b *Backend) ContainerExport(ctx context.Context, name string, w io.Writer) error {
+	return b.with(name, func(c *engine.Container) error { return c.Export(ctx, w) })
+}
+
+// ContainerStatPath describes p inside the container (resolved in-root).
+func (b *Backend) ContainerStatPath(ctx context.Context, name, p string) (PathStat, error) {
+	c, err := b.rt.LookupContainer(name)
+	if err != nil {
+		return PathStat{}, err
+	}
+	return c.StatPath(ctx, p)
+}
+
+// ContainerGetArchive writes p as a tar stream, like `cp CTR:p -`.
+func (b *Backend) ContainerGetArchive(ctx context.Context, name, p string, w io.Writer) (PathStat, error) {
+	c, err := b.rt.LookupContainer(name)
+	if err != nil {
+		return PathStat{}, err
+	}
+	return c.GetArchive(ctx, p, w)
+}
+
+// ContainerPutArchive extracts a tar stream into directory dir, like
+// `cp - CTR:dir`; chownToUser gives the files to the container's user
+// (docker's copyUIDGID), else they keep the archive's owners.
+func (b *Backend) ContainerPutArchive(ctx context.Context, name, dir string, r io.Reader, overwrite, chownToUser bool) error {
+	return b.with(name, func(c *engine.Container) error {
+		return c.PutArchive(ctx, dir, r, engine.PutArchiveOptions{Overwrite: overwrite, ChownToUser: chownToUser})
+	})
+}
