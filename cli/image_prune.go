@@ -2,9 +2,8 @@ package cli
 
 import (
 	"fmt"
-
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
@@ -53,7 +52,7 @@ func newImagePruneCommand(d *Deps) *cobra.Command {
 			for _, img := range kept {
 				pass[img.ID] = imageMatches(img, nil, filters)
 			}
-			ids, err := rt.PruneImages(cmd.Context(), engine.ImagePruneOptions{
+			ids, err := rt.PruneImages(cmd.Context(), service.ImagePruneOptions{
 				All:    all,
 				Filter: func(img *define.Image) bool { return pass[img.ID] },
 			})

@@ -3,13 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/berth-dev/berth/engine"
-	"github.com/berth-dev/berth/service"
-	"github.com/spf13/cobra"
 )
 
 func newLogsCommand(d *Deps) *cobra.Command {
@@ -21,7 +19,7 @@ func newLogsCommand(d *Deps) *cobra.Command {
 		Short: "Fetch the logs of one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			now := time.Now()
-			opts := engine.LogOptions{Follow: follow, Tail: tail, Timestamps: timestamps,
+			opts := service.LogOptions{Follow: follow, Tail: tail, Timestamps: timestamps,
 				Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
 			var err error
 			if opts.Since, err = parseTimeArg(since, now); err != nil {

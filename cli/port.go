@@ -2,12 +2,10 @@ package cli
 
 import (
 	"fmt"
-	"net"
-	"strconv"
-
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
+	"net"
+	"strconv"
 )
 
 func newPortCommand(d *Deps) *cobra.Command {
@@ -27,7 +25,7 @@ func newPortCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var ctrs []*engine.Container
+			var ctrs []*service.Container
 			filter := ""
 			switch {
 			case all:
@@ -42,7 +40,7 @@ func newPortCommand(d *Deps) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				ctrs = []*engine.Container{c}
+				ctrs = []*service.Container{c}
 				if len(args) == 1 {
 					filter = args[0]
 				}
@@ -51,7 +49,7 @@ func newPortCommand(d *Deps) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				ctrs = []*engine.Container{c}
+				ctrs = []*service.Container{c}
 				if len(args) == 2 {
 					filter = args[1]
 				}
