@@ -110,11 +110,7 @@ func inspectOne(ctx context.Context, rt *service.Runtime, name, typ string, size
 			return nil, err
 		}
 	}
-	images, err := rt.Images()
-	if err != nil {
-		return nil, err
-	}
-	img, err := images.Lookup(name)
+	img, err := service.LookupImage(rt, name)
 	if err != nil {
 		if typ == "image" {
 			return nil, err

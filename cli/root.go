@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/engine"
-	"github.com/berth-dev/berth/engine/image"
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
@@ -230,12 +229,3 @@ type codedError struct {
 }
 
 func (e *codedError) Unwrap() error { return e.error }
-
-// Images opens the engine (if needed) and returns its image service.
-func (d *Deps) Images(ctx context.Context) (*image.Service, error) {
-	rt, err := d.Runtime(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return rt.Images()
-}
