@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
@@ -32,25 +31,7 @@ func newLogsCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctrs, bad, err := service.Resolve(rt, args, false, latest)
-			if err != nil {
-				return err
-			}
-			if len(bad) > 0 {
-				return bad[0].Err
-			}
-			ctx := cmd.Context()
-			if !opts.Until.IsZero() && follow {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithDeadline(ctx, opts.Until)
-				defer cancel()
-			}
-			for _, c := range ctrs {
-				if err := c.Logs(ctx, opts); err != nil {
-					return err
-				}
-			}
-			return nil
+			return service.Logs(cmd.Context(), rt, args, service.LogsOptions{LogOptions: opts, Latest: latest})
 		},
 	}
 	f := cmd.Flags()
