@@ -3,7 +3,7 @@ package cli
 import (
 	"errors"
 
-	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
@@ -26,7 +26,7 @@ func newAttachCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var c *engine.Container
+			var c *service.Container
 			if latest {
 				c, err = latestContainer(rt)
 			} else {
@@ -42,7 +42,7 @@ func newAttachCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			defer term.restore()
-			streams := engine.AttachStreams{
+			streams := service.AttachStreams{
 				Stdin: cmd.InOrStdin(), Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(),
 				AttachStdin: stdin, AttachStdout: true, AttachStderr: true,
 			}
@@ -53,7 +53,7 @@ func newAttachCommand(d *Deps) *cobra.Command {
 			term.makeRaw()
 			err = c.Attach(ctx, streams, keys, term.resize)
 			term.restore()
-			if errors.Is(err, engine.ErrDetach) {
+			if errors.Is(err, service.ErrDetach) {
 				return nil
 			}
 			if err != nil {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/berth-dev/berth/cli/format"
 	"github.com/berth-dev/berth/engine/define"
-	"github.com/berth-dev/berth/engine/events"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
@@ -69,7 +69,7 @@ func newEventsCommand(d *Deps) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			now := time.Now()
-			opts := events.ReadOptions{Follow: stream}
+			opts := service.EventsOptions{Follow: stream}
 			var err error
 			if opts.Since, err = parseTimeArg(since, now); err != nil {
 				return usageError("invalid --since %q: %v", since, err)
@@ -77,7 +77,7 @@ func newEventsCommand(d *Deps) *cobra.Command {
 			if opts.Until, err = parseTimeArg(until, now); err != nil {
 				return usageError("invalid --until %q: %v", until, err)
 			}
-			if opts.Filters, err = events.ParseFilters(filters); err != nil {
+			if opts.Filters, err = service.ParseEventFilters(filters); err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
@@ -89,11 +89,7 @@ func newEventsCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			logger := rt.Events()
-			if logger == nil {
-				return usageError("events are disabled (events_logger = \"none\" in containers.conf)")
-			}
-			return logger.Read(cmd.Context(), opts, func(ev define.Event) error {
+			return service.Events(cmd.Context(), rt, opts, func(ev define.Event) error {
 				return emit(eventItem{ContainerExitCode: ev.ExitCode, ID: ev.ID, Image: ev.Image, Name: ev.Name,
 					Status: ev.Status, Time: ev.Time, Type: ev.Type, Attributes: ev.Attributes})
 			})

@@ -3,8 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
@@ -33,7 +31,7 @@ func newExecCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var c *engine.Container
+			var c *service.Container
 			if latest {
 				c, err = latestContainer(rt)
 			} else {

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
@@ -35,11 +36,11 @@ func newImageExistsCommand(d *Deps) *cobra.Command {
 		Short: "Check if an image exists in local storage",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			images, err := d.Images(cmd.Context())
+			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if _, err := images.Lookup(args[0]); err != nil {
+			if _, err := service.LookupImage(rt, args[0]); err != nil {
 				if errors.Is(err, define.ErrNoSuchImage) {
 					return &ExitError{Code: 1}
 				}

@@ -5,7 +5,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -62,7 +62,7 @@ func writeArchive(cmd *cobra.Command, output string, write func(io.Writer) error
 }
 
 func newCommitCommand(d *Deps) *cobra.Command {
-	var o image.CommitOptions
+	var o service.CommitOptions
 	var pause, quiet bool
 	var format string
 	cmd := &cobra.Command{
@@ -77,15 +77,11 @@ func newCommitCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := rt.LookupContainer(args[0])
-			if err != nil {
-				return err
-			}
 			if len(args) == 2 {
 				o.Reference = args[1]
 			}
 			o.Format = format
-			img, err := c.Commit(cmd.Context(), o, pause)
+			img, err := service.Commit(cmd.Context(), rt, args[0], o, pause)
 			if err != nil {
 				return err
 			}

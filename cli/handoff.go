@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
@@ -67,7 +67,7 @@ func handOffBefore(root *cobra.Command, args []string) bool {
 // handOffAfter reports whether a command failed only because the lean
 // build cannot do it.
 func handOffAfter(err error) bool {
-	return leanBuild && errors.Is(err, image.ErrNeedsFull)
+	return leanBuild && errors.Is(err, service.ErrNeedsFull)
 }
 
 // handOff replaces this process with berth-full running args. It returns

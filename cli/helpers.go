@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/internal/errdefs"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
@@ -41,7 +40,7 @@ func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 func isNotFound(err error) bool { return errdefs.IsNotFound(err) }
 
 // latestContainer is the most recently created container (--latest).
-func latestContainer(rt *engine.Runtime) (*engine.Container, error) {
+func latestContainer(rt *service.Runtime) (*service.Container, error) {
 	ctrs, _, err := service.Resolve(rt, nil, false, true)
 	if err != nil {
 		return nil, err

@@ -5,14 +5,14 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/cli/format"
-	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
 // historyRow is one line of `history`, with podman's template fields and
 // JSON names.
 type historyRow struct {
-	e       image.HistoryEntry
+	e       service.HistoryEntry
 	noTrunc bool
 	human   bool
 
@@ -71,11 +71,11 @@ func newHistoryCommand(d *Deps) *cobra.Command {
 		Short: "Show history of a specified image",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			images, err := d.Images(cmd.Context())
+			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
-			entries, err := images.History(args[0])
+			entries, err := service.History(rt, args[0])
 			if err != nil {
 				return err
 			}

@@ -2,9 +2,8 @@ package cli
 
 import (
 	"fmt"
-
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
@@ -35,17 +34,13 @@ func newImagePruneCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			images, err := rt.Images()
-			if err != nil {
-				return err
-			}
-			list, err := images.List()
+			list, err := service.Images(rt)
 			if err != nil {
 				return err
 			}
 			// The time filters need the other images, so they are applied
 			// to the whole list once; imageMatches does the rest per image.
-			kept, err := filterImagesByTime(images, list, filters)
+			kept, err := service.FilterImagesByTime(rt, list, filters)
 			if err != nil {
 				return err
 			}
@@ -53,7 +48,7 @@ func newImagePruneCommand(d *Deps) *cobra.Command {
 			for _, img := range kept {
 				pass[img.ID] = imageMatches(img, nil, filters)
 			}
-			ids, err := rt.PruneImages(cmd.Context(), engine.ImagePruneOptions{
+			ids, err := service.PruneImages(cmd.Context(), rt, service.ImagePruneOptions{
 				All:    all,
 				Filter: func(img *define.Image) bool { return pass[img.ID] },
 			})
@@ -81,25 +76,7 @@ func newUntagCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			images, err := rt.Images()
-			if err != nil {
-				return err
-			}
-			if len(args) == 1 {
-				return images.Untag(args[0], "")
-			}
-			// Resolve once: after the first name goes, the image may no
-			// longer answer to args[0].
-			img, err := images.Lookup(args[0])
-			if err != nil {
-				return err
-			}
-			for _, n := range args[1:] {
-				if err := images.Untag(img.ID, n); err != nil {
-					return err
-				}
-			}
-			return nil
+			return service.Untag(rt, args[0], args[1:])
 		},
 	}
 }

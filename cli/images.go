@@ -8,6 +8,7 @@ import (
 
 	"github.com/berth-dev/berth/cli/format"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
@@ -58,16 +59,16 @@ func newImagesCommand(d *Deps) *cobra.Command {
 			if err := checkImageSort(sortKey); err != nil {
 				return err
 			}
-			images, err := d.Images(cmd.Context())
+			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
-			list, err := images.List()
+			list, err := service.Images(rt)
 			if err != nil {
 				return err
 			}
 			sort.SliceStable(list, func(i, j int) bool { return list[i].Created.After(list[j].Created) })
-			if list, err = filterImagesByTime(images, list, filters); err != nil {
+			if list, err = service.FilterImagesByTime(rt, list, filters); err != nil {
 				return err
 			}
 			var rows []any

@@ -4,8 +4,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/berth-dev/berth/engine/define"
-	"github.com/berth-dev/berth/engine/image"
 	"github.com/berth-dev/berth/service"
 )
 
@@ -31,50 +29,6 @@ func checkImageFilters(filters []string) error {
 		}
 	}
 	return nil
-}
-
-// filterImagesByTime applies the filters that need other images or the
-// clock (before, since, until, id); imageMatches does the others. All
-// filters of one key must hold.
-func filterImagesByTime(images *image.Service, list []*define.Image, filters []string) ([]*define.Image, error) {
-	type cond func(*define.Image) bool
-	var conds []cond
-	for _, f := range filters {
-		k, v, _ := strings.Cut(f, "=")
-		switch k {
-		case "before", "since":
-			ref, err := images.Lookup(v)
-			if err != nil {
-				return nil, err
-			}
-			at := ref.Created
-			if k == "before" {
-				conds = append(conds, func(i *define.Image) bool { return i.Created.Before(at) })
-			} else {
-				conds = append(conds, func(i *define.Image) bool { return i.Created.After(at) })
-			}
-		case "until":
-			at, _ := service.ParseTime(v)
-			conds = append(conds, func(i *define.Image) bool { return i.Created.Before(at) })
-		case "id":
-			id := strings.TrimPrefix(v, "sha256:")
-			conds = append(conds, func(i *define.Image) bool { return strings.HasPrefix(i.ID, id) })
-		}
-	}
-	if len(conds) == 0 {
-		return list, nil
-	}
-	out := list[:0:0]
-	for _, img := range list {
-		ok := true
-		for _, c := range conds {
-			ok = ok && c(img)
-		}
-		if ok {
-			out = append(out, img)
-		}
-	}
-	return out, nil
 }
 
 // checkImageSort validates --sort.

@@ -5,12 +5,12 @@ import (
 	"io"
 	"os"
 
-	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
 func newImportCommand(d *Deps) *cobra.Command {
-	var o image.ImportOptions
+	var o service.ImportOptions
 	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "import [options] PATH [REFERENCE]",
@@ -31,11 +31,11 @@ func newImportCommand(d *Deps) *cobra.Command {
 			if len(args) == 2 {
 				o.Reference = args[1]
 			}
-			images, err := d.Images(cmd.Context())
+			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
-			img, err := images.Import(cmd.Context(), r, o)
+			img, err := service.Import(cmd.Context(), rt, r, o)
 			if err != nil {
 				return err
 			}
@@ -61,7 +61,7 @@ func newLoadCommand(d *Deps) *cobra.Command {
 		Short: "Load image(s) from a tar archive",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts := image.LoadOptions{Input: input}
+			opts := service.LoadOptions{Input: input}
 			if input == "" || input == "-" {
 				opts.Input = ""
 				opts.Reader = cmd.InOrStdin()
@@ -69,11 +69,11 @@ func newLoadCommand(d *Deps) *cobra.Command {
 			if !quiet {
 				opts.ReportWriter = cmd.ErrOrStderr()
 			}
-			images, err := d.Images(cmd.Context())
+			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
-			names, err := images.Load(cmd.Context(), opts)
+			names, err := service.Load(cmd.Context(), rt, opts)
 			if err != nil {
 				return err
 			}
@@ -97,11 +97,11 @@ func newSaveCommand(d *Deps) *cobra.Command {
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch fmtName {
-			case image.FormatDockerArchive, image.FormatOCIArchive, image.FormatOCIDir, image.FormatDockerDir:
+			case service.FormatDockerArchive, service.FormatOCIArchive, service.FormatOCIDir, service.FormatDockerDir:
 			default:
 				return usageError("unknown format %q: must be docker-archive, oci-archive, oci-dir or docker-dir", fmtName)
 			}
-			opts := image.SaveOptions{Format: fmtName, Output: output}
+			opts := service.SaveOptions{Format: fmtName, Output: output}
 			if output == "" || output == "-" {
 				opts.Output = ""
 				if f, ok := cmd.OutOrStdout().(*os.File); ok && isTerminal(f) {
@@ -112,15 +112,15 @@ func newSaveCommand(d *Deps) *cobra.Command {
 			if !quiet && opts.Output != "" {
 				opts.ReportWriter = cmd.ErrOrStderr()
 			}
-			images, err := d.Images(cmd.Context())
+			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
-			return images.Save(cmd.Context(), args, opts)
+			return service.Save(cmd.Context(), rt, args, opts)
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to a specified file (default: stdout, which must be redirected)")
-	cmd.Flags().StringVar(&fmtName, "format", image.FormatDockerArchive, "save image to docker-archive, oci-archive, oci-dir or docker-dir")
+	cmd.Flags().StringVar(&fmtName, "format", service.FormatDockerArchive, "save image to docker-archive, oci-archive, oci-dir or docker-dir")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "suppress the output")
 	return needsFull(cmd)
 }
@@ -131,16 +131,11 @@ func newTagCommand(d *Deps) *cobra.Command {
 		Short: "Add an additional name to a local image",
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			images, err := d.Images(cmd.Context())
+			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
-			for _, n := range args[1:] {
-				if err := images.Tag(args[0], n); err != nil {
-					return err
-				}
-			}
-			return nil
+			return service.Tag(rt, args[0], args[1:])
 		},
 	}
 }
@@ -159,11 +154,7 @@ func newRmiCommand(d *Deps) *cobra.Command {
 				if len(args) > 0 {
 					return usageError("when using the --all switch, you may not pass any images names or IDs")
 				}
-				images, err := rt.Images()
-				if err != nil {
-					return err
-				}
-				list, err := images.List()
+				list, err := service.Images(rt)
 				if err != nil {
 					return err
 				}
@@ -177,7 +168,7 @@ func newRmiCommand(d *Deps) *cobra.Command {
 			var errs []error
 			out := cmd.OutOrStdout()
 			for _, a := range args {
-				rep, err := rt.RemoveImage(cmd.Context(), a, force || all)
+				rep, err := service.RemoveImage(cmd.Context(), rt, a, force || all)
 				if err != nil {
 					if ignore && isNotFound(err) {
 						continue

@@ -6,7 +6,6 @@ import (
 
 	"errors"
 	"fmt"
-	"github.com/berth-dev/berth/engine"
 
 	"github.com/berth-dev/berth/cli/format"
 	"github.com/berth-dev/berth/engine/define"
@@ -94,7 +93,7 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 // podman accepts too.
 var idField = regexp.MustCompile(`\.Id\b`)
 
-func inspectOne(ctx context.Context, rt *engine.Runtime, name, typ string, size bool) (any, error) {
+func inspectOne(ctx context.Context, rt *service.Runtime, name, typ string, size bool) (any, error) {
 	if typ == "volume" {
 		vols, err := service.VolumeInspect(rt, []string{name}, false)
 		if err != nil {
@@ -111,11 +110,7 @@ func inspectOne(ctx context.Context, rt *engine.Runtime, name, typ string, size 
 			return nil, err
 		}
 	}
-	images, err := rt.Images()
-	if err != nil {
-		return nil, err
-	}
-	img, err := images.Lookup(name)
+	img, err := service.LookupImage(rt, name)
 	if err != nil {
 		if typ == "image" {
 			return nil, err

@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"context"
-
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/internal/signals"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
@@ -24,9 +21,7 @@ func newKillCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reports, err := service.EachWhere(cmd.Context(), rt, args, all, service.IsRunning, func(ctx context.Context, c *engine.Container) error {
-				return c.Kill(ctx, s)
-			})
+			reports, err := service.Kill(cmd.Context(), rt, args, service.KillOptions{All: all, Signal: s})
 			if err != nil {
 				return err
 			}

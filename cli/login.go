@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
@@ -32,19 +32,19 @@ func newLoginCommand(d *Deps) *cobra.Command {
 			if len(args) == 1 {
 				arg = args[0]
 			}
-			key, err := image.AuthKey(arg, ro)
+			key, err := service.RegistryKey(arg, ro)
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			ctx := cmd.Context()
 			if getLogin {
-				u, err := image.ExistingLogin(ctx, key, ro, false)
+				u, err := service.CurrentLogin(ctx, key, ro, false)
 				if err != nil {
 					return err
 				}
 				if u == "" {
-					return fmt.Errorf("not logged into %s: %w", key, image.ErrNotLoggedIn)
+					return fmt.Errorf("not logged into %s: %w", key, service.ErrNotLoggedIn)
 				}
 				fmt.Fprintln(out, u)
 				return nil
@@ -58,7 +58,7 @@ func newLoginCommand(d *Deps) *cobra.Command {
 			if user == "" && pass == "" && !passwordStdin {
 				// Like podman: stored credentials that still work are
 				// enough.
-				if u, err := image.ExistingLogin(ctx, key, ro, true); err == nil && u != "" {
+				if u, err := service.CurrentLogin(ctx, key, ro, true); err == nil && u != "" {
 					fmt.Fprintf(out, "Authenticating with existing credentials for %s\nExisting credentials are valid. Already logged in to %s\n", key, key)
 					return nil
 				}
@@ -81,7 +81,7 @@ func newLoginCommand(d *Deps) *cobra.Command {
 			if user == "" {
 				return usageError("username is empty")
 			}
-			where, err := image.Login(ctx, key, image.LoginOptions{RegistryOptions: ro, Username: user, Password: pass})
+			where, err := service.Login(ctx, key, service.LoginOptions{RegistryOptions: ro, Username: user, Password: pass})
 			if err != nil {
 				return err
 			}
@@ -125,13 +125,13 @@ func newLogoutCommand(d *Deps) *cobra.Command {
 		Short: "Log out of a container registry",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ro := image.RegistryOptions{AuthFile: firstNonEmpty(authFile, envAuthFile())}
+			ro := service.RegistryOptions{AuthFile: firstNonEmpty(authFile, envAuthFile())}
 			out := cmd.OutOrStdout()
 			if all {
 				if len(args) > 0 {
 					return usageError("--all takes no registry")
 				}
-				if err := image.Logout("", ro); err != nil {
+				if err := service.Logout("", ro); err != nil {
 					return err
 				}
 				fmt.Fprintln(out, "Removed login credentials for all registries")
@@ -141,11 +141,11 @@ func newLogoutCommand(d *Deps) *cobra.Command {
 			if len(args) == 1 {
 				arg = args[0]
 			}
-			key, err := image.AuthKey(arg, ro)
+			key, err := service.RegistryKey(arg, ro)
 			if err != nil {
 				return err
 			}
-			if err := image.Logout(key, ro); err != nil {
+			if err := service.Logout(key, ro); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "Removed login credentials for %s\n", key)

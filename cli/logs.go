@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"context"
 	"fmt"
+	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/berth-dev/berth/engine"
-	"github.com/berth-dev/berth/service"
-	"github.com/spf13/cobra"
 )
 
 func newLogsCommand(d *Deps) *cobra.Command {
@@ -21,7 +18,7 @@ func newLogsCommand(d *Deps) *cobra.Command {
 		Short: "Fetch the logs of one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			now := time.Now()
-			opts := engine.LogOptions{Follow: follow, Tail: tail, Timestamps: timestamps,
+			opts := service.LogOptions{Follow: follow, Tail: tail, Timestamps: timestamps,
 				Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
 			var err error
 			if opts.Since, err = parseTimeArg(since, now); err != nil {
@@ -34,25 +31,7 @@ func newLogsCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctrs, bad, err := service.Resolve(rt, args, false, latest)
-			if err != nil {
-				return err
-			}
-			if len(bad) > 0 {
-				return bad[0].Err
-			}
-			ctx := cmd.Context()
-			if !opts.Until.IsZero() && follow {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithDeadline(ctx, opts.Until)
-				defer cancel()
-			}
-			for _, c := range ctrs {
-				if err := c.Logs(ctx, opts); err != nil {
-					return err
-				}
-			}
-			return nil
+			return service.Logs(cmd.Context(), rt, args, service.LogsOptions{LogOptions: opts, Latest: latest})
 		},
 	}
 	f := cmd.Flags()

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/service"
 	"github.com/opencontainers/go-digest"
 	"github.com/spf13/cobra"
 )
@@ -31,18 +31,13 @@ func newManifestCreateCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			images, err := d.Images(cmd.Context())
+			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
-			id, err := images.ManifestCreate(args[0], amend)
+			id, err := service.ManifestCreate(cmd.Context(), rt, args[0], args[1:], service.ManifestCreateOptions{RegistryOptions: ro, Amend: amend, All: all})
 			if err != nil {
 				return err
-			}
-			for _, img := range args[1:] {
-				if _, err := images.ManifestAdd(cmd.Context(), id, img, image.ManifestAddOptions{RegistryOptions: ro, All: all}); err != nil {
-					return err
-				}
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), id)
 			return nil
@@ -66,11 +61,11 @@ func newManifestInspectCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			images, err := d.Images(cmd.Context())
+			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
-			raw, err := images.ManifestInspect(cmd.Context(), args[0], ro)
+			raw, err := service.ManifestInspect(cmd.Context(), rt, args[0], ro)
 			if err != nil {
 				return err
 			}
@@ -92,17 +87,14 @@ func newManifestRmCommand(d *Deps) *cobra.Command {
 		Short: "Remove manifest lists or image indexes from local storage",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			images, err := d.Images(cmd.Context())
+			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
 			var errs []error
 			var last error
 			for _, name := range args {
-				img, err := images.Lookup(name)
-				if err == nil {
-					_, err = images.ManifestDelete(img.ID)
-				}
+				img, err := service.ManifestDelete(rt, name)
 				if err != nil {
 					if last != nil {
 						fmt.Fprintf(cmd.ErrOrStderr(), "Error: %v\n", last)
@@ -131,18 +123,15 @@ func newManifestRemoveCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return usageError("invalid image digest %q: %v", args[1], err)
 			}
-			images, err := d.Images(cmd.Context())
+			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if err := images.ManifestRemove(args[0], dg); err != nil {
-				return err
-			}
-			img, err := images.Lookup(args[0])
+			id, err := service.ManifestRemove(rt, args[0], dg)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", img.ID, dg)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", id, dg)
 			return nil
 		},
 	}

@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
 func newManifestAddCommand(d *Deps) *cobra.Command {
 	var (
 		reg         registryFlags
-		o           image.ManifestAddOptions
+		o           service.ManifestAddOptions
 		annotations []string
 	)
 	cmd := &cobra.Command{
@@ -35,18 +35,15 @@ func newManifestAddCommand(d *Deps) *cobra.Command {
 				}
 				o.Annotations[k] = v
 			}
-			images, err := d.Images(cmd.Context())
+			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if _, err := images.ManifestAdd(cmd.Context(), args[0], args[1], o); err != nil {
-				return err
-			}
-			list, err := images.Lookup(args[0])
+			id, err := service.ManifestAdd(cmd.Context(), rt, args[0], args[1], o)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), list.ID)
+			fmt.Fprintln(cmd.OutOrStdout(), id)
 			return nil
 		},
 	}

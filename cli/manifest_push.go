@@ -1,14 +1,14 @@
 package cli
 
 import (
-	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
 func newManifestPushCommand(d *Deps) *cobra.Command {
 	var (
 		reg        registryFlags
-		o          image.ManifestPushOptions
+		o          service.ManifestPushOptions
 		all        bool
 		rm, quiet  bool
 		digestFile string
@@ -35,22 +35,12 @@ func newManifestPushCommand(d *Deps) *cobra.Command {
 			if len(args) == 2 {
 				dest = args[1]
 			}
-			images, err := d.Images(cmd.Context())
+			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
-			dgst, err := images.ManifestPush(cmd.Context(), args[0], dest, o)
-			if err != nil {
-				return err
-			}
-			if digestFile != "" {
-				if err := image.WriteDigestFile(digestFile, dgst); err != nil {
-					return err
-				}
-			}
-			if rm {
-				_, err = images.ManifestDelete(args[0])
-			}
+			o.DigestFile, o.Remove = digestFile, rm
+			_, err = service.ManifestPush(cmd.Context(), rt, args[0], dest, o)
 			return err
 		},
 	}

@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
@@ -22,40 +20,32 @@ func newMountCommand(d *Deps) *cobra.Command {
 			out := cmd.OutOrStdout()
 			if len(args) == 0 && !all {
 				// list mounted containers
-				rows, err := service.List(rt, service.ListOptions{All: true})
+				mounted, err := service.Mounted(rt)
 				if err != nil {
 					return err
 				}
-				for _, r := range rows {
-					c, err := rt.LookupContainer(r.ID)
-					if err != nil {
-						continue
+				for _, m := range mounted {
+					id := m.ID
+					if !noTrunc {
+						id = id[:12]
 					}
-					if mp := c.CachedState().Mountpoint; mp != "" {
-						id := r.ID
-						if !noTrunc {
-							id = id[:12]
-						}
-						fmt.Fprintf(out, "%s  %s\n", id, mp)
-					}
+					fmt.Fprintf(out, "%s  %s\n", id, m.Mountpoint)
 				}
 				return nil
 			}
 			single := len(args) == 1 && !all
-			reports, err := service.Each(cmd.Context(), rt, args, all, func(ctx context.Context, c *engine.Container) error {
-				mp, err := c.Mount(ctx)
-				if err != nil {
-					return err
-				}
-				if single {
-					fmt.Fprintln(out, mp)
-				} else {
-					fmt.Fprintf(out, "%s %s\n", c.ID(), mp)
-				}
-				return nil
-			})
+			reports, err := service.Mount(cmd.Context(), rt, args, service.BatchOptions{All: all})
 			if err != nil {
 				return err
+			}
+			for _, r := range reports {
+				switch {
+				case r.Err != nil:
+				case single:
+					fmt.Fprintln(out, r.Mountpoint)
+				default:
+					fmt.Fprintf(out, "%s %s\n", r.ID, r.Mountpoint)
+				}
 			}
 			return printReports(discard{}, cmd.ErrOrStderr(), reports)
 		},
@@ -76,9 +66,7 @@ func newUmountCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reports, err := service.Each(cmd.Context(), rt, args, all, func(ctx context.Context, c *engine.Container) error {
-				return c.Unmount(ctx, force)
-			})
+			reports, err := service.Unmount(cmd.Context(), rt, args, service.UnmountOptions{All: all, Force: force})
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
@@ -19,7 +18,7 @@ func newNetworkRmCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opts := engine.RemoveNetworkOptions{Force: force}
+			opts := service.RemoveNetworkOptions{Force: force}
 			if cmd.Flags().Changed("time") {
 				opts.Timeout = &timeout
 			}

@@ -2,16 +2,17 @@ package cli
 
 import (
 	"context"
-	"github.com/berth-dev/berth/engine/define"
 
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
-// newSimpleVerb builds a command that applies one container method to each
-// named container (pause, unpause, init).
-func newSimpleVerb(d *Deps, use, short, allHelp string, keep func(define.ContainerStatus) bool, fn func(context.Context, *engine.Container) error) *cobra.Command {
+// batchVerb is a service verb that takes only --all (pause, unpause, init).
+type batchVerb func(context.Context, *service.Runtime, []string, service.BatchOptions) ([]service.Report, error)
+
+// newSimpleVerb builds a command that applies one service verb to each
+// named container.
+func newSimpleVerb(d *Deps, use, short, allHelp string, verb batchVerb) *cobra.Command {
 	var all bool
 	cmd := &cobra.Command{
 		Use:   use,
@@ -21,7 +22,7 @@ func newSimpleVerb(d *Deps, use, short, allHelp string, keep func(define.Contain
 			if err != nil {
 				return err
 			}
-			reports, err := service.EachWhere(cmd.Context(), rt, args, all, keep, fn)
+			reports, err := verb(cmd.Context(), rt, args, service.BatchOptions{All: all})
 			if err != nil {
 				return err
 			}
@@ -34,15 +35,15 @@ func newSimpleVerb(d *Deps, use, short, allHelp string, keep func(define.Contain
 
 func newPauseCommand(d *Deps) *cobra.Command {
 	return newSimpleVerb(d, "pause [options] CONTAINER [CONTAINER...]", "Pause all the processes in one or more containers",
-		"pause all running containers", func(s define.ContainerStatus) bool { return s == define.StatusRunning }, func(ctx context.Context, c *engine.Container) error { return c.Pause(ctx) })
+		"pause all running containers", service.Pause)
 }
 
 func newUnpauseCommand(d *Deps) *cobra.Command {
 	return newSimpleVerb(d, "unpause [options] CONTAINER [CONTAINER...]", "Unpause the processes in one or more containers",
-		"unpause all paused containers", service.IsPaused, func(ctx context.Context, c *engine.Container) error { return c.Unpause(ctx) })
+		"unpause all paused containers", service.Unpause)
 }
 
 func newInitCommand(d *Deps) *cobra.Command {
 	return newSimpleVerb(d, "init [options] CONTAINER [CONTAINER...]", "Initialize one or more containers",
-		"initialize all containers", func(s define.ContainerStatus) bool { return s == define.StatusConfigured }, func(ctx context.Context, c *engine.Container) error { return c.Init(ctx) })
+		"initialize all containers", service.Init)
 }

@@ -3,14 +3,12 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
-	"sort"
-	"syscall"
-
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/internal/signals"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
+	"io"
+	"sort"
+	"syscall"
 )
 
 // newPodCommand is the `pod` group.
@@ -19,22 +17,22 @@ func newPodCommand(d *Deps) *cobra.Command {
 	cmd.AddCommand(newPodCreateCommand(d), newPodPsCommand(d), newPodInspectCommand(d), newPodExistsCommand(d),
 		newPodRmCommand(d), newPodPruneCommand(d),
 		newPodTopCommand(d), newPodStatsCommand(d), newPodLogsCommand(d), newPodCloneCommand(d),
-		newPodVerbCommand(d, "start", "Start one or more pods", func(ctx context.Context, p *engine.Pod, _ *podVerbFlags) (engine.PodErrors, error) {
+		newPodVerbCommand(d, "start", "Start one or more pods", func(ctx context.Context, p *service.Pod, _ *podVerbFlags) (service.PodErrors, error) {
 			return p.Start(ctx)
 		}),
-		newPodVerbCommand(d, "stop", "Stop one or more pods", func(ctx context.Context, p *engine.Pod, f *podVerbFlags) (engine.PodErrors, error) {
+		newPodVerbCommand(d, "stop", "Stop one or more pods", func(ctx context.Context, p *service.Pod, f *podVerbFlags) (service.PodErrors, error) {
 			return p.Stop(ctx, f.timeout)
 		}),
-		newPodVerbCommand(d, "restart", "Restart one or more pods", func(ctx context.Context, p *engine.Pod, f *podVerbFlags) (engine.PodErrors, error) {
+		newPodVerbCommand(d, "restart", "Restart one or more pods", func(ctx context.Context, p *service.Pod, f *podVerbFlags) (service.PodErrors, error) {
 			return p.Restart(ctx, f.timeout)
 		}),
-		newPodVerbCommand(d, "kill", "Send the specified signal or SIGKILL to containers in pod", func(ctx context.Context, p *engine.Pod, f *podVerbFlags) (engine.PodErrors, error) {
+		newPodVerbCommand(d, "kill", "Send the specified signal or SIGKILL to containers in pod", func(ctx context.Context, p *service.Pod, f *podVerbFlags) (service.PodErrors, error) {
 			return p.Kill(ctx, f.signal)
 		}),
-		newPodVerbCommand(d, "pause", "Pause one or more pods", func(ctx context.Context, p *engine.Pod, _ *podVerbFlags) (engine.PodErrors, error) {
+		newPodVerbCommand(d, "pause", "Pause one or more pods", func(ctx context.Context, p *service.Pod, _ *podVerbFlags) (service.PodErrors, error) {
 			return p.Pause(ctx)
 		}),
-		newPodVerbCommand(d, "unpause", "Unpause one or more pods", func(ctx context.Context, p *engine.Pod, _ *podVerbFlags) (engine.PodErrors, error) {
+		newPodVerbCommand(d, "unpause", "Unpause one or more pods", func(ctx context.Context, p *service.Pod, _ *podVerbFlags) (service.PodErrors, error) {
 			return p.Unpause(ctx)
 		}),
 	)
@@ -49,7 +47,7 @@ type podVerbFlags struct {
 
 // newPodVerbCommand builds pod start/stop/restart/kill/pause/unpause:
 // NAME... or --all / --latest, the pod's ID printed for each pod done.
-func newPodVerbCommand(d *Deps, verb, short string, fn func(context.Context, *engine.Pod, *podVerbFlags) (engine.PodErrors, error)) *cobra.Command {
+func newPodVerbCommand(d *Deps, verb, short string, fn func(context.Context, *service.Pod, *podVerbFlags) (service.PodErrors, error)) *cobra.Command {
 	var all, latest bool
 	var t uint
 	var sig string
@@ -72,7 +70,7 @@ func newPodVerbCommand(d *Deps, verb, short string, fn func(context.Context, *en
 			if err != nil {
 				return err
 			}
-			reports, err := service.EachPod(cmd.Context(), rt, args, all, latest, func(ctx context.Context, p *engine.Pod) (engine.PodErrors, error) {
+			reports, err := service.EachPod(cmd.Context(), rt, args, all, latest, func(ctx context.Context, p *service.Pod) (service.PodErrors, error) {
 				return fn(ctx, p, f)
 			})
 			if err != nil {
@@ -135,7 +133,7 @@ func newPodRmCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opts := engine.PodRemoveOptions{Force: force, Timeout: timeoutFlag(cmd, &t), Volumes: volumes}
+			opts := service.PodRemoveOptions{Force: force, Timeout: timeoutFlag(cmd, &t), Volumes: volumes}
 			reports, err := service.PodRemove(cmd.Context(), rt, args, all, ignore, opts)
 			if err != nil {
 				return err

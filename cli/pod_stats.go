@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/cli/format"
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
@@ -85,7 +84,7 @@ func newPodStatsCommand(d *Deps) *cobra.Command {
 			out := cmd.OutOrStdout()
 			f, isFile := out.(*os.File)
 			clear := !noStream && !noReset && isFile && isTerminal(f)
-			prev := map[string]engine.ContainerStats{}
+			prev := map[string]service.ContainerStats{}
 			for {
 				// Pods and members are looked up again each round: members
 				// started meanwhile show up, as in podman.
@@ -125,8 +124,8 @@ func newPodStatsCommand(d *Deps) *cobra.Command {
 
 // samplePodStats samples each member (see sampleStats); members that
 // stopped since the lookup are left out.
-func samplePodStats(cmd *cobra.Command, members []service.PodMember, prev map[string]engine.ContainerStats) ([]podStatsRow, error) {
-	ctrs := make([]*engine.Container, len(members))
+func samplePodStats(cmd *cobra.Command, members []service.PodMember, prev map[string]service.ContainerStats) ([]podStatsRow, error) {
+	ctrs := make([]*service.Container, len(members))
 	podOf := map[string]string{}
 	for i, m := range members {
 		ctrs[i] = m.Ctr

@@ -2,12 +2,10 @@ package cli
 
 import (
 	"fmt"
-	"net"
-	"strconv"
-
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
+	"net"
+	"strconv"
 )
 
 func newPortCommand(d *Deps) *cobra.Command {
@@ -27,45 +25,25 @@ func newPortCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var ctrs []*engine.Container
-			filter := ""
+			name, filter := "", ""
 			switch {
-			case all:
-				if ctrs, _, err = service.Resolve(rt, nil, true, false); err != nil {
-					return err
-				}
-				if len(args) == 1 {
-					filter = args[0]
-				}
-			case latest:
-				c, err := latestContainer(rt)
-				if err != nil {
-					return err
-				}
-				ctrs = []*engine.Container{c}
+			case all || latest:
 				if len(args) == 1 {
 					filter = args[0]
 				}
 			default:
-				c, err := rt.LookupContainer(args[0])
-				if err != nil {
-					return err
-				}
-				ctrs = []*engine.Container{c}
+				name = args[0]
 				if len(args) == 2 {
 					filter = args[1]
 				}
 			}
+			ports, err := service.Port(rt, name, service.PortOptions{All: all, Latest: latest, Filter: filter})
 			out := cmd.OutOrStdout()
-			for _, c := range ctrs {
-				lines, err := service.Ports(c, filter)
-				if err != nil {
-					return err
+			for _, p := range ports {
+				if all && len(p.Lines) > 0 {
+					fmt.Fprintln(out, p.ID[:12])
 				}
-				if all && len(lines) > 0 {
-					fmt.Fprintln(out, c.ID()[:12])
-				}
-				for _, l := range lines {
+				for _, l := range p.Lines {
 					hostPort := strconv.Itoa(int(l.HostPort))
 					if filter != "" {
 						fmt.Fprintln(out, net.JoinHostPort(l.HostIP, hostPort))
@@ -73,9 +51,12 @@ func newPortCommand(d *Deps) *cobra.Command {
 					}
 					fmt.Fprintf(out, "%s -> %s\n", l.Private, net.JoinHostPort(l.HostIP, hostPort))
 				}
-				if filter != "" && len(lines) == 0 && !all {
+				if filter != "" && len(p.Lines) == 0 && !all {
 					return fmt.Errorf("failed to find published port %q", filter)
 				}
+			}
+			if err != nil {
+				return err
 			}
 			return nil
 		},

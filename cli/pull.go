@@ -6,7 +6,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
@@ -17,7 +17,7 @@ func newPullCommand(d *Deps) *cobra.Command {
 		allTags  bool
 		quiet    bool
 		policy   string
-		pullOpts image.PullOptions
+		pullOpts service.PullOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "pull [options] IMAGE [IMAGE...]",
@@ -33,10 +33,10 @@ func newPullCommand(d *Deps) *cobra.Command {
 			if err := plat.apply(&ro); err != nil {
 				return err
 			}
-			if err := image.ValidPullPolicy(policy); err != nil {
+			if err := service.ValidPullPolicy(policy); err != nil {
 				return err
 			}
-			pullOpts = image.PullOptions{RegistryOptions: ro, Policy: policy, AllTags: allTags}
+			pullOpts = service.PullOptions{RegistryOptions: ro, Policy: policy, AllTags: allTags}
 			if !quiet {
 				pullOpts.ReportWriter = cmd.ErrOrStderr()
 			}
@@ -49,7 +49,7 @@ func newPullCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			for _, name := range args {
-				imgs, err := rt.PullImage(ctx, name, pullOpts)
+				imgs, err := service.Pull(ctx, rt, name, pullOpts)
 				if err != nil {
 					return err
 				}
@@ -65,6 +65,6 @@ func newPullCommand(d *Deps) *cobra.Command {
 	bindPlatformFlags(f, &plat)
 	f.BoolVarP(&allTags, "all-tags", "a", false, "pull all tagged images in the repository")
 	f.BoolVarP(&quiet, "quiet", "q", false, "suppress output information when pulling images")
-	f.StringVar(&policy, "policy", image.PullAlways, `pull image policy ("always"|"missing"|"never"|"newer")`)
+	f.StringVar(&policy, "policy", service.PullAlways, `pull image policy ("always"|"missing"|"never"|"newer")`)
 	return needsFull(cmd)
 }

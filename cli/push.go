@@ -1,14 +1,14 @@
 package cli
 
 import (
-	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
 func newPushCommand(d *Deps) *cobra.Command {
 	var (
 		reg        registryFlags
-		o          image.PushOptions
+		o          service.PushOptions
 		quiet      bool
 		digestFile string
 		level      int
@@ -39,14 +39,8 @@ func newPushCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			dgst, err := rt.PushImage(cmd.Context(), args[0], dest, o)
-			if err != nil {
-				return err
-			}
-			if digestFile != "" {
-				return image.WriteDigestFile(digestFile, dgst)
-			}
-			return nil
+			_, err = service.Push(cmd.Context(), rt, args[0], dest, service.PushImageOptions{PushOptions: o, DigestFile: digestFile})
+			return err
 		},
 	}
 	f := cmd.Flags()

@@ -5,7 +5,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -36,8 +36,8 @@ func bindRegistryFlags(f *pflag.FlagSet, o *registryFlags, withCreds bool) {
 // when given (otherwise registries.conf decides), --authfile defaults to
 // $REGISTRY_AUTH_FILE, and --creds without a password asks for one on a
 // terminal.
-func (o *registryFlags) options(cmd *cobra.Command) (image.RegistryOptions, error) {
-	ro := image.RegistryOptions{
+func (o *registryFlags) options(cmd *cobra.Command) (service.RegistryOptions, error) {
+	ro := service.RegistryOptions{
 		AuthFile:            firstNonEmpty(o.authFile, envAuthFile()),
 		CertDir:             o.certDir,
 		SignaturePolicyPath: o.signaturePolicy,
@@ -95,7 +95,7 @@ func bindPlatformFlags(f *pflag.FlagSet, o *platformFlags) {
 }
 
 // apply fills the platform of ro; --platform conflicts with the others.
-func (o *platformFlags) apply(ro *image.RegistryOptions) error {
+func (o *platformFlags) apply(ro *service.RegistryOptions) error {
 	ro.OS, ro.Arch, ro.Variant = o.os, o.arch, o.variant
 	if o.platform == "" {
 		return nil

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"context"
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
@@ -77,22 +75,7 @@ func newPruneCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rows, err := service.List(rt, service.ListOptions{All: true})
-			if err != nil {
-				return err
-			}
-			var ids []string
-			for _, r := range rows {
-				if r.Exited || r.State == "created" {
-					ids = append(ids, r.ID)
-				}
-			}
-			if len(ids) == 0 {
-				return nil
-			}
-			reports, err := service.Each(cmd.Context(), rt, ids, false, func(ctx context.Context, c *engine.Container) error {
-				return rt.RemoveContainer(ctx, c, engine.RemoveOptions{})
-			})
+			reports, err := service.Prune(cmd.Context(), rt)
 			if err != nil {
 				return err
 			}

@@ -12,9 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/berth-dev/berth/engine"
-	"github.com/berth-dev/berth/engine/image"
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/service"
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 )
@@ -32,11 +31,11 @@ type globalOptions struct {
 type Deps struct {
 	global globalOptions
 	conf   *config.Config
-	rt     *engine.Runtime
+	rt     *service.Runtime
 }
 
 // Runtime opens the engine on first call.
-func (d *Deps) Runtime(ctx context.Context) (*engine.Runtime, error) {
+func (d *Deps) Runtime(ctx context.Context) (*service.Runtime, error) {
 	if d.rt != nil {
 		return d.rt, nil
 	}
@@ -44,7 +43,7 @@ func (d *Deps) Runtime(ctx context.Context) (*engine.Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt, err := engine.New(ctx, cfg)
+	rt, err := service.OpenRuntime(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -63,8 +62,8 @@ func (d *Deps) Close() {
 // Config returns containers.conf as loaded at startup.
 func (d *Deps) Config() *config.Config { return d.conf }
 
-func (d *Deps) engineConfig() (engine.Config, error) {
-	c := engine.Config{
+func (d *Deps) engineConfig() (service.RuntimeConfig, error) {
+	c := service.RuntimeConfig{
 		GraphRoot:          d.global.root,
 		RunRoot:            d.global.runRoot,
 		GraphDriver:        d.global.storageDriver,
@@ -220,7 +219,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // Reexec dispatches re-executed helper invocations of the storage library;
 // main returns at once when it reports true.
-func Reexec() bool { return engine.Reexec() }
+func Reexec() bool { return service.Reexec() }
 
 // codedError is an error with a command-specific exit code (rm and rmi
 // exit 1 for a missing object and 2 for one in use, as podman documents).
@@ -230,12 +229,3 @@ type codedError struct {
 }
 
 func (e *codedError) Unwrap() error { return e.error }
-
-// Images opens the engine (if needed) and returns its image service.
-func (d *Deps) Images(ctx context.Context) (*image.Service, error) {
-	rt, err := d.Runtime(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return rt.Images()
-}

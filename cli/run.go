@@ -4,11 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"github.com/berth-dev/berth/engine/define"
-	"os"
-
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
+	"os"
 )
 
 func newRunCommand(d *Deps) *cobra.Command {
@@ -61,7 +59,7 @@ func newRunCommand(d *Deps) *cobra.Command {
 				Attach:        attach,
 				DetachKeys:    keys,
 				Resize:        term.resize,
-				OnCreate: func(c *engine.Container) {
+				OnCreate: func(c *service.Container) {
 					_ = writeCIDFile(o.cidFile, c.ID())
 					if sigProxy && !detach && !s.Terminal {
 						proxySignals(cmd.Context(), c)

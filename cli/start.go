@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"context"
 	"errors"
 
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
@@ -22,9 +20,7 @@ func newStartCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			if !attach && !interactive {
-				reports, err := service.Each(ctx, rt, args, all, func(ctx context.Context, c *engine.Container) error {
-					return c.Start(ctx)
-				})
+				reports, err := service.Start(ctx, rt, args, service.BatchOptions{All: all})
 				if err != nil {
 					return err
 				}
@@ -52,7 +48,7 @@ func newStartCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			defer term.restore()
-			streams := engine.AttachStreams{
+			streams := service.AttachStreams{
 				Stdin: cmd.InOrStdin(), Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(),
 				AttachStdin: interactive && cfg.Stdin, AttachStdout: true, AttachStderr: true,
 			}
@@ -64,7 +60,7 @@ func newStartCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return &codedError{error: err, code: 125}
 			}
-			if err := <-errCh; errors.Is(err, engine.ErrDetach) {
+			if err := <-errCh; errors.Is(err, service.ErrDetach) {
 				return nil
 			}
 			term.restore()
@@ -73,7 +69,7 @@ func newStartCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			if cfg.AutoRemove {
-				_ = rt.RemoveContainer(ctx, c, engine.RemoveOptions{Force: true})
+				service.AutoRemove(ctx, rt, c)
 			}
 			if code != 0 {
 				return &ExitError{Code: int(code)}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/cli/format"
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/service"
 	"github.com/docker/go-units"
@@ -19,7 +18,7 @@ import (
 // statsRow is one line of `stats`, with podman's template fields and JSON
 // keys.
 type statsRow struct {
-	s       engine.ContainerStats
+	s       service.ContainerStats
 	cpu     float64 // percent over the last interval
 	avg     float64 // percent since the container started
 	noTrunc bool
@@ -113,7 +112,7 @@ func newStatsCommand(d *Deps) *cobra.Command {
 			out := cmd.OutOrStdout()
 			f, isFile := out.(*os.File)
 			clear := !noStream && !noReset && isFile && isTerminal(f)
-			prev := map[string]engine.ContainerStats{}
+			prev := map[string]service.ContainerStats{}
 			for {
 				rows, err := sampleStats(cmd.Context(), ctrs, prev, noTrunc)
 				if err != nil {
@@ -155,7 +154,7 @@ func newStatsCommand(d *Deps) *cobra.Command {
 
 // statsContainers picks the named containers, or the running (all: every)
 // container.
-func statsContainers(rt *engine.Runtime, names []string, all, latest bool) ([]*engine.Container, error) {
+func statsContainers(rt *service.Runtime, names []string, all, latest bool) ([]*service.Container, error) {
 	if len(names) > 0 {
 		if all || latest {
 			return nil, usageError("--all and --latest cannot be used with container names")
@@ -184,7 +183,7 @@ func statsContainers(rt *engine.Runtime, names []string, all, latest bool) ([]*e
 
 // sampleStats takes one sample per container; CPU % is over the interval
 // since the previous sample, or since the container started.
-func sampleStats(ctx context.Context, ctrs []*engine.Container, prev map[string]engine.ContainerStats, noTrunc bool) ([]statsRow, error) {
+func sampleStats(ctx context.Context, ctrs []*service.Container, prev map[string]service.ContainerStats, noTrunc bool) ([]statsRow, error) {
 	var rows []statsRow
 	for _, c := range ctrs {
 		s, err := c.Stats(ctx)

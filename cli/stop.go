@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"context"
-
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
@@ -29,9 +26,7 @@ func newStopCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			timeout := timeoutFlag(cmd, &t)
-			reports, err := service.EachWhere(cmd.Context(), rt, args, all, service.IsRunning, func(ctx context.Context, c *engine.Container) error {
-				return c.Stop(ctx, timeout)
-			})
+			reports, err := service.Stop(cmd.Context(), rt, args, service.StopOptions{All: all, Timeout: timeout})
 			if err != nil {
 				return err
 			}
@@ -55,9 +50,7 @@ func newRestartCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			timeout := timeoutFlag(cmd, &t)
-			reports, err := service.Each(cmd.Context(), rt, args, all, func(ctx context.Context, c *engine.Container) error {
-				return c.Restart(ctx, timeout)
-			})
+			reports, err := service.Restart(cmd.Context(), rt, args, service.StopOptions{All: all, Timeout: timeout})
 			if err != nil {
 				return err
 			}

@@ -3,14 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-
-	"github.com/berth-dev/berth/engine"
-	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 // terminal puts the user's terminal in raw mode for -it and forwards
@@ -83,7 +82,7 @@ func (t *terminal) restore() {
 
 // proxySignals forwards the signals the CLI receives to the container
 // (--sig-proxy), until ctx ends.
-func proxySignals(ctx context.Context, c *engine.Container) {
+func proxySignals(ctx context.Context, c *service.Container) {
 	sig := make(chan os.Signal, 8)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
 	go func() {

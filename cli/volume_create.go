@@ -2,15 +2,13 @@ package cli
 
 import (
 	"fmt"
-
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
 func newVolumeCreateCommand(d *Deps) *cobra.Command {
 	var labels, opts []string
-	var o engine.VolumeOptions
+	var o service.VolumeOptions
 	var uid, gid int
 	cmd := &cobra.Command{
 		Use:   "create [options] [NAME]",

@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
@@ -27,37 +25,20 @@ func newWaitCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if latest {
-				ctrs, _, err := service.Resolve(rt, args, false, true)
-				if err != nil {
-					return err
-				}
-				args = []string{ctrs[0].ID()}
-			}
-			var codes []int32
-			reports, err := service.Each(cmd.Context(), rt, args, false, func(ctx context.Context, c *engine.Container) error {
-				code, err := waitFor(ctx, c, conditions)
-				codes = append(codes, code)
-				return err
-			})
+			reports, err := service.Wait(cmd.Context(), rt, args, service.WaitOptions{Latest: latest, Conditions: statusesOf(conditions)})
 			if err != nil {
 				return err
 			}
 			var last error
-			i := 0
 			for _, r := range reports {
 				if r.Err != nil {
 					if last != nil {
 						fmt.Fprintf(cmd.ErrOrStderr(), "Error: %v\n", last)
 					}
 					last = r.Err
-					if r.ID != "" {
-						i++
-					}
 					continue
 				}
-				fmt.Fprintln(cmd.OutOrStdout(), codes[i])
-				i++
+				fmt.Fprintln(cmd.OutOrStdout(), r.ExitCode)
 			}
 			return last
 		},
@@ -65,21 +46,6 @@ func newWaitCommand(d *Deps) *cobra.Command {
 	cmd.Flags().StringSliceVar(&conditions, "condition", nil, "condition to wait on (stopped, exited, running, ...)")
 	cmd.Flags().BoolVarP(&latest, "latest", "l", false, "act on the latest container berth is aware of")
 	return cmd
-}
-
-// waitFor waits for the container's exit, or for one of the given
-// statuses (--condition).
-func waitFor(ctx context.Context, c *engine.Container, conditions []string) (int32, error) {
-	onlyExit := len(conditions) == 0
-	for _, s := range conditions {
-		if s == "stopped" || s == "exited" {
-			onlyExit = onlyExit || len(conditions) == 1
-		}
-	}
-	if onlyExit {
-		return c.Wait(ctx)
-	}
-	return c.WaitForStatus(ctx, statusesOf(conditions))
 }
 
 func statusesOf(conds []string) []define.ContainerStatus {

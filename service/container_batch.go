@@ -17,6 +17,8 @@ type Report struct {
 	Err      error
 	// ExitCode is set by verbs that report one (wait).
 	ExitCode int32
+	// Mountpoint is set by Mount.
+	Mountpoint string
 }
 
 // Resolve turns names/IDs into containers; with all it returns every

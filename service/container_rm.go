@@ -122,3 +122,30 @@ func rawInput(c *engine.Container, names []string) string {
 	}
 	return c.ID()
 }
+
+// Prune removes every container that is not running (exited or only
+// created) and reports on each; nothing to remove is no reports.
+func Prune(ctx context.Context, rt *engine.Runtime) ([]Report, error) {
+	rows, err := List(rt, ListOptions{All: true})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, r := range rows {
+		if r.Exited || r.State == "created" {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return Each(ctx, rt, ids, false, func(ctx context.Context, c *engine.Container) error {
+		return rt.RemoveContainer(ctx, c, engine.RemoveOptions{})
+	})
+}
+
+// AutoRemove removes c after an attached start or run of a --rm
+// container has seen it exit; there is nobody to tell if it fails.
+func AutoRemove(ctx context.Context, rt *engine.Runtime, c *engine.Container) {
+	_ = rt.RemoveContainer(ctx, c, engine.RemoveOptions{Force: true})
+}

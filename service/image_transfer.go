@@ -1,0 +1,80 @@
+package service
+
+import (
+	"context"
+	"io"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/image"
+	"github.com/opencontainers/go-digest"
+)
+
+// Pull pulls name (a short name, a reference or any transport) and returns
+// the images it stored.
+func Pull(ctx context.Context, rt *engine.Runtime, name string, opts PullOptions) ([]*define.Image, error) {
+	return rt.PullImage(ctx, name, opts)
+}
+
+// PushReport is the outcome of Push.
+type PushReport struct {
+	Digest digest.Digest
+}
+
+// PushImageOptions are the options of Push.
+type PushImageOptions struct {
+	PushOptions
+	// DigestFile, when set, receives the digest of the pushed manifest.
+	DigestFile string
+}
+
+// Push pushes source to destination (empty: the image's own name).
+func Push(ctx context.Context, rt *engine.Runtime, source, destination string, opts PushImageOptions) (PushReport, error) {
+	dgst, err := rt.PushImage(ctx, source, destination, opts.PushOptions)
+	if err != nil {
+		return PushReport{}, err
+	}
+	if opts.DigestFile != "" {
+		if err := image.WriteDigestFile(opts.DigestFile, dgst); err != nil {
+			return PushReport{}, err
+		}
+	}
+	return PushReport{Digest: dgst}, nil
+}
+
+// Import creates an image from a root filesystem tarball read from r.
+func Import(ctx context.Context, rt *engine.Runtime, r io.Reader, opts ImportOptions) (*define.Image, error) {
+	images, err := rt.Images()
+	if err != nil {
+		return nil, err
+	}
+	return images.Import(ctx, r, opts)
+}
+
+// Load stores the images of an archive and returns their names.
+func Load(ctx context.Context, rt *engine.Runtime, opts LoadOptions) ([]string, error) {
+	images, err := rt.Images()
+	if err != nil {
+		return nil, err
+	}
+	return images.Load(ctx, opts)
+}
+
+// Save writes the named images to an archive.
+func Save(ctx context.Context, rt *engine.Runtime, names []string, opts SaveOptions) error {
+	images, err := rt.Images()
+	if err != nil {
+		return err
+	}
+	return images.Save(ctx, names, opts)
+}
+
+// Commit creates an image from a container's changes (pausing it
+// meanwhile when pause is set).
+func Commit(ctx context.Context, rt *engine.Runtime, nameOrID string, opts CommitOptions, pause bool) (*define.Image, error) {
+	c, err := rt.LookupContainer(nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	return c.Commit(ctx, opts, pause)
+}
