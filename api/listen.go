@@ -12,9 +12,6 @@ import (
 	"time"
 )
 
-// DefaultURI is where root's service listens when no URI is given.
-const DefaultURI = "unix:///run/berth/berth.sock"
-
 // Listen opens the URI the service was asked to serve: unix:///path (made
 // 0660; a stale socket file is replaced, a live service refused) or
 // tcp://HOST:PORT, only when asked for.
@@ -64,6 +61,15 @@ func listenUnix(path string) (net.Listener, error) {
 		return nil, err
 	}
 	return l, nil
+}
+
+// ServeURI listens on uri and serves b there (see Serve).
+func ServeURI(ctx context.Context, b Backend, uri string, idle time.Duration) error {
+	l, err := Listen(uri)
+	if err != nil {
+		return err
+	}
+	return New(b).Serve(ctx, l, idle)
 }
 
 // Serve answers on l until ctx ends or, with idle > 0, until no request

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/service"
@@ -32,7 +33,20 @@ type Deps struct {
 	global globalOptions
 	conf   *config.Config
 	rt     *service.Runtime
+	// serveAPI runs the REST API for `system service`; cmd/berth wires
+	// it (the api package is a skin beside cli, not below it).
+	serveAPI ServeAPIFunc
 }
+
+// ServeAPIFunc serves the REST API over b on uri until ctx ends or it has
+// been idle that long (0: never).
+type ServeAPIFunc func(ctx context.Context, b *service.Backend, uri string, idle time.Duration) error
+
+// Option configures Run.
+type Option func(*Deps)
+
+// WithAPIServer gives `system service` its server.
+func WithAPIServer(fn ServeAPIFunc) Option { return func(d *Deps) { d.serveAPI = fn } }
 
 // Runtime opens the engine on first call.
 func (d *Deps) Runtime(ctx context.Context) (*service.Runtime, error) {
@@ -181,8 +195,11 @@ type ExitError struct{ Code int }
 func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
 
 // Run executes the command line and returns the process exit code.
-func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, opts ...Option) int {
 	root, d := NewRoot(args)
+	for _, o := range opts {
+		o(d)
+	}
 	defer d.Close()
 	root.SetArgs(args)
 	root.SetIn(stdin)

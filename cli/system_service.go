@@ -1,10 +1,18 @@
 package cli
 
 import (
+	"errors"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
+
+// defaultServiceURI is root's socket, where docker clients are pointed.
+const defaultServiceURI = "unix:///run/berth/berth.sock"
 
 // newSystemServiceCommand is `system service [-t SECONDS] [URI]`: the
 // Docker Engine API over the same service calls as the CLI. It needs
@@ -25,7 +33,16 @@ func newSystemServiceCommand(d *Deps) *cobra.Command {
 			if timeout < 0 {
 				return usageError("--time must not be negative")
 			}
-			return serveAPI(cmd, d, uri, time.Duration(timeout)*time.Second)
+			if d.serveAPI == nil {
+				return errors.New("this build of berth has no API server")
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return d.serveAPI(ctx, service.NewBackend(rt, Version), uri, time.Duration(timeout)*time.Second)
 		},
 	}
 	cmd.Flags().Int64VarP(&timeout, "time", "t", 5, "seconds without a request before the service exits (0: never)")

@@ -174,9 +174,6 @@ func (b *Backend) ContainerWait(ctx context.Context, name, condition string) (in
 	return -1, fmt.Errorf("invalid condition %q: %w", condition, define.ErrInvalidArg)
 }
 
-// AttachStreams are the streams of an attach: nil ones are not attached.
-type AttachStreams = engine.AttachStreams
-
 // ContainerAttach attaches to a container, creating it in the runtime
 // first when it was never started, so a client may attach before it
 // starts the container (docker run's order) and miss no output.

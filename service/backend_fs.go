@@ -7,9 +7,6 @@ import (
 	"github.com/berth-dev/berth/engine"
 )
 
-// ContainerStats is one sample of a container's counters.
-type ContainerStats = engine.ContainerStats
-
 // Change is one entry of `diff`.
 type Change = engine.Change
 

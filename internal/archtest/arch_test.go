@@ -196,6 +196,7 @@ var leanForbidden = []string{
 	"go.podman.io/image/v5/oci/layout",
 	"github.com/containers/ocicrypt",
 	"google.golang.org/grpc",
+	module + "/api",
 }
 
 // TestLeanBuildLinksNoTransfer checks what the lean cmd/berth links, and

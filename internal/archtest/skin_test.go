@@ -11,8 +11,7 @@ import (
 	"testing"
 )
 
-// skinAllowed are the berth packages a skin (cli today; api is meant to
-// follow) may import: service is the one door into the engine, spec holds
+// skinAllowed are the berth packages a skin (cli and api) may import: service is the one door into the engine, spec holds
 // the user-intent types it fills, engine/define the plain records and
 // sentinel errors it prints and matches, and internal/* the helpers.
 // Everything else of the module (engine, engine/image, engine/events,
@@ -96,6 +95,14 @@ func fileImports(t *testing.T, dir string) map[string][]string {
 func TestCLIUsesOnlyService(t *testing.T) {
 	for _, v := range skinViolations("cli", fileImports(t, "cli")) {
 		t.Errorf("cli must reach the engine through service: %s", v)
+	}
+}
+
+// TestAPIUsesOnlyService holds the REST API to the same door: it and the
+// CLI are two skins over the same service calls.
+func TestAPIUsesOnlyService(t *testing.T) {
+	for _, v := range skinViolations("api", fileImports(t, "api")) {
+		t.Errorf("api must reach the engine through service: %s", v)
 	}
 }
 

@@ -175,3 +175,43 @@ func TestAPIDockerPy(t *testing.T) {
 		t.Errorf("docker-py: %v\n%s", err, out)
 	}
 }
+
+// docker cp both ways, diff, export and stats through the API.
+func TestAPIDockerCLIFiles(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	d := newDockerCLI(t, apiService(t, env))
+	d.must("run", "-d", "--name", "files", "busybox", "sh", "-c", "echo inside > /etc/greeting; exec sleep 1000")
+	WaitFor(t, 10*time.Second, func() bool {
+		return env.Berth("exec", "files", "cat", "/etc/greeting").Stdout() == "inside\n"
+	})
+	host := filepath.Join(env.TmpDir, "greeting")
+	d.must("cp", "files:/etc/greeting", host)
+	if b, err := os.ReadFile(host); err != nil || string(b) != "inside\n" {
+		t.Errorf("docker cp out: %q %v", b, err)
+	}
+	if err := os.WriteFile(host, []byte("from host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.must("cp", host, "files:/tmp/")
+	if got := env.MustBerth(t, "exec", "files", "cat", "/tmp/greeting"); got != "from host" {
+		t.Errorf("docker cp in: %q", got)
+	}
+	if _, e, code := d.run("cp", "files:/nosuch", host); code == 0 || !strings.Contains(strings.ToLower(e), "no such") {
+		t.Errorf("docker cp of a missing path: %d %s", code, e)
+	}
+	if diff := d.must("diff", "files"); !strings.Contains(diff, "C /etc") || !strings.Contains(diff, "A /etc/greeting") {
+		t.Errorf("docker diff:\n%s", diff)
+	}
+	tarPath := filepath.Join(env.TmpDir, "files.tar")
+	d.must("export", "-o", tarPath, "files")
+	if out, err := exec.Command("tar", "-tf", tarPath).Output(); err != nil || !strings.Contains(string(out), "etc/greeting") {
+		t.Errorf("docker export: %v %s", err, out)
+	}
+	stats := d.must("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}} {{.PIDs}}", "files")
+	if !strings.HasPrefix(stats, "files ") || strings.HasSuffix(stats, " 0") {
+		t.Errorf("docker stats: %q", stats)
+	}
+	d.must("rm", "-f", "files")
+}
