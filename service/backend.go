@@ -220,3 +220,12 @@ func (b *Backend) with(name string, fn func(*engine.Container) error) error {
 	}
 	return fn(c)
 }
+
+// Events reads the events log (see Events); filters are key=value pairs.
+func (b *Backend) Events(ctx context.Context, since, until time.Time, follow bool, filters []string, fn func(define.Event) error) error {
+	f, err := ParseEventFilters(filters)
+	if err != nil {
+		return err
+	}
+	return Events(ctx, b.rt, EventsOptions{Since: since, Until: until, Follow: follow, Filters: f}, fn)
+}

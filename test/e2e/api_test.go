@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -214,4 +216,59 @@ func TestAPIDockerCLIFiles(t *testing.T) {
 		t.Errorf("docker stats: %q", stats)
 	}
 	d.must("rm", "-f", "files")
+}
+
+// docker events: a time window in docker's action names, and a live
+// stream that sees a container start.
+func TestAPIDockerCLIEvents(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	uri := apiService(t, env)
+	d := newDockerCLI(t, uri)
+	since := strconv.FormatInt(time.Now().Add(-time.Second).Unix(), 10)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	live := exec.CommandContext(ctx, "docker", "events", "--filter", "event=start", "--format", "{{.Action}} {{.Actor.Attributes.name}}")
+	live.Env = append(os.Environ(), "DOCKER_HOST="+uri, "DOCKER_CONFIG="+t.TempDir())
+	var liveOut syncBuffer
+	live.Stdout = &liveOut
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = live.Process.Kill(); _ = live.Wait() }()
+	time.Sleep(500 * time.Millisecond) // let the stream open before the event
+
+	d.must("run", "--rm", "--name", "evt", "busybox", "true")
+	WaitFor(t, 10*time.Second, func() bool { return strings.Contains(liveOut.String(), "start evt") })
+
+	until := strconv.FormatInt(time.Now().Add(time.Second).Unix(), 10)
+	out := d.must("events", "--since", since, "--until", until, "--filter", "container=evt", "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}")
+	for _, want := range []string{"container create evt", "container start evt", "container die evt", "container destroy evt"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("docker events lacks %q:\n%s", want, out)
+		}
+	}
+	if _, e, code := d.run("events", "--since", since, "--until", until, "--filter", "bogus=1"); code == 0 || !strings.Contains(e, "bogus") {
+		t.Errorf("docker events with an unknown filter: %d %s", code, e)
+	}
+}
+
+// syncBuffer is a strings.Builder safe for a writer goroutine and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
