@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/errdefs"
+	"github.com/moby/moby/api/types/container"
 )
 
 // API versions served: docker CLI 28 and compose negotiate down to what
@@ -41,6 +42,9 @@ type Backend interface {
 	systemBackend
 	containerBackend
 	streamBackend
+	execBackend
+	networkBackend
+	volumeBackend
 }
 
 // New builds the routes over b.
@@ -51,7 +55,11 @@ func New(b Backend) *Server {
 	s.handle("/", func(context.Context, http.ResponseWriter, *http.Request) error {
 		return notFound{}
 	})
-	streamRouter{b: b, resizers: &resizers{m: map[string]chan [2]uint16{}}}.register(s)
+	rs := &resizers{m: map[string]chan [2]uint16{}}
+	streamRouter{b: b, resizers: rs}.register(s)
+	execRouter{b: b, resizers: rs, requests: &execRequests{m: map[string]container.ExecCreateRequest{}}}.register(s)
+	networkRouter{b}.register(s)
+	volumeRouter{b}.register(s)
 	return s
 }
 
