@@ -148,6 +148,7 @@ func (rt execRouter) start(ctx context.Context, w http.ResponseWriter, r *http.R
 	// runs until its process exits or the client goes away.
 	if _, err := rt.b.ExecStart(context.Background(), id, s, keys, resize); err != nil {
 		_, _ = fmt.Fprintf(stderr, "Error: %v\r\n", err)
+		rt.requests.failed(id, startFailureCode(err))
 	}
 	if tcp, ok := conn.(interface{ CloseWrite() error }); ok {
 		_ = tcp.CloseWrite()
@@ -204,16 +205,25 @@ func (rt execRouter) inspect(_ context.Context, w http.ResponseWriter, r *http.R
 	if !info.Running && info.PID != 0 {
 		code := info.ExitCode
 		resp.ExitCode = &code
+	} else if code, ok := rt.requests.failure(id); ok {
+		resp.ExitCode = &code
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil
 }
 
-// execRequests are the create requests of live sessions, by ID; it is
-// kept small by dropping what inspect found gone, and at most maxExecs.
+// execRequests are the create requests of live sessions, by ID, and the
+// exit codes of those that could not start (the engine records none: the
+// process never ran). It is kept small by dropping what inspect found
+// gone, and at most maxExecRequests.
 type execRequests struct {
 	mu sync.Mutex
-	m  map[string]container.ExecCreateRequest
+	m  map[string]*execEntry
+}
+
+type execEntry struct {
+	req    container.ExecCreateRequest
+	failed *int
 }
 
 const maxExecRequests = 4096
@@ -222,25 +232,53 @@ func (e *execRequests) add(id string, req container.ExecCreateRequest) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(e.m) >= maxExecRequests {
-		for k := range e.m { // drop an arbitrary old one
+		for k := range e.m { // drop an arbitrary one
 			delete(e.m, k)
 			break
 		}
 	}
-	e.m[id] = req
+	e.m[id] = &execEntry{req: req}
 }
 
 func (e *execRequests) get(id string) (container.ExecCreateRequest, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	req, ok := e.m[id]
-	return req, ok
+	if ent, ok := e.m[id]; ok {
+		return ent.req, true
+	}
+	return container.ExecCreateRequest{}, false
+}
+
+func (e *execRequests) failed(id string, code int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ent, ok := e.m[id]; ok {
+		ent.failed = &code
+	}
+}
+
+func (e *execRequests) failure(id string) (int, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ent, ok := e.m[id]; ok && ent.failed != nil {
+		return *ent.failed, true
+	}
+	return 0, false
 }
 
 func (e *execRequests) remove(id string) {
 	e.mu.Lock()
 	delete(e.m, id)
 	e.mu.Unlock()
+}
+
+// startFailureCode is the exit code of a process that could not start,
+// docker's and podman's: 127 for a command not found, else 126.
+func startFailureCode(err error) int {
+	if errors.Is(err, define.ErrOCIRuntimeNotFound) {
+		return 127
+	}
+	return 126
 }
 
 // parseDetachKeys reads docker's detach key list ("ctrl-p,ctrl-q", the

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/errdefs"
-	"github.com/moby/moby/api/types/container"
 )
 
 // API versions served: docker CLI 28 and compose negotiate down to what
@@ -57,7 +56,7 @@ func New(b Backend) *Server {
 	})
 	rs := &resizers{m: map[string]chan [2]uint16{}}
 	streamRouter{b: b, resizers: rs}.register(s)
-	execRouter{b: b, resizers: rs, requests: &execRequests{m: map[string]container.ExecCreateRequest{}}}.register(s)
+	execRouter{b: b, resizers: rs, requests: &execRequests{m: map[string]*execEntry{}}}.register(s)
 	networkRouter{b}.register(s)
 	volumeRouter{b}.register(s)
 	return s
