@@ -43,6 +43,9 @@ type Backend interface {
 	streamBackend
 	fsBackend
 	eventsBackend
+	execBackend
+	networkBackend
+	volumeBackend
 }
 
 // New builds the routes over b.
@@ -55,7 +58,11 @@ func New(b Backend) *Server {
 	s.handle("/", func(context.Context, http.ResponseWriter, *http.Request) error {
 		return notFound{}
 	})
-	streamRouter{b: b, resizers: &resizers{m: map[string]chan [2]uint16{}}}.register(s)
+	rs := &resizers{m: map[string]chan [2]uint16{}}
+	streamRouter{b: b, resizers: rs}.register(s)
+	execRouter{b: b, resizers: rs, requests: &execRequests{m: map[string]*execEntry{}}}.register(s)
+	networkRouter{b}.register(s)
+	volumeRouter{b}.register(s)
 	return s
 }
 
