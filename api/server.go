@@ -42,6 +42,7 @@ type Backend interface {
 	containerBackend
 	streamBackend
 	fsBackend
+	imageBackend
 }
 
 // New builds the routes over b.
@@ -50,6 +51,7 @@ func New(b Backend) *Server {
 	systemRouter{b}.register(s)
 	containerRouter{b}.register(s)
 	fsRouter{b}.register(s)
+	imageRouter{b}.register(s)
 	s.handle("/", func(context.Context, http.ResponseWriter, *http.Request) error {
 		return notFound{}
 	})
