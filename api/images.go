@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/errdefs"
 	"github.com/berth-dev/berth/service"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/moby/moby/api/types/image"
@@ -84,11 +85,17 @@ func (rt imageRouter) list(_ context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return badRequestIf(err)
 	}
+	var refs []string
+	for _, f := range filters {
+		if v, ok := strings.CutPrefix(f, "reference="); ok {
+			refs = append(refs, v)
+		}
+	}
 	out := make([]image.Summary, 0, len(list))
 	for _, img := range list {
 		s := image.Summary{
 			ID: "sha256:" + img.ID, ParentID: img.Parent,
-			RepoTags: nonNil(img.Names), RepoDigests: nonNil(img.Digests),
+			RepoTags: matchingNames(img.Names, refs), RepoDigests: matchingNames(img.Digests, refs),
 			Created: img.Created.Unix(), Size: img.Size, Labels: img.Config.Labels,
 			Containers: -1, SharedSize: -1,
 		}
@@ -107,7 +114,7 @@ func (rt imageRouter) list(_ context.Context, w http.ResponseWriter, r *http.Req
 func (rt imageRouter) inspect(_ context.Context, w http.ResponseWriter, r *http.Request) error {
 	d, err := rt.b.ImageInspect(r.PathValue("name"))
 	if err != nil {
-		return err
+		return noSuchImage(r.PathValue("name"), err)
 	}
 	resp := image.InspectResponse{
 		ID:           "sha256:" + d.ID,
@@ -134,7 +141,7 @@ func (rt imageRouter) inspect(_ context.Context, w http.ResponseWriter, r *http.
 func (rt imageRouter) history(_ context.Context, w http.ResponseWriter, r *http.Request) error {
 	entries, err := rt.b.ImageHistory(r.PathValue("name"))
 	if err != nil {
-		return err
+		return noSuchImage(r.PathValue("name"), err)
 	}
 	out := make([]image.HistoryResponseItem, 0, len(entries))
 	for _, e := range entries {
@@ -162,7 +169,7 @@ func (rt imageRouter) tag(_ context.Context, w http.ResponseWriter, r *http.Requ
 		ref += ":" + tag
 	}
 	if err := rt.b.ImageTag(r.PathValue("name"), ref); err != nil {
-		return badRequestIf(err)
+		return badRequestIf(noSuchImage(r.PathValue("name"), err))
 	}
 	w.WriteHeader(http.StatusCreated)
 	return nil
@@ -171,7 +178,7 @@ func (rt imageRouter) tag(_ context.Context, w http.ResponseWriter, r *http.Requ
 func (rt imageRouter) remove(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	rep, err := rt.b.ImageRemove(ctx, r.PathValue("rest"), boolValue(r.URL.Query().Get("force")))
 	if err != nil {
-		return err
+		return noSuchImage(r.PathValue("rest"), err)
 	}
 	out := []image.DeleteResponse{}
 	for _, u := range rep.Untagged {
@@ -220,6 +227,32 @@ func (rt imageRouter) prune(ctx context.Context, w http.ResponseWriter, r *http.
 	}
 	writeJSON(w, http.StatusOK, rep)
 	return nil
+}
+
+// matchingNames are the names (or digested names) a reference filter
+// asked for: docker lists an image under those only.
+func matchingNames(names, refs []string) []string {
+	if len(refs) == 0 {
+		return nonNil(names)
+	}
+	out := []string{}
+	for _, n := range names {
+		for _, ref := range refs {
+			if service.NameMatches(n, ref) {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// noSuchImage words a missing image as docker does: clients match on it.
+func noSuchImage(name string, err error) error {
+	if errors.Is(err, define.ErrNoSuchImage) {
+		return errdefs.New(errdefs.ErrNotFound, "No such image: "+name)
+	}
+	return err
 }
 
 func nonNil(s []string) []string {

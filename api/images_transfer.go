@@ -114,7 +114,7 @@ func (rt imageRouter) push(ctx context.Context, w http.ResponseWriter, r *http.R
 		return err
 	}
 	if _, err := rt.b.ImageInspect(name); err != nil {
-		return err
+		return noSuchImage(name, err)
 	}
 	p := newProgress(w)
 	repo, tag := service.SplitRepoTag(name)
@@ -149,7 +149,7 @@ func (rt imageRouter) saveMany(ctx context.Context, w http.ResponseWriter, r *ht
 func (rt imageRouter) saveNames(ctx context.Context, w http.ResponseWriter, names []string) error {
 	for _, n := range names {
 		if _, err := rt.b.ImageInspect(n); err != nil {
-			return err
+			return noSuchImage(n, err)
 		}
 	}
 	w.Header().Set("Content-Type", "application/x-tar")

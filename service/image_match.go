@@ -79,8 +79,8 @@ func NameMatches(full, want string) bool {
 	}
 	repo, tag := SplitRepoTag(full)
 	wrepo, wtag := SplitRepoTag(want)
-	if !strings.Contains(want, ":") {
-		wtag = tag
+	if !strings.Contains(want, "@") && strings.LastIndex(want, ":") < strings.LastIndex(want, "/")+1 {
+		wtag = tag // no tag asked for (a registry port is not one)
 	}
 	if tag != wtag {
 		return false
