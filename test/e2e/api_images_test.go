@@ -141,6 +141,7 @@ func TestAPIDockerCLIRegistry(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "The push refers to repository ["+reg.Addr+"/busybox]") || !strings.Contains(out, "v1: digest: sha256:") {
 		t.Fatalf("docker push: %d %s", code, out)
 	}
+	t.Logf("docker push:\n%s", out)
 	if out, code := docker("rmi", ref); code != 0 {
 		t.Fatalf("docker rmi: %s", out)
 	}
@@ -148,6 +149,7 @@ func TestAPIDockerCLIRegistry(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Digest: sha256:") || !strings.Contains(out, "Status: Downloaded newer image for "+ref) {
 		t.Fatalf("docker pull: %d %s", code, out)
 	}
+	t.Logf("docker pull:\n%s", out)
 	if out, _ := docker("images", "--format", "{{.Repository}}:{{.Tag}}", reg.Addr+"/busybox"); out != ref {
 		t.Errorf("pulled image listed as %q", out)
 	}
