@@ -130,8 +130,8 @@ func dockerNetwork(n define.Network) network.Network {
 		EnableIPv4: true,
 		EnableIPv6: n.IPv6Enabled,
 		Internal:   n.Internal,
-		Options:    nonNil(n.Options),
-		Labels:     nonNil(n.Labels),
+		Options:    nonNilMap(n.Options),
+		Labels:     nonNilMap(n.Labels),
 		IPAM:       network.IPAM{Driver: "default", Options: map[string]string{}, Config: []network.IPAMConfig{}},
 	}
 	if n.NetworkInterface != "" {
@@ -335,7 +335,8 @@ func (rt networkRouter) prune(ctx context.Context, w http.ResponseWriter, r *htt
 	return nil
 }
 
-func nonNil(m map[string]string) map[string]string {
+// nonNilMap returns m, or an empty map for nil: docker sends {} not null.
+func nonNilMap(m map[string]string) map[string]string {
 	if m == nil {
 		return map[string]string{}
 	}

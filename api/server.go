@@ -46,6 +46,7 @@ type Backend interface {
 	execBackend
 	networkBackend
 	volumeBackend
+	imageBackend
 }
 
 // New builds the routes over b.
@@ -55,6 +56,7 @@ func New(b Backend) *Server {
 	containerRouter{b}.register(s)
 	fsRouter{b}.register(s)
 	eventsRouter{b}.register(s)
+	imageRouter{b}.register(s)
 	s.handle("/", func(context.Context, http.ResponseWriter, *http.Request) error {
 		return notFound{}
 	})

@@ -56,8 +56,8 @@ func dockerVolume(v *define.InspectVolume) volume.Volume {
 		Driver:     v.Driver,
 		Mountpoint: v.Mountpoint,
 		CreatedAt:  v.CreatedAt.Format(time.RFC3339),
-		Labels:     nonNil(v.Labels),
-		Options:    nonNil(v.Options),
+		Labels:     nonNilMap(v.Labels),
+		Options:    nonNilMap(v.Options),
 		Scope:      "local",
 	}
 }

@@ -39,14 +39,14 @@ func newImagePruneCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			// The time filters need the other images, so they are applied
-			// to the whole list once; imageMatches does the rest per image.
+			// to the whole list once; service.ImageMatches does the rest per image.
 			kept, err := service.FilterImagesByTime(rt, list, filters)
 			if err != nil {
 				return err
 			}
 			pass := map[string]bool{}
 			for _, img := range kept {
-				pass[img.ID] = imageMatches(img, nil, filters)
+				pass[img.ID] = service.ImageMatches(img, nil, filters)
 			}
 			ids, err := service.PruneImages(cmd.Context(), rt, service.ImagePruneOptions{
 				All:    all,

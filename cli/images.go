@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/cli/format"
@@ -32,17 +31,6 @@ func (r imageRow) Created() string      { return format.HumanDuration(time.Since
 func (r imageRow) CreatedSince() string { return r.Created() }
 func (r imageRow) CreatedAt() string    { return r.img.Created.String() }
 func (r imageRow) Size() string         { return format.HumanSize(r.img.Size) }
-
-func splitRepoTag(name string) (repo, tag string) {
-	if i := strings.LastIndex(name, "@"); i >= 0 {
-		return name[:i], "<none>"
-	}
-	i := strings.LastIndex(name, ":")
-	if i > strings.LastIndex(name, "/") {
-		return name[:i], name[i+1:]
-	}
-	return name, "latest"
-}
 
 func newImagesCommand(d *Deps) *cobra.Command {
 	var quiet, noTrunc, noHeading, all, digests bool
@@ -74,7 +62,7 @@ func newImagesCommand(d *Deps) *cobra.Command {
 			var rows []any
 			seen := map[string]bool{}
 			for _, img := range list {
-				if !imageMatches(img, args, filters) {
+				if !service.ImageMatches(img, args, filters) {
 					continue
 				}
 				if quiet {
@@ -89,8 +77,8 @@ func newImagesCommand(d *Deps) *cobra.Command {
 					continue
 				}
 				for _, n := range img.Names {
-					repo, tag := splitRepoTag(n)
-					if len(args) == 1 && !nameMatches(n, args[0]) {
+					repo, tag := service.SplitRepoTag(n)
+					if len(args) == 1 && !service.NameMatches(n, args[0]) {
 						continue
 					}
 					rows = append(rows, newImageRow(img, repo, tag, noTrunc))
@@ -150,7 +138,7 @@ type imageJSON struct {
 func imagesJSON(list []*define.Image, args, filters []string) []imageJSON {
 	out := []imageJSON{}
 	for _, img := range list {
-		if imageMatches(img, args, filters) {
+		if service.ImageMatches(img, args, filters) {
 			out = append(out, toImageJSON(img))
 		}
 	}
@@ -172,57 +160,4 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-func imageMatches(img *define.Image, args, filters []string) bool {
-	if len(args) == 1 {
-		ok := strings.HasPrefix(img.ID, args[0])
-		for _, n := range img.Names {
-			ok = ok || nameMatches(n, args[0])
-		}
-		if !ok {
-			return false
-		}
-	}
-	for _, f := range filters {
-		k, v, _ := strings.Cut(f, "=")
-		switch k {
-		case "dangling":
-			if (v == "true") != img.Dangling {
-				return false
-			}
-		case "label":
-			lk, lv, hasV := strings.Cut(v, "=")
-			got, ok := img.Config.Labels[lk]
-			if !ok || (hasV && got != lv) {
-				return false
-			}
-		case "reference":
-			ok := false
-			for _, n := range img.Names {
-				ok = ok || nameMatches(n, v)
-			}
-			if !ok {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// nameMatches lets "busybox" and "busybox:latest" match
-// "localhost/busybox:latest".
-func nameMatches(full, want string) bool {
-	if full == want {
-		return true
-	}
-	repo, tag := splitRepoTag(full)
-	wrepo, wtag := splitRepoTag(want)
-	if !strings.Contains(want, ":") {
-		wtag = tag
-	}
-	if tag != wtag {
-		return false
-	}
-	return repo == wrepo || strings.HasSuffix(repo, "/"+wrepo)
 }

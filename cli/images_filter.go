@@ -2,34 +2,12 @@ package cli
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/berth-dev/berth/service"
 )
 
-// imageFilterKeys are the --filter keys of images (and image prune).
-var imageFilterKeys = map[string]bool{
-	"dangling": true, "label": true, "reference": true, "before": true, "since": true, "id": true, "until": true,
-}
-
 // checkImageFilters validates --filter values before the runtime opens.
-func checkImageFilters(filters []string) error {
-	for _, f := range filters {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok || !imageFilterKeys[k] {
-			return usageError("invalid image filter %q", f)
-		}
-		if k == "dangling" && v != "true" && v != "false" {
-			return usageError("invalid filter %q: dangling must be true or false", f)
-		}
-		if k == "until" {
-			if _, err := service.ParseTime(v); err != nil {
-				return usageError("invalid filter %q: %v", f, err)
-			}
-		}
-	}
-	return nil
-}
+func checkImageFilters(filters []string) error { return service.CheckImageFilters(filters) }
 
 // checkImageSort validates --sort.
 func checkImageSort(key string) error {

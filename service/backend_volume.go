@@ -8,9 +8,6 @@ import (
 	"github.com/berth-dev/berth/engine/define"
 )
 
-// VolumeOptions are what a new volume is made of.
-type VolumeOptions = engine.VolumeOptions
-
 // VolumeList is `volume ls` with KEY=VALUE filters.
 func (b *Backend) VolumeList(filters []string) ([]*define.InspectVolume, error) {
 	fs, err := ParseVolumeFilters(filters, nil)

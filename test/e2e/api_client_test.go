@@ -19,7 +19,7 @@ func TestAPIMobyClient(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
 	env.ImportBusybox(t)
-	c, err := client.New(client.WithHost(apiService(t, env)), client.WithAPIVersionNegotiation())
+	c, err := client.New(client.WithHost(apiService(t, env)))
 	if err != nil {
 		t.Fatal(err)
 	}
