@@ -158,6 +158,10 @@ func (rt containerRouter) inspect(ctx context.Context, w http.ResponseWriter, r 
 	if hc := data.HostConfig; hc != nil && hc.LogConfig.Type == "k8s-file" {
 		hc.LogConfig.Type = "json-file"
 	}
+	// Docker's names carry a leading slash (compose strips it).
+	if !strings.HasPrefix(data.Name, "/") {
+		data.Name = "/" + data.Name
+	}
 	writeJSON(w, http.StatusOK, data)
 	return nil
 }

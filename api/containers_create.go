@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -128,8 +129,23 @@ func specFromCreate(name string, req *container.CreateRequest) (*spec.ContainerS
 		}
 		s.Devices = append(s.Devices, dev)
 	}
+	// Config.Volumes are anonymous volumes, unless a bind or mount covers
+	// the same destination (compose sends both).
+	covered := map[string]bool{}
+	for _, b := range hc.Binds {
+		if parts := strings.Split(b, ":"); len(parts) >= 2 {
+			covered[path.Clean(parts[1])] = true
+		} else {
+			covered[path.Clean(b)] = true
+		}
+	}
+	for _, m := range hc.Mounts {
+		covered[path.Clean(m.Target)] = true
+	}
 	for dst := range cfg.Volumes {
-		s.Volumes = append(s.Volumes, dst)
+		if !covered[path.Clean(dst)] {
+			s.Volumes = append(s.Volumes, dst)
+		}
 	}
 	sort.Strings(s.Volumes[len(hc.Binds):])
 	for _, m := range hc.Mounts {

@@ -86,7 +86,17 @@ func (rt eventsRouter) events(ctx context.Context, w http.ResponseWriter, r *htt
 	return nil
 }
 
-func dockerEvent(ev define.Event) events.Message {
+// eventMessage is docker's message with the fields from before API 1.22
+// that docker still sends and older clients (compose 1.x) read: status,
+// id and from.
+type eventMessage struct {
+	Status string `json:"status,omitempty"`
+	ID     string `json:"id,omitempty"`
+	From   string `json:"from,omitempty"`
+	events.Message
+}
+
+func dockerEvent(ev define.Event) eventMessage {
 	action := ev.Status
 	if a, ok := dockerActions[action]; ok && ev.Type == "container" {
 		action = a
@@ -104,14 +114,18 @@ func dockerEvent(ev define.Event) events.Message {
 	if ev.ExitCode != nil {
 		attrs["exitCode"] = strconv.Itoa(*ev.ExitCode)
 	}
-	return events.Message{
+	m := eventMessage{Message: events.Message{
 		Type:     events.Type(ev.Type),
 		Action:   events.Action(action),
 		Actor:    events.Actor{ID: ev.ID, Attributes: attrs},
 		Scope:    "local",
 		Time:     ev.Time.Unix(),
 		TimeNano: ev.Time.UnixNano(),
+	}}
+	if ev.Type == "container" {
+		m.Status, m.ID, m.From = action, ev.ID, ev.Image
 	}
+	return m
 }
 
 // eventTime reads docker's since/until: unix seconds (with a fraction),

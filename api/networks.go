@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net"
 	"net/http"
 	"net/netip"
@@ -130,14 +129,12 @@ func dockerNetwork(n define.Network) network.Network {
 		EnableIPv4: true,
 		EnableIPv6: n.IPv6Enabled,
 		Internal:   n.Internal,
-		Options:    nonNilMap(n.Options),
+		Options:    dockerNetworkOptions(n.Options),
 		Labels:     nonNilMap(n.Labels),
 		IPAM:       network.IPAM{Driver: "default", Options: map[string]string{}, Config: []network.IPAMConfig{}},
 	}
-	if n.NetworkInterface != "" {
-		out.Options = maps.Clone(out.Options)
-		out.Options["com.docker.network.bridge.name"] = n.NetworkInterface
-	}
+	// The bridge's name is not an option the user set: docker lists none
+	// for a network created without, and compose compares them.
 	for _, s := range n.Subnets {
 		var c network.IPAMConfig
 		c.Subnet, _ = netip.ParsePrefix(s.Subnet)
@@ -341,4 +338,23 @@ func nonNilMap(m map[string]string) map[string]string {
 		return map[string]string{}
 	}
 	return m
+}
+
+// dockerNetworkOptions shows berth's network options in docker's names:
+// mtu is docker's driver.mtu, and isolate (berth's default, which is how
+// docker's bridge networks behave anyway) is not an option a docker user
+// set, so it is left out: compose compares options to decide whether a
+// network must be re-created.
+func dockerNetworkOptions(opts map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range opts {
+		switch k {
+		case "isolate":
+		case "mtu":
+			out["com.docker.network.driver.mtu"] = v
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -167,8 +167,8 @@ func TestNetworkCreateOptionsMapping(t *testing.T) {
 		o.Labels["a"] != "b" || strings.Join(o.Subnets, " ") != "10.9.0.0/24 10.9.1.0/24" || strings.Join(o.Gateways, " ") != "10.9.0.1" || len(o.IPRanges) != 0 {
 		t.Errorf("networkCreateOptions = %+v", o)
 	}
-	n := dockerNetwork(define.Network{Name: "n", Driver: "bridge", NetworkInterface: "br9", Subnets: []define.Subnet{{Subnet: "10.9.0.0/24", Gateway: "10.9.0.1"}}})
-	if n.Scope != "local" || n.Options["com.docker.network.bridge.name"] != "br9" || len(n.IPAM.Config) != 1 || n.IPAM.Config[0].Gateway.String() != "10.9.0.1" || n.Labels == nil {
+	n := dockerNetwork(define.Network{Name: "n", Driver: "bridge", NetworkInterface: "br9", Options: map[string]string{"isolate": "true", "mtu": "1400"}, Subnets: []define.Subnet{{Subnet: "10.9.0.0/24", Gateway: "10.9.0.1"}}})
+	if n.Scope != "local" || len(n.Options) != 1 || n.Options["com.docker.network.driver.mtu"] != "1400" || len(n.IPAM.Config) != 1 || n.IPAM.Config[0].Gateway.String() != "10.9.0.1" || n.Labels == nil {
 		t.Errorf("dockerNetwork = %+v", n)
 	}
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -271,4 +272,92 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// Debian's docker-compose 1.29 brings a two-service project up through
+// the API (network with an alias, named volume, published port,
+// environment, depends_on), runs exec, ps and logs, and takes it down
+// leaving nothing.
+func TestAPIDockerCompose(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("docker-compose"); err != nil {
+		t.Skip("docker-compose is not installed: scripts/setup.sh installs it")
+	}
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	uri := apiService(t, env)
+	port := freePort(t)
+	dir := filepath.Join(env.TmpDir, "proj")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	project := fmt.Sprintf(`version: "3.8"
+services:
+  web:
+    image: busybox
+    command: ["sh", "-c", "echo $$GREETING > /data/index.html; echo web-ready; exec httpd -f -p 8080 -h /data"]
+    environment:
+      GREETING: hello-compose
+    ports: ["127.0.0.1:%d:8080"]
+    volumes: ["webdata:/data"]
+    networks:
+      front:
+        aliases: [site]
+  client:
+    image: busybox
+    command: ["sleep", "1000"]
+    depends_on: [web]
+    networks: [front]
+volumes:
+  webdata:
+networks:
+  front:
+    ipam:
+      config:
+        - subnet: 10.233.1.0/24
+`, port)
+	if err := os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte(project), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	compose := func(args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "docker-compose", append([]string{"-p", "cmp"}, args...)...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "DOCKER_HOST="+uri, "DOCKER_CONFIG="+t.TempDir())
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := compose("up", "-d"); err != nil {
+		t.Fatalf("compose up: %v\n%s", err, out)
+	}
+	WaitFor(t, 15*time.Second, func() bool {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/index.html", port))
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b) == "hello-compose\n"
+	})
+	if out, err := compose("exec", "-T", "client", "wget", "-qO-", "http://site:8080/index.html"); err != nil || strings.TrimSpace(out) != "hello-compose" {
+		t.Errorf("compose exec reaching web by its alias: %v\n%s", err, out)
+	}
+	if out, err := compose("ps"); err != nil || !strings.Contains(out, "cmp_web_1") || !strings.Contains(out, "cmp_client_1") || strings.Count(out, " Up ") != 2 {
+		t.Errorf("compose ps: %v\n%s", err, out)
+	}
+	if out, err := compose("logs", "web"); err != nil || !strings.Contains(out, "web-ready") {
+		t.Errorf("compose logs: %v\n%s", err, out)
+	}
+	if out, err := compose("up", "-d"); err != nil || !strings.Contains(out, "up-to-date") {
+		t.Errorf("a second compose up re-created what it had: %v\n%s", err, out)
+	}
+	if out, err := compose("down", "-v"); err != nil {
+		t.Fatalf("compose down: %v\n%s", err, out)
+	}
+	for _, args := range [][]string{{"ps", "-aq"}, {"volume", "ls", "-q"}, {"network", "ls", "-q", "--filter", "name=cmp"}} {
+		if out := env.MustBerth(t, args...); out != "" {
+			t.Errorf("compose down left %v: %s", args, out)
+		}
+	}
 }
