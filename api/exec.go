@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/detachkeys"
 	"github.com/berth-dev/berth/service"
 	"github.com/moby/moby/api/types/container"
 )
@@ -281,34 +282,12 @@ func startFailureCode(err error) int {
 	return 126
 }
 
-// parseDetachKeys reads docker's detach key list ("ctrl-p,ctrl-q", the
-// default when empty; single characters or ctrl-<key>) as the bytes to
-// watch for on stdin.
+// parseDetachKeys reads docker's detach key list; a bad one is the
+// client's error.
 func parseDetachKeys(s string) ([]byte, error) {
-	if s == "" {
-		return []byte{16, 17}, nil
-	}
-	var keys []byte
-	for _, k := range strings.Split(s, ",") {
-		lk := strings.ToLower(k)
-		switch {
-		case len(k) == 1:
-			keys = append(keys, k[0])
-		case strings.HasPrefix(lk, "ctrl-") && len(k) == 6:
-			c := lk[5]
-			switch {
-			case c >= 'a' && c <= 'z':
-				keys = append(keys, c-'a'+1)
-			case c == '@':
-				keys = append(keys, 0)
-			case c >= '[' && c <= '_': // [ \ ] ^ _
-				keys = append(keys, c-'['+27)
-			default:
-				return nil, badRequest(fmt.Errorf("invalid detach keys %q: unknown key %q", s, k))
-			}
-		default:
-			return nil, badRequest(fmt.Errorf("invalid detach keys %q: unknown key %q", s, k))
-		}
+	keys, err := detachkeys.Parse(s)
+	if err != nil {
+		return nil, badRequest(err)
 	}
 	return keys, nil
 }

@@ -44,6 +44,10 @@ func (rt streamRouter) attach(_ context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
+	keys, err := parseDetachKeys(q.Get("detachKeys"))
+	if err != nil {
+		return err
+	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		return fmt.Errorf("the connection cannot be hijacked")
@@ -83,10 +87,6 @@ func (rt streamRouter) attach(_ context.Context, w http.ResponseWriter, r *http.
 	}
 	resize := rt.resizers.add(name)
 	defer rt.resizers.remove(name, resize)
-	keys := []byte{16, 17} // ctrl-p,ctrl-q
-	if k := q.Get("detachKeys"); k != "" {
-		keys = []byte(k)
-	}
 	if err := rt.b.ContainerAttach(ctx, name, s, keys, resize); err != nil {
 		// The status line is gone: tell the client on the stream.
 		_, _ = fmt.Fprintf(stderr, "Error: %v\n", err)

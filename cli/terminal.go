@@ -2,13 +2,12 @@ package cli
 
 import (
 	"context"
-	"fmt"
+	"github.com/berth-dev/berth/internal/detachkeys"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 )
 
@@ -98,41 +97,5 @@ func proxySignals(ctx context.Context, c *service.Container) {
 	}()
 }
 
-// detachKeySequence parses docker's detach-keys format: "ctrl-p,ctrl-q",
-// letters and "ctrl-@", "ctrl-[" ... An empty string gives the default.
-func detachKeySequence(s string) ([]byte, error) {
-	if s == "" {
-		s = "ctrl-p,ctrl-q"
-	}
-	var keys []byte
-	for _, k := range strings.Split(s, ",") {
-		lk := strings.ToLower(k)
-		switch {
-		case len(k) == 1:
-			keys = append(keys, k[0])
-		case strings.HasPrefix(lk, "ctrl-") && len(k) == 6:
-			c := lk[5]
-			switch {
-			case c >= 'a' && c <= 'z':
-				keys = append(keys, c-'a'+1)
-			case c == '@':
-				keys = append(keys, 0)
-			case c == '[':
-				keys = append(keys, 27)
-			case c == '\\':
-				keys = append(keys, 28)
-			case c == ']':
-				keys = append(keys, 29)
-			case c == '^':
-				keys = append(keys, 30)
-			case c == '_':
-				keys = append(keys, 31)
-			default:
-				return nil, fmt.Errorf("invalid detach keys %q: unknown key %q", s, k)
-			}
-		default:
-			return nil, fmt.Errorf("invalid detach keys %q: unknown key %q", s, k)
-		}
-	}
-	return keys, nil
-}
+// detachKeySequence parses docker's detach-keys format (internal/detachkeys).
+func detachKeySequence(s string) ([]byte, error) { return detachkeys.Parse(s) }
