@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -102,10 +100,6 @@ func (rt execRouter) start(ctx context.Context, w http.ResponseWriter, r *http.R
 	if err != nil {
 		return err
 	}
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		return fmt.Errorf("the connection cannot be hijacked")
-	}
 	// The resize channel exists before the client can send a size.
 	resizeKey := "exec/" + id
 	resize := rt.resizers.add(resizeKey)
@@ -113,47 +107,20 @@ func (rt execRouter) start(ctx context.Context, w http.ResponseWriter, r *http.R
 	if cs := req.ConsoleSize; cs != nil && info.Terminal {
 		resize <- [2]uint16{uint16(cs[0]), uint16(cs[1])}
 	}
-	conn, buf, err := hj.Hijack()
+	conn, buf, err := hijack(w, r, info.Terminal)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	ctype := "application/vnd.docker.raw-stream"
-	if !info.Terminal {
-		ctype = "application/vnd.docker.multiplexed-stream"
-	}
-	var head strings.Builder
-	if r.Header.Get("Upgrade") != "" {
-		head.WriteString("HTTP/1.1 101 UPGRADED\r\nContent-Type: " + ctype + "\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n")
-	} else {
-		head.WriteString("HTTP/1.1 200 OK\r\nContent-Type: " + ctype + "\r\n")
-	}
-	for _, k := range []string{"Api-Version", "Ostype", "Server"} {
-		head.WriteString(k + ": " + w.Header().Get(k) + "\r\n")
-	}
-	head.WriteString("\r\n")
-	_, _ = io.WriteString(conn, head.String())
-
 	stdout, stderr := outputs(conn, info.Terminal)
-	s := service.AttachStreams{AttachStdin: creq.AttachStdin, AttachStdout: creq.AttachStdout, AttachStderr: creq.AttachStderr}
-	if s.AttachStdin {
-		s.Stdin = buf.Reader
-	}
-	if s.AttachStdout {
-		s.Stdout = stdout
-	}
-	if s.AttachStderr {
-		s.Stderr = stderr
-	}
+	s := hijackedStreams(buf, stdout, stderr, creq.AttachStdin, creq.AttachStdout, creq.AttachStderr)
 	// The client's request context ends with the hijack: the session
 	// runs until its process exits or the client goes away.
 	if _, err := rt.b.ExecStart(context.Background(), id, s, keys, resize); err != nil {
 		_, _ = fmt.Fprintf(stderr, "Error: %v\r\n", err)
 		rt.requests.failed(id, startFailureCode(err))
 	}
-	if tcp, ok := conn.(interface{ CloseWrite() error }); ok {
-		_ = tcp.CloseWrite()
-	}
+	closeWrite(conn)
 	return nil
 }
 

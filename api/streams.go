@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,20 +50,11 @@ func (rt streamRouter) attach(_ context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		return fmt.Errorf("the connection cannot be hijacked")
-	}
-	conn, buf, err := hj.Hijack()
+	conn, buf, err := hijack(w, r, tty)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if r.Header.Get("Upgrade") != "" {
-		_, _ = io.WriteString(conn, "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
-	} else {
-		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n")
-	}
 	stdout, stderr := outputs(conn, tty)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -71,30 +64,72 @@ func (rt streamRouter) attach(_ context.Context, w http.ResponseWriter, r *http.
 	if !boolValue(q.Get("stream")) {
 		return nil
 	}
-	s := service.AttachStreams{
-		AttachStdin:  boolValue(q.Get("stdin")),
-		AttachStdout: boolValue(q.Get("stdout")),
-		AttachStderr: boolValue(q.Get("stderr")),
-	}
-	if s.AttachStdin {
-		s.Stdin = buf.Reader
-	}
-	if s.AttachStdout {
-		s.Stdout = stdout
-	}
-	if s.AttachStderr {
-		s.Stderr = stderr
-	}
+	s := hijackedStreams(buf, stdout, stderr, boolValue(q.Get("stdin")), boolValue(q.Get("stdout")), boolValue(q.Get("stderr")))
 	resize := rt.resizers.add(name)
 	defer rt.resizers.remove(name, resize)
 	if err := rt.b.ContainerAttach(ctx, name, s, keys, resize); err != nil {
 		// The status line is gone: tell the client on the stream.
 		_, _ = fmt.Fprintf(stderr, "Error: %v\n", err)
 	}
+	closeWrite(conn)
+	return nil
+}
+
+// hijack takes the connection over for a raw stream, as docker does for
+// attach and exec: "101 UPGRADED" when the client asked to upgrade to tcp
+// (docker CLI), a plain 200 otherwise, with docker's headers and the
+// content type of the stream (multiplexed frames unless a tty).
+func hijack(w http.ResponseWriter, r *http.Request, tty bool) (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return nil, nil, fmt.Errorf("the connection cannot be hijacked")
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	ctype := "application/vnd.docker.raw-stream"
+	if !tty {
+		ctype = "application/vnd.docker.multiplexed-stream"
+	}
+	var head strings.Builder
+	if r.Header.Get("Upgrade") != "" {
+		head.WriteString("HTTP/1.1 101 UPGRADED\r\nContent-Type: " + ctype + "\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n")
+	} else {
+		head.WriteString("HTTP/1.1 200 OK\r\nContent-Type: " + ctype + "\r\n")
+	}
+	for _, k := range []string{"Api-Version", "Ostype", "Server"} {
+		head.WriteString(k + ": " + w.Header().Get(k) + "\r\n")
+	}
+	head.WriteString("\r\n")
+	if _, err := io.WriteString(conn, head.String()); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, buf, nil
+}
+
+// hijackedStreams are the attach streams asked for over a hijacked
+// connection: stdin from what the client sends (buffered bytes first).
+func hijackedStreams(buf *bufio.ReadWriter, stdout, stderr io.Writer, in, out, errOut bool) service.AttachStreams {
+	s := service.AttachStreams{AttachStdin: in, AttachStdout: out, AttachStderr: errOut}
+	if in {
+		s.Stdin = buf.Reader
+	}
+	if out {
+		s.Stdout = stdout
+	}
+	if errOut {
+		s.Stderr = stderr
+	}
+	return s
+}
+
+// closeWrite tells the client the stream is over while it may still send.
+func closeWrite(conn net.Conn) {
 	if tcp, ok := conn.(interface{ CloseWrite() error }); ok {
 		_ = tcp.CloseWrite()
 	}
-	return nil
 }
 
 // outputs are the stdout and stderr writers of a hijacked stream.
