@@ -361,3 +361,29 @@ networks:
 		}
 	}
 }
+
+// system service -t N exits once idle for N seconds and removes its
+// socket; a second service on a live socket is refused.
+func TestAPIServiceIdleAndSecond(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	uri := apiService(t, env) // -t 0: stays
+	sock := strings.TrimPrefix(uri, "unix://")
+	if r := env.Berth("system", "service", "-t", "1", uri); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "already listening") {
+		t.Errorf("a second service on a live socket:\n%s", r)
+	}
+	if _, err := os.Stat(sock); err != nil {
+		t.Errorf("the refused second service removed the first one's socket: %v", err)
+	}
+	idleSock := filepath.Join(env.Dir, "idle.sock")
+	// Returning at all (before the harness's timeout) is the idle exit.
+	if r := env.Berth("system", "service", "-t", "1", "unix://"+idleSock); r.ExitCode() != 0 {
+		t.Fatalf("system service -t 1:\n%s", r)
+	}
+	if _, err := os.Stat(idleSock); err == nil {
+		t.Errorf("an idle exit left the socket %s", idleSock)
+	}
+	if r := env.Berth("system", "service", "-t", "-1"); r.ExitCode() != 125 {
+		t.Errorf("a negative --time:\n%s", r)
+	}
+}
