@@ -52,6 +52,17 @@ func (c *Config) eventsPath() string {
 // carries the same store, run root, runtime and config as this process so
 // the cleanup acts on the same containers.
 func (c *Config) exitCommandArgs(id string, autoRemove bool) []string {
+	args := append(c.globalArgs(), "container", "cleanup")
+	if autoRemove {
+		args = append(args, "--rm")
+	}
+	return append(args, id)
+}
+
+// globalArgs is the berth binary and the global flags that make another
+// berth process (exit command, healthcheck scheduler) see the same
+// store, run root, runtime and events log as this one.
+func (c *Config) globalArgs() []string {
 	bin := c.BinaryPath
 	if bin == "" {
 		bin, _ = os.Executable()
@@ -75,11 +86,7 @@ func (c *Config) exitCommandArgs(id string, autoRemove bool) []string {
 	if c.EventsLogPath != "" {
 		args = append(args, "--events-logfile-path", c.EventsLogPath)
 	}
-	args = append(args, "container", "cleanup")
-	if autoRemove {
-		args = append(args, "--rm")
-	}
-	return append(args, id)
+	return args
 }
 
 // volumeDir holds one directory per volume (<name>/_data is what

@@ -112,6 +112,10 @@ func (c *Container) runLocked(ctx context.Context) error {
 		return err
 	}
 	c.runtime.event(c.newEvent("start"))
+	if err := c.startHealthLocked(); err != nil {
+		// The container runs; only its checks will not.
+		warnf("%v", err)
+	}
 	return nil
 }
 

@@ -54,6 +54,14 @@ func (c *Container) Inspect(ctx context.Context, size bool) (*define.InspectCont
 	for id := range st.ExecSessions {
 		d.ExecIDs = append(d.ExecIDs, id)
 	}
+	if c.HasHealthCheck() {
+		// Read without the lock, like ps: the file is replaced whole.
+		hst, err := c.readHealthLocked()
+		if err != nil {
+			return nil, err
+		}
+		d.State.Health = healthForInspect(hst)
+	}
 	if st.RunDir != "" {
 		d.ResolvConfPath = filepath.Join(st.RunDir, "resolv.conf")
 		d.HostsPath = filepath.Join(st.RunDir, "hosts")
@@ -157,6 +165,14 @@ func inspectConfig(cfg *define.ContainerConfig, spec *specs.Spec) *define.Inspec
 	}
 	if ic.Labels == nil {
 		ic.Labels = map[string]string{}
+	}
+	if h := cfg.Health; h != nil {
+		ic.Healthcheck = h.Check
+		ic.StartupHealthCheck = h.Startup
+		ic.HealthcheckOnFailureAction = h.OnFailure
+		ic.HealthLogDestination = h.LogDestination
+		count, size := h.MaxLogCount, h.MaxLogSize
+		ic.HealthMaxLogCount, ic.HealthMaxLogSize = &count, &size
 	}
 	if spec.Process != nil {
 		ic.Env = spec.Process.Env

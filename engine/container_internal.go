@@ -233,6 +233,7 @@ func (c *Container) cleanupLocked(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
+	c.stopHealthLocked()
 	if err := c.removeExecSessionsLocked(); err != nil {
 		errs = append(errs, err)
 	}
@@ -299,6 +300,7 @@ func (c *Container) waitExitLocked(ctx context.Context, timeout time.Duration) (
 func (c *Container) removeFilesLocked() error {
 	var errs []error
 	c.unmountShm() // RemoveAll must not empty a mounted /dev/shm
+	c.removeHealthFile()
 	for _, p := range []string{c.bundleDir(), c.staticDir(), c.claimPath(), c.copyHoldPath()} {
 		if err := os.RemoveAll(p); err != nil {
 			errs = append(errs, err)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -274,4 +275,28 @@ func WithSharedNamespace(kind, ctrID string) CtrOption {
 // the namespaces the pod shares and lives in the pod's cgroup.
 func WithPod(nameOrID string) CtrOption {
 	return func(c *define.ContainerConfig) error { c.Pod = nameOrID; return nil }
+}
+
+// WithHealth gives the container a healthcheck (nil: none). The settings
+// come complete from spec/generate (defaults applied); the engine checks
+// only what it relies on.
+func WithHealth(h *define.HealthSettings) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		if h == nil || h.Check.Disabled() {
+			c.Health = nil
+			return nil
+		}
+		if err := define.ValidHealthOnFailure(h.OnFailure); err != nil {
+			return err
+		}
+		if h.Check.Interval < 0 || h.Check.Timeout < 0 || h.Check.StartPeriod < 0 || h.Check.Retries < 0 {
+			return fmt.Errorf("healthcheck durations and retries must not be negative: %w", define.ErrInvalidArg)
+		}
+		if h.LogDestination != "" && h.LogDestination != define.HealthLogLocal &&
+			h.LogDestination != define.HealthLogEvents && !filepath.IsAbs(h.LogDestination) {
+			return fmt.Errorf("healthcheck log destination %q must be local, events_logger or an absolute directory: %w", h.LogDestination, define.ErrInvalidArg)
+		}
+		c.Health = h
+		return nil
+	}
 }

@@ -99,7 +99,8 @@ type ContainerConfig struct {
 	VolumesFrom []string `json:"volumesFrom,omitempty"`
 	// CreateCommand is the command line that created the container.
 	CreateCommand []string `json:"createCommand,omitempty"`
-	// HealthCheck etc. come with later issues.
+	// Health is the healthcheck (nil: none); see HealthSettings.
+	Health *HealthSettings `json:"health,omitempty"`
 }
 
 // PortMapping is one published port.
@@ -154,6 +155,12 @@ type ContainerState struct {
 	// another process is not taken for the container's; 0 is unknown.
 	PIDStart       uint64 `json:"pidStart,omitempty"`
 	ConmonPIDStart uint64 `json:"conmonPidStart,omitempty"`
+	// HealthPID is the process that schedules the healthchecks while the
+	// container runs (no systemd), HealthPIDStart its start time;
+	// HealthUnit the transient systemd unit doing it where systemd runs.
+	HealthPID      int    `json:"healthPid,omitempty"`
+	HealthPIDStart uint64 `json:"healthPidStart,omitempty"`
+	HealthUnit     string `json:"healthUnit,omitempty"`
 }
 
 // NetworkResult is what network setup assigned on one network.

@@ -25,8 +25,11 @@ type Image struct {
 	Variant      string    `json:"variant,omitempty"`
 	ManifestType string    `json:"manifestType,omitempty"`
 	// Config is the OCI image config (Env, Cmd, Entrypoint, User, ...).
-	Config  v1.ImageConfig `json:"config"`
-	History []v1.History   `json:"history,omitempty"`
+	Config v1.ImageConfig `json:"config"`
+	// Healthcheck is the docker-format config's HEALTHCHECK (OCI configs
+	// have none).
+	Healthcheck *HealthConfig `json:"healthcheck,omitempty"`
+	History     []v1.History  `json:"history,omitempty"`
 	// Dangling is true for an image with no names.
 	Dangling bool `json:"dangling,omitempty"`
 }

@@ -57,6 +57,8 @@ type InspectContainerState struct {
 	StartedAt      time.Time `json:"StartedAt"`
 	FinishedAt     time.Time `json:"FinishedAt"`
 	CheckpointedAt time.Time `json:"CheckpointedAt,omitempty"`
+	// Health is the healthcheck's state; absent without a healthcheck.
+	Health *HealthResults `json:"Health,omitempty"`
 }
 
 // DriverData names the storage driver and its directories.
@@ -137,6 +139,13 @@ type InspectContainerConfig struct {
 	ExposedPorts  map[string]struct{} `json:"ExposedPorts,omitempty"`
 	CreateCommand []string            `json:"CreateCommand,omitempty"`
 	Umask         string              `json:"Umask"`
+	// The healthcheck as podman shows it (absent without one).
+	Healthcheck                *HealthConfig        `json:"Healthcheck,omitempty"`
+	StartupHealthCheck         *StartupHealthConfig `json:"StartupHealthCheck,omitempty"`
+	HealthcheckOnFailureAction string               `json:"HealthcheckOnFailureAction,omitempty"`
+	HealthLogDestination       string               `json:"HealthLogDestination,omitempty"`
+	HealthMaxLogCount          *uint                `json:"HealthcheckMaxLogCount,omitempty"`
+	HealthMaxLogSize           *uint                `json:"HealthcheckMaxLogSize,omitempty"`
 }
 
 // InspectHostConfig is the HostConfig object of inspect.

@@ -89,7 +89,7 @@ func (s *Service) Commit(ctx context.Context, containerStorageID string, opts Co
 		if err != nil {
 			return nil, err
 		}
-		img = *baseCfg
+		img = baseCfg.Image
 		for _, d := range baseCfg.RootFS.DiffIDs {
 			desc, err := s.layerDescriptor(d)
 			if err != nil {

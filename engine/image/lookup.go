@@ -221,8 +221,15 @@ func containsDigest(ds []digest.Digest, d digest.Digest) bool {
 	return false
 }
 
+// imageConfig is an image's OCI config plus the HEALTHCHECK of a
+// docker-format config (OCI has no such field, so v1.Image drops it).
+type imageConfig struct {
+	v1.Image
+	Healthcheck *define.HealthConfig
+}
+
 // manifestAndConfig reads the stored manifest and OCI config of img.
-func (s *Service) manifestAndConfig(img *cstorage.Image) (manifest.Manifest, []byte, *v1.Image, error) {
+func (s *Service) manifestAndConfig(img *cstorage.Image) (manifest.Manifest, []byte, *imageConfig, error) {
 	mb, err := s.cs().ImageBigData(img.ID, cstorage.ImageDigestBigDataKey)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("image %s manifest: %w", img.ID, err)
@@ -235,9 +242,17 @@ func (s *Service) manifestAndConfig(img *cstorage.Image) (manifest.Manifest, []b
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("image %s config: %w", img.ID, err)
 	}
-	var cfg v1.Image
-	if err := json.Unmarshal(cb, &cfg); err != nil {
+	var cfg imageConfig
+	if err := json.Unmarshal(cb, &cfg.Image); err != nil {
 		return nil, nil, nil, fmt.Errorf("image %s config: %w", img.ID, err)
+	}
+	var docker struct {
+		Config struct {
+			Healthcheck *define.HealthConfig `json:"Healthcheck"`
+		} `json:"config"`
+	}
+	if json.Unmarshal(cb, &docker) == nil {
+		cfg.Healthcheck = docker.Config.Healthcheck
 	}
 	return m, mb, &cfg, nil
 }
@@ -274,6 +289,7 @@ func (s *Service) describeWith(img *cstorage.Image, withSize bool) (*define.Imag
 		Variant:      cfg.Variant,
 		ManifestType: manifest.GuessMIMEType(mb),
 		Config:       cfg.Config,
+		Healthcheck:  cfg.Healthcheck,
 		History:      cfg.History,
 		Dangling:     len(img.Names) == 0,
 	}
