@@ -105,6 +105,10 @@ func summary(c *service.ListContainer) container.Summary {
 	if c.ImageID == "" {
 		s.ImageID = ""
 	}
+	if c.Health() == define.HealthStarting {
+		// Docker's words for it: "Up 2 seconds (health: starting)".
+		s.Status = strings.Replace(s.Status, "(starting)", "(health: starting)", 1)
+	}
 	for _, n := range c.Names {
 		s.Names = append(s.Names, "/"+n)
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/berth-dev/berth/spec"
 	"github.com/moby/moby/api/types/container"
@@ -82,6 +83,11 @@ func specFromCreate(name string, req *container.CreateRequest) (*spec.ContainerS
 	if hc.Init != nil {
 		s.Init = *hc.Init
 	}
+	h, err := healthFromCreate(cfg.Healthcheck)
+	if err != nil {
+		return nil, badRequest(err)
+	}
+	s.Health = h
 	for _, d := range hc.DNS {
 		s.DNS = append(s.DNS, d.String())
 	}
@@ -272,7 +278,6 @@ func refuseUnsupported(cfg *container.Config, hc *container.HostConfig) error {
 		name string
 	}
 	for _, f := range []field{
-		{cfg.Healthcheck != nil && len(cfg.Healthcheck.Test) > 0 && cfg.Healthcheck.Test[0] != "NONE", "Healthcheck"},
 		{cfg.Domainname != "", "Domainname"},
 		{hc.UsernsMode != "" && hc.UsernsMode != "host", "HostConfig.UsernsMode"},
 		{hc.CpusetCpus != "", "HostConfig.CpusetCpus"},
@@ -308,4 +313,52 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// healthFromCreate is docker's Config.Healthcheck as berth's spec: an
+// empty Test and zero fields inherit the image's, ["NONE"] disables it.
+func healthFromCreate(h *container.HealthConfig) (*spec.HealthConfig, error) {
+	if h == nil {
+		return nil, nil
+	}
+	out := &spec.HealthConfig{}
+	if len(h.Test) > 0 {
+		switch h.Test[0] {
+		case "NONE":
+			out.Disable = true
+			return out, nil
+		case "CMD", "CMD-SHELL":
+			if len(h.Test) < 2 {
+				return nil, fmt.Errorf("Healthcheck.Test %q has no command", h.Test)
+			}
+		default:
+			return nil, fmt.Errorf("Healthcheck.Test must start with NONE, CMD or CMD-SHELL, not %q", h.Test[0])
+		}
+		out.Test = h.Test
+	}
+	for _, d := range []struct {
+		v    time.Duration
+		dst  **time.Duration
+		name string
+	}{
+		{h.Interval, &out.Interval, "Interval"},
+		{h.Timeout, &out.Timeout, "Timeout"},
+		{h.StartPeriod, &out.StartPeriod, "StartPeriod"},
+	} {
+		if d.v < 0 || (d.v > 0 && d.v < time.Millisecond) {
+			return nil, fmt.Errorf("%s in Healthcheck cannot be less than 1ms", d.name)
+		}
+		if d.v > 0 {
+			v := d.v
+			*d.dst = &v
+		}
+	}
+	if h.Retries < 0 {
+		return nil, fmt.Errorf("Retries in Healthcheck cannot be negative")
+	}
+	if h.Retries > 0 {
+		r := h.Retries
+		out.Retries = &r
+	}
+	return out, nil
 }

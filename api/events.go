@@ -114,6 +114,12 @@ func dockerEvent(ev define.Event) eventMessage {
 	if ev.ExitCode != nil {
 		attrs["exitCode"] = strconv.Itoa(*ev.ExitCode)
 	}
+	if ev.Status == "health_status" {
+		// Docker's action carries the status: "health_status: healthy".
+		action = "health_status: " + attrs["health_status"]
+		delete(attrs, "health_status")
+		delete(attrs, "health_log")
+	}
 	m := eventMessage{Message: events.Message{
 		Type:     events.Type(ev.Type),
 		Action:   events.Action(action),

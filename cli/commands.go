@@ -43,6 +43,7 @@ func verbs() []verb {
 		{names: []string{"volume"}, group: "manage", build: newVolumeCommand},
 		{names: []string{"pod"}, group: "manage", build: newPodCommand},
 		{names: []string{"system"}, group: "manage", build: newSystemCommand},
+		{names: []string{"healthcheck"}, group: "manage", build: newHealthcheckCommand},
 	}
 }
 

@@ -28,6 +28,7 @@ type createFlags struct {
 	readOnlyTmpfs bool
 	// podIDFile is --pod-id-file: the pod to join, by the ID in a file.
 	podIDFile string
+	health    healthFlags
 }
 
 func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
@@ -99,6 +100,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringVar(&o.cidFile, "cidfile", "", "write the container ID to the file")
 	f.StringVar(&s.Pod, "pod", "", "run container in an existing pod, or a new one with new:NAME")
 	f.StringVar(&o.podIDFile, "pod-id-file", "", "run container in the pod whose ID is in this file")
+	bindHealthFlags(f, &o.health)
 }
 
 // toSpec finishes the spec from the positional arguments and the flags
@@ -158,6 +160,11 @@ func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.Container
 		p := o.pidsLimit
 		s.PidsLimit = &p
 	}
+	h, err := o.health.toSpec(f)
+	if err != nil {
+		return nil, service.CreateOptions{}, err
+	}
+	s.Health = h
 	if s.Remove && s.Restart != "" && s.Restart != "no" {
 		return nil, service.CreateOptions{}, usageError("the --rm option conflicts with --restart, when the restartPolicy is not \"no\"")
 	}

@@ -25,6 +25,8 @@ type eventItem struct {
 	Time              time.Time         `json:"Time"`
 	Type              string            `json:"Type"`
 	Attributes        map[string]string `json:"Attributes"`
+	// HealthStatus is the status a health_status event reports.
+	HealthStatus string `json:"HealthStatus,omitempty"`
 }
 
 // TimeNano is the event time in nanoseconds since the epoch.
@@ -91,7 +93,8 @@ func newEventsCommand(d *Deps) *cobra.Command {
 			}
 			return service.Events(cmd.Context(), rt, opts, func(ev define.Event) error {
 				return emit(eventItem{ContainerExitCode: ev.ExitCode, ID: ev.ID, Image: ev.Image, Name: ev.Name,
-					Status: ev.Status, Time: ev.Time, Type: ev.Type, Attributes: ev.Attributes})
+					Status: ev.Status, Time: ev.Time, Type: ev.Type, Attributes: ev.Attributes,
+					HealthStatus: ev.Attributes["health_status"]})
 			})
 		},
 	}

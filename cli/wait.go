@@ -16,16 +16,23 @@ func newWaitCommand(d *Deps) *cobra.Command {
 		Use:   "wait [options] CONTAINER [CONTAINER...]",
 		Short: "Block on one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var statuses, health []string
 			for _, c := range conditions {
+				c = strings.TrimSpace(c)
+				if c == define.HealthHealthy || c == define.HealthUnhealthy {
+					health = append(health, c)
+					continue
+				}
 				if _, err := define.ParseStatus(c); err != nil {
 					return usageError("invalid --condition %q: %v", c, err)
 				}
+				statuses = append(statuses, c)
 			}
 			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
 			}
-			reports, err := service.Wait(cmd.Context(), rt, args, service.WaitOptions{Latest: latest, Conditions: statusesOf(conditions)})
+			reports, err := service.Wait(cmd.Context(), rt, args, service.WaitOptions{Latest: latest, Conditions: statusesOf(statuses), Health: health})
 			if err != nil {
 				return err
 			}
@@ -43,7 +50,7 @@ func newWaitCommand(d *Deps) *cobra.Command {
 			return last
 		},
 	}
-	cmd.Flags().StringSliceVar(&conditions, "condition", nil, "condition to wait on (stopped, exited, running, ...)")
+	cmd.Flags().StringSliceVar(&conditions, "condition", nil, "condition to wait on (stopped, exited, running, healthy, unhealthy, ...)")
 	cmd.Flags().BoolVarP(&latest, "latest", "l", false, "act on the latest container berth is aware of")
 	return cmd
 }

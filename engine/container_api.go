@@ -510,6 +510,17 @@ func (c *Container) Unmount(ctx context.Context, force bool) error {
 // (podman prints -1 for `wait --condition running`). Stopped and exited
 // both mean "the process is gone", for either condition.
 func (c *Container) WaitForStatus(ctx context.Context, want []define.ContainerStatus) (int32, error) {
+	return c.WaitForCondition(ctx, want, nil)
+}
+
+// WaitForCondition is WaitForStatus that also returns once the
+// container's health is one of health (healthy, unhealthy), with -1. A
+// wait for health alone fails once the container is not running: it will
+// not become healthy any more.
+func (c *Container) WaitForCondition(ctx context.Context, want []define.ContainerStatus, health []string) (int32, error) {
+	if len(health) > 0 && !c.HasHealthCheck() {
+		return -1, fmt.Errorf("cannot use condition %q: container %s has no healthcheck: %w", health[0], c.config.ID, define.ErrInvalidArg)
+	}
 	for {
 		if err := c.lockSync(); err != nil {
 			return -1, err
@@ -523,6 +534,17 @@ func (c *Container) WaitForStatus(ctx context.Context, want []define.ContainerSt
 					code = -1
 				}
 				return code, nil
+			}
+		}
+		if len(health) > 0 {
+			hs := c.HealthStatus()
+			for _, h := range health {
+				if h == hs && (st == define.StatusRunning || st == define.StatusPaused) {
+					return -1, nil
+				}
+			}
+			if len(want) == 0 && (st == define.StatusStopped || st == define.StatusExited) {
+				return -1, fmt.Errorf("container %s is not running, its health will not change: %w", c.config.Name, define.ErrCtrStateInvalid)
 			}
 		}
 		select {

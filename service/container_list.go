@@ -53,6 +53,9 @@ type ListContainer struct {
 	status define.ContainerStatus
 	// volumes are the names of the volumes it mounts (ps --filter volume).
 	volumes []string
+	// health is the health status of a running container with a
+	// healthcheck, else "" (ps --filter health, the Status text).
+	health string
 }
 
 // ContainerSize is the size of the writable layer and the whole rootfs.
@@ -60,6 +63,10 @@ type ContainerSize struct {
 	RootFsSize int64 `json:"rootFsSize"`
 	RwSize     int64 `json:"rwSize"`
 }
+
+// Health returns the health status of a running container with a
+// healthcheck (starting, healthy, unhealthy), else "".
+func (l *ListContainer) Health() string { return l.health }
 
 // EngineStatus returns the container's engine status.
 func (l *ListContainer) EngineStatus() define.ContainerStatus { return l.status }
@@ -186,6 +193,11 @@ func listRow(c *engine.Container) *ListContainer {
 		row.ExitedAt = st.FinishedTime.Unix()
 	}
 	row.Status = statusText(st)
+	if st.Status == define.StatusRunning || st.Status == define.StatusPaused {
+		if row.health = c.HealthStatus(); row.health != "" {
+			row.Status += " (" + row.health + ")"
+		}
+	}
 	return row
 }
 

@@ -30,6 +30,7 @@ type filterSet struct {
 var psFilterKeys = map[string]bool{
 	"id": true, "name": true, "status": true, "label": true, "label!": true,
 	"ancestor": true, "exited": true, "before": true, "since": true, "pod": true, "volume": true,
+	"health": true,
 }
 
 func parseFilters(in []string) (*filterSet, error) {
@@ -40,11 +41,18 @@ func parseFilters(in []string) (*filterSet, error) {
 			return nil, fmt.Errorf("invalid filter %q: filters must be key=value: %w", s, define.ErrInvalidArg)
 		}
 		if !psFilterKeys[k] {
-			return nil, fmt.Errorf("invalid filter %q: unknown key %q (known: ancestor, before, exited, id, label, label!, name, pod, since, status, volume): %w", s, k, define.ErrInvalidArg)
+			return nil, fmt.Errorf("invalid filter %q: unknown key %q (known: ancestor, before, exited, health, id, label, label!, name, pod, since, status, volume): %w", s, k, define.ErrInvalidArg)
 		}
 		if k == "status" {
 			if _, err := define.ParseStatus(v); err != nil {
 				return nil, fmt.Errorf("invalid filter %q: %w", s, err)
+			}
+		}
+		if k == "health" {
+			switch v {
+			case define.HealthStarting, define.HealthHealthy, define.HealthUnhealthy, "none":
+			default:
+				return nil, fmt.Errorf("invalid filter %q: health must be starting, healthy, unhealthy or none: %w", s, define.ErrInvalidArg)
 			}
 		}
 		if k == "exited" {
@@ -154,6 +162,12 @@ func matchOne(k, v string, row *ListContainer) bool {
 	case "exited":
 		n, _ := strconv.Atoi(v)
 		return row.Exited && int(row.ExitCode) == n
+	case "health":
+		// A container without a check, or not running, has no health.
+		if v == "none" {
+			return row.health == ""
+		}
+		return row.health == v
 	case "volume":
 		// A volume's name or a mount destination, as podman matches it.
 		return slices.Contains(row.volumes, v) || slices.Contains(row.Mounts, v)

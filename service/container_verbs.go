@@ -138,8 +138,11 @@ func Mounted(rt *engine.Runtime) ([]MountedContainer, error) {
 type WaitOptions struct {
 	// Latest waits for the most recently created container instead of names.
 	Latest bool
-	// Conditions are the statuses to wait for; none means the exit.
+	// Conditions are the statuses to wait for; none (and no Health)
+	// means the exit.
 	Conditions []define.ContainerStatus
+	// Health are health statuses to wait for (healthy, unhealthy).
+	Health []string
 }
 
 // Wait blocks until each named container reaches one of the conditions
@@ -155,7 +158,7 @@ func Wait(ctx context.Context, rt *engine.Runtime, names []string, opts WaitOpti
 	}
 	codes := map[string]int32{}
 	reports, err := Each(ctx, rt, names, false, func(ctx context.Context, c *engine.Container) error {
-		code, err := waitFor(ctx, c, opts.Conditions)
+		code, err := waitFor(ctx, c, opts.Conditions, opts.Health)
 		codes[c.ID()] = code
 		return err
 	})
@@ -169,7 +172,10 @@ func Wait(ctx context.Context, rt *engine.Runtime, names []string, opts WaitOpti
 
 // waitFor waits for the exit when the only condition is stopped or exited
 // (or there is none), else for any of the statuses.
-func waitFor(ctx context.Context, c *engine.Container, conditions []define.ContainerStatus) (int32, error) {
+func waitFor(ctx context.Context, c *engine.Container, conditions []define.ContainerStatus, health []string) (int32, error) {
+	if len(health) > 0 {
+		return c.WaitForCondition(ctx, conditions, health)
+	}
 	onlyExit := len(conditions) == 0
 	for _, s := range conditions {
 		if s == define.StatusStopped || s == define.StatusExited {

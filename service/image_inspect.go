@@ -28,6 +28,7 @@ func InspectImage(rt *engine.Runtime, img *define.Image) (*define.InspectImageDa
 		ManifestType: img.ManifestType,
 		User:         img.Config.User,
 		History:      img.History,
+		Healthcheck:  img.Healthcheck,
 		NamesHistory: nonNilStrings(img.Names),
 	}
 	if store, err := rt.Storage(); err == nil {

@@ -95,4 +95,7 @@ type ContainerSpec struct {
 	Pod       string
 	// CreateCommand is the argv that asked for the container.
 	CreateCommand []string
+
+	// Health is the healthcheck asked for; nil keeps the image's.
+	Health *HealthConfig
 }

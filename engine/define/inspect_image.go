@@ -30,6 +30,8 @@ type InspectImageData struct {
 	User         string            `json:"User"`
 	History      []v1.History      `json:"History"`
 	NamesHistory []string          `json:"NamesHistory"`
+	// Healthcheck is the image's HEALTHCHECK (docker-format configs).
+	Healthcheck *HealthConfig `json:"Healthcheck,omitempty"`
 }
 
 // ImageRootFS lists an image's layers by diff ID.

@@ -286,6 +286,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 		timeout = *s.StopTimeout
 	}
 	add(engine.WithStopTimeout(timeout))
+	add(engine.WithHealth(health(s.Health, img)))
 
 	add(engine.WithTerminal(s.Terminal, s.Stdin))
 	if s.Remove {
