@@ -43,6 +43,9 @@ type ExecConfig struct {
 	Stdin bool
 	// Privileged gives the process every capability.
 	Privileged bool
+	// Healthcheck marks a healthcheck's session: it logs no exec events
+	// (its health_status event says what happened), as in podman.
+	Healthcheck bool
 }
 
 // execSessionDir holds one session's process spec and what conmon keeps
@@ -112,6 +115,7 @@ func (c *Container) ExecCreate(ctx context.Context, cfg ExecConfig) (_ string, r
 	}
 	c.state.ExecSessions[id] = &define.ExecSession{
 		ID: id, Command: append([]string(nil), cfg.Command...), Terminal: cfg.Terminal, Stdin: cfg.Stdin,
+		Healthcheck: cfg.Healthcheck,
 	}
 	if err := c.saveLocked(); err != nil {
 		delete(c.state.ExecSessions, id)
@@ -205,7 +209,9 @@ func (c *Container) execStart(ctx context.Context, id string, attach func(termin
 		_ = syscall.Kill(p.PID, syscall.SIGKILL)
 		return nil, err
 	}
-	c.runtime.event(c.newEvent("exec", "execID", id))
+	if !sess.Healthcheck {
+		c.runtime.event(c.newEvent("exec", "execID", id))
+	}
 	return p, nil
 }
 
@@ -216,9 +222,13 @@ func (c *Container) execExited(id string, code int) {
 		return
 	}
 	defer c.lock.Unlock()
-	if sess, ok := c.state.ExecSessions[id]; ok && sess.Running {
+	sess, ok := c.state.ExecSessions[id]
+	if ok && sess.Running {
 		sess.Running, sess.ExitCode = false, code
 		_ = c.saveLocked()
+	}
+	if ok && sess.Healthcheck {
+		return
 	}
 	ev := c.newEvent("exec_died", "execID", id)
 	ev.ExitCode = &code

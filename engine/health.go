@@ -281,7 +281,7 @@ func appendHealthLog(st *define.HealthState, hs *define.HealthSettings, e define
 // counts as a failure (exit code -1), as in docker. Output beyond
 // maxSize bytes is dropped.
 func (c *Container) execHealthCheck(ctx context.Context, argv []string, timeout time.Duration, maxSize uint) (define.HealthLogEntry, error) {
-	id, err := c.ExecCreate(ctx, ExecConfig{Command: argv})
+	id, err := c.ExecCreate(ctx, ExecConfig{Command: argv, Healthcheck: true})
 	if err != nil {
 		return define.HealthLogEntry{}, err
 	}

@@ -187,6 +187,8 @@ type ExecSession struct {
 	Terminal  bool     `json:"terminal,omitempty"`
 	// Stdin keeps the process's stdin open for an attached client.
 	Stdin bool `json:"stdin,omitempty"`
+	// Healthcheck marks a healthcheck's session (no exec events).
+	Healthcheck bool `json:"healthcheck,omitempty"`
 	// PIDStart and ConmonPIDStart: see ContainerState.PIDStart.
 	PIDStart       uint64 `json:"pidStart,omitempty"`
 	ConmonPIDStart uint64 `json:"conmonPidStart,omitempty"`

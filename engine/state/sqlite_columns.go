@@ -32,11 +32,15 @@ type listingExtra struct {
 	UserVolumes []string             `json:"userVolumes,omitempty"`
 	Ports       []define.PortMapping `json:"ports,omitempty"`
 	Volumes     []define.VolumeMount `json:"volumes,omitempty"`
+	// Health tells ps the container has a healthcheck and where its
+	// results are.
+	Health *define.HealthSettings `json:"health,omitempty"`
 }
 
 func (e *listingExtra) into(c *define.ContainerConfig) {
 	c.Rootfs, c.Pod, c.Labels = e.Rootfs, e.Pod, e.Labels
 	c.UserVolumes, c.Ports, c.Volumes = e.UserVolumes, e.Ports, e.Volumes
+	c.Health = e.Health
 }
 
 func configColumns(c *define.ContainerConfig) (configCols, error) {
@@ -48,8 +52,8 @@ func configColumns(c *define.ContainerConfig) (configCols, error) {
 			return cols, err
 		}
 	}
-	if c.Rootfs != "" || c.Pod != "" || len(c.Labels) > 0 || len(c.UserVolumes) > 0 || len(c.Ports) > 0 || len(c.Volumes) > 0 {
-		e := listingExtra{Rootfs: c.Rootfs, Pod: c.Pod, Labels: c.Labels, UserVolumes: c.UserVolumes, Ports: c.Ports, Volumes: c.Volumes}
+	if c.Rootfs != "" || c.Pod != "" || len(c.Labels) > 0 || len(c.UserVolumes) > 0 || len(c.Ports) > 0 || len(c.Volumes) > 0 || c.Health != nil {
+		e := listingExtra{Rootfs: c.Rootfs, Pod: c.Pod, Labels: c.Labels, UserVolumes: c.UserVolumes, Ports: c.Ports, Volumes: c.Volumes, Health: c.Health}
 		if cols.extra, err = jsonText("listing fields", e); err != nil {
 			return cols, err
 		}

@@ -630,6 +630,9 @@ func testSummaries(t *testing.T, s state.Store) {
 		cfg := NewConfig(id, fmt.Sprintf("sum%d", i))
 		cfg.AutoRemove = i == 1
 		cfg.UserVolumes = []string{"/data"}
+		if i == 2 {
+			cfg.Health = &define.HealthSettings{Check: &define.HealthConfig{Test: []string{"CMD", "true"}, Interval: time.Second, Retries: 3}, LogDestination: "/x"}
+		}
 		st := NewState(define.StatusRunning)
 		st.StartedTime = time.Date(2024, 5, 6, 7, 8, 10, 5, time.UTC)
 		st.FinishedTime = time.Date(2024, 5, 6, 7, 9, 10, 0, time.FixedZone("x", 3600))
@@ -663,9 +666,10 @@ func testSummaries(t *testing.T, s state.Store) {
 			Command, UserVolumes, Networks                        []string
 			Labels                                                map[string]string
 			Ports                                                 []define.PortMapping
+			Health                                                *define.HealthSettings
 		}
-		want := cfgView{fc.ID, fc.Name, fc.ImageID, fc.ImageName, fc.Rootfs, fc.Pod, fc.OCIRuntime, fc.CreatedTime.UTC(), fc.AutoRemove, fc.Command, fc.UserVolumes, fc.Networks, fc.Labels, fc.Ports}
-		got := cfgView{gc.ID, gc.Name, gc.ImageID, gc.ImageName, gc.Rootfs, gc.Pod, gc.OCIRuntime, gc.CreatedTime.UTC(), gc.AutoRemove, gc.Command, gc.UserVolumes, gc.Networks, gc.Labels, gc.Ports}
+		want := cfgView{fc.ID, fc.Name, fc.ImageID, fc.ImageName, fc.Rootfs, fc.Pod, fc.OCIRuntime, fc.CreatedTime.UTC(), fc.AutoRemove, fc.Command, fc.UserVolumes, fc.Networks, fc.Labels, fc.Ports, fc.Health}
+		got := cfgView{gc.ID, gc.Name, gc.ImageID, gc.ImageName, gc.Rootfs, gc.Pod, gc.OCIRuntime, gc.CreatedTime.UTC(), gc.AutoRemove, gc.Command, gc.UserVolumes, gc.Networks, gc.Labels, gc.Ports, gc.Health}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("summary config %d = %+v, want %+v", i, got, want)
 		}
