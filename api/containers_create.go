@@ -329,10 +329,10 @@ func healthFromCreate(h *container.HealthConfig) (*spec.HealthConfig, error) {
 			return out, nil
 		case "CMD", "CMD-SHELL":
 			if len(h.Test) < 2 {
-				return nil, fmt.Errorf("Healthcheck.Test %q has no command", h.Test)
+				return nil, fmt.Errorf("healthcheck test %q has no command", h.Test)
 			}
 		default:
-			return nil, fmt.Errorf("Healthcheck.Test must start with NONE, CMD or CMD-SHELL, not %q", h.Test[0])
+			return nil, fmt.Errorf("healthcheck test must start with NONE, CMD or CMD-SHELL, not %q", h.Test[0])
 		}
 		out.Test = h.Test
 	}
@@ -354,7 +354,7 @@ func healthFromCreate(h *container.HealthConfig) (*spec.HealthConfig, error) {
 		}
 	}
 	if h.Retries < 0 {
-		return nil, fmt.Errorf("Retries in Healthcheck cannot be negative")
+		return nil, fmt.Errorf("%s in Healthcheck cannot be negative", "Retries") // docker's words
 	}
 	if h.Retries > 0 {
 		r := h.Retries

@@ -15,8 +15,9 @@ func TestFilterMatch(t *testing.T) {
 	rows := []*ListContainer{
 		{ID: "aaa1", Names: []string{"first"}, Created: t0, Labels: map[string]string{"a": "1", "b": "2"}},
 		{ID: "bbb2", Names: []string{"second"}, Created: t0.Add(time.Second), Labels: map[string]string{"a": "1"}},
-		{ID: "ccc3", Names: []string{"third"}, Created: t0.Add(2 * time.Second)},
+		{ID: "ccc3", Names: []string{"third"}, Created: t0.Add(2 * time.Second), health: define.HealthUnhealthy},
 	}
+	rows[1].health = define.HealthHealthy
 	tests := []struct {
 		name    string
 		filters []string
@@ -31,6 +32,8 @@ func TestFilterMatch(t *testing.T) {
 		{"since", []string{"since=first"}, time.Time{}, t0, []string{"second", "third"}},
 		{"since and before", []string{"since=first", "before=third"}, t0.Add(2 * time.Second), t0, []string{"second"}},
 		{"ids ORed", []string{"id=aaa", "id=ccc"}, time.Time{}, time.Time{}, []string{"first", "third"}},
+		{"health", []string{"health=healthy", "health=unhealthy"}, time.Time{}, time.Time{}, []string{"second", "third"}},
+		{"health none", []string{"health=none"}, time.Time{}, time.Time{}, []string{"first"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,7 +57,7 @@ func TestFilterMatch(t *testing.T) {
 }
 
 func TestParseFiltersRefusesUnknown(t *testing.T) {
-	for _, in := range []string{"health=healthy", "network=n", "until=1h", "bogus=1", "label", "status=bogus", "exited=x"} {
+	for _, in := range []string{"health=bogus", "network=n", "until=1h", "bogus=1", "label", "status=bogus", "exited=x"} {
 		_, err := parseFilters([]string{in})
 		if err == nil || !errors.Is(err, define.ErrInvalidArg) && !strings.Contains(err.Error(), "invalid filter") {
 			t.Errorf("parseFilters(%q) = %v, want an invalid filter error", in, err)
