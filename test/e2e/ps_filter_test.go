@@ -51,7 +51,7 @@ func TestPsFilterLabelsAndKeys(t *testing.T) {
 	if got := pbPsNames(t, env, "-a", "--filter", "label!=b", "--filter", "label!=c"); !slices.Equal(got, []string{"onlya"}) {
 		t.Errorf("ps --filter label!=b --filter label!=c = %q, want [onlya]", got)
 	}
-	for _, bad := range []string{"health=healthy", "nosuchkey=1"} {
+	for _, bad := range []string{"health=bogus", "nosuchkey=1"} {
 		k, _, _ := strings.Cut(bad, "=")
 		paExpectError(t, env.Berth("ps", "-a", "--filter", bad), 125, "invalid filter", k)
 	}
