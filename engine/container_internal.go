@@ -176,6 +176,7 @@ func (c *Container) releaseForRemovalLocked(ctx context.Context) (waitNetwork fu
 	if err != nil {
 		return nil, err
 	}
+	c.stopHealthLocked()
 	err = rt.DeleteExited(ctx, c.config.ID)
 	if err == nil {
 		err = c.removeExecSessionsLocked()

@@ -194,7 +194,8 @@ func listRow(c *engine.Container) *ListContainer {
 	}
 	row.Status = statusText(st)
 	if st.Status == define.StatusRunning || st.Status == define.StatusPaused {
-		if row.health = c.HealthStatus(); row.health != "" {
+		// "Up 2 minutes (healthy)"; a paused one keeps its "(Paused)".
+		if row.health = c.HealthStatus(); row.health != "" && st.Status == define.StatusRunning {
 			row.Status += " (" + row.health + ")"
 		}
 	}

@@ -116,6 +116,16 @@ func TestHealthcheckHealthy(t *testing.T) {
 	WaitFor(t, 15*time.Second, func() bool { return len(healthSchedulers(env, id)) == 1 })
 	env.MustBerth(t, "rm", "-f", "-t", "0", "hc")
 	WaitFor(t, 15*time.Second, func() bool { return len(healthSchedulers(env, id)) == 0 })
+
+	// An attached --rm run that exits on its own takes its scheduler
+	// along.
+	cid := filepath.Join(env.TmpDir, "cid")
+	env.MustBerth(t, "run", "--rm", "--cidfile", cid, "--health-cmd", "true", "--health-interval", "1s", "busybox", "sleep", "2")
+	b, err := os.ReadFile(cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	WaitFor(t, 15*time.Second, func() bool { return len(healthSchedulers(env, strings.TrimSpace(string(b)))) == 0 })
 }
 
 // TestHealthcheckUnhealthyActions: a failing check makes the container
