@@ -94,6 +94,12 @@ func (c *Container) startHealthTimer() (string, error) {
 	if out, err := exec.Command("systemd-run", args...).CombinedOutput(); err != nil {
 		return "", fmt.Errorf("creating the healthcheck timer of container %s: %v: %s", c.config.Name, err, out)
 	}
+	// The timer counts from the service's last run: run it once now, as
+	// podman does, or the timer never fires.
+	if out, err := exec.Command("systemctl", "start", "--no-block", unit+".service").CombinedOutput(); err != nil {
+		_ = exec.Command("systemctl", "stop", unit+".timer").Run()
+		return "", fmt.Errorf("starting the healthcheck timer of container %s: %v: %s", c.config.Name, err, out)
+	}
 	return unit, nil
 }
 
@@ -101,6 +107,8 @@ func (c *Container) startHealthTimer() (string, error) {
 // interval after each run ends, to the second.
 func healthTimerArgs(unit string, interval time.Duration, argv []string) []string {
 	return append([]string{
+		"--property", "LogLevelMax=notice",
+		"--setenv=PATH=" + os.Getenv("PATH"),
 		"--unit", unit,
 		"--on-unit-inactive=" + interval.String(),
 		"--timer-property=AccuracySec=1s",

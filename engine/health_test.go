@@ -174,8 +174,9 @@ func TestSystemdDetection(t *testing.T) {
 }
 
 func TestHealthTimerArgs(t *testing.T) {
+	t.Setenv("PATH", "/usr/bin:/bin")
 	got := healthTimerArgs("berth-healthcheck-abc", 1500*time.Millisecond, []string{"/usr/bin/berth", "--root", "/r", "healthcheck", "run", "abc"})
-	want := []string{"--unit", "berth-healthcheck-abc", "--on-unit-inactive=1.5s", "--timer-property=AccuracySec=1s", "--quiet",
+	want := []string{"--property", "LogLevelMax=notice", "--setenv=PATH=/usr/bin:/bin", "--unit", "berth-healthcheck-abc", "--on-unit-inactive=1.5s", "--timer-property=AccuracySec=1s", "--quiet",
 		"/usr/bin/berth", "--root", "/r", "healthcheck", "run", "abc"}
 	if !slices.Equal(got, want) {
 		t.Errorf("healthTimerArgs = %q\nwant %q", got, want)
