@@ -190,8 +190,9 @@ func (c *Container) RunHealthCheck(ctx context.Context) (HealthCheckResult, erro
 		return HealthCheckResult{}, err
 	}
 	defer c.lock.Unlock()
-	if c.state.Status != define.StatusRunning {
-		// Stopped while the check ran: its result says nothing.
+	if c.state.Status != define.StatusRunning || !c.state.StartedTime.Equal(started) {
+		// Stopped or restarted while the check ran: its result says
+		// nothing about this run.
 		return HealthCheckResult{}, fmt.Errorf("container %s is not running: %w", c.config.ID, define.ErrCtrStateInvalid)
 	}
 	if st, err = c.readHealthLocked(); err != nil {
