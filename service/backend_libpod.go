@@ -110,7 +110,9 @@ func (b *Backend) ContainerRemoveReports(ctx context.Context, name string, opts 
 }
 
 // ContainerPruneReports is `container prune`, a report per container.
-func (b *Backend) ContainerPruneReports(ctx context.Context) ([]Report, error) { return Prune(ctx, b.rt) }
+func (b *Backend) ContainerPruneReports(ctx context.Context) ([]Report, error) {
+	return Prune(ctx, b.rt)
+}
 
 // ContainerWaitStatus is podman's wait: until the container reaches one
 // of the statuses (none: until it exits); it returns the exit code.
