@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"strings"
+
+	"github.com/berth-dev/berth/internal/errdefs"
 )
 
 // Libpod API: podman's own flavour of the API, under /libpod (and
@@ -73,9 +75,13 @@ func writeLibpodError(w http.ResponseWriter, err error) {
 }
 
 // rootCause follows the wrapping down to the first error that wraps
-// nothing (podman's errors.Cause); of several wrapped, the first.
+// nothing (podman's errors.Cause), or only a status category (berth's
+// sentinels wrap one); of several wrapped, the first.
 func rootCause(err error) error {
 	for {
+		if isCategory(err) {
+			return err
+		}
 		var next error
 		switch u := err.(type) {
 		case interface{ Unwrap() error }:
@@ -85,7 +91,7 @@ func rootCause(err error) error {
 				next = errs[0]
 			}
 		}
-		if next == nil {
+		if next == nil || isCategory(next) {
 			return err
 		}
 		err = next
@@ -103,6 +109,15 @@ func libpodMajor(r *http.Request) int {
 		return v
 	}
 	return atoi(LibpodAPIVersion)
+}
+
+func isCategory(err error) bool {
+	for _, c := range []error{errdefs.ErrNotFound, errdefs.ErrConflict, errdefs.ErrInvalidArgument, errdefs.ErrNotModified, errdefs.ErrUnavailable, errdefs.ErrNotImplemented} {
+		if err == c {
+			return true
+		}
+	}
+	return false
 }
 
 // exists answers podman's .../exists routes: 204 or 404, no body.

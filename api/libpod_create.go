@@ -161,6 +161,9 @@ func (b body) podmanDefaults() error {
 	b.allow("seccomp_policy", `"default"`)
 	b.allow("image_volume_mode", `"anonymous"`)
 	b.allow("share_parent", "true")
+	// volatile (podman sends it with --rm) only skips syncing the
+	// container's storage: berth syncs it anyway, which nobody sees.
+	b.allow("volatile", "true", "false")
 	b.allow("exit_policy", `"continue"`)
 	delete(b, "raw_image_name") // the name as typed: "image" holds it too
 	var ann map[string]string
