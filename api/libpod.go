@@ -144,12 +144,3 @@ func queryList(r *http.Request, key string) []string {
 	}
 	return out
 }
-
-// errorString is an error's text, "" for none (podman's reports carry
-// errors as strings).
-func errorString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}

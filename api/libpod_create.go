@@ -440,10 +440,10 @@ func (n *netFields) take(b body) error {
 	}
 	for name, nw := range n.networks {
 		if nw.InterfaceName != "" {
-			return badRequest(fmt.Errorf("Networks.%s.interface_name is not supported by berth", name))
+			return badRequest(fmt.Errorf("interface_name (network %s) is not supported by berth", name))
 		}
 		if len(nw.StaticIPs) > 1 {
-			return badRequest(fmt.Errorf("Networks.%s.static_ips: berth takes one address per container", name))
+			return badRequest(fmt.Errorf("static_ips (network %s): berth takes one address per container", name))
 		}
 	}
 	return nil
@@ -452,7 +452,8 @@ func (n *netFields) take(b body) error {
 // apply writes the networking keys as the CLI's flag values.
 func (n *netFields) apply(network, aliases *[]string, ip, mac *string, publish *[]string, publishAll *bool, expose *[]string,
 	dns, dnsSearch, dnsOption, addHost *[]string, noHosts *bool) {
-	if m := n.netns.mode(); m != "" && m != "private" {
+	// bridge with networks named is those networks (podman's default).
+	if m := n.netns.mode(); m != "" && m != "private" && !(m == "bridge" && len(n.networks) > 0) {
 		*network = append(*network, m)
 	}
 	for _, name := range sortedKeys2(n.networks) {
