@@ -28,6 +28,7 @@ func (rt libpodRouter) registerContainers(h func(string, handler)) {
 	h("GET /libpod/containers/json", rt.ctrList)
 	h("POST /libpod/containers/create", rt.ctrCreate)
 	h("POST /libpod/containers/prune", rt.ctrPrune)
+	h("GET /libpod/containers/stats", rt.ctrStats)
 	h("GET /libpod/containers/{name}/json", rt.ctrInspect)
 	h("GET /libpod/containers/{name}/exists", rt.ctrExists)
 	h("POST /libpod/containers/{name}/start", c.start)

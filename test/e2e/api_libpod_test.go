@@ -86,7 +86,7 @@ func (p podmanCLI) must(args ...string) string {
 }
 
 // podman-remote's container verbs through berth's libpod API: version,
-// info, run -d, ps, logs, exec, inspect, stop, wait, start, rm -f, and a
+// info, run -d, ps, logs, exec, stats, inspect, stop, wait, start, rm -f, and a
 // create option berth cannot honour refused naming the field.
 func TestAPILibpodPodmanContainers(t *testing.T) {
 	t.Parallel()
@@ -122,6 +122,9 @@ func TestAPILibpodPodmanContainers(t *testing.T) {
 	}
 	if out := pm.must("inspect", "--format", "{{.Id}} {{.State.Status}} {{.Config.StopSignal}}", "web"); out != id+" running 15" {
 		t.Errorf("podman inspect: %q", out)
+	}
+	if out := pm.must("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "web"); out != "web 1" {
+		t.Errorf("podman stats: %q", out)
 	}
 	// berth's own CLI sees what the API made.
 	if out := env.MustBerth(t, "ps", "--format", "{{.Names}}"); out != "web" {
