@@ -139,7 +139,8 @@ func (rt libpodRouter) ctrInspect(ctx context.Context, w http.ResponseWriter, r 
 }
 
 // writeInspectV4 writes inspect as podman 4 clients read it: the stop
-// signal a number (podman 5 made it a name).
+// signal a number and the entrypoint one string (podman 5 made them a
+// name and a list).
 func writeInspectV4(w http.ResponseWriter, data *define.InspectContainerData) error {
 	raw, err := json.Marshal(data)
 	if err != nil {
@@ -156,6 +157,13 @@ func writeInspectV4(w http.ResponseWriter, data *define.InspectContainerData) er
 				sig = 15
 			}
 			cfg["StopSignal"] = int(sig)
+		}
+		if ep, ok := cfg["Entrypoint"].([]any); ok {
+			parts := make([]string, 0, len(ep))
+			for _, p := range ep {
+				parts = append(parts, fmt.Sprint(p))
+			}
+			cfg["Entrypoint"] = strings.Join(parts, " ")
 		}
 	}
 	writeJSON(w, http.StatusOK, m)

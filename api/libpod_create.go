@@ -305,9 +305,17 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 			}
 			s.Volumes = append(s.Volumes, v)
 		case "tmpfs":
+			// rprivate is every mount's propagation in berth already
+			// (podman's client adds it to the tmpfs of --read-only).
+			var opts []string
+			for _, o := range m.Options {
+				if o != "rprivate" && o != "private" {
+					opts = append(opts, o)
+				}
+			}
 			v := m.Destination
-			if len(m.Options) > 0 {
-				v += ":" + strings.Join(m.Options, ",")
+			if len(opts) > 0 {
+				v += ":" + strings.Join(opts, ",")
 			}
 			s.Tmpfs = append(s.Tmpfs, v)
 		default:

@@ -138,7 +138,11 @@ func TestAPILibpodPodmanContainers(t *testing.T) {
 	if out := pm.must("inspect", "--format", "{{.State.Running}}", "web"); out != "true" {
 		t.Errorf("running after start: %q", out)
 	}
-	pm.must("create", "--name", "quick", "busybox", "sh", "-c", "exit 7")
+	pm.must("create", "--name", "quick", "--entrypoint", "/bin/sh", "--read-only", "--tmpfs", "/scratch:size=1m", "--ulimit", "nofile=100:200",
+		"--restart", "on-failure:3", "--stop-signal", "SIGINT", "--cpus", "0.5", "busybox", "-c", "exit 7")
+	if out := pm.must("inspect", "--format", "{{.Config.Entrypoint}} {{.Config.StopSignal}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.NanoCpus}}", "quick"); out != "/bin/sh 2 on-failure 500000000" {
+		t.Errorf("podman inspect of a create with options: %q", out)
+	}
 	pm.must("start", "quick")
 	if out := pm.must("wait", "quick"); out != "7" {
 		t.Errorf("podman wait of exit 7: %q", out)
