@@ -76,7 +76,7 @@ func TestLibpodRoutes(t *testing.T) {
 	}
 }
 
-// podman 4.3's body for `run -d --name foo -p 8080:80 -v vol1:/data -v
+// podman 4.3's body (plus podman 5's healthcheck log keys) for `run -d --name foo -p 8080:80 -v vol1:/data -v
 // /tmp:/t:ro -e A=b --pod p1 --restart always --memory 100m busybox top`,
 // defaults and all.
 const podman43Create = `{"name":"foo","pod":"p1","command":["top"],"httpproxy":true,"env":{"A":"b"},
@@ -88,7 +88,8 @@ const podman43Create = `{"name":"foo","pod":"p1","command":["top"],"httpproxy":t
 "idmappings":{"HostUIDMapping":true,"HostGIDMapping":true,"UIDMap":null,"GIDMap":null,"AutoUserNs":false,"AutoUserNsOpts":{"Size":0}},
 "umask":"0022","cgroupns":{},"cgroups_mode":"enabled","netns":{},
 "portmappings":[{"host_ip":"","container_port":80,"host_port":8080,"range":1,"protocol":""}],"Networks":null,"use_image_hosts":false,
-"resource_limits":{"memory":{"limit":104857600,"swap":209715200}}}`
+"resource_limits":{"memory":{"limit":104857600,"swap":209715200}},
+"healthLogDestination":"local","healthMaxLogCount":5,"healthMaxLogSize":500}`
 
 func TestSpecFromSpecGenerator(t *testing.T) {
 	req := httptest.NewRequest("POST", "/libpod/containers/create", strings.NewReader(podman43Create))
