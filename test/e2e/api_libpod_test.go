@@ -167,7 +167,8 @@ func TestAPILibpodPodmanContainers(t *testing.T) {
 	}
 }
 
-// podman-remote's pods, volumes and networks through the libpod API.
+// podman-remote's pods, volumes and networks (connect and disconnect
+// too) through the libpod API.
 func TestAPILibpodPodmanPodsVolumesNetworks(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
@@ -225,6 +226,13 @@ func TestAPILibpodPodmanPodsVolumesNetworks(t *testing.T) {
 	if out := pm.must("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}", "onnet"); out != "lpnet" {
 		t.Errorf("container networks: %q", out)
 	}
+	pm.must("network", "create", "lpnet2")
+	pm.must("network", "connect", "--alias", "web", "lpnet2", "onnet")
+	if out := pm.must("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", "onnet"); out != "lpnet lpnet2" {
+		t.Errorf("networks after connect: %q", out)
+	}
+	pm.must("network", "disconnect", "lpnet2", "onnet")
+	pm.must("network", "rm", "lpnet2")
 	if _, errOut, code := pm.run("network", "rm", "lpnet"); code == 0 || !strings.Contains(errOut, "onnet") {
 		t.Errorf("network rm of a network in use: exit %d %q", code, errOut)
 	}
