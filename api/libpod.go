@@ -31,6 +31,7 @@ type libpodRouter struct {
 	streams streamRouter
 	exec    execRouter
 	images  imageRouter
+	fs      fsRouter
 }
 
 func (rt libpodRouter) register(s *Server) {

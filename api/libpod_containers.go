@@ -2,9 +2,11 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 
@@ -46,6 +48,18 @@ func (rt libpodRouter) registerContainers(h func(string, handler)) {
 	})
 	h("POST /libpod/containers/{name}/attach", rt.streams.attach)
 	h("POST /libpod/containers/{name}/resize", rt.streams.resize)
+	h("GET /libpod/containers/{name}/changes", rt.fs.changes)
+	h("GET /libpod/containers/{name}/export", rt.fs.export)
+	h("HEAD /libpod/containers/{name}/archive", rt.ctrStatArchive)
+	h("GET /libpod/containers/{name}/archive", rt.fs.getArchive)
+	h("PUT /libpod/containers/{name}/archive", func(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+		// podman spells the parameter in lower case.
+		if q := r.URL.Query(); q.Has("nooverwritedirnondir") {
+			q.Set("noOverwriteDirNonDir", q.Get("nooverwritedirnondir"))
+			r.URL.RawQuery = q.Encode()
+		}
+		return rt.fs.putArchive(ctx, w, r)
+	})
 	h("POST /libpod/containers/{name}/exec", rt.exec.create)
 	h("POST /libpod/exec/{id}/start", rt.exec.start)
 	h("POST /libpod/exec/{id}/resize", rt.exec.resize)
@@ -190,6 +204,31 @@ func (rt libpodRouter) ctrStop(ctx context.Context, w http.ResponseWriter, r *ht
 		return nil
 	}
 	return err
+}
+
+// ctrStatArchive is podman's path stat (copy.FileInfo): docker's with
+// isDir, and linkTarget the absolute path of every entry, which podman's
+// cp copies from and to (docker leaves it empty but for symlinks).
+func (rt libpodRouter) ctrStatArchive(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	p, err := archivePath(r)
+	if err != nil {
+		return err
+	}
+	st, err := rt.b.ContainerStatPath(ctx, r.PathValue("name"), p)
+	if err != nil {
+		return err
+	}
+	if st.LinkTarget == "" {
+		st.LinkTarget = path.Clean("/" + p)
+	}
+	data, err := json.Marshal(map[string]any{"name": st.Name, "size": st.Size, "mode": st.Mode, "mtime": st.Mtime,
+		"isDir": st.Mode.IsDir(), "isStream": false, "linkTarget": st.LinkTarget})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("X-Docker-Container-Path-Stat", base64.StdEncoding.EncodeToString(data))
+	w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 // rmReport is podman's report of one container removed.

@@ -86,7 +86,7 @@ func (p podmanCLI) must(args ...string) string {
 }
 
 // podman-remote's container verbs through berth's libpod API: version,
-// info, run -d, ps, logs, exec, stats, inspect, stop, wait, start, rm -f, and a
+// info, run -d, ps, logs, exec, stats, cp, inspect, stop, wait, start, rm -f, and a
 // create option berth cannot honour refused naming the field.
 func TestAPILibpodPodmanContainers(t *testing.T) {
 	t.Parallel()
@@ -125,6 +125,20 @@ func TestAPILibpodPodmanContainers(t *testing.T) {
 	}
 	if out := pm.must("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "web"); out != "web 1" {
 		t.Errorf("podman stats: %q", out)
+	}
+	// cp both ways: podman stats the target and copies to its linkTarget.
+	hostFile := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(hostFile, []byte("copied in\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pm.must("cp", hostFile, "web:/tmp/new.txt")
+	if out := pm.must("exec", "web", "cat", "/tmp/new.txt"); out != "copied in" {
+		t.Errorf("file copied in: %q", out)
+	}
+	back := filepath.Join(t.TempDir(), "back.txt")
+	pm.must("cp", "web:/tmp/new.txt", back)
+	if data, err := os.ReadFile(back); err != nil || string(data) != "copied in\n" {
+		t.Errorf("file copied out: %q %v", data, err)
 	}
 	// berth's own CLI sees what the API made.
 	if out := env.MustBerth(t, "ps", "--format", "{{.Names}}"); out != "web" {
