@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"path"
@@ -23,6 +24,7 @@ type libpodContainerBackend interface {
 	ContainerPruneReports(ctx context.Context) ([]service.Report, error)
 	ContainerWaitStatus(ctx context.Context, name string, conditions []define.ContainerStatus) (int32, error)
 	ImageLookup(name string) (*define.Image, error)
+	ContainerInit(ctx context.Context, name string) error
 }
 
 func (rt libpodRouter) registerContainers(h func(string, handler)) {
@@ -33,6 +35,7 @@ func (rt libpodRouter) registerContainers(h func(string, handler)) {
 	h("GET /libpod/containers/stats", rt.ctrStats)
 	h("GET /libpod/containers/{name}/json", rt.ctrInspect)
 	h("GET /libpod/containers/{name}/exists", rt.ctrExists)
+	h("POST /libpod/containers/{name}/init", rt.ctrInit)
 	h("POST /libpod/containers/{name}/start", c.start)
 	h("POST /libpod/containers/{name}/stop", rt.ctrStop)
 	h("POST /libpod/containers/{name}/restart", c.restart)
@@ -228,6 +231,21 @@ func (rt libpodRouter) ctrStatArchive(ctx context.Context, w http.ResponseWriter
 	}
 	w.Header().Set("X-Docker-Container-Path-Stat", base64.StdEncoding.EncodeToString(data))
 	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// ctrInit creates the container in the runtime; one already created (or
+// running) is 304, as podman answers.
+func (rt libpodRouter) ctrInit(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	err := rt.b.ContainerInit(ctx, r.PathValue("name"))
+	if errors.Is(err, define.ErrCtrStateInvalid) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
