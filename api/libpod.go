@@ -41,6 +41,7 @@ func (rt libpodRouter) register(s *Server) {
 	h("HEAD /libpod/_ping", rt.ping)
 	h("GET /libpod/version", rt.version)
 	h("GET /libpod/info", rt.info)
+	h("GET /libpod/events", rt.events)
 	rt.registerContainers(h)
 	rt.registerImages(h)
 	rt.registerPods(h)

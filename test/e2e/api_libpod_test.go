@@ -86,7 +86,8 @@ func (p podmanCLI) must(args ...string) string {
 }
 
 // podman-remote's container verbs through berth's libpod API: version,
-// info, run -d, ps, logs, exec, stats, cp, inspect, stop, wait, start, rm -f, and a
+// info, run -d, ps, logs, exec, stats, cp, inspect, stop, wait, events,
+// start, rm -f, and a
 // create option berth cannot honour refused naming the field.
 func TestAPILibpodPodmanContainers(t *testing.T) {
 	t.Parallel()
@@ -160,6 +161,9 @@ func TestAPILibpodPodmanContainers(t *testing.T) {
 	pm.must("start", "quick")
 	if out := pm.must("wait", "quick"); out != "7" {
 		t.Errorf("podman wait of exit 7: %q", out)
+	}
+	if out := pm.must("events", "--stream=false", "--filter", "event=died", "--filter", "container=quick", "--format", "{{.Status}} {{.Name}} {{.ContainerExitCode}}"); out != "died quick 7" {
+		t.Errorf("podman events: %q", out)
 	}
 	if out := pm.must("rm", "-f", "web", "quick"); !strings.Contains(out, "web") || !strings.Contains(out, "quick") {
 		t.Errorf("podman rm -f: %q", out)
