@@ -23,8 +23,9 @@ const (
 )
 
 // libpodRouter holds the libpod routes; where podman's route is docker's
-// in behaviour and wire format (attach, resize, logs, exec, rename, top
-// args...), it serves the docker router's handler under the libpod path.
+// in behaviour and wire format (start, restart, kill, rename, attach,
+// resize, exec, tag, changes, export...), it serves the docker router's
+// handler under the libpod path.
 type libpodRouter struct {
 	b       Backend
 	ctr     containerRouter
