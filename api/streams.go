@@ -50,24 +50,39 @@ func (rt streamRouter) attach(_ context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	conn, buf, err := hijack(w, r, tty)
+	conn, buf, err := takeOver(w)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	// The head goes out once the attach socket is connected: clients
+	// (docker run, podman run) start the container when they have it, and
+	// must not miss the output of a short-lived one.
+	var once sync.Once
+	head := func() {
+		once.Do(func() {
+			if err := writeHead(conn, w, r, tty); err != nil {
+				conn.Close()
+			}
+		})
+	}
+	defer head()
 	stdout, stderr := outputs(conn, tty)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if boolValue(q.Get("logs")) {
+		head()
 		_ = rt.b.ContainerLogs(ctx, name, false, -1, time.Time{}, time.Time{}, false, stdout, stderr)
 	}
 	if !boolValue(q.Get("stream")) {
 		return nil
 	}
 	s := hijackedStreams(buf, stdout, stderr, boolValue(q.Get("stdin")), boolValue(q.Get("stdout")), boolValue(q.Get("stderr")))
+	s.Connected = head
 	resize := rt.resizers.add(name)
 	defer rt.resizers.remove(name, resize)
 	if err := rt.b.ContainerAttach(ctx, name, s, keys, resize); err != nil {
+		head()
 		// The status line is gone: tell the client on the stream.
 		_, _ = fmt.Fprintf(stderr, "Error: %v\n", err)
 	}
@@ -80,14 +95,28 @@ func (rt streamRouter) attach(_ context.Context, w http.ResponseWriter, r *http.
 // (docker CLI), a plain 200 otherwise, with docker's headers and the
 // content type of the stream (multiplexed frames unless a tty).
 func hijack(w http.ResponseWriter, r *http.Request, tty bool) (net.Conn, *bufio.ReadWriter, error) {
+	conn, buf, err := takeOver(w)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := writeHead(conn, w, r, tty); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, buf, nil
+}
+
+// takeOver hijacks the connection without answering yet.
+func takeOver(w http.ResponseWriter) (net.Conn, *bufio.ReadWriter, error) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		return nil, nil, fmt.Errorf("the connection cannot be hijacked")
 	}
-	conn, buf, err := hj.Hijack()
-	if err != nil {
-		return nil, nil, err
-	}
+	return hj.Hijack()
+}
+
+// writeHead is the response head of a hijacked stream (see hijack).
+func writeHead(conn net.Conn, w http.ResponseWriter, r *http.Request, tty bool) error {
 	ctype := "application/vnd.docker.raw-stream"
 	if !tty {
 		ctype = "application/vnd.docker.multiplexed-stream"
@@ -102,11 +131,8 @@ func hijack(w http.ResponseWriter, r *http.Request, tty bool) (net.Conn, *bufio.
 		head.WriteString(k + ": " + w.Header().Get(k) + "\r\n")
 	}
 	head.WriteString("\r\n")
-	if _, err := io.WriteString(conn, head.String()); err != nil {
-		conn.Close()
-		return nil, nil, err
-	}
-	return conn, buf, nil
+	_, err := io.WriteString(conn, head.String())
+	return err
 }
 
 // hijackedStreams are the attach streams asked for over a hijacked
@@ -179,6 +205,12 @@ func (rt streamRouter) resize(_ context.Context, w http.ResponseWriter, r *http.
 }
 
 func (rt streamRouter) logs(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	return rt.writeLogs(ctx, w, r, false)
+}
+
+// writeLogs streams a container's logs; multiplexed frames unless the
+// container has a tty and frames are not forced (libpod always frames).
+func (rt streamRouter) writeLogs(ctx context.Context, w http.ResponseWriter, r *http.Request, frames bool) error {
 	name := r.PathValue("name")
 	q := r.URL.Query()
 	wantOut, wantErr := boolValue(q.Get("stdout")), boolValue(q.Get("stderr"))
@@ -203,7 +235,7 @@ func (rt streamRouter) logs(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	if tty {
+	if tty && !frames {
 		w.Header().Set("Content-Type", "application/vnd.docker.raw-stream")
 	} else {
 		w.Header().Set("Content-Type", "application/vnd.docker.multiplexed-stream")
@@ -211,7 +243,7 @@ func (rt streamRouter) logs(ctx context.Context, w http.ResponseWriter, r *http.
 	w.WriteHeader(http.StatusOK)
 	fw := &flushWriter{w: w}
 	var stdout, stderr io.Writer = fw, fw
-	if !tty {
+	if !tty || frames {
 		mu := &sync.Mutex{}
 		stdout, stderr = &frameWriter{w: fw, mu: mu, stream: 1}, &frameWriter{w: fw, mu: mu, stream: 2}
 	}
@@ -232,7 +264,15 @@ func unixParam(v string) (time.Time, error) {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		return time.Time{}, badRequest(fmt.Errorf("invalid timestamp %q", v))
+		// podman sends RFC 3339, the zero time for none.
+		t, err := service.ParseTime(v)
+		if err != nil {
+			return time.Time{}, badRequest(fmt.Errorf("invalid timestamp %q", v))
+		}
+		if t.Year() <= 1 {
+			return time.Time{}, nil
+		}
+		return t, nil
 	}
 	sec := int64(f)
 	return time.Unix(sec, int64((f-float64(sec))*1e9)), nil

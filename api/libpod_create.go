@@ -1,0 +1,398 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/spec"
+)
+
+// This file is the one place podman's SpecGenerator (libpod container
+// create) becomes berth's ContainerSpec, in the CLI's own value forms so
+// spec/generate validates it as it does flags; the networking and
+// resource keys are shared with pod create (libpod_pods.go). How a body's
+// keys are accounted for is in libpod_body.go.
+
+// namespace is podman's specgen.Namespace.
+type namespace struct {
+	NSMode string `json:"nsmode"`
+	Value  string `json:"value"`
+}
+
+// mode is the namespace as the CLI's --pid/--ipc/--uts/--network value.
+func (n namespace) mode() string {
+	switch n.NSMode {
+	case "", "default":
+		return ""
+	case "container":
+		return "container:" + n.Value
+	case "path":
+		return "ns:" + n.Value
+	case "bridge":
+		if n.Value != "" {
+			return n.Value
+		}
+	}
+	return n.NSMode
+}
+
+type specMount struct {
+	Destination string   `json:"destination"`
+	Type        string   `json:"type"`
+	Source      string   `json:"source"`
+	Options     []string `json:"options"`
+}
+
+type specNamedVolume struct {
+	Name        string   `json:"Name"`
+	Dest        string   `json:"Dest"`
+	Options     []string `json:"Options"`
+	IsAnonymous bool     `json:"IsAnonymous"`
+}
+
+type specPort struct {
+	HostIP        string `json:"host_ip"`
+	ContainerPort uint16 `json:"container_port"`
+	HostPort      uint16 `json:"host_port"`
+	Range         uint16 `json:"range"`
+	Protocol      string `json:"protocol"`
+}
+
+type specNetwork struct {
+	Aliases       []string `json:"aliases"`
+	StaticIPs     []string `json:"static_ips"`
+	StaticMac     string   `json:"static_mac"`
+	InterfaceName string   `json:"interface_name"`
+}
+
+type specRlimit struct {
+	Type string `json:"type"`
+	Hard uint64 `json:"hard"`
+	Soft uint64 `json:"soft"`
+}
+
+// specFromSpecGenerator reads podman's SpecGenerator body.
+func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
+	b, err := decodeSpecBody(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.podmanDefaults(); err != nil {
+		return nil, err
+	}
+	s := &spec.ContainerSpec{CreateCommand: []string{}}
+	var env map[string]string
+	var stopSignal *int
+	var restartTries *uint
+	var shmSize *int64
+	var readWriteTmpfs *bool
+	var entrypoint *[]string
+	var imageVolumeMode, apparmor, seccomp string
+	var selinuxOpts []string
+	var noNewPrivs bool
+	var pidns, ipcns, utsns, cgroupns, userns namespace
+	var rlimits []specRlimit
+	var sysctl map[string]string
+	var devices []struct {
+		Path string `json:"path"`
+	}
+	var mounts []specMount
+	var volumes []specNamedVolume
+	var logCfg struct {
+		Driver  string            `json:"driver"`
+		Options map[string]string `json:"options"`
+	}
+	for _, f := range []struct {
+		key string
+		v   any
+	}{
+		{"name", &s.Name}, {"pod", &s.Pod}, {"image", &s.Image}, {"rootfs", &s.Rootfs},
+		{"command", &s.Command}, {"entrypoint", &entrypoint}, {"env", &env}, {"env_host", &s.EnvHost},
+		{"work_dir", &s.WorkDir}, {"user", &s.User}, {"labels", &s.Labels}, {"hostname", &s.Hostname},
+		{"terminal", &s.Terminal}, {"stdin", &s.Stdin}, {"remove", &s.Remove}, {"init", &s.Init},
+		{"init_path", &s.InitPath}, {"read_only_filesystem", &s.ReadOnly}, {"read_write_tmpfs", &readWriteTmpfs},
+		{"privileged", &s.Privileged}, {"stop_signal", &stopSignal}, {"stop_timeout", &s.StopTimeout},
+		{"restart_policy", &s.Restart}, {"restart_tries", &restartTries}, {"cgroup_parent", &s.CgroupParent},
+		{"shm_size", &shmSize}, {"r_limits", &rlimits},
+		{"cap_add", &s.CapAdd}, {"cap_drop", &s.CapDrop}, {"selinux_opts", &selinuxOpts},
+		{"apparmor_profile", &apparmor}, {"seccomp_profile_path", &seccomp}, {"no_new_privileges", &noNewPrivs},
+		{"sysctl", &sysctl}, {"devices", &devices}, {"groups", &s.GroupAdd}, {"mounts", &mounts},
+		{"volumes", &volumes}, {"volumes_from", &s.VolumesFrom}, {"image_volume_mode", &imageVolumeMode},
+		{"pidns", &pidns}, {"ipcns", &ipcns}, {"utsns", &utsns}, {"cgroupns", &cgroupns}, {"userns", &userns},
+		{"log_configuration", &logCfg}, {"oci_runtime", &s.Runtime}, {"containerCreateCommand", &s.CreateCommand},
+		{"dependencyContainers", &s.Requires},
+	} {
+		if err := b.take(f.key, f.v); err != nil {
+			return nil, err
+		}
+	}
+	if err := resourcesToSpec(b, &s.Memory, &s.MemorySwap, &s.CPUs, &s.CPUShares, &s.PidsLimit); err != nil {
+		return nil, err
+	}
+	var net netFields
+	if err := net.take(b); err != nil {
+		return nil, err
+	}
+	if err := b.rest(); err != nil {
+		return nil, err
+	}
+	if entrypoint != nil {
+		s.Entrypoint, s.EntrypointSet = *entrypoint, true
+	}
+	for _, k := range sortedKeys(env) {
+		s.Env = append(s.Env, k+"="+env[k])
+	}
+	if readWriteTmpfs != nil && !*readWriteTmpfs {
+		s.NoReadOnlyTmpfs = true
+	}
+	if stopSignal != nil && *stopSignal != 0 {
+		s.StopSignal = strconv.Itoa(*stopSignal)
+	}
+	if restartTries != nil && *restartTries > 0 {
+		s.Restart += ":" + strconv.FormatUint(uint64(*restartTries), 10)
+	}
+	if shmSize != nil && *shmSize > 0 {
+		s.ShmSize = strconv.FormatInt(*shmSize, 10)
+	}
+	for _, l := range rlimits {
+		s.Ulimits = append(s.Ulimits, fmt.Sprintf("%s=%d:%d", strings.ToLower(strings.TrimPrefix(l.Type, "RLIMIT_")), l.Soft, l.Hard))
+	}
+	for _, o := range selinuxOpts {
+		s.SecurityOpt = append(s.SecurityOpt, "label="+o)
+	}
+	if apparmor != "" {
+		s.SecurityOpt = append(s.SecurityOpt, "apparmor="+apparmor)
+	}
+	if seccomp != "" {
+		s.SecurityOpt = append(s.SecurityOpt, "seccomp="+seccomp)
+	}
+	if noNewPrivs {
+		s.SecurityOpt = append(s.SecurityOpt, "no-new-privileges")
+	}
+	for _, k := range sortedKeys(sysctl) {
+		s.Sysctls = append(s.Sysctls, k+"="+sysctl[k])
+	}
+	for _, d := range devices {
+		s.Devices = append(s.Devices, d.Path)
+	}
+	for _, m := range mounts {
+		switch m.Type {
+		case "bind":
+			v := m.Source + ":" + m.Destination
+			if len(m.Options) > 0 {
+				v += ":" + strings.Join(m.Options, ",")
+			}
+			s.Volumes = append(s.Volumes, v)
+		case "tmpfs":
+			// rprivate is every mount's propagation in berth already
+			// (podman's client adds it to the tmpfs of --read-only).
+			var opts []string
+			for _, o := range m.Options {
+				if o != "rprivate" && o != "private" {
+					opts = append(opts, o)
+				}
+			}
+			v := m.Destination
+			if len(opts) > 0 {
+				v += ":" + strings.Join(opts, ",")
+			}
+			s.Tmpfs = append(s.Tmpfs, v)
+		default:
+			parts := []string{"type=" + m.Type}
+			if m.Source != "" {
+				parts = append(parts, "src="+m.Source)
+			}
+			s.Mounts = append(s.Mounts, strings.Join(append(append(parts, "dst="+m.Destination), m.Options...), ","))
+		}
+	}
+	for _, v := range volumes {
+		arg := v.Name + ":" + v.Dest
+		if v.IsAnonymous || v.Name == "" {
+			arg = v.Dest
+		}
+		if len(v.Options) > 0 {
+			if arg == v.Dest {
+				return nil, badRequest(fmt.Errorf("volumes: options of an anonymous volume are not supported by berth"))
+			}
+			arg += ":" + strings.Join(v.Options, ",")
+		}
+		s.Volumes = append(s.Volumes, arg)
+	}
+	switch imageVolumeMode {
+	case "", "anonymous":
+	case "tmpfs", "ignore":
+		s.ImageVolume = imageVolumeMode
+	default:
+		return nil, badRequest(fmt.Errorf("image_volume_mode %q is not supported by berth", imageVolumeMode))
+	}
+	s.Pid, s.IPC, s.UTS, s.CgroupNS = pidns.mode(), ipcns.mode(), utsns.mode(), cgroupns.mode()
+	if m := userns.mode(); m != "" && m != "host" {
+		return nil, badRequest(fmt.Errorf("userns %q is not supported by berth", m))
+	}
+	s.LogDriver = logCfg.Driver
+	for _, k := range sortedKeys(logCfg.Options) {
+		s.LogOpts = append(s.LogOpts, k+"="+logCfg.Options[k])
+	}
+	net.apply(&s.Network, &s.NetworkAlias, &s.IP, &s.MacAddress, &s.Publish, &s.PublishAll, &s.Expose,
+		&s.DNS, &s.DNSSearch, &s.DNSOption, &s.AddHost, &s.NoHosts)
+	return s, nil
+}
+
+// resourcesToSpec maps resource_limits (OCI LinuxResources) onto the
+// CLI's --memory, --memory-swap, --cpus, --cpu-shares and --pids-limit;
+// any other limit set is refused by its path.
+func resourcesToSpec(b body, memory, swap, cpus *string, shares *uint64, pids **int64) error {
+	var res map[string]map[string]any
+	if err := b.take("resource_limits", &res); err != nil {
+		return err
+	}
+	known := map[string]bool{"memory.limit": true, "memory.swap": true, "cpu.shares": true, "cpu.quota": true, "cpu.period": true, "pids.limit": true}
+	for _, group := range mapKeys(res) {
+		for _, k := range mapKeys(res[group]) {
+			if v := res[group][k]; !isZero(v) && !known[group+"."+k] {
+				return badRequest(fmt.Errorf("resource_limits.%s.%s is not supported by berth", group, k))
+			}
+		}
+	}
+	num := func(group, key string) (float64, bool) {
+		v, ok := res[group][key].(float64)
+		return v, ok && v != 0
+	}
+	if v, ok := num("memory", "limit"); ok && v > 0 {
+		*memory = strconv.FormatInt(int64(v), 10)
+	}
+	if v, ok := num("memory", "swap"); ok {
+		*swap = strconv.FormatInt(int64(v), 10)
+	}
+	if v, ok := num("cpu", "shares"); ok {
+		*shares = uint64(v)
+	}
+	if q, ok := num("cpu", "quota"); ok && q > 0 {
+		period, ok := num("cpu", "period")
+		if !ok {
+			period = 100000
+		}
+		*cpus = strconv.FormatFloat(q/period, 'f', -1, 64)
+	}
+	if v, ok := num("pids", "limit"); ok {
+		p := int64(v)
+		*pids = &p
+	}
+	return nil
+}
+
+// netFields are the networking keys containers and pods share.
+type netFields struct {
+	netns       namespace
+	networks    map[string]specNetwork
+	ports       []specPort
+	publishAll  bool
+	expose      map[string]string
+	dns         []string
+	dnsSearch   []string
+	dnsOption   []string
+	hostAdd     []string
+	noHosts     bool
+	staticIP    string
+	staticMAC   string
+	networkOpts map[string][]string
+}
+
+func (n *netFields) take(b body) error {
+	for _, f := range []struct {
+		key string
+		v   any
+	}{
+		{"netns", &n.netns}, {"Networks", &n.networks}, {"portmappings", &n.ports},
+		{"publish_image_ports", &n.publishAll}, {"expose", &n.expose}, {"dns_server", &n.dns},
+		{"dns_search", &n.dnsSearch}, {"dns_option", &n.dnsOption}, {"hostadd", &n.hostAdd},
+		{"no_manage_hosts", &n.noHosts}, {"static_ip", &n.staticIP}, {"static_mac", &n.staticMAC},
+		{"network_options", &n.networkOpts},
+	} {
+		if err := b.take(f.key, f.v); err != nil {
+			return err
+		}
+	}
+	if len(n.networkOpts) > 0 {
+		return badRequest(fmt.Errorf("network_options are not supported by berth"))
+	}
+	for name, nw := range n.networks {
+		if nw.InterfaceName != "" {
+			return badRequest(fmt.Errorf("interface_name (network %s) is not supported by berth", name))
+		}
+		if len(nw.StaticIPs) > 1 {
+			return badRequest(fmt.Errorf("static_ips (network %s): berth takes one address per container", name))
+		}
+	}
+	return nil
+}
+
+// apply writes the networking keys as the CLI's flag values.
+func (n *netFields) apply(network, aliases *[]string, ip, mac *string, publish *[]string, publishAll *bool, expose *[]string,
+	dns, dnsSearch, dnsOption, addHost *[]string, noHosts *bool) {
+	// bridge with networks named is those networks (podman's default).
+	if m := n.netns.mode(); m != "" && m != "private" && !(m == "bridge" && len(n.networks) > 0) {
+		*network = append(*network, m)
+	}
+	for _, name := range mapKeys(n.networks) {
+		nw := n.networks[name]
+		if n.netns.NSMode == "" || n.netns.NSMode == "bridge" {
+			*network = append(*network, name)
+		}
+		*aliases = append(*aliases, nw.Aliases...)
+		if len(nw.StaticIPs) == 1 {
+			*ip = nw.StaticIPs[0]
+		}
+		if nw.StaticMac != "" {
+			*mac = nw.StaticMac
+		}
+	}
+	if n.staticIP != "" {
+		*ip = n.staticIP
+	}
+	if n.staticMAC != "" {
+		*mac = n.staticMAC
+	}
+	for _, p := range n.ports {
+		proto := p.Protocol
+		if proto == "" {
+			proto = "tcp"
+		}
+		for _, pr := range strings.Split(proto, ",") {
+			ctr := strconv.Itoa(int(p.ContainerPort))
+			host := ""
+			if p.HostPort != 0 {
+				host = strconv.Itoa(int(p.HostPort))
+			}
+			if p.Range > 1 {
+				ctr += "-" + strconv.Itoa(int(p.ContainerPort+p.Range-1))
+				if host != "" {
+					host += "-" + strconv.Itoa(int(p.HostPort+p.Range-1))
+				}
+			}
+			v := ctr + "/" + pr
+			if host != "" || p.HostIP != "" {
+				v = host + ":" + v
+			}
+			if p.HostIP != "" {
+				hip := p.HostIP
+				if strings.Contains(hip, ":") {
+					hip = "[" + hip + "]"
+				}
+				v = hip + ":" + v
+			}
+			*publish = append(*publish, v)
+		}
+	}
+	*publishAll = n.publishAll
+	for _, p := range mapKeys(n.expose) {
+		proto := n.expose[p]
+		if proto == "" {
+			proto = "tcp"
+		}
+		*expose = append(*expose, p+"/"+proto)
+	}
+	*dns, *dnsSearch, *dnsOption, *addHost, *noHosts = n.dns, n.dnsSearch, n.dnsOption, n.hostAdd, n.noHosts
+}
