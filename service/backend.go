@@ -105,9 +105,15 @@ func (b *Backend) ContainerRename(ctx context.Context, name, newName string) err
 	return b.with(name, func(c *engine.Container) error { return c.Rename(ctx, newName) })
 }
 
-// ContainerRemove is `rm` of one container.
+// ContainerRemove is docker's `rm` of one container: force kills a
+// running container at once (docker sends SIGKILL, no stop timeout).
 func (b *Backend) ContainerRemove(ctx context.Context, name string, force, volumes bool) error {
-	reports, err := Remove(ctx, b.rt, []string{name}, RemoveOptions{Force: force, Volumes: volumes})
+	opts := RemoveOptions{Force: force, Volumes: volumes}
+	if force {
+		var now uint
+		opts.Timeout = &now
+	}
+	reports, err := Remove(ctx, b.rt, []string{name}, opts)
 	if err != nil {
 		return err
 	}
