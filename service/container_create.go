@@ -94,14 +94,14 @@ func newPodFor(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, n
 	}
 	ps := &spec.PodSpec{
 		Name: name, Infra: true, CreateCommand: s.CreateCommand,
-		Network: s.Network, Publish: s.Publish, NetworkAlias: s.NetworkAlias, IP: s.IP, MacAddress: s.MacAddress,
+		Network: s.Network, Ports: s.Ports, NetworkAlias: s.NetworkAlias, IP: s.IP, MacAddress: s.MacAddress,
 		DNS: s.DNS, DNSSearch: s.DNSSearch, DNSOption: s.DNSOption, AddHost: s.AddHost, NoHosts: s.NoHosts,
 	}
 	pod, err := PodCreate(ctx, rt, ps, PodCreateOptions{Create: opts})
 	if err != nil {
 		return nil, err
 	}
-	s.Network, s.Publish, s.NetworkAlias, s.IP, s.MacAddress = nil, nil, nil, "", ""
+	s.Network, s.Ports, s.NetworkAlias, s.IP, s.MacAddress = nil, nil, nil, "", ""
 	s.DNS, s.DNSSearch, s.DNSOption, s.AddHost, s.NoHosts = nil, nil, nil, nil, false
 	s.Pod = pod.ID()
 	return pod, nil

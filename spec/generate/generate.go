@@ -25,13 +25,13 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/docker/go-units"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/signals"
 	"github.com/berth-dev/berth/spec"
 )
 
@@ -267,15 +267,16 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 		add(engine.WithLabels(labels))
 	}
 
-	sigName := s.StopSignal
-	if sigName == "" {
-		sigName = imgCfg.StopSignal
-	}
-	stopSig := unix.SIGTERM
-	if sigName != "" {
-		if stopSig, err = spec.ParseSignal(sigName); err != nil {
-			return nil, nil, fmt.Errorf("--stop-signal: %w", err)
+	stopSig := s.StopSignal
+	if stopSig == 0 {
+		stopSig = unix.SIGTERM
+		if imgCfg.StopSignal != "" {
+			if stopSig, err = signals.Parse(imgCfg.StopSignal); err != nil {
+				return nil, nil, fmt.Errorf("the image's stop signal: %w", err)
+			}
 		}
+	} else if stopSig < 0 || stopSig > 64 {
+		return nil, nil, invalid("stop signal %d: out of range 1-64", stopSig)
 	}
 	add(engine.WithStopSignal(uint(stopSig)))
 	timeout := uint(DefaultStopTimeout)
@@ -291,15 +292,14 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	if s.Remove {
 		add(engine.WithAutoRemove())
 	}
-	if s.Restart != "" {
-		policy, retries, err := spec.ParseRestartPolicy(s.Restart)
-		if err != nil {
+	if s.Restart.Name != "" {
+		if err := checkRestart(s.Restart); err != nil {
 			return nil, nil, err
 		}
-		if s.Remove && policy != "no" {
-			return nil, nil, invalid("--restart %q: the --rm option conflicts with a restart policy", s.Restart)
+		if s.Remove && s.Restart.Restarts() {
+			return nil, nil, invalid("restart policy %q conflicts with removing the container when it exits (--rm)", s.Restart.Name)
 		}
-		add(engine.WithRestartPolicy(policy, retries))
+		add(engine.WithRestartPolicy(s.Restart.Name, s.Restart.MaxRetries))
 	}
 	if s.CgroupParent != "" {
 		if host.CgroupManager == "systemd" && !strings.HasSuffix(s.CgroupParent, ".slice") {
@@ -315,12 +315,11 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	if shm == 0 {
 		shm = DefaultShmSize
 	}
-	if s.ShmSize != "" {
-		n, err := units.RAMInBytes(s.ShmSize)
-		if err != nil || n <= 0 {
-			return nil, nil, invalid("--shm-size %q: must be a positive size such as 64m", s.ShmSize)
-		}
-		shm = n
+	if s.ShmSize < 0 {
+		return nil, nil, invalid("shm size %d: must be positive", s.ShmSize)
+	}
+	if s.ShmSize > 0 {
+		shm = s.ShmSize
 	}
 	add(engine.WithShmSize(shm))
 
@@ -400,6 +399,21 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 		add(engine.WithCreateCommand(s.CreateCommand))
 	}
 	return g, opts, nil
+}
+
+// checkRestart checks a restart policy's name, and that only on-failure
+// has a retry count.
+func checkRestart(r spec.RestartPolicy) error {
+	switch r.Name {
+	case spec.RestartNo, spec.RestartAlways, spec.RestartUnlessStopped:
+		if r.MaxRetries > 0 {
+			return invalid("restart policy %q: retries are only allowed with the on-failure policy", r.Name)
+		}
+	case spec.RestartOnFailure:
+	default:
+		return invalid("restart policy %q: must be one of no, always, on-failure, unless-stopped", r.Name)
+	}
+	return nil
 }
 
 func checkRootfs(dir string) error {
