@@ -68,7 +68,7 @@ func Create(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts
 		}
 		newPod = pod
 	}
-	ociSpec, ctrOpts, err := generate.Container(s, img, host)
+	ociSpec, ctrOpts, err := generate.Container(s, img, host, placement(rt, s))
 	if err == nil {
 		if img != nil {
 			// Record the image by its full name, as podman's ps shows it.
@@ -105,6 +105,35 @@ func newPodFor(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, n
 	s.DNS, s.DNSSearch, s.DNSOption, s.AddHost, s.NoHosts = nil, nil, nil, nil, false
 	s.Pod = pod.ID()
 	return pod, nil
+}
+
+// placement looks up what the new container takes from its pod and from
+// the owner of a UTS namespace it joins. A reference that does not
+// resolve is left for the engine to report.
+func placement(rt *engine.Runtime, s *spec.ContainerSpec) generate.Placement {
+	var p generate.Placement
+	hostnameOf := func(ref string) string {
+		if c, err := rt.LookupContainer(ref); err == nil {
+			return c.Config().Hostname
+		}
+		return ""
+	}
+	if s.Pod != "" {
+		if pod, err := rt.LookupPod(s.Pod); err == nil {
+			cfg := pod.Config()
+			p.Pod = &generate.PodPlacement{
+				CgroupPath: cfg.CgroupPath, Hostname: cfg.Hostname,
+				SharesUTS: cfg.Shares("uts"), HasInfra: cfg.InfraID != "",
+			}
+			if p.Pod.HasInfra && p.Pod.SharesUTS {
+				p.UTSHostname = hostnameOf(cfg.InfraID)
+			}
+		}
+	}
+	if ref, ok := strings.CutPrefix(s.UTS, "container:"); ok {
+		p.UTSHostname = hostnameOf(ref)
+	}
+	return p
 }
 
 // imageForCreate finds the container's image under the pull policy and

@@ -39,6 +39,6 @@ func volumeThenGenerate(v string) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = Container(&spec.ContainerSpec{Mounts: []spec.Mount{m}}, testImage(), testHost())
+	_, _, err = Container(&spec.ContainerSpec{Mounts: []spec.Mount{m}}, testImage(), testHost(), Placement{})
 	return err
 }

@@ -4,16 +4,17 @@
 // both sides; it follows docker's semantics for the image/flag merge and
 // podman's defaults for the runtime spec.
 //
-// What is left for the engine (it is not known here):
+// The container's ID, hostname, $HOSTNAME and cgroup path are decided
+// here too, from a Placement the caller looks up (the pod, the owner of a
+// joined UTS namespace); the engine records the spec as it is. What is
+// left for the engine at start (it is not known here):
 //   - Root.Path: the mounted rootfs (set here only for --rootfs).
-//   - Hostname: when --hostname is not given, the first 12 characters of
-//     the container ID; the engine also adds HOSTNAME=<it> to Process.Env
-//     unless the env already has HOSTNAME.
 //   - Process.User: resolved with internal/lookup once the rootfs is
 //     mounted (numeric "uid[:gid]" users are set here already), with the
 //     --group-add groups, and HOME from the passwd entry when the env has
 //     no HOME.
-//   - Linux.CgroupsPath: from the container ID and the cgroup parent.
+//   - the paths of joined namespaces, the mounts of --volumes-from and of
+//     volumes,
 //   - the network namespace path and /etc/hosts, /etc/resolv.conf,
 //     /etc/hostname bind mounts (internal/etcfiles).
 package generate
@@ -175,9 +176,10 @@ func invalid(format string, args ...any) error {
 
 // Container builds the OCI runtime spec and the engine options for s. img
 // is the image the container is created from; it may be nil with
-// s.Rootfs. Every bad input gives an error naming the flag that wraps
-// define.ErrInvalidArg.
-func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec, []engine.CtrOption, error) {
+// s.Rootfs. p places it (ID, pod); the zero Placement is a new container
+// outside any pod. Every bad input gives an error naming the flag or the
+// field that wraps define.ErrInvalidArg.
+func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement) (*specs.Spec, []engine.CtrOption, error) {
 	if s == nil {
 		return nil, nil, invalid("no container spec")
 	}
@@ -231,7 +233,6 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 		if err := spec.ValidateHostname(s.Hostname); err != nil {
 			return nil, nil, err
 		}
-		add(engine.WithHostname(s.Hostname))
 	}
 
 	env, err := buildEnv(s, imgCfg, &host)
@@ -397,6 +398,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	}
 	if len(s.CreateCommand) > 0 {
 		add(engine.WithCreateCommand(s.CreateCommand))
+	}
+	if err := place(g, s, p, &host, add); err != nil {
+		return nil, nil, err
 	}
 	return g, opts, nil
 }

@@ -13,6 +13,7 @@ import (
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/errdefs"
 	"github.com/berth-dev/berth/spec"
@@ -54,17 +55,23 @@ func testImage() *define.Image {
 // gen runs Container and applies the options to a config record.
 func gen(t *testing.T, s *spec.ContainerSpec, img *define.Image, h Host) (*specs.Spec, *define.ContainerConfig, error) {
 	t.Helper()
-	g, opts, err := Container(s, img, h)
+	g, opts, err := Container(s, img, h, Placement{})
 	if err != nil {
 		return nil, nil, err
 	}
+	return g, applied(t, opts), nil
+}
+
+// applied is the config the engine options make.
+func applied(t *testing.T, opts []engine.CtrOption) *define.ContainerConfig {
+	t.Helper()
 	cfg := &define.ContainerConfig{}
 	for _, o := range opts {
 		if err := o(cfg); err != nil {
 			t.Fatalf("applying option: %v", err)
 		}
 	}
-	return g, cfg, nil
+	return cfg
 }
 
 func TestCommand(t *testing.T) {
@@ -178,8 +185,13 @@ func TestEnv(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(g.Process.Env, tt.want) {
-				t.Errorf("env =\n%q\nwant\n%q", g.Process.Env, tt.want)
+			// $HOSTNAME comes last, from the placement (TestPlacement).
+			env := g.Process.Env
+			if last := len(env) - 1; last >= 0 && strings.HasPrefix(env[last], "HOSTNAME=") && !slices.ContainsFunc(tt.want, func(e string) bool { return strings.HasPrefix(e, "HOSTNAME=") }) {
+				env = env[:last]
+			}
+			if !reflect.DeepEqual(env, tt.want) {
+				t.Errorf("env =\n%q\nwant\n%q", env, tt.want)
 			}
 		})
 	}
@@ -200,7 +212,7 @@ func TestBasicsAndOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &define.ContainerConfig{
-		Name: "web", ImageID: "sha256img", ImageName: "busybox",
+		ID: cfg.ID, Name: "web", ImageID: "sha256img", ImageName: "busybox",
 		Labels:     map[string]string{"a": "img", "b": "flag", "c": "flag"},
 		Entrypoint: []string{"/entry"}, Cmd: []string{"img-cmd", "arg"}, Command: []string{"/entry", "img-cmd", "arg"},
 		User: "1000:1000", StopSignal: 9, StopTimeout: 3, Terminal: true, Stdin: true, AutoRemove: true,
@@ -218,8 +230,8 @@ func TestBasicsAndOptions(t *testing.T) {
 	if g.Process.User.UID != 1000 || g.Process.User.GID != 1000 {
 		t.Errorf("process user = %+v, want 1000:1000", g.Process.User)
 	}
-	if g.Linux.CgroupsPath != "" || g.Root.Path != "" {
-		t.Errorf("cgroups path %q root %q, want both empty for the engine", g.Linux.CgroupsPath, g.Root.Path)
+	if g.Linux.CgroupsPath != "/mine/berth-"+cfg.ID || g.Root.Path != "" || len(cfg.ID) != 64 {
+		t.Errorf("cgroups path %q root %q, want /mine/berth-%s and empty for the engine", g.Linux.CgroupsPath, g.Root.Path, cfg.ID)
 	}
 	for _, d := range []string{"/tmp", "/run", "/var/tmp"} {
 		if findMount(g, d) == nil {
@@ -251,8 +263,8 @@ func TestImageDefaults(t *testing.T) {
 	if g.Process.Cwd != "/" || cfg.StopSignal != 15 {
 		t.Errorf("cwd %q stop signal %d, want / and 15", g.Process.Cwd, cfg.StopSignal)
 	}
-	if cfg.Restart != "" || cfg.Hostname != "" || g.Hostname != "" {
-		t.Errorf("restart %q hostname %q/%q, want empty", cfg.Restart, cfg.Hostname, g.Hostname)
+	if cfg.Restart != "" || cfg.Hostname != cfg.ID[:12] || g.Hostname != cfg.ID[:12] {
+		t.Errorf("restart %q hostname %q/%q, want empty and the short ID", cfg.Restart, cfg.Hostname, g.Hostname)
 	}
 }
 
@@ -265,10 +277,10 @@ func TestRootfs(t *testing.T) {
 	if g.Root.Path != dir || cfg.Rootfs != dir || cfg.ImageID != "" {
 		t.Errorf("root %q rootfs %q image %q", g.Root.Path, cfg.Rootfs, cfg.ImageID)
 	}
-	if _, _, err := Container(&spec.ContainerSpec{Command: []string{"sh"}}, nil, testHost()); err == nil {
+	if _, _, err := Container(&spec.ContainerSpec{Command: []string{"sh"}}, nil, testHost(), Placement{}); err == nil {
 		t.Error("no image and no rootfs: want error")
 	}
-	if _, _, err := Container(&spec.ContainerSpec{Rootfs: "/nonexistent", Command: []string{"sh"}}, nil, testHost()); err == nil {
+	if _, _, err := Container(&spec.ContainerSpec{Rootfs: "/nonexistent", Command: []string{"sh"}}, nil, testHost(), Placement{}); err == nil {
 		t.Error("missing rootfs: want error")
 	}
 }
@@ -344,7 +356,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := Container(&tt.s, testImage(), testHost())
+			_, _, err := Container(&tt.s, testImage(), testHost(), Placement{})
 			if err == nil {
 				t.Fatalf("no error, want %q", tt.wantErr)
 			}

@@ -101,7 +101,7 @@ func TestSwapValidation(t *testing.T) {
 		// A host without swap accounting validates the same way.
 		h := testHost()
 		h.NoSwapLimit = true
-		if _, _, err := Container(&tt.s, testImage(), h); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+		if _, _, err := Container(&tt.s, testImage(), h, Placement{}); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("%+v: error %v, want %q", tt.s, err, tt.wantErr)
 		}
 	}

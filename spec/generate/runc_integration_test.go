@@ -50,7 +50,7 @@ func TestRuncAcceptsSpec(t *testing.T) {
 		Init:    false,
 	}
 	h := DefaultHost()
-	g, _, err := Container(s, nil, h)
+	g, _, err := Container(s, nil, h, Placement{})
 	if err != nil {
 		t.Fatal(err)
 	}

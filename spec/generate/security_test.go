@@ -194,7 +194,7 @@ func TestRlimits(t *testing.T) {
 		})
 	}
 	// The real host: defaults never exceed the current hard limits.
-	g, _, err := Container(&spec.ContainerSpec{}, testImage(), Host{})
+	g, _, err := Container(&spec.ContainerSpec{}, testImage(), Host{}, Placement{})
 	if err != nil {
 		t.Fatal(err)
 	}
