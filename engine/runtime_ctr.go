@@ -28,7 +28,8 @@ func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...Ct
 // the pod whose lock the caller already holds (or nil). cloned is true
 // for a spec ClonePod copied from another container, stripped of the
 // hostname, $HOSTNAME and cgroup path, which are derived here anew
-// (derivePlacement).
+// (derivePlacement), and given the pod's volumes (inheritPodVolumes,
+// applyVolumesFrom); spec/generate does all that for a new container.
 func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []CtrOption, heldPod *Pod, cloned bool) (_ *Container, retErr error) {
 	if spec == nil {
 		return nil, fmt.Errorf("container needs an OCI spec: %w", define.ErrInvalidArg)
@@ -64,8 +65,10 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 		if err := withPodMember(pod.config, false)(cfg); err != nil {
 			return nil, err
 		}
-		if err := r.inheritPodVolumes(pod.config, cfg); err != nil {
-			return nil, err
+		if cloned {
+			if err := r.inheritPodVolumes(pod.config, cfg); err != nil {
+				return nil, err
+			}
 		}
 		if cfg.Namespaces["uts"] != "" && spec.Hostname != "" {
 			return nil, fmt.Errorf("invalid config provided: cannot set hostname when joining the pod UTS namespace: %w", define.ErrInvalidArg)
@@ -103,8 +106,10 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 	}
 	cfg.StaticDir = r.cfg.staticDir() + "/" + cfg.ID
 
-	if err := r.applyVolumesFrom(cfg, spec); err != nil {
-		return nil, err
+	if cloned {
+		if err := r.applyVolumesFrom(cfg, spec); err != nil {
+			return nil, err
+		}
 	}
 	undoVolumes, err := r.prepareVolumes(ctx, cfg)
 	if err != nil {

@@ -74,6 +74,14 @@ func PodCreate(ctx context.Context, rt *engine.Runtime, ps *spec.PodSpec, opts P
 		if err != nil {
 			return nil, err
 		}
+		for _, ref := range infraSpec.VolumesFrom {
+			name, _, _ := strings.Cut(ref, ":")
+			src, err := volumesFromSource(rt, name, ref)
+			if err != nil {
+				return nil, fmt.Errorf("--volumes-from %q: %w", ref, err)
+			}
+			place.VolumesFrom = append(place.VolumesFrom, src)
+		}
 		ociSpec, ctrOpts, err := generate.Container(infraSpec, img, host, place)
 		if err != nil {
 			return nil, err

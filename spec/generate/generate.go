@@ -13,8 +13,7 @@
 //     mounted (numeric "uid[:gid]" users are set here already), with the
 //     --group-add groups, and HOME from the passwd entry when the env has
 //     no HOME.
-//   - the paths of joined namespaces, the mounts of --volumes-from and of
-//     volumes,
+//   - the paths of joined namespaces and the mounts of volumes,
 //   - the network namespace path and /etc/hosts, /etc/resolv.conf,
 //     /etc/hostname bind mounts (internal/etcfiles).
 package generate
@@ -349,6 +348,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if err != nil {
 		return nil, nil, err
 	}
+	if userDests, vols, err = volumesFrom(g, s, p.VolumesFrom, userDests, vols); err != nil {
+		return nil, nil, err
+	}
 	shmMount(g, s.IPC)
 	if len(userDests) > 0 {
 		add(engine.WithUserVolumes(userDests))
@@ -356,8 +358,12 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if len(vols) > 0 {
 		add(engine.WithVolumes(vols))
 	}
-	if len(s.VolumesFrom) > 0 {
-		add(engine.WithVolumesFrom(s.VolumesFrom))
+	if len(p.VolumesFrom) > 0 {
+		refs := make([]string, 0, len(p.VolumesFrom))
+		for _, src := range p.VolumesFrom {
+			refs = append(refs, src.Ref)
+		}
+		add(engine.WithVolumesFrom(refs))
 	}
 	if len(s.Requires) > 0 {
 		add(engine.WithRequires(s.Requires))

@@ -8,6 +8,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/idgen"
 	"github.com/berth-dev/berth/spec"
 )
@@ -27,6 +28,79 @@ type Placement struct {
 	// owner's hostname ("": the host's, which a namespace keeps when its
 	// owner set none).
 	UTSHostname string
+	// VolumesFrom are the containers of --volumes-from, in order, then
+	// the pod's infra container when it holds the pod's volumes (pod
+	// create -v, --volumes-from): every member mounts them, as in podman.
+	VolumesFrom []VolumesFromSource
+}
+
+// VolumesFromSource is a container whose volumes and bind mounts the new
+// one mounts.
+type VolumesFromSource struct {
+	// Ref is the reference as recorded (--volumes-from's CTR[:MODE], or
+	// the infra container's ID).
+	Ref string
+	// Volumes are the source's volume mounts; Binds its user bind
+	// mounts (those of its spec at one of its UserVolumes).
+	Volumes []define.VolumeMount
+	Binds   []specs.Mount
+}
+
+// volumesFrom adds the sources' volumes and bind mounts, as docker and
+// podman do: with ":ro" read-only, with ":rw" writable, else as the
+// source has them. A destination the new container mounts itself keeps
+// its own mount; an image VOLUME's anonymous volume gives way (the
+// data-container pattern). U chowned a source for its own container: no
+// second chown. It returns the user destinations and volumes grown by
+// what it added.
+func volumesFrom(g *specs.Spec, s *spec.ContainerSpec, srcs []VolumesFromSource, userDests []string, vols []define.VolumeMount) ([]string, []define.VolumeMount, error) {
+	if len(srcs) < len(s.VolumesFrom) {
+		return nil, nil, invalid("--volumes-from %q: the container was not looked up", s.VolumesFrom[len(srcs)])
+	}
+	for _, src := range srcs {
+		_, mode, _ := strings.Cut(src.Ref, ":")
+		switch mode {
+		case "", "ro", "rw", "z", "Z":
+		default:
+			return nil, nil, invalid("--volumes-from %q: mode must be ro or rw", src.Ref)
+		}
+		taken := func(dst string) bool {
+			return slices.Contains(userDests, dst) || slices.ContainsFunc(vols, func(v define.VolumeMount) bool { return v.Dest == dst && !v.FromImage })
+		}
+		dropImageVolume := func(dst string) {
+			vols = slices.DeleteFunc(vols, func(v define.VolumeMount) bool { return v.Dest == dst && v.FromImage })
+		}
+		for _, vm := range src.Volumes {
+			if taken(vm.Dest) {
+				continue
+			}
+			vm.Options = withMode(vm.Options, mode)
+			vm.CreateOptions, vm.FromImage = nil, false
+			dropImageVolume(vm.Dest)
+			vols = append(vols, vm)
+		}
+		for _, m := range src.Binds {
+			if taken(m.Destination) {
+				continue
+			}
+			m.Options = withMode(m.Options, mode)
+			dropImageVolume(m.Destination)
+			g.Mounts = append(g.Mounts, m)
+			userDests = append(userDests, m.Destination)
+		}
+	}
+	return userDests, vols, nil
+}
+
+// withMode drops U from opts and replaces ro/rw by mode ("ro" or "rw");
+// any other mode keeps them.
+func withMode(opts []string, mode string) []string {
+	opts = slices.DeleteFunc(slices.Clone(opts), func(o string) bool { return o == "U" })
+	if mode != "ro" && mode != "rw" {
+		return opts
+	}
+	opts = slices.DeleteFunc(opts, func(o string) bool { return o == "ro" || o == "rw" })
+	return append(opts, mode)
 }
 
 // PodPlacement is what a container takes from its pod.

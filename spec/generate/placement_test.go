@@ -2,10 +2,14 @@ package generate
 
 import (
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/spec"
 )
 
@@ -94,5 +98,44 @@ func TestInfraPlacement(t *testing.T) {
 	p, err = InfraPlacement(&spec.PodSpec{Name: "pod1", Hostname: "h", Share: []string{"net"}}, "PID", testHost())
 	if err != nil || p.Pod.Hostname != "h" || p.Pod.SharesUTS {
 		t.Errorf("InfraPlacement with --share net = %+v, %v", p.Pod, err)
+	}
+}
+
+// TestVolumesFrom: the sources' volumes and bind mounts come in with the
+// mode asked for and without U; the container's own mounts win and an
+// image VOLUME gives way; every source is recorded.
+func TestVolumesFrom(t *testing.T) {
+	img := testImage()
+	img.Config.Volumes = map[string]struct{}{"/img": {}}
+	src := VolumesFromSource{
+		Ref: "data:ro",
+		Volumes: []define.VolumeMount{
+			{Name: "v", Dest: "/img", Options: []string{"U", "rw"}, CreateOptions: map[string]string{"o": "x"}},
+			{Name: "mine", Dest: "/own"},
+		},
+		Binds: []specs.Mount{{Destination: "/b", Type: "bind", Source: "/h", Options: []string{"rbind", "U", "rprivate"}}},
+	}
+	s := spec.ContainerSpec{VolumesFrom: []string{"data:ro"}, Mounts: []spec.Mount{{Type: "volume", Source: "own", Destination: "/own"}}}
+	g, opts, err := Container(&s, img, testHost(), Placement{VolumesFrom: []VolumesFromSource{src, {Ref: "infraid"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := applied(t, opts)
+	wantVols := []define.VolumeMount{{Name: "own", Dest: "/own"}, {Name: "v", Dest: "/img", Options: []string{"ro"}}}
+	if !reflect.DeepEqual(cfg.Volumes, wantVols) {
+		t.Errorf("volumes = %+v, want %+v", cfg.Volumes, wantVols)
+	}
+	if m := findMount(g, "/b"); m == nil || !reflect.DeepEqual(m.Options, []string{"rbind", "rprivate", "ro"}) {
+		t.Errorf("bind from the source = %+v", m)
+	}
+	if !slices.Equal(cfg.UserVolumes, []string{"/own", "/b"}) || !slices.Equal(cfg.VolumesFrom, []string{"data:ro", "infraid"}) {
+		t.Errorf("user volumes %v volumes-from %v", cfg.UserVolumes, cfg.VolumesFrom)
+	}
+	if _, _, err := Container(&spec.ContainerSpec{VolumesFrom: []string{"x"}}, img, testHost(), Placement{}); err == nil || !strings.Contains(err.Error(), "not looked up") {
+		t.Errorf("unresolved --volumes-from: %v", err)
+	}
+	_, _, err = Container(&spec.ContainerSpec{VolumesFrom: []string{"x:rx"}}, img, testHost(), Placement{VolumesFrom: []VolumesFromSource{{Ref: "x:rx"}}})
+	if err == nil || !strings.Contains(err.Error(), `--volumes-from "x:rx": mode must be ro or rw`) {
+		t.Errorf("bad mode: %v", err)
 	}
 }
