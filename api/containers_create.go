@@ -5,18 +5,21 @@ import (
 	"path"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/internal/signals"
+	"github.com/berth-dev/berth/internal/specflag"
 	"github.com/berth-dev/berth/spec"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
+	"github.com/moby/moby/api/types/network"
 )
 
-// specFromCreate turns docker's create body into the same ContainerSpec
-// the CLI's flags make, in the CLI's own value forms, so spec/generate
-// validates both alike. Fields berth cannot honour are refused (400), not
-// dropped.
+// specFromCreate turns docker's create body into the same typed
+// ContainerSpec the CLI's flags make; spec/generate validates both alike.
+// Binds and Tmpfs options are text in docker's API too and go through the
+// CLI's parsers (internal/specflag). Fields berth cannot honour are
+// refused (400), not dropped.
 func specFromCreate(name string, req *container.CreateRequest) (*spec.ContainerSpec, error) {
 	if req.Config == nil {
 		return nil, badRequest(fmt.Errorf("config cannot be empty in order to create a container"))
@@ -40,7 +43,6 @@ func specFromCreate(name string, req *container.CreateRequest) (*spec.ContainerS
 		Hostname:   cfg.Hostname,
 		Terminal:   cfg.Tty,
 		Stdin:      cfg.OpenStdin,
-		StopSignal: cfg.StopSignal,
 		Remove:     hc.AutoRemove,
 		ReadOnly:   hc.ReadonlyRootfs,
 		Privileged: hc.Privileged,
@@ -51,7 +53,6 @@ func specFromCreate(name string, req *container.CreateRequest) (*spec.ContainerS
 		CapDrop:         hc.CapDrop,
 		SecurityOpt:     hc.SecurityOpt,
 		GroupAdd:        hc.GroupAdd,
-		Volumes:         hc.Binds,
 		VolumesFrom:     hc.VolumesFrom,
 		PublishAll:      hc.PublishAllPorts,
 		DNSSearch:       hc.DNSSearch,
@@ -94,100 +95,43 @@ func specFromCreate(name string, req *container.CreateRequest) (*spec.ContainerS
 	for k, v := range hc.LogConfig.Config {
 		s.LogOpts = append(s.LogOpts, k+"="+v)
 	}
+	if cfg.StopSignal != "" {
+		sig, err := signals.Parse(cfg.StopSignal)
+		if err != nil {
+			return nil, badRequest(fmt.Errorf("StopSignal: %w", err))
+		}
+		s.StopSignal = sig
+	}
 	if r := hc.RestartPolicy; r.Name != "" {
-		s.Restart = string(r.Name)
-		if r.MaximumRetryCount > 0 {
-			s.Restart += ":" + strconv.Itoa(r.MaximumRetryCount)
-		}
+		s.Restart = spec.RestartPolicy{Name: string(r.Name), MaxRetries: uint(max(r.MaximumRetryCount, 0))}
 	}
-	if hc.Memory > 0 {
-		s.Memory = strconv.FormatInt(hc.Memory, 10)
-	}
-	if hc.MemorySwap != 0 {
-		s.MemorySwap = strconv.FormatInt(hc.MemorySwap, 10)
-	}
-	if hc.NanoCPUs > 0 {
-		s.CPUs = strconv.FormatFloat(float64(hc.NanoCPUs)/1e9, 'f', -1, 64)
-	}
-	if hc.ShmSize > 0 {
-		s.ShmSize = strconv.FormatInt(hc.ShmSize, 10)
-	}
+	s.Memory, s.MemorySwap, s.NanoCPUs, s.ShmSize = hc.Memory, hc.MemorySwap, hc.NanoCPUs, hc.ShmSize
 	for _, u := range hc.Ulimits {
-		s.Ulimits = append(s.Ulimits, fmt.Sprintf("%s=%d:%d", u.Name, u.Soft, u.Hard))
-	}
-	for _, k := range sortedKeys(hc.Sysctls) {
-		s.Sysctls = append(s.Sysctls, k+"="+hc.Sysctls[k])
-	}
-	for _, dst := range sortedKeys(hc.Tmpfs) {
-		t := dst
-		if o := hc.Tmpfs[dst]; o != "" {
-			t += ":" + o
+		if u != nil {
+			s.Ulimits = append(s.Ulimits, spec.Ulimit{Name: u.Name, Soft: u.Soft, Hard: u.Hard})
 		}
-		s.Tmpfs = append(s.Tmpfs, t)
+	}
+	if len(hc.Sysctls) > 0 {
+		s.Sysctls = hc.Sysctls
 	}
 	for _, d := range hc.Devices {
-		dev := d.PathOnHost
-		if d.PathInContainer != "" {
-			dev += ":" + d.PathInContainer
-		}
-		if d.CgroupPermissions != "" {
-			dev += ":" + d.CgroupPermissions
-		}
-		s.Devices = append(s.Devices, dev)
+		s.Devices = append(s.Devices, spec.Device{Source: d.PathOnHost, Destination: d.PathInContainer, Permissions: d.CgroupPermissions})
 	}
-	// Config.Volumes are anonymous volumes, unless a bind or mount covers
-	// the same destination (compose sends both).
-	covered := map[string]bool{}
-	for _, b := range hc.Binds {
-		if parts := strings.Split(b, ":"); len(parts) >= 2 {
-			covered[path.Clean(parts[1])] = true
-		} else {
-			covered[path.Clean(b)] = true
-		}
+	mounts, err := mountsFromCreate(cfg, hc)
+	if err != nil {
+		return nil, badRequest(err)
 	}
-	for _, m := range hc.Mounts {
-		covered[path.Clean(m.Target)] = true
-	}
-	for dst := range cfg.Volumes {
-		if !covered[path.Clean(dst)] {
-			s.Volumes = append(s.Volumes, dst)
-		}
-	}
-	sort.Strings(s.Volumes[len(hc.Binds):])
-	for _, m := range hc.Mounts {
-		mnt, err := mountArg(m)
-		if err != nil {
-			return nil, badRequest(err)
-		}
-		s.Mounts = append(s.Mounts, mnt)
-	}
+	s.Mounts = mounts
 	for p := range cfg.ExposedPorts {
-		s.Expose = append(s.Expose, p.String())
+		s.Expose = append(s.Expose, spec.ExposedPort{Port: p.Num(), Protocol: string(p.Proto())})
 	}
-	sort.Strings(s.Expose)
-	for p, binds := range hc.PortBindings {
-		if len(binds) == 0 {
-			s.Publish = append(s.Publish, p.String())
-		}
-		for _, b := range binds {
-			host := ""
-			if b.HostIP.IsValid() && !b.HostIP.IsUnspecified() {
-				host = b.HostIP.String()
-				if b.HostIP.Is6() {
-					host = "[" + host + "]"
-				}
-			}
-			switch {
-			case host != "":
-				s.Publish = append(s.Publish, host+":"+b.HostPort+":"+p.String())
-			case b.HostPort != "":
-				s.Publish = append(s.Publish, b.HostPort+":"+p.String())
-			default:
-				s.Publish = append(s.Publish, p.String())
-			}
-		}
+	sort.Slice(s.Expose, func(i, j int) bool {
+		a, b := s.Expose[i], s.Expose[j]
+		return a.Port < b.Port || a.Port == b.Port && a.Protocol < b.Protocol
+	})
+	if s.Ports, err = portsFromCreate(hc.PortBindings); err != nil {
+		return nil, badRequest(err)
 	}
-	sort.Strings(s.Publish)
 	if err := networkFromCreate(s, hc, req); err != nil {
 		return nil, badRequest(err)
 	}
@@ -230,44 +174,119 @@ func networkFromCreate(s *spec.ContainerSpec, hc *container.HostConfig, req *con
 	return nil
 }
 
-// mountArg writes a Mounts entry as the --mount value the CLI parses.
-func mountArg(m mount.Mount) (string, error) {
+// mountsFromCreate gathers the container's mounts: Binds (docker's
+// "src:dst:opts" text, read by -v's parser), Mounts, Tmpfs, and the
+// anonymous volumes of Config.Volumes that no bind or mount covers
+// (compose sends both).
+func mountsFromCreate(cfg *container.Config, hc *container.HostConfig) ([]spec.Mount, error) {
+	var out []spec.Mount
+	covered := map[string]bool{}
+	for _, b := range hc.Binds {
+		m, err := specflag.Volume(b)
+		if err != nil {
+			return nil, fmt.Errorf("invalid Binds entry: %w", err)
+		}
+		covered[m.Destination] = true
+		out = append(out, m)
+	}
+	for _, mnt := range hc.Mounts {
+		m, err := mountFromAPI(mnt)
+		if err != nil {
+			return nil, err
+		}
+		covered[path.Clean(m.Destination)] = true
+		out = append(out, m)
+	}
+	for _, dst := range sortedKeys(hc.Tmpfs) {
+		m, err := specflag.TmpfsOptions("Tmpfs", dst, dst, hc.Tmpfs[dst])
+		if err != nil {
+			return nil, err
+		}
+		covered[m.Destination] = true
+		out = append(out, m)
+	}
+	var anon []string
+	for dst := range cfg.Volumes {
+		if !covered[path.Clean(dst)] {
+			anon = append(anon, dst)
+		}
+	}
+	sort.Strings(anon)
+	for _, dst := range anon {
+		out = append(out, spec.Mount{Type: spec.MountVolume, Destination: dst})
+	}
+	return out, nil
+}
+
+// mountFromAPI maps one Mounts entry onto the typed mount.
+func mountFromAPI(m mount.Mount) (spec.Mount, error) {
 	if m.Target == "" {
-		return "", fmt.Errorf("invalid mount config: Target must not be empty")
+		return spec.Mount{}, fmt.Errorf("invalid mount config: Target must not be empty")
 	}
-	parts := []string{"type=" + string(m.Type)}
-	if m.Source != "" {
-		parts = append(parts, "src="+m.Source)
-	}
-	parts = append(parts, "dst="+m.Target)
-	if m.ReadOnly {
-		parts = append(parts, "ro")
+	out := spec.Mount{Type: string(m.Type), Source: m.Source, Destination: m.Target, ReadOnly: m.ReadOnly}
+	switch m.Type {
+	case mount.TypeBind, mount.TypeVolume, mount.TypeTmpfs:
+	default:
+		return spec.Mount{}, fmt.Errorf("invalid mount config: mount type %q is not supported", m.Type)
 	}
 	if b := m.BindOptions; b != nil {
-		if b.Propagation != "" {
-			parts = append(parts, "bind-propagation="+string(b.Propagation))
-		}
-		if b.NonRecursive {
-			parts = append(parts, "bind-nonrecursive")
-		}
+		out.Propagation = string(b.Propagation)
+		out.NonRecursive = b.NonRecursive
 	}
 	if v := m.VolumeOptions; v != nil {
-		if v.NoCopy {
-			parts = append(parts, "volume-nocopy")
-		}
+		out.NoCopy = v.NoCopy
 		if v.Subpath != "" {
-			return "", fmt.Errorf("volume subpath is not supported yet")
+			return spec.Mount{}, fmt.Errorf("volume subpath is not supported yet")
+		}
+		if v.DriverConfig != nil && len(v.DriverConfig.Options) > 0 {
+			out.VolumeOptions = v.DriverConfig.Options
 		}
 	}
 	if t := m.TmpfsOptions; t != nil {
-		if t.SizeBytes > 0 {
-			parts = append(parts, "tmpfs-size="+strconv.FormatInt(t.SizeBytes, 10))
+		out.TmpfsSize = t.SizeBytes
+		out.TmpfsMode = uint32(t.Mode.Perm())
+	}
+	return out, nil
+}
+
+// portsFromCreate maps PortBindings: an empty host port (or none) is a
+// random one, an unspecified host IP is every address.
+func portsFromCreate(pb network.PortMap) ([]spec.PortMapping, error) {
+	var out []spec.PortMapping
+	for p, binds := range pb {
+		m := spec.PortMapping{ContainerPort: p.Num(), Protocol: string(p.Proto())}
+		if len(binds) == 0 {
+			out = append(out, m)
 		}
-		if t.Mode != 0 {
-			parts = append(parts, "tmpfs-mode="+strconv.FormatUint(uint64(t.Mode.Perm()), 8))
+		for _, b := range binds {
+			m := m
+			if b.HostIP.IsValid() && !b.HostIP.IsUnspecified() {
+				m.HostIP = b.HostIP.String()
+			}
+			if b.HostPort != "" {
+				n, err := strconv.ParseUint(b.HostPort, 10, 16)
+				if err != nil {
+					return nil, fmt.Errorf("invalid host port %q for %s", b.HostPort, p)
+				}
+				m.HostPort = uint16(n)
+			}
+			out = append(out, m)
 		}
 	}
-	return strings.Join(parts, ","), nil
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.ContainerPort != b.ContainerPort {
+			return a.ContainerPort < b.ContainerPort
+		}
+		if a.Protocol != b.Protocol {
+			return a.Protocol < b.Protocol
+		}
+		if a.HostIP != b.HostIP {
+			return a.HostIP < b.HostIP
+		}
+		return a.HostPort < b.HostPort
+	})
+	return out, nil
 }
 
 // refuseUnsupported names the first field set that berth has no way to

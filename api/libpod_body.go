@@ -101,11 +101,6 @@ func (b body) podmanDefaults() error {
 	// container's storage: berth syncs it anyway, which nobody sees.
 	b.allow("volatile", "true", "false")
 	b.allow("exit_policy", `"continue"`)
-	// podman 5 always sends where and how much healthcheck log to keep;
-	// without a healthconfig (refused) they do nothing.
-	delete(b, "healthLogDestination")
-	delete(b, "healthMaxLogCount")
-	delete(b, "healthMaxLogSize")
 	delete(b, "raw_image_name") // the name as typed: "image" holds it too
 	var ann map[string]string
 	if err := b.take("annotations", &ann); err != nil {

@@ -12,8 +12,8 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/signals"
 	"github.com/berth-dev/berth/service"
-	"github.com/berth-dev/berth/spec"
 )
 
 // libpodContainerBackend is what the libpod container routes need of
@@ -22,7 +22,7 @@ type libpodContainerBackend interface {
 	ContainerExists(name string) (bool, error)
 	ContainerRemoveReports(ctx context.Context, name string, opts service.RemoveOptions) ([]service.Report, error)
 	ContainerPruneReports(ctx context.Context) ([]service.Report, error)
-	ContainerWaitStatus(ctx context.Context, name string, conditions []define.ContainerStatus) (int32, error)
+	ContainerWaitStatus(ctx context.Context, name string, conditions []define.ContainerStatus, health []string) (int32, error)
 	ImageLookup(name string) (*define.Image, error)
 	ContainerInit(ctx context.Context, name string) error
 }
@@ -169,7 +169,7 @@ func writeInspectV4(w http.ResponseWriter, data *define.InspectContainerData) er
 	}
 	if cfg, ok := m["Config"].(map[string]any); ok {
 		if name, ok := cfg["StopSignal"].(string); ok {
-			sig, err := spec.ParseSignal(name)
+			sig, err := signals.Parse(name)
 			if err != nil {
 				sig = 15
 			}
@@ -322,10 +322,11 @@ func pruneReports(reports []service.Report) []pruneReport {
 // polls; berth waits on the container's events and ignores it.
 func (rt libpodRouter) ctrWait(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	var conds []define.ContainerStatus
+	var health []string
 	for _, c := range queryList(r, "condition") {
-		switch c {
-		case "healthy", "unhealthy":
-			return badRequest(fmt.Errorf("wait condition %q: berth has no healthchecks", c))
+		if c == "healthy" || c == "unhealthy" {
+			health = append(health, c)
+			continue
 		}
 		s, err := define.ParseStatus(c)
 		if err != nil {
@@ -333,7 +334,7 @@ func (rt libpodRouter) ctrWait(ctx context.Context, w http.ResponseWriter, r *ht
 		}
 		conds = append(conds, s)
 	}
-	code, err := rt.b.ContainerWaitStatus(ctx, r.PathValue("name"), conds)
+	code, err := rt.b.ContainerWaitStatus(ctx, r.PathValue("name"), conds, health)
 	if err != nil {
 		return err
 	}

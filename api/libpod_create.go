@@ -3,15 +3,19 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strconv"
+	"math"
 	"strings"
+	"syscall"
 
+	"github.com/berth-dev/berth/internal/specflag"
 	"github.com/berth-dev/berth/spec"
+	"github.com/moby/moby/api/types/container"
 )
 
 // This file is the one place podman's SpecGenerator (libpod container
-// create) becomes berth's ContainerSpec, in the CLI's own value forms so
-// spec/generate validates it as it does flags; the networking and
+// create) becomes berth's typed ContainerSpec; mounts given as mount(8)
+// option lists go through the CLI's parsers (internal/specflag) so they
+// are read as -v and --mount are. The networking and
 // resource keys are shared with pod create (libpod_pods.go). How a body's
 // keys are accounted for is in libpod_body.go.
 
@@ -79,12 +83,17 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 	if err != nil {
 		return nil, err
 	}
+	health, err := healthFromSpecGenerator(b)
+	if err != nil {
+		return nil, err
+	}
 	if err := b.podmanDefaults(); err != nil {
 		return nil, err
 	}
-	s := &spec.ContainerSpec{CreateCommand: []string{}}
+	s := &spec.ContainerSpec{CreateCommand: []string{}, Health: health}
 	var env map[string]string
 	var stopSignal *int
+	var restartPolicy string
 	var restartTries *uint
 	var shmSize *int64
 	var readWriteTmpfs *bool
@@ -114,7 +123,7 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 		{"terminal", &s.Terminal}, {"stdin", &s.Stdin}, {"remove", &s.Remove}, {"init", &s.Init},
 		{"init_path", &s.InitPath}, {"read_only_filesystem", &s.ReadOnly}, {"read_write_tmpfs", &readWriteTmpfs},
 		{"privileged", &s.Privileged}, {"stop_signal", &stopSignal}, {"stop_timeout", &s.StopTimeout},
-		{"restart_policy", &s.Restart}, {"restart_tries", &restartTries}, {"cgroup_parent", &s.CgroupParent},
+		{"restart_policy", &restartPolicy}, {"restart_tries", &restartTries}, {"cgroup_parent", &s.CgroupParent},
 		{"shm_size", &shmSize}, {"r_limits", &rlimits},
 		{"cap_add", &s.CapAdd}, {"cap_drop", &s.CapDrop}, {"selinux_opts", &selinuxOpts},
 		{"apparmor_profile", &apparmor}, {"seccomp_profile_path", &seccomp}, {"no_new_privileges", &noNewPrivs},
@@ -128,7 +137,7 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 			return nil, err
 		}
 	}
-	if err := resourcesToSpec(b, &s.Memory, &s.MemorySwap, &s.CPUs, &s.CPUShares, &s.PidsLimit); err != nil {
+	if err := resourcesToSpec(b, &s.Memory, &s.MemorySwap, &s.NanoCPUs, &s.CPUShares, &s.PidsLimit); err != nil {
 		return nil, err
 	}
 	var net netFields
@@ -148,16 +157,20 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 		s.NoReadOnlyTmpfs = true
 	}
 	if stopSignal != nil && *stopSignal != 0 {
-		s.StopSignal = strconv.Itoa(*stopSignal)
+		s.StopSignal = syscall.Signal(*stopSignal)
+	}
+	if restartPolicy != "" {
+		s.Restart.Name = restartPolicy
 	}
 	if restartTries != nil && *restartTries > 0 {
-		s.Restart += ":" + strconv.FormatUint(uint64(*restartTries), 10)
+		s.Restart.MaxRetries = *restartTries
 	}
 	if shmSize != nil && *shmSize > 0 {
-		s.ShmSize = strconv.FormatInt(*shmSize, 10)
+		s.ShmSize = *shmSize
 	}
 	for _, l := range rlimits {
-		s.Ulimits = append(s.Ulimits, fmt.Sprintf("%s=%d:%d", strings.ToLower(strings.TrimPrefix(l.Type, "RLIMIT_")), l.Soft, l.Hard))
+		s.Ulimits = append(s.Ulimits, spec.Ulimit{Name: strings.ToLower(strings.TrimPrefix(l.Type, "RLIMIT_")),
+			Soft: rlimitValue(l.Soft), Hard: rlimitValue(l.Hard)})
 	}
 	for _, o := range selinuxOpts {
 		s.SecurityOpt = append(s.SecurityOpt, "label="+o)
@@ -171,55 +184,21 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 	if noNewPrivs {
 		s.SecurityOpt = append(s.SecurityOpt, "no-new-privileges")
 	}
-	for _, k := range sortedKeys(sysctl) {
-		s.Sysctls = append(s.Sysctls, k+"="+sysctl[k])
+	if len(sysctl) > 0 {
+		s.Sysctls = sysctl
 	}
 	for _, d := range devices {
-		s.Devices = append(s.Devices, d.Path)
-	}
-	for _, m := range mounts {
-		switch m.Type {
-		case "bind":
-			v := m.Source + ":" + m.Destination
-			if len(m.Options) > 0 {
-				v += ":" + strings.Join(m.Options, ",")
-			}
-			s.Volumes = append(s.Volumes, v)
-		case "tmpfs":
-			// rprivate is every mount's propagation in berth already
-			// (podman's client adds it to the tmpfs of --read-only).
-			var opts []string
-			for _, o := range m.Options {
-				if o != "rprivate" && o != "private" {
-					opts = append(opts, o)
-				}
-			}
-			v := m.Destination
-			if len(opts) > 0 {
-				v += ":" + strings.Join(opts, ",")
-			}
-			s.Tmpfs = append(s.Tmpfs, v)
-		default:
-			parts := []string{"type=" + m.Type}
-			if m.Source != "" {
-				parts = append(parts, "src="+m.Source)
-			}
-			s.Mounts = append(s.Mounts, strings.Join(append(append(parts, "dst="+m.Destination), m.Options...), ","))
+		dev, err := specflag.Device(d.Path)
+		if err != nil {
+			return nil, badRequest(fmt.Errorf("devices: %w", err))
 		}
+		s.Devices = append(s.Devices, dev)
 	}
-	for _, v := range volumes {
-		arg := v.Name + ":" + v.Dest
-		if v.IsAnonymous || v.Name == "" {
-			arg = v.Dest
-		}
-		if len(v.Options) > 0 {
-			if arg == v.Dest {
-				return nil, badRequest(fmt.Errorf("volumes: options of an anonymous volume are not supported by berth"))
-			}
-			arg += ":" + strings.Join(v.Options, ",")
-		}
-		s.Volumes = append(s.Volumes, arg)
+	ms, err := specMounts(mounts, volumes)
+	if err != nil {
+		return nil, err
 	}
+	s.Mounts = ms
 	switch imageVolumeMode {
 	case "", "anonymous":
 	case "tmpfs", "ignore":
@@ -235,15 +214,84 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 	for _, k := range sortedKeys(logCfg.Options) {
 		s.LogOpts = append(s.LogOpts, k+"="+logCfg.Options[k])
 	}
-	net.apply(&s.Network, &s.NetworkAlias, &s.IP, &s.MacAddress, &s.Publish, &s.PublishAll, &s.Expose,
-		&s.DNS, &s.DNSSearch, &s.DNSOption, &s.AddHost, &s.NoHosts)
+	if err := net.apply(&s.Network, &s.NetworkAlias, &s.IP, &s.MacAddress, &s.Ports, &s.PublishAll, &s.Expose,
+		&s.DNS, &s.DNSSearch, &s.DNSOption, &s.AddHost, &s.NoHosts); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// rlimitValue is an OCI rlimit number as a spec.Ulimit's (-1 unlimited).
+func rlimitValue(v uint64) int64 {
+	if v > math.MaxInt64 {
+		return -1
+	}
+	return int64(v)
+}
+
+// specMounts reads SpecGenerator's mounts (binds, tmpfs and the rest in
+// mount(8) option form) and named or anonymous volumes, through the
+// CLI's -v, --tmpfs and --mount parsers.
+func specMounts(mounts []specMount, volumes []specNamedVolume) ([]spec.Mount, error) {
+	var out []spec.Mount
+	for _, m := range mounts {
+		var (
+			sm  spec.Mount
+			err error
+		)
+		switch m.Type {
+		case "bind":
+			v := m.Source + ":" + m.Destination
+			if len(m.Options) > 0 {
+				v += ":" + strings.Join(m.Options, ",")
+			}
+			sm, err = specflag.Volume(v)
+		case "tmpfs":
+			// rprivate is every mount's propagation in berth already
+			// (podman's client adds it to the tmpfs of --read-only).
+			var opts []string
+			for _, o := range m.Options {
+				if o != "rprivate" && o != "private" {
+					opts = append(opts, o)
+				}
+			}
+			sm, err = specflag.TmpfsOptions("mounts", m.Destination, m.Destination, strings.Join(opts, ","))
+		default:
+			parts := []string{"type=" + m.Type}
+			if m.Source != "" {
+				parts = append(parts, "src="+m.Source)
+			}
+			sm, err = specflag.Mount(strings.Join(append(append(parts, "dst="+m.Destination), m.Options...), ","))
+		}
+		if err != nil {
+			return nil, badRequest(fmt.Errorf("mounts: %w", err))
+		}
+		out = append(out, sm)
+	}
+	for _, v := range volumes {
+		arg := v.Name + ":" + v.Dest
+		if v.IsAnonymous || v.Name == "" {
+			arg = v.Dest
+		}
+		if len(v.Options) > 0 {
+			if arg == v.Dest {
+				return nil, badRequest(fmt.Errorf("volumes: options of an anonymous volume are not supported by berth"))
+			}
+			arg += ":" + strings.Join(v.Options, ",")
+		}
+		sm, err := specflag.Volume(arg)
+		if err != nil {
+			return nil, badRequest(fmt.Errorf("volumes: %w", err))
+		}
+		out = append(out, sm)
+	}
+	return out, nil
 }
 
 // resourcesToSpec maps resource_limits (OCI LinuxResources) onto the
 // CLI's --memory, --memory-swap, --cpus, --cpu-shares and --pids-limit;
 // any other limit set is refused by its path.
-func resourcesToSpec(b body, memory, swap, cpus *string, shares *uint64, pids **int64) error {
+func resourcesToSpec(b body, memory, swap, nanoCPUs *int64, shares *uint64, pids **int64) error {
 	var res map[string]map[string]any
 	if err := b.take("resource_limits", &res); err != nil {
 		return err
@@ -261,10 +309,10 @@ func resourcesToSpec(b body, memory, swap, cpus *string, shares *uint64, pids **
 		return v, ok && v != 0
 	}
 	if v, ok := num("memory", "limit"); ok && v > 0 {
-		*memory = strconv.FormatInt(int64(v), 10)
+		*memory = int64(v)
 	}
 	if v, ok := num("memory", "swap"); ok {
-		*swap = strconv.FormatInt(int64(v), 10)
+		*swap = int64(v)
 	}
 	if v, ok := num("cpu", "shares"); ok {
 		*shares = uint64(v)
@@ -274,7 +322,7 @@ func resourcesToSpec(b body, memory, swap, cpus *string, shares *uint64, pids **
 		if !ok {
 			period = 100000
 		}
-		*cpus = strconv.FormatFloat(q/period, 'f', -1, 64)
+		*nanoCPUs = int64(q / period * 1e9)
 	}
 	if v, ok := num("pids", "limit"); ok {
 		p := int64(v)
@@ -330,8 +378,8 @@ func (n *netFields) take(b body) error {
 }
 
 // apply writes the networking keys as the CLI's flag values.
-func (n *netFields) apply(network, aliases *[]string, ip, mac *string, publish *[]string, publishAll *bool, expose *[]string,
-	dns, dnsSearch, dnsOption, addHost *[]string, noHosts *bool) {
+func (n *netFields) apply(network, aliases *[]string, ip, mac *string, publish *[]spec.PortMapping, publishAll *bool, expose *[]spec.ExposedPort,
+	dns, dnsSearch, dnsOption, addHost *[]string, noHosts *bool) error {
 	// bridge with networks named is those networks (podman's default).
 	if m := n.netns.mode(); m != "" && m != "private" && !(m == "bridge" && len(n.networks) > 0) {
 		*network = append(*network, m)
@@ -361,29 +409,8 @@ func (n *netFields) apply(network, aliases *[]string, ip, mac *string, publish *
 			proto = "tcp"
 		}
 		for _, pr := range strings.Split(proto, ",") {
-			ctr := strconv.Itoa(int(p.ContainerPort))
-			host := ""
-			if p.HostPort != 0 {
-				host = strconv.Itoa(int(p.HostPort))
-			}
-			if p.Range > 1 {
-				ctr += "-" + strconv.Itoa(int(p.ContainerPort+p.Range-1))
-				if host != "" {
-					host += "-" + strconv.Itoa(int(p.HostPort+p.Range-1))
-				}
-			}
-			v := ctr + "/" + pr
-			if host != "" || p.HostIP != "" {
-				v = host + ":" + v
-			}
-			if p.HostIP != "" {
-				hip := p.HostIP
-				if strings.Contains(hip, ":") {
-					hip = "[" + hip + "]"
-				}
-				v = hip + ":" + v
-			}
-			*publish = append(*publish, v)
+			*publish = append(*publish, spec.PortMapping{HostIP: p.HostIP, HostPort: p.HostPort,
+				ContainerPort: p.ContainerPort, Range: p.Range, Protocol: pr})
 		}
 	}
 	*publishAll = n.publishAll
@@ -392,7 +419,78 @@ func (n *netFields) apply(network, aliases *[]string, ip, mac *string, publish *
 		if proto == "" {
 			proto = "tcp"
 		}
-		*expose = append(*expose, p+"/"+proto)
+		e, err := specflag.Expose(p + "/" + proto)
+		if err != nil {
+			return badRequest(fmt.Errorf("expose: %w", err))
+		}
+		*expose = append(*expose, e)
 	}
 	*dns, *dnsSearch, *dnsOption, *addHost, *noHosts = n.dns, n.dnsSearch, n.dnsOption, n.hostAdd, n.noHosts
+	return nil
+}
+
+// onFailureActions are podman's HealthCheckOnFailureAction numbers (1 is
+// its "invalid").
+var onFailureActions = map[int]string{0: "none", 2: "kill", 3: "restart", 4: "stop"}
+
+// healthFromSpecGenerator reads healthconfig (docker's HealthConfig
+// shape), the on-failure action, the startup check and where to keep the
+// log. podman 5 sends the log keys with every body: they count only with
+// a check.
+func healthFromSpecGenerator(b body) (*spec.HealthConfig, error) {
+	var hc *container.HealthConfig
+	var action int
+	var startup *struct {
+		container.HealthConfig
+		Successes int `json:"Successes"`
+	}
+	var logDest string
+	var maxCount, maxSize *uint
+	for _, f := range []struct {
+		key string
+		v   any
+	}{
+		{"healthconfig", &hc}, {"health_check_on_failure_action", &action}, {"startupHealthConfig", &startup},
+		{"healthLogDestination", &logDest}, {"healthMaxLogCount", &maxCount}, {"healthMaxLogSize", &maxSize},
+	} {
+		if err := b.take(f.key, f.v); err != nil {
+			return nil, err
+		}
+	}
+	h, err := healthFromCreate(hc)
+	if err != nil {
+		return nil, badRequest(err)
+	}
+	name, ok := onFailureActions[action]
+	if !ok {
+		return nil, badRequest(fmt.Errorf("health_check_on_failure_action %d is not valid", action))
+	}
+	if h == nil {
+		if action != 0 || startup != nil {
+			return nil, badRequest(fmt.Errorf("health_check_on_failure_action and startupHealthConfig need a healthconfig"))
+		}
+		return nil, nil
+	}
+	if h.Disable {
+		return h, nil
+	}
+	h.OnFailure = name
+	h.LogDestination, h.MaxLogCount, h.MaxLogSize = logDest, maxCount, maxSize
+	if startup != nil {
+		st, err := healthFromCreate(&startup.HealthConfig)
+		if err != nil || st == nil || len(st.Test) == 0 {
+			return nil, badRequest(fmt.Errorf("startupHealthConfig needs a test command"))
+		}
+		h.Startup = &spec.StartupHealthConfig{Test: st.Test, Successes: startup.Successes}
+		if st.Interval != nil {
+			h.Startup.Interval = *st.Interval
+		}
+		if st.Timeout != nil {
+			h.Startup.Timeout = *st.Timeout
+		}
+		if st.Retries != nil {
+			h.Startup.Retries = *st.Retries
+		}
+	}
+	return h, nil
 }

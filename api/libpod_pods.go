@@ -217,7 +217,7 @@ func podSpecFromGenerator(r *http.Request) (*spec.PodSpec, error) {
 	}
 	var cpuShares uint64
 	var pids *int64
-	if err := resourcesToSpec(b, &ps.Memory, new(string), &ps.CPUs, &cpuShares, &pids); err != nil {
+	if err := resourcesToSpec(b, &ps.Memory, new(int64), &ps.NanoCPUs, &cpuShares, &pids); err != nil {
 		return nil, err
 	}
 	if cpuShares != 0 || pids != nil {
@@ -233,27 +233,22 @@ func podSpecFromGenerator(r *http.Request) (*spec.PodSpec, error) {
 	ps.Infra = !noInfra
 	ps.Pid = pidns.mode()
 	ps.Userns = userns.mode()
-	for _, v := range volumes {
-		arg := v.Name + ":" + v.Dest
-		if len(v.Options) > 0 {
-			arg += ":" + strings.Join(v.Options, ",")
-		}
-		ps.Volumes = append(ps.Volumes, arg)
-	}
 	for _, m := range mounts {
 		if m.Type != "bind" {
 			return nil, badRequest(fmt.Errorf("mounts: a pod takes only bind mounts in berth"))
 		}
-		v := m.Source + ":" + m.Destination
-		if len(m.Options) > 0 {
-			v += ":" + strings.Join(m.Options, ",")
-		}
-		ps.Volumes = append(ps.Volumes, v)
 	}
+	ms, err := specMounts(mounts, volumes)
+	if err != nil {
+		return nil, err
+	}
+	ps.Mounts = ms
 	var publishAll bool
-	var expose []string
-	net.apply(&ps.Network, &ps.NetworkAlias, &ps.IP, &ps.MacAddress, &ps.Publish, &publishAll, &expose,
-		&ps.DNS, &ps.DNSSearch, &ps.DNSOption, &ps.AddHost, &ps.NoHosts)
+	var expose []spec.ExposedPort
+	if err := net.apply(&ps.Network, &ps.NetworkAlias, &ps.IP, &ps.MacAddress, &ps.Ports, &publishAll, &expose,
+		&ps.DNS, &ps.DNSSearch, &ps.DNSOption, &ps.AddHost, &ps.NoHosts); err != nil {
+		return nil, err
+	}
 	if publishAll || len(expose) > 0 {
 		return nil, badRequest(fmt.Errorf("publish_image_ports and expose are not supported for pods by berth"))
 	}

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/errdefs"
@@ -22,7 +23,7 @@ type libpodStub struct {
 
 func (libpodStub) ContainerExists(name string) (bool, error) { return name == "here", nil }
 func (libpodStub) PodExists(string) (bool, error)            { return false, nil }
-func (libpodStub) ContainerWaitStatus(context.Context, string, []define.ContainerStatus) (int32, error) {
+func (libpodStub) ContainerWaitStatus(context.Context, string, []define.ContainerStatus, []string) (int32, error) {
 	return 7, nil
 }
 
@@ -46,10 +47,11 @@ func TestLibpodRoutes(t *testing.T) {
 		{"GET", "/v5.0.0/libpod/containers/gone/exists", "", 404, `"cause":"no such container"`},
 		{"GET", "/v5.0.0/libpod/pods/gone/exists", "", 404, `"cause":"no such pod"`},
 		{"POST", "/v5.0.0/libpod/containers/x/wait?condition=exited", "", 200, "7"},
-		{"POST", "/v5.0.0/libpod/containers/x/wait?condition=healthy", "", 400, "healthchecks"},
+		{"POST", "/v5.0.0/libpod/containers/x/wait?condition=healthy", "", 200, "7"},
 		{"POST", "/v5.0.0/libpod/containers/x/wait?condition=bogus", "", 400, "unknown container status"},
 		{"POST", "/v5.0.0/libpod/containers/create", "{", 400, `"response":400`},
-		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","healthconfig":{"Test":["CMD","true"]}}`, 400, "healthconfig is not supported by berth"},
+		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","healthconfig":{"Test":["WHAT","true"]}}`, 400, "healthcheck test must start with"},
+		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","health_check_on_failure_action":2}`, 400, "need a healthconfig"},
 		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","resource_limits":{"memory":{"reservation":5}}}`, 400, "resource_limits.memory.reservation"},
 		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","annotations":{"a":"b"}}`, 400, "annotations (a)"},
 		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","umask":"0077"}`, 400, "umask is not supported"},
@@ -100,9 +102,11 @@ func TestSpecFromSpecGenerator(t *testing.T) {
 	stop := uint(10)
 	want := &spec.ContainerSpec{
 		Name: "foo", Pod: "p1", Image: "busybox", Command: []string{"top"}, Env: []string{"A=b"},
-		StopTimeout: &stop, Restart: "always", CreateCommand: []string{"podman", "run"},
-		Volumes: []string{"/tmp:/t:ro", "vol1:/data"}, Publish: []string{"8080:80/tcp"},
-		Memory: "104857600", MemorySwap: "209715200",
+		StopTimeout: &stop, Restart: spec.RestartPolicy{Name: "always"}, CreateCommand: []string{"podman", "run"},
+		Mounts: []spec.Mount{{Type: spec.MountBind, Source: "/tmp", Destination: "/t", ReadOnly: true},
+			{Type: spec.MountVolume, Source: "vol1", Destination: "/data"}},
+		Ports:  []spec.PortMapping{{HostPort: 8080, ContainerPort: 80, Range: 1, Protocol: "tcp"}},
+		Memory: 104857600, MemorySwap: 209715200,
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("spec =\n%+v\nwant\n%+v", s, want)
@@ -119,9 +123,11 @@ func TestSpecFromSpecGenerator(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !s.EntrypointSet || len(s.Entrypoint) != 0 || strings.Join(s.Network, ",") != "n1" || strings.Join(s.NetworkAlias, ",") != "a" ||
-		s.IP != "10.1.0.5" || s.Pid != "host" || s.IPC != "container:c1" || s.StopSignal != "9" || s.Restart != "on-failure:3" ||
-		strings.Join(s.Publish, ",") != "127.0.0.1::53-54/udp" || strings.Join(s.Expose, ",") != "9000/tcp" ||
-		strings.Join(s.Ulimits, ",") != "nofile=10:20" || !s.NoReadOnlyTmpfs || s.CPUs != "0.5" || s.PidsLimit == nil || *s.PidsLimit != 5 {
+		s.IP != "10.1.0.5" || s.Pid != "host" || s.IPC != "container:c1" || s.StopSignal != 9 ||
+		s.Restart != (spec.RestartPolicy{Name: "on-failure", MaxRetries: 3}) ||
+		!reflect.DeepEqual(s.Ports, []spec.PortMapping{{HostIP: "127.0.0.1", ContainerPort: 53, Range: 2, Protocol: "udp"}}) ||
+		!reflect.DeepEqual(s.Expose, []spec.ExposedPort{{Port: 9000, Protocol: "tcp"}}) ||
+		!reflect.DeepEqual(s.Ulimits, []spec.Ulimit{{Name: "nofile", Soft: 10, Hard: 20}}) || !s.NoReadOnlyTmpfs || s.NanoCPUs != 5e8 || s.PidsLimit == nil || *s.PidsLimit != 5 {
 		t.Errorf("spec = %+v", s)
 	}
 }
@@ -136,7 +142,7 @@ func TestPodSpecFromGenerator(t *testing.T) {
 		t.Fatal(err)
 	}
 	if ps.Name != "p1" || !ps.Infra || strings.Join(ps.Share, ",") != "ipc,net,uts" || ps.Pid != "private" || ps.Labels["k"] != "v" ||
-		strings.Join(ps.Publish, ",") != "8080:80/tcp" || strings.Join(ps.CreateCommand, " ") != "podman pod create" {
+		!reflect.DeepEqual(ps.Ports, []spec.PortMapping{{HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}}) || strings.Join(ps.CreateCommand, " ") != "podman pod create" {
 		t.Errorf("pod spec = %+v", ps)
 	}
 	if _, err := podSpecFromGenerator(httptest.NewRequest("POST", "/", strings.NewReader(`{"no_infra":true,"resource_limits":{"pids":{"limit":3}}}`))); err == nil {
@@ -158,5 +164,26 @@ func TestRootCause(t *testing.T) {
 		if got := rootCause(tt.err).Error(); got != tt.want {
 			t.Errorf("rootCause(%v) = %q, want %q", tt.err, got, tt.want)
 		}
+	}
+}
+
+func TestHealthFromSpecGenerator(t *testing.T) {
+	body := `{"image":"i","healthconfig":{"Test":["CMD-SHELL","true"],"Interval":2000000000,"Retries":2},
+		"health_check_on_failure_action":3,"startupHealthConfig":{"Test":["CMD","ok"],"Successes":2},
+		"healthLogDestination":"local","healthMaxLogCount":5,"healthMaxLogSize":500}`
+	s, err := specFromSpecGenerator(httptest.NewRequest("POST", "/libpod/containers/create", strings.NewReader(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Health
+	if h == nil || strings.Join(h.Test, " ") != "CMD-SHELL true" || h.Interval == nil || *h.Interval != 2*time.Second ||
+		h.Retries == nil || *h.Retries != 2 || h.OnFailure != "restart" || h.Startup == nil || h.Startup.Successes != 2 ||
+		h.MaxLogCount == nil || *h.MaxLogCount != 5 {
+		t.Errorf("health = %+v", h)
+	}
+	// podman 5's log keys alone (every body has them) ask for nothing.
+	body = `{"image":"i","healthLogDestination":"local","healthMaxLogCount":5,"healthMaxLogSize":500}`
+	if s, err = specFromSpecGenerator(httptest.NewRequest("POST", "/libpod/containers/create", strings.NewReader(body))); err != nil || s.Health != nil {
+		t.Errorf("log keys alone: %v %+v", err, s)
 	}
 }

@@ -29,6 +29,8 @@ type createFlags struct {
 	// podIDFile is --pod-id-file: the pod to join, by the ID in a file.
 	podIDFile string
 	health    healthFlags
+	// raw holds the flag values parsed into typed spec fields.
+	raw rawCreateFlags
 }
 
 func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
@@ -44,12 +46,12 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringVar(&o.entrypoint, "entrypoint", "", "overwrite the default ENTRYPOINT of the image")
 	f.StringArrayVarP(&o.labels, "label", "l", nil, "set metadata on container")
 	f.StringVarP(&s.Hostname, "hostname", "h", "", "set container hostname")
-	f.StringVar(&s.StopSignal, "stop-signal", "", "signal to stop a container. Default is SIGTERM")
+	f.StringVar(&o.raw.stopSignal, "stop-signal", "", "signal to stop a container. Default is SIGTERM")
 	f.UintVar(&o.stopTimeout, "stop-timeout", 10, "timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL")
-	f.StringVar(&s.Restart, "restart", "", "restart policy to apply when a container exits (no, always, on-failure[:max], unless-stopped)")
+	f.StringVar(&o.raw.restart, "restart", "", "restart policy to apply when a container exits (no, always, on-failure[:max], unless-stopped)")
 	f.StringVar(&s.CgroupParent, "cgroup-parent", "", "optional parent cgroup for the container")
-	f.StringVar(&s.ShmSize, "shm-size", "", "size of /dev/shm (format: <number>[<unit>], where unit = b, k, m or g)")
-	f.StringArrayVar(&s.Ulimits, "ulimit", nil, "ulimit options")
+	f.StringVar(&o.raw.shmSize, "shm-size", "", "size of /dev/shm (format: <number>[<unit>], where unit = b, k, m or g)")
+	f.StringArrayVar(&o.raw.ulimits, "ulimit", nil, "ulimit options")
 	f.BoolVar(&s.Init, "init", false, "run an init binary inside the container that forwards signals and reaps processes")
 	f.StringVar(&s.InitPath, "init-path", "", "path to the container-init binary")
 	f.StringVar(&o.pull, "pull", "missing", `pull image policy ("always"|"missing"|"never"|"newer")`)
@@ -60,22 +62,23 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.BoolVar(&s.ReadOnly, "read-only", false, "make containers root filesystem read-only")
 	f.BoolVar(&o.readOnlyTmpfs, "read-only-tmpfs", true, "with --read-only, mount writable tmpfs on /run, /tmp and /var/tmp")
 	f.BoolVar(&s.Privileged, "privileged", false, "give extended privileges to container")
-	f.StringVarP(&s.Memory, "memory", "m", "", "memory limit (format: <number>[<unit>], where unit = b, k, m or g)")
-	f.StringVar(&s.MemorySwap, "memory-swap", "", "swap limit equal to memory plus swap: '-1' to enable unlimited swap")
-	f.StringVar(&s.CPUs, "cpus", "", "number of CPUs")
+	f.StringVarP(&o.raw.memory, "memory", "m", "", "memory limit (format: <number>[<unit>], where unit = b, k, m or g)")
+	f.StringVar(&o.raw.memorySwap, "memory-swap", "", "swap limit equal to memory plus swap: '-1' to enable unlimited swap")
+	f.StringVar(&o.raw.cpus, "cpus", "", "number of CPUs")
 	f.Uint64VarP(&s.CPUShares, "cpu-shares", "c", 0, "CPU shares (relative weight)")
 	f.Int64Var(&o.pidsLimit, "pids-limit", 0, "tune container pids limit (set -1 for unlimited)")
 	f.StringArrayVar(&s.CapAdd, "cap-add", nil, "add capabilities to the container")
 	f.StringArrayVar(&s.CapDrop, "cap-drop", nil, "drop capabilities from the container")
 	f.StringArrayVar(&s.SecurityOpt, "security-opt", nil, "security options")
-	f.StringArrayVar(&s.Sysctls, "sysctl", nil, "sysctl options")
+	f.StringArrayVar(&o.raw.sysctls, "sysctl", nil, "sysctl options")
+	f.StringArrayVar(&o.raw.devices, "device", nil, "add a host device to the container (HOST[:CONTAINER][:PERMISSIONS])")
 	f.StringArrayVar(&s.GroupAdd, "group-add", nil, "add additional groups to the primary container process")
-	f.StringArrayVar(&s.Tmpfs, "tmpfs", nil, "mount a temporary filesystem (tmpfs) into a container")
-	f.StringArrayVarP(&s.Volumes, "volume", "v", nil, "bind mount a host path or mount a named (NAME:DST) or anonymous (DST) volume")
+	f.StringArrayVar(&o.raw.tmpfs, "tmpfs", nil, "mount a temporary filesystem (tmpfs) into a container")
+	f.StringArrayVarP(&o.raw.volumes, "volume", "v", nil, "bind mount a host path or mount a named (NAME:DST) or anonymous (DST) volume")
 	f.StringArrayVar(&s.VolumesFrom, "volumes-from", nil, "mount the volumes and bind mounts of another container (CTR[:ro|rw])")
 	f.StringSliceVar(&s.Requires, "requires", nil, "containers to start before this one (comma-separated)")
 	f.StringVar(&s.ImageVolume, "image-volume", "bind", "what the image's VOLUME paths get: bind (anonymous volume), tmpfs or ignore")
-	f.StringArrayVar(&s.Mounts, "mount", nil, "attach a filesystem mount to the container")
+	f.StringArrayVar(&o.raw.mounts, "mount", nil, "attach a filesystem mount to the container")
 	f.StringArrayVar(&s.Network, "network", nil, "connect a container to a network")
 	f.StringArrayVar(&s.Network, "net", nil, "connect a container to a network")
 	_ = f.MarkHidden("net")
@@ -88,9 +91,9 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringArrayVar(&s.DNSOption, "dns-option", nil, "set custom DNS options")
 	f.StringArrayVar(&s.AddHost, "add-host", nil, "add a custom host-to-IP mapping (host:ip)")
 	f.BoolVar(&s.NoHosts, "no-hosts", false, "do not create /etc/hosts within the container")
-	f.StringArrayVarP(&s.Publish, "publish", "p", nil, "publish a container's port, or a range of ports, to the host")
+	f.StringArrayVarP(&o.raw.publish, "publish", "p", nil, "publish a container's port, or a range of ports, to the host")
 	f.BoolVarP(&s.PublishAll, "publish-all", "P", false, "publish all exposed ports to random ports on the host interfaces")
-	f.StringArrayVar(&s.Expose, "expose", nil, "expose a port or a range of ports")
+	f.StringArrayVar(&o.raw.expose, "expose", nil, "expose a port or a range of ports")
 	f.StringVar(&s.IP, "ip", "", "specify a static IPv4 or IPv6 address for the container")
 	f.StringVar(&s.MacAddress, "mac-address", "", "container MAC address (e.g. 92:d0:c6:0a:29:33)")
 	f.StringArrayVar(&s.NetworkAlias, "network-alias", nil, "add network-scoped alias for the container")
@@ -165,7 +168,10 @@ func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.Container
 		return nil, service.CreateOptions{}, err
 	}
 	s.Health = h
-	if s.Remove && s.Restart != "" && s.Restart != "no" {
+	if err := o.raw.parse(&s); err != nil {
+		return nil, service.CreateOptions{}, err
+	}
+	if s.Remove && s.Restart.Restarts() {
 		return nil, service.CreateOptions{}, usageError("the --rm option conflicts with --restart, when the restartPolicy is not \"no\"")
 	}
 	copts, err := o.createOptions(cmd)

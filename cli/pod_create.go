@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/berth-dev/berth/internal/specflag"
 	"github.com/berth-dev/berth/service"
 	"github.com/berth-dev/berth/spec"
 	"github.com/spf13/cobra"
@@ -13,6 +14,8 @@ func newPodCreateCommand(d *Deps) *cobra.Command {
 	var ps spec.PodSpec
 	var labels []string
 	var share, infraCommand, podIDFile string
+	var memory, cpus string
+	var volumes, publish []string
 	var replace bool
 	cmd := &cobra.Command{
 		Use:   "create [options] [NAME]",
@@ -57,6 +60,9 @@ func newPodCreateCommand(d *Deps) *cobra.Command {
 					ps.InfraCommand = strings.Fields(infraCommand)
 				}
 			}
+			if err := parsePodFlags(&ps, memory, cpus, volumes, publish); err != nil {
+				return err
+			}
 			if replace && ps.Name == "" {
 				return usageError("cannot replace pod without a name: use --name")
 			}
@@ -84,15 +90,15 @@ func newPodCreateCommand(d *Deps) *cobra.Command {
 	f.StringVar(&ps.InfraName, "infra-name", "", "the name used as infra container name")
 	f.StringVar(&ps.CgroupParent, "cgroup-parent", "", "set parent cgroup for the pod")
 	f.StringVar(&ps.ExitPolicy, "exit-policy", "continue", "behaviour when the last container exits (continue or stop)")
-	f.StringVarP(&ps.Memory, "memory", "m", "", "memory limit of the pod (format: <number>[<unit>], where unit = b, k, m or g)")
-	f.StringVar(&ps.CPUs, "cpus", "", "number of CPUs the pod may use")
+	f.StringVarP(&memory, "memory", "m", "", "memory limit of the pod (format: <number>[<unit>], where unit = b, k, m or g)")
+	f.StringVar(&cpus, "cpus", "", "number of CPUs the pod may use")
 	f.StringVar(&ps.Pid, "pid", "", "PID namespace to use for the pod (host or private)")
 	f.StringVar(&ps.Userns, "userns", "", "user namespace to use")
-	f.StringArrayVarP(&ps.Volumes, "volume", "v", nil, "bind mount a volume into every container of the pod")
+	f.StringArrayVarP(&volumes, "volume", "v", nil, "bind mount a volume into every container of the pod")
 	f.StringArrayVar(&ps.VolumesFrom, "volumes-from", nil, "mount volumes from the specified container(s)")
 	f.BoolVar(&replace, "replace", false, "if a pod with the same name exists, replace it")
 	f.StringVar(&podIDFile, "pod-id-file", "", "write the pod ID to the file")
-	f.StringArrayVarP(&ps.Publish, "publish", "p", nil, "publish a container's port, or a range of ports, to the host")
+	f.StringArrayVarP(&publish, "publish", "p", nil, "publish a container's port, or a range of ports, to the host")
 	f.StringArrayVar(&ps.Network, "network", nil, "connect the pod to a network")
 	f.StringArrayVar(&ps.Network, "net", nil, "connect the pod to a network")
 	_ = f.MarkHidden("net")
@@ -105,4 +111,25 @@ func newPodCreateCommand(d *Deps) *cobra.Command {
 	f.StringArrayVar(&ps.AddHost, "add-host", nil, "add a custom host-to-IP mapping (host:ip)")
 	f.BoolVar(&ps.NoHosts, "no-hosts", false, "do not create /etc/hosts within the pod's containers")
 	return cmd
+}
+
+// parsePodFlags fills the pod's typed fields from --memory, --cpus, -v and
+// -p.
+func parsePodFlags(ps *spec.PodSpec, memory, cpus string, volumes, publish []string) error {
+	var err error
+	if memory != "" {
+		if ps.Memory, err = specflag.Memory(memory); err != nil {
+			return err
+		}
+	}
+	if cpus != "" {
+		if ps.NanoCPUs, err = specflag.CPUs(cpus); err != nil {
+			return err
+		}
+	}
+	if ps.Mounts, err = parseMounts(volumes, nil, nil); err != nil {
+		return err
+	}
+	ps.Ports, err = parsePublish(publish)
+	return err
 }

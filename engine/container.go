@@ -7,6 +7,7 @@ import (
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/lock"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // Container is a handle on one container. Its config is immutable and read
@@ -37,6 +38,10 @@ func (c *Container) Config() define.ContainerConfig { return *c.config }
 // CachedState returns the state as last read, without locking. Good for
 // displays that tolerate staleness.
 func (c *Container) CachedState() define.ContainerState { return *c.state }
+
+// Spec returns the OCI spec the container was created with (as
+// spec/generate made it; the start-time additions are not in it).
+func (c *Container) Spec() (*specs.Spec, error) { return c.runtime.state.ContainerSpec(c.config.ID) }
 
 // State locks the container, syncs it and returns its state.
 func (c *Container) State() (define.ContainerState, error) {

@@ -15,9 +15,6 @@ func TestSharedNamespaceCreate(t *testing.T) {
 	e.newCtr(WithName("priv"), WithIPCMode(IPCPrivate))
 
 	j := e.newCtr(WithSharedNamespace("uts", "owner"), WithSharedNamespace("pid", "owner"))
-	if got := j.config.Hostname; got != "ownerhost" {
-		t.Errorf("uts joiner's hostname = %q, want the owner's", got)
-	}
 	if got := j.config.Dependencies; len(got) != 1 || got[0] != owner.ID() {
 		t.Errorf("Dependencies = %v, want [%s]", got, owner.ID())
 	}

@@ -288,7 +288,8 @@ func (r *Runtime) removeAnonymousVolumes(ctx context.Context, cfg *define.Contai
 	return errors.Join(errs...)
 }
 
-// applyVolumesFrom adds to a new container the volumes and bind mounts of
+// applyVolumesFrom adds to a container ClonePod copies (spec/generate
+// does it for a new one) the volumes and bind mounts of
 // the containers named in cfg.VolumesFrom, as docker and podman do: with
 // ":ro" read-only, with ":rw" writable, else as the source has them. A
 // destination the new container mounts itself keeps its own mount.

@@ -35,9 +35,6 @@ func TestNewContainerDefaults(t *testing.T) {
 	if err := ValidateName(cfg.Name); err != nil {
 		t.Errorf("generated name: %v", err)
 	}
-	if cfg.Hostname != cfg.ID[:12] {
-		t.Errorf("Hostname = %q, want the short ID %q", cfg.Hostname, cfg.ID[:12])
-	}
 	if st := e.dbState(c); st.Status != define.StatusConfigured {
 		t.Errorf("status = %s, want configured", st.Status)
 	}
@@ -45,11 +42,10 @@ func TestNewContainerDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if spec.Hostname != cfg.ID[:12] {
-		t.Errorf("spec hostname = %q, want %q", spec.Hostname, cfg.ID[:12])
-	}
-	if want := "/berth/berth-" + cfg.ID; spec.Linux.CgroupsPath != want {
-		t.Errorf("cgroups path = %q, want %q", spec.Linux.CgroupsPath, want)
+	// The spec is recorded as spec/generate made it: the engine adds no
+	// hostname, $HOSTNAME or cgroup path.
+	if spec.Hostname != "" || cfg.Hostname != "" || spec.Linux.CgroupsPath != "" || !reflect.DeepEqual(spec.Process.Env, testSpec().Process.Env) {
+		t.Errorf("spec hostname %q config hostname %q cgroups path %q env %q, want the spec as given", spec.Hostname, cfg.Hostname, spec.Linux.CgroupsPath, spec.Process.Env)
 	}
 	// The static dir (log) is made on the first start, not by create.
 	if _, err := os.Stat(cfg.StaticDir); !errors.Is(err, os.ErrNotExist) {
@@ -63,16 +59,30 @@ func TestNewContainerDefaults(t *testing.T) {
 	}
 }
 
-func TestNewContainerSystemdCgroup(t *testing.T) {
+func TestNewContainerWithID(t *testing.T) {
 	e := newTestEnv(t)
-	e.r.cfg.CgroupManager = "systemd"
-	c := e.newCtr(WithCgroupParent("my.slice"))
-	spec, err := e.st.ContainerSpec(c.ID())
-	if err != nil {
-		t.Fatal(err)
+	id := strings.Repeat("ab", 32)
+	if c := e.newCtr(WithID(id)); c.ID() != id {
+		t.Errorf("ID = %s, want %s", c.ID(), id)
 	}
-	if want := "my.slice:berth:" + c.ID(); spec.Linux.CgroupsPath != want {
-		t.Errorf("cgroups path = %q, want %q", spec.Linux.CgroupsPath, want)
+	if _, err := e.r.NewContainer(e.ctx, testSpec(), WithRootfs(e.rootfs), WithID("short")); !errors.Is(err, define.ErrInvalidArg) {
+		t.Errorf("WithID(short) = %v, want invalid argument", err)
+	}
+}
+
+func TestCgroupsPath(t *testing.T) {
+	for _, tt := range []struct{ manager, parent, want, wantPod string }{
+		{"cgroupfs", "", "/berth/berth-ID", "/berth/berth-pod-ID"},
+		{"", "/mine", "/mine/berth-ID", "/mine/berth-pod-ID"},
+		{"systemd", "", "machine.slice:berth:ID", "machine-berth_pod_ID.slice"},
+		{"systemd", "my.slice", "my.slice:berth:ID", "my-berth_pod_ID.slice"},
+	} {
+		if got := CgroupsPath(tt.manager, tt.parent, "ID"); got != tt.want {
+			t.Errorf("CgroupsPath(%q, %q) = %q, want %q", tt.manager, tt.parent, got, tt.want)
+		}
+		if got := PodCgroupPath(tt.manager, tt.parent, "ID"); got != tt.wantPod {
+			t.Errorf("PodCgroupPath(%q, %q) = %q, want %q", tt.manager, tt.parent, got, tt.wantPod)
+		}
 	}
 }
 
@@ -279,7 +289,7 @@ func TestWithCommandDoesNotAlias(t *testing.T) {
 
 func TestStartWritesBundleAndRecordsState(t *testing.T) {
 	e := newTestEnv(t)
-	c := e.newCtr(WithUser("nobody"), WithName("web"))
+	c := e.newCtr(WithUser("nobody"), WithName("web"), WithHostname("web"))
 	before := time.Now()
 	if err := c.Start(e.ctx); err != nil {
 		t.Fatal(err)

@@ -6,12 +6,26 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/idgen"
 )
 
 // CtrOption changes a container's configuration before it is persisted.
 // Options are plain functions over the record, so they can be unit-tested
 // without a runtime.
 type CtrOption func(*define.ContainerConfig) error
+
+// WithID gives the container the ID spec/generate chose, so that the
+// spec can name its cgroup and default hostname after it; without it
+// NewContainer picks one.
+func WithID(id string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		if !idgen.IsID(id) {
+			return fmt.Errorf("container ID %q: must be 64 lowercase hex digits: %w", id, define.ErrInvalidArg)
+		}
+		c.ID = id
+		return nil
+	}
+}
 
 // WithName sets the container's name; an empty name keeps the generated one.
 func WithName(name string) CtrOption {

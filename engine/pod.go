@@ -36,6 +36,18 @@ func (p *Pod) Config() define.PodConfig { return *p.config }
 // PodOption configures a new pod before it is persisted.
 type PodOption func(*define.PodConfig) error
 
+// WithPodID gives the pod the ID its creator chose (its infra
+// container's cgroup is named after it); without it NewPod picks one.
+func WithPodID(id string) PodOption {
+	return func(p *define.PodConfig) error {
+		if !idgen.IsID(id) {
+			return fmt.Errorf("pod ID %q: must be 64 lowercase hex digits: %w", id, define.ErrInvalidArg)
+		}
+		p.ID = id
+		return nil
+	}
+}
+
 // WithPodName names the pod (a random name otherwise).
 func WithPodName(name string) PodOption {
 	return func(p *define.PodConfig) error {
@@ -100,6 +112,9 @@ func WithPodCreateCommand(argv []string) PodOption {
 type InfraContainer struct {
 	Spec    *specs.Spec
 	Options []CtrOption
+	// cloned marks a spec copied by ClonePod, whose hostname and cgroup
+	// NewPod derives anew (see newContainer).
+	cloned bool
 }
 
 // NewPod persists a new pod and, unless infra is nil, its infra container.
@@ -127,7 +142,7 @@ func (r *Runtime) NewPod(ctx context.Context, infra *InfraContainer, opts ...Pod
 	if cfg.Hostname == "" {
 		cfg.Hostname = cfg.Name
 	}
-	cfg.CgroupPath = r.podCgroupPath(cfg)
+	cfg.CgroupPath = PodCgroupPath(r.cfg.CgroupManager, cfg.CgroupParent, cfg.ID)
 	l, err := r.locks.Retrieve(cfg.ID)
 	if err != nil {
 		return nil, err
@@ -154,7 +169,7 @@ func (r *Runtime) NewPod(ctx context.Context, infra *InfraContainer, opts ...Pod
 	p := &Pod{config: cfg, lock: l, runtime: r}
 	if infra != nil {
 		ctrOpts := append(slices.Clip(infra.Options), withPodMember(cfg, true))
-		c, err := r.newContainer(ctx, infra.Spec, ctrOpts, nil)
+		c, err := r.newContainer(ctx, infra.Spec, ctrOpts, nil, infra.cloned)
 		if err != nil {
 			return nil, fmt.Errorf("creating the infra container of pod %s: %w", cfg.Name, err)
 		}
@@ -234,21 +249,25 @@ func (r *Runtime) inheritPodVolumes(pod *define.PodConfig, cfg *define.Container
 	return nil
 }
 
-// podCgroupPath is the pod's own cgroup: every member's parent.
-func (r *Runtime) podCgroupPath(cfg *define.PodConfig) string {
-	if r.cfg.CgroupManager == "systemd" {
-		parent := strings.TrimSuffix(cfg.CgroupParent, ".slice")
+// PodCgroupPath is a pod's own cgroup, every member's parent, under the
+// cgroup manager ("systemd" or cgroupfs) and the pod's cgroup parent.
+func PodCgroupPath(manager, parent, id string) string {
+	if manager == "systemd" {
+		parent := strings.TrimSuffix(parent, ".slice")
 		if parent == "" {
 			parent = "machine"
 		}
-		return parent + "-berth_pod_" + cfg.ID + ".slice"
+		return parent + "-berth_pod_" + id + ".slice"
 	}
-	parent := cfg.CgroupParent
 	if parent == "" {
 		parent = "/berth"
 	}
-	return path.Join("/", parent, "berth-pod-"+cfg.ID)
+	return path.Join("/", parent, "berth-pod-"+id)
 }
+
+// FreePodName picks a random name no pod has, for a pod whose infra
+// container's hostname (the pod's name) is decided before NewPod.
+func (r *Runtime) FreePodName() (string, error) { return r.freePodName() }
 
 // freePodName picks a random name no pod has.
 func (r *Runtime) freePodName() (string, error) {

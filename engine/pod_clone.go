@@ -48,7 +48,7 @@ func (r *Runtime) ClonePod(ctx context.Context, src *Pod, opts ...PodOption) (_ 
 		if err != nil {
 			return nil, err
 		}
-		ic = &InfraContainer{Spec: spec, Options: []CtrOption{opt}}
+		ic = &InfraContainer{Spec: spec, Options: []CtrOption{opt}, cloned: true}
 	}
 	pod, err := r.NewPod(ctx, ic, append(podOpts, opts...)...)
 	if err != nil {
@@ -74,7 +74,7 @@ func (r *Runtime) ClonePod(ctx context.Context, src *Pod, opts ...PodOption) (_ 
 		if err != nil {
 			return nil, err
 		}
-		n, err := r.newContainer(ctx, spec, []CtrOption{opt, WithPod(pod.ID())}, nil)
+		n, err := r.newContainer(ctx, spec, []CtrOption{opt, WithPod(pod.ID())}, nil, true)
 		if err != nil {
 			return nil, fmt.Errorf("cloning container %s: %w", c.Name(), err)
 		}

@@ -16,16 +16,21 @@ import (
 
 // NewContainer persists a new container in the Configured state: its
 // record in the database and its rootfs in storage. Nothing is left behind
-// on failure.
+// on failure. The spec is taken as spec/generate made it, hostname,
+// $HOSTNAME and cgroup path included (WithID gives the ID it used).
 func (r *Runtime) NewContainer(ctx context.Context, spec *specs.Spec, opts ...CtrOption) (*Container, error) {
-	return r.newContainer(ctx, spec, opts, nil)
+	return r.newContainer(ctx, spec, opts, nil, false)
 }
 
 // newContainer is NewContainer. A container joining a pod (WithPod) is
 // created under the pod's lock, so that it never joins a pod being
 // removed or one whose infra container is not recorded yet; heldPod is
-// the pod whose lock the caller already holds (or nil).
-func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []CtrOption, heldPod *Pod) (_ *Container, retErr error) {
+// the pod whose lock the caller already holds (or nil). cloned is true
+// for a spec ClonePod copied from another container, stripped of the
+// hostname, $HOSTNAME and cgroup path, which are derived here anew
+// (derivePlacement), and given the pod's volumes (inheritPodVolumes,
+// applyVolumesFrom); spec/generate does all that for a new container.
+func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []CtrOption, heldPod *Pod, cloned bool) (_ *Container, retErr error) {
 	if spec == nil {
 		return nil, fmt.Errorf("container needs an OCI spec: %w", define.ErrInvalidArg)
 	}
@@ -60,8 +65,10 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 		if err := withPodMember(pod.config, false)(cfg); err != nil {
 			return nil, err
 		}
-		if err := r.inheritPodVolumes(pod.config, cfg); err != nil {
-			return nil, err
+		if cloned {
+			if err := r.inheritPodVolumes(pod.config, cfg); err != nil {
+				return nil, err
+			}
 		}
 		if cfg.Namespaces["uts"] != "" && spec.Hostname != "" {
 			return nil, fmt.Errorf("invalid config provided: cannot set hostname when joining the pod UTS namespace: %w", define.ErrInvalidArg)
@@ -92,28 +99,17 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 		}
 		cfg.Name = name
 	}
-	if cfg.IsInfra && spec.Hostname == "" {
-		spec.Hostname = cfg.Hostname
-	}
-	if err := r.utsHostname(cfg, spec); err != nil {
-		return nil, err
-	}
-	if spec.Hostname == "" && cfg.Namespaces["uts"] == "" && hasOwnUTS(spec) && cfg.NetMode != "host" {
-		spec.Hostname = cfg.ID[:12]
-	}
-	if cfg.Hostname == "" {
-		cfg.Hostname = spec.Hostname
-	}
-	if spec.Process != nil && cfg.Hostname != "" && !hasEnv(spec.Process.Env, "HOSTNAME") {
-		spec.Process.Env = append(spec.Process.Env, "HOSTNAME="+cfg.Hostname)
-	}
-	if spec.Linux != nil && spec.Linux.CgroupsPath == "" {
-		spec.Linux.CgroupsPath = r.cgroupsPath(cfg)
+	if cloned {
+		if err := r.derivePlacement(cfg, spec); err != nil {
+			return nil, err
+		}
 	}
 	cfg.StaticDir = r.cfg.staticDir() + "/" + cfg.ID
 
-	if err := r.applyVolumesFrom(cfg, spec); err != nil {
-		return nil, err
+	if cloned {
+		if err := r.applyVolumesFrom(cfg, spec); err != nil {
+			return nil, err
+		}
 	}
 	undoVolumes, err := r.prepareVolumes(ctx, cfg)
 	if err != nil {
@@ -175,21 +171,46 @@ func (r *Runtime) setDependencies(cfg *define.ContainerConfig) error {
 	return nil
 }
 
-// cgroupsPath places the container under its cgroup parent: a slice for
+// derivePlacement sets what ClonePod's copied spec was stripped of, the
+// way spec/generate sets it for a new one: the hostname (the pod's for an
+// infra container sharing UTS, the owner's in a joined UTS namespace, the
+// host's without one, else the short ID unless on the host's network),
+// $HOSTNAME, and the cgroup path under the (pod's) cgroup parent.
+func (r *Runtime) derivePlacement(cfg *define.ContainerConfig, spec *specs.Spec) error {
+	if cfg.IsInfra && spec.Hostname == "" {
+		spec.Hostname = cfg.Hostname
+	}
+	if err := r.utsHostname(cfg, spec); err != nil {
+		return err
+	}
+	if spec.Hostname == "" && cfg.Namespaces["uts"] == "" && hasOwnUTS(spec) && cfg.NetMode != "host" {
+		spec.Hostname = cfg.ID[:12]
+	}
+	if cfg.Hostname == "" {
+		cfg.Hostname = spec.Hostname
+	}
+	if spec.Process != nil && cfg.Hostname != "" && !hasEnv(spec.Process.Env, "HOSTNAME") {
+		spec.Process.Env = append(spec.Process.Env, "HOSTNAME="+cfg.Hostname)
+	}
+	if spec.Linux != nil && spec.Linux.CgroupsPath == "" {
+		spec.Linux.CgroupsPath = CgroupsPath(r.cfg.CgroupManager, cfg.CgroupParent, cfg.ID)
+	}
+	return nil
+}
+
+// CgroupsPath places a container under its cgroup parent: a slice for
 // the systemd manager, a plain path for cgroupfs.
-func (r *Runtime) cgroupsPath(cfg *define.ContainerConfig) string {
-	if r.cfg.CgroupManager == "systemd" {
-		parent := cfg.CgroupParent
+func CgroupsPath(manager, parent, id string) string {
+	if manager == "systemd" {
 		if parent == "" {
 			parent = "machine.slice"
 		}
-		return parent + ":berth:" + cfg.ID
+		return parent + ":berth:" + id
 	}
-	parent := cfg.CgroupParent
 	if parent == "" {
 		parent = "/berth"
 	}
-	return path.Join("/", parent, "berth-"+cfg.ID)
+	return path.Join("/", parent, "berth-"+id)
 }
 
 // freeName picks a random name no container has.

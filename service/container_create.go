@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/berth-dev/berth/engine"
@@ -68,21 +69,28 @@ func Create(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts
 		}
 		newPod = pod
 	}
-	ociSpec, ctrOpts, err := generate.Container(s, img, host)
-	if err == nil {
-		if img != nil {
-			// Record the image by its full name, as podman's ps shows it.
-			ctrOpts = append(ctrOpts, engine.WithImage(img.ID, imageName(img, s.Image)))
-		}
-		var c *engine.Container
-		if c, err = rt.NewContainer(ctx, ociSpec, ctrOpts...); err == nil {
-			return c, nil
-		}
-	}
-	if newPod != nil {
+	c, err := newContainer(ctx, rt, s, img, host)
+	if err != nil && newPod != nil {
 		_ = rt.RemovePod(ctx, newPod, engine.PodRemoveOptions{Force: true})
 	}
-	return nil, err
+	return c, err
+}
+
+// newContainer places, generates and records the container.
+func newContainer(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, img *define.Image, host generate.Host) (*engine.Container, error) {
+	place, err := placement(rt, s)
+	if err != nil {
+		return nil, err
+	}
+	ociSpec, ctrOpts, err := generate.Container(s, img, host, place)
+	if err != nil {
+		return nil, err
+	}
+	if img != nil {
+		// Record the image by its full name, as podman's ps shows it.
+		ctrOpts = append(ctrOpts, engine.WithImage(img.ID, imageName(img, s.Image)))
+	}
+	return rt.NewContainer(ctx, ociSpec, ctrOpts...)
 }
 
 // newPodFor makes the pod of `--pod new:NAME`: the container's published
@@ -94,17 +102,107 @@ func newPodFor(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, n
 	}
 	ps := &spec.PodSpec{
 		Name: name, Infra: true, CreateCommand: s.CreateCommand,
-		Network: s.Network, Publish: s.Publish, NetworkAlias: s.NetworkAlias, IP: s.IP, MacAddress: s.MacAddress,
+		Network: s.Network, Ports: s.Ports, NetworkAlias: s.NetworkAlias, IP: s.IP, MacAddress: s.MacAddress,
 		DNS: s.DNS, DNSSearch: s.DNSSearch, DNSOption: s.DNSOption, AddHost: s.AddHost, NoHosts: s.NoHosts,
 	}
 	pod, err := PodCreate(ctx, rt, ps, PodCreateOptions{Create: opts})
 	if err != nil {
 		return nil, err
 	}
-	s.Network, s.Publish, s.NetworkAlias, s.IP, s.MacAddress = nil, nil, nil, "", ""
+	s.Network, s.Ports, s.NetworkAlias, s.IP, s.MacAddress = nil, nil, nil, "", ""
 	s.DNS, s.DNSSearch, s.DNSOption, s.AddHost, s.NoHosts = nil, nil, nil, nil, false
 	s.Pod = pod.ID()
 	return pod, nil
+}
+
+// placement looks up what the new container takes from its pod, from
+// the owner of a UTS namespace it joins and from the containers whose
+// volumes it mounts. A pod or UTS owner that does not resolve is left for
+// the engine to report.
+func placement(rt *engine.Runtime, s *spec.ContainerSpec) (generate.Placement, error) {
+	var p generate.Placement
+	hostnameOf := func(ref string) string {
+		if c, err := rt.LookupContainer(ref); err == nil {
+			return c.Config().Hostname
+		}
+		return ""
+	}
+	for _, ref := range s.VolumesFrom {
+		name, _, _ := strings.Cut(ref, ":")
+		src, err := volumesFromSource(rt, name, ref)
+		if err != nil {
+			return p, fmt.Errorf("--volumes-from %q: %w", ref, err)
+		}
+		p.VolumesFrom = append(p.VolumesFrom, src)
+	}
+	if s.Pod != "" {
+		if pod, err := rt.LookupPod(s.Pod); err == nil {
+			cfg := pod.Config()
+			p.Pod = &generate.PodPlacement{
+				CgroupPath: cfg.CgroupPath, Hostname: cfg.Hostname,
+				SharesUTS: cfg.Shares("uts"), HasInfra: cfg.InfraID != "",
+			}
+			if p.Pod.HasInfra && p.Pod.SharesUTS {
+				p.UTSHostname = hostnameOf(cfg.InfraID)
+			}
+			if err := podVolumes(rt, cfg.InfraID, &p); err != nil {
+				return p, err
+			}
+		}
+	}
+	if ref, ok := strings.CutPrefix(s.UTS, "container:"); ok {
+		p.UTSHostname = hostnameOf(ref)
+	}
+	return p, nil
+}
+
+// volumesFromSource reads the volumes and user bind mounts of container
+// name, recorded as ref.
+func volumesFromSource(rt *engine.Runtime, name, ref string) (generate.VolumesFromSource, error) {
+	c, err := rt.LookupContainer(name)
+	if err != nil {
+		return generate.VolumesFromSource{}, err
+	}
+	cfg := c.Config()
+	sp, err := c.Spec()
+	if err != nil {
+		return generate.VolumesFromSource{}, err
+	}
+	src := generate.VolumesFromSource{Ref: ref, Volumes: cfg.Volumes}
+	for _, m := range sp.Mounts {
+		if m.Type == "bind" && slices.Contains(cfg.UserVolumes, m.Destination) {
+			src.Binds = append(src.Binds, m)
+		}
+	}
+	return src, nil
+}
+
+// podVolumes gives a member the pod's volumes and bind mounts (pod create
+// -v/--volumes-from, held by the infra container), as podman does,
+// unless it names the infra container in --volumes-from itself.
+func podVolumes(rt *engine.Runtime, infraID string, p *generate.Placement) error {
+	if infraID == "" {
+		return nil
+	}
+	infra, err := rt.LookupContainer(infraID)
+	if err != nil {
+		return nil // the engine reports the pod's state
+	}
+	if cfg := infra.Config(); len(cfg.UserVolumes) == 0 && len(cfg.Volumes) == 0 {
+		return nil
+	}
+	for _, src := range p.VolumesFrom {
+		name, _, _ := strings.Cut(src.Ref, ":")
+		if c, err := rt.LookupContainer(name); err == nil && c.ID() == infraID {
+			return nil
+		}
+	}
+	src, err := volumesFromSource(rt, infraID, infraID)
+	if err != nil {
+		return err
+	}
+	p.VolumesFrom = append(p.VolumesFrom, src)
+	return nil
 }
 
 // imageForCreate finds the container's image under the pull policy and

@@ -66,7 +66,7 @@ func Run(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts Ru
 	// Without a restart policy this process sees the exit and cleans up
 	// itself, cheaper than leaving it to conmon's exit command.
 	var claim *engine.CleanupClaim
-	if s.Restart == "" || s.Restart == "no" {
+	if !s.Restart.Restarts() {
 		if claim, err = c.ClaimCleanup(s.Terminal && streams.AttachStdin); err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/idgen"
 	"github.com/berth-dev/berth/spec"
 	"github.com/berth-dev/berth/spec/generate"
 )
@@ -39,6 +40,17 @@ func PodCreate(ctx context.Context, rt *engine.Runtime, ps *spec.PodSpec, opts P
 	if err != nil {
 		return nil, err
 	}
+	// The infra container's hostname (the pod's name by default) and
+	// cgroup (under the pod's) are in its spec: the pod's ID and name
+	// are decided first.
+	podID := idgen.NewID()
+	podOpts = append(podOpts, engine.WithPodID(podID))
+	if ps.Name == "" {
+		if ps.Name, err = rt.FreePodName(); err != nil {
+			return nil, err
+		}
+		podOpts = append(podOpts, engine.WithPodName(ps.Name))
+	}
 	var infra *engine.InfraContainer
 	if infraSpec != nil {
 		var img *define.Image
@@ -58,7 +70,19 @@ func PodCreate(ctx context.Context, rt *engine.Runtime, ps *spec.PodSpec, opts P
 			defer release()
 		}
 		infraSpec.CreateCommand = ps.CreateCommand
-		ociSpec, ctrOpts, err := generate.Container(infraSpec, img, host)
+		place, err := generate.InfraPlacement(ps, podID, host)
+		if err != nil {
+			return nil, err
+		}
+		for _, ref := range infraSpec.VolumesFrom {
+			name, _, _ := strings.Cut(ref, ":")
+			src, err := volumesFromSource(rt, name, ref)
+			if err != nil {
+				return nil, fmt.Errorf("--volumes-from %q: %w", ref, err)
+			}
+			place.VolumesFrom = append(place.VolumesFrom, src)
+		}
+		ociSpec, ctrOpts, err := generate.Container(infraSpec, img, host, place)
 		if err != nil {
 			return nil, err
 		}

@@ -18,15 +18,18 @@ type PodSpec struct {
 	InfraName    string
 	CgroupParent string
 	ExitPolicy   string
-	Memory       string
-	CPUs         string
-	Pid          string
-	Userns       string
-	Volumes      []string
-	VolumesFrom  []string
+	// Memory is the pod's memory limit in bytes, NanoCPUs its CPU limit
+	// in billionths of a CPU (0: none).
+	Memory   int64
+	NanoCPUs int64
+	Pid      string
+	Userns   string
+	// Mounts are the bind mounts and volumes every member gets (-v).
+	Mounts      []Mount
+	VolumesFrom []string
 
 	Network      []string
-	Publish      []string
+	Ports        []PortMapping
 	NetworkAlias []string
 	IP           string
 	MacAddress   string

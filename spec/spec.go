@@ -4,6 +4,8 @@
 // an OCI runtime spec and engine options.
 package spec
 
+import "syscall"
+
 // ContainerSpec is everything a user can ask of a new container.
 // Zero values mean "not given": the image or the engine default applies.
 type ContainerSpec struct {
@@ -37,26 +39,33 @@ type ContainerSpec struct {
 	NoReadOnlyTmpfs bool
 	Privileged      bool
 
-	StopSignal  string // name or number
+	// StopSignal is the signal that stops the container (0: the image's,
+	// else SIGTERM).
+	StopSignal  syscall.Signal
 	StopTimeout *uint
-	Restart     string // no, always, on-failure[:N], unless-stopped
+	Restart     RestartPolicy
 
 	CgroupParent string
-	ShmSize      string // docker units: 64m
-	Ulimits      []string
-	Memory       string
-	MemorySwap   string
-	CPUs         string
-	CPUShares    uint64
-	PidsLimit    *int64
-	CapAdd       []string
-	CapDrop      []string
-	SecurityOpt  []string
-	Sysctls      []string
-	Devices      []string
-	GroupAdd     []string
-	Tmpfs        []string
-	Volumes      []string // -v SRC:DST[:opts]
+	// ShmSize is the size of /dev/shm in bytes (0: the default).
+	ShmSize int64
+	Ulimits []Ulimit
+	// Memory is the memory limit in bytes (0: none); MemorySwap the limit
+	// of memory plus swap (0: twice Memory, -1: unlimited swap).
+	Memory     int64
+	MemorySwap int64
+	// NanoCPUs is the CPU limit in billionths of a CPU (0: none).
+	NanoCPUs    int64
+	CPUShares   uint64
+	PidsLimit   *int64
+	CapAdd      []string
+	CapDrop     []string
+	SecurityOpt []string
+	Sysctls     map[string]string
+	Devices     []Device
+	GroupAdd    []string
+	// Mounts are the bind mounts, volumes and tmpfs of -v, --mount and
+	// --tmpfs.
+	Mounts []Mount
 	// VolumesFrom are other containers whose volumes and bind mounts
 	// this one mounts (CTR[:ro|rw]).
 	VolumesFrom []string
@@ -65,13 +74,12 @@ type ContainerSpec struct {
 	// ImageVolume is what the image's VOLUME paths get: "bind" (an
 	// anonymous volume, the default), "tmpfs" or "ignore".
 	ImageVolume string
-	Mounts      []string // --mount type=...,src=...,dst=...
 
 	// Networking (issue 6 fills in the behaviour).
-	Network      []string // --network values
-	Publish      []string // -p
+	Network      []string      // --network values
+	Ports        []PortMapping // -p
 	PublishAll   bool
-	Expose       []string
+	Expose       []ExposedPort
 	DNS          []string
 	DNSSearch    []string
 	DNSOption    []string

@@ -23,6 +23,20 @@ func NewID() string {
 	}
 }
 
+// IsID reports whether id has the form of an ID: 64 lowercase hex
+// characters.
+func IsID(id string) bool {
+	if len(id) != 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 var adjectives = []string{
 	"admiring", "agitated", "amazing", "angry", "awesome", "blissful", "bold", "brave",
 	"busy", "charming", "clever", "compassionate", "confident", "cool", "dazzling",

@@ -9,13 +9,23 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/internal/errdefs"
 )
 
-// Parse turns a signal name or number into a signal.
+// invalid is the error for a signal that is not one; it is in the
+// invalid-argument category.
+func invalid(s string) error {
+	return errdefs.New(errdefs.ErrInvalidArgument, fmt.Sprintf("invalid signal: %s", s))
+}
+
+// Parse turns a signal name or number into a signal: "SIGKILL", "KILL",
+// "kill", "9", "RTMIN+3", "SIGRTMAX-1". It is the one signal parser of
+// kill, stop signals and the API.
 func Parse(s string) (syscall.Signal, error) {
 	if n, err := strconv.Atoi(s); err == nil {
 		if n <= 0 || n > 64 {
-			return 0, fmt.Errorf("invalid signal: %s", s)
+			return 0, invalid(s)
 		}
 		return syscall.Signal(n), nil
 	}
@@ -28,7 +38,7 @@ func Parse(s string) (syscall.Signal, error) {
 	}
 	sig := unix.SignalNum(name)
 	if sig == 0 {
-		return 0, fmt.Errorf("invalid signal: %s", s)
+		return 0, invalid(s)
 	}
 	return sig, nil
 }
@@ -46,17 +56,17 @@ func parseRT(name, orig string) (syscall.Signal, error) {
 	n := 0
 	if off != "" {
 		if (sign > 0 && off[0] != '+') || (sign < 0 && off[0] != '-') {
-			return 0, fmt.Errorf("invalid signal: %s", orig)
+			return 0, invalid(orig)
 		}
 		v, err := strconv.Atoi(off[1:])
 		if err != nil {
-			return 0, fmt.Errorf("invalid signal: %s", orig)
+			return 0, invalid(orig)
 		}
 		n = v
 	}
 	sig := base + sign*n
 	if sig < 34 || sig > 64 {
-		return 0, fmt.Errorf("invalid signal: %s", orig)
+		return 0, invalid(orig)
 	}
 	return syscall.Signal(sig), nil
 }

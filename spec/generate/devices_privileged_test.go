@@ -24,7 +24,7 @@ func TestPrivilegedGetsHostDevices(t *testing.T) {
 	if len(want) == 0 {
 		t.Fatal("no device nodes in /dev")
 	}
-	g, _, err := gen(t, &spec.ContainerSpec{Privileged: true, Devices: []string{"/dev/null:/dev/null:r"}}, testImage(), testHost())
+	g, _, err := gen(t, &spec.ContainerSpec{Privileged: true, Devices: []spec.Device{{Source: "/dev/null", Destination: "/dev/null", Permissions: "r"}}}, testImage(), testHost())
 	if err != nil {
 		t.Fatal(err)
 	}

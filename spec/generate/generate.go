@@ -4,16 +4,16 @@
 // both sides; it follows docker's semantics for the image/flag merge and
 // podman's defaults for the runtime spec.
 //
-// What is left for the engine (it is not known here):
+// The container's ID, hostname, $HOSTNAME and cgroup path are decided
+// here too, from a Placement the caller looks up (the pod, the owner of a
+// joined UTS namespace); the engine records the spec as it is. What is
+// left for the engine at start (it is not known here):
 //   - Root.Path: the mounted rootfs (set here only for --rootfs).
-//   - Hostname: when --hostname is not given, the first 12 characters of
-//     the container ID; the engine also adds HOSTNAME=<it> to Process.Env
-//     unless the env already has HOSTNAME.
 //   - Process.User: resolved with internal/lookup once the rootfs is
 //     mounted (numeric "uid[:gid]" users are set here already), with the
 //     --group-add groups, and HOME from the passwd entry when the env has
 //     no HOME.
-//   - Linux.CgroupsPath: from the container ID and the cgroup parent.
+//   - the paths of joined namespaces and the mounts of volumes,
 //   - the network namespace path and /etc/hosts, /etc/resolv.conf,
 //     /etc/hostname bind mounts (internal/etcfiles).
 package generate
@@ -25,13 +25,13 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/docker/go-units"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/signals"
 	"github.com/berth-dev/berth/spec"
 )
 
@@ -175,9 +175,10 @@ func invalid(format string, args ...any) error {
 
 // Container builds the OCI runtime spec and the engine options for s. img
 // is the image the container is created from; it may be nil with
-// s.Rootfs. Every bad input gives an error naming the flag that wraps
-// define.ErrInvalidArg.
-func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec, []engine.CtrOption, error) {
+// s.Rootfs. p places it (ID, pod); the zero Placement is a new container
+// outside any pod. Every bad input gives an error naming the flag or the
+// field that wraps define.ErrInvalidArg.
+func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement) (*specs.Spec, []engine.CtrOption, error) {
 	if s == nil {
 		return nil, nil, invalid("no container spec")
 	}
@@ -231,7 +232,6 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 		if err := spec.ValidateHostname(s.Hostname); err != nil {
 			return nil, nil, err
 		}
-		add(engine.WithHostname(s.Hostname))
 	}
 
 	env, err := buildEnv(s, imgCfg, &host)
@@ -267,15 +267,16 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 		add(engine.WithLabels(labels))
 	}
 
-	sigName := s.StopSignal
-	if sigName == "" {
-		sigName = imgCfg.StopSignal
-	}
-	stopSig := unix.SIGTERM
-	if sigName != "" {
-		if stopSig, err = spec.ParseSignal(sigName); err != nil {
-			return nil, nil, fmt.Errorf("--stop-signal: %w", err)
+	stopSig := s.StopSignal
+	if stopSig == 0 {
+		stopSig = unix.SIGTERM
+		if imgCfg.StopSignal != "" {
+			if stopSig, err = signals.Parse(imgCfg.StopSignal); err != nil {
+				return nil, nil, fmt.Errorf("the image's stop signal: %w", err)
+			}
 		}
+	} else if stopSig < 0 || stopSig > 64 {
+		return nil, nil, invalid("stop signal %d: out of range 1-64", stopSig)
 	}
 	add(engine.WithStopSignal(uint(stopSig)))
 	timeout := uint(DefaultStopTimeout)
@@ -292,15 +293,14 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	if s.Remove {
 		add(engine.WithAutoRemove())
 	}
-	if s.Restart != "" {
-		policy, retries, err := spec.ParseRestartPolicy(s.Restart)
-		if err != nil {
+	if s.Restart.Name != "" {
+		if err := checkRestart(s.Restart); err != nil {
 			return nil, nil, err
 		}
-		if s.Remove && policy != "no" {
-			return nil, nil, invalid("--restart %q: the --rm option conflicts with a restart policy", s.Restart)
+		if s.Remove && s.Restart.Restarts() {
+			return nil, nil, invalid("restart policy %q conflicts with removing the container when it exits (--rm)", s.Restart.Name)
 		}
-		add(engine.WithRestartPolicy(policy, retries))
+		add(engine.WithRestartPolicy(s.Restart.Name, s.Restart.MaxRetries))
 	}
 	if s.CgroupParent != "" {
 		if host.CgroupManager == "systemd" && !strings.HasSuffix(s.CgroupParent, ".slice") {
@@ -316,12 +316,11 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	if shm == 0 {
 		shm = DefaultShmSize
 	}
-	if s.ShmSize != "" {
-		n, err := units.RAMInBytes(s.ShmSize)
-		if err != nil || n <= 0 {
-			return nil, nil, invalid("--shm-size %q: must be a positive size such as 64m", s.ShmSize)
-		}
-		shm = n
+	if s.ShmSize < 0 {
+		return nil, nil, invalid("shm size %d: must be positive", s.ShmSize)
+	}
+	if s.ShmSize > 0 {
+		shm = s.ShmSize
 	}
 	add(engine.WithShmSize(shm))
 
@@ -350,6 +349,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	if err != nil {
 		return nil, nil, err
 	}
+	if userDests, vols, err = volumesFrom(g, s, p.VolumesFrom, userDests, vols); err != nil {
+		return nil, nil, err
+	}
 	shmMount(g, s.IPC)
 	if len(userDests) > 0 {
 		add(engine.WithUserVolumes(userDests))
@@ -357,8 +359,12 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	if len(vols) > 0 {
 		add(engine.WithVolumes(vols))
 	}
-	if len(s.VolumesFrom) > 0 {
-		add(engine.WithVolumesFrom(s.VolumesFrom))
+	if len(p.VolumesFrom) > 0 {
+		refs := make([]string, 0, len(p.VolumesFrom))
+		for _, src := range p.VolumesFrom {
+			refs = append(refs, src.Ref)
+		}
+		add(engine.WithVolumesFrom(refs))
 	}
 	if len(s.Requires) > 0 {
 		add(engine.WithRequires(s.Requires))
@@ -400,7 +406,25 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host) (*specs.Spec
 	if len(s.CreateCommand) > 0 {
 		add(engine.WithCreateCommand(s.CreateCommand))
 	}
+	if err := place(g, s, p, &host, add); err != nil {
+		return nil, nil, err
+	}
 	return g, opts, nil
+}
+
+// checkRestart checks a restart policy's name, and that only on-failure
+// has a retry count.
+func checkRestart(r spec.RestartPolicy) error {
+	switch r.Name {
+	case spec.RestartNo, spec.RestartAlways, spec.RestartUnlessStopped:
+		if r.MaxRetries > 0 {
+			return invalid("restart policy %q: retries are only allowed with the on-failure policy", r.Name)
+		}
+	case spec.RestartOnFailure:
+	default:
+		return invalid("restart policy %q: must be one of no, always, on-failure, unless-stopped", r.Name)
+	}
+	return nil
 }
 
 func checkRootfs(dir string) error {

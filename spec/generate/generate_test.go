@@ -13,6 +13,7 @@ import (
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/errdefs"
 	"github.com/berth-dev/berth/spec"
@@ -54,17 +55,23 @@ func testImage() *define.Image {
 // gen runs Container and applies the options to a config record.
 func gen(t *testing.T, s *spec.ContainerSpec, img *define.Image, h Host) (*specs.Spec, *define.ContainerConfig, error) {
 	t.Helper()
-	g, opts, err := Container(s, img, h)
+	g, opts, err := Container(s, img, h, Placement{})
 	if err != nil {
 		return nil, nil, err
 	}
+	return g, applied(t, opts), nil
+}
+
+// applied is the config the engine options make.
+func applied(t *testing.T, opts []engine.CtrOption) *define.ContainerConfig {
+	t.Helper()
 	cfg := &define.ContainerConfig{}
 	for _, o := range opts {
 		if err := o(cfg); err != nil {
 			t.Fatalf("applying option: %v", err)
 		}
 	}
-	return g, cfg, nil
+	return cfg
 }
 
 func TestCommand(t *testing.T) {
@@ -178,8 +185,13 @@ func TestEnv(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(g.Process.Env, tt.want) {
-				t.Errorf("env =\n%q\nwant\n%q", g.Process.Env, tt.want)
+			// $HOSTNAME comes last, from the placement (TestPlacement).
+			env := g.Process.Env
+			if last := len(env) - 1; last >= 0 && strings.HasPrefix(env[last], "HOSTNAME=") && !slices.ContainsFunc(tt.want, func(e string) bool { return strings.HasPrefix(e, "HOSTNAME=") }) {
+				env = env[:last]
+			}
+			if !reflect.DeepEqual(env, tt.want) {
+				t.Errorf("env =\n%q\nwant\n%q", env, tt.want)
 			}
 		})
 	}
@@ -189,9 +201,9 @@ func TestBasicsAndOptions(t *testing.T) {
 	to := uint(3)
 	s := &spec.ContainerSpec{
 		Name: "web", Image: "busybox", Labels: map[string]string{"b": "flag", "c": "flag"},
-		User: "1000:1000", WorkDir: "/work/../app", StopSignal: "KILL", StopTimeout: &to,
+		User: "1000:1000", WorkDir: "/work/../app", StopSignal: 9, StopTimeout: &to,
 		Terminal: true, Stdin: true, Remove: true, Hostname: "myhost", CgroupParent: "/mine",
-		ShmSize: "128m", ReadOnly: true, Runtime: "runc", LogDriver: "json-file",
+		ShmSize: 128 << 20, ReadOnly: true, Runtime: "runc", LogDriver: "json-file",
 		LogOpts: []string{"path=/tmp/x.log", "max-size=10m"}, CreateCommand: []string{"berth", "run"},
 		Network: []string{"net1", "net2"}, DNS: []string{"1.1.1.1"}, AddHost: []string{"db:10.0.0.2"},
 	}
@@ -200,7 +212,7 @@ func TestBasicsAndOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &define.ContainerConfig{
-		Name: "web", ImageID: "sha256img", ImageName: "busybox",
+		ID: cfg.ID, Name: "web", ImageID: "sha256img", ImageName: "busybox",
 		Labels:     map[string]string{"a": "img", "b": "flag", "c": "flag"},
 		Entrypoint: []string{"/entry"}, Cmd: []string{"img-cmd", "arg"}, Command: []string{"/entry", "img-cmd", "arg"},
 		User: "1000:1000", StopSignal: 9, StopTimeout: 3, Terminal: true, Stdin: true, AutoRemove: true,
@@ -218,8 +230,8 @@ func TestBasicsAndOptions(t *testing.T) {
 	if g.Process.User.UID != 1000 || g.Process.User.GID != 1000 {
 		t.Errorf("process user = %+v, want 1000:1000", g.Process.User)
 	}
-	if g.Linux.CgroupsPath != "" || g.Root.Path != "" {
-		t.Errorf("cgroups path %q root %q, want both empty for the engine", g.Linux.CgroupsPath, g.Root.Path)
+	if g.Linux.CgroupsPath != "/mine/berth-"+cfg.ID || g.Root.Path != "" || len(cfg.ID) != 64 {
+		t.Errorf("cgroups path %q root %q, want /mine/berth-%s and empty for the engine", g.Linux.CgroupsPath, g.Root.Path, cfg.ID)
 	}
 	for _, d := range []string{"/tmp", "/run", "/var/tmp"} {
 		if findMount(g, d) == nil {
@@ -251,8 +263,8 @@ func TestImageDefaults(t *testing.T) {
 	if g.Process.Cwd != "/" || cfg.StopSignal != 15 {
 		t.Errorf("cwd %q stop signal %d, want / and 15", g.Process.Cwd, cfg.StopSignal)
 	}
-	if cfg.Restart != "" || cfg.Hostname != "" || g.Hostname != "" {
-		t.Errorf("restart %q hostname %q/%q, want empty", cfg.Restart, cfg.Hostname, g.Hostname)
+	if cfg.Restart != "" || cfg.Hostname != cfg.ID[:12] || g.Hostname != cfg.ID[:12] {
+		t.Errorf("restart %q hostname %q/%q, want empty and the short ID", cfg.Restart, cfg.Hostname, g.Hostname)
 	}
 }
 
@@ -265,16 +277,17 @@ func TestRootfs(t *testing.T) {
 	if g.Root.Path != dir || cfg.Rootfs != dir || cfg.ImageID != "" {
 		t.Errorf("root %q rootfs %q image %q", g.Root.Path, cfg.Rootfs, cfg.ImageID)
 	}
-	if _, _, err := Container(&spec.ContainerSpec{Command: []string{"sh"}}, nil, testHost()); err == nil {
+	if _, _, err := Container(&spec.ContainerSpec{Command: []string{"sh"}}, nil, testHost(), Placement{}); err == nil {
 		t.Error("no image and no rootfs: want error")
 	}
-	if _, _, err := Container(&spec.ContainerSpec{Rootfs: "/nonexistent", Command: []string{"sh"}}, nil, testHost()); err == nil {
+	if _, _, err := Container(&spec.ContainerSpec{Rootfs: "/nonexistent", Command: []string{"sh"}}, nil, testHost(), Placement{}); err == nil {
 		t.Error("missing rootfs: want error")
 	}
 }
 
-// TestBadInput checks that every bad flag value gives an error naming the
-// flag and wrapping ErrInvalidArg.
+// TestBadInput checks that every bad value gives an error naming the flag
+// or the field and wrapping ErrInvalidArg. Flag syntax is internal/specflag's
+// (see its tests); these are the checks the API's input gets too.
 func TestBadInput(t *testing.T) {
 	neg := int64(-5)
 	tests := []struct {
@@ -285,46 +298,48 @@ func TestBadInput(t *testing.T) {
 		{"workdir relative", spec.ContainerSpec{WorkDir: "rel"}, "--workdir \"rel\""},
 		{"hostname", spec.ContainerSpec{Hostname: "bad_host"}, "--hostname"},
 		{"name", spec.ContainerSpec{Name: "-bad"}, "container name"},
-		{"stop signal", spec.ContainerSpec{StopSignal: "SIGNOPE"}, "--stop-signal: invalid signal \"SIGNOPE\""},
-		{"restart", spec.ContainerSpec{Restart: "sometimes"}, "--restart \"sometimes\""},
-		{"restart retries", spec.ContainerSpec{Restart: "always:3"}, "only allowed with the on-failure policy"},
-		{"restart with rm", spec.ContainerSpec{Restart: "always", Remove: true}, "conflicts"},
-		{"shm", spec.ContainerSpec{ShmSize: "lots"}, "--shm-size \"lots\""},
-		{"memory", spec.ContainerSpec{Memory: "1x"}, "--memory \"1x\""},
-		{"memory small", spec.ContainerSpec{Memory: "1k"}, "minimum memory"},
-		{"swap without memory", spec.ContainerSpec{MemorySwap: "1g"}, "--memory-swap"},
-		{"swap below memory", spec.ContainerSpec{Memory: "1g", MemorySwap: "512m"}, "--memory-swap"},
-		{"cpus", spec.ContainerSpec{CPUs: "-1"}, "--cpus \"-1\""},
+		{"stop signal", spec.ContainerSpec{StopSignal: 99}, "stop signal 99: out of range"},
+		{"restart", spec.ContainerSpec{Restart: spec.RestartPolicy{Name: "sometimes"}}, "restart policy \"sometimes\""},
+		{"restart retries", spec.ContainerSpec{Restart: spec.RestartPolicy{Name: "always", MaxRetries: 3}}, "only allowed with the on-failure policy"},
+		{"restart with rm", spec.ContainerSpec{Restart: spec.RestartPolicy{Name: "always"}, Remove: true}, "conflicts"},
+		{"shm", spec.ContainerSpec{ShmSize: -1}, "shm size -1"},
+		{"memory", spec.ContainerSpec{Memory: -5}, "memory limit -5"},
+		{"memory small", spec.ContainerSpec{Memory: 1024}, "minimum memory"},
+		{"swap without memory", spec.ContainerSpec{MemorySwap: 1 << 30}, "memory swap limit"},
+		{"swap below memory", spec.ContainerSpec{Memory: 1 << 30, MemorySwap: 512 << 20}, "memory swap limit"},
+		{"cpus", spec.ContainerSpec{NanoCPUs: -1}, "CPU limit -0.000000001: range of CPUs is from 0.01"},
+		{"cpus above host", spec.ContainerSpec{NanoCPUs: 1e15}, "range of CPUs is from 0.01 to 4.00, as there are only 4 CPUs available"},
 		{"cpu shares", spec.ContainerSpec{CPUShares: 1}, "--cpu-shares 1"},
 		{"pids", spec.ContainerSpec{PidsLimit: &neg}, "--pids-limit -5"},
 		{"cap", spec.ContainerSpec{CapAdd: []string{"NOPE"}}, "--cap-add \"NOPE\": unknown capability"},
 		{"cap drop", spec.ContainerSpec{CapDrop: []string{"x"}}, "--cap-drop \"x\""},
 		{"secopt", spec.ContainerSpec{SecurityOpt: []string{"bogus=1"}}, "invalid --security-opt 2: \"bogus=1\""},
 		{"seccomp file", spec.ContainerSpec{SecurityOpt: []string{"seccomp=/nonexistent.json"}}, "seccomp=/nonexistent.json"},
-		{"sysctl host", spec.ContainerSpec{Sysctls: []string{"vm.swappiness=1"}}, "--sysctl \"vm.swappiness=1\""},
-		{"sysctl net with host net", spec.ContainerSpec{Sysctls: []string{"net.ipv4.ip_forward=1"}, Network: []string{"host"}}, "--network host"},
-		{"sysctl format", spec.ContainerSpec{Sysctls: []string{"kernel.sem"}}, "KEY=VALUE"},
-		{"tmpfs relative", spec.ContainerSpec{Tmpfs: []string{"tmp"}}, "--tmpfs \"tmp\""},
-		{"tmpfs option", spec.ContainerSpec{Tmpfs: []string{"/x:bogus"}}, "unknown option"},
-		{"volume missing source", spec.ContainerSpec{Volumes: []string{"/nonexistent/src:/dst"}}, "-v \"/nonexistent/src:/dst\": bind source /nonexistent/src"},
-		{"volume relative dst", spec.ContainerSpec{Volumes: []string{"/tmp:dst"}}, "must be an absolute path"},
-		{"volume option", spec.ContainerSpec{Volumes: []string{"/tmp:/x:bogus"}}, "unknown option"},
-		{"volume too many", spec.ContainerSpec{Volumes: []string{"/tmp:/x:ro:y"}}, "[SRC:]DST[:OPTIONS]"},
-		{"volume relative src missing", spec.ContainerSpec{Volumes: []string{"./no-such-dir:/x"}}, "bind source"},
-		{"volume bad name", spec.ContainerSpec{Volumes: []string{"a..b:/x"}}, "volume name"},
-		{"volume nocopy on bind", spec.ContainerSpec{Volumes: []string{"/tmp:/x:nocopy"}}, "unknown option"},
-		{"volume dup dest", spec.ContainerSpec{Volumes: []string{"v:/x", "/tmp:/x"}}, "duplicate mount destination"},
-		{"mount volume bad key", spec.ContainerSpec{Mounts: []string{"type=volume,target=/x,tmpfs-size=1m"}}, "not valid for type volume"},
-		{"mount volume bad bool", spec.ContainerSpec{Mounts: []string{"type=volume,target=/x,volume-nocopy=maybe"}}, "true or false"},
-		{"mount volume-opt on bind", spec.ContainerSpec{Mounts: []string{"type=bind,src=/tmp,target=/x,volume-opt=a=b"}}, "volume-opt is not valid"},
+		{"sysctl host", spec.ContainerSpec{Sysctls: map[string]string{"vm.swappiness": "1"}}, "sysctl \"vm.swappiness=1\": not a namespaced sysctl"},
+		{"sysctl net with host net", spec.ContainerSpec{Sysctls: map[string]string{"net.ipv4.ip_forward": "1"}, Network: []string{"host"}}, "--network host"},
+		{"sysctl empty key", spec.ContainerSpec{Sysctls: map[string]string{"": "1"}}, "empty key"},
+		{"tmpfs relative", spec.ContainerSpec{Mounts: []spec.Mount{{Type: "tmpfs", Destination: "tmp"}}}, "mount destination \"tmp\" must be an absolute path"},
+		{"mount over root", spec.ContainerSpec{Mounts: []spec.Mount{{Type: "tmpfs", Destination: "/x/.."}}}, "cannot mount over /"},
+		{"bind missing source", spec.ContainerSpec{Mounts: []spec.Mount{{Type: "bind", Source: "/nonexistent/src", Destination: "/dst"}}}, "bind source /nonexistent/src"},
+		{"bind relative source", spec.ContainerSpec{Mounts: []spec.Mount{{Type: "bind", Source: "rel", Destination: "/dst"}}}, "bind mount source \"rel\" must be an absolute path"},
+		{"volume bad name", spec.ContainerSpec{Mounts: []spec.Mount{{Type: "volume", Source: "a..b", Destination: "/x"}}}, "volume name"},
+		{"volume dup dest", spec.ContainerSpec{Mounts: []spec.Mount{{Type: "volume", Source: "v", Destination: "/x"}, {Type: "bind", Source: "/tmp", Destination: "/x/"}}}, "duplicate mount destination"},
+		{"propagation", spec.ContainerSpec{Mounts: []spec.Mount{{Type: "bind", Source: "/tmp", Destination: "/x", Propagation: "sideways"}}}, "unknown propagation \"sideways\""},
+		{"upperdir without O", spec.ContainerSpec{Mounts: []spec.Mount{{Type: "volume", Destination: "/x", UpperDir: "/tmp", WorkDir: "/tmp"}}}, "options of O (overlay)"},
 		{"image volume mode", spec.ContainerSpec{ImageVolume: "copy"}, "--image-volume"},
-		{"duplicate dest", spec.ContainerSpec{Volumes: []string{"/tmp:/x"}, Tmpfs: []string{"/x"}}, "duplicate mount destination /x"},
-		{"mount type", spec.ContainerSpec{Mounts: []string{"type=nfs,target=/x"}}, "unsupported type"},
-		{"mount no target", spec.ContainerSpec{Mounts: []string{"type=bind,source=/tmp"}}, "target is required"},
-		{"mount bad key", spec.ContainerSpec{Mounts: []string{"type=bind,source=/tmp,target=/x,tmpfs-size=1m"}}, "not valid for type bind"},
-		{"device", spec.ContainerSpec{Devices: []string{"/nonexistent"}}, "--device \"/nonexistent\""},
-		{"device not a device", spec.ContainerSpec{Devices: []string{"/tmp"}}, "not a device node"},
-		{"device perms", spec.ContainerSpec{Devices: []string{"/dev/null:/dev/n:rwx"}}, "permissions"},
+		{"duplicate dest", spec.ContainerSpec{Mounts: []spec.Mount{{Type: "bind", Source: "/tmp", Destination: "/x"}, {Type: "tmpfs", Destination: "/x"}}}, "duplicate mount destination /x"},
+		{"mount type", spec.ContainerSpec{Mounts: []spec.Mount{{Type: "nfs", Destination: "/x"}}}, "unsupported type"},
+		{"device", spec.ContainerSpec{Devices: []spec.Device{{Source: "/nonexistent"}}}, "device /nonexistent"},
+		{"device not a device", spec.ContainerSpec{Devices: []spec.Device{{Source: "/tmp"}}}, "not a device node"},
+		{"device perms", spec.ContainerSpec{Devices: []spec.Device{{Source: "/dev/null", Destination: "/dev/n", Permissions: "rwx"}}}, "permissions"},
+		{"device relative", spec.ContainerSpec{Devices: []spec.Device{{Source: "dev/null"}}}, "paths must be absolute"},
+		{"port zero", spec.ContainerSpec{Ports: []spec.PortMapping{{HostPort: 80}}}, "port out of range"},
+		{"port range overflow", spec.ContainerSpec{Ports: []spec.PortMapping{{ContainerPort: 65535, HostPort: 80, Range: 2}}}, "port out of range"},
+		{"port protocol", spec.ContainerSpec{Ports: []spec.PortMapping{{ContainerPort: 80, Protocol: "icmp"}}}, "port protocol \"icmp\""},
+		{"port host IP", spec.ContainerSpec{Ports: []spec.PortMapping{{ContainerPort: 80, HostIP: "nowhere"}}}, "host IP \"nowhere\""},
+		{"expose protocol", spec.ContainerSpec{Expose: []spec.ExposedPort{{Port: 80, Protocol: "x"}}}, "port protocol \"x\""},
+		{"expose zero", spec.ContainerSpec{Expose: []spec.ExposedPort{{Port: 0}}}, "exposed port 0"},
+		{"ulimit name", spec.ContainerSpec{Ulimits: []spec.Ulimit{{Name: "bogus"}}}, "ulimit \"bogus\""},
 		{"network combo", spec.ContainerSpec{Network: []string{"host", "net1"}}, "--network \"host\""},
 		{"network ns relative", spec.ContainerSpec{Network: []string{"ns:foo"}}, "--network \"ns:foo\""},
 		{"add-host", spec.ContainerSpec{AddHost: []string{"nohost"}}, "--add-host \"nohost\""},
@@ -341,7 +356,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := Container(&tt.s, testImage(), testHost())
+			_, _, err := Container(&tt.s, testImage(), testHost(), Placement{})
 			if err == nil {
 				t.Fatalf("no error, want %q", tt.wantErr)
 			}
@@ -364,8 +379,8 @@ func TestVolumeMounts(t *testing.T) {
 	img.Config.Volumes = map[string]struct{}{"/data": {}, "/covered": {}}
 	wd, _ := os.Getwd()
 	s := spec.ContainerSpec{
-		Volumes: []string{"myvol:/v1:ro,nocopy", "/anon", "/anon2:ro", ".:/rel", "other:/covered"},
-		Mounts:  []string{"type=volume,source=m,target=/v2,volume-nocopy,U=true,volume-opt=type=tmpfs,volume-opt=device=tmpfs"},
+		Mounts: append(vols(t, "myvol:/v1:ro,nocopy", "/anon", "/anon2:ro", ".:/rel", "other:/covered"),
+			mnts(t, "type=volume,source=m,target=/v2,volume-nocopy,U=true,volume-opt=type=tmpfs,volume-opt=device=tmpfs")...),
 	}
 	g, cfg, err := gen(t, &s, img, testHost())
 	if err != nil {
@@ -376,7 +391,7 @@ func TestVolumeMounts(t *testing.T) {
 		{Dest: "/anon"},
 		{Dest: "/anon2", Options: []string{"ro"}},
 		{Name: "other", Dest: "/covered"},
-		{Name: "m", Dest: "/v2", Options: []string{"nocopy", "U"}, CreateOptions: map[string]string{"type": "tmpfs", "device": "tmpfs"}},
+		{Name: "m", Dest: "/v2", Options: []string{"U", "nocopy"}, CreateOptions: map[string]string{"type": "tmpfs", "device": "tmpfs"}},
 		{Dest: "/data", FromImage: true},
 	}
 	if !reflect.DeepEqual(cfg.Volumes, want) {

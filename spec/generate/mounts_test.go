@@ -52,30 +52,30 @@ func TestUserMounts(t *testing.T) {
 		s    spec.ContainerSpec
 		want []specs.Mount
 	}{
-		{"bind rw", spec.ContainerSpec{Volumes: []string{src + ":/data"}},
+		{"bind rw", spec.ContainerSpec{Mounts: vols(t, src+":/data")},
 			[]specs.Mount{{Destination: "/data", Type: "bind", Source: src, Options: []string{"rbind", "rprivate"}}}},
-		{"bind ro z shared", spec.ContainerSpec{Volumes: []string{file + ":/etc/f:ro,z,rshared"}},
+		{"bind ro z shared", spec.ContainerSpec{Mounts: vols(t, file+":/etc/f:ro,z,rshared")},
 			[]specs.Mount{{Destination: "/etc/f", Type: "bind", Source: file, Options: []string{"rbind", "ro", "rshared"}}}},
-		{"mount bind", spec.ContainerSpec{Mounts: []string{"type=bind,src=" + src + ",dst=/x,readonly"}},
+		{"mount bind", spec.ContainerSpec{Mounts: mnts(t, "type=bind,src="+src+",dst=/x,readonly")},
 			[]specs.Mount{{Destination: "/x", Type: "bind", Source: src, Options: []string{"rbind", "ro", "rprivate"}}}},
-		{"bind U", spec.ContainerSpec{Volumes: []string{src + ":/data:U,ro"}},
-			[]specs.Mount{{Destination: "/data", Type: "bind", Source: src, Options: []string{"rbind", "U", "ro", "rprivate"}}}},
-		{"mount bind U", spec.ContainerSpec{Mounts: []string{"type=bind,src=" + src + ",dst=/x,U=true"}},
+		{"bind U", spec.ContainerSpec{Mounts: vols(t, src+":/data:U,ro")},
+			[]specs.Mount{{Destination: "/data", Type: "bind", Source: src, Options: []string{"rbind", "ro", "U", "rprivate"}}}},
+		{"mount bind U", spec.ContainerSpec{Mounts: mnts(t, "type=bind,src="+src+",dst=/x,U=true")},
 			[]specs.Mount{{Destination: "/x", Type: "bind", Source: src, Options: []string{"rbind", "U", "rprivate"}}}},
-		{"mount bind chown false", spec.ContainerSpec{Mounts: []string{"type=bind,src=" + src + ",dst=/x,chown=false"}},
+		{"mount bind chown false", spec.ContainerSpec{Mounts: mnts(t, "type=bind,src="+src+",dst=/x,chown=false")},
 			[]specs.Mount{{Destination: "/x", Type: "bind", Source: src, Options: []string{"rbind", "rprivate"}}}},
-		{"overlay", spec.ContainerSpec{Volumes: []string{src + ":/o:O"}},
-			[]specs.Mount{{Destination: "/o", Type: "overlay", Source: src, Options: []string{}}}},
-		{"overlay U", spec.ContainerSpec{Volumes: []string{src + ":/o:U,O"}},
+		{"overlay", spec.ContainerSpec{Mounts: vols(t, src+":/o:O")},
+			[]specs.Mount{{Destination: "/o", Type: "overlay", Source: src, Options: nil}}},
+		{"overlay U", spec.ContainerSpec{Mounts: vols(t, src+":/o:U,O")},
 			[]specs.Mount{{Destination: "/o", Type: "overlay", Source: src, Options: []string{"U"}}}},
-		{"overlay own dirs", spec.ContainerSpec{Volumes: []string{src + ":/o:O,upperdir=" + src + ",workdir=" + src}},
+		{"overlay own dirs", spec.ContainerSpec{Mounts: vols(t, src+":/o:O,upperdir="+src+",workdir="+src)},
 			[]specs.Mount{{Destination: "/o", Type: "overlay", Source: src, Options: []string{"upperdir=" + src, "workdir=" + src}}}},
-		{"mount tmpfs", spec.ContainerSpec{Mounts: []string{"type=tmpfs,target=/cache,tmpfs-size=1m,tmpfs-mode=1770"}},
+		{"mount tmpfs", spec.ContainerSpec{Mounts: mnts(t, "type=tmpfs,target=/cache,tmpfs-size=1m,tmpfs-mode=1770")},
 			[]specs.Mount{{Destination: "/cache", Type: "tmpfs", Source: "tmpfs", Options: []string{"rw", "noexec", "nosuid", "nodev", "size=1048576", "mode=1770"}}}},
-		{"tmpfs defaults", spec.ContainerSpec{Tmpfs: []string{"/scratch"}},
+		{"tmpfs defaults", spec.ContainerSpec{Mounts: tmpfs(t, "/scratch")},
 			[]specs.Mount{{Destination: "/scratch", Type: "tmpfs", Source: "tmpfs", Options: []string{"rw", "noexec", "nosuid", "nodev"}}}},
-		{"tmpfs opts", spec.ContainerSpec{Tmpfs: []string{"/scratch:exec,size=10m,mode=700"}},
-			[]specs.Mount{{Destination: "/scratch", Type: "tmpfs", Source: "tmpfs", Options: []string{"rw", "nosuid", "nodev", "exec", "size=10m", "mode=700"}}}},
+		{"tmpfs opts", spec.ContainerSpec{Mounts: tmpfs(t, "/scratch:exec,size=10m,mode=700")},
+			[]specs.Mount{{Destination: "/scratch", Type: "tmpfs", Source: "tmpfs", Options: []string{"rw", "nosuid", "nodev", "exec", "size=10485760", "mode=700"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,7 +118,7 @@ func TestOverlayOptionsRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := Container(&spec.ContainerSpec{Volumes: []string{tt.v}}, testImage(), testHost())
+			err := volumeThenGenerate(tt.v)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("-v %s: err = %v, want %q", tt.v, err, tt.want)
 			}
@@ -129,13 +129,13 @@ func TestOverlayOptionsRefused(t *testing.T) {
 // TestOverlayVolume: O on a named or anonymous volume stays with the
 // volume's options; the engine lays the overlay at start.
 func TestOverlayVolume(t *testing.T) {
-	_, cfg, err := gen(t, &spec.ContainerSpec{Volumes: []string{"vol:/o:O", "/anon:O,U"}}, testImage(), testHost())
+	_, cfg, err := gen(t, &spec.ContainerSpec{Mounts: vols(t, "vol:/o:O", "/anon:O,U")}, testImage(), testHost())
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []define.VolumeMount{
 		{Name: "vol", Dest: "/o", Options: []string{"O"}},
-		{Dest: "/anon", Options: []string{"O", "U"}},
+		{Dest: "/anon", Options: []string{"U", "O"}},
 	}
 	if !reflect.DeepEqual(cfg.Volumes, want) {
 		t.Errorf("volumes = %+v\nwant %+v", cfg.Volumes, want)
@@ -143,7 +143,7 @@ func TestOverlayVolume(t *testing.T) {
 }
 
 func TestUserMountReplacesDefault(t *testing.T) {
-	g, _, err := gen(t, &spec.ContainerSpec{Tmpfs: []string{"/dev/shm:size=1g"}}, testImage(), testHost())
+	g, _, err := gen(t, &spec.ContainerSpec{Mounts: tmpfs(t, "/dev/shm:size=1g")}, testImage(), testHost())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestUserMountReplacesDefault(t *testing.T) {
 	for _, m := range g.Mounts {
 		if m.Destination == "/dev/shm" {
 			n++
-			if !slices.Contains(m.Options, "size=1g") {
+			if !slices.Contains(m.Options, "size=1073741824") {
 				t.Errorf("/dev/shm = %+v, want the user's", m)
 			}
 		}
@@ -185,7 +185,7 @@ func TestInit(t *testing.T) {
 }
 
 func TestDevices(t *testing.T) {
-	g, _, err := gen(t, &spec.ContainerSpec{Devices: []string{"/dev/null:/dev/mynull:rw", "/dev/zero"}}, testImage(), testHost())
+	g, _, err := gen(t, &spec.ContainerSpec{Devices: []spec.Device{{Source: "/dev/null", Destination: "/dev/mynull", Permissions: "rw"}, {Source: "/dev/zero"}}}, testImage(), testHost())
 	if err != nil {
 		t.Fatal(err)
 	}

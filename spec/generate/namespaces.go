@@ -200,7 +200,7 @@ func networkIntent(s *spec.ContainerSpec, add func(...engine.CtrOption)) error {
 			return invalid("--dns* options cannot be used with --network %s", mode)
 		}
 	}
-	if len(s.Publish) > 0 && (mode == "none" || mode == "host" || strings.HasPrefix(mode, "container:")) {
+	if len(s.Ports) > 0 && (mode == "none" || mode == "host" || strings.HasPrefix(mode, "container:")) {
 		return invalid("--publish cannot be used with --network %s", mode)
 	}
 	add(engine.WithNetMode(mode, networks))

@@ -36,25 +36,24 @@ func networking(s *spec.ContainerSpec, imgCfg v1.ImageConfig, add func(...engine
 		}
 	}
 	for _, e := range s.Expose {
-		port, proto, err := parseExpose(e)
+		proto, err := protocol(e.Protocol)
 		if err != nil {
 			return err
 		}
-		for i := range port.n {
-			exposed[strconv.Itoa(int(port.start+i))+"/"+proto] = struct{}{}
+		if e.Port == 0 || uint32(e.Port)+uint32(max(e.Range, 1))-1 > 65535 {
+			return invalid("exposed port %d (range %d): out of range", e.Port, e.Range)
+		}
+		for i := range max(e.Range, 1) {
+			exposed[strconv.Itoa(int(e.Port+i))+"/"+proto] = struct{}{}
 		}
 	}
 	if len(exposed) > 0 {
 		add(engine.WithExposed(exposed))
 	}
 
-	var ports []define.PortMapping
-	for _, p := range s.Publish {
-		m, err := ParsePublish(p)
-		if err != nil {
-			return err
-		}
-		ports = append(ports, m...)
+	ports, err := portMappings(s.Ports)
+	if err != nil {
+		return err
 	}
 	if s.PublishAll {
 		if !bridge {
@@ -206,94 +205,60 @@ func parseProtocols(s string) ([]string, bool) {
 	return out, true
 }
 
-// parseExpose parses an --expose value or an EXPOSE key: PORT[-END][/PROTO].
+// parseExpose parses an image's EXPOSE key: PORT[-END][/PROTO].
 func parseExpose(s string) (portRange, string, error) {
 	ports, proto, _ := strings.Cut(s, "/")
 	r, ok := parseRange(ports)
 	protos, pok := parseProtocols(proto)
 	if !ok || !pok || len(protos) != 1 {
-		return portRange{}, "", invalid("--expose %q: must be PORT[-END][/tcp|udp|sctp]", s)
+		return portRange{}, "", invalid("EXPOSE %q: must be PORT[-END][/tcp|udp|sctp]", s)
 	}
 	return r, protos[0], nil
 }
 
-// ParsePublish parses one -p/--publish value in any of docker's forms:
-// CPORT, HPORT:CPORT, IP:HPORT:CPORT, IP::CPORT, each port possibly a
-// range and the container side possibly followed by /tcp, /udp, /sctp or
-// a comma list of them. A missing host port is chosen at every start.
-func ParsePublish(v string) ([]define.PortMapping, error) {
-	bad := func(why string) error {
-		return invalid("-p %q: %s (forms: [[IP:][HOSTPORT]:]CONTAINERPORT[/PROTOCOL], ports may be ranges)", v, why)
+// protocol checks a port's protocol ("" is tcp).
+func protocol(p string) (string, error) {
+	protos, ok := parseProtocols(p)
+	if !ok || len(protos) != 1 {
+		return "", invalid("port protocol %q: must be tcp, udp or sctp", p)
 	}
-	body, proto, _ := strings.Cut(v, "/")
-	protos, ok := parseProtocols(proto)
-	if !ok {
-		return nil, bad("unknown protocol " + proto)
-	}
-	var hostIP, hostPart, ctrPart string
-	if strings.HasPrefix(body, "[") { // [v6]:HPORT:CPORT
-		end := strings.Index(body, "]")
-		if end < 0 || end+1 >= len(body) || body[end+1] != ':' {
-			return nil, bad("unterminated IPv6 address")
-		}
-		hostIP = body[1:end]
-		rest := body[end+2:]
-		var found bool
-		if hostPart, ctrPart, found = strings.Cut(rest, ":"); !found {
-			return nil, bad("missing container port")
-		}
-	} else {
-		parts := strings.Split(body, ":")
-		switch len(parts) {
-		case 1:
-			ctrPart = parts[0]
-		case 2:
-			hostPart, ctrPart = parts[0], parts[1]
-		case 3:
-			hostIP, hostPart, ctrPart = parts[0], parts[1], parts[2]
-		default:
-			return nil, bad("too many colons")
-		}
-	}
-	if hostIP != "" {
-		a, err := netip.ParseAddr(hostIP)
-		if err != nil {
-			return nil, bad("host IP " + hostIP + " is not an IP address")
-		}
-		hostIP = a.String()
-		if a.IsUnspecified() && a.Is4() {
-			hostIP = ""
-		}
-	}
-	ctr, ok := parseRange(ctrPart)
-	if !ok {
-		return nil, bad("invalid container port " + ctrPart)
-	}
-	var host portRange
-	if hostPart != "" {
-		if host, ok = parseRange(hostPart); !ok {
-			return nil, bad("invalid host port " + hostPart)
-		}
-		if host.n != ctr.n {
-			return nil, bad("host and container port ranges differ in length")
-		}
-	}
-	if uint32(ctr.start)+uint32(ctr.n)-1 > 65535 || (host.n > 0 && uint32(host.start)+uint32(host.n)-1 > 65535) {
-		return nil, bad("port out of range")
-	}
+	return protos[0], nil
+}
+
+// portMappings checks the published ports and gives them to the engine:
+// a mapping without a host port becomes one per container port, since
+// random host ports are picked one by one at each start.
+func portMappings(ps []spec.PortMapping) ([]define.PortMapping, error) {
 	var out []define.PortMapping
-	for _, p := range protos {
-		if host.start == 0 {
-			// Random host ports are picked one by one, so each container
-			// port gets its own mapping.
-			for i := range ctr.n {
-				out = append(out, define.PortMapping{HostIP: hostIP, ContainerPort: ctr.start + i, Protocol: p})
+	for _, p := range ps {
+		proto, err := protocol(p.Protocol)
+		if err != nil {
+			return nil, err
+		}
+		n := max(p.Range, 1)
+		if p.ContainerPort == 0 || uint32(p.ContainerPort)+uint32(n)-1 > 65535 || uint32(p.HostPort)+uint32(n)-1 > 65535 {
+			return nil, invalid("port mapping %d:%d (range %d): port out of range", p.HostPort, p.ContainerPort, n)
+		}
+		hostIP := p.HostIP
+		if hostIP != "" {
+			a, err := netip.ParseAddr(strings.Trim(hostIP, "[]"))
+			if err != nil {
+				return nil, invalid("port mapping host IP %q is not an IP address", p.HostIP)
+			}
+			hostIP = a.String()
+			if a.IsUnspecified() && a.Is4() {
+				hostIP = ""
+			}
+		}
+		if p.HostPort == 0 {
+			for i := range n {
+				out = append(out, define.PortMapping{HostIP: hostIP, ContainerPort: p.ContainerPort + i, Protocol: proto})
 			}
 			continue
 		}
-		m := define.PortMapping{HostIP: hostIP, HostPort: host.start, ContainerPort: ctr.start, Protocol: p}
-		if ctr.n > 1 {
-			m.Range = ctr.n
+		m := define.PortMapping{HostIP: hostIP, HostPort: p.HostPort, ContainerPort: p.ContainerPort, Protocol: proto}
+		if n > 1 {
+			m.Range = n
 		}
 		out = append(out, m)
 	}

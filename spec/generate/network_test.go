@@ -9,34 +9,27 @@ import (
 	"github.com/berth-dev/berth/spec"
 )
 
-func TestParsePublish(t *testing.T) {
+// TestPortMappings: a mapping without a host port becomes one per
+// container port (random host ports are picked one by one); one with a
+// host port keeps its range; 0.0.0.0 is every address.
+func TestPortMappings(t *testing.T) {
 	pm := func(ip string, host, ctr uint16, proto string, rng uint16) define.PortMapping {
 		return define.PortMapping{HostIP: ip, HostPort: host, ContainerPort: ctr, Protocol: proto, Range: rng}
 	}
-	for _, c := range []struct {
-		in   string
-		want []define.PortMapping
-	}{
-		{"80", []define.PortMapping{pm("", 0, 80, "tcp", 0)}},
-		{"8080:80", []define.PortMapping{pm("", 8080, 80, "tcp", 0)}},
-		{"127.0.0.1:8080:80", []define.PortMapping{pm("127.0.0.1", 8080, 80, "tcp", 0)}},
-		{"0.0.0.0:8080:80", []define.PortMapping{pm("", 8080, 80, "tcp", 0)}},
-		{"127.0.0.1::80", []define.PortMapping{pm("127.0.0.1", 0, 80, "tcp", 0)}},
-		{"8080:80/udp", []define.PortMapping{pm("", 8080, 80, "udp", 0)}},
-		{"8080:80/tcp,udp", []define.PortMapping{pm("", 8080, 80, "tcp", 0), pm("", 8080, 80, "udp", 0)}},
-		{"8000-8010:9000-9010", []define.PortMapping{pm("", 8000, 9000, "tcp", 11)}},
-		{"90-91", []define.PortMapping{pm("", 0, 90, "tcp", 0), pm("", 0, 91, "tcp", 0)}},
-		{"[::1]:8080:80", []define.PortMapping{pm("::1", 8080, 80, "tcp", 0)}},
-	} {
-		got, err := ParsePublish(c.in)
-		if err != nil || !reflect.DeepEqual(got, c.want) {
-			t.Errorf("ParsePublish(%q) = %+v, %v; want %+v", c.in, got, err, c.want)
-		}
+	got, err := portMappings([]spec.PortMapping{
+		{ContainerPort: 90, Range: 2},
+		{HostPort: 8000, ContainerPort: 9000, Range: 11, Protocol: "udp"},
+		{HostIP: "0.0.0.0", HostPort: 8080, ContainerPort: 80},
+		{HostIP: "[::1]", HostPort: 8081, ContainerPort: 80, Protocol: "sctp"},
+	})
+	want := []define.PortMapping{
+		pm("", 0, 90, "tcp", 0), pm("", 0, 91, "tcp", 0),
+		pm("", 8000, 9000, "udp", 11),
+		pm("", 8080, 80, "tcp", 0),
+		pm("::1", 8081, 80, "sctp", 0),
 	}
-	for _, bad := range []string{"", "x", "0", "70000", "1:2:3:4", "8000-8001:80", "80/icmp", "1.2.3:80:80", "[::1:80:80", "65535-65536"} {
-		if _, err := ParsePublish(bad); !errors.Is(err, define.ErrInvalidArg) {
-			t.Errorf("ParsePublish(%q) = %v, want invalid argument", bad, err)
-		}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("portMappings = %+v, %v\nwant %+v", got, err, want)
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/docker/go-units"
-
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/spec"
@@ -54,23 +52,13 @@ func Pod(ps *spec.PodSpec, host Host) (*spec.ContainerSpec, []engine.PodOption, 
 		}
 		add(engine.WithPodCgroupParent(ps.CgroupParent))
 	}
-	var memory, quota int64
-	if ps.Memory != "" {
-		n, err := units.RAMInBytes(ps.Memory)
-		if err != nil || n <= 0 {
-			return nil, nil, invalid("--memory %q: must be a positive size such as 512m", ps.Memory)
-		}
-		if n < 6*1024*1024 {
-			return nil, nil, invalid("--memory %q: minimum memory limit is 6MB", ps.Memory)
-		}
-		memory = n
+	memory, _, err := memoryLimits(ps.Memory, 0)
+	if err != nil {
+		return nil, nil, err
 	}
-	if ps.CPUs != "" {
-		q, err := cpuQuota(ps.CPUs, host.numCPU())
-		if err != nil {
-			return nil, nil, err
-		}
-		quota = q
+	quota, err := cpuQuota(ps.NanoCPUs, host.numCPU())
+	if err != nil {
+		return nil, nil, err
 	}
 	if memory > 0 || quota > 0 {
 		add(engine.WithPodResources(memory, quota, cpuPeriod))
@@ -105,7 +93,7 @@ func Pod(ps *spec.PodSpec, host Host) (*spec.ContainerSpec, []engine.PodOption, 
 		Name:         ps.InfraName,
 		Image:        ps.InfraImage,
 		Network:      ps.Network,
-		Publish:      ps.Publish,
+		Ports:        ps.Ports,
 		NetworkAlias: ps.NetworkAlias,
 		IP:           ps.IP,
 		MacAddress:   ps.MacAddress,
@@ -114,7 +102,7 @@ func Pod(ps *spec.PodSpec, host Host) (*spec.ContainerSpec, []engine.PodOption, 
 		DNSOption:    ps.DNSOption,
 		AddHost:      ps.AddHost,
 		NoHosts:      ps.NoHosts,
-		Volumes:      ps.Volumes,
+		Mounts:       ps.Mounts,
 		VolumesFrom:  ps.VolumesFrom,
 		Pid:          ps.Pid,
 		Labels:       map[string]string{},
@@ -172,7 +160,7 @@ func podShare(values []string, cgroupV2 bool) ([]string, error) {
 // it, or "".
 func infraOnlyFlag(ps *spec.PodSpec) string {
 	switch {
-	case len(ps.Publish) > 0:
+	case len(ps.Ports) > 0:
 		return "--publish"
 	case len(ps.Network) > 0:
 		return "--network"

@@ -2,10 +2,10 @@ package generate
 
 import (
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/docker/go-units"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/berth-dev/berth/spec"
@@ -39,37 +39,9 @@ func resources(g *specs.Spec, s *spec.ContainerSpec, host *Host) error {
 		r.Pids = &specs.LinuxPids{Limit: &limit}
 	}
 
-	var mem, swap int64
-	if s.Memory != "" {
-		n, err := units.RAMInBytes(s.Memory)
-		if err != nil || n <= 0 {
-			return invalid("--memory %q: must be a positive size such as 512m", s.Memory)
-		}
-		if n < 6<<20 {
-			return invalid("--memory %q: minimum memory limit is 6MB", s.Memory)
-		}
-		mem = n
-	}
-	if s.MemorySwap != "" && (mem > 0 || s.MemorySwap != "-1") {
-		// -1 alone is no limit on no limit: podman and docker accept it.
-		if mem == 0 {
-			return invalid("--memory-swap %q: needs --memory as well", s.MemorySwap)
-		}
-		if s.MemorySwap == "-1" {
-			swap = -1
-		} else {
-			n, err := units.RAMInBytes(s.MemorySwap)
-			if err != nil || n <= 0 {
-				return invalid("--memory-swap %q: must be -1 or a positive size such as 1g", s.MemorySwap)
-			}
-			if n < mem {
-				return invalid("--memory-swap %q: must be at least --memory %q (it is memory plus swap)", s.MemorySwap, s.Memory)
-			}
-			swap = n
-		}
-	} else if mem > 0 {
-		// docker: the same amount of swap as memory.
-		swap = 2 * mem
+	mem, swap, err := memoryLimits(s.Memory, s.MemorySwap)
+	if err != nil {
+		return err
 	}
 	if mem > 0 {
 		r.Memory = &specs.LinuxMemory{Limit: &mem}
@@ -82,15 +54,13 @@ func resources(g *specs.Spec, s *spec.ContainerSpec, host *Host) error {
 		}
 	}
 
-	if s.CPUs != "" {
-		quota, err := cpuQuota(s.CPUs, host.numCPU())
-		if err != nil {
-			return err
-		}
-		if quota > 0 {
-			period := uint64(cpuPeriod)
-			r.CPU = &specs.LinuxCPU{Quota: &quota, Period: &period}
-		}
+	quota, err := cpuQuota(s.NanoCPUs, host.numCPU())
+	if err != nil {
+		return err
+	}
+	if quota > 0 {
+		period := uint64(cpuPeriod)
+		r.CPU = &specs.LinuxCPU{Quota: &quota, Period: &period}
 	}
 	if s.CPUShares > 0 {
 		if s.CPUShares < 2 || s.CPUShares > 262144 {
@@ -105,21 +75,45 @@ func resources(g *specs.Spec, s *spec.ContainerSpec, host *Host) error {
 	return nil
 }
 
-// cpuQuota turns --cpus into a CFS quota per cpuPeriod; 0 means no
-// limit (docker and podman). The range is docker's, checked before any
-// arithmetic so that huge values cannot overflow the quota.
-func cpuQuota(v string, ncpu int) (int64, error) {
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		return 0, invalid("--cpus %q: must be a number of CPUs such as 1.5", v)
+// minMemory is the smallest memory limit docker and podman accept.
+const minMemory = 6 << 20
+
+// memoryLimits checks the memory limit and the memory-plus-swap limit
+// (0: twice the memory, as docker does; -1: unlimited swap) and returns
+// both as the cgroup takes them.
+func memoryLimits(mem, swap int64) (int64, int64, error) {
+	switch {
+	case mem < 0:
+		return 0, 0, invalid("memory limit %d: must be positive", mem)
+	case mem > 0 && mem < minMemory:
+		return 0, 0, invalid("memory limit %d: minimum memory limit is 6MB", mem)
+	case mem == 0 && swap != 0 && swap != -1:
+		return 0, 0, invalid("memory swap limit %d: needs a memory limit as well", swap)
+	case mem == 0:
+		// -1 alone is no limit on no limit: podman and docker accept it.
+		return 0, 0, nil
+	case swap == 0:
+		return mem, 2 * mem, nil
+	case swap < -1:
+		return 0, 0, invalid("memory swap limit %d: must be -1 or positive", swap)
+	case swap != -1 && swap < mem:
+		return 0, 0, invalid("memory swap limit %d: must be at least the memory limit %d (it is memory plus swap)", swap, mem)
 	}
-	if f == 0 {
+	return mem, swap, nil
+}
+
+// cpuQuota turns a CPU limit in billionths of a CPU into a CFS quota per
+// cpuPeriod; 0 means no limit (docker and podman). The range is
+// docker's: 0.01 to the host's CPUs.
+func cpuQuota(nano int64, ncpu int) (int64, error) {
+	if nano == 0 {
 		return 0, nil
 	}
-	if f < 0.01 || f > float64(ncpu) {
-		return 0, invalid("--cpus %q: range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", v, ncpu, ncpu)
+	if nano < 1e7 || nano > int64(ncpu)*1e9 {
+		return 0, invalid("CPU limit %s: range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available",
+			strconv.FormatFloat(float64(nano)/1e9, 'f', -1, 64), ncpu, ncpu)
 	}
-	return int64(math.Round(f * cpuPeriod)), nil
+	return (nano*cpuPeriod + 5e8) / 1e9, nil
 }
 
 // ulimitNames maps docker's --ulimit names to rlimit types.
@@ -147,35 +141,25 @@ const (
 	defaultNproc  = 4194304
 )
 
-// parseUlimitValue reads one side of --ulimit: a number, or -1/unlimited.
-func parseUlimitValue(v string) (uint64, bool) {
-	if v == "-1" || v == "unlimited" {
-		return math.MaxUint64, true
+// rlimit turns a typed ulimit into an OCI rlimit (-1 is unlimited).
+func rlimit(u spec.Ulimit) (specs.POSIXRlimit, error) {
+	typ, known := ulimitNames[u.Name]
+	if !known {
+		return specs.POSIXRlimit{}, invalid("ulimit %q: unknown name, must be one of core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack", u.Name)
 	}
-	n, err := strconv.ParseUint(v, 10, 64)
-	return n, err == nil
-}
-
-// ParseUlimit parses "name=soft[:hard]" (hard defaults to soft) into an
-// OCI rlimit.
-func ParseUlimit(u string) (specs.POSIXRlimit, error) {
-	name, val, ok := strings.Cut(u, "=")
-	typ, known := ulimitNames[name]
-	if !ok || !known {
-		return specs.POSIXRlimit{}, invalid("--ulimit %q: must be NAME=SOFT[:HARD] with NAME one of core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack", u)
+	value := func(v int64) (uint64, bool) {
+		if v == -1 {
+			return math.MaxUint64, true
+		}
+		return uint64(v), v >= 0
 	}
-	softS, hardS, hasHard := strings.Cut(val, ":")
-	soft, ok1 := parseUlimitValue(softS)
-	hard := soft
-	ok2 := true
-	if hasHard {
-		hard, ok2 = parseUlimitValue(hardS)
-	}
+	soft, ok1 := value(u.Soft)
+	hard, ok2 := value(u.Hard)
 	if !ok1 || !ok2 {
-		return specs.POSIXRlimit{}, invalid("--ulimit %q: limits must be numbers, -1 or unlimited", u)
+		return specs.POSIXRlimit{}, invalid("ulimit %s: limits must be numbers or -1 (unlimited)", u.Name)
 	}
 	if soft > hard {
-		return specs.POSIXRlimit{}, invalid("--ulimit %q: soft limit %s is above the hard limit %s", u, softS, hardS)
+		return specs.POSIXRlimit{}, invalid("ulimit %s: soft limit %s is above the hard limit %s", u.Name, limitString(soft), limitString(hard))
 	}
 	return specs.POSIXRlimit{Type: typ, Soft: soft, Hard: hard}, nil
 }
@@ -205,14 +189,13 @@ func rlimits(g *specs.Spec, s *spec.ContainerSpec, host *Host) error {
 		set(specs.POSIXRlimit{Type: d.typ, Soft: v, Hard: v})
 	}
 	for _, u := range s.Ulimits {
-		rl, err := ParseUlimit(u)
+		rl, err := rlimit(u)
 		if err != nil {
 			return err
 		}
 		hard, err := host.hardRlimit(rlimitNums[rl.Type])
 		if err == nil && rl.Hard > hard {
-			name, _, _ := strings.Cut(u, "=")
-			return invalid("ulimit %s: hard limit %s exceeds the host's hard limit %s", name, limitString(rl.Hard), limitString(hard))
+			return invalid("ulimit %s: hard limit %s exceeds the host's hard limit %s", u.Name, limitString(rl.Hard), limitString(hard))
 		}
 		set(rl)
 	}
@@ -234,27 +217,32 @@ var namespacedSysctls = map[string]bool{
 	"kernel.shmmni": true, "kernel.shm_rmid_forced": true,
 }
 
-// sysctls applies --sysctl KEY=VALUE for namespaced keys only, as docker
-// does: anything else would change the host.
+// sysctls applies the sysctls for namespaced keys only, as docker does:
+// anything else would change the host.
 func sysctls(g *specs.Spec, s *spec.ContainerSpec) error {
 	mode, _, err := NetworkMode(s.Network)
 	if err != nil {
 		return err
 	}
-	for _, kv := range s.Sysctls {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return invalid("--sysctl %q: must be KEY=VALUE", kv)
-		}
-		k = strings.ReplaceAll(k, "/", ".")
+	keys := make([]string, 0, len(s.Sysctls))
+	for k := range s.Sysctls {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		v := s.Sysctls[key]
+		kv := key + "=" + v
+		k := strings.ReplaceAll(key, "/", ".")
 		switch {
+		case k == "":
+			return invalid("sysctl %q: empty key", kv)
 		case namespacedSysctls[k], strings.HasPrefix(k, "fs.mqueue."):
 		case strings.HasPrefix(k, "net."):
 			if mode == "host" {
-				return invalid("--sysctl %q: net.* sysctls cannot be set with --network host", kv)
+				return invalid("sysctl %q: net.* sysctls cannot be set with --network host", kv)
 			}
 		default:
-			return invalid("--sysctl %q: not a namespaced sysctl, it would change the host", kv)
+			return invalid("sysctl %q: not a namespaced sysctl, it would change the host", kv)
 		}
 		if g.Linux.Sysctl == nil {
 			g.Linux.Sysctl = map[string]string{}

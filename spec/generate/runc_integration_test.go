@@ -45,12 +45,12 @@ func TestRuncAcceptsSpec(t *testing.T) {
 	s := &spec.ContainerSpec{
 		Rootfs:  rootfs,
 		Command: []string{"/bin/sh", "-c", "ulimit -n; echo $container; cat /proc/self/status | grep CapEff"},
-		Ulimits: []string{"nofile=1000:2000"},
-		Memory:  "64m",
+		Ulimits: []spec.Ulimit{{Name: "nofile", Soft: 1000, Hard: 2000}},
+		Memory:  64 << 20,
 		Init:    false,
 	}
 	h := DefaultHost()
-	g, _, err := Container(s, nil, h)
+	g, _, err := Container(s, nil, h, Placement{})
 	if err != nil {
 		t.Fatal(err)
 	}

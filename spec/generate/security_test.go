@@ -156,7 +156,7 @@ func TestSecurityOpts(t *testing.T) {
 func TestRlimits(t *testing.T) {
 	tests := []struct {
 		name    string
-		ulimits []string
+		ulimits []spec.Ulimit
 		want    []specs.POSIXRlimit
 		wantErr string
 	}{
@@ -164,17 +164,17 @@ func TestRlimits(t *testing.T) {
 			{Type: "RLIMIT_NOFILE", Soft: 20000, Hard: 20000},
 			{Type: "RLIMIT_NPROC", Soft: 4194304, Hard: 4194304},
 		}},
-		{name: "user values", ulimits: []string{"nofile=1024:2048", "core=-1", "stack=8192"}, want: []specs.POSIXRlimit{
+		{name: "user values", ulimits: []spec.Ulimit{{Name: "nofile", Soft: 1024, Hard: 2048}, {Name: "core", Soft: -1, Hard: -1}, {Name: "stack", Soft: 8192, Hard: 8192}}, want: []specs.POSIXRlimit{
 			{Type: "RLIMIT_NOFILE", Soft: 1024, Hard: 2048},
 			{Type: "RLIMIT_NPROC", Soft: 4194304, Hard: 4194304},
 			{Type: "RLIMIT_CORE", Soft: math.MaxUint64, Hard: math.MaxUint64},
 			{Type: "RLIMIT_STACK", Soft: 8192, Hard: 8192},
 		}},
-		{name: "above host hard", ulimits: []string{"nofile=1024:30000"}, wantErr: "ulimit nofile: hard limit 30000 exceeds the host's hard limit 20000"},
-		{name: "unlimited above host", ulimits: []string{"nofile=unlimited"}, wantErr: "hard limit unlimited exceeds"},
-		{name: "soft above hard", ulimits: []string{"nproc=10:5"}, wantErr: "soft limit"},
-		{name: "unknown", ulimits: []string{"bogus=1"}, wantErr: "--ulimit \"bogus=1\""},
-		{name: "not a number", ulimits: []string{"nofile=abc"}, wantErr: "--ulimit \"nofile=abc\""},
+		{name: "above host hard", ulimits: []spec.Ulimit{{Name: "nofile", Soft: 1024, Hard: 30000}}, wantErr: "ulimit nofile: hard limit 30000 exceeds the host's hard limit 20000"},
+		{name: "unlimited above host", ulimits: []spec.Ulimit{{Name: "nofile", Soft: -1, Hard: -1}}, wantErr: "hard limit unlimited exceeds"},
+		{name: "soft above hard", ulimits: []spec.Ulimit{{Name: "nproc", Soft: 10, Hard: 5}}, wantErr: "soft limit"},
+		{name: "unknown", ulimits: []spec.Ulimit{{Name: "bogus", Soft: 1, Hard: 1}}, wantErr: "ulimit \"bogus\": unknown name"},
+		{name: "not a number", ulimits: []spec.Ulimit{{Name: "nofile", Soft: -2, Hard: 5}}, wantErr: "ulimit nofile: limits must be numbers or -1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,7 +194,7 @@ func TestRlimits(t *testing.T) {
 		})
 	}
 	// The real host: defaults never exceed the current hard limits.
-	g, _, err := Container(&spec.ContainerSpec{}, testImage(), Host{})
+	g, _, err := Container(&spec.ContainerSpec{}, testImage(), Host{}, Placement{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,27 +233,27 @@ func TestResources(t *testing.T) {
 				t.Errorf("pids %+v, want none", r.Pids)
 			}
 		}},
-		{"memory default swap", spec.ContainerSpec{Memory: "512m"}, nil, func(t *testing.T, r *specs.LinuxResources) {
+		{"memory default swap", spec.ContainerSpec{Memory: 512 << 20}, nil, func(t *testing.T, r *specs.LinuxResources) {
 			if *r.Memory.Limit != 512<<20 || *r.Memory.Swap != 1024<<20 {
 				t.Errorf("memory %d swap %d", *r.Memory.Limit, *r.Memory.Swap)
 			}
 		}},
-		{"memory swap", spec.ContainerSpec{Memory: "1g", MemorySwap: "2g"}, nil, func(t *testing.T, r *specs.LinuxResources) {
+		{"memory swap", spec.ContainerSpec{Memory: 1 << 30, MemorySwap: 2 << 30}, nil, func(t *testing.T, r *specs.LinuxResources) {
 			if *r.Memory.Limit != 1<<30 || *r.Memory.Swap != 2<<30 {
 				t.Errorf("memory %d swap %d", *r.Memory.Limit, *r.Memory.Swap)
 			}
 		}},
-		{"swap unlimited", spec.ContainerSpec{Memory: "1g", MemorySwap: "-1"}, nil, func(t *testing.T, r *specs.LinuxResources) {
+		{"swap unlimited", spec.ContainerSpec{Memory: 1 << 30, MemorySwap: -1}, nil, func(t *testing.T, r *specs.LinuxResources) {
 			if *r.Memory.Swap != -1 {
 				t.Errorf("swap %d", *r.Memory.Swap)
 			}
 		}},
-		{"no swap accounting", spec.ContainerSpec{Memory: "1g"}, func(h *Host) { h.NoSwapLimit = true }, func(t *testing.T, r *specs.LinuxResources) {
+		{"no swap accounting", spec.ContainerSpec{Memory: 1 << 30}, func(h *Host) { h.NoSwapLimit = true }, func(t *testing.T, r *specs.LinuxResources) {
 			if r.Memory.Swap != nil {
 				t.Errorf("swap %d, want unset", *r.Memory.Swap)
 			}
 		}},
-		{"cpus and shares", spec.ContainerSpec{CPUs: "1.5", CPUShares: 512}, nil, func(t *testing.T, r *specs.LinuxResources) {
+		{"cpus and shares", spec.ContainerSpec{NanoCPUs: 1.5e9, CPUShares: 512}, nil, func(t *testing.T, r *specs.LinuxResources) {
 			if *r.CPU.Quota != 150000 || *r.CPU.Period != 100000 || *r.CPU.Shares != 512 {
 				t.Errorf("cpu %+v", r.CPU)
 			}
@@ -275,7 +275,7 @@ func TestResources(t *testing.T) {
 }
 
 func TestSysctls(t *testing.T) {
-	g, _, err := gen(t, &spec.ContainerSpec{Sysctls: []string{"net.ipv4.ip_forward=1", "kernel.shmmax=100", "fs.mqueue.msg_max=20", "net/core/somaxconn=1024"}}, testImage(), testHost())
+	g, _, err := gen(t, &spec.ContainerSpec{Sysctls: map[string]string{"net.ipv4.ip_forward": "1", "kernel.shmmax": "100", "fs.mqueue.msg_max": "20", "net/core/somaxconn": "1024"}}, testImage(), testHost())
 	if err != nil {
 		t.Fatal(err)
 	}

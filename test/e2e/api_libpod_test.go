@@ -174,14 +174,19 @@ func TestAPILibpodPodmanContainers(t *testing.T) {
 	if out := pm.must("ps", "-a", "-q"); out != "" {
 		t.Errorf("containers left after rm -f: %q", out)
 	}
-	// A healthcheck berth has no way to run is refused by name, and
-	// nothing is created.
-	_, errOut, code := pm.run("create", "--name", "hc", "--health-cmd", "true", "busybox")
-	if code == 0 || !strings.Contains(errOut, "healthconfig is not supported by berth") {
-		t.Errorf("create --health-cmd: exit %d, %q", code, errOut)
+	// A healthcheck travels in the SpecGenerator and runs on schedule.
+	pm.must("run", "-d", "--name", "hc", "--health-cmd", "true", "--health-interval", "1s", "busybox", "sleep", "600")
+	WaitFor(t, 60*time.Second, func() bool {
+		return env.MustBerth(t, "inspect", "--format", "{{.State.Health.Status}}", "hc") == "healthy"
+	})
+	pm.must("rm", "-f", "hc")
+	// A bad one is refused and nothing is created.
+	if _, errOut, code := pm.run("create", "--name", "hc2", "--health-cmd", "true", "--health-on-failure", "kill",
+		"--health-timeout", "1ns", "busybox"); code == 0 || !strings.Contains(errOut, "Timeout in Healthcheck") {
+		t.Errorf("create with a 1ns health timeout: exit %d, %q", code, errOut)
 	}
-	if _, _, code := pm.run("container", "exists", "hc"); code != 1 {
-		t.Errorf("container exists hc after refused create: exit %d", code)
+	if _, _, code := pm.run("container", "exists", "hc2"); code != 1 {
+		t.Errorf("container exists hc2 after refused create: exit %d", code)
 	}
 	if _, errOut, code := pm.run("inspect", "--type", "container", "nosuch"); code == 0 || !strings.Contains(errOut, "no such") {
 		t.Errorf("inspect nosuch: exit %d %q", code, errOut)
