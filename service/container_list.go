@@ -53,6 +53,8 @@ type ListContainer struct {
 	status define.ContainerStatus
 	// volumes are the names of the volumes it mounts (ps --filter volume).
 	volumes []string
+	// volumeMounts are those volumes with where they are mounted.
+	volumeMounts []define.VolumeMount
 }
 
 // ContainerSize is the size of the writable layer and the whole rootfs.
@@ -60,6 +62,9 @@ type ContainerSize struct {
 	RootFsSize int64 `json:"rootFsSize"`
 	RwSize     int64 `json:"rwSize"`
 }
+
+// VolumeMounts returns the named and anonymous volumes it mounts.
+func (l *ListContainer) VolumeMounts() []define.VolumeMount { return l.volumeMounts }
 
 // EngineStatus returns the container's engine status.
 func (l *ListContainer) EngineStatus() define.ContainerStatus { return l.status }
@@ -165,6 +170,7 @@ func listRow(c *engine.Container) *ListContainer {
 		State:      st.Status.DockerString(),
 		status:     st.Status,
 	}
+	row.volumeMounts = cfg.Volumes
 	for _, v := range cfg.Volumes {
 		row.volumes = append(row.volumes, v.Name)
 		row.Mounts = append(slices.Clip(row.Mounts), v.Dest)
