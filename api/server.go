@@ -47,6 +47,7 @@ type Backend interface {
 	networkBackend
 	volumeBackend
 	imageBackend
+	diskBackend
 }
 
 // New builds the routes over b.
@@ -65,6 +66,7 @@ func New(b Backend) *Server {
 	execRouter{b: b, resizers: rs, requests: &execRequests{m: map[string]*execEntry{}}}.register(s)
 	networkRouter{b}.register(s)
 	volumeRouter{b}.register(s)
+	diskRouter{b}.register(s)
 	return s
 }
 
