@@ -48,6 +48,7 @@ type Backend interface {
 	volumeBackend
 	imageBackend
 	diskBackend
+	updateBackend
 }
 
 // New builds the routes over b.
@@ -67,6 +68,7 @@ func New(b Backend) *Server {
 	networkRouter{b}.register(s)
 	volumeRouter{b}.register(s)
 	diskRouter{b}.register(s)
+	updateRouter{b}.register(s)
 	return s
 }
 
