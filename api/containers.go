@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/berth-dev/berth/service"
 	"github.com/berth-dev/berth/spec"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
 )
 
@@ -33,6 +35,7 @@ type containerBackend interface {
 	ContainerRemove(ctx context.Context, name string, force, volumes bool) error
 	ContainerTop(ctx context.Context, name string, args []string) ([][]string, error)
 	ContainerWait(ctx context.Context, name, condition string) (int32, error)
+	NetworkList(filters []string) ([]define.Network, error)
 }
 
 type containerRouter struct{ b containerBackend }
@@ -74,19 +77,42 @@ func (rt containerRouter) list(_ context.Context, w http.ResponseWriter, r *http
 	if err != nil {
 		return badRequestIf(err)
 	}
+	netIDs, err := rt.networkIDs(rows)
+	if err != nil {
+		return err
+	}
 	out := make([]container.Summary, 0, len(rows))
 	for _, c := range rows {
 		if c.IsInfra {
 			continue
 		}
-		out = append(out, summary(c))
+		out = append(out, summary(c, netIDs))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// summary is one docker ps row.
-func summary(c *service.ListContainer) container.Summary {
+// networkIDs maps the names of the networks rows are on to their IDs
+// (compose compares them with its networks' to decide what to re-create);
+// nil when no row is on a network.
+func (rt containerRouter) networkIDs(rows []*service.ListContainer) (map[string]string, error) {
+	if !slices.ContainsFunc(rows, func(c *service.ListContainer) bool { return len(c.Networks) > 0 }) {
+		return nil, nil
+	}
+	nets, err := rt.b.NetworkList(nil)
+	if err != nil {
+		return nil, err
+	}
+	ids := make(map[string]string, len(nets))
+	for _, n := range nets {
+		ids[n.Name] = n.ID
+	}
+	return ids, nil
+}
+
+// summary is one docker ps row; netIDs (may be nil) gives the IDs of its
+// networks.
+func summary(c *service.ListContainer, netIDs map[string]string) container.Summary {
 	s := container.Summary{
 		ID:      c.ID,
 		Image:   c.Image,
@@ -124,7 +150,10 @@ func summary(c *service.ListContainer) container.Summary {
 		}
 	}
 	for _, n := range c.Networks {
-		s.NetworkSettings.Networks[n] = &network.EndpointSettings{}
+		s.NetworkSettings.Networks[n] = &network.EndpointSettings{NetworkID: netIDs[n]}
+	}
+	for _, v := range c.VolumeMounts() {
+		s.Mounts = append(s.Mounts, container.MountPoint{Type: mount.TypeVolume, Name: v.Name, Destination: v.Dest, Driver: "local", RW: !slices.Contains(v.Options, "ro")})
 	}
 	if c.Size != nil {
 		s.SizeRw, s.SizeRootFs = c.Size.RwSize, c.Size.RootFsSize

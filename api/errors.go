@@ -25,6 +25,8 @@ func statusFromError(err error) int {
 		return http.StatusServiceUnavailable
 	case errors.Is(err, errdefs.ErrNotImplemented):
 		return http.StatusNotImplemented
+	case errors.Is(err, errdefs.ErrUnauthorized):
+		return http.StatusUnauthorized
 	}
 	return http.StatusInternalServerError
 }

@@ -93,22 +93,28 @@ func (rt imageRouter) list(_ context.Context, w http.ResponseWriter, r *http.Req
 	}
 	out := make([]image.Summary, 0, len(list))
 	for _, img := range list {
-		s := image.Summary{
-			ID: "sha256:" + img.ID, ParentID: img.Parent,
-			RepoTags: matchingNames(img.Names, refs), RepoDigests: matchingNames(img.Digests, refs),
-			Created: img.Created.Unix(), Size: img.Size, Labels: img.Config.Labels,
-			Containers: -1, SharedSize: -1,
-		}
-		if s.Labels == nil {
-			s.Labels = map[string]string{}
-		}
-		if s.ParentID != "" {
-			s.ParentID = "sha256:" + s.ParentID
-		}
-		out = append(out, s)
+		out = append(out, imageSummary(img, refs))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// imageSummary is one docker images row: the names matching refs (all
+// without refs); Containers and SharedSize unknown (-1), as docker's list.
+func imageSummary(img *define.Image, refs []string) image.Summary {
+	s := image.Summary{
+		ID: "sha256:" + img.ID, ParentID: img.Parent,
+		RepoTags: matchingNames(img.Names, refs), RepoDigests: matchingNames(img.Digests, refs),
+		Created: img.Created.Unix(), Size: img.Size, Labels: img.Config.Labels,
+		Containers: -1, SharedSize: -1,
+	}
+	if s.Labels == nil {
+		s.Labels = map[string]string{}
+	}
+	if s.ParentID != "" {
+		s.ParentID = "sha256:" + s.ParentID
+	}
+	return s
 }
 
 func (rt imageRouter) inspect(_ context.Context, w http.ResponseWriter, r *http.Request) error {

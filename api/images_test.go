@@ -87,7 +87,8 @@ func TestImageRoutesBadInput(t *testing.T) {
 }
 
 // A pull streams docker's messages: "Pulling from" once the manifest is
-// read, one per blob, and an error in-stream once the 200 is out.
+// read, docker's words per layer, and an error in-stream once the 200 is
+// out.
 func TestImagePullStream(t *testing.T) {
 	srv := New(stubBackend{})
 	req := httptest.NewRequest("POST", "/images/create?fromImage=fail-late&tag=1", nil)
@@ -95,11 +96,46 @@ func TestImagePullStream(t *testing.T) {
 	srv.ServeHTTP(rec, req)
 	got, _ := io.ReadAll(rec.Body)
 	want := `{"status":"Pulling from fail-late","id":"1"}
-{"status":"Getting image source signatures"}
-{"status":"Copying blob","id":"0123456789ab"}
+{"status":"Pulling fs layer","id":"0123456789ab"}
 {"errorDetail":{"message":"reading blob: connection reset"},"error":"reading blob: connection reset"}
 `
 	if string(got) != want {
 		t.Errorf("pull stream:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// The copy's report lines become docker's per-layer words, for a pull and
+// for a push; the config blob and signature lines are not shown.
+func TestBlobProgress(t *testing.T) {
+	report := []string{
+		"Getting image source signatures",
+		"Copying blob sha256:aaaaaaaaaaaaaaaa",
+		"Copying blob sha256:bbbbbbbbbbbbbbbb skipped: already exists",
+		"Copying config sha256:cccccccccccccccc",
+		"Writing manifest to image destination",
+	}
+	for _, tt := range []struct {
+		push bool
+		want string
+	}{
+		{false, "aaaaaaaaaaaa: Pulling fs layer|bbbbbbbbbbbb: Already exists|aaaaaaaaaaaa: Download complete|aaaaaaaaaaaa: Pull complete"},
+		{true, "aaaaaaaaaaaa: Preparing|bbbbbbbbbbbb: Layer already exists|aaaaaaaaaaaa: Pushed"},
+	} {
+		b := &blobProgress{push: tt.push}
+		var got []string
+		for _, l := range report {
+			for _, m := range b.line(l) {
+				got = append(got, m.ID+": "+m.Status)
+			}
+		}
+		if g := strings.Join(got, "|"); g != tt.want {
+			t.Errorf("push=%v: %s\nwant %s", tt.push, g, tt.want)
+		}
+	}
+	if got := repoPath("127.0.0.1:5000/busybox"); got != "busybox" {
+		t.Errorf("repoPath = %q", got)
+	}
+	if got := repoPath("library/busybox"); got != "library/busybox" {
+		t.Errorf("repoPath = %q", got)
 	}
 }

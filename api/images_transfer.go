@@ -49,6 +49,7 @@ func (rt imageRouter) create(ctx context.Context, w http.ResponseWriter, r *http
 	}
 	p := newProgress(w)
 	pulling := false
+	blobs := &blobProgress{}
 	opts.ReportWriter = lineFunc(func(line string) {
 		if strings.HasPrefix(line, "Trying to pull ") {
 			return // before the manifest: an error may still get a status
@@ -56,9 +57,11 @@ func (rt imageRouter) create(ctx context.Context, w http.ResponseWriter, r *http
 		if !pulling {
 			pulling = true
 			repo, t := service.SplitRepoTag(ref)
-			p.send(message{Message: jsonstream.Message{Status: "Pulling from " + repo, ID: t}})
+			p.send(message{Message: jsonstream.Message{Status: "Pulling from " + repoPath(repo), ID: t}})
 		}
-		p.send(copyLine(line))
+		for _, m := range blobs.line(line) {
+			p.send(m)
+		}
 	})
 	imgs, existed, err := rt.b.ImagePull(ctx, ref, opts)
 	if err != nil {
@@ -120,7 +123,12 @@ func (rt imageRouter) push(ctx context.Context, w http.ResponseWriter, r *http.R
 	repo, tag := service.SplitRepoTag(name)
 	p.send(message{Message: jsonstream.Message{Status: "The push refers to repository [" + repo + "]"}})
 	opts := service.PushOptions{RegistryOptions: ro}
-	opts.ReportWriter = lineFunc(func(line string) { p.send(copyLine(line)) })
+	blobs := &blobProgress{push: true}
+	opts.ReportWriter = lineFunc(func(line string) {
+		for _, m := range blobs.line(line) {
+			p.send(m)
+		}
+	})
 	dgst, err := rt.b.ImagePush(ctx, name, opts)
 	if err != nil {
 		return p.fail(err)
@@ -334,24 +342,6 @@ func isImageID(s string) bool {
 		return false
 	}
 	return strings.Trim(s, "0123456789abcdef") == ""
-}
-
-// copyLine turns one progress line of the image copy ("Copying blob
-// sha256:abc... done") into a message about that blob.
-func copyLine(line string) message {
-	f := strings.Fields(line)
-	if len(f) >= 3 && f[0] == "Copying" && (f[1] == "blob" || f[1] == "config") {
-		id := strings.TrimPrefix(f[2], "sha256:")
-		if len(id) > 12 {
-			id = id[:12]
-		}
-		status := "Copying " + f[1]
-		if rest := strings.Join(f[3:], " "); rest != "" {
-			status += " " + rest
-		}
-		return message{Message: jsonstream.Message{Status: status, ID: id}}
-	}
-	return message{Message: jsonstream.Message{Status: line}}
 }
 
 // message is one line of docker's JSON progress stream; Error is the

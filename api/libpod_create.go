@@ -2,8 +2,8 @@ package api
 
 import (
 	"fmt"
-	"net/http"
 	"math"
+	"net/http"
 	"strings"
 	"syscall"
 

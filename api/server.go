@@ -50,6 +50,8 @@ type Backend interface {
 	libpodContainerBackend
 	libpodResourceBackend
 	podBackend
+	diskBackend
+	updateBackend
 }
 
 // New builds the routes over b.
@@ -71,6 +73,8 @@ func New(b Backend) *Server {
 	networkRouter{b}.register(s)
 	volumeRouter{b}.register(s)
 	libpodRouter{b: b, ctr: containerRouter{b}, streams: streams, exec: exec, images: imageRouter{b}, fs: fsRouter{b}}.register(s)
+	diskRouter{b}.register(s)
+	updateRouter{b}.register(s)
 	return s
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/errdefs"
 	"github.com/berth-dev/berth/service"
 	"github.com/moby/moby/api/types/network"
 )
@@ -31,6 +32,7 @@ func TestStatusFromErrorEverySentinel(t *testing.T) {
 		{define.ErrOCIRuntime, 500}, {define.ErrOCIRuntimeNotFound, 500}, {define.ErrOCIRuntimePermissionDenied, 500},
 		{errors.New("plain"), 500},
 		{badRequest(errors.New("bad")), 400},
+		{errdefs.New(errdefs.ErrUnauthorized, "invalid username/password"), 401},
 	}
 	for _, tt := range tests {
 		wrapped := fmt.Errorf("context: %w", tt.err)

@@ -27,6 +27,8 @@ CASES = [
     ("inspect", "inspect CTR"),
     ("images", "images (100 names)"),
     ("parallel", "16 parallel run --rm (whole batch)"),
+    ("api-run", "docker run --rm IMG true via the API socket"),
+    ("api-ps", "docker ps -a via the API socket (largest ps level)"),
 ]
 ENGINES = ["berth", "podman", "runc", "unshare"]
 

@@ -132,6 +132,19 @@ if [[ $PODMAN_LOCK == file ]]; then
 fi
 export CONTAINERS_CONF=$T/containers.conf
 
+# The REST API services (the api group): `berth system service` and
+# `podman system service` on sockets of their own, stopped by PID.
+API_PIDS=()
+api_down() {
+	local pid
+	for pid in "${API_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null
+	done
+	API_PIDS=()
+}
+
 cleaned=0
 cleanup() {
 	((cleaned)) && return
@@ -139,6 +152,7 @@ cleanup() {
 	trap - INT TERM EXIT
 	set +e
 	log "cleaning up $T"
+	api_down
 	{
 		timeout 60 "${B[@]}" ps -aq --no-trunc
 		timeout 60 "${P[@]}" ps -aq --no-trunc
@@ -326,6 +340,32 @@ if want run; then
 	rss run runc "${R[@]}" run -b "$T/bundle" "$FLOOR_ID"
 fi
 
+# The docker CLI against each engine's REST API (berth: system service;
+# podman: its own system service), one socket each; DOCKER_CONFIG of its own.
+API_UP=0
+if want api; then
+	if ! command -v docker >/dev/null; then
+		note api-run "skipped: no docker CLI on PATH"
+	else
+		"$T/berth" system service -t 0 "unix://$T/berth-api.sock" >"$T/logs/berth-api.log" 2>&1 &
+		API_PIDS+=($!)
+		"$T/podman" system service -t 0 "unix://$T/podman-api.sock" >"$T/logs/podman-api.log" 2>&1 &
+		API_PIDS+=($!)
+		for _ in $(seq 100); do [[ -S $T/berth-api.sock && -S $T/podman-api.sock ]] && break; sleep 0.1; done
+		mkdir -p "$T/docker"
+		DB="docker --config $T/docker -H unix://$T/berth-api.sock"
+		DP="docker --config $T/docker -H unix://$T/podman-api.sock"
+		if probe $DB run --rm busybox true && probe $DP run --rm busybox true; then
+			API_UP=1
+			hf api-run "berth|$DB run --rm busybox true|" "podman|$DP run --rm busybox true|"
+			note api-run "docker CLI $(docker version --format '{{.Client.Version}}' 2>/dev/null) through each engine's REST API socket (podman system service), default network"
+		else
+			note api-run "skipped: $probe_err"
+			api_down
+		fi
+	fi
+fi
+
 if want lifecycle; then
 	hf create "berth|$BC create --network none busybox true|" \
 		"podman|$PC create --network none busybox true|" \
@@ -442,7 +482,12 @@ if want ps; then
 			fi
 		done
 		((${#entries[@]})) && hf "ps-$n" "${entries[@]}"
+		last=$n
 	done
+	if ((API_UP)) && ((have[berth] == last && have[podman] == last)); then
+		hf api-ps "berth|$DB ps -a|" "podman|$DP ps -a|"
+		note api-ps "docker ps -a through the REST API with $last containers"
+	fi
 	cp "$T/create-berth.tsv" "$T/create-podman.tsv" "$T/logs/" 2>/dev/null
 fi
 
@@ -472,4 +517,5 @@ if [[ ${BENCH_UPDATE:-1} == 1 ]]; then
 	python3 "$here/report.py" --splice "$here/RESULTS.md" "$out"
 	log "updated $here/RESULTS.md"
 fi
+api_down
 cat "$out"

@@ -36,7 +36,7 @@ func verbs() []verb {
 		m(newPortCommand, "port"), m(newPullCommand, "pull"), m(newPushCommand, "push"),
 		m(newLoginCommand, "login"), m(newLogoutCommand, "logout"), m(newHistoryCommand, "history"),
 		m(newUntagCommand, "untag"), m(newManifestCommand, "manifest"), m(newAttachCommand, "attach"),
-		m(newExecCommand, "exec"),
+		m(newExecCommand, "exec"), m(newUpdateCommand, "update"),
 		{names: []string{"container"}, group: "manage", build: newContainerCommand},
 		{names: []string{"image"}, group: "manage", build: newImageCommand},
 		{names: []string{"network"}, group: "manage", build: newNetworkCommand},
@@ -104,7 +104,7 @@ func newContainerCommand(d *Deps) *cobra.Command {
 		newMountCommand(d), newUmountCommand(d), newExportCommand(d), newCommitCommand(d),
 		newContainerExistsCommand(d), newCleanupCommand(d), newPruneCommand(d),
 		newCpCommand(d), newTopCommand(d), newStatsCommand(d), newDiffCommand(d),
-		newPortCommand(d), newAttachCommand(d), newExecCommand(d))
+		newPortCommand(d), newAttachCommand(d), newExecCommand(d), newUpdateCommand(d))
 	return ctr
 }
 

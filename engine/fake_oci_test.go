@@ -14,6 +14,7 @@ import (
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/oci"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // fakeOCI is an in-memory OCI runtime for unit tests. It behaves like the
@@ -271,6 +272,18 @@ func (f *fakeOCI) DeleteContainer(ctx context.Context, id string) error {
 		}
 	}
 	delete(f.ctrs, id)
+	return nil
+}
+
+func (f *fakeOCI) UpdateResources(ctx context.Context, id string, _ *specs.LinuxResources) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.recordLocked(fakeCall{Op: "update", ID: id}); err != nil {
+		return err
+	}
+	if _, ok := f.ctrs[id]; !ok {
+		return fmt.Errorf("container %s: %w", id, define.ErrNoSuchCtr)
+	}
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine/oci"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // ociRuntime is what the engine needs from an OCI runtime adapter. The
@@ -22,6 +23,7 @@ type ociRuntime interface {
 	DeleteExited(ctx context.Context, id string) error
 	PauseContainer(ctx context.Context, id string) error
 	ResumeContainer(ctx context.Context, id string) error
+	UpdateResources(ctx context.Context, id string, res *specs.LinuxResources) error
 	State(ctx context.Context, id string) (status string, pid int, err error)
 	ExitCode(id, bundleDir string) (code int, finished time.Time, oom bool, exists bool, err error)
 	WaitExit(ctx context.Context, id, bundleDir string) (int, error)

@@ -56,6 +56,8 @@ type ListContainer struct {
 	// health is the health status of a running container with a
 	// healthcheck, else "" (ps --filter health, the Status text).
 	health string
+	// volumeMounts are those volumes with where they are mounted.
+	volumeMounts []define.VolumeMount
 }
 
 // ContainerSize is the size of the writable layer and the whole rootfs.
@@ -67,6 +69,9 @@ type ContainerSize struct {
 // Health returns the health status of a running container with a
 // healthcheck (starting, healthy, unhealthy), else "".
 func (l *ListContainer) Health() string { return l.health }
+
+// VolumeMounts returns the named and anonymous volumes it mounts.
+func (l *ListContainer) VolumeMounts() []define.VolumeMount { return l.volumeMounts }
 
 // EngineStatus returns the container's engine status.
 func (l *ListContainer) EngineStatus() define.ContainerStatus { return l.status }
@@ -172,6 +177,7 @@ func listRow(c *engine.Container) *ListContainer {
 		State:      st.Status.DockerString(),
 		status:     st.Status,
 	}
+	row.volumeMounts = cfg.Volumes
 	for _, v := range cfg.Volumes {
 		row.volumes = append(row.volumes, v.Name)
 		row.Mounts = append(slices.Clip(row.Mounts), v.Dest)

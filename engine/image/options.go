@@ -147,7 +147,7 @@ type CommitOptions struct {
 }
 
 // ErrBadCredentials is returned when a registry refuses a login.
-var ErrBadCredentials = errdefs.New(errdefs.ErrInvalidArgument, "invalid username/password")
+var ErrBadCredentials = errdefs.New(errdefs.ErrUnauthorized, "invalid username/password")
 
 // LoginOptions configures Login. AuthFile, CertDir and TLSVerify of the
 // embedded RegistryOptions apply; the credentials are Username/Password.

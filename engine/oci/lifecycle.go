@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/berth-dev/berth/engine/define"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // StartContainer has the container's process (pid), blocked since create,
@@ -59,6 +61,30 @@ func (r *Runtime) PauseContainer(ctx context.Context, id string) error {
 // ResumeContainer thaws a paused container.
 func (r *Runtime) ResumeContainer(ctx context.Context, id string) error {
 	_, err := r.run(ctx, "resume", id)
+	return wrapID(id, err)
+}
+
+// UpdateResources changes the cgroup limits of a created, running or
+// paused container in place (`<runtime> update --resources FILE`: runc
+// and crun both read the OCI LinuxResources document from the file).
+func (r *Runtime) UpdateResources(ctx context.Context, id string, res *specs.LinuxResources) error {
+	data, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp("", "berth-update-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	_, err = r.run(ctx, "update", "--resources="+f.Name(), id)
 	return wrapID(id, err)
 }
 

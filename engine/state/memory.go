@@ -264,6 +264,42 @@ func (m *Memory) RenameContainer(id, newName string) error {
 	return nil
 }
 
+// UpdateContainer rewrites a container's config and spec with fn.
+func (m *Memory) UpdateContainer(id string, fn func(*define.ContainerConfig, *specs.Spec) error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.ctrs[id]
+	if !ok {
+		return errNoSuchID(id)
+	}
+	cfg := &define.ContainerConfig{}
+	if err := json.Unmarshal(c.cfg, cfg); err != nil {
+		return fmt.Errorf("decode config of container %s: %w", id, err)
+	}
+	var spec *specs.Spec
+	if c.spec != nil {
+		spec = &specs.Spec{}
+		if err := json.Unmarshal(c.spec, spec); err != nil {
+			return fmt.Errorf("decode spec of container %s: %w", id, err)
+		}
+	}
+	if err := fn(cfg, spec); err != nil {
+		return err
+	}
+	cfgJSON, err := encodeJSON("config", cfg)
+	if err != nil {
+		return err
+	}
+	var specJSON []byte
+	if spec != nil {
+		if specJSON, err = encodeJSON("spec", spec); err != nil {
+			return err
+		}
+	}
+	c.cfg, c.spec = cfgJSON, specJSON
+	return nil
+}
+
 // ContainersUsingImage returns the IDs of containers created from imageID.
 func (m *Memory) ContainersUsingImage(imageID string) ([]string, error) {
 	m.mu.Lock()

@@ -332,6 +332,51 @@ func (s *SQLite) RenameContainer(id, newName string) error {
 	})
 }
 
+// UpdateContainer rewrites the config and spec documents with fn in one
+// transaction.
+func (s *SQLite) UpdateContainer(id string, fn func(*define.ContainerConfig, *specs.Spec) error) error {
+	return s.withTx(func(tx *sql.Tx) error {
+		var cfgJSON, specJSON []byte
+		err := tx.QueryRow("SELECT c.config, s.spec FROM containers c LEFT JOIN container_specs s ON s.id = c.id WHERE c.id = ?", id).Scan(&cfgJSON, &specJSON)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNoSuchID(id)
+		}
+		if err != nil {
+			return fmt.Errorf("update container %s: %w", id, err)
+		}
+		cfg := &define.ContainerConfig{}
+		if err := json.Unmarshal(cfgJSON, cfg); err != nil {
+			return fmt.Errorf("decode config of container %s: %w", id, err)
+		}
+		var spec *specs.Spec
+		if specJSON != nil {
+			spec = &specs.Spec{}
+			if err := json.Unmarshal(specJSON, spec); err != nil {
+				return fmt.Errorf("decode spec of container %s: %w", id, err)
+			}
+		}
+		if err := fn(cfg, spec); err != nil {
+			return err
+		}
+		if cfgJSON, err = encodeJSON("config", cfg); err != nil {
+			return err
+		}
+		if _, err := tx.Exec("UPDATE containers SET config = ? WHERE id = ?", string(cfgJSON), id); err != nil {
+			return fmt.Errorf("update container %s: %w", id, err)
+		}
+		if spec == nil {
+			return nil
+		}
+		if specJSON, err = encodeJSON("spec", spec); err != nil {
+			return err
+		}
+		if _, err := tx.Exec("UPDATE container_specs SET spec = ? WHERE id = ?", string(specJSON), id); err != nil {
+			return fmt.Errorf("update container %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
 // ContainerDependents returns the containers that depend on id (an
 // indexed lookup, which rm does for every container).
 func (s *SQLite) ContainerDependents(id string) ([]string, error) {

@@ -13,6 +13,8 @@ var (
 	ErrNotModified     = errors.New("not modified")
 	ErrUnavailable     = errors.New("unavailable")
 	ErrNotImplemented  = errors.New("not implemented")
+	// ErrUnauthorized is credentials a registry refused (docker's 401).
+	ErrUnauthorized = errors.New("unauthorized")
 )
 
 // categorized is an error that belongs to a category and still prints only

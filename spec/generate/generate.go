@@ -412,6 +412,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	return g, opts, nil
 }
 
+// CheckRestartPolicy is checkRestart for `update`.
+func CheckRestartPolicy(r spec.RestartPolicy) error { return checkRestart(r) }
+
 // checkRestart checks a restart policy's name, and that only on-failure
 // has a retry count.
 func checkRestart(r spec.RestartPolicy) error {

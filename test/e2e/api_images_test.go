@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,8 +128,12 @@ func TestAPIDockerCLIRegistry(t *testing.T) {
 		return strings.TrimSpace(string(out)), code
 	}
 
-	if out, code := docker("login", "-u", reg.User, "-p", "wrong", reg.Addr); code == 0 {
-		t.Errorf("docker login with a wrong password succeeded: %s", out)
+	if out, code := docker("login", "-u", reg.User, "-p", "wrong", reg.Addr); code == 0 || !strings.Contains(out, "invalid username/password") {
+		t.Errorf("docker login with a wrong password: %d %s", code, out)
+	}
+	// docker's status for refused credentials.
+	if st, body := apiStatus(t, uri, "POST", "/auth", fmt.Sprintf(`{"username":%q,"password":"wrong","serveraddress":%q}`, reg.User, reg.Addr)); st != 401 {
+		t.Errorf("POST /auth with a wrong password: %d %s", st, body)
 	}
 	if out, code := docker("login", "-u", reg.User, "-p", reg.Password, reg.Addr); code != 0 || !strings.Contains(out, "Login Succeeded") {
 		t.Fatalf("docker login: %d %s", code, out)
@@ -138,7 +143,7 @@ func TestAPIDockerCLIRegistry(t *testing.T) {
 		t.Fatalf("docker tag: %s", out)
 	}
 	out, code := docker("push", ref)
-	if code != 0 || !strings.Contains(out, "The push refers to repository ["+reg.Addr+"/busybox]") || !strings.Contains(out, "v1: digest: sha256:") {
+	if code != 0 || !strings.Contains(out, "The push refers to repository ["+reg.Addr+"/busybox]") || !strings.Contains(out, ": Pushed") || !strings.Contains(out, "v1: digest: sha256:") {
 		t.Fatalf("docker push: %d %s", code, out)
 	}
 	t.Logf("docker push:\n%s", out)
@@ -146,7 +151,8 @@ func TestAPIDockerCLIRegistry(t *testing.T) {
 		t.Fatalf("docker rmi: %s", out)
 	}
 	out, code = docker("pull", ref)
-	if code != 0 || !strings.Contains(out, "Digest: sha256:") || !strings.Contains(out, "Status: Downloaded newer image for "+ref) {
+	if code != 0 || !strings.Contains(out, "v1: Pulling from busybox") || !strings.Contains(out, ": Pull complete") || strings.Contains(out, "Copying") ||
+		!strings.Contains(out, "Digest: sha256:") || !strings.Contains(out, "Status: Downloaded newer image for "+ref) {
 		t.Fatalf("docker pull: %d %s", code, out)
 	}
 	t.Logf("docker pull:\n%s", out)

@@ -45,7 +45,13 @@ type ttySession struct {
 func startTTY(t testing.TB, env *Env, rows, cols uint16, args ...string) *ttySession {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*DefaultTimeout)
-	cmd := env.Command(ctx, args...)
+	return startTTYCmd(t, env.Command(ctx, args...), cancel, rows, cols)
+}
+
+// startTTYCmd runs cmd (any client: berth, the docker CLI) on a new pty;
+// cancel ends cmd's context.
+func startTTYCmd(t testing.TB, cmd *exec.Cmd, cancel context.CancelFunc, rows, cols uint16) *ttySession {
+	t.Helper()
 	// A session of its own with the pty as controlling terminal (instead
 	// of Command's process group).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) state.Store) {
 		{"SaveState", testSaveState},
 		{"Lookup", testLookup},
 		{"Rename", testRename},
+		{"Update", testUpdate},
 		{"Remove", testRemove},
 		{"List", testList},
 		{"CopiesInAndOut", testCopies},
@@ -346,6 +347,41 @@ func testLookup(t *testing.T, s state.Store) {
 	if want := `no container with name or ID "nothing" found: no such container`; err == nil || err.Error() != want {
 		t.Errorf("LookupContainer(nothing) = %v, want %q", err, want)
 	}
+}
+
+func testUpdate(t *testing.T, s state.Store) {
+	id := mustAdd(t, s, "upd")
+	limit := int64(100)
+	err := s.UpdateContainer(id, func(cfg *define.ContainerConfig, spec *specs.Spec) error {
+		cfg.Restart, cfg.RestartMax = "on-failure", 3
+		if spec.Linux == nil {
+			spec.Linux = &specs.Linux{}
+		}
+		spec.Linux.Resources = &specs.LinuxResources{Pids: &specs.LinuxPids{Limit: &limit}}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("UpdateContainer() = %v", err)
+	}
+	rec, err := s.Container(id)
+	if err != nil || rec.Config.Restart != "on-failure" || rec.Config.RestartMax != 3 || rec.Config.Name != "upd" {
+		t.Errorf("Container() after UpdateContainer = %+v, %v", rec, err)
+	}
+	spec, err := s.ContainerSpec(id)
+	if err != nil || spec.Linux.Resources.Pids == nil || *spec.Linux.Resources.Pids.Limit != 100 {
+		t.Errorf("ContainerSpec() after UpdateContainer = %+v, %v", spec, err)
+	}
+	// An error from fn changes nothing.
+	boom := errors.New("boom")
+	err = s.UpdateContainer(id, func(cfg *define.ContainerConfig, _ *specs.Spec) error {
+		cfg.Restart = "always"
+		return boom
+	})
+	wantErr(t, "UpdateContainer(failing fn)", err, boom)
+	if rec, _ := s.Container(id); rec.Config.Restart != "on-failure" {
+		t.Errorf("a failed UpdateContainer changed the config: %q", rec.Config.Restart)
+	}
+	wantErr(t, "UpdateContainer(missing)", s.UpdateContainer(NewID(t), func(*define.ContainerConfig, *specs.Spec) error { return nil }), define.ErrNoSuchCtr)
 }
 
 func testRename(t *testing.T, s state.Store) {

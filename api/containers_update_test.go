@@ -1,0 +1,28 @@
+package api
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// A limit berth cannot change is refused, naming it, before the backend
+// is asked (the stub would panic if it were).
+func TestUpdateRefusesUnsupported(t *testing.T) {
+	srv := New(stubBackend{})
+	for body, want := range map[string]string{
+		`{"CpusetCpus":"0"}`:              "CpusetCpus cannot be updated",
+		`{"BlkioWeight":300}`:             "Blkio* cannot be updated",
+		`{"CpuQuota":50000}`:              "CpuPeriod/CpuQuota",
+		`{"Ulimits":[{"Name":"nofile"}]}`: "Ulimits",
+		`{"CpuShares":-1}`:                "invalid CpuShares",
+		`{`:                               "invalid JSON",
+	} {
+		req := httptest.NewRequest("POST", "/v1.51/containers/c/update", strings.NewReader(body))
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("update %s = %d %s, want 400 with %q", body, rec.Code, rec.Body.String(), want)
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/berth-dev/berth/internal/specflag"
+	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
+)
+
+// newUpdateCommand is `update`: podman's flags for the limits berth can
+// change (memory, swap, CPUs, CPU shares, pids) and the restart policy,
+// through the same service verb as the API's /containers/{id}/update.
+func newUpdateCommand(d *Deps) *cobra.Command {
+	var o service.UpdateOptions
+	var pidsLimit int64
+	var memory, swap, cpus, restart string
+	cmd := &cobra.Command{
+		Use:   "update [options] CONTAINER",
+		Short: "Update an existing container",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("pids-limit") {
+				o.PidsLimit = &pidsLimit
+			}
+			if err := parseUpdateFlags(&o, memory, swap, cpus, restart); err != nil {
+				return err
+			}
+			if o.Empty() {
+				return usageError("you must provide one or more flags when using this command")
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			id, err := service.ContainerUpdate(cmd.Context(), rt, args[0], o)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), id)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&memory, "memory", "m", "", "memory limit (format: <number>[<unit>], where unit = b, k, m or g)")
+	f.StringVar(&swap, "memory-swap", "", "swap limit equal to memory plus swap: '-1' to enable unlimited swap")
+	f.StringVar(&cpus, "cpus", "", "number of CPUs")
+	f.Uint64VarP(&o.CPUShares, "cpu-shares", "c", 0, "CPU shares (relative weight)")
+	f.Int64Var(&pidsLimit, "pids-limit", 0, "tune container pids limit (set -1 for unlimited)")
+	f.StringVar(&restart, "restart", "", "restart policy to apply when a container exits (no, always, on-failure[:N], unless-stopped)")
+	return cmd
+}
+
+// parseUpdateFlags reads update's text flags into o's typed values, with
+// create's parsers and messages; --memory-swap alone is checked against
+// the container's memory limit by the service.
+func parseUpdateFlags(o *service.UpdateOptions, memory, swap, cpus, restart string) error {
+	if memory != "" {
+		n, err := specflag.Memory(memory)
+		if err != nil {
+			return err
+		}
+		o.Memory = &n
+	}
+	if swap != "" {
+		n := int64(-1)
+		if swap != "-1" {
+			// The check against the memory limit needs it: the one
+			// given, or the container's (left to the service).
+			var mem int64
+			if o.Memory != nil {
+				mem = *o.Memory
+			}
+			var err error
+			if n, err = specflag.MemorySwap(swap, memory, max(mem, 1)); err != nil {
+				return err
+			}
+		}
+		o.MemorySwap = &n
+	}
+	if cpus != "" {
+		n, err := specflag.CPUs(cpus)
+		if err != nil {
+			return err
+		}
+		o.NanoCPUs = &n
+	}
+	if restart != "" {
+		p, err := specflag.Restart(restart)
+		if err != nil {
+			return err
+		}
+		o.Restart = &p
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// UpdateOptions are what `update` changes; unset fields stay as they are.
+type UpdateOptions struct {
+	// Resources, when set, is given the current cgroup limits (never nil)
+	// and returns the new ones; an error from it changes nothing.
+	Resources func(cur *specs.LinuxResources) (*specs.LinuxResources, error)
+	// Restart, when set, is the new restart policy, with RestartMax its
+	// retries (on-failure only).
+	Restart    *string
+	RestartMax uint
+}
+
+// Update changes a container's restart policy and cgroup limits: live
+// through the OCI runtime while the container has a cgroup (created,
+// running, paused), and in the stored config and spec for every later
+// start. If the runtime refuses the limits nothing is stored; if storing
+// fails the live limits are put back.
+func (c *Container) Update(ctx context.Context, o UpdateOptions) error {
+	if err := c.lockSync(); err != nil {
+		return err
+	}
+	defer c.lock.Unlock()
+	if o.Restart != nil && *o.Restart != "" && *o.Restart != "no" && c.config.AutoRemove {
+		// docker's words.
+		return fmt.Errorf("restart policy cannot be updated because AutoRemove is enabled for the container: %w", define.ErrInvalidArg)
+	}
+	var oldRes, newRes *specs.LinuxResources
+	if o.Resources != nil {
+		spec, err := c.runtime.state.ContainerSpec(c.config.ID)
+		if err != nil {
+			return err
+		}
+		if spec == nil || spec.Linux == nil {
+			return fmt.Errorf("container %s has no stored OCI spec to update: %w", c.config.Name, define.ErrInvalidArg)
+		}
+		oldRes = spec.Linux.Resources
+		if oldRes == nil {
+			oldRes = &specs.LinuxResources{}
+		}
+		if newRes, err = o.Resources(oldRes); err != nil {
+			return err
+		}
+	}
+	var rt ociRuntime
+	switch c.state.Status {
+	case define.StatusCreated, define.StatusRunning, define.StatusPaused:
+		if newRes == nil {
+			break
+		}
+		var err error
+		if rt, err = c.runtime.ociRuntimeFor(c.config.OCIRuntime); err != nil {
+			return err
+		}
+		if err := rt.UpdateResources(ctx, c.config.ID, newRes); err != nil {
+			return err
+		}
+	}
+	err := c.runtime.state.UpdateContainer(c.config.ID, func(cfg *define.ContainerConfig, spec *specs.Spec) error {
+		if o.Restart != nil {
+			cfg.Restart, cfg.RestartMax = *o.Restart, o.RestartMax
+		}
+		if newRes != nil && spec != nil && spec.Linux != nil {
+			spec.Linux.Resources = newRes
+		}
+		return nil
+	})
+	if err != nil {
+		if rt != nil {
+			_ = rt.UpdateResources(ctx, c.config.ID, oldRes)
+		}
+		return err
+	}
+	if o.Restart != nil {
+		c.config.Restart, c.config.RestartMax = *o.Restart, o.RestartMax
+	}
+	c.runtime.event(c.newEvent("update"))
+	return nil
+}

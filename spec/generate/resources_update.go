@@ -1,0 +1,88 @@
+package generate
+
+import (
+	"encoding/json"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/berth-dev/berth/spec"
+)
+
+// ResourceUpdate is the limits `update` sets, in the create spec's units;
+// nil leaves a limit alone. NanoCPUs 0 and PidsLimit 0 or -1 lift the
+// limit, as in docker; MemorySwap -1 is unlimited swap.
+type ResourceUpdate struct {
+	Memory     *int64 `json:"memory,omitempty"`
+	MemorySwap *int64 `json:"memorySwap,omitempty"`
+	NanoCPUs   *int64 `json:"nanoCPUs,omitempty"`
+	CPUShares  uint64 `json:"cpuShares,omitempty"`
+	PidsLimit  *int64 `json:"pidsLimit,omitempty"`
+}
+
+// Empty reports whether u changes nothing.
+func (u ResourceUpdate) Empty() bool {
+	return u.Memory == nil && u.MemorySwap == nil && u.NanoCPUs == nil && u.CPUShares == 0 && u.PidsLimit == nil
+}
+
+// UpdateResources is `update`'s limits: cur with the limits u sets
+// replaced, checked as create checks them.
+func UpdateResources(cur *specs.LinuxResources, u ResourceUpdate, host *Host) (*specs.LinuxResources, error) {
+	out := &specs.LinuxResources{}
+	if cur != nil {
+		data, err := json.Marshal(cur)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(data, out); err != nil {
+			return nil, err
+		}
+	}
+	var want spec.ContainerSpec
+	if u.Memory != nil {
+		want.Memory = *u.Memory
+	}
+	if u.MemorySwap != nil {
+		want.MemorySwap = *u.MemorySwap
+		if u.Memory == nil && out.Memory != nil && out.Memory.Limit != nil {
+			// --memory-swap alone keeps the memory limit the container has.
+			want.Memory = *out.Memory.Limit
+		}
+	}
+	if u.NanoCPUs != nil {
+		want.NanoCPUs = *u.NanoCPUs
+	}
+	want.CPUShares, want.PidsLimit = u.CPUShares, u.PidsLimit
+	// The new values, generated as for create on a scratch spec.
+	g := &specs.Spec{Linux: &specs.Linux{Resources: &specs.LinuxResources{}}}
+	if err := resources(g, &want, host); err != nil {
+		return nil, err
+	}
+	r := g.Linux.Resources
+	if u.Memory != nil || u.MemorySwap != nil {
+		out.Memory = r.Memory
+	}
+	if u.NanoCPUs != nil || want.CPUShares > 0 {
+		if out.CPU == nil {
+			out.CPU = &specs.LinuxCPU{}
+		}
+	}
+	if u.NanoCPUs != nil {
+		if r.CPU != nil && r.CPU.Quota != nil {
+			out.CPU.Quota, out.CPU.Period = r.CPU.Quota, r.CPU.Period
+		} else {
+			unlimited, period := int64(-1), uint64(cpuPeriod)
+			out.CPU.Quota, out.CPU.Period = &unlimited, &period
+		}
+	}
+	if want.CPUShares > 0 {
+		out.CPU.Shares = r.CPU.Shares
+	}
+	if want.PidsLimit != nil {
+		limit := int64(-1)
+		if r.Pids != nil && *want.PidsLimit > 0 {
+			limit = *r.Pids.Limit
+		}
+		out.Pids = &specs.LinuxPids{Limit: &limit}
+	}
+	return out, nil
+}
