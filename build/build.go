@@ -1,0 +1,143 @@
+// Package build builds images from a Containerfile or Dockerfile, the way
+// `podman build` (buildah) and docker's classic builder do: every
+// instruction of a stage starts from the image the previous one committed,
+// RUN runs in a real container (conmon and the OCI runtime) whose changes
+// become a layer, COPY and ADD write into a storage-only working container
+// through internal/rootcopy, and config instructions (ENV, LABEL, CMD...)
+// commit an image without a layer. Each step's image is the layer cache:
+// it is found again by its parent and its history entry (created_by holds
+// the instruction, its build arguments and the digest of what it copies).
+//
+// Parsing uses moby/buildkit's Dockerfile frontend packages (parser,
+// instructions, shell): they are the reference grammar (heredocs, escape
+// and syntax directives, flags of every instruction, variable expansion),
+// well kept, and light as a module: they need nothing beyond what berth
+// already links. github.com/openshift/imagebuilder, buildah's choice, was
+// left aside because it brings the old github.com/containers/* modules and
+// docker's daemon packages next to berth's go.podman.io ones.
+//
+// The package sits between service and engine: service calls Build and
+// supplies the Runner that runs RUN steps (it knows how to create a
+// container from a spec); the package itself uses the engine's image
+// store.
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/image"
+)
+
+// Options configure one build.
+type Options struct {
+	// ContextDir is the build context, a directory (the CLI unpacks a
+	// tarball or stdin into a temporary one first).
+	ContextDir string
+	// Containerfile is the path of the Containerfile; "" looks for
+	// Containerfile, then Dockerfile, in ContextDir. Ignored when
+	// ContainerfileData is set.
+	Containerfile string
+	// ContainerfileData is the Containerfile itself (-f -, or a
+	// Containerfile given on stdin); ContainerfileName names it in errors.
+	ContainerfileData []byte
+	ContainerfileName string
+	// Tags name the final image.
+	Tags []string
+	// Args are --build-arg values.
+	Args map[string]string
+	// Target is the stage to stop at; "" builds the last stage.
+	Target string
+	// NoCache never reuses a cached step.
+	NoCache bool
+	// NoLayers keeps only the final image: no step is looked up in the
+	// cache, and the intermediate images are removed at the end.
+	NoLayers bool
+	// Pull is the pull policy of FROM images (default missing).
+	Pull     string
+	Registry image.RegistryOptions
+	// Labels are added to the final image (--label).
+	Labels map[string]string
+	// Network is the network mode of RUN containers ("" the default).
+	Network string
+	// Out receives the build log (STEP lines and the output of RUN);
+	// nil is quiet.
+	Out io.Writer
+	// PullWriter receives pull progress; nil is quiet.
+	PullWriter io.Writer
+}
+
+// RunStep is one RUN instruction for a Runner.
+type RunStep struct {
+	// Image is the ID of the image to run on.
+	Image string
+	// Argv is the command (the shell already prepended for the shell
+	// form); it replaces the image's entrypoint and cmd.
+	Argv []string
+	// Env is added to the image's environment (the build arguments in
+	// scope); WorkDir and User come from the step's config.
+	Env     []string
+	WorkDir string
+	User    string
+	Network string
+	Stdout  io.Writer
+	Stderr  io.Writer
+	// Commit configures the commit of the container's changes.
+	Commit image.CommitOptions
+}
+
+// Runner runs RUN steps. Run runs step in a new container, commits its
+// changes as a new image and removes the container, whatever happens. A
+// command that exits non-zero is an *ExitError and commits nothing.
+type Runner interface {
+	Run(ctx context.Context, step RunStep) (*define.Image, error)
+}
+
+// ExitError is a RUN command's non-zero exit.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// StepError is a failed step: where it is (file and line) and what it
+// was, in the words podman uses ("building at STEP ...").
+type StepError struct {
+	File string
+	Line int
+	Step string
+	Err  error
+}
+
+func (e *StepError) Error() string {
+	where := ""
+	if e.File != "" {
+		where = fmt.Sprintf(" (%s:%d)", e.File, e.Line)
+	}
+	var ee *ExitError
+	if errors.As(e.Err, &ee) {
+		return fmt.Sprintf("building at STEP %q%s: while running runtime: %v", e.Step, where, e.Err)
+	}
+	return fmt.Sprintf("building at STEP %q%s: %v", e.Step, where, e.Err)
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// ExitCode is the failed RUN command's exit code, or 0 when the step
+// failed otherwise: `build` exits with it, as podman does.
+func (e *StepError) ExitCode() int {
+	var ee *ExitError
+	if errors.As(e.Err, &ee) {
+		return ee.Code
+	}
+	return 0
+}
+
+// Result is what a build made.
+type Result struct {
+	// Image is the final image.
+	Image *define.Image
+	// Names are the names it was tagged with, fully qualified.
+	Names []string
+}

@@ -1,0 +1,198 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/berth-dev/berth/build"
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
+)
+
+// buildFlags are `build`'s options.
+type buildFlags struct {
+	reg                    registryFlags
+	tags, files, buildArgs []string
+	argFiles, labels       []string
+	target, pull, iidfile  string
+	network, format        string
+	noCache, layers, quiet bool
+	rm, forceRm            bool
+}
+
+func newBuildCommand(d *Deps) *cobra.Command {
+	var o buildFlags
+	cmd := &cobra.Command{
+		Use:   "build [options] [CONTEXT]",
+		Short: "Build an image using instructions from Containerfiles",
+		Long: "Build an image from a Containerfile (or Dockerfile) and a context: a directory, a tarball, or - for\n" +
+			"stdin (a tarball, or a Containerfile alone).",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runBuild(cmd, d, &o, args) },
+	}
+	f := cmd.Flags()
+	bindRegistryFlags(f, &o.reg, true)
+	f.StringArrayVarP(&o.tags, "tag", "t", nil, "name the resulting image (repeatable)")
+	f.StringArrayVarP(&o.files, "file", "f", nil, "the Containerfile (a path, or - for stdin)")
+	f.StringArrayVar(&o.buildArgs, "build-arg", nil, "ARG value for the build (KEY=VALUE, or KEY from the environment)")
+	f.StringArrayVar(&o.argFiles, "build-arg-file", nil, "file of KEY=VALUE build arguments, one a line")
+	f.StringArrayVar(&o.labels, "label", nil, "set a label on the image (KEY=VALUE)")
+	f.StringVar(&o.target, "target", "", "the stage to build (and stop at)")
+	f.StringVar(&o.pull, "pull", image.PullMissing, `pull policy of base images ("always"|"missing"|"never"|"newer")`)
+	f.Lookup("pull").NoOptDefVal = image.PullAlways
+	f.StringVar(&o.iidfile, "iidfile", "", "write the image ID to this file")
+	f.StringVar(&o.network, "network", "", "network mode of RUN containers")
+	f.StringVar(&o.format, "format", "oci", "image format (oci or docker)")
+	f.BoolVar(&o.noCache, "no-cache", false, "do not use cached steps")
+	f.BoolVar(&o.layers, "layers", true, "cache intermediate images (each step's)")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the image ID")
+	f.BoolVar(&o.rm, "rm", true, "remove the step containers after a successful build")
+	f.BoolVar(&o.forceRm, "force-rm", true, "remove the step containers even after a failed build")
+	return needsFull(cmd)
+}
+
+// newBuildxCommand is `buildx`, docker's builder group: `buildx build` is
+// `build`.
+func newBuildxCommand(d *Deps) *cobra.Command {
+	c := &cobra.Command{Use: "buildx", Short: "Build images (docker buildx compatibility)", RunE: subcommandRequired}
+	c.AddCommand(newBuildCommand(d))
+	return c
+}
+
+func runBuild(cmd *cobra.Command, d *Deps, o *buildFlags, args []string) error {
+	opts, src, err := o.options(cmd, args)
+	if err != nil {
+		return err
+	}
+	defer src.Remove()
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rt, err := d.Runtime(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := service.Build(ctx, rt, opts)
+	if err != nil {
+		var se *build.StepError
+		if errors.As(err, &se) && se.ExitCode() > 0 {
+			return &codedError{error: err, code: se.ExitCode()}
+		}
+		return err
+	}
+	if o.iidfile != "" {
+		if err := os.WriteFile(o.iidfile, []byte("sha256:"+res.Image.ID), 0o644); err != nil {
+			return fmt.Errorf("writing --iidfile: %w", err)
+		}
+	}
+	fmt.Fprintln(cmd.OutOrStdout(), res.Image.ID)
+	return nil
+}
+
+// options checks the flags and prepares the context.
+func (o *buildFlags) options(cmd *cobra.Command, args []string) (build.Options, *build.Source, error) {
+	var opts build.Options
+	if err := image.ValidPullPolicy(o.pull); err != nil {
+		switch o.pull {
+		case "true":
+			o.pull = image.PullAlways
+		case "false":
+			o.pull = image.PullMissing
+		default:
+			return opts, nil, err
+		}
+	}
+	if o.format != "oci" && o.format != "docker" {
+		return opts, nil, fmt.Errorf("unrecognized image type %q: must be oci or docker: %w", o.format, define.ErrInvalidArg)
+	}
+	if len(o.files) > 1 {
+		return opts, nil, fmt.Errorf("only one --file is supported for now: %w", define.ErrInvalidArg)
+	}
+	buildArgs, err := o.args()
+	if err != nil {
+		return opts, nil, err
+	}
+	labels := map[string]string{}
+	for _, l := range o.labels {
+		k, v, _ := strings.Cut(l, "=")
+		if k == "" {
+			return opts, nil, fmt.Errorf("invalid label %q: %w", l, define.ErrInvalidArg)
+		}
+		labels[k] = v
+	}
+	for _, t := range o.tags {
+		if _, err := image.NormalizeName(t); err != nil {
+			return opts, nil, fmt.Errorf("tag %s: %w", t, err)
+		}
+	}
+	file := ""
+	if len(o.files) == 1 {
+		file = o.files[0]
+	}
+	ctxArg := "."
+	if len(args) == 1 {
+		ctxArg = args[0]
+	} else if file != "" && file != "-" {
+		// podman: -f without a context uses the Containerfile's directory.
+		ctxArg = filepath.Dir(file)
+	}
+	if ctxArg == "-" && file == "-" {
+		return opts, nil, fmt.Errorf("the context and the Containerfile cannot both be read from stdin: %w", define.ErrInvalidArg)
+	}
+	src, err := build.OpenSource(ctxArg, cmd.InOrStdin(), "")
+	if err != nil {
+		return opts, nil, err
+	}
+	opts = build.Options{ContextDir: src.Dir, ContainerfileData: src.Containerfile, Tags: o.tags,
+		Args: buildArgs, Target: o.target, NoCache: o.noCache, NoLayers: !o.layers, Pull: o.pull,
+		Labels: labels, Network: o.network}
+	switch {
+	case file == "-":
+		b, err := io.ReadAll(cmd.InOrStdin())
+		if err != nil {
+			src.Remove()
+			return opts, nil, fmt.Errorf("reading the Containerfile from stdin: %w", err)
+		}
+		opts.ContainerfileData, opts.ContainerfileName = b, "Containerfile"
+	case file != "":
+		if src.Extracted && !filepath.IsAbs(file) {
+			file = filepath.Join(src.Dir, file)
+		} else if _, err := os.Stat(file); err != nil && src.Dir != "" && !filepath.IsAbs(file) {
+			file = filepath.Join(src.Dir, file)
+		}
+		opts.Containerfile = file
+	}
+	if opts.Registry, err = o.reg.options(cmd); err != nil {
+		src.Remove()
+		return opts, nil, err
+	}
+	if !o.quiet {
+		opts.Out = cmd.OutOrStdout()
+		opts.PullWriter = cmd.ErrOrStderr()
+	}
+	return opts, src, nil
+}
+
+// args merges --build-arg-file and --build-arg values (the flag wins).
+func (o *buildFlags) args() (map[string]string, error) {
+	var values []string
+	for _, f := range o.argFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("--build-arg-file: %w", err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+				values = append(values, l)
+			}
+		}
+	}
+	return service.ParseBuildArgs(append(values, o.buildArgs...), os.LookupEnv)
+}

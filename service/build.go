@@ -1,0 +1,98 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/berth-dev/berth/build"
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/spec"
+)
+
+// Build builds an image from a Containerfile (`build`); RUN steps run in
+// containers created the way `run` creates them.
+func Build(ctx context.Context, rt *engine.Runtime, opts build.Options) (*build.Result, error) {
+	return build.Build(ctx, rt, buildRunner{rt: rt}, opts)
+}
+
+// buildRunner runs a build's RUN steps as berth containers (conmon and
+// the OCI runtime), commits them and removes them.
+type buildRunner struct{ rt *engine.Runtime }
+
+func (b buildRunner) Run(ctx context.Context, step build.RunStep) (_ *define.Image, retErr error) {
+	s := &spec.ContainerSpec{
+		Image:         step.Image,
+		EntrypointSet: true,
+		Command:       step.Argv,
+		Env:           step.Env,
+		WorkDir:       step.WorkDir,
+		User:          step.User,
+		// A RUN's writes to a VOLUME are not part of the image (docker).
+		ImageVolume:   "tmpfs",
+		CreateCommand: []string{"berth", "build"},
+	}
+	if step.Network != "" {
+		s.Network = []string{step.Network}
+	}
+	res, err := Run(ctx, b.rt, s, RunOptions{CreateOptions: CreateOptions{Pull: image.PullNever}, Stdout: step.Stdout, Stderr: step.Stderr})
+	if res != nil && res.Container != nil {
+		c := res.Container
+		defer func() {
+			// The container goes whatever happened: a failed build
+			// leaves no container behind.
+			err := b.rt.RemoveContainer(context.WithoutCancel(ctx), c, engine.RemoveOptions{Force: true, Volumes: true})
+			if err != nil && !isGone(err) && retErr == nil {
+				retErr = err
+			}
+		}()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if res.ExitCode != 0 {
+		return nil, &build.ExitError{Code: int(res.ExitCode)}
+	}
+	return res.Container.Commit(ctx, step.Commit, false)
+}
+
+// IntermediateImages returns the IDs of the unnamed images that are the
+// parent of another image (a build's steps): `images` hides them unless
+// -a is given.
+func IntermediateImages(list []*define.Image) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range list {
+		if len(p.Names) > 0 || len(p.History) == 0 {
+			continue
+		}
+		for _, c := range list {
+			if c.ID != p.ID && image.ChildOf(c, p) {
+				out[p.ID] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ParseBuildArgs turns KEY=VALUE values into a map; a KEY alone takes the
+// value from the environment given (docker and podman), and is skipped
+// when that has none.
+func ParseBuildArgs(values []string, getenv func(string) (string, bool)) (map[string]string, error) {
+	out := map[string]string{}
+	for _, v := range values {
+		k, val, ok := strings.Cut(v, "=")
+		if k == "" {
+			return nil, fmt.Errorf("invalid build argument %q: %w", v, define.ErrInvalidArg)
+		}
+		if !ok {
+			if val, ok = getenv(k); !ok {
+				continue
+			}
+		}
+		out[k] = val
+	}
+	return out, nil
+}
