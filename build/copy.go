@@ -557,5 +557,3 @@ func mkdirIn(rootfs, dir string, _ *stageState) (bool, error) {
 	defer root.Close()
 	return mkdirIfMissing(root, dir)
 }
-
-

@@ -11,9 +11,9 @@ import (
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/image"
-	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/moby/patternmatcher"
 )
 
@@ -172,6 +172,11 @@ func (b *builder) from(ctx context.Context, s *stageState, st instructions.Stage
 	if strings.EqualFold(base, "scratch") {
 		return nil
 	}
+	defer func() {
+		// A base's ONBUILD triggers are not inherited (docker); running
+		// them is left to a later change: ONBUILD only records them.
+		s.cfg.OnBuild = nil
+	}()
 	if idx, ok := b.stageNames[strings.ToLower(base)]; ok {
 		return b.setBase(s, b.stageImages[idx])
 	}
@@ -204,9 +209,6 @@ func (b *builder) setBase(s *stageState, img *define.Image) error {
 	}
 	s.cfg = dockerspec.DockerOCIImageConfig{ImageConfig: img.Config, DockerOCIImageConfigExt: ext}
 	s.author = img.Author
-	// ONBUILD triggers are not inherited; running them is left to a
-	// later change (they are recorded by ONBUILD).
-	s.cfg.OnBuild = nil
 	return nil
 }
 
