@@ -231,11 +231,8 @@ func (b *builder) dispatch(ctx context.Context, s *stageState, cmd instructions.
 	if a, ok := cmd.(*instructions.ArgCommand); ok {
 		return declareArgs(s.args, a, b.opts.Args, b.global, s.cfg.Env, b.lex, b.usedArgs)
 	}
-	if ex, ok := cmd.(instructions.SupportsSingleWordExpansion); ok {
-		env := s.env()
-		if err := ex.Expand(func(w string) (string, error) { return expand(b.lex, w, env) }); err != nil {
-			return err
-		}
+	if err := expandCommand(b.lex, s, cmd); err != nil {
+		return err
 	}
 	switch c := cmd.(type) {
 	case *instructions.RunCommand:
@@ -252,6 +249,18 @@ func (b *builder) dispatch(ctx context.Context, s *stageState, cmd instructions.
 		return err
 	}
 	return b.commitConfig(ctx, s, "/bin/sh -c #(nop) "+createdBy)
+}
+
+// expandCommand substitutes variables in the instruction's words (not
+// RUN's command line, which its shell expands): the build arguments and
+// the ENV so far.
+func expandCommand(lex *shell.Lex, s *stageState, cmd instructions.Command) error {
+	ex, ok := cmd.(instructions.SupportsSingleWordExpansion)
+	if !ok {
+		return nil
+	}
+	env := s.env()
+	return ex.Expand(func(w string) (string, error) { return expand(lex, w, env) })
 }
 
 // run executes RUN in a container on the current image and commits its
@@ -289,7 +298,8 @@ func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCom
 	img, err := b.runner.Run(ctx, RunStep{
 		Image: s.img.ID, Argv: argv, Env: env, WorkDir: s.cfg.WorkingDir, User: s.cfg.User,
 		Network: b.opts.Network, Stdout: out, Stderr: out,
-		Commit: image.CommitOptions{Config: &s.cfg.ImageConfig, ConfigExt: &s.cfg.DockerOCIImageConfigExt, CreatedBy: createdBy, Author: s.author},
+		Commit: image.CommitOptions{Config: &s.cfg.ImageConfig, ConfigExt: &s.cfg.DockerOCIImageConfigExt, CreatedBy: createdBy, Author: s.author,
+			DropEmptyFiles: runMountPoints},
 	})
 	if err != nil {
 		return err
@@ -297,6 +307,10 @@ func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCom
 	b.committed(s, img)
 	return nil
 }
+
+// runMountPoints are the files berth bind-mounts into every container;
+// the runtime leaves empty files behind as their mount points.
+var runMountPoints = []string{"etc/hosts", "etc/hostname", "etc/resolv.conf", "run/.containerenv"}
 
 // workdir sets the working directory and creates it in the image when it
 // is missing (a layer, as docker and buildah do).

@@ -124,7 +124,11 @@ func (s *Service) Commit(ctx context.Context, containerStorageID string, opts Co
 	if err != nil {
 		return nil, fmt.Errorf("commit: diff of container %s: %w", containerStorageID, err)
 	}
-	diffID, size, err := l.putBlob(ctxReader{ctx, diff})
+	var layer io.Reader = ctxReader{ctx, diff}
+	if len(opts.DropEmptyFiles) > 0 {
+		layer = dropEmptyFiles(layer, opts.DropEmptyFiles)
+	}
+	diffID, size, err := l.putBlob(layer)
 	diff.Close()
 	if err != nil {
 		return nil, fmt.Errorf("commit: %w", err)

@@ -3,9 +3,14 @@
 package image
 
 import (
+	"archive/tar"
 	"context"
 	"fmt"
+	"io"
+	"path"
 	"runtime"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -65,4 +70,36 @@ func (s *Service) CommitConfig(ctx context.Context, c ConfigCommit) (*define.Ima
 	}
 	defer l.remove()
 	return s.storeBuilt(ctx, l, &img, &c.Config.DockerOCIImageConfigExt, layers, "")
+}
+
+// dropEmptyFiles copies a layer tar stream without the entries named in
+// drop that are empty regular files.
+func dropEmptyFiles(r io.Reader, drop []string) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		tr, tw := tar.NewReader(r), tar.NewWriter(pw)
+		err := func() error {
+			for {
+				h, err := tr.Next()
+				if err == io.EOF {
+					return tw.Close()
+				}
+				if err != nil {
+					return err
+				}
+				name := strings.TrimPrefix(path.Clean("/"+h.Name), "/")
+				if h.Typeflag == tar.TypeReg && h.Size == 0 && slices.Contains(drop, name) {
+					continue
+				}
+				if err := tw.WriteHeader(h); err != nil {
+					return err
+				}
+				if _, err := io.Copy(tw, tr); err != nil {
+					return err
+				}
+			}
+		}()
+		pw.CloseWithError(err)
+	}()
+	return pr
 }

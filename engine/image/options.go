@@ -152,6 +152,11 @@ type CommitOptions struct {
 	// ConfigExt, when set, is written with the config: docker's fields
 	// (Healthcheck, OnBuild, Shell) that a build sets.
 	ConfigExt *dockerspec.DockerOCIImageConfigExt
+	// DropEmptyFiles are paths (relative, "etc/hosts") left out of the
+	// new layer when they are empty regular files: the mount points the
+	// OCI runtime creates for the files berth bind-mounts (a build's RUN
+	// must not bake them into the image).
+	DropEmptyFiles []string
 }
 
 // ErrBadCredentials is returned when a registry refuses a login.
