@@ -60,6 +60,11 @@ func Build(ctx context.Context, rt *engine.Runtime, runner Runner, opts Options)
 	if err := image.ValidPullPolicy(opts.Pull); err != nil {
 		return nil, err
 	}
+	for _, t := range opts.Tags {
+		if _, err := image.NormalizeName(t); err != nil {
+			return nil, fmt.Errorf("tag %s: %w", t, err)
+		}
+	}
 	data, name, err := readContainerfile(&opts)
 	if err != nil {
 		return nil, err

@@ -10,9 +10,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/berth-dev/berth/build"
 	"github.com/berth-dev/berth/engine/define"
-	"github.com/berth-dev/berth/engine/image"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
@@ -46,8 +44,8 @@ func newBuildCommand(d *Deps) *cobra.Command {
 	f.StringArrayVar(&o.argFiles, "build-arg-file", nil, "file of KEY=VALUE build arguments, one a line")
 	f.StringArrayVar(&o.labels, "label", nil, "set a label on the image (KEY=VALUE)")
 	f.StringVar(&o.target, "target", "", "the stage to build (and stop at)")
-	f.StringVar(&o.pull, "pull", image.PullMissing, `pull policy of base images ("always"|"missing"|"never"|"newer")`)
-	f.Lookup("pull").NoOptDefVal = image.PullAlways
+	f.StringVar(&o.pull, "pull", service.PullMissing, `pull policy of base images ("always"|"missing"|"never"|"newer")`)
+	f.Lookup("pull").NoOptDefVal = service.PullAlways
 	f.StringVar(&o.iidfile, "iidfile", "", "write the image ID to this file")
 	f.StringVar(&o.network, "network", "", "network mode of RUN containers")
 	f.StringVar(&o.format, "format", "oci", "image format (oci or docker)")
@@ -81,7 +79,7 @@ func runBuild(cmd *cobra.Command, d *Deps, o *buildFlags, args []string) error {
 	}
 	res, err := service.Build(ctx, rt, opts)
 	if err != nil {
-		var se *build.StepError
+		var se *service.BuildStepError
 		if errors.As(err, &se) && se.ExitCode() > 0 {
 			return &codedError{error: err, code: se.ExitCode()}
 		}
@@ -97,14 +95,14 @@ func runBuild(cmd *cobra.Command, d *Deps, o *buildFlags, args []string) error {
 }
 
 // options checks the flags and prepares the context.
-func (o *buildFlags) options(cmd *cobra.Command, args []string) (build.Options, *build.Source, error) {
-	var opts build.Options
-	if err := image.ValidPullPolicy(o.pull); err != nil {
+func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOptions, *service.BuildSource, error) {
+	var opts service.BuildOptions
+	if err := service.ValidPullPolicy(o.pull); err != nil {
 		switch o.pull {
 		case "true":
-			o.pull = image.PullAlways
+			o.pull = service.PullAlways
 		case "false":
-			o.pull = image.PullMissing
+			o.pull = service.PullMissing
 		default:
 			return opts, nil, err
 		}
@@ -127,11 +125,6 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (build.Options, 
 		}
 		labels[k] = v
 	}
-	for _, t := range o.tags {
-		if _, err := image.NormalizeName(t); err != nil {
-			return opts, nil, fmt.Errorf("tag %s: %w", t, err)
-		}
-	}
 	file := ""
 	if len(o.files) == 1 {
 		file = o.files[0]
@@ -146,11 +139,11 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (build.Options, 
 	if ctxArg == "-" && file == "-" {
 		return opts, nil, fmt.Errorf("the context and the Containerfile cannot both be read from stdin: %w", define.ErrInvalidArg)
 	}
-	src, err := build.OpenSource(ctxArg, cmd.InOrStdin(), "")
+	src, err := service.OpenBuildSource(ctxArg, cmd.InOrStdin())
 	if err != nil {
 		return opts, nil, err
 	}
-	opts = build.Options{ContextDir: src.Dir, ContainerfileData: src.Containerfile, Tags: o.tags,
+	opts = service.BuildOptions{ContextDir: src.Dir, ContainerfileData: src.Containerfile, Tags: o.tags,
 		Args: buildArgs, Target: o.target, NoCache: o.noCache, NoLayers: !o.layers, Pull: o.pull,
 		Labels: labels, Network: o.network}
 	switch {

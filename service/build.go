@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/berth-dev/berth/build"
@@ -11,6 +12,24 @@ import (
 	"github.com/berth-dev/berth/engine/image"
 	"github.com/berth-dev/berth/spec"
 )
+
+// The build package's types, for the skins (which reach it through
+// service only).
+type (
+	BuildOptions   = build.Options
+	BuildResult    = build.Result
+	BuildSource    = build.Source
+	BuildStepError = build.StepError
+)
+
+// PullMissing is build's default pull policy for base images.
+const PullMissing = image.PullMissing
+
+// OpenBuildSource prepares a build context named on the command line (a
+// directory, a tarball, or - for stdin).
+func OpenBuildSource(arg string, stdin io.Reader) (*BuildSource, error) {
+	return build.OpenSource(arg, stdin, "")
+}
 
 // Build builds an image from a Containerfile (`build`); RUN steps run in
 // containers created the way `run` creates them.
@@ -58,9 +77,13 @@ func (b buildRunner) Run(ctx context.Context, step build.RunStep) (_ *define.Ima
 	return res.Container.Commit(ctx, step.Commit, false)
 }
 
-// IntermediateImages returns the IDs of the unnamed images that are the
-// parent of another image (a build's steps): `images` hides them unless
-// -a is given.
+// IntermediateImages returns the IDs of the unnamed images that a build
+// step was committed on (a build's steps): `images` hides them unless -a
+// is given. A build step is recognised by its history entry, which
+// builders (berth's, buildah's, docker's) write as the shell command
+// ("/bin/sh -c ...") or with the build arguments first ("|1 A=b ..."):
+// images that merely share layers and history, such as a pulled image and
+// its extension, stay visible.
 func IntermediateImages(list []*define.Image) map[string]bool {
 	out := map[string]bool{}
 	for _, p := range list {
@@ -68,13 +91,19 @@ func IntermediateImages(list []*define.Image) map[string]bool {
 			continue
 		}
 		for _, c := range list {
-			if c.ID != p.ID && image.ChildOf(c, p) {
+			if c.ID != p.ID && image.ChildOf(c, p) && isBuildStep(c.History[len(c.History)-1].CreatedBy) {
 				out[p.ID] = true
 				break
 			}
 		}
 	}
 	return out
+}
+
+// isBuildStep reports whether a history entry's created_by is a build
+// step's.
+func isBuildStep(createdBy string) bool {
+	return strings.HasPrefix(createdBy, "/") || strings.HasPrefix(createdBy, "|")
 }
 
 // ParseBuildArgs turns KEY=VALUE values into a map; a KEY alone takes the

@@ -25,14 +25,18 @@ func TestParseBuildArgs(t *testing.T) {
 
 func TestIntermediateImages(t *testing.T) {
 	now := time.Now()
-	h1 := v1.History{Created: &now, CreatedBy: "ADD"}
-	h2 := v1.History{Created: &now, CreatedBy: "ENV", EmptyLayer: true}
+	h1 := v1.History{Created: &now, CreatedBy: "/bin/sh -c #(nop) ADD file:x in /"}
+	h2 := v1.History{Created: &now, CreatedBy: "/bin/sh -c #(nop) ENV A=b", EmptyLayer: true}
 	base := &define.Image{ID: "base", Names: []string{"localhost/busybox:latest"}, Layers: []string{"l"}, History: []v1.History{h1}}
 	step := &define.Image{ID: "step", Layers: []string{"l"}, History: []v1.History{h1, h2}}
-	final := &define.Image{ID: "final", Names: []string{"localhost/app:latest"}, Layers: []string{"l", "m"}, History: []v1.History{h1, h2, {Created: &now, CreatedBy: "RUN"}}}
+	final := &define.Image{ID: "final", Names: []string{"localhost/app:latest"}, Layers: []string{"l", "m"}, History: []v1.History{h1, h2, {Created: &now, CreatedBy: "|1 A=b /bin/sh -c true"}}}
 	dangling := &define.Image{ID: "dangling", Layers: []string{"l"}, History: []v1.History{h1, {Created: &now, CreatedBy: "CMD", EmptyLayer: true}}}
-	got := IntermediateImages([]*define.Image{base, step, final, dangling})
+	// An unnamed image extended by something that is not a build step
+	// (a pulled image's next layer) is not a build's intermediate.
+	pulled := &define.Image{ID: "pulled", Layers: []string{"p"}, History: []v1.History{{Created: &now, CreatedBy: "fixture A"}}}
+	ext := &define.Image{ID: "ext", Names: []string{"localhost/ext:latest"}, Layers: []string{"p", "q"}, History: []v1.History{pulled.History[0], {Created: &now, CreatedBy: "fixture B"}}}
+	got := IntermediateImages([]*define.Image{base, step, final, dangling, pulled, ext})
 	if !maps.Equal(got, map[string]bool{"step": true}) {
-		t.Errorf("IntermediateImages = %v, want step alone (named and leaf images are not)", got)
+		t.Errorf("IntermediateImages = %v, want step alone (named, leaf and non-build parents are not)", got)
 	}
 }
