@@ -83,6 +83,10 @@ type RunStep struct {
 	WorkDir string
 	User    string
 	Network string
+	// Volumes are -v values (RUN --mount of type cache and bind); Tmpfs
+	// are tmpfs mount points.
+	Volumes []string
+	Tmpfs   []string
 	Stdout  io.Writer
 	Stderr  io.Writer
 	// Commit configures the commit of the container's changes.

@@ -2,9 +2,9 @@ package build
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -12,6 +12,7 @@ import (
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/image"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/moby/patternmatcher"
@@ -50,6 +51,8 @@ type stageState struct {
 	args   *args
 	// cmdSet: CMD was given in this stage, so ENTRYPOINT keeps it.
 	cmdSet bool
+	// triggers are the base image's ONBUILD instructions, run first.
+	triggers []string
 	prefix string
 }
 
@@ -64,6 +67,14 @@ func Build(ctx context.Context, rt *engine.Runtime, runner Runner, opts Options)
 		if _, err := image.NormalizeName(t); err != nil {
 			return nil, fmt.Errorf("tag %s: %w", t, err)
 		}
+	}
+	if opts.ContextDir != "" {
+		// Absolute: bind mounts of RUN --mount take it as a host path.
+		abs, err := filepath.Abs(opts.ContextDir)
+		if err != nil {
+			return nil, err
+		}
+		opts.ContextDir = abs
 	}
 	data, name, err := readContainerfile(&opts)
 	if err != nil {
@@ -145,6 +156,12 @@ func (b *builder) buildStage(ctx context.Context, i, count int, final bool) (*de
 	if err := b.from(ctx, s, st); err != nil {
 		return nil, fail(st.SourceCode, line(st.Location), err)
 	}
+	for _, trigger := range s.triggers {
+		fmt.Fprintf(b.out, "%sONBUILD %s\n", s.prefix, trigger)
+		if err := b.runTrigger(ctx, s, trigger); err != nil {
+			return nil, fail("ONBUILD "+trigger, line(st.Location), err)
+		}
+	}
 	for n, cmd := range st.Commands {
 		text := commandText(cmd)
 		fmt.Fprintf(b.out, "%sSTEP %d/%d: %s\n", s.prefix, n+2, steps, text)
@@ -154,6 +171,19 @@ func (b *builder) buildStage(ctx context.Context, i, count int, final bool) (*de
 		}
 	}
 	return s.img, nil
+}
+
+// runTrigger parses and runs one ONBUILD trigger of the base image.
+func (b *builder) runTrigger(ctx context.Context, s *stageState, trigger string) error {
+	res, err := parser.Parse(strings.NewReader(trigger))
+	if err != nil || len(res.AST.Children) != 1 {
+		return fmt.Errorf("invalid ONBUILD trigger %q: %v", trigger, err)
+	}
+	cmd, err := instructions.ParseCommand(res.AST.Children[0])
+	if err != nil {
+		return fmt.Errorf("invalid ONBUILD trigger %q: %w", trigger, err)
+	}
+	return b.dispatch(ctx, s, cmd)
 }
 
 // commandText is an instruction as written in the Containerfile.
@@ -178,9 +208,9 @@ func (b *builder) from(ctx context.Context, s *stageState, st instructions.Stage
 		return nil
 	}
 	defer func() {
-		// A base's ONBUILD triggers are not inherited (docker); running
-		// them is left to a later change: ONBUILD only records them.
-		s.cfg.OnBuild = nil
+		// A base's ONBUILD triggers run first in this stage, and are not
+		// inherited by its image (docker).
+		s.triggers, s.cfg.OnBuild = s.cfg.OnBuild, nil
 	}()
 	if idx, ok := b.stageNames[strings.ToLower(base)]; ok {
 		return b.setBase(s, b.stageImages[idx])
@@ -267,55 +297,6 @@ func expandCommand(lex *shell.Lex, s *stageState, cmd instructions.Command) erro
 	env := s.env()
 	return ex.Expand(func(w string) (string, error) { return expand(lex, w, env) })
 }
-
-// run executes RUN in a container on the current image and commits its
-// changes.
-func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCommand) error {
-	if len(c.Files) > 0 {
-		return errors.New("heredocs in RUN are not supported yet")
-	}
-	if len(c.FlagsUsed) > 0 {
-		return fmt.Errorf("RUN --%s is not supported yet", c.FlagsUsed[0])
-	}
-	if s.img == nil {
-		return errors.New("RUN needs a base image with a shell: this stage is FROM scratch with no files")
-	}
-	argv := c.CmdLine
-	createdBy := ""
-	if c.PrependShell {
-		sh := s.shell()
-		cmdline := strings.Join(c.CmdLine, " ")
-		argv = append(append([]string(nil), sh...), cmdline)
-		createdBy = strings.Join(sh, " ") + " " + cmdline
-	} else {
-		createdBy = "/bin/sh -c #(nop) RUN " + jsonList(argv)
-	}
-	env := s.args.env(s.cfg.Env)
-	if len(env) > 0 {
-		// The arguments in scope are part of the step, as docker and
-		// buildah record them: a changed --build-arg runs it again.
-		createdBy = "|" + strconv.Itoa(len(env)) + " " + strings.Join(env, " ") + " " + createdBy
-	}
-	if b.useCache(s, createdBy) {
-		return nil
-	}
-	out := b.out
-	img, err := b.runner.Run(ctx, RunStep{
-		Image: s.img.ID, Argv: argv, Env: env, WorkDir: s.cfg.WorkingDir, User: s.cfg.User,
-		Network: b.opts.Network, Stdout: out, Stderr: out,
-		Commit: image.CommitOptions{Config: &s.cfg.ImageConfig, ConfigExt: &s.cfg.DockerOCIImageConfigExt, CreatedBy: createdBy, Author: s.author,
-			DropEmptyFiles: runMountPoints},
-	})
-	if err != nil {
-		return err
-	}
-	b.committed(s, img)
-	return nil
-}
-
-// runMountPoints are the files berth bind-mounts into every container;
-// the runtime leaves empty files behind as their mount points.
-var runMountPoints = []string{"etc/hosts", "etc/hostname", "etc/resolv.conf", "run/.containerenv"}
 
 // workdir sets the working directory and creates it in the image when it
 // is missing (a layer, as docker and buildah do).

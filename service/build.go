@@ -49,6 +49,8 @@ func (b buildRunner) Run(ctx context.Context, step build.RunStep) (_ *define.Ima
 		Env:           step.Env,
 		WorkDir:       step.WorkDir,
 		User:          step.User,
+		Volumes:       step.Volumes,
+		Tmpfs:         step.Tmpfs,
 		// A RUN's writes to a VOLUME are not part of the image (docker).
 		ImageVolume:   "tmpfs",
 		CreateCommand: []string{"berth", "build"},

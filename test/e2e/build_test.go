@@ -459,3 +459,72 @@ func lastLine(s string) string {
 
 // timeNowPlus is a modification time that differs from the file's.
 func timeNowPlus() time.Time { return time.Now().Add(time.Hour) }
+
+func TestBuildHeredocMountsOnbuild(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	ctx := writeContext(t, env, "ctx", map[string]string{
+		"src/data.txt": "bound\n",
+		"Containerfile": `FROM busybox
+RUN <<EOT
+echo script one > /h1
+echo "script two" >> /h1
+EOT
+RUN cat > /h2 <<EOT
+fed to cat
+EOT
+RUN --mount=type=cache,target=/cache echo x >> /cache/log && wc -l < /cache/log | tr -d ' ' > /count
+RUN --mount=type=bind,source=src,target=/mnt cat /mnt/data.txt > /bound
+RUN --mount=type=bind,source=src,target=/mnt,rw echo scribble > /mnt/data.txt
+RUN --mount=type=tmpfs,target=/scratch touch /scratch/x && ls /scratch > /tmpls && test ! -e /scratch/y
+RUN --network=none cat /proc/net/dev | grep -c ':' > /ifaces
+ONBUILD RUN echo triggered > /trig
+CMD ["cat", "/h1", "/h2", "/count", "/bound", "/tmpls", "/ifaces"]
+`,
+		"Child": "FROM heredoc\nRUN cat /trig\n",
+	})
+	env.MustBerth(t, "build", "-t", "heredoc", ctx)
+	if got := env.MustBerth(t, "run", "--rm", "heredoc"); got != "script one\nscript two\nfed to cat\n1\nbound\nx\n1" {
+		t.Errorf("run heredoc:\n%s", got)
+	}
+	// The bind mount was rw only in a scratch layer: the context is intact.
+	if b, _ := os.ReadFile(filepath.Join(ctx, "src", "data.txt")); string(b) != "bound\n" {
+		t.Errorf("a rw bind mount changed the context: %q", b)
+	}
+	// The cache mount persists across builds; the tmpfs was not committed.
+	env.MustBerth(t, "build", "--no-cache", "-t", "heredoc", ctx)
+	if got := env.MustBerth(t, "run", "--rm", "heredoc", "sh", "-c", "cat /count; ls /scratch | wc -l"); got != "2\n0" {
+		t.Errorf("cache mount count, tmpfs contents = %q, want 2 and 0", got)
+	}
+
+	// ONBUILD triggers run in the child's build, and are not inherited.
+	out := env.MustBerth(t, "build", "-f", filepath.Join(ctx, "Child"), "-t", "child", ctx)
+	if !strings.Contains(out, "ONBUILD RUN echo triggered > /trig\n") || !strings.Contains(out, "\ntriggered\n") {
+		t.Errorf("child build output:\n%s", out)
+	}
+	if ob, ok := imageConfigJSON(t, env, "child")["OnBuild"]; ok && ob != nil {
+		t.Errorf("the child inherited OnBuild %v", ob)
+	}
+	if sc := storageContainers(t, env); len(sc) != 0 {
+		t.Errorf("storage containers left: %v", sc)
+	}
+}
+
+func TestBuildNoLayers(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	ctx := writeContext(t, env, "ctx", map[string]string{
+		"Containerfile": "FROM busybox\nENV A=1\nRUN echo a > /a\nCMD [\"cat\", \"/a\"]\n",
+	})
+	env.MustBerth(t, "build", "--layers=false", "-t", "nolayers", ctx)
+	if got := env.MustBerth(t, "run", "--rm", "nolayers"); got != "a" {
+		t.Errorf("run nolayers = %q", got)
+	}
+	if all := env.MustBerth(t, "images", "-aq"); len(strings.Fields(all)) != 2 {
+		t.Errorf("--layers=false kept intermediate images:\n%s", all)
+	}
+	// Nothing to reuse next time either.
+	if out := env.MustBerth(t, "build", "--layers=false", "-t", "nolayers", ctx); strings.Contains(out, "Using cache") {
+		t.Errorf("--layers=false used the cache:\n%s", out)
+	}
+}
