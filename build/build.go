@@ -63,6 +63,9 @@ type Options struct {
 	Labels map[string]string
 	// Network is the network mode of RUN containers ("" the default).
 	Network string
+	// Volumes are -v mounts given to every RUN container (their
+	// contents are not committed).
+	Volumes []string
 	// Out receives the build log (STEP lines and the output of RUN);
 	// nil is quiet.
 	Out io.Writer

@@ -315,3 +315,43 @@ func TestOpenSource(t *testing.T) {
 		}
 	}
 }
+
+func TestRunArgv(t *testing.T) {
+	src := "FROM scratch\nRUN echo a && echo b\nRUN [\"/bin/true\", \"x\"]\nRUN <<EOT\necho script\nEOT\nRUN cat > /f <<EOT\nbody\nEOT\n"
+	f, err := parseFile("Containerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &stageState{args: newArgs()}
+	cmds := f.stages[0].Commands
+	for i, want := range []struct {
+		argv      []string
+		createdBy string
+	}{
+		{[]string{"/bin/sh", "-c", "echo a && echo b"}, "/bin/sh -c echo a && echo b"},
+		{[]string{"/bin/true", "x"}, `/bin/sh -c #(nop) RUN ["/bin/true","x"]`},
+		{[]string{"/bin/sh", "-c", "echo script\n"}, "/bin/sh -c echo script\n"},
+		{[]string{"/bin/sh", "-c", "cat > /f <<EOT\nbody\nEOT"}, "/bin/sh -c cat > /f <<EOT\nbody\nEOT"},
+	} {
+		argv, createdBy, err := runArgv(s, cmds[i].(*instructions.RunCommand))
+		if err != nil || !slices.Equal(argv, want.argv) || createdBy != want.createdBy {
+			t.Errorf("%s: argv %q createdBy %q (%v), want %q %q", commandText(cmds[i]), argv, createdBy, err, want.argv, want.createdBy)
+		}
+	}
+	s.cfg.Shell = []string{"/bin/bash", "-c"}
+	if argv, _, _ := runArgv(s, cmds[0].(*instructions.RunCommand)); argv[0] != "/bin/bash" {
+		t.Errorf("SHELL not used: %q", argv)
+	}
+	for in, want := range map[string]bool{"<<EOT": true, "<<-EOT": true, `<<"EOT"`: true, "cat <<EOT": false} {
+		if got := isHeredocOnly(in, "EOT"); got != want {
+			t.Errorf("isHeredocOnly(%q) = %v", in, got)
+		}
+	}
+}
+
+func TestHeredocSources(t *testing.T) {
+	srcs, err := heredocSources(t.TempDir(), []instructions.SourceContent{{Path: "EOF", Data: "hello\n"}})
+	if err != nil || len(srcs) != 1 || srcs[0].name != "EOF" || srcs[0].info.Size() != 6 {
+		t.Fatalf("heredocSources = %+v, %v", srcs, err)
+	}
+}

@@ -57,8 +57,8 @@ type ctxSource struct {
 // of the current image, inside its root (rootcopy), and commits a layer.
 func (b *builder) copy(ctx context.Context, s *stageState, r copyRequest) error {
 	switch {
-	case len(r.SourceContents) > 0:
-		return fmt.Errorf("heredocs in %s are not supported yet", r.kind)
+	case len(r.SourceContents) > 0 && r.from != "":
+		return fmt.Errorf("%s --from cannot copy a heredoc", r.kind)
 	case r.parents:
 		return fmt.Errorf("%s --parents is not supported yet", r.kind)
 	case len(r.exclude) > 0:
@@ -90,9 +90,23 @@ func (b *builder) copy(ctx context.Context, s *stageState, r copyRequest) error 
 	if r.from != "" {
 		return b.copyFrom(ctx, s, r, dest, destIsDir, flags, mode)
 	}
-	sources, err := b.contextSources(r)
-	if err != nil {
-		return err
+	var sources []ctxSource
+	if len(r.SourcePaths) > 0 {
+		if sources, err = b.contextSources(r); err != nil {
+			return err
+		}
+	}
+	if len(r.SourceContents) > 0 {
+		tmp, err := os.MkdirTemp("", "berth-build-heredoc-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		docs, err := heredocSources(tmp, r.SourceContents)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, docs...)
 	}
 	if len(sources) > 1 && !destIsDir {
 		return fmt.Errorf("when using %s with more than one source file, the destination must be a directory and end with a /", r.kind)
@@ -556,4 +570,24 @@ func mkdirIn(rootfs, dir string, _ *stageState) (bool, error) {
 	}
 	defer root.Close()
 	return mkdirIfMissing(root, dir)
+}
+
+// heredocSources writes the heredocs of COPY <<NAME DEST into dir, as the
+// files NAME that the step copies (their content is copied as written:
+// variables in it are not expanded yet).
+func heredocSources(dir string, docs []instructions.SourceContent) ([]ctxSource, error) {
+	var out []ctxSource
+	for _, d := range docs {
+		name := filepath.Base(d.Path)
+		host := filepath.Join(dir, name)
+		if err := os.WriteFile(host, []byte(d.Data), 0o644); err != nil {
+			return nil, err
+		}
+		info, err := os.Lstat(host)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ctxSource{name: name, info: info, entries: []ctxEntry{{host: host, info: info}}})
+	}
+	return out, nil
 }

@@ -53,7 +53,7 @@ type stageState struct {
 	cmdSet bool
 	// triggers are the base image's ONBUILD instructions, run first.
 	triggers []string
-	prefix string
+	prefix   string
 }
 
 // Build builds the image opts describe. On failure it leaves no

@@ -32,7 +32,8 @@ func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCom
 		return err
 	}
 	step := RunStep{Image: s.img.ID, Argv: argv, WorkDir: s.cfg.WorkingDir, User: s.cfg.User,
-		Network: b.opts.Network, Stdout: b.out, Stderr: b.out}
+		Network: b.opts.Network, Stdout: b.out, Stderr: b.out,
+		Volumes: append([]string(nil), b.opts.Volumes...)}
 	flags, cleanup, err := b.runFlags(ctx, c, &step)
 	defer cleanup()
 	if err != nil {

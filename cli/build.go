@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -20,6 +21,8 @@ type buildFlags struct {
 	reg                    registryFlags
 	tags, files, buildArgs []string
 	argFiles, labels       []string
+	volumes                []string
+	platform               string
 	target, pull, iidfile  string
 	network, format        string
 	noCache, layers, quiet bool
@@ -49,6 +52,8 @@ func newBuildCommand(d *Deps) *cobra.Command {
 	f.StringVar(&o.iidfile, "iidfile", "", "write the image ID to this file")
 	f.StringVar(&o.network, "network", "", "network mode of RUN containers")
 	f.StringVar(&o.format, "format", "oci", "image format (oci or docker)")
+	f.StringArrayVarP(&o.volumes, "volume", "v", nil, "bind mount for RUN containers (SRC:DST[:OPTS])")
+	f.StringVar(&o.platform, "platform", "", "the platform to build for (only the host's: "+runtime.GOOS+"/"+runtime.GOARCH+")")
 	f.BoolVar(&o.noCache, "no-cache", false, "do not use cached steps")
 	f.BoolVar(&o.layers, "layers", true, "cache intermediate images (each step's)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the image ID")
@@ -110,6 +115,9 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 	if o.format != "oci" && o.format != "docker" {
 		return opts, nil, fmt.Errorf("unrecognized image type %q: must be oci or docker: %w", o.format, define.ErrInvalidArg)
 	}
+	if p := o.platform; p != "" && p != runtime.GOOS+"/"+runtime.GOARCH && p != runtime.GOARCH {
+		return opts, nil, fmt.Errorf("--platform %s: only the host's platform (%s/%s) can be built: %w", p, runtime.GOOS, runtime.GOARCH, define.ErrInvalidArg)
+	}
 	if len(o.files) > 1 {
 		return opts, nil, fmt.Errorf("only one --file is supported for now: %w", define.ErrInvalidArg)
 	}
@@ -145,7 +153,7 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 	}
 	opts = service.BuildOptions{ContextDir: src.Dir, ContainerfileData: src.Containerfile, Tags: o.tags,
 		Args: buildArgs, Target: o.target, NoCache: o.noCache, NoLayers: !o.layers, Pull: o.pull,
-		Labels: labels, Network: o.network}
+		Labels: labels, Network: o.network, Volumes: o.volumes}
 	switch {
 	case file == "-":
 		b, err := io.ReadAll(cmd.InOrStdin())

@@ -473,6 +473,10 @@ EOT
 RUN cat > /h2 <<EOT
 fed to cat
 EOT
+COPY <<EOF /etc/motd
+welcome
+EOF
+RUN cat /v/host.txt > /fromvolume
 RUN --mount=type=cache,target=/cache echo x >> /cache/log && wc -l < /cache/log | tr -d ' ' > /count
 RUN --mount=type=bind,source=src,target=/mnt cat /mnt/data.txt > /bound
 RUN --mount=type=bind,source=src,target=/mnt,rw echo scribble > /mnt/data.txt
@@ -483,16 +487,22 @@ CMD ["cat", "/h1", "/h2", "/count", "/bound", "/tmpls", "/ifaces"]
 `,
 		"Child": "FROM heredoc\nRUN cat /trig\n",
 	})
-	env.MustBerth(t, "build", "-t", "heredoc", ctx)
+	vol := filepath.Join(env.TmpDir, "vol")
+	os.MkdirAll(vol, 0o755)
+	os.WriteFile(filepath.Join(vol, "host.txt"), []byte("from -v\n"), 0o644)
+	env.MustBerth(t, "build", "-v", vol+":/v:ro", "-t", "heredoc", ctx)
 	if got := env.MustBerth(t, "run", "--rm", "heredoc"); got != "script one\nscript two\nfed to cat\n1\nbound\nx\n1" {
 		t.Errorf("run heredoc:\n%s", got)
+	}
+	if got := env.MustBerth(t, "run", "--rm", "heredoc", "sh", "-c", "cat /etc/motd /fromvolume; ls /v 2>/dev/null | wc -l"); got != "welcome\nfrom -v\n0" {
+		t.Errorf("COPY heredoc, -v and its absence from the image: %q", got)
 	}
 	// The bind mount was rw only in a scratch layer: the context is intact.
 	if b, _ := os.ReadFile(filepath.Join(ctx, "src", "data.txt")); string(b) != "bound\n" {
 		t.Errorf("a rw bind mount changed the context: %q", b)
 	}
 	// The cache mount persists across builds; the tmpfs was not committed.
-	env.MustBerth(t, "build", "--no-cache", "-t", "heredoc", ctx)
+	env.MustBerth(t, "build", "--no-cache", "-v", vol+":/v:ro", "-t", "heredoc", ctx)
 	if got := env.MustBerth(t, "run", "--rm", "heredoc", "sh", "-c", "cat /count; ls /scratch | wc -l"); got != "2\n0" {
 		t.Errorf("cache mount count, tmpfs contents = %q, want 2 and 0", got)
 	}
