@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/image"
 	"github.com/berth-dev/berth/internal/rootcopy"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -246,4 +247,13 @@ func orDot(p string) string {
 		return "."
 	}
 	return p
+}
+
+// PruneCache removes the directories of RUN --mount=type=cache.
+func PruneCache(rt *engine.Runtime) error {
+	dir := filepath.Join(rt.Config().GraphRoot, "berth", "build-cache")
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("removing the build cache: %w", err)
+	}
+	return nil
 }

@@ -197,3 +197,40 @@ func (o *buildFlags) args() (map[string]string, error) {
 	}
 	return service.ParseBuildArgs(append(values, o.buildArgs...), os.LookupEnv)
 }
+
+// newBuilderCommand is `builder`: `builder prune` removes the build cache,
+// the images no container uses that builds left unnamed (with -a every
+// unused image) and the RUN cache-mount directories.
+func newBuilderCommand(d *Deps) *cobra.Command {
+	var all, force bool
+	prune := &cobra.Command{
+		Use:   "prune [options]",
+		Short: "Remove the build cache",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !force {
+				ok, err := confirm(cmd, "WARNING! This command removes the build cache: dangling images and RUN cache mounts.\nAre you sure you want to continue? [y/N] ")
+				if err != nil || !ok {
+					return err
+				}
+			}
+			rt, err := d.Runtime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			ids, err := service.PruneImages(cmd.Context(), rt, service.ImagePruneOptions{All: all})
+			for _, id := range ids {
+				fmt.Fprintln(cmd.OutOrStdout(), id)
+			}
+			if err != nil {
+				return err
+			}
+			return service.PruneBuildCache(rt)
+		},
+	}
+	prune.Flags().BoolVarP(&all, "all", "a", false, "remove every image no container uses, not only dangling ones")
+	prune.Flags().BoolVarP(&force, "force", "f", false, "do not prompt for confirmation")
+	c := &cobra.Command{Use: "builder", Short: "Manage the build cache", RunE: subcommandRequired}
+	c.AddCommand(prune)
+	return c
+}

@@ -38,6 +38,7 @@ func verbs() []verb {
 		m(newUntagCommand, "untag"), m(newManifestCommand, "manifest"), m(newAttachCommand, "attach"),
 		m(newExecCommand, "exec"), m(newBuildCommand, "build"),
 		{names: []string{"buildx"}, group: "manage", build: newBuildxCommand},
+		{names: []string{"builder"}, group: "manage", build: newBuilderCommand},
 		{names: []string{"container"}, group: "manage", build: newContainerCommand},
 		{names: []string{"image"}, group: "manage", build: newImageCommand},
 		{names: []string{"network"}, group: "manage", build: newNetworkCommand},

@@ -127,3 +127,7 @@ func ParseBuildArgs(values []string, getenv func(string) (string, bool)) (map[st
 	}
 	return out, nil
 }
+
+// PruneBuildCache removes what builds keep besides images: the
+// directories of RUN --mount=type=cache.
+func PruneBuildCache(rt *engine.Runtime) error { return build.PruneCache(rt) }

@@ -507,6 +507,13 @@ CMD ["cat", "/h1", "/h2", "/count", "/bound", "/tmpls", "/ifaces"]
 		t.Errorf("cache mount count, tmpfs contents = %q, want 2 and 0", got)
 	}
 
+	// builder prune empties the cache mounts (and prunes unused images).
+	env.MustBerth(t, "builder", "prune", "-f")
+	env.MustBerth(t, "build", "--no-cache", "-v", vol+":/v:ro", "-t", "heredoc", ctx)
+	if got := env.MustBerth(t, "run", "--rm", "heredoc", "cat", "/count"); got != "1" {
+		t.Errorf("cache mount count after builder prune = %q, want 1", got)
+	}
+
 	// ONBUILD triggers run in the child's build, and are not inherited.
 	out := env.MustBerth(t, "build", "-f", filepath.Join(ctx, "Child"), "-t", "child", ctx)
 	if !strings.Contains(out, "ONBUILD RUN echo triggered > /trig\n") || !strings.Contains(out, "\ntriggered\n") {
