@@ -227,7 +227,12 @@ func TestContextSourcesAndIgnore(t *testing.T) {
 	if got := names(srcs); !slices.Equal(got, []string{"logs:", "logs:keep.log", "sub:", "sub:deep", "sub:deep/f"}) {
 		t.Errorf("dirs = %v", got)
 	}
+	// A symlink resolves inside the context: it cannot reach a host file.
+	if err := os.Symlink("/etc", filepath.Join(dir, "etc-link")); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct{ src, want string }{
+		{"etc-link/passwd", "no such file or directory"},
 		{"skip.txt", "excluded by the ignore file"},
 		{"missing", "no such file or directory"},
 		{"../x", "forbidden path outside the build context"},

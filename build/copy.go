@@ -19,6 +19,7 @@ import (
 	"github.com/berth-dev/berth/engine/image"
 	"github.com/berth-dev/berth/internal/lookup"
 	"github.com/berth-dev/berth/internal/rootcopy"
+	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"go.podman.io/storage/pkg/archive"
 )
@@ -207,7 +208,13 @@ func (b *builder) contextSources(r copyRequest) ([]ctxSource, error) {
 // contextSource lists one matched source, recursively for a directory,
 // leaving out what the ignore file excludes.
 func (b *builder) contextSource(rel string, add bool) (ctxSource, error) {
-	host := filepath.Join(b.opts.ContextDir, rel)
+	// Symlinks on the way, the source's own included, resolve inside the
+	// context (docker's rule): a link cannot copy a host file into the
+	// image.
+	host, err := securejoin.SecureJoin(b.opts.ContextDir, rel)
+	if err != nil {
+		return ctxSource{}, err
+	}
 	info, err := os.Lstat(host)
 	if errors.Is(err, os.ErrNotExist) {
 		return ctxSource{}, fmt.Errorf("no such file or directory in the build context")
@@ -226,7 +233,7 @@ func (b *builder) contextSource(rel string, add bool) (ctxSource, error) {
 			return err
 		}
 		inner, _ := filepath.Rel(host, p)
-		ctxRel, _ := filepath.Rel(b.opts.ContextDir, p)
+		ctxRel := filepath.Join(rel, inner)
 		if inner != "." && b.ignored(ctxRel) {
 			if d.IsDir() && !b.ignore.Exclusions() {
 				return filepath.SkipDir
@@ -533,14 +540,15 @@ func isDir(root *rootcopy.Root, p string) bool {
 	return err == nil && info.Mode.IsDir()
 }
 
-// mkdirAllIn creates dir (and its parents) inside the root if missing,
-// through a one-entry tar stream so that every path is resolved in the
-// root. It reports whether it created anything.
+// mkdirAllIn creates dir (and its parents) inside the root if missing.
 func mkdirAllIn(root *rootcopy.Root, dir string) error {
 	_, err := mkdirIfMissing(root, dir)
 	return err
 }
 
+// mkdirIfMissing creates dir (and its parents) inside the root if
+// missing, through a one-entry tar stream so that every path is resolved
+// in the root, and reports whether it created it.
 func mkdirIfMissing(root *rootcopy.Root, dir string) (bool, error) {
 	if info, err := root.Stat(dir); err == nil {
 		if !info.Mode.IsDir() {
@@ -563,7 +571,7 @@ func mkdirIfMissing(root *rootcopy.Root, dir string) (bool, error) {
 }
 
 // mkdirIn creates WORKDIR's directory in a working container's root.
-func mkdirIn(rootfs, dir string, _ *stageState) (bool, error) {
+func mkdirIn(rootfs, dir string) (bool, error) {
 	root, err := rootcopy.Open(rootfs)
 	if err != nil {
 		return false, err

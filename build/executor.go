@@ -311,7 +311,7 @@ func (b *builder) workdir(ctx context.Context, s *stageState, c *instructions.Wo
 		return nil
 	}
 	return b.withWorking(ctx, s, createdBy, func(w *image.WorkingContainer) (bool, error) {
-		return mkdirIn(w.Rootfs, dir, s)
+		return mkdirIn(w.Rootfs, dir)
 	})
 }
 

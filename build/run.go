@@ -215,7 +215,7 @@ func (b *builder) bindSource(ctx context.Context, m *instructions.Mount) (src, d
 		if digest, err = hashSources(srcs); err != nil {
 			return "", "", done, err
 		}
-		return filepath.Join(b.opts.ContextDir, srcs[0].name), digest, done, nil
+		return srcs[0].entries[0].host, digest, done, nil
 	}
 	img, err := b.fromImage(ctx, m.From)
 	if err != nil {
