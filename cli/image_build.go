@@ -1,3 +1,5 @@
+//go:build !berth_lean
+
 package cli
 
 import (
