@@ -66,6 +66,10 @@ type Options struct {
 	// Volumes are -v mounts given to every RUN container (their
 	// contents are not committed).
 	Volumes []string
+	// KeepContainers keeps the RUN containers of successful steps
+	// (--rm=false), KeepFailed the one of a failed step (--force-rm=false);
+	// by default every container goes.
+	KeepContainers, KeepFailed bool
 	// Out receives the build log (STEP lines and the output of RUN);
 	// nil is quiet.
 	Out io.Writer
@@ -94,11 +98,15 @@ type RunStep struct {
 	Stderr  io.Writer
 	// Commit configures the commit of the container's changes.
 	Commit image.CommitOptions
+	// Keep and KeepFailed leave the container in place after a success
+	// or a failure.
+	Keep, KeepFailed bool
 }
 
 // Runner runs RUN steps. Run runs step in a new container, commits its
-// changes as a new image and removes the container, whatever happens. A
-// command that exits non-zero is an *ExitError and commits nothing.
+// changes as a new image and removes the container, whatever happens
+// (unless step.Keep or step.KeepFailed says otherwise). A command that
+// exits non-zero is an *ExitError and commits nothing.
 type Runner interface {
 	Run(ctx context.Context, step RunStep) (*define.Image, error)
 }

@@ -34,7 +34,8 @@ func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCom
 	}
 	step := RunStep{Image: s.img.ID, Argv: argv, WorkDir: s.cfg.WorkingDir, User: s.cfg.User,
 		Network: b.opts.Network, Stdout: b.out, Stderr: b.out,
-		Volumes: append([]string(nil), b.opts.Volumes...)}
+		Volumes: append([]string(nil), b.opts.Volumes...),
+		Keep:    b.opts.KeepContainers, KeepFailed: b.opts.KeepFailed}
 	flags, cleanup, err := b.runFlags(ctx, c, &step)
 	defer cleanup()
 	if err != nil {

@@ -59,8 +59,8 @@ func newBuildCommand(d *Deps) *cobra.Command {
 	f.BoolVar(&o.noCache, "no-cache", false, "do not use cached steps")
 	f.BoolVar(&o.layers, "layers", true, "cache intermediate images (each step's)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the image ID")
-	f.BoolVar(&o.rm, "rm", true, "remove the step containers after a successful build")
-	f.BoolVar(&o.forceRm, "force-rm", true, "remove the step containers even after a failed build")
+	f.BoolVar(&o.rm, "rm", true, "remove the RUN containers of successful steps")
+	f.BoolVar(&o.forceRm, "force-rm", true, "remove the RUN container of a failed step too")
 	return needsFull(cmd)
 }
 
@@ -155,7 +155,8 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 	}
 	opts = service.BuildOptions{ContextDir: src.Dir, ContainerfileData: src.Containerfile, Tags: o.tags,
 		Args: buildArgs, Target: o.target, NoCache: o.noCache, NoLayers: !o.layers, Pull: o.pull,
-		Labels: labels, Network: o.network, Volumes: o.volumes}
+		Labels: labels, Network: o.network, Volumes: o.volumes,
+		KeepContainers: !o.rm, KeepFailed: !o.forceRm}
 	switch {
 	case file == "-":
 		b, err := io.ReadAll(cmd.InOrStdin())

@@ -62,8 +62,11 @@ func (b buildRunner) Run(ctx context.Context, step build.RunStep) (_ *define.Ima
 	if res != nil && res.Container != nil {
 		c := res.Container
 		defer func() {
-			// The container goes whatever happened: a failed build
-			// leaves no container behind.
+			// The container goes whatever happened (a failed build
+			// leaves no container behind), unless asked to stay.
+			if (retErr == nil && step.Keep) || (retErr != nil && step.KeepFailed) {
+				return
+			}
 			err := b.rt.RemoveContainer(context.WithoutCancel(ctx), c, engine.RemoveOptions{Force: true, Volumes: true})
 			if err != nil && !isGone(err) && retErr == nil {
 				retErr = err

@@ -544,4 +544,18 @@ func TestBuildNoLayers(t *testing.T) {
 	if out := env.MustBerth(t, "build", "--layers=false", "-t", "nolayers", ctx); strings.Contains(out, "Using cache") {
 		t.Errorf("--layers=false used the cache:\n%s", out)
 	}
+
+	// --rm=false keeps the RUN containers, --force-rm=false a failed one.
+	env.MustBerth(t, "build", "--no-cache", "--rm=false", "-t", "kept", ctx)
+	if ps := env.MustBerth(t, "ps", "-aq"); len(strings.Fields(ps)) != 1 {
+		t.Errorf("--rm=false: containers %q, want the RUN step's", ps)
+	}
+	env.MustBerth(t, "rm", "-a")
+	os.WriteFile(filepath.Join(ctx, "Failing"), []byte("FROM busybox\nRUN exit 2\n"), 0o644)
+	if r := env.Berth("build", "--force-rm=false", "-f", filepath.Join(ctx, "Failing"), ctx); r.ExitCode() != 2 {
+		t.Errorf("failing build: %s", r)
+	}
+	if ps := env.MustBerth(t, "ps", "-aq"); len(strings.Fields(ps)) != 1 {
+		t.Errorf("--force-rm=false: containers %q, want the failed step's", ps)
+	}
 }
