@@ -123,8 +123,8 @@ func Build(ctx context.Context, rt *engine.Runtime, runner Runner, opts Options)
 			b.stageNames[strings.ToLower(n)] = i
 		}
 	}
-	for _, a := range unusedArgs(opts.Args, b.usedArgs) {
-		fmt.Fprintf(b.out, "[Warning] one or more build args were not consumed: [%s]\n", a)
+	if unused := unusedArgs(opts.Args, b.usedArgs); len(unused) > 0 {
+		fmt.Fprintf(b.out, "[Warning] one or more build args were not consumed: [%s]\n", strings.Join(unused, " "))
 	}
 	return b.finish(ctx, last)
 }
