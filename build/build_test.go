@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -76,7 +77,15 @@ func TestDeclareArgs(t *testing.T) {
 	if got := stage.env([]string{"A=env"}); !slices.Equal(got, []string{"B=flag"}) {
 		t.Errorf("shadowed args = %v", got)
 	}
-	if got := unusedArgs(map[string]string{"A": "", "E": "", "HTTP_PROXY": ""}, used); !slices.Equal(got, []string{"E"}) {
+	// The automatic platform arguments, declared without a value.
+	plat := newArgs()
+	if err := declareArgs(plat, argCommand(t, "ARG TARGETARCH TARGETPLATFORM"), nil, global, nil, lex, used); err != nil {
+		t.Fatal(err)
+	}
+	if got := plat.env(nil); !slices.Equal(got, []string{"TARGETARCH=" + runtime.GOARCH, "TARGETPLATFORM=" + runtime.GOOS + "/" + runtime.GOARCH}) {
+		t.Errorf("platform args = %v", got)
+	}
+	if got := unusedArgs(map[string]string{"A": "", "E": "", "HTTP_PROXY": "", "BUILDOS": ""}, used); !slices.Equal(got, []string{"E"}) {
 		t.Errorf("unusedArgs = %v", got)
 	}
 }
@@ -191,7 +200,7 @@ func TestContextSourcesAndIgnore(t *testing.T) {
 		".containerignore": "",
 	})
 	// .containerignore wins: it is empty, so nothing is excluded.
-	ign, err := readIgnore(dir)
+	ign, err := readIgnore(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +208,15 @@ func TestContextSourcesAndIgnore(t *testing.T) {
 		t.Errorf(".containerignore did not win over .dockerignore")
 	}
 	os.Remove(filepath.Join(dir, ".containerignore"))
-	if ign, err = readIgnore(dir); err != nil {
+	// The Containerfile's own ignore file wins over the context's.
+	writeFiles(t, dir, map[string]string{"Special.dockerignore": "a.txt\n"})
+	if ign, err = readIgnore(dir, filepath.Join(dir, "Special")); err != nil {
+		t.Fatal(err)
+	}
+	if b := (&builder{ignore: ign}); !b.ignored("a.txt") || b.ignored("skip.txt") {
+		t.Errorf("Special.dockerignore was not used")
+	}
+	if ign, err = readIgnore(dir, filepath.Join(dir, "Containerfile")); err != nil {
 		t.Fatal(err)
 	}
 	b := &builder{opts: &Options{ContextDir: dir}, ignore: ign}

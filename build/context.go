@@ -10,20 +10,26 @@ import (
 	"github.com/moby/patternmatcher/ignorefile"
 )
 
-// readIgnore reads the context's .containerignore, or else its
-// .dockerignore: the paths COPY and ADD do not see. No file is no
-// pattern (nil).
-func readIgnore(contextDir string) (*patternmatcher.PatternMatcher, error) {
+// readIgnore reads the ignore file: the Containerfile's own
+// (Containerfile.containerignore or .dockerignore beside it), else the
+// context's .containerignore, else its .dockerignore: the paths COPY and
+// ADD do not see. No file is no pattern (nil).
+func readIgnore(contextDir, containerfile string) (*patternmatcher.PatternMatcher, error) {
 	if contextDir == "" {
 		return nil, nil
 	}
-	for _, n := range []string{".containerignore", ".dockerignore"} {
-		f, err := os.Open(filepath.Join(contextDir, n))
+	var candidates []string
+	if containerfile != "" {
+		candidates = append(candidates, containerfile+".containerignore", containerfile+".dockerignore")
+	}
+	candidates = append(candidates, filepath.Join(contextDir, ".containerignore"), filepath.Join(contextDir, ".dockerignore"))
+	for _, n := range candidates {
+		f, err := os.Open(n)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", n, err)
+			return nil, fmt.Errorf("reading %s: %w", filepath.Base(n), err)
 		}
 		patterns, err := ignorefile.ReadAll(f)
 		f.Close()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -88,7 +89,7 @@ func Build(ctx context.Context, rt *engine.Runtime, runner Runner, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	ign, err := readIgnore(opts.ContextDir)
+	ign, err := readIgnore(opts.ContextDir, opts.Containerfile)
 	if err != nil {
 		return nil, err
 	}
@@ -197,12 +198,21 @@ func commandText(cmd instructions.Command) string {
 // from sets s to the stage's base: scratch, an earlier stage, or an image
 // (pulled according to the pull policy).
 func (b *builder) from(ctx context.Context, s *stageState, st instructions.Stage) error {
-	base, err := expand(b.lex, st.BaseName, b.global.env(nil))
+	base, err := expand(b.lex, st.BaseName, mergeEnv(platformEnv(), b.global.env(nil)))
 	if err != nil {
 		return err
 	}
 	if base == "" {
 		return fmt.Errorf("base name (%s) should not be blank", st.BaseName)
+	}
+	if st.Platform != "" {
+		p, err := expand(b.lex, st.Platform, mergeEnv(platformEnv(), b.global.env(nil)))
+		if err != nil {
+			return err
+		}
+		if host := runtime.GOOS + "/" + runtime.GOARCH; p != host && p != runtime.GOARCH {
+			return fmt.Errorf("FROM --platform=%s: only the host's platform (%s) can be built", p, host)
+		}
 	}
 	if strings.EqualFold(base, "scratch") {
 		return nil

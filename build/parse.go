@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -131,6 +132,27 @@ func (a *args) env(shadow []string) []string {
 var predefinedArgs = []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
 	"FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"}
 
+// platformArgs are the automatic platform arguments (docker's and
+// buildah's): FROM lines see them without an ARG, a stage by declaring
+// them without a value. Builds are for the host's platform.
+func platformArgs() map[string]string {
+	p := runtime.GOOS + "/" + runtime.GOARCH
+	return map[string]string{
+		"TARGETPLATFORM": p, "TARGETOS": runtime.GOOS, "TARGETARCH": runtime.GOARCH, "TARGETVARIANT": "",
+		"BUILDPLATFORM": p, "BUILDOS": runtime.GOOS, "BUILDARCH": runtime.GOARCH, "BUILDVARIANT": "",
+	}
+}
+
+// platformEnv is platformArgs as KEY=VALUE, sorted.
+func platformEnv() []string {
+	m := platformArgs()
+	out := make([]string, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, k+"="+m[k])
+	}
+	return out
+}
+
 // declareArgs applies ARG instructions to a: a --build-arg value wins,
 // then the default, then (in a stage) the global value of the same name.
 // Defaults are expanded with what is already known.
@@ -155,6 +177,10 @@ func declareArgs(a *args, cmd *instructions.ArgCommand, buildArgs map[string]str
 				continue
 			}
 		}
+		if v, ok := platformArgs()[kv.Key]; ok {
+			a.set(kv.Key, v)
+			continue
+		}
 		// Declared without a value: expands to "" but is not in RUN's
 		// environment.
 	}
@@ -166,7 +192,7 @@ func declareArgs(a *args, cmd *instructions.ArgCommand, buildArgs map[string]str
 func unusedArgs(buildArgs map[string]string, used map[string]bool) []string {
 	var out []string
 	for k := range buildArgs {
-		if !used[k] && !contains(predefinedArgs, k) {
+		if _, platform := platformArgs()[k]; !used[k] && !platform && !contains(predefinedArgs, k) {
 			out = append(out, k)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -190,9 +191,10 @@ func TestBuildMultiStage(t *testing.T) {
 	env.ImportBusybox(t)
 	ctx := writeContext(t, env, "ctx", map[string]string{
 		"Containerfile": `ARG BASE=busybox
-FROM $BASE AS builder
+FROM --platform=$BUILDPLATFORM $BASE AS builder
 ARG VERSION=1
-RUN mkdir /out && echo "built v$VERSION" > /out/result
+ARG TARGETARCH
+RUN mkdir /out && echo "built v$VERSION" > /out/result && echo "$TARGETARCH" > /out/arch
 
 FROM busybox AS other
 RUN echo other > /other
@@ -206,7 +208,7 @@ CMD ["cat", "/data/result", "/data/other"]
 `,
 	})
 	out := env.MustBerth(t, "build", "--build-arg", "VERSION=7", "-t", "ms", ctx)
-	if !strings.Contains(out, "[1/3] STEP 1/3: FROM $BASE AS builder") || !strings.Contains(out, "[3/3] STEP 6/6: CMD") {
+	if !strings.Contains(out, "[1/3] STEP 1/4: FROM --platform=$BUILDPLATFORM $BASE AS builder") || !strings.Contains(out, "[3/3] STEP 6/6: CMD") {
 		t.Errorf("multi-stage output:\n%s", out)
 	}
 	if got := env.MustBerth(t, "run", "--rm", "ms"); got != "built v7\nother" {
@@ -218,7 +220,7 @@ CMD ["cat", "/data/result", "/data/other"]
 	}
 
 	env.MustBerth(t, "build", "--target", "builder", "-t", "ms-builder", ctx)
-	if got := env.MustBerth(t, "run", "--rm", "ms-builder", "cat", "/out/result"); got != "built v1" {
+	if got := env.MustBerth(t, "run", "--rm", "ms-builder", "cat", "/out/result", "/out/arch"); got != "built v1\n"+runtime.GOARCH {
 		t.Errorf("--target builder: %q", got)
 	}
 	r := env.Berth("build", "--target", "nope", ctx)
