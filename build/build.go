@@ -11,10 +11,12 @@
 // Parsing uses moby/buildkit's Dockerfile frontend packages (parser,
 // instructions, shell): they are the reference grammar (heredocs, escape
 // and syntax directives, flags of every instruction, variable expansion),
-// well kept, and light as a module: they need nothing beyond what berth
-// already links. github.com/openshift/imagebuilder, buildah's choice, was
-// left aside because it brings the old github.com/containers/* modules and
-// docker's daemon packages next to berth's go.podman.io ones.
+// well kept, and light: at v0.33.1 they add five small modules to
+// go.mod and build with this tree's Go and dependencies unchanged.
+// github.com/openshift/imagebuilder, buildah's choice, is itself a layer
+// over this same parser plus an executor of its own around a Docker API
+// client (fsouza/go-dockerclient) and klog; berth has its own executor
+// (its containers, its store), so it takes the parser directly.
 //
 // The package sits between service and engine: service calls Build and
 // supplies the Runner that runs RUN steps (it knows how to create a
