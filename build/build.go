@@ -11,7 +11,7 @@
 // Parsing uses moby/buildkit's Dockerfile frontend packages (parser,
 // instructions, shell): they are the reference grammar (heredocs, escape
 // and syntax directives, flags of every instruction, variable expansion),
-// well kept, and light: at v0.33.1 they add five small modules to
+// well kept, and light: v0.33.1 adds six small modules besides itself to
 // go.mod and build with this tree's Go and dependencies unchanged.
 // github.com/openshift/imagebuilder, buildah's choice, is itself a layer
 // over this same parser plus an executor of its own around a Docker API
