@@ -12,7 +12,7 @@
 // instructions, shell): they are the reference grammar (heredocs, escape
 // and syntax directives, flags of every instruction, variable expansion),
 // well kept, and light: v0.33.1 adds six small modules besides itself to
-// go.mod and build with this tree's Go and dependencies unchanged.
+// go.mod and builds with this tree's Go and dependencies unchanged.
 // github.com/openshift/imagebuilder, buildah's choice, is itself a layer
 // over this same parser plus an executor of its own around a Docker API
 // client (fsouza/go-dockerclient) and klog; berth has its own executor
