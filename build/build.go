@@ -61,6 +61,9 @@ type Options struct {
 	// Pull is the pull policy of FROM images (default missing).
 	Pull     string
 	Registry image.RegistryOptions
+	// SquashAll makes the final image one layer with the whole root and
+	// one history entry (--squash-all).
+	SquashAll bool
 	// Labels are added to the final image (--label).
 	Labels map[string]string
 	// Network is the network mode of RUN containers ("" the default).

@@ -436,6 +436,11 @@ func (b *builder) finish(ctx context.Context, last int) (*Result, error) {
 			return nil, err
 		}
 	}
+	if b.opts.SquashAll {
+		if err := b.squashAll(ctx, s); err != nil {
+			return nil, err
+		}
+	}
 	final := s.img
 	if len(b.opts.Tags) > 0 {
 		fmt.Fprintf(b.out, "COMMIT %s\n", b.opts.Tags[0])

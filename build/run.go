@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -257,4 +258,33 @@ func PruneCache(rt *engine.Runtime) error {
 		return fmt.Errorf("removing the build cache: %w", err)
 	}
 	return nil
+}
+
+// squashAll replaces the stage's image with one of a single layer that
+// holds its whole root (copied inside both roots, owners and modes kept)
+// and its config, for --squash-all.
+func (b *builder) squashAll(ctx context.Context, s *stageState) (retErr error) {
+	src, err := b.images.NewWorkingContainer(s.img.ID)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = b.images.RemoveWorkingContainer(src) }()
+	srcRoot, err := rootcopy.Open(src.Rootfs)
+	if err != nil {
+		return err
+	}
+	defer srcRoot.Close()
+	s.img = nil
+	return b.withWorking(ctx, s, "/bin/sh -c #(nop) squash", func(w *image.WorkingContainer) (bool, error) {
+		dst, err := rootcopy.Open(w.Rootfs)
+		if err != nil {
+			return false, err
+		}
+		defer dst.Close()
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(srcRoot.Tar(pw, "/", "")) }()
+		err = dst.Untar(pr, "/", rootcopy.UntarOptions{})
+		pr.CloseWithError(io.ErrClosedPipe)
+		return true, err
+	})
 }

@@ -28,7 +28,7 @@ type buildFlags struct {
 	target, pull, iidfile  string
 	network, format        string
 	noCache, layers, quiet bool
-	rm, forceRm            bool
+	rm, forceRm, squashAll bool
 }
 
 func newBuildCommand(d *Deps) *cobra.Command {
@@ -57,6 +57,7 @@ func newBuildCommand(d *Deps) *cobra.Command {
 	f.StringArrayVarP(&o.volumes, "volume", "v", nil, "bind mount for RUN containers (SRC:DST[:OPTS])")
 	f.StringVar(&o.platform, "platform", "", "the platform to build for (only the host's: "+runtime.GOOS+"/"+runtime.GOARCH+")")
 	f.BoolVar(&o.noCache, "no-cache", false, "do not use cached steps")
+	f.BoolVar(&o.squashAll, "squash-all", false, "make the image one layer (its whole root) with one history entry")
 	f.BoolVar(&o.layers, "layers", true, "cache intermediate images (each step's)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the image ID")
 	f.BoolVar(&o.rm, "rm", true, "remove the RUN containers of successful steps")
@@ -156,7 +157,7 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 	opts = service.BuildOptions{ContextDir: src.Dir, ContainerfileData: src.Containerfile, Tags: o.tags,
 		Args: buildArgs, Target: o.target, NoCache: o.noCache, NoLayers: !o.layers, Pull: o.pull,
 		Labels: labels, Network: o.network, Volumes: o.volumes,
-		KeepContainers: !o.rm, KeepFailed: !o.forceRm}
+		KeepContainers: !o.rm, KeepFailed: !o.forceRm, SquashAll: o.squashAll}
 	switch {
 	case file == "-":
 		b, err := io.ReadAll(cmd.InOrStdin())

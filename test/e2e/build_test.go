@@ -547,6 +547,15 @@ func TestBuildNoLayers(t *testing.T) {
 		t.Errorf("--layers=false used the cache:\n%s", out)
 	}
 
+	// --squash-all: one layer, one history entry, the same root and config.
+	env.MustBerth(t, "build", "--squash-all", "-t", "squashed", ctx)
+	if got := env.MustBerth(t, "image", "inspect", "--format", "{{len .RootFS.Layers}} {{len .History}} {{.Config.Env}}", "squashed"); got != "1 1 [A=1]" {
+		t.Errorf("--squash-all: layers, history, env = %q", got)
+	}
+	if got := env.MustBerth(t, "run", "--rm", "squashed"); got != "a" {
+		t.Errorf("run squashed = %q", got)
+	}
+
 	// --rm=false keeps the RUN containers, --force-rm=false a failed one.
 	env.MustBerth(t, "build", "--no-cache", "--rm=false", "-t", "kept", ctx)
 	if ps := env.MustBerth(t, "ps", "-aq"); len(strings.Fields(ps)) != 1 {
