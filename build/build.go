@@ -61,6 +61,8 @@ type Options struct {
 	// Pull is the pull policy of FROM images (default missing).
 	Pull     string
 	Registry image.RegistryOptions
+	// Secrets are --secret files by ID, for RUN --mount=type=secret.
+	Secrets map[string]string
 	// SquashAll makes the final image one layer with the whole root and
 	// one history entry (--squash-all).
 	SquashAll bool
@@ -103,6 +105,8 @@ type RunStep struct {
 	Stderr  io.Writer
 	// Commit configures the commit of the container's changes.
 	Commit image.CommitOptions
+	// dropFiles are mount points of secrets, left out of the layer.
+	dropFiles []string
 	// Keep and KeepFailed leave the container in place after a success
 	// or a failure.
 	Keep, KeepFailed bool

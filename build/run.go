@@ -37,7 +37,7 @@ func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCom
 		Network: b.opts.Network, Stdout: b.out, Stderr: b.out,
 		Volumes: append([]string(nil), b.opts.Volumes...),
 		Keep:    b.opts.KeepContainers, KeepFailed: b.opts.KeepFailed}
-	flags, cleanup, err := b.runFlags(ctx, c, &step)
+	flags, secretEnv, cleanup, err := b.runFlags(ctx, c, &step)
 	defer cleanup()
 	if err != nil {
 		return err
@@ -54,8 +54,10 @@ func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCom
 	if b.useCache(s, createdBy) {
 		return nil
 	}
+	// Secrets reach the command but not the history, nor the cache key.
+	step.Env = append(step.Env, secretEnv...)
 	step.Commit = image.CommitOptions{Config: &s.cfg.ImageConfig, ConfigExt: &s.cfg.DockerOCIImageConfigExt,
-		CreatedBy: createdBy, Author: s.author, DropEmptyFiles: runMountPoints}
+		CreatedBy: createdBy, Author: s.author, DropEmptyFiles: append(step.dropFiles, runMountPoints...)}
 	img, err := b.runner.Run(ctx, step)
 	if err != nil {
 		return err
@@ -109,19 +111,19 @@ func isHeredocOnly(cmdline, name string) bool {
 // the context, read-only unless rw, or from a stage or image) and tmpfs.
 // It returns how the flags are recorded in the step's history and what
 // to release after the step.
-func (b *builder) runFlags(ctx context.Context, c *instructions.RunCommand, step *RunStep) (string, func(), error) {
+func (b *builder) runFlags(ctx context.Context, c *instructions.RunCommand, step *RunStep) (string, []string, func(), error) {
 	var release []func()
 	cleanup := func() {
 		for _, f := range release {
 			f()
 		}
 	}
-	var rec []string
+	var rec, secretEnv []string
 	for _, fl := range c.FlagsUsed {
 		switch fl {
 		case "mount", "network":
 		default:
-			return "", cleanup, fmt.Errorf("RUN --%s is not supported yet", fl)
+			return "", nil, cleanup, fmt.Errorf("RUN --%s is not supported yet", fl)
 		}
 	}
 	if n := instructions.GetNetwork(c); n != "" && n != instructions.NetworkDefault {
@@ -141,7 +143,7 @@ func (b *builder) runFlags(ctx context.Context, c *instructions.RunCommand, step
 			}
 			dir, err := b.cacheDir(id, m)
 			if err != nil {
-				return "", cleanup, err
+				return "", nil, cleanup, err
 			}
 			step.Volumes = append(step.Volumes, dir+":"+target)
 			rec = append(rec, "--mount=type=cache,id="+id+",target="+target)
@@ -152,7 +154,7 @@ func (b *builder) runFlags(ctx context.Context, c *instructions.RunCommand, step
 			src, digest, done, err := b.bindSource(ctx, m)
 			release = append(release, done)
 			if err != nil {
-				return "", cleanup, err
+				return "", nil, cleanup, err
 			}
 			opt := ":ro"
 			if !m.ReadOnly {
@@ -162,11 +164,52 @@ func (b *builder) runFlags(ctx context.Context, c *instructions.RunCommand, step
 			}
 			step.Volumes = append(step.Volumes, src+":"+target+opt)
 			rec = append(rec, "--mount=type=bind,from="+m.From+",source="+m.Source+",target="+target+",content="+digest)
+		case instructions.MountTypeSecret:
+			env, err := b.secretMount(m, step)
+			if err != nil {
+				return "", nil, cleanup, err
+			}
+			secretEnv = append(secretEnv, env...)
 		default:
-			return "", cleanup, fmt.Errorf("RUN --mount=type=%s is not supported yet", m.Type)
+			return "", nil, cleanup, fmt.Errorf("RUN --mount=type=%s is not supported yet", m.Type)
 		}
 	}
-	return strings.Join(rec, " "), cleanup, nil
+	return strings.Join(rec, " "), secretEnv, cleanup, nil
+}
+
+// secretMount mounts a --secret file read-only (at /run/secrets/ID by
+// default) or, with env=, hands its content to the command as a variable.
+// An unknown secret is skipped unless required.
+func (b *builder) secretMount(m *instructions.Mount, step *RunStep) ([]string, error) {
+	id := m.CacheID
+	if id == "" {
+		id = path.Base(orDot(m.Target))
+		if m.Source != "" {
+			id = path.Base(m.Source)
+		}
+	}
+	src, ok := b.opts.Secrets[id]
+	if !ok {
+		if m.Required {
+			return nil, fmt.Errorf("secret %s is required but was not given (--secret id=%s,src=FILE)", id, id)
+		}
+		return nil, nil
+	}
+	if m.Env != nil && m.Target == "" {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			return nil, fmt.Errorf("secret %s: %w", id, err)
+		}
+		return []string{*m.Env + "=" + string(data)}, nil
+	}
+	target := m.Target
+	if target == "" {
+		target = "/run/secrets/" + id
+	}
+	step.Volumes = append(step.Volumes, src+":"+target+":ro")
+	// The runtime's mount point stays behind empty: not part of the layer.
+	step.dropFiles = append(step.dropFiles, strings.TrimPrefix(path.Clean(target), "/"))
+	return nil, nil
 }
 
 // cacheDir is the host directory of a cache mount, created on first use

@@ -23,7 +23,7 @@ type buildFlags struct {
 	reg                    registryFlags
 	tags, files, buildArgs []string
 	argFiles, labels       []string
-	volumes                []string
+	volumes, secrets       []string
 	platform               string
 	target, pull, iidfile  string
 	network, format        string
@@ -55,6 +55,7 @@ func newBuildCommand(d *Deps) *cobra.Command {
 	f.StringVar(&o.network, "network", "", "network mode of RUN containers")
 	f.StringVar(&o.format, "format", "oci", "image format (oci or docker)")
 	f.StringArrayVarP(&o.volumes, "volume", "v", nil, "bind mount for RUN containers (SRC:DST[:OPTS])")
+	f.StringArrayVar(&o.secrets, "secret", nil, "secret for RUN --mount=type=secret (id=ID,src=FILE or id=ID,env=VAR)")
 	f.StringVar(&o.platform, "platform", "", "the platform to build for (only the host's: "+runtime.GOOS+"/"+runtime.GOARCH+")")
 	f.BoolVar(&o.noCache, "no-cache", false, "do not use cached steps")
 	f.BoolVar(&o.squashAll, "squash-all", false, "make the image one layer (its whole root) with one history entry")
@@ -79,6 +80,12 @@ func runBuild(cmd *cobra.Command, d *Deps, o *buildFlags, args []string) error {
 		return err
 	}
 	defer src.Remove()
+	secrets, removeSecrets, err := parseSecrets(o.secrets)
+	defer removeSecrets()
+	if err != nil {
+		return err
+	}
+	opts.Secrets = secrets
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rt, err := d.Runtime(ctx)
@@ -237,4 +244,59 @@ func newBuilderCommand(d *Deps) *cobra.Command {
 	c := &cobra.Command{Use: "builder", Short: "Manage the build cache", RunE: subcommandRequired}
 	c.AddCommand(prune)
 	return c
+}
+
+// parseSecrets reads --secret values: id=ID with src=FILE (or source=), or
+// env=VAR, whose value is written to a private temporary file that
+// remove deletes.
+func parseSecrets(values []string) (_ map[string]string, remove func(), _ error) {
+	out := map[string]string{}
+	var tmp []string
+	remove = func() {
+		for _, f := range tmp {
+			os.Remove(f)
+		}
+	}
+	for _, v := range values {
+		kv := map[string]string{}
+		for _, field := range strings.Split(v, ",") {
+			k, val, ok := strings.Cut(field, "=")
+			if !ok {
+				return nil, remove, fmt.Errorf("invalid --secret %q: fields are key=value: %w", v, define.ErrInvalidArg)
+			}
+			kv[k] = val
+		}
+		id, src := kv["id"], kv["src"]
+		if src == "" {
+			src = kv["source"]
+		}
+		if t := kv["type"]; t != "" && t != "file" && t != "env" {
+			return nil, remove, fmt.Errorf("invalid --secret %q: type must be file or env: %w", v, define.ErrInvalidArg)
+		}
+		if envName := kv["env"]; src == "" && envName != "" {
+			val, ok := os.LookupEnv(envName)
+			if !ok {
+				return nil, remove, fmt.Errorf("--secret %s: environment variable %s is not set: %w", id, envName, define.ErrInvalidArg)
+			}
+			f, err := os.CreateTemp("", "berth-secret-")
+			if err != nil {
+				return nil, remove, err
+			}
+			tmp = append(tmp, f.Name())
+			_, err = f.WriteString(val)
+			f.Close()
+			if err != nil {
+				return nil, remove, err
+			}
+			src = f.Name()
+		}
+		if id == "" || src == "" {
+			return nil, remove, fmt.Errorf("invalid --secret %q: id= and src= (or env=) are required: %w", v, define.ErrInvalidArg)
+		}
+		if _, err := os.Stat(src); err != nil {
+			return nil, remove, fmt.Errorf("--secret %s: %w", id, err)
+		}
+		out[id] = src
+	}
+	return out, remove, nil
 }

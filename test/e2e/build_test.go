@@ -570,3 +570,33 @@ func TestBuildNoLayers(t *testing.T) {
 		t.Errorf("--force-rm=false: containers %q, want the failed step's", ps)
 	}
 }
+
+func TestBuildSecrets(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	secret := filepath.Join(env.TmpDir, "token")
+	if err := os.WriteFile(secret, []byte("s3cr3t"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := writeContext(t, env, "ctx", map[string]string{
+		"Containerfile": `FROM busybox
+RUN --mount=type=secret,id=tok wc -c < /run/secrets/tok | tr -d ' ' > /len
+RUN --mount=type=secret,id=tok,env=TOKEN echo ${#TOKEN} > /envlen
+`,
+		"Required": "FROM busybox\nRUN --mount=type=secret,id=nope,required=true true\n",
+	})
+	env.MustBerth(t, "build", "--secret", "id=tok,src="+secret, "-t", "sec", ctx)
+	if got := env.MustBerth(t, "run", "--rm", "sec", "sh", "-c", "cat /len /envlen; ls /run/secrets | wc -l"); got != "6\n6\n0" {
+		t.Errorf("secret lengths and what the image keeps: %q", got)
+	}
+	if h := env.MustBerth(t, "history", "--no-trunc", "sec"); strings.Contains(h, "s3cr3t") {
+		t.Errorf("the secret is in the history:\n%s", h)
+	}
+	r := env.Berth("build", "-f", filepath.Join(ctx, "Required"), ctx)
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "secret nope is required") {
+		t.Errorf("missing required secret: %s", r)
+	}
+	if r := env.Berth("build", "--secret", "id=x", ctx); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "invalid --secret") {
+		t.Errorf("--secret without src: %s", r)
+	}
+}
