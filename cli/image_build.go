@@ -24,7 +24,8 @@ type buildFlags struct {
 	tags, files, buildArgs []string
 	argFiles, labels       []string
 	volumes, secrets       []string
-	platform               string
+	platform, progress     string
+	isolation              string
 	target, pull, iidfile  string
 	network, format        string
 	noCache, layers, quiet bool
@@ -55,6 +56,8 @@ func newBuildCommand(d *Deps) *cobra.Command {
 	f.StringVar(&o.network, "network", "", "network mode of RUN containers")
 	f.StringVar(&o.format, "format", "oci", "image format (oci or docker)")
 	f.StringArrayVarP(&o.volumes, "volume", "v", nil, "bind mount for RUN containers (SRC:DST[:OPTS])")
+	f.StringVar(&o.progress, "progress", "auto", "progress output (docker's flag; accepted: the log is always plain)")
+	f.StringVar(&o.isolation, "isolation", "oci", "how RUN steps are isolated (oci: a container of the OCI runtime)")
 	f.StringArrayVar(&o.secrets, "secret", nil, "secret for RUN --mount=type=secret (id=ID,src=FILE or id=ID,env=VAR)")
 	f.StringVar(&o.platform, "platform", "", "the platform to build for (only the host's: "+runtime.GOOS+"/"+runtime.GOARCH+")")
 	f.BoolVar(&o.noCache, "no-cache", false, "do not use cached steps")
@@ -127,6 +130,17 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 	}
 	if p := o.platform; p != "" && p != runtime.GOOS+"/"+runtime.GOARCH && p != runtime.GOARCH {
 		return opts, nil, fmt.Errorf("--platform %s: only the host's platform (%s/%s) can be built: %w", p, runtime.GOOS, runtime.GOARCH, define.ErrInvalidArg)
+	}
+	switch o.progress {
+	case "auto", "plain", "tty", "quiet", "rawjson":
+	default:
+		return opts, nil, fmt.Errorf("invalid --progress %q: must be auto, plain, tty, quiet or rawjson: %w", o.progress, define.ErrInvalidArg)
+	}
+	if o.progress == "quiet" {
+		o.quiet = true
+	}
+	if o.isolation != "oci" && o.isolation != "default" {
+		return opts, nil, fmt.Errorf("--isolation %s is not supported: RUN steps run in OCI runtime containers (oci): %w", o.isolation, define.ErrInvalidArg)
 	}
 	if len(o.files) > 1 {
 		return opts, nil, fmt.Errorf("only one --file is supported for now: %w", define.ErrInvalidArg)

@@ -439,6 +439,11 @@ func TestBuildFailures(t *testing.T) {
 	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "nosuchimage") {
 		t.Errorf("missing base image: %s", r)
 	}
+	for _, bad := range [][]string{{"--isolation", "chroot"}, {"--progress", "fancy"}, {"--platform", "linux/s390x"}, {"-t", "Bad:Name:x"}} {
+		if r := env.Berth(append(append([]string{"build"}, bad...), ctx)...); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "Error: ") {
+			t.Errorf("build %v: %s", bad, r)
+		}
+	}
 	r = env.Berth("build", filepath.Join(ctx, "nosuchdir"))
 	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "no such file or directory") {
 		t.Errorf("missing context: %s", r)
