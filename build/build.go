@@ -61,6 +61,10 @@ type Options struct {
 	// Pull is the pull policy of FROM images (default missing).
 	Pull     string
 	Registry image.RegistryOptions
+	// BuildContexts are --build-context NAME=DIR or
+	// NAME=docker-image://REF: what COPY --from=NAME, RUN --mount from=NAME
+	// and FROM NAME mean.
+	BuildContexts map[string]string
 	// Secrets are --secret files by ID, for RUN --mount=type=secret.
 	Secrets map[string]string
 	// SquashAll makes the final image one layer with the whole root and

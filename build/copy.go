@@ -88,12 +88,16 @@ func (b *builder) copy(ctx context.Context, s *stageState, r copyRequest) error 
 		flags += " --chmod=" + r.chmod
 	}
 
-	if r.from != "" {
+	srcB := b
+	if dir, ok := b.contextDirNamed(r.from); ok {
+		// --from a named directory context: copied like the main context.
+		srcB = b.forContext(dir)
+	} else if r.from != "" {
 		return b.copyFrom(ctx, s, r, dest, destIsDir, flags, mode)
 	}
 	var sources []ctxSource
 	if len(r.SourcePaths) > 0 {
-		if sources, err = b.contextSources(r); err != nil {
+		if sources, err = srcB.contextSources(r); err != nil {
 			return err
 		}
 	}
@@ -410,6 +414,7 @@ func (b *builder) fromImage(ctx context.Context, from string) (*define.Image, er
 	if i, ok := b.stageNames[strings.ToLower(from)]; ok {
 		return b.stageImages[i], nil
 	}
+	from = b.imageNamed(from)
 	if n, err := strconv.Atoi(from); err == nil {
 		if n < 0 || n >= len(b.stageImages) {
 			return nil, fmt.Errorf("--from=%s: no such stage (only %d built before this one)", from, len(b.stageImages))
@@ -598,4 +603,28 @@ func heredocSources(dir string, docs []instructions.SourceContent) ([]ctxSource,
 		out = append(out, ctxSource{name: name, info: info, entries: []ctxEntry{{host: host, info: info}}})
 	}
 	return out, nil
+}
+
+// forContext is a builder that reads sources from dir (a named build
+// context, without the ignore file), for looking them up only.
+func (b *builder) forContext(dir string) *builder {
+	return &builder{opts: &Options{ContextDir: dir}}
+}
+
+// contextDirNamed returns the directory of a --build-context NAME=DIR.
+func (b *builder) contextDirNamed(name string) (string, bool) {
+	v, ok := b.opts.BuildContexts[name]
+	if !ok || name == "" || strings.HasPrefix(v, "docker-image://") {
+		return "", false
+	}
+	return v, true
+}
+
+// imageNamed maps a --build-context NAME=docker-image://REF to REF;
+// other names are themselves.
+func (b *builder) imageNamed(name string) string {
+	if v, ok := b.opts.BuildContexts[name]; ok && strings.HasPrefix(v, "docker-image://") {
+		return strings.TrimPrefix(v, "docker-image://")
+	}
+	return name
 }

@@ -225,6 +225,10 @@ func (b *builder) from(ctx context.Context, s *stageState, st instructions.Stage
 	if idx, ok := b.stageNames[strings.ToLower(base)]; ok {
 		return b.setBase(s, b.stageImages[idx])
 	}
+	if _, ok := b.contextDirNamed(base); ok {
+		return fmt.Errorf("FROM %s: a directory build context is not an image", base)
+	}
+	base = b.imageNamed(base)
 	policy := b.opts.Pull
 	if policy == "" {
 		policy = image.PullMissing

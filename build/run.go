@@ -252,6 +252,11 @@ func (b *builder) cacheDir(id string, m *instructions.Mount) (string, error) {
 // identifies the content for the cache.
 func (b *builder) bindSource(ctx context.Context, m *instructions.Mount) (src, digest string, done func(), err error) {
 	done = func() {}
+	if dir, ok := b.contextDirNamed(m.From); ok {
+		m2 := *m
+		m2.From = ""
+		return b.forContext(dir).bindSource(ctx, &m2)
+	}
 	if m.From == "" {
 		srcs, err := b.contextSources(copyRequest{kind: "RUN --mount", SourcesAndDest: instructions.SourcesAndDest{SourcePaths: []string{orDot(m.Source)}}})
 		if err != nil {

@@ -24,6 +24,7 @@ type buildFlags struct {
 	tags, files, buildArgs []string
 	argFiles, labels       []string
 	volumes, secrets       []string
+	buildContexts          []string
 	platform, progress     string
 	isolation              string
 	target, pull, iidfile  string
@@ -58,6 +59,7 @@ func newBuildCommand(d *Deps) *cobra.Command {
 	f.StringArrayVarP(&o.volumes, "volume", "v", nil, "bind mount for RUN containers (SRC:DST[:OPTS])")
 	f.StringVar(&o.progress, "progress", "auto", "progress output (docker's flag; accepted: the log is always plain)")
 	f.StringVar(&o.isolation, "isolation", "oci", "how RUN steps are isolated (oci: a container of the OCI runtime)")
+	f.StringArrayVar(&o.buildContexts, "build-context", nil, "named context for COPY --from, RUN --mount from= and FROM (NAME=DIR or NAME=docker-image://REF)")
 	f.StringArrayVar(&o.secrets, "secret", nil, "secret for RUN --mount=type=secret (id=ID,src=FILE or id=ID,env=VAR)")
 	f.StringVar(&o.platform, "platform", "", "the platform to build for (only the host's: "+runtime.GOOS+"/"+runtime.GOARCH+")")
 	f.BoolVar(&o.noCache, "no-cache", false, "do not use cached steps")
@@ -142,6 +144,27 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 	if o.isolation != "oci" && o.isolation != "default" {
 		return opts, nil, fmt.Errorf("--isolation %s is not supported: RUN steps run in OCI runtime containers (oci): %w", o.isolation, define.ErrInvalidArg)
 	}
+	contexts := map[string]string{}
+	for _, bc := range o.buildContexts {
+		name, v, ok := strings.Cut(bc, "=")
+		if !ok || name == "" || v == "" {
+			return opts, nil, fmt.Errorf("invalid --build-context %q: NAME=DIR or NAME=docker-image://REF: %w", bc, define.ErrInvalidArg)
+		}
+		if !strings.HasPrefix(v, "docker-image://") {
+			if strings.Contains(v, "://") {
+				return opts, nil, fmt.Errorf("--build-context %s: only directories and docker-image:// are supported: %w", bc, define.ErrInvalidArg)
+			}
+			abs, err := filepath.Abs(v)
+			if err != nil {
+				return opts, nil, err
+			}
+			if info, err := os.Stat(abs); err != nil || !info.IsDir() {
+				return opts, nil, fmt.Errorf("--build-context %s: not a directory: %w", bc, define.ErrInvalidArg)
+			}
+			v = abs
+		}
+		contexts[name] = v
+	}
 	if len(o.files) > 1 {
 		return opts, nil, fmt.Errorf("only one --file is supported for now: %w", define.ErrInvalidArg)
 	}
@@ -178,7 +201,7 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 	opts = service.BuildOptions{ContextDir: src.Dir, ContainerfileData: src.Containerfile, Tags: o.tags,
 		Args: buildArgs, Target: o.target, NoCache: o.noCache, NoLayers: !o.layers, Pull: o.pull,
 		Labels: labels, Network: o.network, Volumes: o.volumes,
-		KeepContainers: !o.rm, KeepFailed: !o.forceRm, SquashAll: o.squashAll}
+		KeepContainers: !o.rm, KeepFailed: !o.forceRm, SquashAll: o.squashAll, BuildContexts: contexts}
 	switch {
 	case file == "-":
 		b, err := io.ReadAll(cmd.InOrStdin())

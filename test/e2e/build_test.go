@@ -605,3 +605,24 @@ RUN --mount=type=secret,id=tok,env=TOKEN echo ${#TOKEN} > /envlen
 		t.Errorf("--secret without src: %s", r)
 	}
 }
+
+func TestBuildNamedContexts(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "tag", "busybox", "other-base")
+	extra := writeContext(t, env, "extra", map[string]string{"lib/x.txt": "from the named context\n"})
+	ctx := writeContext(t, env, "ctx", map[string]string{
+		"Containerfile": `FROM base
+COPY --from=extra lib /lib-extra
+RUN --mount=type=bind,from=extra,source=lib,target=/m cat /m/x.txt > /mounted
+CMD ["cat", "/lib-extra/x.txt", "/mounted"]
+`,
+	})
+	env.MustBerth(t, "build", "--build-context", "extra="+extra, "--build-context", "base=docker-image://other-base", "-t", "named", ctx)
+	if got := env.MustBerth(t, "run", "--rm", "named"); got != "from the named context\nfrom the named context" {
+		t.Errorf("run named = %q", got)
+	}
+	if r := env.Berth("build", "--build-context", "extra=/nonexistent", ctx); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "not a directory") {
+		t.Errorf("missing named context: %s", r)
+	}
+}
