@@ -26,7 +26,7 @@ type buildFlags struct {
 	volumes, secrets       []string
 	buildContexts          []string
 	platform, progress     string
-	isolation              string
+	isolation, manifest    string
 	target, pull, iidfile  string
 	network, format        string
 	noCache, layers, quiet bool
@@ -60,6 +60,7 @@ func newBuildCommand(d *Deps) *cobra.Command {
 	f.StringVar(&o.progress, "progress", "auto", "progress output (docker's flag; accepted: the log is always plain)")
 	f.StringVar(&o.isolation, "isolation", "oci", "how RUN steps are isolated (oci: a container of the OCI runtime)")
 	f.StringArrayVar(&o.buildContexts, "build-context", nil, "named context for COPY --from, RUN --mount from= and FROM (NAME=DIR or NAME=docker-image://REF)")
+	f.StringVar(&o.manifest, "manifest", "", "add the image to this manifest list (created if missing)")
 	f.StringArrayVar(&o.secrets, "secret", nil, "secret for RUN --mount=type=secret (id=ID,src=FILE or id=ID,env=VAR)")
 	f.StringVar(&o.platform, "platform", "", "the platform to build for (only the host's: "+runtime.GOOS+"/"+runtime.GOARCH+")")
 	f.BoolVar(&o.noCache, "no-cache", false, "do not use cached steps")
@@ -104,6 +105,11 @@ func runBuild(cmd *cobra.Command, d *Deps, o *buildFlags, args []string) error {
 			return &codedError{error: err, code: se.ExitCode()}
 		}
 		return err
+	}
+	if o.manifest != "" {
+		if _, err := service.ManifestCreate(ctx, rt, o.manifest, []string{res.Image.ID}, service.ManifestCreateOptions{Amend: true}); err != nil {
+			return fmt.Errorf("--manifest %s: %w", o.manifest, err)
+		}
 	}
 	if o.iidfile != "" {
 		if err := os.WriteFile(o.iidfile, []byte("sha256:"+res.Image.ID), 0o644); err != nil {

@@ -625,4 +625,10 @@ CMD ["cat", "/lib-extra/x.txt", "/mounted"]
 	if r := env.Berth("build", "--build-context", "extra=/nonexistent", ctx); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "not a directory") {
 		t.Errorf("missing named context: %s", r)
 	}
+
+	// --manifest adds the image to a list, created on first use.
+	env.MustBerth(t, "build", "-q", "--build-context", "extra="+extra, "--build-context", "base=docker-image://other-base", "--manifest", "mylist", ctx)
+	if got := env.MustBerth(t, "manifest", "inspect", "mylist"); strings.Count(got, `"digest"`) != 1 {
+		t.Errorf("manifest inspect mylist:\n%s", got)
+	}
 }
