@@ -26,6 +26,8 @@ CASES = [
     ("logs", "logs (exited container)"),
     ("inspect", "inspect CTR"),
     ("images", "images (100 names)"),
+    ("build-cached", "build, 10 steps, all cached"),
+    ("build-nocache", "build, 10 steps, --no-cache"),
     ("parallel", "16 parallel run --rm (whole batch)"),
     ("api-run", "docker run --rm IMG true via the API socket"),
     ("api-ps", "docker ps -a via the API socket (largest ps level)"),

@@ -425,6 +425,36 @@ if want images; then
 	note images "one image with $IMAGES names (busybox tagged $((IMAGES - 1)) times): $IMAGES rows"
 fi
 
+if want build; then
+	# A 10-step Containerfile (FROM and nine steps: RUN, COPY, config), built
+	# once by each engine; then timed: the cached rebuild and a --no-cache
+	# build. --pull=never: both use their local busybox.
+	mkdir -p "$T/buildctx/src"
+	printf 'hello\n' >"$T/buildctx/src/a.txt"
+	cat >"$T/buildctx/Containerfile" <<'CF'
+FROM busybox
+ENV APP=/app
+RUN mkdir -p /app && echo built > /app/stamp
+COPY src /app/src
+RUN cat /app/src/a.txt > /app/copy
+WORKDIR /app
+LABEL bench=build
+RUN ls -l /app > /app/listing
+EXPOSE 8080
+CMD ["cat", "/app/stamp"]
+CF
+	for eng in berth podman; do
+		"$T/$eng" build -q --pull=never -t benchbuild "$T/buildctx" >/dev/null 2>>"$T/logs/build-$eng.err" ||
+			note build "$eng: first build failed: $(tail -1 "$T/logs/build-$eng.err" | cut -c1-160)"
+	done
+	hf build-cached "berth|$BC build -q --pull=never -t benchbuild $T/buildctx|" \
+		"podman|$PC build -q --pull=never -t benchbuild $T/buildctx|"
+	HF_RUNS=$((RUNS < 5 ? RUNS : 5)) HF_WARMUP=0 hf build-nocache \
+		"berth|$BC build -q --pull=never --no-cache -t benchbuild $T/buildctx|" \
+		"podman|$PC build -q --pull=never --no-cache -t benchbuild $T/buildctx|"
+	note build "10-step Containerfile (3 RUN, 1 COPY, 5 config steps); build-cached reuses every step"
+fi
+
 if want parallel; then
 	: >"$T/logs/par-berth.fail"
 	: >"$T/logs/par-podman.fail"

@@ -55,6 +55,9 @@ func newImagesCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if !all {
+				list = withoutIntermediate(list)
+			}
 			sort.SliceStable(list, func(i, j int) bool { return list[i].Created.After(list[j].Created) })
 			if list, err = service.FilterImagesByTime(rt, list, filters); err != nil {
 				return err
@@ -160,4 +163,20 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// withoutIntermediate drops the unnamed parents of other images (a
+// build's steps), which `images` shows only with -a.
+func withoutIntermediate(list []*define.Image) []*define.Image {
+	skip := service.IntermediateImages(list)
+	if len(skip) == 0 {
+		return list
+	}
+	out := list[:0:0]
+	for _, img := range list {
+		if !skip[img.ID] {
+			out = append(out, img)
+		}
+	}
+	return out
 }

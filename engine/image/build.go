@@ -16,6 +16,7 @@ import (
 	"go.podman.io/image/v5/manifest"
 
 	"github.com/berth-dev/berth/engine/define"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/opencontainers/go-digest"
 	specs "github.com/opencontainers/image-spec/specs-go"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
@@ -59,7 +60,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opts ImportOptions) (
 		History:  []v1.History{{Created: &now, CreatedBy: "/bin/sh -c #(nop) ADD file:" + diffID.Encoded() + " in /", Comment: opts.Message}},
 	}
 	layers := []v1.Descriptor{{MediaType: v1.MediaTypeImageLayer, Digest: diffID, Size: size}}
-	return s.storeBuilt(ctx, l, &img, layers, name)
+	return s.storeBuilt(ctx, l, &img, nil, layers, name)
 }
 
 // Commit creates an image from a container: the base image's layers plus
@@ -123,7 +124,11 @@ func (s *Service) Commit(ctx context.Context, containerStorageID string, opts Co
 	if err != nil {
 		return nil, fmt.Errorf("commit: diff of container %s: %w", containerStorageID, err)
 	}
-	diffID, size, err := l.putBlob(ctxReader{ctx, diff})
+	var layer io.Reader = ctxReader{ctx, diff}
+	if len(opts.DropEmptyFiles) > 0 {
+		layer = dropEmptyFiles(layer, opts.DropEmptyFiles)
+	}
+	diffID, size, err := l.putBlob(layer)
 	diff.Close()
 	if err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
@@ -135,9 +140,9 @@ func (s *Service) Commit(ctx context.Context, containerStorageID string, opts Co
 	}
 	img.RootFS.Type = "layers"
 	img.RootFS.DiffIDs = append(img.RootFS.DiffIDs, diffID)
-	img.History = append(img.History, v1.History{Created: &now, Author: opts.Author, Comment: opts.Message})
+	img.History = append(img.History, v1.History{Created: &now, Author: opts.Author, Comment: opts.Message, CreatedBy: opts.CreatedBy})
 	layers = append(layers, v1.Descriptor{MediaType: v1.MediaTypeImageLayer, Digest: diffID, Size: size})
-	return s.storeBuilt(ctx, l, &img, layers, name, tweaks...)
+	return s.storeBuilt(ctx, l, &img, opts.ConfigExt, layers, name, tweaks...)
 }
 
 // layerDescriptor describes an existing layer by its diff ID. Its blob is
@@ -159,8 +164,14 @@ func (s *Service) layerDescriptor(diffID digest.Digest) (v1.Descriptor, error) {
 
 // storeBuilt writes config and manifest into the layout and copies the
 // image into storage, named name or dangling.
-func (s *Service) storeBuilt(ctx context.Context, l *layoutBuilder, img *v1.Image, layers []v1.Descriptor, name string, tweaks ...func(*copy.Options)) (*define.Image, error) {
-	cfgDesc, err := l.putJSON(img, v1.MediaTypeImageConfig)
+func (s *Service) storeBuilt(ctx context.Context, l *layoutBuilder, img *v1.Image, ext *dockerspec.DockerOCIImageConfigExt, layers []v1.Descriptor, name string, tweaks ...func(*copy.Options)) (*define.Image, error) {
+	var cfgJSON any = img
+	if ext != nil {
+		// docker's config fields (Healthcheck, OnBuild, Shell) that the
+		// OCI config has no place for.
+		cfgJSON = dockerspec.DockerOCIImage{Image: *img, Config: dockerspec.DockerOCIImageConfig{ImageConfig: img.Config, DockerOCIImageConfigExt: *ext}}
+	}
+	cfgDesc, err := l.putJSON(cfgJSON, v1.MediaTypeImageConfig)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/opencontainers/go-digest"
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/types"
@@ -103,4 +104,17 @@ func (s *Service) ManifestDelete(string) (string, error) { return "", ErrNeedsFu
 // ManifestPush needs the full build.
 func (s *Service) ManifestPush(context.Context, string, string, ManifestPushOptions) (digest.Digest, error) {
 	return "", ErrNeedsFull
+}
+
+// CommitConfig needs the full build.
+func (s *Service) CommitConfig(context.Context, ConfigCommit) (*define.Image, error) {
+	return nil, ErrNeedsFull
+}
+
+// ConfigCommit is the full build's; the lean one only names it.
+type ConfigCommit struct {
+	Parent    string
+	Config    dockerspec.DockerOCIImageConfig
+	CreatedBy string
+	Author    string
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/errdefs"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/manifest"
@@ -144,6 +145,18 @@ type CommitOptions struct {
 	Config *v1.ImageConfig
 	// Format is "oci" (default) or "docker" (Docker schema 2 manifest).
 	Format string
+	// CreatedBy is the history entry's created_by: a build records the
+	// instruction that made the layer there (and finds it again there as
+	// its layer cache).
+	CreatedBy string
+	// ConfigExt, when set, is written with the config: docker's fields
+	// (Healthcheck, OnBuild, Shell) that a build sets.
+	ConfigExt *dockerspec.DockerOCIImageConfigExt
+	// DropEmptyFiles are paths (relative, "etc/hosts") left out of the
+	// new layer when they are empty regular files: the mount points the
+	// OCI runtime creates for the files berth bind-mounts (a build's RUN
+	// must not bake them into the image).
+	DropEmptyFiles []string
 }
 
 // ErrBadCredentials is returned when a registry refuses a login.

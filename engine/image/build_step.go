@@ -1,0 +1,105 @@
+//go:build !berth_lean
+
+package image
+
+import (
+	"archive/tar"
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/engine/define"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// ConfigCommit is a build step that changes only the config (ENV, LABEL,
+// CMD...): the parent's layers, a new config and one more history entry
+// that adds no layer.
+type ConfigCommit struct {
+	// Parent is the image the step starts from; "" is an image of no
+	// layers (FROM scratch).
+	Parent    string
+	Config    dockerspec.DockerOCIImageConfig
+	CreatedBy string
+	// Author, when set, replaces the parent's (MAINTAINER).
+	Author string
+}
+
+// CommitConfig stores the image of a config-only build step, dangling.
+func (s *Service) CommitConfig(ctx context.Context, c ConfigCommit) (*define.Image, error) {
+	img := v1.Image{
+		Platform: v1.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
+		RootFS:   v1.RootFS{Type: "layers"},
+	}
+	layers := []v1.Descriptor{}
+	if c.Parent != "" {
+		base, err := s.cs().Image(c.Parent)
+		if err != nil {
+			return nil, fmt.Errorf("image %s: %w", c.Parent, define.ErrNoSuchImage)
+		}
+		_, _, baseCfg, err := s.manifestAndConfig(base)
+		if err != nil {
+			return nil, err
+		}
+		img = baseCfg.Image
+		for _, d := range baseCfg.RootFS.DiffIDs {
+			desc, err := s.layerDescriptor(d)
+			if err != nil {
+				return nil, err
+			}
+			layers = append(layers, desc)
+		}
+	}
+	now := time.Now().UTC()
+	img.Created = &now
+	img.Config = c.Config.ImageConfig
+	if c.Author != "" {
+		img.Author = c.Author
+	}
+	img.RootFS.Type = "layers"
+	img.History = append(img.History, v1.History{Created: &now, CreatedBy: c.CreatedBy, EmptyLayer: true})
+	l, err := newLayoutBuilder(s.opts.TmpDir)
+	if err != nil {
+		return nil, err
+	}
+	defer l.remove()
+	return s.storeBuilt(ctx, l, &img, &c.Config.DockerOCIImageConfigExt, layers, "")
+}
+
+// dropEmptyFiles copies a layer tar stream without the entries named in
+// drop that are empty regular files.
+func dropEmptyFiles(r io.Reader, drop []string) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		tr, tw := tar.NewReader(r), tar.NewWriter(pw)
+		err := func() error {
+			for {
+				h, err := tr.Next()
+				if err == io.EOF {
+					return tw.Close()
+				}
+				if err != nil {
+					return err
+				}
+				name := strings.TrimPrefix(path.Clean("/"+h.Name), "/")
+				if h.Typeflag == tar.TypeReg && h.Size == 0 && slices.Contains(drop, name) {
+					continue
+				}
+				if err := tw.WriteHeader(h); err != nil {
+					return err
+				}
+				if _, err := io.Copy(tw, tr); err != nil {
+					return err
+				}
+			}
+		}()
+		pw.CloseWithError(err)
+	}()
+	return pr
+}
