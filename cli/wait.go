@@ -21,11 +21,11 @@ func newWaitCommand(d *Deps) *cobra.Command {
 					return usageError("invalid --condition %q: %v", c, err)
 				}
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			reports, err := service.Wait(cmd.Context(), rt, args, service.WaitOptions{Latest: latest, Conditions: statusesOf(conditions)})
+			reports, err := e.Wait(cmd.Context(), args, service.WaitOptions{Latest: latest, Conditions: statusesOf(conditions)})
 			if err != nil {
 				return err
 			}
