@@ -47,6 +47,9 @@ type Backend interface {
 	networkBackend
 	volumeBackend
 	imageBackend
+	libpodContainerBackend
+	libpodResourceBackend
+	podBackend
 }
 
 // New builds the routes over b.
@@ -61,10 +64,13 @@ func New(b Backend) *Server {
 		return notFound{}
 	})
 	rs := &resizers{m: map[string]chan [2]uint16{}}
-	streamRouter{b: b, resizers: rs}.register(s)
-	execRouter{b: b, resizers: rs, requests: &execRequests{m: map[string]*execEntry{}}}.register(s)
+	streams := streamRouter{b: b, resizers: rs}
+	streams.register(s)
+	exec := execRouter{b: b, resizers: rs, requests: &execRequests{m: map[string]*execEntry{}}}
+	exec.register(s)
 	networkRouter{b}.register(s)
 	volumeRouter{b}.register(s)
+	libpodRouter{b: b, ctr: containerRouter{b}, streams: streams, exec: exec, images: imageRouter{b}}.register(s)
 	return s
 }
 
@@ -77,7 +83,12 @@ func (s *Server) handle(pattern string, fn handler) {
 	})
 }
 
-var versionPrefix = regexp.MustCompile(`^/v(\d+\.\d+)(/|$)`)
+var (
+	versionPrefix = regexp.MustCompile(`^/v(\d+\.\d+)(/|$)`)
+	// libpodPrefix is podman's: any version (clients send their own, as
+	// /v4.3.1/libpod/...), no minimum.
+	libpodPrefix = regexp.MustCompile(`^/v(\d+)(\.\d+)*/libpod(/|$)`)
+)
 
 // ServeHTTP strips the /vX.Y prefix (refusing versions below the minimum),
 // sets docker's headers and dispatches.
@@ -93,7 +104,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Api-Version", APIVersion)
 	h.Set("Ostype", "linux")
 	h.Set("Server", "berth")
-	if m := versionPrefix.FindStringSubmatch(r.URL.Path); m != nil {
+	if m := libpodPrefix.FindStringSubmatch(r.URL.Path); m != nil {
+		r.URL.Path = r.URL.Path[strings.Index(r.URL.Path, "/libpod"):]
+		r.URL.RawPath = ""
+		r = r.WithContext(context.WithValue(r.Context(), libpodMajorKey{}, atoi(m[1])))
+	} else if m := versionPrefix.FindStringSubmatch(r.URL.Path); m != nil {
 		if versionLess(m[1], MinAPIVersion) {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"message": "client version " + m[1] + " is too old. Minimum supported API version is " + MinAPIVersion + ", please upgrade your client to a newer version"})
 			return

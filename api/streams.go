@@ -179,6 +179,12 @@ func (rt streamRouter) resize(_ context.Context, w http.ResponseWriter, r *http.
 }
 
 func (rt streamRouter) logs(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	return rt.writeLogs(ctx, w, r, false)
+}
+
+// writeLogs streams a container's logs; multiplexed frames unless the
+// container has a tty and frames are not forced (libpod always frames).
+func (rt streamRouter) writeLogs(ctx context.Context, w http.ResponseWriter, r *http.Request, frames bool) error {
 	name := r.PathValue("name")
 	q := r.URL.Query()
 	wantOut, wantErr := boolValue(q.Get("stdout")), boolValue(q.Get("stderr"))
@@ -203,7 +209,7 @@ func (rt streamRouter) logs(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	if tty {
+	if tty && !frames {
 		w.Header().Set("Content-Type", "application/vnd.docker.raw-stream")
 	} else {
 		w.Header().Set("Content-Type", "application/vnd.docker.multiplexed-stream")
@@ -211,7 +217,7 @@ func (rt streamRouter) logs(ctx context.Context, w http.ResponseWriter, r *http.
 	w.WriteHeader(http.StatusOK)
 	fw := &flushWriter{w: w}
 	var stdout, stderr io.Writer = fw, fw
-	if !tty {
+	if !tty || frames {
 		mu := &sync.Mutex{}
 		stdout, stderr = &frameWriter{w: fw, mu: mu, stream: 1}, &frameWriter{w: fw, mu: mu, stream: 2}
 	}
@@ -232,7 +238,15 @@ func unixParam(v string) (time.Time, error) {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		return time.Time{}, badRequest(fmt.Errorf("invalid timestamp %q", v))
+		// podman sends RFC 3339, the zero time for none.
+		t, err := service.ParseTime(v)
+		if err != nil {
+			return time.Time{}, badRequest(fmt.Errorf("invalid timestamp %q", v))
+		}
+		if t.Year() <= 1 {
+			return time.Time{}, nil
+		}
+		return t, nil
 	}
 	sec := int64(f)
 	return time.Unix(sec, int64((f-float64(sec))*1e9)), nil

@@ -1,0 +1,303 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/service"
+	"github.com/berth-dev/berth/spec"
+)
+
+// libpodContainerBackend is what the libpod container routes need of
+// service beyond the docker routes' interfaces.
+type libpodContainerBackend interface {
+	ContainerExists(name string) (bool, error)
+	ContainerRemoveReports(ctx context.Context, name string, opts service.RemoveOptions) ([]service.Report, error)
+	ContainerPruneReports(ctx context.Context) ([]service.Report, error)
+	ContainerWaitStatus(ctx context.Context, name string, conditions []define.ContainerStatus) (int32, error)
+	ImageLookup(name string) (*define.Image, error)
+}
+
+func (rt libpodRouter) registerContainers(h func(string, handler)) {
+	c := rt.ctr
+	h("GET /libpod/containers/json", rt.ctrList)
+	h("POST /libpod/containers/create", rt.ctrCreate)
+	h("POST /libpod/containers/prune", rt.ctrPrune)
+	h("GET /libpod/containers/{name}/json", rt.ctrInspect)
+	h("GET /libpod/containers/{name}/exists", rt.ctrExists)
+	h("POST /libpod/containers/{name}/start", c.start)
+	h("POST /libpod/containers/{name}/stop", rt.ctrStop)
+	h("POST /libpod/containers/{name}/restart", c.restart)
+	h("POST /libpod/containers/{name}/kill", c.kill)
+	h("POST /libpod/containers/{name}/pause", c.simple(rt.b.ContainerPause))
+	h("POST /libpod/containers/{name}/unpause", c.simple(rt.b.ContainerUnpause))
+	h("POST /libpod/containers/{name}/rename", c.rename)
+	h("DELETE /libpod/containers/{name}", rt.ctrRemove)
+	h("POST /libpod/containers/{name}/wait", rt.ctrWait)
+	h("GET /libpod/containers/{name}/top", rt.ctrTop)
+	h("GET /libpod/containers/{name}/logs", func(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+		return rt.streams.writeLogs(ctx, w, r, true)
+	})
+	h("POST /libpod/containers/{name}/attach", rt.streams.attach)
+	h("POST /libpod/containers/{name}/resize", rt.streams.resize)
+	h("POST /libpod/containers/{name}/exec", rt.exec.create)
+	h("POST /libpod/exec/{id}/start", rt.exec.start)
+	h("POST /libpod/exec/{id}/resize", rt.exec.resize)
+	h("GET /libpod/exec/{id}/json", rt.exec.inspect)
+}
+
+// libpodPort is a published port as podman's list shows it.
+type libpodPort struct {
+	HostIP        string `json:"host_ip"`
+	ContainerPort uint16 `json:"container_port"`
+	HostPort      uint16 `json:"host_port"`
+	Range         uint16 `json:"range"`
+	Protocol      string `json:"protocol"`
+}
+
+// listRow is berth's ps row without its CLI JSON method.
+type listRow service.ListContainer
+
+// libpodListContainer is podman's ListContainer: berth's ps row (already
+// in podman's names) with the ports in podman's port shape.
+type libpodListContainer struct {
+	*listRow
+	CreatedAt string       `json:"CreatedAt"`
+	Ports     []libpodPort `json:"Ports"`
+	// Status is the healthcheck's in podman's list (its ps adds it to
+	// the state); berth has none.
+	Status string `json:"Status"`
+}
+
+func (rt libpodRouter) ctrList(_ context.Context, w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	opts := service.ListOptions{All: boolValue(q.Get("all")), Size: boolValue(q.Get("size")), Pod: boolValue(q.Get("pod"))}
+	if l := q.Get("limit"); l != "" && l != "-1" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			return badRequest(fmt.Errorf("invalid limit %q", l))
+		}
+		if n > 0 {
+			opts.Last = n
+		}
+	}
+	filters, err := decodeFilters(q.Get("filters"))
+	if err != nil {
+		return err
+	}
+	opts.Filters = filters
+	rows, err := rt.b.ContainerList(opts)
+	if err != nil {
+		return badRequestIf(err)
+	}
+	out := make([]libpodListContainer, 0, len(rows))
+	for _, c := range rows {
+		row := libpodListContainer{listRow: (*listRow)(c), CreatedAt: c.Created.Format(service.CreatedAtLayout), Ports: []libpodPort{}}
+		if row.Labels == nil {
+			row.Labels = map[string]string{}
+		}
+		for _, p := range c.Ports {
+			row.Ports = append(row.Ports, libpodPort{HostIP: p.HostIP, ContainerPort: p.ContainerPort, HostPort: p.HostPort, Range: max(p.Range, 1), Protocol: p.Protocol})
+		}
+		out = append(out, row)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (rt libpodRouter) ctrCreate(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	s, err := specFromSpecGenerator(r)
+	if err != nil {
+		return err
+	}
+	id, err := rt.b.ContainerCreate(ctx, s, service.CreateOptions{Pull: "never"})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"Id": id, "Warnings": []string{}})
+	return nil
+}
+
+// ctrInspect is podman's inspect: berth's inspect data follows podman's
+// shape as it is (no docker renames).
+func (rt libpodRouter) ctrInspect(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	data, err := rt.b.ContainerInspect(ctx, r.PathValue("name"), boolValue(r.URL.Query().Get("size")))
+	if err != nil {
+		return err
+	}
+	if libpodMajor(r) < 5 {
+		return writeInspectV4(w, data)
+	}
+	writeJSON(w, http.StatusOK, data)
+	return nil
+}
+
+// writeInspectV4 writes inspect as podman 4 clients read it: the stop
+// signal a number (podman 5 made it a name).
+func writeInspectV4(w http.ResponseWriter, data *define.InspectContainerData) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return err
+	}
+	if cfg, ok := m["Config"].(map[string]any); ok {
+		if name, ok := cfg["StopSignal"].(string); ok {
+			sig, err := spec.ParseSignal(name)
+			if err != nil {
+				sig = 15
+			}
+			cfg["StopSignal"] = int(sig)
+		}
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+func (rt libpodRouter) ctrExists(_ context.Context, w http.ResponseWriter, r *http.Request) error {
+	name := r.PathValue("name")
+	ok, err := rt.b.ContainerExists(name)
+	return exists(ok, err, w, fmt.Errorf("no container with name or ID %q found: %w", name, define.ErrNoSuchCtr))
+}
+
+// ctrStop takes podman's timeout (or docker's t); ignore answers 204 for
+// a missing container.
+func (rt libpodRouter) ctrStop(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if q.Get("t") == "" && q.Get("timeout") != "" {
+		q.Set("t", q.Get("timeout"))
+		r.URL.RawQuery = q.Encode()
+	}
+	err := rt.ctr.stop(ctx, w, r)
+	if err != nil && boolValue(q.Get("ignore")) && statusFromError(err) == http.StatusNotFound {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	return err
+}
+
+// rmReport is podman's report of one container removed.
+type rmReport struct {
+	ID       string  `json:"Id"`
+	Err      *string `json:"Err,omitempty"`
+	RawInput string  `json:"RawInput"`
+}
+
+// ctrRemove answers a report per container removed (the dependents too
+// with depend); a failure on the named one is the request's error.
+func (rt libpodRouter) ctrRemove(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	name := r.PathValue("name")
+	opts := service.RemoveOptions{Force: boolValue(q.Get("force")), Ignore: boolValue(q.Get("ignore")), Depend: boolValue(q.Get("depend")),
+		Volumes: boolValue(q.Get("v")) || boolValue(q.Get("volumes"))}
+	if t := q.Get("timeout"); t != "" {
+		n, err := strconv.ParseUint(t, 10, 32)
+		if err != nil {
+			return badRequest(fmt.Errorf("invalid timeout %q", t))
+		}
+		u := uint(n)
+		opts.Timeout = &u
+	}
+	reports, err := rt.b.ContainerRemoveReports(ctx, name, opts)
+	if err != nil {
+		return err
+	}
+	out := []rmReport{}
+	for _, rep := range reports {
+		if rep.Err != nil {
+			return rep.Err
+		}
+		out = append(out, rmReport{ID: rep.ID, RawInput: rep.RawInput})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// ctrPrune answers podman's prune reports ({"Id", "Size"}; an error per
+// container that could not go).
+func (rt libpodRouter) ctrPrune(ctx context.Context, w http.ResponseWriter, _ *http.Request) error {
+	reports, err := rt.b.ContainerPruneReports(ctx)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, pruneReports(reports))
+	return nil
+}
+
+// pruneReport is podman's reports.PruneReport.
+type pruneReport struct {
+	ID   string  `json:"Id"`
+	Err  *string `json:"Err,omitempty"`
+	Size uint64  `json:"Size"`
+}
+
+func pruneReports(reports []service.Report) []pruneReport {
+	out := []pruneReport{}
+	for _, rep := range reports {
+		p := pruneReport{ID: rep.ID}
+		if rep.Err != nil {
+			s := rep.Err.Error()
+			p.Err = &s
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// ctrWait is podman's wait: condition repeated (statuses; default the
+// exit), the exit code as a bare number. interval is how often podman
+// polls; berth waits on the container's events and ignores it.
+func (rt libpodRouter) ctrWait(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	var conds []define.ContainerStatus
+	for _, c := range queryList(r, "condition") {
+		switch c {
+		case "healthy", "unhealthy":
+			return badRequest(fmt.Errorf("wait condition %q: berth has no healthchecks", c))
+		}
+		s, err := define.ParseStatus(c)
+		if err != nil {
+			return badRequest(err)
+		}
+		conds = append(conds, s)
+	}
+	code, err := rt.b.ContainerWaitStatus(ctx, r.PathValue("name"), conds)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, code)
+	return nil
+}
+
+// ctrTop takes podman's ps_args: format descriptors, repeated or comma
+// separated.
+func (rt libpodRouter) ctrTop(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	var args []string
+	for _, a := range queryList(r, "ps_args") {
+		args = append(args, strings.Fields(a)...)
+	}
+	rows, err := rt.b.ContainerTop(ctx, r.PathValue("name"), args)
+	if err != nil {
+		return err
+	}
+	writeTop(w, rows)
+	return nil
+}
+
+// writeTop answers top's {"Titles", "Processes"}.
+func writeTop(w http.ResponseWriter, rows [][]string) {
+	resp := struct {
+		Titles    []string   `json:"Titles"`
+		Processes [][]string `json:"Processes"`
+	}{Titles: []string{}, Processes: [][]string{}}
+	if len(rows) > 0 {
+		resp.Titles, resp.Processes = rows[0], rows[1:]
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
