@@ -35,6 +35,9 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 			default:
 				return usageError("invalid --type %q: must be container, image, volume or all", typ)
 			}
+			if d.isRemote() && (typ == "image" || typ == "volume") {
+				return notRemote("inspect --type " + typ)
+			}
 			if latest {
 				rows, err := e.List(ctx, service.ListOptions{Latest: true})
 				if err != nil {
@@ -101,12 +104,12 @@ var idField = regexp.MustCompile(`\.Id\b`)
 func inspectOne(ctx context.Context, d *Deps, e service.Engine, name, typ string, size bool) (any, error) {
 	if typ != "image" && typ != "volume" {
 		item, err := e.InspectContainer(ctx, name, size)
-		if err == nil || !errors.Is(err, define.ErrNoSuchCtr) || typ == "container" || d.isRemote() {
+		if err == nil || !errors.Is(err, define.ErrNoSuchCtr) || typ == "container" {
 			return item, err
 		}
-	}
-	if d.isRemote() {
-		return nil, notRemote("inspect --type " + typ)
+		if d.isRemote() {
+			return nil, fmt.Errorf("no such object: %q", name)
+		}
 	}
 	rt, err := d.Runtime(ctx)
 	if err != nil {

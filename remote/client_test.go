@@ -57,7 +57,8 @@ func TestListAndInspect(t *testing.T) {
 		if q.Get("all") != "true" || q.Get("limit") != "2" || q.Get("filters") != `{"name":["web"]}` {
 			t.Errorf("query = %v", q)
 		}
-		writeJSON(w, 200, []map[string]any{{"Id": "abc123abc123abc", "Names": []string{"web"}, "State": "running", "Status": "Up 1 second"}})
+		writeJSON(w, 200, []map[string]any{{"Id": "abc123abc123abc", "Names": []string{"web"}, "State": "running", "Status": "Up 1 second",
+			"Ports": []map[string]any{{"host_ip": "", "container_port": 80, "host_port": 8080, "range": 1, "protocol": "tcp"}}}})
 	})
 	mux.HandleFunc("GET /v5.0.0/libpod/containers/{name}/json", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("name") != "web" {
@@ -69,7 +70,8 @@ func TestListAndInspect(t *testing.T) {
 	c := fakeService(t, mux)
 	ctx := context.Background()
 	rows, err := c.List(ctx, service.ListOptions{Last: 2, Filters: []string{"name=web"}})
-	if err != nil || len(rows) != 1 || rows[0].ID != "abc123abc123abc" || rows[0].Names[0] != "web" || rows[0].Status != "Up 1 second" {
+	if err != nil || len(rows) != 1 || rows[0].ID != "abc123abc123abc" || rows[0].Names[0] != "web" || rows[0].Status != "Up 1 second" ||
+		len(rows[0].Ports) != 1 || rows[0].Ports[0].HostPort != 8080 || rows[0].Ports[0].ContainerPort != 80 {
 		t.Fatalf("List = %+v, %v", rows, err)
 	}
 	if _, err := c.List(ctx, service.ListOptions{Filters: []string{"bad"}}); !errdefs.IsInvalidArgument(err) {
@@ -122,7 +124,7 @@ func TestBatchVerbs(t *testing.T) {
 			[]string{"start up "}, 0},
 		{"kill signal number", func() ([]service.Report, error) {
 			return c.Kill(ctx, []string{"a"}, service.KillOptions{Signal: syscall.SIGTERM})
-		}, []string{"kill a signal=15"}, 0},
+		}, []string{"kill a signal=SIGTERM"}, 0},
 		{"unpause all: the paused ones", func() ([]service.Report, error) { return c.Unpause(ctx, nil, service.BatchOptions{All: true}) },
 			[]string{"unpause paus1 "}, 0},
 		{"restart all: every one", func() ([]service.Report, error) { return c.Restart(ctx, nil, service.StopOptions{All: true}) },

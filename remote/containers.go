@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/service"
+	"golang.org/x/sys/unix"
 )
 
 // List is GET /libpod/containers/json.
@@ -31,6 +33,9 @@ func (c *Client) List(ctx context.Context, opts service.ListOptions) ([]*service
 	if opts.Size {
 		q.Set("size", "true")
 	}
+	if opts.Pod {
+		q.Set("pod", "true")
+	}
 	f, err := filtersQuery(opts.Filters)
 	if err != nil {
 		return nil, err
@@ -38,11 +43,52 @@ func (c *Client) List(ctx context.Context, opts service.ListOptions) ([]*service
 	if f != "" {
 		q.Set("filters", f)
 	}
-	var rows []*service.ListContainer
-	if err := c.do(ctx, http.MethodGet, "/containers/json", q, nil, &rows); err != nil {
+	var wire []listRow
+	if err := c.do(ctx, http.MethodGet, "/containers/json", q, nil, &wire); err != nil {
 		return nil, err
 	}
+	rows := make([]*service.ListContainer, len(wire))
+	for i, w := range wire {
+		rows[i] = w.ListContainer
+		rows[i].RestoreStatus()
+		rows[i].Ports = []define.PortMapping{}
+		for _, p := range w.Ports {
+			rows[i].Ports = append(rows[i].Ports, define.PortMapping{HostIP: p.HostIP, HostPort: p.HostPort,
+				ContainerPort: p.ContainerPort, Protocol: p.Protocol, Range: p.Range})
+		}
+	}
 	return rows, nil
+}
+
+// listRow is a row of GET /libpod/containers/json: berth's own row but
+// for the ports, which the libpod API spells as podman's PortMapping.
+type listRow struct {
+	*service.ListContainer
+	Ports []wirePort `json:"Ports"`
+}
+
+type wirePort struct {
+	HostIP        string `json:"host_ip"`
+	ContainerPort uint16 `json:"container_port"`
+	HostPort      uint16 `json:"host_port"`
+	Range         uint16 `json:"range"`
+	Protocol      string `json:"protocol"`
+}
+
+// UnmarshalJSON fills the embedded row and then the ports.
+func (r *listRow) UnmarshalJSON(data []byte) error {
+	r.ListContainer = &service.ListContainer{}
+	if err := json.Unmarshal(data, r.ListContainer); err != nil {
+		return err
+	}
+	var p struct {
+		Ports []wirePort `json:"Ports"`
+	}
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	r.Ports = p.Ports
+	return nil
 }
 
 // InspectContainer is GET /libpod/containers/{name}/json.
@@ -151,7 +197,11 @@ func (c *Client) Restart(ctx context.Context, names []string, opts service.StopO
 
 // Kill is POST /libpod/containers/{name}/kill?signal=.
 func (c *Client) Kill(ctx context.Context, names []string, opts service.KillOptions) ([]service.Report, error) {
-	q := url.Values{"signal": {strconv.Itoa(int(opts.Signal))}}
+	sig := unix.SignalName(opts.Signal)
+	if sig == "" {
+		sig = strconv.Itoa(int(opts.Signal))
+	}
+	q := url.Values{"signal": {sig}}
 	return c.each(ctx, names, opts.All, isState("running"), c.post("kill", q))
 }
 

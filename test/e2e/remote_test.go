@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// remoteCLI runs berth against env's service at uri (--url) and compares
+// with the same command run locally on env's root.
+type remoteCLI struct {
+	t   *testing.T
+	env *Env
+	uri string
+}
+
+func (r remoteCLI) run(args ...string) Result {
+	return r.env.Berth(append([]string{"--url", r.uri}, args...)...)
+}
+
+// durations are the times ps prints ("Up 2 seconds", "3 seconds ago"):
+// the libpod API carries start and exit times in whole seconds, so the
+// remote side may round them a second differently.
+var durations = regexp.MustCompile(`(Less than a second|About a minute|About an hour|\d+ (second|minute|hour)s?)`)
+
+// spaces are a table's column padding, which follows the durations' width.
+var spaces = regexp.MustCompile(` {2,}`)
+
+// same checks that the remote command prints what the local one prints
+// (output, error and exit code), durations aside. The local command runs
+// before and after, and either may match, so that a clock ticking over
+// does not fail the test.
+func (r remoteCLI) same(args ...string) Result {
+	r.t.Helper()
+	before := r.env.Berth(args...)
+	remote := r.run(args...)
+	after := r.env.Berth(args...)
+	norm := func(s string) string { return spaces.ReplaceAllString(durations.ReplaceAllString(s, "N"), " ") }
+	for _, local := range []Result{before, after} {
+		if norm(local.Stdout()) == norm(remote.Stdout()) && local.Stderr() == remote.Stderr() && local.ExitCode() == remote.ExitCode() {
+			return remote
+		}
+	}
+	r.t.Errorf("remote and local differ for %q\nlocal:\n%s\nremote:\n%s", args, after, remote)
+	return remote
+}
+
+func TestRemoteMatchesLocal(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	r := remoteCLI{t: t, env: env, uri: apiService(t, env)}
+
+	env.MustBerth(t, "run", "-d", "--name", "sleeper", "--label", "app=web", "busybox", "sleep", "1000")
+	env.MustBerth(t, "create", "--name", "idle", "busybox", "true")
+	if out := env.Berth("run", "--name", "talker", "busybox", "sh", "-c", "echo out1; echo err1 >&2; echo out2; exit 3"); out.ExitCode() != 3 {
+		t.Fatalf("run talker:\n%s", out)
+	}
+
+	for _, args := range [][]string{
+		{"ps"}, {"ps", "-a"}, {"ps", "-a", "-q"}, {"ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}} {{.Image}} {{.Command}} {{.State}} {{.Labels}}"},
+		{"ps", "-a", "--filter", "label=app=web", "--format", "{{.Names}}"}, {"ps", "-a", "--filter", "status=exited", "-q"},
+		{"ps", "-n", "1", "--format", "{{.Names}}"}, {"ps", "-a", "--format", "json"},
+		{"inspect", "sleeper"}, {"container", "inspect", "--format", "{{.Name}} {{.State.Status}} {{.Config.Labels}}", "talker", "idle"},
+		{"logs", "talker"}, {"logs", "--tail", "1", "talker"},
+		{"wait", "talker"},
+		{"inspect", "nosuch"}, {"stop", "nosuch"}, {"logs", "nosuch"}, {"rm", "nosuch"}, {"wait", "nosuch"},
+	} {
+		r.same(args...)
+	}
+	if out := r.run("logs", "talker"); out.Stdout() != "out1\nout2\n" || out.Stderr() != "err1\n" {
+		t.Errorf("remote logs split the streams wrongly:\n%s", out)
+	}
+
+	// The verbs act on the service's containers and print what local
+	// berth prints.
+	for _, step := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"pause", "sleeper"}, "sleeper\n"},
+		{[]string{"unpause", "sleeper"}, "sleeper\n"},
+		{[]string{"stop", "-t", "0", "sleeper"}, "sleeper\n"},
+		{[]string{"start", "idle", "sleeper"}, "idle\nsleeper\n"},
+		{[]string{"restart", "-t", "0", "sleeper"}, "sleeper\n"},
+		{[]string{"kill", "sleeper"}, "sleeper\n"},
+		{[]string{"wait", "sleeper"}, "137\n"},
+		{[]string{"rm", "idle", "talker"}, "idle\ntalker\n"},
+	} {
+		out := r.run(step.args...)
+		if out.ExitCode() != 0 || out.Stdout() != step.want {
+			t.Errorf("remote %q: want %q on stdout:\n%s", step.args, step.want, out)
+		}
+	}
+	if got := env.MustBerth(t, "ps", "-a", "--format", "{{.Names}} {{.State}}"); got != "sleeper exited" {
+		t.Errorf("local ps after the remote verbs = %q, want only sleeper, exited", got)
+	}
+
+	// version and info come from the service.
+	if v := r.run("version"); v.ExitCode() != 0 || !strings.Contains(v.Stdout(), "Client:") || !strings.Contains(v.Stdout(), "\nServer:") {
+		t.Errorf("remote version:\n%s", v)
+	}
+	if got := r.run("info", "--format", "{{.Store.GraphRoot}}"); strings.TrimSpace(got.Stdout()) != env.Root {
+		t.Errorf("remote info graph root:\n%s\nwant %s", got, env.Root)
+	}
+
+	// What does not work remotely says so, and runs nothing locally.
+	for _, args := range [][]string{{"mount", "sleeper"}, {"images"}, {"start", "-a", "sleeper"}, {"inspect", "--type", "image", "busybox"}} {
+		out := r.run(args...)
+		if out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "is not supported with --remote") || out.Stdout() != "" {
+			t.Errorf("remote %q: want exit 125 and 'not supported with --remote':\n%s", args, out)
+		}
+	}
+	if out := env.Berth("--url", "unix://"+filepath.Join(env.Dir, "none.sock"), "ps"); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "cannot connect to the berth service at unix://") {
+		t.Errorf("remote ps on a missing socket:\n%s", out)
+	}
+}
+
+func TestRemoteConnections(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	uri := apiService(t, env)
+	env.Environ = append(env.Environ, "BERTH_CONNECTIONS_CONF="+filepath.Join(env.Dir, "connections.json"))
+	env.MustBerth(t, "create", "--name", "c1", "busybox", "true")
+
+	env.MustBerth(t, "system", "connection", "add", "svc", uri)
+	env.MustBerth(t, "system", "connection", "add", "--identity", "/k", "--port", "2222", "far", "root@example.com")
+	if got, want := env.MustBerth(t, "system", "connection", "ls", "--format", "{{.Name}} {{.URI}} {{.Identity}} {{.Default}}"),
+		"far ssh://root@example.com:2222/run/berth/berth.sock /k false\nsvc "+uri+"  true"; got != want {
+		t.Errorf("connection ls = %q, want %q", got, want)
+	}
+	// --connection, the default connection with --remote, and the
+	// environment all reach the service.
+	for _, args := range [][]string{{"--connection", "svc", "ps", "-a", "--format", "{{.Names}}"}, {"--remote", "ps", "-a", "--format", "{{.Names}}"}, {"-r", "ps", "-a", "--format", "{{.Names}}"}} {
+		if got := env.MustBerth(t, args...); got != "c1" {
+			t.Errorf("%q = %q, want c1", args, got)
+		}
+	}
+	env.Environ = append(env.Environ, "CONTAINER_CONNECTION=svc")
+	if got := env.MustBerth(t, "ps", "-a", "--format", "{{.Names}}"); got != "c1" {
+		t.Errorf("CONTAINER_CONNECTION=svc ps = %q, want c1", got)
+	}
+	if out := env.Berth("mount", "c1"); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "`berth mount` is not supported with --remote") {
+		t.Errorf("mount with CONTAINER_CONNECTION set:\n%s", out)
+	}
+	env.Environ = env.Environ[:len(env.Environ)-1]
+
+	env.MustBerth(t, "system", "connection", "default", "far")
+	env.MustBerth(t, "system", "connection", "rename", "svc", "local")
+	if out := env.Berth("--connection", "svc", "ps"); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), `"svc" destination is not defined`) {
+		t.Errorf("--connection to a renamed connection:\n%s", out)
+	}
+	if out := env.Berth("system", "connection", "default", "nope"); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), `"nope" destination is not defined`) {
+		t.Errorf("default nope:\n%s", out)
+	}
+	env.MustBerth(t, "system", "connection", "rm", "far")
+	if got := env.MustBerth(t, "system", "connection", "ls", "-q"); got != "local" {
+		t.Errorf("ls -q after rm = %q, want local", got)
+	}
+	env.MustBerth(t, "system", "connection", "rm", "-a")
+	if got := env.MustBerth(t, "system", "connection", "ls", "--format", "json"); strings.TrimSpace(got) != "[]" {
+		t.Errorf("ls after rm -a = %q, want []", got)
+	}
+}
