@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
@@ -31,8 +32,11 @@ func dialSSH(ctx context.Context, u *url.URL, identity string) (*ssh.Client, err
 	}
 	khPath := filepath.Join(home, ".ssh", "known_hosts")
 	hostKeys, err := knownhosts.New(khPath)
-	if err != nil {
-		return nil, fmt.Errorf("ssh: reading %s (add the host's key to it, e.g. with ssh-keyscan): %w", khPath, err)
+	if errors.Is(err, fs.ErrNotExist) {
+		// No known_hosts yet: every host is unknown.
+		hostKeys = func(string, net.Addr, ssh.PublicKey) error { return &knownhosts.KeyError{} }
+	} else if err != nil {
+		return nil, fmt.Errorf("ssh: reading %s: %w", khPath, err)
 	}
 	name := u.User.Username()
 	if name == "" {

@@ -147,11 +147,15 @@ func TestSSH(t *testing.T) {
 		t.Fatal(err)
 	}
 	khPath := filepath.Join(dir, ".ssh", "known_hosts")
-	if err := os.WriteFile(khPath, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := New(ctx, uri, keyPath); err == nil || !strings.Contains(err.Error(), "is not in "+khPath) {
-		t.Fatalf("unknown host: err = %v", err)
+	for _, content := range [][]byte{nil, []byte("# no hosts\n")} {
+		if content != nil {
+			if err := os.WriteFile(khPath, content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := New(ctx, uri, keyPath); err == nil || !strings.Contains(err.Error(), "is not in "+khPath) {
+			t.Fatalf("unknown host (known_hosts %q): err = %v", content, err)
+		}
 	}
 
 	// Known host with another key: refused.
