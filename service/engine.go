@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/spec"
 )
 
 // Engine is the set of verbs the CLI can run against either the local
@@ -29,6 +30,8 @@ type Engine interface {
 	Remove(ctx context.Context, names []string, opts RemoveOptions) ([]Report, error)
 	Wait(ctx context.Context, names []string, opts WaitOptions) ([]Report, error)
 	Logs(ctx context.Context, names []string, opts LogsOptions) error
+	// Create creates a container and returns its ID.
+	Create(ctx context.Context, s *spec.ContainerSpec, opts CreateOptions) (string, error)
 }
 
 // ServerVersion is what a berth service says about itself.
@@ -114,6 +117,15 @@ func (e *LocalEngine) Remove(ctx context.Context, names []string, opts RemoveOpt
 // Wait waits for containers.
 func (e *LocalEngine) Wait(ctx context.Context, names []string, opts WaitOptions) ([]Report, error) {
 	return Wait(ctx, e.rt, names, opts)
+}
+
+// Create creates a container.
+func (e *LocalEngine) Create(ctx context.Context, s *spec.ContainerSpec, opts CreateOptions) (string, error) {
+	c, err := Create(ctx, e.rt, s, opts)
+	if err != nil {
+		return "", err
+	}
+	return c.ID(), nil
 }
 
 // Logs writes containers' logs.

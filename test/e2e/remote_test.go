@@ -97,6 +97,34 @@ func TestRemoteMatchesLocal(t *testing.T) {
 		t.Errorf("local ps after the remote verbs = %q, want only sleeper, exited", got)
 	}
 
+	// create and run -d build the container on the service from the same
+	// flags; it is configured as the local twin is.
+	twin := []string{"-e", "A=1", "--label", "x=y", "-v", "rvol:/data", "-w", "/data", "--stop-signal", "SIGINT",
+		"busybox", "sh", "-c", "echo hi > f; sleep 1000"}
+	if out := r.run(append([]string{"run", "-d", "--name", "rrun"}, twin...)...); out.ExitCode() != 0 || len(strings.TrimSpace(out.Stdout())) != 64 {
+		t.Errorf("remote run -d: want the ID:\n%s", out)
+	}
+	env.MustBerth(t, append([]string{"run", "-d", "--name", "lrun"}, twin...)...)
+	conf := "{{.Config.Labels}} {{.Config.WorkingDir}} {{.Config.Cmd}} {{.Config.StopSignal}} {{range .Mounts}}{{.Type}} {{.Name}} {{.Destination}}{{end}} {{.State.Status}}"
+	if rc, lc := env.MustBerth(t, "inspect", "--format", conf, "rrun"), env.MustBerth(t, "inspect", "--format", conf, "lrun"); rc != lc {
+		t.Errorf("remote run -d made %q, local run -d %q", rc, lc)
+	}
+	if e := env.MustBerth(t, "inspect", "--format", "{{.Config.Env}}", "rrun"); !strings.Contains(e, "A=1") {
+		t.Errorf("remote run -d env = %s, want A=1", e)
+	}
+	if out := r.run("create", "--name", "rcreated", "busybox", "true"); out.ExitCode() != 0 {
+		t.Errorf("remote create:\n%s", out)
+	}
+	if got := env.MustBerth(t, "ps", "-a", "--filter", "name=rcreated", "--format", "{{.State}}"); got != "created" {
+		t.Errorf("remote create made a container in state %q", got)
+	}
+	for _, args := range [][]string{{"create", "--memory", "10m", "busybox"}, {"run", "busybox", "true"}} {
+		if out := r.run(args...); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "is not supported with --remote") {
+			t.Errorf("remote %q: want exit 125 and not supported:\n%s", args, out)
+		}
+	}
+	env.MustBerth(t, "rm", "-f", "rrun", "lrun", "rcreated")
+
 	// version and info come from the service.
 	if v := r.run("version"); v.ExitCode() != 0 || !strings.Contains(v.Stdout(), "Client:") || !strings.Contains(v.Stdout(), "\nServer:") {
 		t.Errorf("remote version:\n%s", v)
