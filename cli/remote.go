@@ -40,6 +40,8 @@ var remoteCommands = map[string]bool{
 	"container ps": true, "container inspect": true, "container start": true, "container stop": true,
 	"container restart": true, "container kill": true, "container pause": true, "container unpause": true,
 	"container rm": true, "container logs": true, "container wait": true, "container create": true, "container run": true,
+	"volume ls": true, "volume inspect": true, "volume create": true, "volume rm": true,
+	"network ls": true, "network create": true, "network rm": true,
 	"system connection": true, "system connection add": true, "system connection list": true,
 	"system connection remove": true, "system connection default": true, "system connection rename": true,
 }

@@ -32,6 +32,23 @@ type Engine interface {
 	Logs(ctx context.Context, names []string, opts LogsOptions) error
 	// Create creates a container and returns its ID.
 	Create(ctx context.Context, s *spec.ContainerSpec, opts CreateOptions) (string, error)
+
+	// VolumeList lists the volumes matching key=value filters.
+	VolumeList(ctx context.Context, filters []string) ([]*define.InspectVolume, error)
+	// VolumeInspect returns the named volumes (all: every one); the
+	// errors of the names not found are joined.
+	VolumeInspect(ctx context.Context, names []string, all bool) ([]*define.InspectVolume, error)
+	// VolumeCreate creates a volume and returns its name.
+	VolumeCreate(ctx context.Context, o VolumeOptions) (string, error)
+	// VolumeRm removes volumes, reporting each removed name to done.
+	VolumeRm(ctx context.Context, names []string, o VolumeRmOptions, done func(string)) error
+
+	// NetworkList lists the networks matching filters.
+	NetworkList(ctx context.Context, filters []NetworkFilter) ([]define.Network, error)
+	// NetworkCreate creates a network.
+	NetworkCreate(ctx context.Context, o NetworkCreateOptions) (define.Network, error)
+	// NetworkRemove removes networks, one report each.
+	NetworkRemove(ctx context.Context, names []string, opts RemoveNetworkOptions) []Report
 }
 
 // ServerVersion is what a berth service says about itself.

@@ -125,6 +125,28 @@ func TestRemoteMatchesLocal(t *testing.T) {
 	}
 	env.MustBerth(t, "rm", "-f", "rrun", "lrun", "rcreated")
 
+	// Volumes and networks.
+	if out := r.run("volume", "create", "--label", "k=v", "rvol2"); out.Stdout() != "rvol2\n" {
+		t.Errorf("remote volume create:\n%s", out)
+	}
+	for _, args := range [][]string{{"volume", "ls"}, {"volume", "ls", "--filter", "label=k=v", "-q"}, {"volume", "inspect", "rvol2"},
+		{"volume", "inspect", "rvol2", "novol"}, {"volume", "ls", "--filter", "bogus=1"}, {"network", "ls"}, {"network", "ls", "--format", "json"}} {
+		r.same(args...)
+	}
+	if out := r.run("volume", "rm", "rvol2", "novol"); out.Stdout() != "rvol2\n" || out.ExitCode() != 1 || !strings.Contains(out.Stderr(), "no such volume") {
+		t.Errorf("remote volume rm rvol2 novol: want rvol2 removed, exit 1 for novol:\n%s", out)
+	}
+	if out := r.run("network", "create", "--label", "k=v", "rnet"); out.Stdout() != "rnet\n" {
+		t.Errorf("remote network create:\n%s", out)
+	}
+	if got := env.MustBerth(t, "network", "ls", "--filter", "label=k=v", "--format", "{{.Name}} {{.Driver}}"); got != "rnet bridge" {
+		t.Errorf("local network ls after a remote create = %q", got)
+	}
+	if out := r.run("network", "rm", "rnet"); out.Stdout() != "rnet\n" || out.ExitCode() != 0 {
+		t.Errorf("remote network rm:\n%s", out)
+	}
+	r.same("network", "rm", "nonet")
+
 	// version and info come from the service.
 	if v := r.run("version"); v.ExitCode() != 0 || !strings.Contains(v.Stdout(), "Client:") || !strings.Contains(v.Stdout(), "\nServer:") {
 		t.Errorf("remote version:\n%s", v)
