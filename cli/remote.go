@@ -42,6 +42,8 @@ var remoteCommands = map[string]bool{
 	"container rm": true, "container logs": true, "container wait": true, "container create": true, "container run": true,
 	"volume ls": true, "volume inspect": true, "volume create": true, "volume rm": true,
 	"network ls": true, "network create": true, "network rm": true,
+	"pod ps": true, "pod start": true, "pod stop": true, "pod restart": true, "pod kill": true,
+	"pod pause": true, "pod unpause": true, "pod rm": true,
 	"system connection": true, "system connection add": true, "system connection list": true,
 	"system connection remove": true, "system connection default": true, "system connection rename": true,
 }

@@ -63,7 +63,10 @@ func (c *Client) NetworkRemove(ctx context.Context, names []string, opts service
 		q.Set("force", "true")
 	}
 	if opts.Timeout != nil {
-		q.Set("timeout", strconv.FormatUint(uint64(*opts.Timeout), 10))
+		// podman's name, and berth's
+		t := strconv.FormatUint(uint64(*opts.Timeout), 10)
+		q.Set("timeout", t)
+		q.Set("t", t)
 	}
 	reports := make([]service.Report, 0, len(names))
 	for _, n := range names {

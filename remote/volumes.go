@@ -76,7 +76,10 @@ func (c *Client) VolumeRm(ctx context.Context, names []string, o service.VolumeR
 		q.Set("force", "true")
 	}
 	if o.Timeout != nil {
-		q.Set("timeout", strconv.FormatUint(uint64(*o.Timeout), 10))
+		// podman's name, and berth's
+		t := strconv.FormatUint(uint64(*o.Timeout), 10)
+		q.Set("timeout", t)
+		q.Set("t", t)
 	}
 	var errs []error
 	for _, n := range names {

@@ -49,6 +49,14 @@ type Engine interface {
 	NetworkCreate(ctx context.Context, o NetworkCreateOptions) (define.Network, error)
 	// NetworkRemove removes networks, one report each.
 	NetworkRemove(ctx context.Context, names []string, opts RemoveNetworkOptions) []Report
+
+	// ListPods lists the pods matching key=value filters.
+	ListPods(ctx context.Context, filters []string) ([]ListPod, error)
+	// PodVerb runs pod start, stop, restart, kill, pause or unpause
+	// (PodVerbStart...) on the named pods.
+	PodVerb(ctx context.Context, verb string, names []string, opts PodVerbOptions) ([]PodReport, error)
+	// PodRemove removes pods.
+	PodRemove(ctx context.Context, names []string, all, ignore bool, opts PodRemoveOptions) ([]PodReport, error)
 }
 
 // ServerVersion is what a berth service says about itself.

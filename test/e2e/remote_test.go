@@ -214,3 +214,40 @@ func TestRemoteConnections(t *testing.T) {
 		t.Errorf("ls after rm -a = %q, want []", got)
 	}
 }
+
+func TestRemotePods(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	r := remoteCLI{t: t, env: env, uri: apiService(t, env)}
+	podID := env.MustBerth(t, "pod", "create", "--name", "rp")
+	env.MustBerth(t, "create", "--pod", "rp", "--name", "rp-member", "busybox", "sleep", "1000")
+
+	for _, args := range [][]string{{"pod", "ps"}, {"pod", "ps", "--ctr-names", "--no-trunc"}, {"pod", "ps", "--format", "json"},
+		{"pod", "ps", "--filter", "name=rp", "-q"}, {"pod", "start", "nopod"}, {"pod", "rm", "nopod"}} {
+		r.same(args...)
+	}
+	for _, step := range []struct {
+		args  []string
+		state string
+	}{
+		{[]string{"pod", "start", "rp"}, "Running"},
+		{[]string{"pod", "pause", "rp"}, "Paused"},
+		{[]string{"pod", "unpause", "rp"}, "Running"},
+		{[]string{"pod", "stop", "-t", "0", "rp"}, "Exited"},
+	} {
+		if out := r.run(step.args...); out.ExitCode() != 0 || out.Stdout() != podID+"\n" {
+			t.Errorf("remote %q: want the pod ID %s:\n%s", step.args, podID, out)
+		}
+		if got := env.MustBerth(t, "pod", "ps", "--format", "{{.Status}}"); got != step.state {
+			t.Errorf("after remote %q the pod is %q, want %q", step.args, got, step.state)
+		}
+	}
+	r.same("pod", "ps")
+	if out := r.run("pod", "rm", "rp"); out.ExitCode() != 0 || out.Stdout() != podID+"\n" {
+		t.Errorf("remote pod rm:\n%s", out)
+	}
+	if got := env.MustBerth(t, "ps", "-a", "-q"); got != "" {
+		t.Errorf("remote pod rm left containers: %q", got)
+	}
+}
