@@ -44,6 +44,7 @@ var remoteCommands = map[string]bool{
 	"network ls": true, "network create": true, "network rm": true,
 	"pod ps": true, "pod start": true, "pod stop": true, "pod restart": true, "pod kill": true,
 	"pod pause": true, "pod unpause": true, "pod rm": true,
+	"images": true, "image list": true, "pull": true, "image pull": true, "rmi": true, "image rm": true,
 	"system connection": true, "system connection add": true, "system connection list": true,
 	"system connection remove": true, "system connection default": true, "system connection rename": true,
 }

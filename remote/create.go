@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 
-	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/errdefs"
 	"github.com/berth-dev/berth/service"
 	"github.com/berth-dev/berth/spec"
@@ -29,8 +27,12 @@ func (c *Client) Create(ctx context.Context, s *spec.ContainerSpec, opts service
 	if err != nil {
 		return "", err
 	}
+	pull := func(policy string) error {
+		_, err := c.Pull(ctx, s.Image, service.PullOptions{RegistryOptions: opts.Registry, Policy: policy, ReportWriter: opts.PullWriter})
+		return err
+	}
 	if opts.Pull == "always" || opts.Pull == "newer" {
-		if err := c.pull(ctx, s.Image, opts.Pull); err != nil {
+		if err := pull(opts.Pull); err != nil {
 			return "", err
 		}
 	}
@@ -38,8 +40,10 @@ func (c *Client) Create(ctx context.Context, s *spec.ContainerSpec, opts service
 		ID string `json:"Id"`
 	}
 	err = c.do(ctx, http.MethodPost, "/containers/create", nil, body, &resp)
-	if errors.Is(err, define.ErrNoSuchImage) && opts.Pull != "never" && opts.Pull != "always" && opts.Pull != "newer" {
-		if err := c.pull(ctx, s.Image, "missing"); err != nil {
+	if errdefs.IsNotFound(err) && (opts.Pull == "" || opts.Pull == "missing") {
+		// Most likely the image is missing (a missing network or pod
+		// fails again below, the pull then being a no-op).
+		if err := pull("missing"); err != nil {
 			return "", err
 		}
 		err = c.do(ctx, http.MethodPost, "/containers/create", nil, body, &resp)
@@ -48,18 +52,6 @@ func (c *Client) Create(ctx context.Context, s *spec.ContainerSpec, opts service
 		return "", err
 	}
 	return resp.ID, nil
-}
-
-// pull is POST /libpod/images/pull?reference=&policy=, whose answer is a
-// stream of JSON objects, the last with the image ID or an error.
-func (c *Client) pull(ctx context.Context, ref, policy string) error {
-	q := url.Values{"reference": {ref}, "policy": {policy}, "quiet": {"true"}}
-	resp, err := c.request(ctx, http.MethodPost, "/images/pull", q, nil)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	return readPullStream(resp.Body, nil)
 }
 
 // remoteSpecFields are the spec fields specGenerator sends; a spec with
@@ -267,11 +259,18 @@ func specNetwork(g map[string]any, s *spec.ContainerSpec) error {
 // readPullStream reads podman's pull stream: progress lines go to
 // progress (nil: dropped), an {"error"} object fails the pull.
 func readPullStream(r io.Reader, progress io.Writer) error {
+	return readPullStreamFunc(r, progress, nil)
+}
+
+// readPullStreamFunc is readPullStream that also hands the final
+// {"images"} list to done.
+func readPullStreamFunc(r io.Reader, progress io.Writer, done func([]string)) error {
 	dec := json.NewDecoder(r)
 	for {
 		var msg struct {
-			Stream string `json:"stream"`
-			Error  string `json:"error"`
+			Stream string   `json:"stream"`
+			Error  string   `json:"error"`
+			Images []string `json:"images"`
 		}
 		if err := dec.Decode(&msg); errors.Is(err, io.EOF) {
 			return nil
@@ -283,6 +282,9 @@ func readPullStream(r io.Reader, progress io.Writer) error {
 		}
 		if progress != nil && msg.Stream != "" {
 			_, _ = io.WriteString(progress, msg.Stream)
+		}
+		if done != nil && len(msg.Images) > 0 {
+			done(msg.Images)
 		}
 	}
 }

@@ -57,6 +57,13 @@ type Engine interface {
 	PodVerb(ctx context.Context, verb string, names []string, opts PodVerbOptions) ([]PodReport, error)
 	// PodRemove removes pods.
 	PodRemove(ctx context.Context, names []string, all, ignore bool, opts PodRemoveOptions) ([]PodReport, error)
+
+	// Images lists the images in the store.
+	Images(ctx context.Context) ([]*define.Image, error)
+	// RemoveImage removes (or, with names left, untags) one image.
+	RemoveImage(ctx context.Context, nameOrID string, force bool) (ImageRemoveReport, error)
+	// Pull pulls an image (one per platform or tag) and returns them.
+	Pull(ctx context.Context, name string, opts PullOptions) ([]*define.Image, error)
 }
 
 // ServerVersion is what a berth service says about itself.

@@ -251,3 +251,42 @@ func TestRemotePods(t *testing.T) {
 		t.Errorf("remote pod rm left containers: %q", got)
 	}
 }
+
+func TestRemoteImages(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	id := env.ImportBusybox(t)
+	r := remoteCLI{t: t, env: env, uri: apiService(t, env)}
+	reg := StartRegistry(t, RegistryOptions{})
+	ref := reg.Ref("remote/busybox:1")
+	env.MustBerth(t, append(append([]string{"push"}, reg.Flags()...), "busybox", ref)...)
+	env.MustBerth(t, "tag", "busybox", "localhost/second:tag")
+
+	for _, args := range [][]string{{"images"}, {"images", "-q"}, {"images", "--no-trunc"}, {"images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"},
+		{"images", "busybox"}, {"images", "--filter", "reference=*second*"}, {"image", "list", "--sort", "repository"}, {"rmi", "nosuch"}} {
+		r.same(args...)
+	}
+	if out := r.run("images", "--filter", "since=busybox"); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "is not supported with --remote") {
+		t.Errorf("remote images --filter since: want not supported:\n%s", out)
+	}
+	if out := r.run("rmi", "localhost/second:tag"); out.ExitCode() != 0 || out.Stdout() != "Untagged: localhost/second:tag\n" {
+		t.Errorf("remote rmi of a second tag:\n%s", out)
+	}
+	if out := r.run(append(append([]string{"pull"}, reg.Flags()...), "-q", ref)...); out.ExitCode() != 0 || strings.TrimSpace(out.Stdout()) != strings.TrimSpace(id) {
+		t.Errorf("remote pull %s: want the ID %s:\n%s", ref, id, out)
+	}
+	if got := env.MustBerth(t, "images", "--format", "{{.Repository}}:{{.Tag}}", ref); got != ref {
+		t.Errorf("local images after a remote pull = %q, want %s", got, ref)
+	}
+	if out := r.run("pull", "--creds", "a:b", ref); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "not supported with --remote") {
+		t.Errorf("remote pull --creds: want not supported:\n%s", out)
+	}
+	// A run -d of an image the service lacks pulls it there first.
+	env.MustBerth(t, "rmi", ref)
+	if out := r.run("run", "-d", "--tls-verify=false", "--name", "pulled", ref, "true"); out.ExitCode() != 0 {
+		t.Errorf("remote run -d of a missing image (pull on the service):\n%s", out)
+	}
+	if got := env.MustBerth(t, "ps", "-a", "--format", "{{.Names}} {{.Image}}"); got != "pulled "+ref {
+		t.Errorf("local ps after the remote run -d = %q", got)
+	}
+}
