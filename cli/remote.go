@@ -40,6 +40,7 @@ var remoteCommands = map[string]bool{
 	"container ps": true, "container inspect": true, "container start": true, "container stop": true,
 	"container restart": true, "container kill": true, "container pause": true, "container unpause": true,
 	"container rm": true, "container logs": true, "container wait": true, "container create": true, "container run": true,
+	"exec": true, "container exec": true,
 	"volume ls": true, "volume inspect": true, "volume create": true, "volume rm": true,
 	"network ls": true, "network create": true, "network rm": true,
 	"pod ps": true, "pod start": true, "pod stop": true, "pod restart": true, "pod kill": true,

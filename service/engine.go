@@ -32,6 +32,9 @@ type Engine interface {
 	Logs(ctx context.Context, names []string, opts LogsOptions) error
 	// Create creates a container and returns its ID.
 	Create(ctx context.Context, s *spec.ContainerSpec, opts CreateOptions) (string, error)
+	// Exec runs a process in the named (or with latest, the newest)
+	// container.
+	Exec(ctx context.Context, name string, latest bool, opts ExecOptions) (*ExecResult, error)
 
 	// VolumeList lists the volumes matching key=value filters.
 	VolumeList(ctx context.Context, filters []string) ([]*define.InspectVolume, error)
@@ -158,6 +161,23 @@ func (e *LocalEngine) Create(ctx context.Context, s *spec.ContainerSpec, opts Cr
 		return "", err
 	}
 	return c.ID(), nil
+}
+
+// Exec runs a process in a container.
+func (e *LocalEngine) Exec(ctx context.Context, name string, latest bool, opts ExecOptions) (*ExecResult, error) {
+	var ctrs []*Container
+	var err error
+	if latest {
+		ctrs, _, err = Resolve(e.rt, nil, false, true)
+	} else {
+		var c *Container
+		c, err = e.rt.LookupContainer(name)
+		ctrs = []*Container{c}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return Exec(ctx, ctrs[0], opts)
 }
 
 // Logs writes containers' logs.

@@ -38,7 +38,9 @@ func (r remoteCLI) same(args ...string) Result {
 	after := r.env.Berth(args...)
 	norm := func(s string) string { return spaces.ReplaceAllString(durations.ReplaceAllString(s, "N"), " ") }
 	for _, local := range []Result{before, after} {
-		if norm(local.Stdout()) == norm(remote.Stdout()) && local.Stderr() == remote.Stderr() && local.ExitCode() == remote.ExitCode() {
+		// A failed exec's error comes through the stream, as "\r\n" lines.
+		rerr := strings.ReplaceAll(remote.Stderr(), "\r\n", "\n")
+		if norm(local.Stdout()) == norm(remote.Stdout()) && local.Stderr() == rerr && local.ExitCode() == remote.ExitCode() {
 			return remote
 		}
 	}
@@ -68,6 +70,16 @@ func TestRemoteMatchesLocal(t *testing.T) {
 		{"inspect", "nosuch"}, {"stop", "nosuch"}, {"logs", "nosuch"}, {"rm", "nosuch"}, {"wait", "nosuch"},
 	} {
 		r.same(args...)
+	}
+	for _, args := range [][]string{{"exec", "sleeper", "sh", "-c", "echo o; echo e >&2; exit 4"}, {"exec", "-e", "V=1", "-w", "/tmp", "sleeper", "sh", "-c", "echo $V; pwd"},
+		{"exec", "sleeper", "nosuchcmd"}, {"exec", "idle", "true"}, {"exec", "-l", "echo", "latest"}} {
+		r.same(args...)
+	}
+	if out := r.run("exec", "-d", "sleeper", "true"); out.ExitCode() != 0 || len(strings.TrimSpace(out.Stdout())) != 64 {
+		t.Errorf("remote exec -d: want the session ID:\n%s", out)
+	}
+	if out := r.run("exec", "-it", "sleeper", "sh"); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "not supported with --remote") {
+		t.Errorf("remote exec -it: want not supported:\n%s", out)
 	}
 	if out := r.run("logs", "talker"); out.Stdout() != "out1\nout2\n" || out.Stderr() != "err1\n" {
 		t.Errorf("remote logs split the streams wrongly:\n%s", out)
@@ -156,7 +168,7 @@ func TestRemoteMatchesLocal(t *testing.T) {
 	}
 
 	// What does not work remotely says so, and runs nothing locally.
-	for _, args := range [][]string{{"mount", "sleeper"}, {"images"}, {"start", "-a", "sleeper"}, {"inspect", "--type", "image", "busybox"}} {
+	for _, args := range [][]string{{"mount", "sleeper"}, {"port", "sleeper"}, {"start", "-a", "sleeper"}, {"inspect", "--type", "image", "busybox"}} {
 		out := r.run(args...)
 		if out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "is not supported with --remote") || out.Stdout() != "" {
 			t.Errorf("remote %q: want exit 125 and 'not supported with --remote':\n%s", args, out)
