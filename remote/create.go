@@ -257,14 +257,9 @@ func specNetwork(g map[string]any, s *spec.ContainerSpec) error {
 }
 
 // readPullStream reads podman's pull stream: progress lines go to
-// progress (nil: dropped), an {"error"} object fails the pull.
-func readPullStream(r io.Reader, progress io.Writer) error {
-	return readPullStreamFunc(r, progress, nil)
-}
-
-// readPullStreamFunc is readPullStream that also hands the final
-// {"images"} list to done.
-func readPullStreamFunc(r io.Reader, progress io.Writer, done func([]string)) error {
+// progress (nil: dropped), an {"error"} object fails the pull, and the
+// final {"images"} list goes to done.
+func readPullStream(r io.Reader, progress io.Writer, done func([]string)) error {
 	dec := json.NewDecoder(r)
 	for {
 		var msg struct {

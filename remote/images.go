@@ -126,7 +126,7 @@ func (c *Client) Pull(ctx context.Context, name string, opts service.PullOptions
 // readPullIDs reads podman's pull stream and returns the images pulled.
 func readPullIDs(r io.Reader, progress io.Writer) ([]string, error) {
 	var ids []string
-	err := readPullStreamFunc(r, progress, func(images []string) { ids = images })
+	err := readPullStream(r, progress, func(images []string) { ids = images })
 	if err == nil && len(ids) == 0 {
 		err = errors.New("the service reported no pulled image")
 	}
