@@ -43,7 +43,7 @@ var remoteCommands = map[string]bool{
 	"exec": true, "container exec": true,
 	"volume ls": true, "volume inspect": true, "volume create": true, "volume rm": true,
 	"network ls": true, "network create": true, "network rm": true,
-	"pod ps": true, "pod start": true, "pod stop": true, "pod restart": true, "pod kill": true,
+	"pod create": true, "pod ps": true, "pod start": true, "pod stop": true, "pod restart": true, "pod kill": true,
 	"pod pause": true, "pod unpause": true, "pod rm": true,
 	"images": true, "image list": true, "pull": true, "image pull": true, "rmi": true, "image rm": true,
 	"system connection": true, "system connection add": true, "system connection list": true,

@@ -53,6 +53,8 @@ type Engine interface {
 	// NetworkRemove removes networks, one report each.
 	NetworkRemove(ctx context.Context, names []string, opts RemoveNetworkOptions) []Report
 
+	// PodCreate creates a pod and returns its ID.
+	PodCreate(ctx context.Context, ps *spec.PodSpec, opts PodCreateOptions) (string, error)
 	// ListPods lists the pods matching key=value filters.
 	ListPods(ctx context.Context, filters []string) ([]ListPod, error)
 	// PodVerb runs pod start, stop, restart, kill, pause or unpause

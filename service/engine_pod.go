@@ -7,6 +7,7 @@ import (
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/spec"
 )
 
 // PodVerbOptions select the pods of a pod verb and carry its flags.
@@ -16,6 +17,15 @@ type PodVerbOptions struct {
 	Timeout *uint
 	// Signal is kill's.
 	Signal syscall.Signal
+}
+
+// PodCreate creates a pod.
+func (e *LocalEngine) PodCreate(ctx context.Context, ps *spec.PodSpec, opts PodCreateOptions) (string, error) {
+	p, err := PodCreate(ctx, e.rt, ps, opts)
+	if err != nil {
+		return "", err
+	}
+	return p.ID(), nil
 }
 
 // ListPods lists pods.

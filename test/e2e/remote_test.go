@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -262,6 +263,23 @@ func TestRemotePods(t *testing.T) {
 	if got := env.MustBerth(t, "ps", "-a", "-q"); got != "" {
 		t.Errorf("remote pod rm left containers: %q", got)
 	}
+
+	idFile := filepath.Join(env.Dir, "pod.id")
+	out := r.run("pod", "create", "--name", "rp2", "--label", "a=b", "--pod-id-file", idFile)
+	id := strings.TrimSpace(out.Stdout())
+	if out.ExitCode() != 0 || len(id) != 64 {
+		t.Fatalf("remote pod create:\n%s", out)
+	}
+	if b, err := os.ReadFile(idFile); err != nil || string(b) != id {
+		t.Errorf("--pod-id-file holds %q (%v), want %s", b, err, id)
+	}
+	if got := env.MustBerth(t, "pod", "ps", "--no-trunc", "--format", "{{.ID}} {{.Name}} {{.Labels}} {{.NumberOfContainers}}"); got != id+" rp2 map[a:b] 1" {
+		t.Errorf("local pod ps after a remote pod create = %q", got)
+	}
+	if out := r.run("pod", "create", "--memory", "10m"); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "not supported with --remote") {
+		t.Errorf("remote pod create --memory: want not supported:\n%s", out)
+	}
+	env.MustBerth(t, "pod", "rm", "rp2")
 }
 
 func TestRemoteImages(t *testing.T) {
