@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"strings"
+
+	"github.com/berth-dev/berth/internal/errdefs"
 )
 
 // Libpod API: podman's own flavour of the API, under /libpod (and
@@ -21,14 +23,16 @@ const (
 )
 
 // libpodRouter holds the libpod routes; where podman's route is docker's
-// in behaviour and wire format (attach, resize, logs, exec, rename, top
-// args...), it serves the docker router's handler under the libpod path.
+// in behaviour and wire format (start, restart, kill, rename, attach,
+// resize, exec, tag, changes, export...), it serves the docker router's
+// handler under the libpod path.
 type libpodRouter struct {
 	b       Backend
 	ctr     containerRouter
 	streams streamRouter
 	exec    execRouter
 	images  imageRouter
+	fs      fsRouter
 }
 
 func (rt libpodRouter) register(s *Server) {
@@ -38,6 +42,7 @@ func (rt libpodRouter) register(s *Server) {
 	h("HEAD /libpod/_ping", rt.ping)
 	h("GET /libpod/version", rt.version)
 	h("GET /libpod/info", rt.info)
+	h("GET /libpod/events", rt.events)
 	rt.registerContainers(h)
 	rt.registerImages(h)
 	rt.registerPods(h)
@@ -73,9 +78,13 @@ func writeLibpodError(w http.ResponseWriter, err error) {
 }
 
 // rootCause follows the wrapping down to the first error that wraps
-// nothing (podman's errors.Cause); of several wrapped, the first.
+// nothing (podman's errors.Cause), or only a status category (berth's
+// sentinels wrap one); of several wrapped, the first.
 func rootCause(err error) error {
 	for {
+		if isCategory(err) {
+			return err
+		}
 		var next error
 		switch u := err.(type) {
 		case interface{ Unwrap() error }:
@@ -85,7 +94,7 @@ func rootCause(err error) error {
 				next = errs[0]
 			}
 		}
-		if next == nil {
+		if next == nil || isCategory(next) {
 			return err
 		}
 		err = next
@@ -103,6 +112,15 @@ func libpodMajor(r *http.Request) int {
 		return v
 	}
 	return atoi(LibpodAPIVersion)
+}
+
+func isCategory(err error) bool {
+	for _, c := range []error{errdefs.ErrNotFound, errdefs.ErrConflict, errdefs.ErrInvalidArgument, errdefs.ErrNotModified, errdefs.ErrUnavailable, errdefs.ErrNotImplemented} {
+		if err == c {
+			return true
+		}
+	}
+	return false
 }
 
 // exists answers podman's .../exists routes: 204 or 404, no body.
@@ -128,13 +146,4 @@ func queryList(r *http.Request, key string) []string {
 		}
 	}
 	return out
-}
-
-// errorString is an error's text, "" for none (podman's reports carry
-// errors as strings).
-func errorString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }

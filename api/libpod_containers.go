@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 
@@ -21,6 +24,7 @@ type libpodContainerBackend interface {
 	ContainerPruneReports(ctx context.Context) ([]service.Report, error)
 	ContainerWaitStatus(ctx context.Context, name string, conditions []define.ContainerStatus) (int32, error)
 	ImageLookup(name string) (*define.Image, error)
+	ContainerInit(ctx context.Context, name string) error
 }
 
 func (rt libpodRouter) registerContainers(h func(string, handler)) {
@@ -28,8 +32,10 @@ func (rt libpodRouter) registerContainers(h func(string, handler)) {
 	h("GET /libpod/containers/json", rt.ctrList)
 	h("POST /libpod/containers/create", rt.ctrCreate)
 	h("POST /libpod/containers/prune", rt.ctrPrune)
+	h("GET /libpod/containers/stats", rt.ctrStats)
 	h("GET /libpod/containers/{name}/json", rt.ctrInspect)
 	h("GET /libpod/containers/{name}/exists", rt.ctrExists)
+	h("POST /libpod/containers/{name}/init", rt.ctrInit)
 	h("POST /libpod/containers/{name}/start", c.start)
 	h("POST /libpod/containers/{name}/stop", rt.ctrStop)
 	h("POST /libpod/containers/{name}/restart", c.restart)
@@ -45,6 +51,18 @@ func (rt libpodRouter) registerContainers(h func(string, handler)) {
 	})
 	h("POST /libpod/containers/{name}/attach", rt.streams.attach)
 	h("POST /libpod/containers/{name}/resize", rt.streams.resize)
+	h("GET /libpod/containers/{name}/changes", rt.fs.changes)
+	h("GET /libpod/containers/{name}/export", rt.fs.export)
+	h("HEAD /libpod/containers/{name}/archive", rt.ctrStatArchive)
+	h("GET /libpod/containers/{name}/archive", rt.fs.getArchive)
+	h("PUT /libpod/containers/{name}/archive", func(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+		// podman spells the parameter in lower case.
+		if q := r.URL.Query(); q.Has("nooverwritedirnondir") {
+			q.Set("noOverwriteDirNonDir", q.Get("nooverwritedirnondir"))
+			r.URL.RawQuery = q.Encode()
+		}
+		return rt.fs.putArchive(ctx, w, r)
+	})
 	h("POST /libpod/containers/{name}/exec", rt.exec.create)
 	h("POST /libpod/exec/{id}/start", rt.exec.start)
 	h("POST /libpod/exec/{id}/resize", rt.exec.resize)
@@ -138,7 +156,8 @@ func (rt libpodRouter) ctrInspect(ctx context.Context, w http.ResponseWriter, r 
 }
 
 // writeInspectV4 writes inspect as podman 4 clients read it: the stop
-// signal a number (podman 5 made it a name).
+// signal a number and the entrypoint one string (podman 5 made them a
+// name and a list).
 func writeInspectV4(w http.ResponseWriter, data *define.InspectContainerData) error {
 	raw, err := json.Marshal(data)
 	if err != nil {
@@ -155,6 +174,13 @@ func writeInspectV4(w http.ResponseWriter, data *define.InspectContainerData) er
 				sig = 15
 			}
 			cfg["StopSignal"] = int(sig)
+		}
+		if ep, ok := cfg["Entrypoint"].([]any); ok {
+			parts := make([]string, 0, len(ep))
+			for _, p := range ep {
+				parts = append(parts, fmt.Sprint(p))
+			}
+			cfg["Entrypoint"] = strings.Join(parts, " ")
 		}
 	}
 	writeJSON(w, http.StatusOK, m)
@@ -181,6 +207,46 @@ func (rt libpodRouter) ctrStop(ctx context.Context, w http.ResponseWriter, r *ht
 		return nil
 	}
 	return err
+}
+
+// ctrStatArchive is podman's path stat (copy.FileInfo): docker's with
+// isDir, and linkTarget the absolute path of every entry, which podman's
+// cp copies from and to (docker leaves it empty but for symlinks).
+func (rt libpodRouter) ctrStatArchive(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	p, err := archivePath(r)
+	if err != nil {
+		return err
+	}
+	st, err := rt.b.ContainerStatPath(ctx, r.PathValue("name"), p)
+	if err != nil {
+		return err
+	}
+	if st.LinkTarget == "" {
+		st.LinkTarget = path.Clean("/" + p)
+	}
+	data, err := json.Marshal(map[string]any{"name": st.Name, "size": st.Size, "mode": st.Mode, "mtime": st.Mtime,
+		"isDir": st.Mode.IsDir(), "isStream": false, "linkTarget": st.LinkTarget})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("X-Docker-Container-Path-Stat", base64.StdEncoding.EncodeToString(data))
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// ctrInit creates the container in the runtime; one already created (or
+// running) is 304, as podman answers.
+func (rt libpodRouter) ctrInit(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	err := rt.b.ContainerInit(ctx, r.PathValue("name"))
+	if errors.Is(err, define.ErrCtrStateInvalid) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // rmReport is podman's report of one container removed.

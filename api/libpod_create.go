@@ -1,11 +1,8 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -13,11 +10,10 @@ import (
 )
 
 // This file is the one place podman's SpecGenerator (libpod container
-// create) and PodSpecGenerator (pod create) become berth's specs, in the
-// CLI's own value forms so spec/generate validates them as it does flags.
-// Every key of the body is accounted for: mapped, a podman default that
-// berth's behaviour already matches, or zero (null, "", 0, false, {}, []);
-// anything else is refused with 400 naming the field, not dropped.
+// create) becomes berth's ContainerSpec, in the CLI's own value forms so
+// spec/generate validates it as it does flags; the networking and
+// resource keys are shared with pod create (libpod_pods.go). How a body's
+// keys are accounted for is in libpod_body.go.
 
 // namespace is podman's specgen.Namespace.
 type namespace struct {
@@ -75,118 +71,6 @@ type specRlimit struct {
 	Type string `json:"type"`
 	Hard uint64 `json:"hard"`
 	Soft uint64 `json:"soft"`
-}
-
-// body is a decoded request body: its keys not yet accounted for.
-type body map[string]json.RawMessage
-
-func decodeSpecBody(r *http.Request) (body, error) {
-	var b body
-	if err := decodeBody(r, &b); err != nil {
-		return nil, err
-	}
-	return b, nil
-}
-
-// take decodes key into v (when present) and marks it accounted for.
-func (b body) take(key string, v any) error {
-	raw, ok := b[key]
-	if !ok {
-		return nil
-	}
-	delete(b, key)
-	if err := json.Unmarshal(raw, v); err != nil {
-		return badRequest(fmt.Errorf("invalid %s: %w", key, err))
-	}
-	return nil
-}
-
-// allow accounts for key when its value is one of podman's defaults.
-func (b body) allow(key string, defaults ...string) {
-	raw, ok := b[key]
-	if !ok {
-		return
-	}
-	for _, d := range defaults {
-		if bytes.Equal(bytes.TrimSpace(raw), []byte(d)) {
-			delete(b, key)
-			return
-		}
-	}
-}
-
-// rest refuses the first key left with a non-zero value.
-func (b body) rest() error {
-	for _, k := range sortedKeys2(b) {
-		var v any
-		if err := json.Unmarshal(b[k], &v); err != nil || !isZero(v) {
-			return badRequest(fmt.Errorf("%s is not supported by berth", k))
-		}
-	}
-	return nil
-}
-
-func isZero(v any) bool {
-	switch t := v.(type) {
-	case nil:
-		return true
-	case bool:
-		return !t
-	case float64:
-		return t == 0
-	case string:
-		return t == ""
-	case []any:
-		return len(t) == 0
-	case map[string]any:
-		for _, e := range t {
-			if !isZero(e) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// podmanDefaults accounts for what podman's client sends on every create
-// from its own containers.conf defaults, where berth behaves the same.
-func (b body) podmanDefaults() error {
-	b.allow("httpproxy", "true", "false") // berth passes no proxy variables of its own
-	b.allow("systemd", `"true"`, `"false"`)
-	b.allow("sdnotifyMode", `"container"`, `"ignore"`)
-	b.allow("manage_password", "true")
-	b.allow("umask", `"0022"`)
-	b.allow("cgroups_mode", `"enabled"`)
-	b.allow("seccomp_policy", `"default"`)
-	b.allow("image_volume_mode", `"anonymous"`)
-	b.allow("share_parent", "true")
-	b.allow("exit_policy", `"continue"`)
-	delete(b, "raw_image_name") // the name as typed: "image" holds it too
-	var ann map[string]string
-	if err := b.take("annotations", &ann); err != nil {
-		return err
-	}
-	for k := range ann {
-		if k != "io.kubernetes.cri-o.TTY" {
-			return badRequest(fmt.Errorf("annotations (%s) are not supported by berth", k))
-		}
-	}
-	// The identity mapping (no user namespace) is the only one berth has.
-	var idm struct {
-		HostUIDMapping, HostGIDMapping bool
-		UIDMap, GIDMap                 []any
-		AutoUserNs                     bool
-	}
-	if _, ok := b["idmappings"]; ok {
-		if err := b.take("idmappings", &idm); err != nil {
-			return err
-		}
-		if len(idm.UIDMap) > 0 || len(idm.GIDMap) > 0 || idm.AutoUserNs {
-			return badRequest(fmt.Errorf("idmappings are not supported by berth"))
-		}
-	}
-	return nil
 }
 
 // specFromSpecGenerator reads podman's SpecGenerator body.
@@ -302,9 +186,17 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 			}
 			s.Volumes = append(s.Volumes, v)
 		case "tmpfs":
+			// rprivate is every mount's propagation in berth already
+			// (podman's client adds it to the tmpfs of --read-only).
+			var opts []string
+			for _, o := range m.Options {
+				if o != "rprivate" && o != "private" {
+					opts = append(opts, o)
+				}
+			}
 			v := m.Destination
-			if len(m.Options) > 0 {
-				v += ":" + strings.Join(m.Options, ",")
+			if len(opts) > 0 {
+				v += ":" + strings.Join(opts, ",")
 			}
 			s.Tmpfs = append(s.Tmpfs, v)
 		default:
@@ -357,8 +249,8 @@ func resourcesToSpec(b body, memory, swap, cpus *string, shares *uint64, pids **
 		return err
 	}
 	known := map[string]bool{"memory.limit": true, "memory.swap": true, "cpu.shares": true, "cpu.quota": true, "cpu.period": true, "pids.limit": true}
-	for _, group := range sortedKeys2(res) {
-		for _, k := range sortedKeys2(res[group]) {
+	for _, group := range mapKeys(res) {
+		for _, k := range mapKeys(res[group]) {
 			if v := res[group][k]; !isZero(v) && !known[group+"."+k] {
 				return badRequest(fmt.Errorf("resource_limits.%s.%s is not supported by berth", group, k))
 			}
@@ -389,15 +281,6 @@ func resourcesToSpec(b body, memory, swap, cpus *string, shares *uint64, pids **
 		*pids = &p
 	}
 	return nil
-}
-
-func sortedKeys2[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // netFields are the networking keys containers and pods share.
@@ -437,10 +320,10 @@ func (n *netFields) take(b body) error {
 	}
 	for name, nw := range n.networks {
 		if nw.InterfaceName != "" {
-			return badRequest(fmt.Errorf("Networks.%s.interface_name is not supported by berth", name))
+			return badRequest(fmt.Errorf("interface_name (network %s) is not supported by berth", name))
 		}
 		if len(nw.StaticIPs) > 1 {
-			return badRequest(fmt.Errorf("Networks.%s.static_ips: berth takes one address per container", name))
+			return badRequest(fmt.Errorf("static_ips (network %s): berth takes one address per container", name))
 		}
 	}
 	return nil
@@ -449,10 +332,11 @@ func (n *netFields) take(b body) error {
 // apply writes the networking keys as the CLI's flag values.
 func (n *netFields) apply(network, aliases *[]string, ip, mac *string, publish *[]string, publishAll *bool, expose *[]string,
 	dns, dnsSearch, dnsOption, addHost *[]string, noHosts *bool) {
-	if m := n.netns.mode(); m != "" && m != "private" {
+	// bridge with networks named is those networks (podman's default).
+	if m := n.netns.mode(); m != "" && m != "private" && !(m == "bridge" && len(n.networks) > 0) {
 		*network = append(*network, m)
 	}
-	for _, name := range sortedKeys2(n.networks) {
+	for _, name := range mapKeys(n.networks) {
 		nw := n.networks[name]
 		if n.netns.NSMode == "" || n.netns.NSMode == "bridge" {
 			*network = append(*network, name)
@@ -503,7 +387,7 @@ func (n *netFields) apply(network, aliases *[]string, ip, mac *string, publish *
 		}
 	}
 	*publishAll = n.publishAll
-	for _, p := range sortedKeys2(n.expose) {
+	for _, p := range mapKeys(n.expose) {
 		proto := n.expose[p]
 		if proto == "" {
 			proto = "tcp"
@@ -511,77 +395,4 @@ func (n *netFields) apply(network, aliases *[]string, ip, mac *string, publish *
 		*expose = append(*expose, p+"/"+proto)
 	}
 	*dns, *dnsSearch, *dnsOption, *addHost, *noHosts = n.dns, n.dnsSearch, n.dnsOption, n.hostAdd, n.noHosts
-}
-
-// podSpecFromGenerator reads podman's PodSpecGenerator body.
-func podSpecFromGenerator(r *http.Request) (*spec.PodSpec, error) {
-	b, err := decodeSpecBody(r)
-	if err != nil {
-		return nil, err
-	}
-	if err := b.podmanDefaults(); err != nil {
-		return nil, err
-	}
-	ps := &spec.PodSpec{Infra: true, CreateCommand: []string{}}
-	var noInfra bool
-	var pidns, userns namespace
-	var volumes []specNamedVolume
-	var mounts []specMount
-	for _, f := range []struct {
-		key string
-		v   any
-	}{
-		{"name", &ps.Name}, {"labels", &ps.Labels}, {"hostname", &ps.Hostname},
-		{"shared_namespaces", &ps.Share}, {"no_infra", &noInfra}, {"infra_image", &ps.InfraImage},
-		{"infra_command", &ps.InfraCommand}, {"infra_name", &ps.InfraName}, {"cgroup_parent", &ps.CgroupParent},
-		{"exit_policy", &ps.ExitPolicy}, {"pod_create_command", &ps.CreateCommand}, {"pidns", &pidns},
-		{"userns", &userns}, {"volumes", &volumes}, {"mounts", &mounts}, {"volumes_from", &ps.VolumesFrom},
-	} {
-		if err := b.take(f.key, f.v); err != nil {
-			return nil, err
-		}
-	}
-	var cpuShares uint64
-	var pids *int64
-	if err := resourcesToSpec(b, &ps.Memory, new(string), &ps.CPUs, &cpuShares, &pids); err != nil {
-		return nil, err
-	}
-	if cpuShares != 0 || pids != nil {
-		return nil, badRequest(fmt.Errorf("resource_limits: a pod takes only memory and cpus in berth"))
-	}
-	var net netFields
-	if err := net.take(b); err != nil {
-		return nil, err
-	}
-	if err := b.rest(); err != nil {
-		return nil, err
-	}
-	ps.Infra = !noInfra
-	ps.Pid = pidns.mode()
-	ps.Userns = userns.mode()
-	for _, v := range volumes {
-		arg := v.Name + ":" + v.Dest
-		if len(v.Options) > 0 {
-			arg += ":" + strings.Join(v.Options, ",")
-		}
-		ps.Volumes = append(ps.Volumes, arg)
-	}
-	for _, m := range mounts {
-		if m.Type != "bind" {
-			return nil, badRequest(fmt.Errorf("mounts: a pod takes only bind mounts in berth"))
-		}
-		v := m.Source + ":" + m.Destination
-		if len(m.Options) > 0 {
-			v += ":" + strings.Join(m.Options, ",")
-		}
-		ps.Volumes = append(ps.Volumes, v)
-	}
-	var publishAll bool
-	var expose []string
-	net.apply(&ps.Network, &ps.NetworkAlias, &ps.IP, &ps.MacAddress, &ps.Publish, &publishAll, &expose,
-		&ps.DNS, &ps.DNSSearch, &ps.DNSOption, &ps.AddHost, &ps.NoHosts)
-	if publishAll || len(expose) > 0 {
-		return nil, badRequest(fmt.Errorf("publish_image_ports and expose are not supported for pods by berth"))
-	}
-	return ps, nil
 }

@@ -20,7 +20,7 @@ func (rt libpodRouter) registerImages(h func(string, handler)) {
 	h("POST /libpod/images/prune", rt.imgPrune)
 	h("DELETE /libpod/images/remove", rt.imgRemoveMany)
 	h("GET /libpod/images/{rest...}", im.dispatch(map[string]handler{
-		"json": rt.imgInspect, "exists": rt.imgExists, "history": im.history,
+		"json": rt.imgInspect, "exists": rt.imgExists, "history": rt.imgHistory,
 	}))
 	h("POST /libpod/images/{rest...}", im.dispatch(map[string]handler{"tag": im.tag}))
 	h("DELETE /libpod/images/{rest...}", func(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
@@ -83,6 +83,32 @@ func (rt libpodRouter) imgExists(_ context.Context, w http.ResponseWriter, r *ht
 		return err
 	}
 	return exists(err == nil, err, w, nil)
+}
+
+// imgHistory is docker's history body with podman's bare IDs.
+func (rt libpodRouter) imgHistory(_ context.Context, w http.ResponseWriter, r *http.Request) error {
+	entries, err := rt.b.ImageHistory(r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	type item struct {
+		ID        string   `json:"Id"`
+		Created   int64    `json:"Created"`
+		CreatedBy string   `json:"CreatedBy"`
+		Tags      []string `json:"Tags"`
+		Size      int64    `json:"Size"`
+		Comment   string   `json:"Comment"`
+	}
+	out := make([]item, 0, len(entries))
+	for _, e := range entries {
+		it := item{ID: e.ID, Created: e.Created.Unix(), CreatedBy: e.CreatedBy, Tags: e.Tags, Size: e.Size, Comment: e.Comment}
+		if it.ID == "" {
+			it.ID = "<missing>"
+		}
+		out = append(out, it)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // imgPull streams podman's pull reports, one JSON object a line: the

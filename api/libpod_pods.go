@@ -186,3 +186,76 @@ func (rt libpodRouter) podPrune(ctx context.Context, w http.ResponseWriter, _ *h
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
+
+// podSpecFromGenerator reads podman's PodSpecGenerator body.
+func podSpecFromGenerator(r *http.Request) (*spec.PodSpec, error) {
+	b, err := decodeSpecBody(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.podmanDefaults(); err != nil {
+		return nil, err
+	}
+	ps := &spec.PodSpec{Infra: true, CreateCommand: []string{}}
+	var noInfra bool
+	var pidns, userns namespace
+	var volumes []specNamedVolume
+	var mounts []specMount
+	for _, f := range []struct {
+		key string
+		v   any
+	}{
+		{"name", &ps.Name}, {"labels", &ps.Labels}, {"hostname", &ps.Hostname},
+		{"shared_namespaces", &ps.Share}, {"no_infra", &noInfra}, {"infra_image", &ps.InfraImage},
+		{"infra_command", &ps.InfraCommand}, {"infra_name", &ps.InfraName}, {"cgroup_parent", &ps.CgroupParent},
+		{"exit_policy", &ps.ExitPolicy}, {"pod_create_command", &ps.CreateCommand}, {"pidns", &pidns},
+		{"userns", &userns}, {"volumes", &volumes}, {"mounts", &mounts}, {"volumes_from", &ps.VolumesFrom},
+	} {
+		if err := b.take(f.key, f.v); err != nil {
+			return nil, err
+		}
+	}
+	var cpuShares uint64
+	var pids *int64
+	if err := resourcesToSpec(b, &ps.Memory, new(string), &ps.CPUs, &cpuShares, &pids); err != nil {
+		return nil, err
+	}
+	if cpuShares != 0 || pids != nil {
+		return nil, badRequest(fmt.Errorf("resource_limits: a pod takes only memory and cpus in berth"))
+	}
+	var net netFields
+	if err := net.take(b); err != nil {
+		return nil, err
+	}
+	if err := b.rest(); err != nil {
+		return nil, err
+	}
+	ps.Infra = !noInfra
+	ps.Pid = pidns.mode()
+	ps.Userns = userns.mode()
+	for _, v := range volumes {
+		arg := v.Name + ":" + v.Dest
+		if len(v.Options) > 0 {
+			arg += ":" + strings.Join(v.Options, ",")
+		}
+		ps.Volumes = append(ps.Volumes, arg)
+	}
+	for _, m := range mounts {
+		if m.Type != "bind" {
+			return nil, badRequest(fmt.Errorf("mounts: a pod takes only bind mounts in berth"))
+		}
+		v := m.Source + ":" + m.Destination
+		if len(m.Options) > 0 {
+			v += ":" + strings.Join(m.Options, ",")
+		}
+		ps.Volumes = append(ps.Volumes, v)
+	}
+	var publishAll bool
+	var expose []string
+	net.apply(&ps.Network, &ps.NetworkAlias, &ps.IP, &ps.MacAddress, &ps.Publish, &publishAll, &expose,
+		&ps.DNS, &ps.DNSSearch, &ps.DNSOption, &ps.AddHost, &ps.NoHosts)
+	if publishAll || len(expose) > 0 {
+		return nil, badRequest(fmt.Errorf("publish_image_ports and expose are not supported for pods by berth"))
+	}
+	return ps, nil
+}

@@ -2,10 +2,15 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"runtime"
+	"strconv"
+	"time"
 
+	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/service"
+	"github.com/moby/moby/api/types/events"
 	"github.com/moby/moby/api/types/system"
 )
 
@@ -58,5 +63,59 @@ func (rt libpodRouter) info(ctx context.Context, w http.ResponseWriter, _ *http.
 	out := libpodInfo{Host: info.Host, Store: info.Store, Registries: map[string]any{}, Version: info.Version}
 	out.Version.APIVersion = LibpodAPIVersion
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// events is podman's event stream: docker's messages with podman's own
+// status names (died, remove...) and containerExitCode; stream=false
+// reads what happened so far and ends.
+func (rt libpodRouter) events(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	since, err := eventTime(q.Get("since"))
+	if err != nil {
+		return err
+	}
+	until, err := eventTime(q.Get("until"))
+	if err != nil {
+		return err
+	}
+	if q.Get("stream") != "" && !boolValue(q.Get("stream")) && until.IsZero() {
+		until = time.Now()
+	}
+	filters, err := decodeFilters(q.Get("filters"))
+	if err != nil {
+		return err
+	}
+	follow := until.IsZero() || until.After(time.Now())
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	enc := json.NewEncoder(w)
+	err = rt.b.Events(ctx, since, until, follow, filters, func(ev define.Event) error {
+		m := dockerEvent(ev)
+		m.Action = events.Action(ev.Status)
+		if ev.Type == "container" {
+			m.Status = ev.Status
+		}
+		// podman sends it on every event, and podman 4 drops one without.
+		code := 0
+		if ev.ExitCode != nil {
+			code = *ev.ExitCode
+		}
+		m.Actor.Attributes["containerExitCode"] = strconv.Itoa(code)
+		if err := enc.Encode(m); err != nil {
+			return err
+		}
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		// The status is out: tell the client in the stream, as podman.
+		_ = enc.Encode(map[string]string{"error": err.Error()})
+	}
 	return nil
 }

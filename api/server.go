@@ -70,7 +70,7 @@ func New(b Backend) *Server {
 	exec.register(s)
 	networkRouter{b}.register(s)
 	volumeRouter{b}.register(s)
-	libpodRouter{b: b, ctr: containerRouter{b}, streams: streams, exec: exec, images: imageRouter{b}}.register(s)
+	libpodRouter{b: b, ctr: containerRouter{b}, streams: streams, exec: exec, images: imageRouter{b}, fs: fsRouter{b}}.register(s)
 	return s
 }
 

@@ -50,24 +50,39 @@ func (rt streamRouter) attach(_ context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	conn, buf, err := hijack(w, r, tty)
+	conn, buf, err := takeOver(w)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	// The head goes out once the attach socket is connected: clients
+	// (docker run, podman run) start the container when they have it, and
+	// must not miss the output of a short-lived one.
+	var once sync.Once
+	head := func() {
+		once.Do(func() {
+			if err := writeHead(conn, w, r, tty); err != nil {
+				conn.Close()
+			}
+		})
+	}
+	defer head()
 	stdout, stderr := outputs(conn, tty)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if boolValue(q.Get("logs")) {
+		head()
 		_ = rt.b.ContainerLogs(ctx, name, false, -1, time.Time{}, time.Time{}, false, stdout, stderr)
 	}
 	if !boolValue(q.Get("stream")) {
 		return nil
 	}
 	s := hijackedStreams(buf, stdout, stderr, boolValue(q.Get("stdin")), boolValue(q.Get("stdout")), boolValue(q.Get("stderr")))
+	s.Connected = head
 	resize := rt.resizers.add(name)
 	defer rt.resizers.remove(name, resize)
 	if err := rt.b.ContainerAttach(ctx, name, s, keys, resize); err != nil {
+		head()
 		// The status line is gone: tell the client on the stream.
 		_, _ = fmt.Fprintf(stderr, "Error: %v\n", err)
 	}
@@ -80,14 +95,28 @@ func (rt streamRouter) attach(_ context.Context, w http.ResponseWriter, r *http.
 // (docker CLI), a plain 200 otherwise, with docker's headers and the
 // content type of the stream (multiplexed frames unless a tty).
 func hijack(w http.ResponseWriter, r *http.Request, tty bool) (net.Conn, *bufio.ReadWriter, error) {
+	conn, buf, err := takeOver(w)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := writeHead(conn, w, r, tty); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, buf, nil
+}
+
+// takeOver hijacks the connection without answering yet.
+func takeOver(w http.ResponseWriter) (net.Conn, *bufio.ReadWriter, error) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		return nil, nil, fmt.Errorf("the connection cannot be hijacked")
 	}
-	conn, buf, err := hj.Hijack()
-	if err != nil {
-		return nil, nil, err
-	}
+	return hj.Hijack()
+}
+
+// writeHead is the response head of a hijacked stream (see hijack).
+func writeHead(conn net.Conn, w http.ResponseWriter, r *http.Request, tty bool) error {
 	ctype := "application/vnd.docker.raw-stream"
 	if !tty {
 		ctype = "application/vnd.docker.multiplexed-stream"
@@ -102,11 +131,8 @@ func hijack(w http.ResponseWriter, r *http.Request, tty bool) (net.Conn, *bufio.
 		head.WriteString(k + ": " + w.Header().Get(k) + "\r\n")
 	}
 	head.WriteString("\r\n")
-	if _, err := io.WriteString(conn, head.String()); err != nil {
-		conn.Close()
-		return nil, nil, err
-	}
-	return conn, buf, nil
+	_, err := io.WriteString(conn, head.String())
+	return err
 }
 
 // hijackedStreams are the attach streams asked for over a hijacked

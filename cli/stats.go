@@ -194,24 +194,15 @@ func sampleStats(ctx context.Context, ctrs []*service.Container, prev map[string
 			return nil, err
 		}
 		row := statsRow{s: s, noTrunc: noTrunc}
-		if s.Running {
-			row.avg = percent(s.CPUNano, s.Time.Sub(s.StartedAt))
-			row.cpu = row.avg
-			if p, ok := prev[s.ID]; ok && p.Running && p.CPUNano <= s.CPUNano {
-				row.cpu = percent(s.CPUNano-p.CPUNano, s.Time.Sub(p.Time))
-			}
+		var p *service.ContainerStats
+		if ps, ok := prev[s.ID]; ok {
+			p = &ps
 		}
+		row.cpu, row.avg = service.StatsCPU(s, p)
 		prev[s.ID] = s
 		rows = append(rows, row)
 	}
 	return rows, nil
-}
-
-func percent(cpu uint64, wall time.Duration) float64 {
-	if wall <= 0 {
-		return 0
-	}
-	return float64(cpu) / float64(wall) * 100
 }
 
 func printStats(out io.Writer, fmtStr string, rows []statsRow) error {

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"io"
+	"time"
 
 	"github.com/berth-dev/berth/engine"
 )
@@ -61,4 +62,26 @@ func (b *Backend) ContainerPutArchive(ctx context.Context, name, dir string, r i
 	return b.with(name, func(c *engine.Container) error {
 		return c.PutArchive(ctx, dir, r, engine.PutArchiveOptions{Overwrite: overwrite, ChownToUser: chownToUser})
 	})
+}
+
+// StatsCPU is a sample's CPU use in percent of one CPU: over the interval
+// since prev when that is an earlier sample of the same run, else since
+// the container started (avg is always the latter).
+func StatsCPU(s ContainerStats, prev *ContainerStats) (cpu, avg float64) {
+	if !s.Running {
+		return 0, 0
+	}
+	avg = percentOf(s.CPUNano, s.Time.Sub(s.StartedAt))
+	cpu = avg
+	if prev != nil && prev.Running && prev.CPUNano <= s.CPUNano {
+		cpu = percentOf(s.CPUNano-prev.CPUNano, s.Time.Sub(prev.Time))
+	}
+	return cpu, avg
+}
+
+func percentOf(cpu uint64, wall time.Duration) float64 {
+	if wall <= 0 {
+		return 0
+	}
+	return float64(cpu) / float64(wall) * 100
 }

@@ -143,3 +143,8 @@ func (b *Backend) VolumeRemoveForced(ctx context.Context, name string, timeout *
 	}
 	return b.rt.RemoveVolume(ctx, v, engine.RemoveVolumeOptions{Force: true, Timeout: timeout})
 }
+
+// ContainerInit is `init` of one container.
+func (b *Backend) ContainerInit(ctx context.Context, name string) error {
+	return b.with(name, func(c *engine.Container) error { return c.Init(ctx) })
+}
