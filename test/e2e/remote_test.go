@@ -131,6 +131,12 @@ func TestRemoteMatchesLocal(t *testing.T) {
 	if got := env.MustBerth(t, "ps", "-a", "--filter", "name=rcreated", "--format", "{{.State}}"); got != "created" {
 		t.Errorf("remote create made a container in state %q", got)
 	}
+	if out := r.run("init", "rcreated"); out.ExitCode() != 0 || out.Stdout() != "rcreated\n" {
+		t.Errorf("remote init:\n%s", out)
+	}
+	if got := env.MustBerth(t, "inspect", "--format", "{{.State.Status}}", "rcreated"); got != "created" {
+		t.Errorf("remote init left the container %q, want created (in the runtime)", got)
+	}
 	for _, args := range [][]string{{"create", "--memory", "10m", "busybox"}, {"run", "busybox", "true"}} {
 		if out := r.run(args...); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "is not supported with --remote") {
 			t.Errorf("remote %q: want exit 125 and not supported:\n%s", args, out)
