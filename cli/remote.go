@@ -36,8 +36,7 @@ func WithRemote(fn RemoteFunc) Option { return func(d *Deps) { d.newRemote = fn 
 var remoteCommands = map[string]bool{
 	"version": true, "info": true, "system info": true,
 	"ps": true, "inspect": true, "create": true, "run": true, "init": true, "start": true, "stop": true,
-	"restart": true, "kill": true, "pause": true, "unpause": true, "rm": true, "logs": true, "wait": true,
-	"exec": true,
+	"restart": true, "kill": true, "pause": true, "unpause": true, "rm": true, "logs": true, "wait": true, "exec": true,
 	"container ps": true, "container inspect": true, "container create": true, "container run": true,
 	"container init": true, "container start": true, "container stop": true, "container restart": true,
 	"container kill": true, "container pause": true, "container unpause": true, "container rm": true,
