@@ -144,6 +144,13 @@ func TestRemoteMatchesLocal(t *testing.T) {
 	}
 	env.MustBerth(t, "rm", "-f", "rrun", "lrun", "rcreated")
 
+	// logs -f follows until the container exits.
+	env.MustBerth(t, "run", "-d", "--name", "ticker", "busybox", "sh", "-c", "for i in 1 2 3; do echo tick$i; sleep 0.5; done")
+	if out := r.run("logs", "-f", "ticker"); out.ExitCode() != 0 || out.Stdout() != "tick1\ntick2\ntick3\n" {
+		t.Errorf("remote logs -f:\n%s", out)
+	}
+	env.MustBerth(t, "rm", "ticker")
+
 	// Volumes and networks.
 	if out := r.run("volume", "create", "--label", "k=v", "rvol2"); out.Stdout() != "rvol2\n" {
 		t.Errorf("remote volume create:\n%s", out)
