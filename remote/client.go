@@ -27,8 +27,11 @@ const apiPrefix = "/v5.0.0/libpod"
 
 // Client talks to one service.
 type Client struct {
-	http  *http.Client
-	uri   string
+	http *http.Client
+	uri  string
+	// dial opens a connection to the service, for the requests whose
+	// connection is hijacked (an interactive exec).
+	dial  func(ctx context.Context) (net.Conn, error)
 	close func() error
 }
 
@@ -58,14 +61,15 @@ func New(ctx context.Context, uri, identity string) (*Client, error) {
 		c.close = sc.Close
 		dial = func(context.Context) (net.Conn, error) { return sc.Dial("unix", u.Path) }
 	}
+	c.dial = func(ctx context.Context) (net.Conn, error) {
+		conn, err := dial(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("cannot connect to the berth service at %s: %w", uri, err)
+		}
+		return conn, nil
+	}
 	c.http = &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			conn, err := dial(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("cannot connect to the berth service at %s: %w", uri, err)
-			}
-			return conn, nil
-		},
+		DialContext:        func(ctx context.Context, _, _ string) (net.Conn, error) { return c.dial(ctx) },
 		DisableCompression: true,
 	}}
 	return c, nil

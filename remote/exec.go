@@ -2,25 +2,25 @@ package remote
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/berth-dev/berth/internal/errdefs"
 	"github.com/berth-dev/berth/service"
 )
 
 // Exec runs a command in a container: POST
 // /libpod/containers/{name}/exec, then /libpod/exec/{id}/start, whose
 // hijacked answer carries the multiplexed output, then the exit code
-// from /libpod/exec/{id}/json. Only a process without stdin or a
-// terminal is supported (the hijacked stream is read, never written).
+// from /libpod/exec/{id}/json. With -i the connection is hijacked and
+// stdin sent on it; with -t the output is the terminal's raw stream and
+// the window size follows o.Resize. The service's detach keys are its
+// default ones.
 func (c *Client) Exec(ctx context.Context, name string, latest bool, o service.ExecOptions) (*service.ExecResult, error) {
-	if o.Interactive || o.Terminal {
-		return nil, errdefs.New(errdefs.ErrNotImplemented, "exec -i and -t are not supported with --remote")
-	}
 	if latest {
 		id, err := c.latest(ctx)
 		if err != nil {
@@ -32,7 +32,7 @@ func (c *Client) Exec(ctx context.Context, name string, latest bool, o service.E
 	if err != nil {
 		return nil, err
 	}
-	body := map[string]any{"AttachStdin": false, "AttachStdout": !o.Detach, "AttachStderr": !o.Detach, "Tty": false,
+	body := map[string]any{"AttachStdin": o.Interactive && !o.Detach, "AttachStdout": !o.Detach, "AttachStderr": !o.Detach, "Tty": o.Terminal,
 		"Cmd": o.Command, "Env": env, "WorkingDir": o.WorkDir, "User": o.User, "Privileged": o.Privileged}
 	var created struct {
 		ID string `json:"Id"`
@@ -47,13 +47,7 @@ func (c *Client) Exec(ctx context.Context, name string, latest bool, o service.E
 		}
 		return &service.ExecResult{SessionID: created.ID, Detached: true}, nil
 	}
-	resp, err := c.request(ctx, http.MethodPost, path+"/start", nil, map[string]any{"Detach": false, "Tty": false})
-	if err != nil {
-		return nil, err
-	}
-	err = demux(resp.Body, o.Stdout, o.Stderr)
-	resp.Body.Close()
-	if err != nil {
+	if err := c.execStream(ctx, path, o); err != nil {
 		return nil, err
 	}
 	// The stream ends when the process does; its exit code may land a
@@ -99,4 +93,52 @@ func execEnv(o service.ExecOptions) ([]string, error) {
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// execStream starts the session attached and copies its streams until
+// the process ends.
+func (c *Client) execStream(ctx context.Context, path string, o service.ExecOptions) error {
+	start := map[string]any{"Detach": false, "Tty": o.Terminal}
+	if !o.Interactive && !o.Terminal {
+		resp, err := c.request(ctx, http.MethodPost, path+"/start", nil, start)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		return demux(resp.Body, o.Stdout, o.Stderr)
+	}
+	conn, out, err := c.hijack(ctx, path+"/start", start)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if o.Resize != nil {
+		rctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go c.followResize(rctx, path, o.Resize)
+	}
+	if o.Interactive {
+		go copyInput(conn, o.Stdin)
+	}
+	if o.Terminal {
+		_, err = io.Copy(o.Stdout, out)
+		return err
+	}
+	return demux(out, o.Stdout, o.Stderr)
+}
+
+// followResize sends each window size (height, width) to the session.
+func (c *Client) followResize(ctx context.Context, path string, sizes <-chan [2]uint16) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case s, ok := <-sizes:
+			if !ok {
+				return
+			}
+			q := url.Values{"h": {strconv.Itoa(int(s[0]))}, "w": {strconv.Itoa(int(s[1]))}}
+			_ = c.do(ctx, http.MethodPost, path+"/resize", q, nil, nil)
+		}
+	}
 }

@@ -163,6 +163,11 @@ func TestRemoteSSH(t *testing.T) {
 	if got := env.MustBerth(t, "--connection", "far", "wait", "viassh"); got != "0" {
 		t.Errorf("wait over ssh = %q, want 0", got)
 	}
+	env.MustBerth(t, "--connection", "far", "run", "-d", "--name", "sshsleeper", "busybox", "sleep", "1000")
+	if out := env.BerthStdin(strings.NewReader("over ssh\n"), "--connection", "far", "exec", "-i", "sshsleeper", "cat"); out.ExitCode() != 0 || out.Stdout() != "over ssh\n" {
+		t.Errorf("exec -i over ssh:\n%s", out)
+	}
+	env.MustBerth(t, "--connection", "far", "rm", "-f", "-t", "0", "sshsleeper")
 	if out := env.Berth("--url", uri, "ps"); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "ssh") {
 		t.Errorf("ps over ssh without a key: want an ssh error:\n%s", out)
 	}

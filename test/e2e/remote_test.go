@@ -79,8 +79,15 @@ func TestRemoteMatchesLocal(t *testing.T) {
 	if out := r.run("exec", "-d", "sleeper", "true"); out.ExitCode() != 0 || len(strings.TrimSpace(out.Stdout())) != 64 {
 		t.Errorf("remote exec -d: want the session ID:\n%s", out)
 	}
-	if out := r.run("exec", "-it", "sleeper", "sh"); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "not supported with --remote") {
-		t.Errorf("remote exec -it: want not supported:\n%s", out)
+	// exec -i sends stdin over the hijacked connection; -t reads the
+	// terminal's stream.
+	for _, args := range [][]string{{"exec", "-i", "sleeper", "sh", "-c", "cat; echo done >&2; exit 5"}, {"exec", "-t", "sleeper", "echo", "tty"},
+		{"exec", "-it", "sleeper", "sh", "-c", "read l; echo got $l"}} {
+		local := env.BerthStdin(strings.NewReader("hello\n"), args...)
+		remote := env.BerthStdin(strings.NewReader("hello\n"), append([]string{"--url", r.uri}, args...)...)
+		if local.Stdout() != remote.Stdout() || local.Stderr() != remote.Stderr() || local.ExitCode() != remote.ExitCode() {
+			t.Errorf("remote and local differ for %q\nlocal:\n%s\nremote:\n%s", args, local, remote)
+		}
 	}
 	if out := r.run("logs", "talker"); out.Stdout() != "out1\nout2\n" || out.Stderr() != "err1\n" {
 		t.Errorf("remote logs split the streams wrongly:\n%s", out)
