@@ -39,7 +39,7 @@ func newRunCommand(d *Deps) *cobra.Command {
 			}
 			if d.isRemote() {
 				if !detach {
-					return notRemote("run without --detach")
+					return runRemoteAttached(cmd, d, s, copts, o.cidFile, len(attach) > 0)
 				}
 				return createRemote(cmd, d, s, copts, o.cidFile, true)
 			}

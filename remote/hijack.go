@@ -17,9 +17,29 @@ import (
 // 101 (or 200, which also leaves the raw stream on the connection): its
 // reader then carries the output, its writer the input.
 func (c *Client) hijack(ctx context.Context, path string, body any) (net.Conn, *bufio.Reader, error) {
-	data, err := json.Marshal(body)
+	conn, req, err := c.hijackSend(ctx, path, body)
 	if err != nil {
 		return nil, nil, err
+	}
+	br, err := hijackHead(conn, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	return conn, br, nil
+}
+
+// hijackSend writes the upgrade request on a new connection without
+// waiting for the answer: an attach is answered only once the container
+// runs, so the caller starts it in between.
+func (c *Client) hijackSend(ctx context.Context, path string, body any) (net.Conn, *http.Request, error) {
+	// No body at all when there is none: the service does not read one
+	// and its bytes would reach the container's stdin.
+	var data []byte
+	if body != nil {
+		var err error
+		if data, err = json.Marshal(body); err != nil {
+			return nil, nil, err
+		}
 	}
 	conn, err := c.dial(ctx)
 	if err != nil {
@@ -30,24 +50,31 @@ func (c *Client) hijack(ctx context.Context, path string, body any) (net.Conn, *
 		conn.Close()
 		return nil, nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Connection", "Upgrade")
 	req.Header.Set("Upgrade", "tcp")
 	if err := req.Write(conn); err != nil {
 		conn.Close()
 		return nil, nil, err
 	}
+	return conn, req, nil
+}
+
+// hijackHead reads the answer to req on conn; on failure conn is closed.
+func hijackHead(conn net.Conn, req *http.Request) (*bufio.Reader, error) {
 	br := bufio.NewReader(conn)
 	resp, err := http.ReadResponse(br, req)
 	if err != nil {
 		conn.Close()
-		return nil, nil, err
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusSwitchingProtocols && resp.StatusCode != http.StatusOK {
 		defer conn.Close()
-		return nil, nil, responseError(resp)
+		return nil, responseError(resp)
 	}
-	return conn, br, nil
+	return br, nil
 }
 
 // closeWrite half-closes conn (end of stdin) where the transport can:

@@ -144,7 +144,7 @@ func TestRemoteMatchesLocal(t *testing.T) {
 	if got := env.MustBerth(t, "inspect", "--format", "{{.State.Status}}", "rcreated"); got != "created" {
 		t.Errorf("remote init left the container %q, want created (in the runtime)", got)
 	}
-	for _, args := range [][]string{{"create", "--memory", "10m", "busybox"}, {"run", "busybox", "true"}} {
+	for _, args := range [][]string{{"create", "--memory", "10m", "busybox"}, {"run", "-a", "stdout", "busybox", "true"}} {
 		if out := r.run(args...); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "is not supported with --remote") {
 			t.Errorf("remote %q: want exit 125 and not supported:\n%s", args, out)
 		}
@@ -157,6 +157,22 @@ func TestRemoteMatchesLocal(t *testing.T) {
 		t.Errorf("remote logs -f:\n%s", out)
 	}
 	env.MustBerth(t, "rm", "ticker")
+
+	// An attached run streams the container and exits with its code.
+	before := env.MustBerth(t, "ps", "-a", "-q")
+	for _, args := range [][]string{{"run", "--rm", "busybox", "sh", "-c", "echo o; echo e >&2; exit 3"}, {"run", "--rm", "-i", "busybox", "cat"},
+		{"run", "--rm", "-t", "busybox", "echo", "tty"}, {"run", "--rm", "-it", "busybox", "sh", "-c", "read l; echo got $l"},
+		{"run", "--rm", "busybox", "nosuchcmd"}} {
+		local := env.BerthStdin(strings.NewReader("hello\n"), args...)
+		remote := env.BerthStdin(strings.NewReader("hello\n"), append([]string{"--url", r.uri}, args...)...)
+		name := regexp.MustCompile(`container [a-z]+_[a-z]+:`)
+		if local.Stdout() != remote.Stdout() || name.ReplaceAllString(local.Stderr(), "") != name.ReplaceAllString(remote.Stderr(), "") || local.ExitCode() != remote.ExitCode() {
+			t.Errorf("remote and local differ for %q\nlocal:\n%s\nremote:\n%s", args, local, remote)
+		}
+	}
+	if after := env.MustBerth(t, "ps", "-a", "-q"); after != before {
+		t.Errorf("attached runs with --rm left containers: %q, before %q", after, before)
+	}
 
 	// Volumes and networks.
 	if out := r.run("volume", "create", "--label", "k=v", "rvol2"); out.Stdout() != "rvol2\n" {
