@@ -88,8 +88,9 @@ func commandName(args []string) string {
 		case !strings.HasPrefix(a, "-"):
 			return a
 		case strings.Contains(a, "="):
-		case slices.Contains(valueFlags, a):
+		case slices.Contains(valueFlags, a), slices.Contains(remoteValueFlags, a):
 			i++
+		case slices.Contains(remoteBoolFlags, a):
 		default:
 			return ""
 		}

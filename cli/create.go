@@ -192,6 +192,9 @@ func newCreateCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if d.isRemote() {
+				return createRemote(cmd, d, s, copts, o.cidFile, false)
+			}
 			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err

@@ -27,19 +27,13 @@ func newExecCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			var c *service.Container
-			if latest {
-				c, err = latestContainer(rt)
-			} else {
-				c, err = rt.LookupContainer(args[0])
-				args = args[1:]
-			}
-			if err != nil {
-				return err
+			name := ""
+			if !latest {
+				name, args = args[0], args[1:]
 			}
 			o.Command = args
 			o.DetachKeys = keys
@@ -55,7 +49,7 @@ func newExecCommand(d *Deps) *cobra.Command {
 			defer term.restore()
 			o.Resize = term.resize
 			term.makeRaw()
-			res, err := service.Exec(cmd.Context(), c, o)
+			res, err := e.Exec(cmd.Context(), name, latest, o)
 			term.restore()
 			if errors.Is(err, define.ErrNoSuchUser) {
 				// The command cannot be invoked as that user (docker's 126).

@@ -47,11 +47,11 @@ func newImagesCommand(d *Deps) *cobra.Command {
 			if err := checkImageSort(sortKey); err != nil {
 				return err
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			list, err := service.Images(rt)
+			list, err := e.Images(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -59,7 +59,7 @@ func newImagesCommand(d *Deps) *cobra.Command {
 				list = withoutIntermediate(list)
 			}
 			sort.SliceStable(list, func(i, j int) bool { return list[i].Created.After(list[j].Created) })
-			if list, err = service.FilterImagesByTime(rt, list, filters); err != nil {
+			if list, err = filterImagesByTime(cmd, d, list, filters); err != nil {
 				return err
 			}
 			var rows []any

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"sort"
+	"strings"
 
+	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/service"
+	"github.com/spf13/cobra"
 )
 
 // checkImageFilters validates --filter values before the runtime opens.
@@ -41,4 +44,22 @@ func sortImageRows(rows []any, key string) {
 		return a.img.Created.After(b.img.Created)
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return less(rows[i].(imageRow), rows[j].(imageRow)) })
+}
+
+// filterImagesByTime applies the since and before filters, which look
+// the named image up in the local store; remotely they are refused.
+func filterImagesByTime(cmd *cobra.Command, d *Deps, list []*define.Image, filters []string) ([]*define.Image, error) {
+	if d.isRemote() {
+		for _, f := range filters {
+			if k, _, _ := strings.Cut(f, "="); k == "since" || k == "before" {
+				return nil, notRemote("images --filter " + k)
+			}
+		}
+		return list, nil
+	}
+	rt, err := d.Runtime(cmd.Context())
+	if err != nil {
+		return nil, err
+	}
+	return service.FilterImagesByTime(rt, list, filters)
 }

@@ -146,7 +146,7 @@ func newRmiCommand(d *Deps) *cobra.Command {
 		Use:   "rmi [options] IMAGE [IMAGE...]",
 		Short: "Remove one or more images from local storage",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -154,7 +154,7 @@ func newRmiCommand(d *Deps) *cobra.Command {
 				if len(args) > 0 {
 					return usageError("when using the --all switch, you may not pass any images names or IDs")
 				}
-				list, err := service.Images(rt)
+				list, err := e.Images(cmd.Context())
 				if err != nil {
 					return err
 				}
@@ -168,7 +168,7 @@ func newRmiCommand(d *Deps) *cobra.Command {
 			var errs []error
 			out := cmd.OutOrStdout()
 			for _, a := range args {
-				rep, err := service.RemoveImage(cmd.Context(), rt, a, force || all)
+				rep, err := e.RemoveImage(cmd.Context(), a, force || all)
 				if err != nil {
 					if ignore && isNotFound(err) {
 						continue

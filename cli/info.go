@@ -2,7 +2,6 @@ package cli
 
 import (
 	"github.com/berth-dev/berth/cli/format"
-	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
@@ -13,11 +12,11 @@ func newInfoCommand(d *Deps) *cobra.Command {
 		Short: "Display berth system information",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			info, err := service.Info(cmd.Context(), rt, Version)
+			info, err := e.Info(cmd.Context(), Version)
 			if err != nil {
 				return err
 			}

@@ -23,7 +23,7 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 		Short: "Display the configuration of object denoted by ID",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			rt, err := d.Runtime(ctx)
+			e, err := d.Engine(ctx)
 			if err != nil {
 				return err
 			}
@@ -35,12 +35,18 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 			default:
 				return usageError("invalid --type %q: must be container, image, volume or all", typ)
 			}
+			if d.isRemote() && (typ == "image" || typ == "volume") {
+				return notRemote("inspect --type " + typ)
+			}
 			if latest {
-				c, err := latestContainer(rt)
+				rows, err := e.List(ctx, service.ListOptions{Latest: true})
 				if err != nil {
 					return err
 				}
-				args = append(args, c.ID())
+				if len(rows) == 0 {
+					return fmt.Errorf("no containers to act on with --latest: %w", define.ErrNoSuchCtr)
+				}
+				args = append(args, rows[0].ID)
 			}
 			if len(args) == 0 {
 				return usageError("inspect requires at least one argument")
@@ -48,7 +54,7 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 			var items []any
 			var errs []error
 			for _, name := range args {
-				item, err := inspectOne(ctx, rt, name, typ, size)
+				item, err := inspectOne(ctx, d, e, name, typ, size)
 				if err != nil {
 					errs = append(errs, err)
 					continue
@@ -93,22 +99,28 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 // podman accepts too.
 var idField = regexp.MustCompile(`\.Id\b`)
 
-func inspectOne(ctx context.Context, rt *service.Runtime, name, typ string, size bool) (any, error) {
+// inspectOne inspects a container through e; images and volumes are
+// looked up locally only.
+func inspectOne(ctx context.Context, d *Deps, e service.Engine, name, typ string, size bool) (any, error) {
+	if typ != "image" && typ != "volume" {
+		item, err := e.InspectContainer(ctx, name, size)
+		if err == nil || !errors.Is(err, define.ErrNoSuchCtr) || typ == "container" {
+			return item, err
+		}
+		if d.isRemote() {
+			return nil, fmt.Errorf("no such object: %q", name)
+		}
+	}
+	rt, err := d.Runtime(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if typ == "volume" {
 		vols, err := service.VolumeInspect(rt, []string{name}, false)
 		if err != nil {
 			return nil, err
 		}
 		return vols[0], nil
-	}
-	if typ != "image" {
-		c, err := rt.LookupContainer(name)
-		if err == nil {
-			return c.Inspect(ctx, size)
-		}
-		if !errors.Is(err, define.ErrNoSuchCtr) || typ == "container" {
-			return nil, err
-		}
 	}
 	img, err := service.LookupImage(rt, name)
 	if err != nil {

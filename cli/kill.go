@@ -17,11 +17,11 @@ func newKillCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return usageError("%v", err)
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			reports, err := service.Kill(cmd.Context(), rt, args, service.KillOptions{All: all, Signal: s})
+			reports, err := e.Kill(cmd.Context(), args, service.KillOptions{All: all, Signal: s})
 			if err != nil {
 				return err
 			}

@@ -27,11 +27,11 @@ func newLogsCommand(d *Deps) *cobra.Command {
 			if opts.Until, err = parseTimeArg(until, now); err != nil {
 				return usageError("invalid --until %q: %v", until, err)
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			return service.Logs(cmd.Context(), rt, args, service.LogsOptions{LogOptions: opts, Latest: latest})
+			return e.Logs(cmd.Context(), args, service.LogsOptions{LogOptions: opts, Latest: latest})
 		},
 	}
 	f := cmd.Flags()

@@ -25,11 +25,11 @@ func newNetworkCreateCommand(d *Deps) *cobra.Command {
 			if len(args) == 1 {
 				o.Name = args[0]
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			n, err := service.NetworkCreate(rt, o)
+			n, err := e.NetworkCreate(cmd.Context(), o)
 			if err != nil {
 				return err
 			}

@@ -50,11 +50,11 @@ func newNetworkLsCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			nets, err := service.NetworkList(rt, fs)
+			nets, err := e.NetworkList(cmd.Context(), fs)
 			if err != nil {
 				return err
 			}

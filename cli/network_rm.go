@@ -14,7 +14,7 @@ func newNetworkRmCommand(d *Deps) *cobra.Command {
 		Short:   "Remove networks",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -22,7 +22,7 @@ func newNetworkRmCommand(d *Deps) *cobra.Command {
 			if cmd.Flags().Changed("time") {
 				opts.Timeout = &timeout
 			}
-			reports := service.NetworkRemove(cmd.Context(), rt, args, opts)
+			reports := e.NetworkRemove(cmd.Context(), args, opts)
 			var errs []error
 			for _, r := range reports {
 				if r.Err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // batchVerb is a service verb that takes only --all (pause, unpause, init).
-type batchVerb func(context.Context, *service.Runtime, []string, service.BatchOptions) ([]service.Report, error)
+type batchVerb func(service.Engine, context.Context, []string, service.BatchOptions) ([]service.Report, error)
 
 // newSimpleVerb builds a command that applies one service verb to each
 // named container.
@@ -18,11 +18,11 @@ func newSimpleVerb(d *Deps, use, short, allHelp string, verb batchVerb) *cobra.C
 		Use:   use,
 		Short: short,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			reports, err := verb(cmd.Context(), rt, args, service.BatchOptions{All: all})
+			reports, err := verb(e, cmd.Context(), args, service.BatchOptions{All: all})
 			if err != nil {
 				return err
 			}
@@ -35,15 +35,15 @@ func newSimpleVerb(d *Deps, use, short, allHelp string, verb batchVerb) *cobra.C
 
 func newPauseCommand(d *Deps) *cobra.Command {
 	return newSimpleVerb(d, "pause [options] CONTAINER [CONTAINER...]", "Pause all the processes in one or more containers",
-		"pause all running containers", service.Pause)
+		"pause all running containers", service.Engine.Pause)
 }
 
 func newUnpauseCommand(d *Deps) *cobra.Command {
 	return newSimpleVerb(d, "unpause [options] CONTAINER [CONTAINER...]", "Unpause the processes in one or more containers",
-		"unpause all paused containers", service.Unpause)
+		"unpause all paused containers", service.Engine.Unpause)
 }
 
 func newInitCommand(d *Deps) *cobra.Command {
 	return newSimpleVerb(d, "init [options] CONTAINER [CONTAINER...]", "Initialize one or more containers",
-		"initialize all containers", service.Init)
+		"initialize all containers", service.Engine.Init)
 }

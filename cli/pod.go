@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"github.com/berth-dev/berth/internal/signals"
 	"github.com/berth-dev/berth/service"
@@ -17,24 +16,12 @@ func newPodCommand(d *Deps) *cobra.Command {
 	cmd.AddCommand(newPodCreateCommand(d), newPodPsCommand(d), newPodInspectCommand(d), newPodExistsCommand(d),
 		newPodRmCommand(d), newPodPruneCommand(d),
 		newPodTopCommand(d), newPodStatsCommand(d), newPodLogsCommand(d), newPodCloneCommand(d),
-		newPodVerbCommand(d, "start", "Start one or more pods", func(ctx context.Context, p *service.Pod, _ *podVerbFlags) (service.PodErrors, error) {
-			return p.Start(ctx)
-		}),
-		newPodVerbCommand(d, "stop", "Stop one or more pods", func(ctx context.Context, p *service.Pod, f *podVerbFlags) (service.PodErrors, error) {
-			return p.Stop(ctx, f.timeout)
-		}),
-		newPodVerbCommand(d, "restart", "Restart one or more pods", func(ctx context.Context, p *service.Pod, f *podVerbFlags) (service.PodErrors, error) {
-			return p.Restart(ctx, f.timeout)
-		}),
-		newPodVerbCommand(d, "kill", "Send the specified signal or SIGKILL to containers in pod", func(ctx context.Context, p *service.Pod, f *podVerbFlags) (service.PodErrors, error) {
-			return p.Kill(ctx, f.signal)
-		}),
-		newPodVerbCommand(d, "pause", "Pause one or more pods", func(ctx context.Context, p *service.Pod, _ *podVerbFlags) (service.PodErrors, error) {
-			return p.Pause(ctx)
-		}),
-		newPodVerbCommand(d, "unpause", "Unpause one or more pods", func(ctx context.Context, p *service.Pod, _ *podVerbFlags) (service.PodErrors, error) {
-			return p.Unpause(ctx)
-		}),
+		newPodVerbCommand(d, service.PodVerbStart, "Start one or more pods"),
+		newPodVerbCommand(d, service.PodVerbStop, "Stop one or more pods"),
+		newPodVerbCommand(d, service.PodVerbRestart, "Restart one or more pods"),
+		newPodVerbCommand(d, service.PodVerbKill, "Send the specified signal or SIGKILL to containers in pod"),
+		newPodVerbCommand(d, service.PodVerbPause, "Pause one or more pods"),
+		newPodVerbCommand(d, service.PodVerbUnpause, "Unpause one or more pods"),
 	)
 	return cmd
 }
@@ -47,7 +34,7 @@ type podVerbFlags struct {
 
 // newPodVerbCommand builds pod start/stop/restart/kill/pause/unpause:
 // NAME... or --all / --latest, the pod's ID printed for each pod done.
-func newPodVerbCommand(d *Deps, verb, short string, fn func(context.Context, *service.Pod, *podVerbFlags) (service.PodErrors, error)) *cobra.Command {
+func newPodVerbCommand(d *Deps, verb, short string) *cobra.Command {
 	var all, latest bool
 	var t uint
 	var sig string
@@ -66,13 +53,11 @@ func newPodVerbCommand(d *Deps, verb, short string, fn func(context.Context, *se
 				}
 				f.signal = s
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			reports, err := service.EachPod(cmd.Context(), rt, args, all, latest, func(ctx context.Context, p *service.Pod) (service.PodErrors, error) {
-				return fn(ctx, p, f)
-			})
+			reports, err := e.PodVerb(cmd.Context(), verb, args, service.PodVerbOptions{All: all, Latest: latest, Timeout: f.timeout, Signal: f.signal})
 			if err != nil {
 				return err
 			}
@@ -129,12 +114,12 @@ func newPodRmCommand(d *Deps) *cobra.Command {
 		Aliases: []string{"remove"},
 		Short:   "Remove one or more pods",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
 			opts := service.PodRemoveOptions{Force: force, Timeout: timeoutFlag(cmd, &t), Volumes: volumes}
-			reports, err := service.PodRemove(cmd.Context(), rt, args, all, ignore, opts)
+			reports, err := e.PodRemove(cmd.Context(), args, all, ignore, opts)
 			if err != nil {
 				return err
 			}

@@ -66,15 +66,15 @@ func newPodCreateCommand(d *Deps) *cobra.Command {
 			if replace && ps.Name == "" {
 				return usageError("cannot replace pod without a name: use --name")
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			pod, err := service.PodCreate(cmd.Context(), rt, &ps, service.PodCreateOptions{Replace: replace, IDFile: podIDFile})
+			id, err := e.PodCreate(cmd.Context(), &ps, service.PodCreateOptions{Replace: replace, IDFile: podIDFile})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), pod.ID())
+			fmt.Fprintln(cmd.OutOrStdout(), id)
 			return nil
 		},
 	}

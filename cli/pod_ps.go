@@ -85,11 +85,11 @@ func newPodPsCommand(d *Deps) *cobra.Command {
 			if quiet && fmtStr != "" {
 				return usageError("quiet and format cannot be used together")
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			pods, err := service.ListPods(rt, filters)
+			pods, err := e.ListPods(cmd.Context(), filters)
 			if err != nil {
 				return err
 			}

@@ -88,11 +88,11 @@ func newPsCommand(d *Deps) *cobra.Command {
 			}
 			// podman looks the pod names up for --pod or a format using them.
 			o.Pod = o.Pod || strings.Contains(fmtStr, ".PodName")
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			rows, err := service.List(rt, o)
+			rows, err := e.List(cmd.Context(), o)
 			if err != nil {
 				return err
 			}

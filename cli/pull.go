@@ -44,12 +44,12 @@ func newPullCommand(d *Deps) *cobra.Command {
 			// SIGINT and SIGTERM cancel it instead of killing the process.
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			rt, err := d.Runtime(ctx)
+			e, err := d.Engine(ctx)
 			if err != nil {
 				return err
 			}
 			for _, name := range args {
-				imgs, err := service.Pull(ctx, rt, name, pullOpts)
+				imgs, err := e.Pull(ctx, name, pullOpts)
 				if err != nil {
 					return err
 				}

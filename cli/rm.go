@@ -12,12 +12,12 @@ func newRmCommand(d *Deps) *cobra.Command {
 		Use:   "rm [options] CONTAINER [CONTAINER...]",
 		Short: "Remove one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
 			opts.Timeout = timeoutFlag(cmd, &t)
-			reports, err := service.Remove(cmd.Context(), rt, args, opts)
+			reports, err := e.Remove(cmd.Context(), args, opts)
 			if err != nil {
 				return err
 			}

@@ -25,6 +25,7 @@ type globalOptions struct {
 	storageOpts                           []string
 	logLevel, cgroupManager, conmon       string
 	eventsLogPath                         string
+	remoteOpts                            remoteOptions
 }
 
 // Deps is what every command needs: its writers and a lazily opened
@@ -36,6 +37,11 @@ type Deps struct {
 	// serveAPI runs the REST API for `system service`; cmd/berth wires
 	// it (the api package is a skin beside cli, not below it).
 	serveAPI ServeAPIFunc
+	// newRemote connects to a service for --remote (cmd/berth wires it
+	// into the complete binary); engine is what the verbs that work
+	// remotely run on, opened by Engine.
+	newRemote RemoteFunc
+	engine    service.Engine
 }
 
 // ServeAPIFunc serves the REST API over b on uri until ctx ends or it has
@@ -67,6 +73,7 @@ func (d *Deps) Runtime(ctx context.Context) (*service.Runtime, error) {
 
 // Close shuts the runtime down if it was opened.
 func (d *Deps) Close() {
+	d.closeEngine()
 	if d.rt != nil {
 		_ = d.rt.Shutdown(false)
 		d.rt = nil
@@ -165,6 +172,7 @@ func NewRoot(args []string) (*cobra.Command, *Deps) {
 	f.StringVar(&d.global.cgroupManager, "cgroup-manager", "", "cgroup manager to use (cgroupfs or systemd)")
 	f.StringVar(&d.global.conmon, "conmon", "", "path of the conmon binary")
 	f.StringVar(&d.global.eventsLogPath, "events-logfile-path", "", "path of the events log file")
+	addRemoteFlags(f, &d.global.remoteOpts)
 
 	root.AddGroup(&cobra.Group{ID: "main", Title: "Available Commands:"}, &cobra.Group{ID: "manage", Title: "Management Commands:"})
 	addCommands(root, d, args)
@@ -178,6 +186,9 @@ func (d *Deps) setup(cmd *cobra.Command) error {
 	}
 	logrus.SetLevel(lvl)
 	logrus.SetOutput(cmd.ErrOrStderr())
+	if err := d.checkRemote(cmd); err != nil {
+		return err
+	}
 	if d.conf == nil {
 		conf, err := config.Load()
 		if err != nil {

@@ -37,6 +37,12 @@ func newRunCommand(d *Deps) *cobra.Command {
 					return usageError("container id file %s exists: remove it or choose another", o.cidFile)
 				}
 			}
+			if d.isRemote() {
+				if !detach {
+					return runRemoteAttached(cmd, d, s, copts, o.cidFile, len(attach) > 0)
+				}
+				return createRemote(cmd, d, s, copts, o.cidFile, true)
+			}
 			keys, err := resolveDetachKeys(cmd, detachKeys, d)
 			if err != nil {
 				return err

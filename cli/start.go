@@ -15,12 +15,12 @@ func newStartCommand(d *Deps) *cobra.Command {
 		Short: "Start one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			rt, err := d.Runtime(ctx)
-			if err != nil {
-				return err
-			}
 			if !attach && !interactive {
-				reports, err := service.Start(ctx, rt, args, service.BatchOptions{All: all})
+				e, err := d.Engine(ctx)
+				if err != nil {
+					return err
+				}
+				reports, err := e.Start(ctx, args, service.BatchOptions{All: all})
 				if err != nil {
 					return err
 				}
@@ -33,6 +33,13 @@ func newStartCommand(d *Deps) *cobra.Command {
 			}
 			if len(args) != 1 || all {
 				return usageError("you cannot start and attach multiple containers at once")
+			}
+			if d.isRemote() {
+				return notRemote("start --attach")
+			}
+			rt, err := d.Runtime(ctx)
+			if err != nil {
+				return err
 			}
 			keys, err := resolveDetachKeys(cmd, detachKeys, d)
 			if err != nil {

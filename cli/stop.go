@@ -21,12 +21,12 @@ func newStopCommand(d *Deps) *cobra.Command {
 		Use:   "stop [options] CONTAINER [CONTAINER...]",
 		Short: "Stop one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
 			timeout := timeoutFlag(cmd, &t)
-			reports, err := service.Stop(cmd.Context(), rt, args, service.StopOptions{All: all, Timeout: timeout})
+			reports, err := e.Stop(cmd.Context(), args, service.StopOptions{All: all, Timeout: timeout})
 			if err != nil {
 				return err
 			}
@@ -45,12 +45,12 @@ func newRestartCommand(d *Deps) *cobra.Command {
 		Use:   "restart [options] CONTAINER [CONTAINER...]",
 		Short: "Restart one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
 			timeout := timeoutFlag(cmd, &t)
-			reports, err := service.Restart(cmd.Context(), rt, args, service.StopOptions{All: all, Timeout: timeout})
+			reports, err := e.Restart(cmd.Context(), args, service.StopOptions{All: all, Timeout: timeout})
 			if err != nil {
 				return err
 			}

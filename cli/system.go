@@ -8,7 +8,8 @@ import (
 // engine and the whole store.
 func newSystemCommand(d *Deps) *cobra.Command {
 	sys := &cobra.Command{Use: "system", Short: "Manage berth", RunE: subcommandRequired}
-	sys.AddCommand(newInfoCommand(d), newEventsCommand(d), newSystemResetCommand(d), newSystemDFCommand(d), newSystemServiceCommand(d))
+	sys.AddCommand(newInfoCommand(d), newEventsCommand(d), newSystemResetCommand(d), newSystemDFCommand(d), newSystemServiceCommand(d),
+		newSystemConnectionCommand())
 	return sys
 }
 

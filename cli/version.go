@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 
@@ -49,23 +50,59 @@ func newVersionCommand(d *Deps) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v := currentVersion()
 			out := cmd.OutOrStdout()
+			if d.isRemote() {
+				return printRemoteVersion(cmd, d, v, fmtStr)
+			}
 			if fmtStr != "" {
 				if format.IsJSON(fmtStr) {
 					return format.JSON(out, map[string]any{"Client": v})
 				}
 				return format.Execute(out, fmtStr, []any{map[string]any{"Client": v, "Version": v.Version}})
 			}
-			fmt.Fprintf(out, "Version:      %s\nAPI Version:  %s\nGo Version:   %s\n", v.Version, v.APIVersion, v.GoVersion)
-			if v.GitCommit != "" {
-				fmt.Fprintf(out, "Git Commit:   %s\n", v.GitCommit)
-			}
-			if v.BuiltTime != "" {
-				fmt.Fprintf(out, "Built:        %s\n", v.BuiltTime)
-			}
-			fmt.Fprintf(out, "OS/Arch:      %s\n", v.OsArch)
+			writeVersion(out, v)
 			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&fmtStr, "format", "f", "", "change the output format to JSON or a Go template")
 	return cmd
+}
+
+// writeVersion prints one version section.
+func writeVersion(out io.Writer, v versionInfo) {
+	fmt.Fprintf(out, "Version:      %s\nAPI Version:  %s\nGo Version:   %s\n", v.Version, v.APIVersion, v.GoVersion)
+	if v.GitCommit != "" {
+		fmt.Fprintf(out, "Git Commit:   %s\n", v.GitCommit)
+	}
+	if v.BuiltTime != "" {
+		fmt.Fprintf(out, "Built:        %s\n", v.BuiltTime)
+	}
+	fmt.Fprintf(out, "OS/Arch:      %s\n", v.OsArch)
+}
+
+// printRemoteVersion prints the client's and the service's versions, as
+// podman-remote does.
+func printRemoteVersion(cmd *cobra.Command, d *Deps, client versionInfo, fmtStr string) error {
+	e, err := d.Engine(cmd.Context())
+	if err != nil {
+		return err
+	}
+	sv, err := e.ServerVersion(cmd.Context())
+	if err != nil {
+		return err
+	}
+	server := versionInfo(*sv)
+	out := cmd.OutOrStdout()
+	both := map[string]any{"Client": client, "Server": server}
+	switch {
+	case format.IsJSON(fmtStr):
+		return format.JSON(out, both)
+	case fmtStr != "":
+		both["Version"] = client.Version
+		return format.Execute(out, fmtStr, []any{both})
+	}
+	fmt.Fprintln(out, "Client:       berth")
+	writeVersion(out, client)
+	fmt.Fprintln(out, "\nServer:       berth")
+	writeVersion(out, server)
+	return nil
 }

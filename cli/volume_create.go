@@ -31,11 +31,11 @@ func newVolumeCreateCommand(d *Deps) *cobra.Command {
 			if cmd.Flags().Changed("gid") {
 				o.GID = &gid
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			name, err := service.VolumeCreate(cmd.Context(), rt, o)
+			name, err := e.VolumeCreate(cmd.Context(), o)
 			if err != nil {
 				return err
 			}

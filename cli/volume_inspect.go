@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/berth-dev/berth/cli/format"
-	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
@@ -18,11 +17,11 @@ func newVolumeInspectCommand(d *Deps) *cobra.Command {
 			if all == (len(args) > 0) {
 				return usageError("provide one or more volume names or use --all")
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			vols, err := service.VolumeInspect(rt, args, all)
+			vols, err := e.VolumeInspect(cmd.Context(), args, all)
 			items := make([]any, 0, len(vols))
 			for _, v := range vols {
 				items = append(items, v)

@@ -19,15 +19,14 @@ func newVolumeLsCommand(d *Deps) *cobra.Command {
 		Short:   "List volumes",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fs, err := service.ParseVolumeFilters(filters, nil)
+			if _, err := service.ParseVolumeFilters(filters, nil); err != nil {
+				return err
+			}
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			rt, err := d.Runtime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			vols, err := service.VolumeList(rt, fs)
+			vols, err := e.VolumeList(cmd.Context(), filters)
 			if err != nil {
 				return err
 			}

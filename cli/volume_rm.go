@@ -25,11 +25,11 @@ func newVolumeRmCommand(d *Deps) *cobra.Command {
 				t := uint(timeout)
 				o.Timeout = &t
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			err = service.VolumeRm(cmd.Context(), rt, args, o, func(name string) {
+			err = e.VolumeRm(cmd.Context(), args, o, func(name string) {
 				fmt.Fprintln(cmd.OutOrStdout(), name)
 			})
 			return removalExitCode(reportAll(cmd, err), unjoin(err))

@@ -28,11 +28,11 @@ func newWaitCommand(d *Deps) *cobra.Command {
 				}
 				statuses = append(statuses, c)
 			}
-			rt, err := d.Runtime(cmd.Context())
+			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			reports, err := service.Wait(cmd.Context(), rt, args, service.WaitOptions{Latest: latest, Conditions: statusesOf(statuses), Health: health})
+			reports, err := e.Wait(cmd.Context(), args, service.WaitOptions{Latest: latest, Conditions: statusesOf(statuses), Health: health})
 			if err != nil {
 				return err
 			}

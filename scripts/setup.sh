@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
 	runc crun conmon netavark aardvark-dns busybox-static docker-registry
 	iptables uidmap catatonit hyperfine time sqlite3 gcc make git ca-certificates
-	iproute2 nftables apparmor python3-docker docker-compose podman
+	iproute2 nftables apparmor python3-docker docker-compose podman openssh-server
 )
 
 missing=()

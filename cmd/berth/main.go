@@ -23,7 +23,7 @@ func main() {
 	stopTrace := startTrace()
 	// Signals are not turned into a cancelled context: `run` and `start -a`
 	// proxy them to the container (--sig-proxy) and keep waiting.
-	code := cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, apiOptions()...)
+	code := cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, append(apiOptions(), remoteOptions()...)...)
 	stopTrace()
 	os.Exit(code)
 }

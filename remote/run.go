@@ -1,0 +1,66 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/berth-dev/berth/service"
+	"github.com/berth-dev/berth/spec"
+)
+
+// RunAttached is an attached `run` on the service, podman-remote's way:
+// create, attach (a hijacked connection), start, copy the streams until
+// the container's output ends, then wait for its exit code. With --rm
+// the client removes the container after the wait, as local berth's
+// attached run does; a container that cannot start is removed again.
+func (c *Client) RunAttached(ctx context.Context, s *spec.ContainerSpec, copts service.CreateOptions, o service.AttachStreams, resize <-chan [2]uint16) (string, int, error) {
+	remove := s.Remove
+	s.Remove = false
+	id, err := c.Create(ctx, s, copts)
+	if err != nil {
+		return "", 0, err
+	}
+	path := "/containers/" + url.PathEscape(id)
+	q := url.Values{"stream": {"true"}, "stdout": {"true"}, "stderr": {"true"}, "stdin": {strconv.FormatBool(s.Stdin)}}
+	conn, req, err := c.hijackSend(ctx, path+"/attach?"+q.Encode(), nil)
+	if err != nil {
+		return id, 0, err
+	}
+	defer conn.Close()
+	if err := c.do(ctx, http.MethodPost, path+"/start", nil, nil, nil); err != nil {
+		_ = c.do(ctx, http.MethodDelete, path, url.Values{"force": {"true"}, "v": {"true"}}, nil, nil)
+		return id, 0, err
+	}
+	out, err := hijackHead(conn, req)
+	if err != nil {
+		return id, 0, err
+	}
+	if resize != nil {
+		rctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go c.followResize(rctx, path, resize)
+	}
+	if s.Stdin {
+		go copyInput(conn, o.Stdin)
+	}
+	if s.Terminal {
+		_, err = io.Copy(o.Stdout, out)
+	} else {
+		err = demux(out, o.Stdout, o.Stderr)
+	}
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return id, 0, err
+	}
+	var code int32
+	if err := c.do(ctx, http.MethodPost, path+"/wait", nil, nil, &code); err != nil {
+		return id, 0, err
+	}
+	if remove {
+		_ = c.do(ctx, http.MethodDelete, path, url.Values{"force": {"true"}, "v": {"true"}}, nil, nil)
+	}
+	return id, int(code), nil
+}
