@@ -20,8 +20,8 @@ func TestSpecGenerator(t *testing.T) {
 			{Type: spec.MountVolume, Source: "named", Destination: "/n"}, {Type: spec.MountVolume, Destination: "/anon"},
 			{Type: spec.MountTmpfs, Destination: "/t", TmpfsSize: 1 << 20}},
 		Network: []string{"net1"}, NetworkAlias: []string{"alias"},
-		Ports:   []spec.PortMapping{{HostIP: "127.0.0.1", HostPort: 8080, ContainerPort: 80, Protocol: "udp"}},
-		Memory:  64 << 20, NanoCPUs: 5e8,
+		Ports:  []spec.PortMapping{{HostIP: "127.0.0.1", HostPort: 8080, ContainerPort: 80, Protocol: "udp"}},
+		Memory: 64 << 20, NanoCPUs: 5e8,
 	}
 	g, err := specGenerator(s)
 	if err != nil {
