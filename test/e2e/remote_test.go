@@ -144,7 +144,7 @@ func TestRemoteMatchesLocal(t *testing.T) {
 	if got := env.MustBerth(t, "inspect", "--format", "{{.State.Status}}", "rcreated"); got != "created" {
 		t.Errorf("remote init left the container %q, want created (in the runtime)", got)
 	}
-	for _, args := range [][]string{{"create", "--memory", "10m", "busybox"}, {"run", "-a", "stdout", "busybox", "true"}} {
+	for _, args := range [][]string{{"create", "--cpu-shares", "10", "busybox"}, {"run", "-a", "stdout", "busybox", "true"}} {
 		if out := r.run(args...); out.ExitCode() != 125 || !strings.Contains(out.Stderr(), "is not supported with --remote") {
 			t.Errorf("remote %q: want exit 125 and not supported:\n%s", args, out)
 		}
