@@ -1,0 +1,93 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeBuildContext writes files (name: content) into a new directory.
+func writeBuildContext(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// The docker CLI's classic builder (DOCKER_BUILDKIT=0) builds through
+// POST /build: build arguments, COPY from the sent context, the image
+// runs with what was built; a failing RUN fails `docker build` with the
+// command's exit code and output and leaves no container.
+func TestAPIBuildDockerCLI(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	d := newDockerCLI(t, apiService(t, env))
+	d.env = []string{"DOCKER_BUILDKIT=0"}
+	dir := writeBuildContext(t, map[string]string{
+		"Dockerfile": "FROM busybox\nARG A\nCOPY hello.txt /hello.txt\nRUN echo \"arg=$A\" > /arg.txt\nCMD [\"cat\", \"/hello.txt\", \"/arg.txt\"]\n",
+		"hello.txt":  "hello from the context\n",
+	})
+	out, errOut, code := d.run("build", "-t", "x:1", "--build-arg", "A=b", dir)
+	if code != 0 {
+		t.Fatalf("docker build: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"FROM busybox", "Successfully built ", "Successfully tagged x:1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("docker build output lacks %q:\n%s", want, out)
+		}
+	}
+	if got := d.must("run", "--rm", "x:1"); got != "hello from the context\narg=b" {
+		t.Errorf("docker run of the built image: %q", got)
+	}
+	// -q prints the ID alone; -f names the Dockerfile inside the context.
+	if err := os.WriteFile(filepath.Join(dir, "Other.dockerfile"), []byte("FROM x:1\nLABEL k=v\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	id := d.must("build", "-q", "-f", filepath.Join(dir, "Other.dockerfile"), "-t", "x:2", dir)
+	if !strings.HasPrefix(id, "sha256:") {
+		t.Errorf("docker build -q printed %q", id)
+	}
+	if got := d.must("inspect", "-f", "{{.Config.Labels.k}}", "x:2"); got != "v" {
+		t.Errorf("label of x:2: %q", got)
+	}
+
+	fail := writeBuildContext(t, map[string]string{
+		"Dockerfile": "FROM busybox\nRUN echo going-wrong >&2; exit 3\n",
+	})
+	out, errOut, code = d.run("build", "-t", "bad", fail)
+	if code != 3 || !strings.Contains(out+errOut, "going-wrong") || !strings.Contains(errOut, "exit status 3") {
+		t.Errorf("docker build of a failing RUN: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if got := d.must("ps", "-aq"); got != "" {
+		t.Errorf("containers left by the failed build: %q", got)
+	}
+	if _, errOut, code := d.run("build", "-f", "nosuch", dir); code == 0 || !strings.Contains(errOut, "nosuch") {
+		t.Errorf("docker build -f nosuch: exit %d %s", code, errOut)
+	}
+}
+
+// docker-py's images.build returns the image and its log.
+func TestAPIBuildDockerPy(t *testing.T) {
+	t.Parallel()
+	const python = "/usr/bin/python3"
+	if err := exec.Command(python, "-c", "import docker").Run(); err != nil {
+		t.Skip("docker-py (python3-docker) is not installed: scripts/setup.sh installs it")
+	}
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	uri := apiService(t, env)
+	dir := writeBuildContext(t, map[string]string{
+		"Dockerfile": "FROM busybox\nRUN echo built > /built.txt\n",
+	})
+	out, err := exec.Command(python, "testdata/dockerpy_build.py", uri, dir).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Errorf("docker-py: %v\n%s", err, out)
+	}
+}
