@@ -1,11 +1,18 @@
 package e2e
 
 import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // writeBuildContext writes files (name: content) into a new directory.
@@ -89,5 +96,45 @@ func TestAPIBuildDockerPy(t *testing.T) {
 	out, err := exec.Command(python, "testdata/dockerpy_build.py", uri, dir).CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "ok" {
 		t.Errorf("docker-py: %v\n%s", err, out)
+	}
+}
+
+// A client that goes away mid-build cancels it: the RUN container goes
+// and no image is tagged.
+func TestAPIBuildClientGone(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	sock := strings.TrimPrefix(apiService(t, env), "unix://")
+	var body bytes.Buffer
+	tw := tar.NewWriter(&body)
+	df := "FROM busybox\nRUN echo sleeping; sleep 100\n"
+	if err := tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(df))}); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = tw.Write([]byte(df))
+	tw.Close()
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+	}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", "http://d/build?t=gone", &body)
+	req.Header.Set("Content-Type", "application/x-tar")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() && !strings.Contains(sc.Text(), "sleeping") {
+	}
+	if out := env.MustBerth(t, "ps", "-aq"); out == "" {
+		t.Errorf("no RUN container while the step runs")
+	}
+	cancel()
+	resp.Body.Close()
+	WaitFor(t, 20*time.Second, func() bool { return env.Berth("ps", "-aq").Stdout() == "" })
+	if r := env.Berth("image", "exists", "gone"); r.ExitCode() == 0 {
+		t.Errorf("the cancelled build tagged its image")
 	}
 }
