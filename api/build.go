@@ -34,9 +34,9 @@ type buildParams struct {
 	quiet      bool
 }
 
-// parseBuildParams reads the query; any mistake is a 400 before the
-// context is read.
-func parseBuildParams(r *http.Request) (*buildParams, error) {
+// parseBuildParams reads the query (libpod: podman's route); any mistake
+// is a 400 before the context is read.
+func parseBuildParams(r *http.Request, libpod bool) (*buildParams, error) {
 	q := r.URL.Query()
 	p := &buildParams{dockerfile: q.Get("dockerfile"), quiet: boolValue(q.Get("q"))}
 	if v := q.Get("version"); v == "2" {
@@ -98,11 +98,22 @@ func parseBuildParams(r *http.Request) (*buildParams, error) {
 	if err := service.ValidPullPolicy(o.Pull); err != nil {
 		return nil, badRequest(err)
 	}
-	if n := q.Get("networkmode"); n != "default" {
+	switch n := q.Get("networkmode"); {
+	case libpod && n == "1":
+		// podman sends buildah's network policy: 0 default, 1
+		// disabled, 2 enabled.
+		o.Network = "none"
+	case libpod && (n == "0" || n == "2"), n == "default":
+	default:
 		o.Network = n
 	}
-	if pl := q.Get("platform"); pl != "" && pl != runtime.GOOS+"/"+runtime.GOARCH && pl != runtime.GOARCH {
-		return nil, badRequest(fmt.Errorf("platform %s: only the host's platform (%s/%s) can be built", pl, runtime.GOOS, runtime.GOARCH))
+	for _, pl := range q["platform"] {
+		// podman sends "/" when no platform was asked for.
+		os, arch, _ := strings.Cut(pl, "/")
+		arch, _, _ = strings.Cut(arch, "/")
+		if (os != "" && os != runtime.GOOS) || (arch != "" && arch != runtime.GOARCH) {
+			return nil, badRequest(fmt.Errorf("platform %s: only the host's platform (%s/%s) can be built", pl, runtime.GOOS, runtime.GOARCH))
+		}
 	}
 	if v := q.Get("buildargs"); v != "" {
 		// docker's values may be null: the argument without a value.
@@ -147,7 +158,7 @@ func boolParam(q map[string][]string, key string, def bool) (bool, error) {
 // lines. A client that goes away cancels the build, which removes its
 // containers.
 func (rt buildRouter) build(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
-	p, err := parseBuildParams(r)
+	p, err := parseBuildParams(r, false)
 	if err != nil {
 		return err
 	}
@@ -174,6 +185,29 @@ func (rt buildRouter) build(ctx context.Context, w http.ResponseWriter, r *http.
 		}
 		out.send(message{Message: jsonstream.Message{Stream: "Successfully tagged " + t + "\n"}})
 	}
+	return nil
+}
+
+// libpodBuild is podman's build route (POST /libpod/build): the same
+// parameters and stream, ending with the image ID as a stream line, which
+// podman-remote reads as the result, with aux in the same message:
+// podman 4's client fails on a message with neither stream nor error.
+func (rt buildRouter) libpodBuild(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	p, err := parseBuildParams(r, true)
+	if err != nil {
+		return err
+	}
+	out := newProgress(w)
+	stream := streamFunc(func(s string) { out.send(message{Message: jsonstream.Message{Stream: s}}) })
+	if !p.quiet {
+		p.opts.Out, p.opts.PullWriter = stream, stream
+	}
+	res, err := rt.b.Build(ctx, r.Body, p.dockerfile, p.opts)
+	if err != nil {
+		return buildFailed(out, err)
+	}
+	aux := json.RawMessage(`{"ID":"sha256:` + res.Image.ID + `"}`)
+	out.send(message{Message: jsonstream.Message{Stream: res.Image.ID + "\n", Aux: &aux}})
 	return nil
 }
 

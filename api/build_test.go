@@ -67,6 +67,14 @@ func TestBuildRoute(t *testing.T) {
 		{"/build?q=1", `{"aux":{"ID":"sha256:` + id + `"}}
 {"stream":"sha256:` + id + `\n"}
 `, 200},
+		// podman's route: its network policy numbers, "/" for no
+		// platform, the ID last as a stream line carrying aux.
+		{"/libpod/build?networkmode=1&platform=/", `net=\"none\"`, 200},
+		{"/v4.3.1/libpod/build?networkmode=0&dockerfile=[\"Containerfile\"]", `net=\"\"`, 200},
+		{"/libpod/build", `{"stream":"` + id + `\n","aux":{"ID":"sha256:` + id + `"}}
+`, 200},
+		{"/libpod/build?layers=maybe", `"cause":"invalid layers \"maybe\": not a boolean"`, 400},
+		{"/libpod/build?dockerfile=fail", `{"errorDetail":{"code":3,`, 200},
 	}
 	for _, tt := range tests {
 		req := httptest.NewRequest("POST", tt.path, strings.NewReader("CTX"))

@@ -138,3 +138,29 @@ func TestAPIBuildClientGone(t *testing.T) {
 		t.Errorf("the cancelled build tagged its image")
 	}
 }
+
+// podman-remote (4.3) builds through POST /libpod/build.
+func TestAPIBuildPodman(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	p := newPodmanCLI(t, apiService(t, env))
+	dir := writeBuildContext(t, map[string]string{
+		"Containerfile": "FROM busybox\nARG A\nRUN echo \"podman $A\" > /p.txt\n",
+	})
+	out, errOut, code := p.run("build", "-t", "y", "--build-arg", "A=arg", dir)
+	if code != 0 || !strings.Contains(out, "STEP 2/3: ARG A") {
+		t.Fatalf("podman build: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if got := env.MustBerth(t, "run", "--rm", "y", "cat", "/p.txt"); got != "podman arg" {
+		t.Errorf("run of the podman-built image: %q", got)
+	}
+	fail := writeBuildContext(t, map[string]string{"Containerfile": "FROM busybox\nRUN echo failing-now; exit 5\n"})
+	out, errOut, code = p.run("build", "-t", "bad", fail)
+	if code == 0 || !strings.Contains(out, "failing-now") || !strings.Contains(errOut, "exit status 5") {
+		t.Errorf("podman build of a failing RUN: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if got := env.MustBerth(t, "ps", "-aq"); got != "" {
+		t.Errorf("containers left by the failed build: %q", got)
+	}
+}
