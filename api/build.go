@@ -45,6 +45,22 @@ func parseBuildParams(r *http.Request, libpod bool) (*buildParams, error) {
 	if q.Get("remote") != "" {
 		return nil, badRequest(errors.New("remote build contexts are not supported: send the context as a tar archive"))
 	}
+	// What the builder cannot honour is refused, not dropped (docker's
+	// client sends the resource limits as 0 when unset, podman the
+	// default 64MiB shm size).
+	for _, k := range []string{"memory", "memswap", "cpushares", "cpuquota", "cpuperiod", "shmsize"} {
+		if v := q.Get(k); v != "" && v != "0" && (k != "shmsize" || v != "67108864") {
+			return nil, badRequest(fmt.Errorf("%s=%s: resource limits of build containers are not supported", k, v))
+		}
+	}
+	for _, k := range []string{"cpusetcpus", "cpusetmems", "extrahosts"} {
+		if v := q.Get(k); v != "" && v != "[]" {
+			return nil, badRequest(fmt.Errorf("%s=%s is not supported by the builder", k, v))
+		}
+	}
+	if boolValue(q.Get("squash")) {
+		return nil, badRequest(errors.New("squash is not supported by the builder (podman's squash-all is --squash-all on the CLI)"))
+	}
 	// podman sends its Containerfiles as a JSON list.
 	if strings.HasPrefix(p.dockerfile, "[") {
 		var files []string

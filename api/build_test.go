@@ -50,6 +50,10 @@ func TestBuildRoute(t *testing.T) {
 		{"/build?platform=windows/s390x", "only the host's platform", 400},
 		{"/build?dockerfile=[\"a\",\"b\"]", "only one Containerfile", 400},
 		{"/build?dockerfile=early", "bad tag", 400},
+		{"/build?memory=0&shmsize=0&cpusetcpus=&memory=0", "body=CTX", 200},
+		{"/build?memory=1048576", "memory=1048576: resource limits", 400},
+		{"/build?extrahosts=a:1.2.3.4", "extrahosts=a:1.2.3.4 is not supported", 400},
+		{"/build?squash=1", "squash is not supported", 400},
 		{`/v1.41/build?t=x:1&t=y&buildargs={"A":"b","N":null}&labels={"l":"v"}&pull=1&networkmode=default&rm=0`,
 			`{"stream":"body=CTX args=map[A:b] labels=map[l:v] pull=always net=\"\" keep=true/true layers=true\n"}
 {"aux":{"ID":"sha256:` + id + `"}}
