@@ -15,6 +15,10 @@ assert c.images.get("pybuilt:1").id == img.id
 out = c.containers.run("pybuilt:1", ["cat", "/built.txt"], remove=True)
 assert out == b"built\n", out
 
+# A gzip-compressed context, built again from the cache.
+img2, _ = c.images.build(path=sys.argv[2], tag="pybuilt:gz", gzip=True, buildargs={"X": "y"})
+assert img2.id == img.id, (img2.id, img.id)
+
 with open(os.path.join(sys.argv[2], "Dockerfile"), "w") as f:
     f.write("FROM busybox\nRUN exit 4\n")
 try:
