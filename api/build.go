@@ -174,18 +174,9 @@ func boolParam(q map[string][]string, key string, def bool) (bool, error) {
 // lines. A client that goes away cancels the build, which removes its
 // containers.
 func (rt buildRouter) build(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
-	p, err := parseBuildParams(r, false)
-	if err != nil {
+	p, out, res, err := rt.run(ctx, w, r, false)
+	if res == nil {
 		return err
-	}
-	out := newProgress(w)
-	stream := streamFunc(func(s string) { out.send(message{Message: jsonstream.Message{Stream: s}}) })
-	if !p.quiet {
-		p.opts.Out, p.opts.PullWriter = stream, stream
-	}
-	res, err := rt.b.Build(ctx, r.Body, p.dockerfile, p.opts)
-	if err != nil {
-		return buildFailed(out, err)
 	}
 	id := "sha256:" + res.Image.ID
 	aux := json.RawMessage(`{"ID":"` + id + `"}`)
@@ -204,14 +195,12 @@ func (rt buildRouter) build(ctx context.Context, w http.ResponseWriter, r *http.
 	return nil
 }
 
-// libpodBuild is podman's build route (POST /libpod/build): the same
-// parameters and stream, ending with the image ID as a stream line, which
-// podman-remote reads as the result, with aux in the same message:
-// podman 4's client fails on a message with neither stream nor error.
-func (rt buildRouter) libpodBuild(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
-	p, err := parseBuildParams(r, true)
+// run reads the parameters and builds, the log streaming to the client;
+// a nil res means the build failed and err is what the handler returns.
+func (rt buildRouter) run(ctx context.Context, w http.ResponseWriter, r *http.Request, libpod bool) (*buildParams, *progress, *service.BuildResult, error) {
+	p, err := parseBuildParams(r, libpod)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	out := newProgress(w)
 	stream := streamFunc(func(s string) { out.send(message{Message: jsonstream.Message{Stream: s}}) })
@@ -220,7 +209,19 @@ func (rt buildRouter) libpodBuild(ctx context.Context, w http.ResponseWriter, r 
 	}
 	res, err := rt.b.Build(ctx, r.Body, p.dockerfile, p.opts)
 	if err != nil {
-		return buildFailed(out, err)
+		return p, out, nil, buildFailed(out, err)
+	}
+	return p, out, res, nil
+}
+
+// libpodBuild is podman's build route (POST /libpod/build): the same
+// parameters and stream, ending with the image ID as a stream line, which
+// podman-remote reads as the result, with aux in the same message:
+// podman 4's client fails on a message with neither stream nor error.
+func (rt buildRouter) libpodBuild(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	_, out, res, err := rt.run(ctx, w, r, true)
+	if res == nil {
+		return err
 	}
 	aux := json.RawMessage(`{"ID":"sha256:` + res.Image.ID + `"}`)
 	out.send(message{Message: jsonstream.Message{Stream: res.Image.ID + "\n", Aux: &aux}})
