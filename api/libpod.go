@@ -45,6 +45,7 @@ func (rt libpodRouter) register(s *Server) {
 	h("GET /libpod/events", rt.events)
 	rt.registerContainers(h)
 	rt.registerImages(h)
+	h("POST /libpod/build", buildRouter{rt.b}.libpodBuild)
 	rt.registerPods(h)
 	rt.registerVolumes(h)
 	rt.registerNetworks(h)

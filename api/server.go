@@ -52,6 +52,7 @@ type Backend interface {
 	podBackend
 	diskBackend
 	updateBackend
+	buildBackend
 }
 
 // New builds the routes over b.
@@ -62,6 +63,7 @@ func New(b Backend) *Server {
 	fsRouter{b}.register(s)
 	eventsRouter{b}.register(s)
 	imageRouter{b}.register(s)
+	buildRouter{b}.register(s)
 	s.handle("/", func(context.Context, http.ResponseWriter, *http.Request) error {
 		return notFound{}
 	})

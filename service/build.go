@@ -21,6 +21,7 @@ type (
 	BuildResult    = build.Result
 	BuildSource    = build.Source
 	BuildStepError = build.StepError
+	BuildExitError = build.ExitError
 )
 
 // PullMissing is build's default pull policy for base images.

@@ -59,6 +59,8 @@ func apiService(t *testing.T, env *Env) string {
 type dockerCLI struct {
 	t   *testing.T
 	uri string
+	// env is added to the client's environment (DOCKER_BUILDKIT=0).
+	env []string
 }
 
 func newDockerCLI(t *testing.T, uri string) dockerCLI {
@@ -73,7 +75,7 @@ func (d dockerCLI) run(args ...string) (stdout, stderr string, code int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "docker", args...)
-	cmd.Env = append(os.Environ(), "DOCKER_HOST="+d.uri, "DOCKER_CONFIG="+d.t.TempDir())
+	cmd.Env = append(append(os.Environ(), "DOCKER_HOST="+d.uri, "DOCKER_CONFIG="+d.t.TempDir()), d.env...)
 	var o, e strings.Builder
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()

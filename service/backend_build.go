@@ -1,0 +1,49 @@
+//go:build !berth_lean
+
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/rootcopy"
+)
+
+// maxContainerfile caps a Containerfile read out of a sent context.
+const maxContainerfile = 16 << 20
+
+// Build is `build` of a context sent as a tar archive (plain or
+// compressed), the REST API's: the archive is unpacked into a temporary
+// directory that goes when the build ends. containerfile is the
+// Containerfile's path inside the context ("" finds Containerfile or
+// Dockerfile); it is read resolved inside the context, so a symlink
+// cannot point the build at a host file. opts.ContextDir and the
+// Containerfile fields are filled here.
+func (b *Backend) Build(ctx context.Context, archive io.Reader, containerfile string, opts BuildOptions) (*BuildResult, error) {
+	src, err := OpenBuildSource("-", archive)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Remove()
+	opts.ContextDir, opts.ContainerfileData = src.Dir, src.Containerfile
+	opts.Containerfile, opts.ContainerfileName = "", ""
+	if containerfile != "" && src.Dir != "" {
+		data, err := rootcopy.ReadFile(src.Dir, containerfile, maxContainerfile)
+		switch {
+		case err == nil:
+			opts.ContainerfileData, opts.ContainerfileName = data, path.Base(containerfile)
+		case errors.Is(err, fs.ErrNotExist) && containerfile == "Dockerfile":
+			// docker's default name: Containerfile is looked for too.
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("cannot locate specified Dockerfile: %s: %w", containerfile, define.ErrInvalidArg)
+		default:
+			return nil, fmt.Errorf("reading %s: %w", containerfile, err)
+		}
+	}
+	return Build(ctx, b.rt, opts)
+}
