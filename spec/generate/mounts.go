@@ -5,13 +5,13 @@ import (
 	"path"
 	"slices"
 	"strconv"
-	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/specflag"
 	"github.com/berth-dev/berth/spec"
 )
 
@@ -303,7 +303,7 @@ func devices(g *specs.Spec, s *spec.ContainerSpec) error {
 		if perms == "" {
 			perms = "rwm"
 		}
-		if !isPerms(perms) {
+		if !specflag.IsDevicePermissions(perms) {
 			return invalid("device %s: permissions %q must be a combination of r, w and m", src, perms)
 		}
 		if !path.IsAbs(src) || !path.IsAbs(dst) {
@@ -339,14 +339,3 @@ func devices(g *specs.Spec, s *spec.ContainerSpec) error {
 	return nil
 }
 
-func isPerms(p string) bool {
-	if p == "" || len(p) > 3 {
-		return false
-	}
-	for _, r := range p {
-		if !strings.ContainsRune("rwm", r) {
-			return false
-		}
-	}
-	return true
-}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/specflag"
 	"github.com/berth-dev/berth/spec"
 )
 
@@ -27,12 +28,14 @@ func networking(s *spec.ContainerSpec, imgCfg v1.ImageConfig, add func(...engine
 
 	exposed := map[string]struct{}{}
 	for p := range imgCfg.ExposedPorts {
-		port, proto, err := parseExpose(p)
+		// An image's EXPOSE keys have --expose's form; a bad one is not
+		// the user's fault and is skipped.
+		e, err := specflag.Expose(p)
 		if err != nil {
-			continue // a bad EXPOSE in an image is not the user's fault
+			continue
 		}
-		for i := range port.n {
-			exposed[strconv.Itoa(int(port.start+i))+"/"+proto] = struct{}{}
+		for i := range max(e.Range, 1) {
+			exposed[strconv.Itoa(int(e.Port+i))+"/"+e.Protocol] = struct{}{}
 		}
 	}
 	for _, e := range s.Expose {
@@ -171,58 +174,15 @@ func perNetworkOptions(s *spec.ContainerSpec, mode string, networks []string) (m
 	return out, nil
 }
 
-type portRange struct{ start, n uint16 }
-
-// parseRange parses "80" or "8000-8010".
-func parseRange(s string) (portRange, bool) {
-	a, b, isRange := strings.Cut(s, "-")
-	lo, err := strconv.ParseUint(a, 10, 16)
-	if err != nil || lo == 0 {
-		return portRange{}, false
-	}
-	hi := lo
-	if isRange {
-		if hi, err = strconv.ParseUint(b, 10, 16); err != nil || hi < lo {
-			return portRange{}, false
-		}
-	}
-	return portRange{uint16(lo), uint16(hi - lo + 1)}, true
-}
-
-func parseProtocols(s string) ([]string, bool) {
-	if s == "" {
-		return []string{"tcp"}, true
-	}
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		switch p = strings.ToLower(p); p {
-		case "tcp", "udp", "sctp":
-			out = append(out, p)
-		default:
-			return nil, false
-		}
-	}
-	return out, true
-}
-
-// parseExpose parses an image's EXPOSE key: PORT[-END][/PROTO].
-func parseExpose(s string) (portRange, string, error) {
-	ports, proto, _ := strings.Cut(s, "/")
-	r, ok := parseRange(ports)
-	protos, pok := parseProtocols(proto)
-	if !ok || !pok || len(protos) != 1 {
-		return portRange{}, "", invalid("EXPOSE %q: must be PORT[-END][/tcp|udp|sctp]", s)
-	}
-	return r, protos[0], nil
-}
-
 // protocol checks a port's protocol ("" is tcp).
 func protocol(p string) (string, error) {
-	protos, ok := parseProtocols(p)
-	if !ok || len(protos) != 1 {
-		return "", invalid("port protocol %q: must be tcp, udp or sctp", p)
+	switch p = strings.ToLower(p); p {
+	case "":
+		return "tcp", nil
+	case "tcp", "udp", "sctp":
+		return p, nil
 	}
-	return protos[0], nil
+	return "", invalid("port protocol %q: must be tcp, udp or sctp", p)
 }
 
 // portMappings checks the published ports and gives them to the engine:
