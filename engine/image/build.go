@@ -82,21 +82,9 @@ func (s *Service) Commit(ctx context.Context, containerStorageID string, opts Co
 	}
 	var layers []v1.Descriptor
 	if ctr.ImageID != "" {
-		base, err := s.cs().Image(ctr.ImageID)
-		if err != nil {
-			return nil, fmt.Errorf("commit: base image %s: %w", ctr.ImageID, err)
-		}
-		_, _, baseCfg, err := s.manifestAndConfig(base)
-		if err != nil {
-			return nil, err
-		}
-		img = baseCfg.Image
-		for _, d := range baseCfg.RootFS.DiffIDs {
-			desc, err := s.layerDescriptor(d)
-			if err != nil {
-				return nil, err
-			}
-			layers = append(layers, desc)
+		var err error
+		if img, layers, err = s.baseOf(ctr.ImageID); err != nil {
+			return nil, fmt.Errorf("commit: base %w", err)
 		}
 	}
 	if opts.Config != nil {

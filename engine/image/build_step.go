@@ -39,21 +39,9 @@ func (s *Service) CommitConfig(ctx context.Context, c ConfigCommit) (*define.Ima
 	}
 	layers := []v1.Descriptor{}
 	if c.Parent != "" {
-		base, err := s.cs().Image(c.Parent)
-		if err != nil {
-			return nil, fmt.Errorf("image %s: %w", c.Parent, define.ErrNoSuchImage)
-		}
-		_, _, baseCfg, err := s.manifestAndConfig(base)
-		if err != nil {
+		var err error
+		if img, layers, err = s.baseOf(c.Parent); err != nil {
 			return nil, err
-		}
-		img = baseCfg.Image
-		for _, d := range baseCfg.RootFS.DiffIDs {
-			desc, err := s.layerDescriptor(d)
-			if err != nil {
-				return nil, err
-			}
-			layers = append(layers, desc)
 		}
 	}
 	now := time.Now().UTC()
@@ -102,4 +90,26 @@ func dropEmptyFiles(r io.Reader, drop []string) io.Reader {
 		pw.CloseWithError(err)
 	}()
 	return pr
+}
+
+// baseOf reads the OCI config and layer descriptors of the image id, the
+// base a commit or a build step adds its layer to.
+func (s *Service) baseOf(id string) (v1.Image, []v1.Descriptor, error) {
+	base, err := s.cs().Image(id)
+	if err != nil {
+		return v1.Image{}, nil, fmt.Errorf("image %s: %w", id, define.ErrNoSuchImage)
+	}
+	_, _, cfg, err := s.manifestAndConfig(base)
+	if err != nil {
+		return v1.Image{}, nil, err
+	}
+	layers := []v1.Descriptor{}
+	for _, d := range cfg.RootFS.DiffIDs {
+		desc, err := s.layerDescriptor(d)
+		if err != nil {
+			return v1.Image{}, nil, err
+		}
+		layers = append(layers, desc)
+	}
+	return cfg.Image, layers, nil
 }
