@@ -58,6 +58,18 @@ func parseBuildParams(r *http.Request, libpod bool) (*buildParams, error) {
 			return nil, badRequest(fmt.Errorf("%s=%s is not supported by the builder", k, v))
 		}
 	}
+	if v := q.Get("cachefrom"); v != "" && v != "[]" && v != "null" {
+		return nil, badRequest(fmt.Errorf("cachefrom=%s is not supported by the builder", v))
+	}
+	// podman sends buildah's numbers: 0 default, 1 OCI.
+	switch v := q.Get("isolation"); v {
+	case "", "default", "oci", "0", "1":
+	default:
+		return nil, badRequest(fmt.Errorf("isolation=%s is not supported: RUN steps run in OCI runtime containers", v))
+	}
+	if v := q.Get("outputformat"); v != "" && v != "application/vnd.oci.image.manifest.v1+json" && v != "oci" {
+		return nil, badRequest(fmt.Errorf("outputformat=%s is not supported: berth builds OCI images", v))
+	}
 	if boolValue(q.Get("squash")) {
 		return nil, badRequest(errors.New("squash is not supported by the builder (podman's squash-all is --squash-all on the CLI)"))
 	}

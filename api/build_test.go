@@ -54,6 +54,9 @@ func TestBuildRoute(t *testing.T) {
 		{"/build?memory=1048576", "memory=1048576: resource limits", 400},
 		{"/build?extrahosts=a:1.2.3.4", "extrahosts=a:1.2.3.4 is not supported", 400},
 		{"/build?squash=1", "squash is not supported", 400},
+		{"/build?cachefrom=%5B%22img%22%5D", "cachefrom=[", 400},
+		{"/build?isolation=hyperv", "isolation=hyperv is not supported", 400},
+		{"/libpod/build?outputformat=application%2Fvnd.docker.distribution.manifest.v2%2Bjson", "berth builds OCI images", 400},
 		{`/v1.41/build?t=x:1&t=y&buildargs={"A":"b","N":null}&labels={"l":"v"}&pull=1&networkmode=default&rm=0`,
 			`{"stream":"body=CTX args=map[A:b] labels=map[l:v] pull=always net=\"\" keep=true/true layers=true\n"}
 {"aux":{"ID":"sha256:` + id + `"}}

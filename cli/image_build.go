@@ -133,7 +133,13 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 			return opts, nil, err
 		}
 	}
-	if o.format != "oci" && o.format != "docker" {
+	switch o.format {
+	case "oci":
+	case "docker":
+		// Writing docker schema2 manifests is not done yet; building OCI
+		// anyway would be ignoring the flag.
+		return opts, nil, fmt.Errorf("--format docker is not supported yet: berth builds OCI images (HEALTHCHECK, SHELL and ONBUILD are kept in their config): %w", define.ErrNotImplemented)
+	default:
 		return opts, nil, fmt.Errorf("unrecognized image type %q: must be oci or docker: %w", o.format, define.ErrInvalidArg)
 	}
 	if p := o.platform; p != "" && p != runtime.GOOS+"/"+runtime.GOARCH && p != runtime.GOARCH {
