@@ -338,4 +338,3 @@ func devices(g *specs.Spec, s *spec.ContainerSpec) error {
 	}
 	return nil
 }
-
