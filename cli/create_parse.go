@@ -10,6 +10,7 @@ import (
 type rawCreateFlags struct {
 	stopSignal, restart, shmSize string
 	memory, memorySwap, cpus     string
+	memoryReservation            string
 	ulimits, sysctls, devices    []string
 	volumes, mounts, tmpfs       []string
 	publish, expose              []string
@@ -41,6 +42,11 @@ func (r *rawCreateFlags) parse(s *spec.ContainerSpec) error {
 	}
 	if r.memorySwap != "" {
 		if s.MemorySwap, err = specflag.MemorySwap(r.memorySwap, r.memory, s.Memory); err != nil {
+			return err
+		}
+	}
+	if r.memoryReservation != "" {
+		if s.MemoryReservation, err = specflag.MemoryReservation(r.memoryReservation); err != nil {
 			return err
 		}
 	}

@@ -87,6 +87,19 @@ func Memory(v string) (int64, error) {
 	return n, nil
 }
 
+// MemoryReservation parses --memory-reservation: a positive size of at
+// least 6MB (docker's minimum); it is checked against --memory later.
+func MemoryReservation(v string) (int64, error) {
+	n, err := units.RAMInBytes(v)
+	if err != nil || n <= 0 {
+		return 0, invalid("--memory-reservation %q: must be a positive size such as 256m", v)
+	}
+	if n < MinMemory {
+		return 0, invalid("--memory-reservation %q: minimum memory reservation allowed is 6MB", v)
+	}
+	return n, nil
+}
+
 // MemorySwap parses --memory-swap (memory plus swap) given --memory's
 // value as typed (mem, "" if not given) and in bytes (memBytes): -1 for
 // unlimited swap, else a size at least memBytes. -1 alone is no limit on

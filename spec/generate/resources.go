@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -72,7 +73,133 @@ func resources(g *specs.Spec, s *spec.ContainerSpec, host *Host) error {
 		shares := s.CPUShares
 		r.CPU.Shares = &shares
 	}
+	if err := moreMemory(r, s); err != nil {
+		return err
+	}
+	if err := moreCPU(r, s, host.numCPU()); err != nil {
+		return err
+	}
+	if s.OOMScoreAdj != nil {
+		if *s.OOMScoreAdj < -1000 || *s.OOMScoreAdj > 1000 {
+			return invalid("--oom-score-adj %d: must be between -1000 and 1000", *s.OOMScoreAdj)
+		}
+		adj := *s.OOMScoreAdj
+		g.Process.OOMScoreAdj = &adj
+	}
 	return nil
+}
+
+// moreMemory sets the soft limit, swappiness and OOM killer switch.
+func moreMemory(r *specs.LinuxResources, s *spec.ContainerSpec) error {
+	mem := func() *specs.LinuxMemory {
+		if r.Memory == nil {
+			r.Memory = &specs.LinuxMemory{}
+		}
+		return r.Memory
+	}
+	if res := s.MemoryReservation; res != 0 {
+		switch {
+		case res < 0:
+			return invalid("--memory-reservation %d: must be a positive size", res)
+		case res < minMemory:
+			return invalid("--memory-reservation %d: minimum memory reservation allowed is 6MB", res)
+		case s.Memory > 0 && res > s.Memory:
+			// docker's words.
+			return invalid("--memory-reservation %d: minimum memory limit can not be less than memory reservation limit", res)
+		}
+		mem().Reservation = &res
+	}
+	if sw := s.MemorySwappiness; sw != nil {
+		if *sw < 0 || *sw > 100 {
+			return invalid("--memory-swappiness %d: valid memory swappiness range is 0-100", *sw)
+		}
+		v := uint64(*sw)
+		mem().Swappiness = &v
+	}
+	if s.OOMKillDisable {
+		t := true
+		mem().DisableOOMKiller = &t
+	}
+	return nil
+}
+
+// moreCPU sets the explicit CFS period and quota (docker's ranges; they
+// are the long form of --cpus, so they cannot come with it) and the
+// cpusets.
+func moreCPU(r *specs.LinuxResources, s *spec.ContainerSpec, ncpu int) error {
+	cpu := func() *specs.LinuxCPU {
+		if r.CPU == nil {
+			r.CPU = &specs.LinuxCPU{}
+		}
+		return r.CPU
+	}
+	if s.NanoCPUs != 0 && s.CPUPeriod != 0 {
+		return invalid("--cpu-period and --cpus cannot be set together")
+	}
+	if s.NanoCPUs != 0 && s.CPUQuota != 0 {
+		return invalid("--cpu-quota and --cpus cannot be set together")
+	}
+	if p := s.CPUPeriod; p != 0 {
+		if p < 1000 || p > 1000000 {
+			return invalid("--cpu-period %d: CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1 second (i.e. 1000000)", p)
+		}
+		cpu().Period = &p
+	}
+	if q := s.CPUQuota; q != 0 {
+		if q != -1 && q < 1000 {
+			return invalid("--cpu-quota %d: CPU cfs quota can not be less than 1ms (i.e. 1000)", q)
+		}
+		cpu().Quota = &q
+	}
+	if v := s.CpusetCPUs; v != "" {
+		top, err := cpusetMax(v)
+		if err != nil {
+			return invalid("--cpuset-cpus %q: %v", v, err)
+		}
+		if top >= ncpu {
+			return invalid("--cpuset-cpus %q: requested CPUs are not available, there are only %d (0-%d)", v, ncpu, ncpu-1)
+		}
+		cpu().Cpus = v
+	}
+	if v := s.CpusetMems; v != "" {
+		if _, err := cpusetMax(v); err != nil {
+			return invalid("--cpuset-mems %q: %v", v, err)
+		}
+		cpu().Mems = v
+	}
+	return nil
+}
+
+// cpusetMax checks a cpuset list ("0-2,4") and returns its highest number.
+func cpusetMax(v string) (int, error) {
+	top := -1
+	num := func(s string) (int, error) {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || s != strconv.Itoa(n) {
+			return 0, fmt.Errorf("must be a list of numbers and ranges such as 0-2,4")
+		}
+		return n, nil
+	}
+	for _, part := range strings.Split(v, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := num(lo)
+		if err != nil {
+			return 0, err
+		}
+		b := a
+		if isRange {
+			if b, err = num(hi); err != nil {
+				return 0, err
+			}
+			if b < a {
+				return 0, fmt.Errorf("range %s is backwards", part)
+			}
+		}
+		if b > top {
+			top = b
+		}
+	}
+	return top, nil
 }
 
 // minMemory is the smallest memory limit docker and podman accept.
