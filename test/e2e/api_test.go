@@ -159,8 +159,14 @@ func TestAPIDockerCLIContainers(t *testing.T) {
 	if _, e, code := d.run("create", "--name", "dup", "busybox", "true"); code == 0 || !strings.Contains(e, "in use") {
 		t.Errorf("docker create of a taken name: %d %s", code, e)
 	}
-	if _, e, code := d.run("run", "--rm", "--cpuset-cpus", "0", "busybox", "true"); code == 0 || !strings.Contains(e, "CpusetCpus") {
+	if _, e, code := d.run("run", "--rm", "--blkio-weight", "500", "busybox", "true"); code == 0 || !strings.Contains(e, "Blkio") {
 		t.Errorf("an unsupported field was not refused: %d %s", code, e)
+	}
+	if out, e, code := d.run("run", "--rm", "--cpuset-cpus", "0", "--oom-score-adj", "300", "busybox", "cat", "/proc/self/oom_score_adj"); code != 0 || out != "300" {
+		t.Errorf("docker run --cpuset-cpus 0 --oom-score-adj 300: %q %d %s", out, code, e)
+	}
+	if _, e, code := d.run("run", "--rm", "--memory-swappiness", "200", "busybox", "true"); code == 0 || !strings.Contains(e, "swappiness") {
+		t.Errorf("docker run --memory-swappiness 200: %d %s", code, e)
 	}
 	d.must("rm", "dup")
 }
