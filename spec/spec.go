@@ -73,12 +73,21 @@ type ContainerSpec struct {
 	// inherited); OOMKillDisable turns the cgroup's OOM killer off.
 	OOMScoreAdj    *int
 	OOMKillDisable bool
-	CapAdd         []string
-	CapDrop        []string
-	SecurityOpt    []string
-	Sysctls        map[string]string
-	Devices        []Device
-	GroupAdd       []string
+	// BlkioWeight is the block IO weight 10-1000 (0: none);
+	// BlkioWeightDevice per-device weights and the Device* lists
+	// per-device throttles.
+	BlkioWeight       uint16
+	BlkioWeightDevice []WeightDevice
+	DeviceReadBps     []ThrottleDevice
+	DeviceWriteBps    []ThrottleDevice
+	DeviceReadIOps    []ThrottleDevice
+	DeviceWriteIOps   []ThrottleDevice
+	CapAdd            []string
+	CapDrop           []string
+	SecurityOpt       []string
+	Sysctls           map[string]string
+	Devices           []Device
+	GroupAdd          []string
 	// Mounts are the bind mounts, volumes and tmpfs of -v, --mount and
 	// --tmpfs.
 	Mounts []Mount

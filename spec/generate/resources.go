@@ -9,6 +9,8 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/berth-dev/berth/spec"
 )
 
@@ -77,6 +79,9 @@ func resources(g *specs.Spec, s *spec.ContainerSpec, host *Host) error {
 		return err
 	}
 	if err := moreCPU(r, s, host.numCPU()); err != nil {
+		return err
+	}
+	if err := blockIO(r, s, host); err != nil {
 		return err
 	}
 	if s.OOMScoreAdj != nil {
@@ -377,4 +382,77 @@ func sysctls(g *specs.Spec, s *spec.ContainerSpec) error {
 		g.Linux.Sysctl[k] = v
 	}
 	return nil
+}
+
+// blockIO sets the block IO weights and per-device throttles. Weights
+// need the CFQ/BFQ scheduler's blkio.weight: where the host lacks it they
+// are dropped with podman's warning rather than failing at start.
+func blockIO(r *specs.LinuxResources, s *spec.ContainerSpec, host *Host) error {
+	bio := &specs.LinuxBlockIO{}
+	set := false
+	if w := s.BlkioWeight; w != 0 {
+		if w < 10 || w > 1000 {
+			return invalid("--blkio-weight %d: range of blkio weight is from 10 to 1000", w)
+		}
+		if host.NoBlkioWeight {
+			host.warn("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.")
+		} else {
+			bio.Weight, set = &w, true
+		}
+	}
+	for _, d := range s.BlkioWeightDevice {
+		if d.Weight < 10 || d.Weight > 1000 {
+			return invalid("--blkio-weight-device %s:%d: range of blkio weight is from 10 to 1000", d.Path, d.Weight)
+		}
+		major, minor, err := blockDevice("blkio-weight-device", d.Path)
+		if err != nil {
+			return err
+		}
+		if host.NoBlkioWeight {
+			host.warn("Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.")
+			continue
+		}
+		wd := specs.LinuxWeightDevice{Weight: &d.Weight}
+		wd.Major, wd.Minor = major, minor
+		bio.WeightDevice, set = append(bio.WeightDevice, wd), true
+	}
+	for _, t := range []struct {
+		flag string
+		in   []spec.ThrottleDevice
+		out  *[]specs.LinuxThrottleDevice
+	}{
+		{"device-read-bps", s.DeviceReadBps, &bio.ThrottleReadBpsDevice},
+		{"device-write-bps", s.DeviceWriteBps, &bio.ThrottleWriteBpsDevice},
+		{"device-read-iops", s.DeviceReadIOps, &bio.ThrottleReadIOPSDevice},
+		{"device-write-iops", s.DeviceWriteIOps, &bio.ThrottleWriteIOPSDevice},
+	} {
+		for _, d := range t.in {
+			if d.Rate == 0 {
+				return invalid("--%s %s: the rate must be positive", t.flag, d.Path)
+			}
+			major, minor, err := blockDevice(t.flag, d.Path)
+			if err != nil {
+				return err
+			}
+			td := specs.LinuxThrottleDevice{Rate: d.Rate}
+			td.Major, td.Minor = major, minor
+			*t.out, set = append(*t.out, td), true
+		}
+	}
+	if set {
+		r.BlockIO = bio
+	}
+	return nil
+}
+
+// blockDevice is the major and minor number of a host block device.
+func blockDevice(flag, path string) (int64, int64, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return 0, 0, invalid("--%s %s: %v", flag, path, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFBLK {
+		return 0, 0, invalid("--%s %s: not a block device", flag, path)
+	}
+	return int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev)), nil
 }

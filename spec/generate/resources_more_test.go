@@ -2,6 +2,7 @@ package generate
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -68,6 +69,55 @@ func TestCpusetMax(t *testing.T) {
 	for _, in := range []string{"", "-1", "1-", "01", "1,,2", " 1"} {
 		if _, err := cpusetMax(in); err == nil {
 			t.Errorf("cpusetMax(%q) accepted", in)
+		}
+	}
+}
+
+// TestBlockIO: weights (or podman's warning where the host has no weight
+// file) and throttles keyed by the device's major:minor.
+func TestBlockIO(t *testing.T) {
+	dev := ""
+	for _, p := range []string{"/dev/loop0", "/dev/vda", "/dev/sda", "/dev/nvme0n1"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode()&os.ModeDevice != 0 && fi.Mode()&os.ModeCharDevice == 0 {
+			dev = p
+			break
+		}
+	}
+	if dev == "" {
+		t.Skip("no block device to throttle")
+	}
+	s := spec.ContainerSpec{BlkioWeight: 300, BlkioWeightDevice: []spec.WeightDevice{{Path: dev, Weight: 200}},
+		DeviceReadBps: []spec.ThrottleDevice{{Path: dev, Rate: 1 << 20}}, DeviceWriteIOps: []spec.ThrottleDevice{{Path: dev, Rate: 100}}}
+	g, _, err := gen(t, &s, testImage(), testHost())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := g.Linux.Resources.BlockIO
+	if b == nil || *b.Weight != 300 || len(b.WeightDevice) != 1 || *b.WeightDevice[0].Weight != 200 ||
+		len(b.ThrottleReadBpsDevice) != 1 || b.ThrottleReadBpsDevice[0].Rate != 1<<20 ||
+		len(b.ThrottleWriteIOPSDevice) != 1 || b.ThrottleWriteIOPSDevice[0].Rate != 100 {
+		t.Fatalf("blockIO %+v", b)
+	}
+	var warned []string
+	h := testHost()
+	h.NoBlkioWeight = true
+	h.Warn = func(m string) { warned = append(warned, m) }
+	g, _, err = gen(t, &spec.ContainerSpec{BlkioWeight: 300}, testImage(), h)
+	if err != nil || g.Linux.Resources.BlockIO != nil || len(warned) != 1 || !strings.Contains(warned[0], "Weight discarded") {
+		t.Errorf("no weight file: %v, %+v, warnings %q", err, g.Linux.Resources.BlockIO, warned)
+	}
+	for _, tt := range []struct {
+		s    spec.ContainerSpec
+		want string
+	}{
+		{spec.ContainerSpec{BlkioWeight: 5}, "--blkio-weight 5: range of blkio weight is from 10 to 1000"},
+		{spec.ContainerSpec{BlkioWeightDevice: []spec.WeightDevice{{Path: dev, Weight: 1001}}}, "range of blkio weight is from 10 to 1000"},
+		{spec.ContainerSpec{DeviceReadBps: []spec.ThrottleDevice{{Path: "/dev/nosuchdisk", Rate: 1}}}, "--device-read-bps /dev/nosuchdisk: no such file or directory"},
+		{spec.ContainerSpec{DeviceWriteBps: []spec.ThrottleDevice{{Path: "/dev/null", Rate: 1}}}, "--device-write-bps /dev/null: not a block device"},
+	} {
+		_, _, err := gen(t, &tt.s, testImage(), testHost())
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, define.ErrInvalidArg) {
+			t.Errorf("%+v: err %v, want %q", tt.s, err, tt.want)
 		}
 	}
 }
