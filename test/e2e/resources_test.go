@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // The resource flags beyond --memory/--cpus reach the container's own
@@ -53,6 +57,51 @@ func TestResourcesMoreBadValues(t *testing.T) {
 	} {
 		args := append([]string{"run", "--rm", "--network", "none"}, tt.flags...)
 		paExpectError(t, env.Berth(append(args, "busybox", "true")...), 125, tt.want)
+	}
+	if out := env.MustBerth(t, "ps", "-a", "-q"); strings.TrimSpace(out) != "" {
+		t.Errorf("failed runs left containers: %q", out)
+	}
+}
+
+// Device throttles reach blkio.throttle.* by the device's major:minor;
+// --blkio-weight without a weight file warns and runs (podman).
+func TestResourcesBlockIO(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat("/sys/fs/cgroup/blkio/blkio.throttle.read_bps_device"); err != nil {
+		t.Skip("needs cgroup v1's blkio controller")
+	}
+	dev, majmin := "", ""
+	for _, p := range []string{"/dev/vda", "/dev/sda", "/dev/loop0"} {
+		var st syscall.Stat_t
+		if err := syscall.Stat(p, &st); err == nil && st.Mode&syscall.S_IFMT == syscall.S_IFBLK {
+			dev, majmin = p, fmt.Sprintf("%d:%d", unix.Major(st.Rdev), unix.Minor(st.Rdev))
+			break
+		}
+	}
+	if dev == "" {
+		t.Skip("no block device")
+	}
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	out := inside(t, env, []string{"--device-read-bps", dev + ":1mb", "--device-write-iops", dev + ":100"},
+		`cd /sys/fs/cgroup/blkio; cat blkio.throttle.read_bps_device blkio.throttle.write_iops_device`)
+	if want := majmin + " 1048576\n" + majmin + " 100"; out != want {
+		t.Errorf("throttles %q, want %q", out, want)
+	}
+	if _, err := os.Stat("/sys/fs/cgroup/blkio/blkio.weight"); err != nil {
+		r := env.Berth("run", "--rm", "--network", "none", "--blkio-weight", "500", "busybox", "true")
+		if r.ExitCode() != 0 || !strings.Contains(r.Stderr(), "Weight discarded") {
+			t.Errorf("--blkio-weight without a weight file:\n%s", r)
+		}
+	}
+	for _, tt := range []struct{ flag, val, want string }{
+		{"--blkio-weight", "5", "--blkio-weight 5: range of blkio weight is from 10 to 1000"},
+		{"--blkio-weight-device", dev + ":5000", "range of blkio weight is from 10 to 1000"},
+		{"--device-read-bps", "/dev/nosuchdisk:1mb", "--device-read-bps /dev/nosuchdisk: no such file or directory"},
+		{"--device-write-bps", "/dev/null:1mb", "not a block device"},
+		{"--device-read-iops", dev + ":lots", "invalid rate for device"},
+	} {
+		paExpectError(t, env.Berth("run", "--rm", "--network", "none", tt.flag, tt.val, "busybox", "true"), 125, tt.want)
 	}
 	if out := env.MustBerth(t, "ps", "-a", "-q"); strings.TrimSpace(out) != "" {
 		t.Errorf("failed runs left containers: %q", out)
