@@ -10,6 +10,7 @@ import (
 	"github.com/berth-dev/berth/internal/signals"
 	"github.com/berth-dev/berth/internal/specflag"
 	"github.com/berth-dev/berth/spec"
+	"github.com/moby/moby/api/types/blkiodev"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
@@ -310,6 +311,25 @@ func moreHostResources(s *spec.ContainerSpec, hc *container.HostConfig) error {
 		s.OOMScoreAdj = &v
 	}
 	s.OOMKillDisable = hc.OomKillDisable != nil && *hc.OomKillDisable
+	s.BlkioWeight = hc.BlkioWeight
+	for _, w := range hc.BlkioWeightDevice {
+		if w != nil {
+			s.BlkioWeightDevice = append(s.BlkioWeightDevice, spec.WeightDevice{Path: w.Path, Weight: w.Weight})
+		}
+	}
+	for _, t := range []struct {
+		in  []*blkiodev.ThrottleDevice
+		out *[]spec.ThrottleDevice
+	}{
+		{hc.BlkioDeviceReadBps, &s.DeviceReadBps}, {hc.BlkioDeviceWriteBps, &s.DeviceWriteBps},
+		{hc.BlkioDeviceReadIOps, &s.DeviceReadIOps}, {hc.BlkioDeviceWriteIOps, &s.DeviceWriteIOps},
+	} {
+		for _, d := range t.in {
+			if d != nil {
+				*t.out = append(*t.out, spec.ThrottleDevice{Path: d.Path, Rate: d.Rate})
+			}
+		}
+	}
 	return nil
 }
 
@@ -323,7 +343,6 @@ func refuseUnsupported(cfg *container.Config, hc *container.HostConfig) error {
 	for _, f := range []field{
 		{cfg.Domainname != "", "Domainname"},
 		{hc.UsernsMode != "" && hc.UsernsMode != "host", "HostConfig.UsernsMode"},
-		{hc.BlkioWeight != 0 || len(hc.BlkioWeightDevice) > 0 || len(hc.BlkioDeviceReadBps) > 0 || len(hc.BlkioDeviceWriteBps) > 0, "HostConfig.Blkio*"},
 		{len(hc.DeviceRequests) > 0, "HostConfig.DeviceRequests"},
 		{len(hc.Links) > 0, "HostConfig.Links"},
 		{len(hc.StorageOpt) > 0, "HostConfig.StorageOpt"},

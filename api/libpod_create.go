@@ -298,7 +298,7 @@ func resourcesToSpec(b body, memory, swap, nanoCPUs *int64, shares *uint64, pids
 	}
 	known := map[string]bool{"memory.limit": true, "memory.swap": true, "cpu.shares": true, "cpu.quota": true, "cpu.period": true, "pids.limit": true}
 	if ctr != nil {
-		for _, k := range []string{"memory.reservation", "memory.swappiness", "memory.disableOOMKiller", "cpu.cpus", "cpu.mems"} {
+		for _, k := range []string{"memory.reservation", "memory.swappiness", "memory.disableOOMKiller", "cpu.cpus", "cpu.mems", "blockIO.weight"} {
 			known[k] = true
 		}
 	}
@@ -345,6 +345,9 @@ func resourcesToSpec(b body, memory, swap, nanoCPUs *int64, shares *uint64, pids
 		ctr.OOMKillDisable, _ = res["memory"]["disableOOMKiller"].(bool)
 		ctr.CpusetCPUs, _ = res["cpu"]["cpus"].(string)
 		ctr.CpusetMems, _ = res["cpu"]["mems"].(string)
+		if v, ok := num("blockIO", "weight"); ok {
+			ctr.BlkioWeight = uint16(min(max(v, 0), 65535))
+		}
 	}
 	return nil
 }

@@ -107,3 +107,8 @@ func TestResourcesBlockIO(t *testing.T) {
 		t.Errorf("failed runs left containers: %q", out)
 	}
 }
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
