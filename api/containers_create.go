@@ -10,6 +10,7 @@ import (
 	"github.com/berth-dev/berth/internal/signals"
 	"github.com/berth-dev/berth/internal/specflag"
 	"github.com/berth-dev/berth/spec"
+	"github.com/moby/moby/api/types/blkiodev"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
@@ -106,6 +107,9 @@ func specFromCreate(name string, req *container.CreateRequest) (*spec.ContainerS
 		s.Restart = spec.RestartPolicy{Name: string(r.Name), MaxRetries: uint(max(r.MaximumRetryCount, 0))}
 	}
 	s.Memory, s.MemorySwap, s.NanoCPUs, s.ShmSize = hc.Memory, hc.MemorySwap, hc.NanoCPUs, hc.ShmSize
+	if err := moreHostResources(s, hc); err != nil {
+		return nil, err
+	}
 	for _, u := range hc.Ulimits {
 		if u != nil {
 			s.Ulimits = append(s.Ulimits, spec.Ulimit{Name: u.Name, Soft: u.Soft, Hard: u.Hard})
@@ -289,6 +293,46 @@ func portsFromCreate(pb network.PortMap) ([]spec.PortMapping, error) {
 	return out, nil
 }
 
+// moreHostResources maps the resource fields beyond memory and CPUs;
+// generate checks their ranges as it does for the CLI's flags. Docker's
+// -1 swappiness and 0 OomScoreAdj mean "not set".
+func moreHostResources(s *spec.ContainerSpec, hc *container.HostConfig) error {
+	if hc.CPUPeriod < 0 {
+		return badRequest(fmt.Errorf("HostConfig.CpuPeriod %d: must not be negative", hc.CPUPeriod))
+	}
+	s.MemoryReservation, s.CPUPeriod, s.CPUQuota = hc.MemoryReservation, uint64(hc.CPUPeriod), hc.CPUQuota
+	s.CpusetCPUs, s.CpusetMems = hc.CpusetCpus, hc.CpusetMems
+	if sw := hc.MemorySwappiness; sw != nil && *sw != -1 {
+		v := *sw
+		s.MemorySwappiness = &v
+	}
+	if hc.OomScoreAdj != 0 {
+		v := hc.OomScoreAdj
+		s.OOMScoreAdj = &v
+	}
+	s.OOMKillDisable = hc.OomKillDisable != nil && *hc.OomKillDisable
+	s.BlkioWeight = hc.BlkioWeight
+	for _, w := range hc.BlkioWeightDevice {
+		if w != nil {
+			s.BlkioWeightDevice = append(s.BlkioWeightDevice, spec.WeightDevice{Path: w.Path, Weight: w.Weight})
+		}
+	}
+	for _, t := range []struct {
+		in  []*blkiodev.ThrottleDevice
+		out *[]spec.ThrottleDevice
+	}{
+		{hc.BlkioDeviceReadBps, &s.DeviceReadBps}, {hc.BlkioDeviceWriteBps, &s.DeviceWriteBps},
+		{hc.BlkioDeviceReadIOps, &s.DeviceReadIOps}, {hc.BlkioDeviceWriteIOps, &s.DeviceWriteIOps},
+	} {
+		for _, d := range t.in {
+			if d != nil {
+				*t.out = append(*t.out, spec.ThrottleDevice{Path: d.Path, Rate: d.Rate})
+			}
+		}
+	}
+	return nil
+}
+
 // refuseUnsupported names the first field set that berth has no way to
 // honour yet: accepting and ignoring it would be a silent lie.
 func refuseUnsupported(cfg *container.Config, hc *container.HostConfig) error {
@@ -299,12 +343,6 @@ func refuseUnsupported(cfg *container.Config, hc *container.HostConfig) error {
 	for _, f := range []field{
 		{cfg.Domainname != "", "Domainname"},
 		{hc.UsernsMode != "" && hc.UsernsMode != "host", "HostConfig.UsernsMode"},
-		{hc.CpusetCpus != "", "HostConfig.CpusetCpus"},
-		{hc.CpusetMems != "", "HostConfig.CpusetMems"},
-		{hc.CPUQuota != 0 || hc.CPUPeriod != 0, "HostConfig.CpuQuota/CpuPeriod"},
-		{hc.BlkioWeight != 0 || len(hc.BlkioWeightDevice) > 0 || len(hc.BlkioDeviceReadBps) > 0 || len(hc.BlkioDeviceWriteBps) > 0, "HostConfig.Blkio*"},
-		{hc.MemoryReservation != 0, "HostConfig.MemoryReservation"},
-		{hc.OomScoreAdj != 0, "HostConfig.OomScoreAdj"},
 		{len(hc.DeviceRequests) > 0, "HostConfig.DeviceRequests"},
 		{len(hc.Links) > 0, "HostConfig.Links"},
 		{len(hc.StorageOpt) > 0, "HostConfig.StorageOpt"},

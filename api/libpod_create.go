@@ -131,13 +131,13 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 		{"volumes", &volumes}, {"volumes_from", &s.VolumesFrom}, {"image_volume_mode", &imageVolumeMode},
 		{"pidns", &pidns}, {"ipcns", &ipcns}, {"utsns", &utsns}, {"cgroupns", &cgroupns}, {"userns", &userns},
 		{"log_configuration", &logCfg}, {"oci_runtime", &s.Runtime}, {"containerCreateCommand", &s.CreateCommand},
-		{"dependencyContainers", &s.Requires},
+		{"dependencyContainers", &s.Requires}, {"oom_score_adj", &s.OOMScoreAdj},
 	} {
 		if err := b.take(f.key, f.v); err != nil {
 			return nil, err
 		}
 	}
-	if err := resourcesToSpec(b, &s.Memory, &s.MemorySwap, &s.NanoCPUs, &s.CPUShares, &s.PidsLimit); err != nil {
+	if err := resourcesToSpec(b, &s.Memory, &s.MemorySwap, &s.NanoCPUs, &s.CPUShares, &s.PidsLimit, s); err != nil {
 		return nil, err
 	}
 	var net netFields
@@ -291,12 +291,17 @@ func specMounts(mounts []specMount, volumes []specNamedVolume) ([]spec.Mount, er
 // resourcesToSpec maps resource_limits (OCI LinuxResources) onto the
 // CLI's --memory, --memory-swap, --cpus, --cpu-shares and --pids-limit;
 // any other limit set is refused by its path.
-func resourcesToSpec(b body, memory, swap, nanoCPUs *int64, shares *uint64, pids **int64) error {
+func resourcesToSpec(b body, memory, swap, nanoCPUs *int64, shares *uint64, pids **int64, ctr *spec.ContainerSpec) error {
 	var res map[string]map[string]any
 	if err := b.take("resource_limits", &res); err != nil {
 		return err
 	}
 	known := map[string]bool{"memory.limit": true, "memory.swap": true, "cpu.shares": true, "cpu.quota": true, "cpu.period": true, "pids.limit": true}
+	if ctr != nil {
+		for _, k := range []string{"memory.reservation", "memory.swappiness", "memory.disableOOMKiller", "cpu.cpus", "cpu.mems", "blockIO.weight"} {
+			known[k] = true
+		}
+	}
 	for _, group := range mapKeys(res) {
 		for _, k := range mapKeys(res[group]) {
 			if v := res[group][k]; !isZero(v) && !known[group+"."+k] {
@@ -327,6 +332,22 @@ func resourcesToSpec(b body, memory, swap, nanoCPUs *int64, shares *uint64, pids
 	if v, ok := num("pids", "limit"); ok {
 		p := int64(v)
 		*pids = &p
+	}
+	if ctr != nil {
+		if v, ok := num("memory", "reservation"); ok {
+			ctr.MemoryReservation = int64(v)
+		}
+		// 0 is a swappiness too: present counts, not non-zero.
+		if v, ok := res["memory"]["swappiness"].(float64); ok {
+			sw := int64(v)
+			ctr.MemorySwappiness = &sw
+		}
+		ctr.OOMKillDisable, _ = res["memory"]["disableOOMKiller"].(bool)
+		ctr.CpusetCPUs, _ = res["cpu"]["cpus"].(string)
+		ctr.CpusetMems, _ = res["cpu"]["mems"].(string)
+		if v, ok := num("blockIO", "weight"); ok {
+			ctr.BlkioWeight = uint16(min(max(v, 0), 65535))
+		}
 	}
 	return nil
 }

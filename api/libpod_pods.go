@@ -217,7 +217,7 @@ func podSpecFromGenerator(r *http.Request) (*spec.PodSpec, error) {
 	}
 	var cpuShares uint64
 	var pids *int64
-	if err := resourcesToSpec(b, &ps.Memory, new(int64), &ps.NanoCPUs, &cpuShares, &pids); err != nil {
+	if err := resourcesToSpec(b, &ps.Memory, new(int64), &ps.NanoCPUs, &cpuShares, &pids, nil); err != nil {
 		return nil, err
 	}
 	if cpuShares != 0 || pids != nil {

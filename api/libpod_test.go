@@ -52,7 +52,7 @@ func TestLibpodRoutes(t *testing.T) {
 		{"POST", "/v5.0.0/libpod/containers/create", "{", 400, `"response":400`},
 		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","healthconfig":{"Test":["WHAT","true"]}}`, 400, "healthcheck test must start with"},
 		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","health_check_on_failure_action":2}`, 400, "need a healthconfig"},
-		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","resource_limits":{"memory":{"reservation":5}}}`, 400, "resource_limits.memory.reservation"},
+		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","resource_limits":{"network":{"classID":1}}}`, 400, "resource_limits.network.classID is not supported"},
 		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","annotations":{"a":"b"}}`, 400, "annotations (a)"},
 		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","umask":"0077"}`, 400, "umask is not supported"},
 		{"POST", "/v5.0.0/libpod/pods/create", `{"name":"p","infra_conmon_pid_file":"/x"}`, 400, "infra_conmon_pid_file"},

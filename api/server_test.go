@@ -92,7 +92,8 @@ func TestRoutesVersionsAndErrors(t *testing.T) {
 		{"GET", "/containers/x/json", "", 404, `{"message":"x: no such container"}`},
 		{"POST", "/containers/create", "{", 400, "invalid JSON"},
 		{"POST", "/containers/create", "", 400, "empty"},
-		{"POST", "/containers/create", `{"Image":"busybox","HostConfig":{"CpusetCpus":"0"}}`, 400, "CpusetCpus"},
+		{"POST", "/containers/create", `{"Image":"busybox","HostConfig":{"StorageOpt":{"size":"1G"}}}`, 400, "HostConfig.StorageOpt is not supported"},
+		{"POST", "/containers/create", `{"Image":"busybox","HostConfig":{"CpuPeriod":-1}}`, 400, "CpuPeriod -1"},
 		{"POST", "/containers/x/wait?condition=bogus", "", 400, "invalid condition"},
 		{"GET", "/containers/json?filters=notjson", "", 400, "invalid filter"},
 		// exec

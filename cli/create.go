@@ -13,17 +13,19 @@ import (
 
 // createFlags are the flags `create` and `run` share.
 type createFlags struct {
-	s           spec.ContainerSpec
-	entrypoint  string
-	labels      []string
-	stopTimeout uint
-	pull        string
-	pullQuiet   bool
-	reg         registryFlags
-	plat        platformFlags
-	cidFile     string
-	pidsLimit   int64
-	rootfs      bool
+	s                spec.ContainerSpec
+	entrypoint       string
+	labels           []string
+	stopTimeout      uint
+	pull             string
+	pullQuiet        bool
+	reg              registryFlags
+	plat             platformFlags
+	cidFile          string
+	pidsLimit        int64
+	memorySwappiness int64
+	oomScoreAdj      int
+	rootfs           bool
 	// readOnlyTmpfs is --read-only-tmpfs (default true).
 	readOnlyTmpfs bool
 	// podIDFile is --pod-id-file: the pod to join, by the ID in a file.
@@ -67,6 +69,20 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringVar(&o.raw.cpus, "cpus", "", "number of CPUs")
 	f.Uint64VarP(&s.CPUShares, "cpu-shares", "c", 0, "CPU shares (relative weight)")
 	f.Int64Var(&o.pidsLimit, "pids-limit", 0, "tune container pids limit (set -1 for unlimited)")
+	f.StringVar(&o.raw.memoryReservation, "memory-reservation", "", "memory soft limit (format: <number>[<unit>], where unit = b, k, m or g)")
+	f.Int64Var(&o.memorySwappiness, "memory-swappiness", -1, "tune container memory swappiness (0 to 100, or -1 for system default)")
+	f.Uint64Var(&s.CPUPeriod, "cpu-period", 0, "limit the CPU CFS (Completely Fair Scheduler) period")
+	f.Int64Var(&s.CPUQuota, "cpu-quota", 0, "limit the CPU CFS (Completely Fair Scheduler) quota")
+	f.StringVar(&s.CpusetCPUs, "cpuset-cpus", "", "CPUs in which to allow execution (0-3, 0,1)")
+	f.StringVar(&s.CpusetMems, "cpuset-mems", "", "memory nodes (MEMs) in which to allow execution (0-3, 0,1)")
+	f.IntVar(&o.oomScoreAdj, "oom-score-adj", 0, "tune the host's OOM preferences (-1000 to 1000)")
+	f.BoolVar(&s.OOMKillDisable, "oom-kill-disable", false, "disable OOM Killer")
+	f.Uint16Var(&s.BlkioWeight, "blkio-weight", 0, "block IO weight (relative weight) accepts a weight value between 10 and 1000")
+	f.StringArrayVar(&o.raw.weightDevices, "blkio-weight-device", nil, "block IO weight (relative device weight, format: DEVICE_NAME:WEIGHT)")
+	f.StringArrayVar(&o.raw.readBps, "device-read-bps", nil, "limit read rate (bytes per second) from a device (e.g. --device-read-bps=/dev/sda:1mb)")
+	f.StringArrayVar(&o.raw.writeBps, "device-write-bps", nil, "limit write rate (bytes per second) to a device (e.g. --device-write-bps=/dev/sda:1mb)")
+	f.StringArrayVar(&o.raw.readIOps, "device-read-iops", nil, "limit read rate (IO per second) from a device (e.g. --device-read-iops=/dev/sda:1000)")
+	f.StringArrayVar(&o.raw.writeIOps, "device-write-iops", nil, "limit write rate (IO per second) to a device (e.g. --device-write-iops=/dev/sda:1000)")
 	f.StringArrayVar(&s.CapAdd, "cap-add", nil, "add capabilities to the container")
 	f.StringArrayVar(&s.CapDrop, "cap-drop", nil, "drop capabilities from the container")
 	f.StringArrayVar(&s.SecurityOpt, "security-opt", nil, "security options")
@@ -162,6 +178,15 @@ func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.Container
 	if f.Changed("pids-limit") {
 		p := o.pidsLimit
 		s.PidsLimit = &p
+	}
+	if f.Changed("memory-swappiness") && o.memorySwappiness != -1 {
+		// -1 is podman's "the system default", the same as not given.
+		v := o.memorySwappiness
+		s.MemorySwappiness = &v
+	}
+	if f.Changed("oom-score-adj") {
+		v := o.oomScoreAdj
+		s.OOMScoreAdj = &v
 	}
 	h, err := o.health.toSpec(f)
 	if err != nil {

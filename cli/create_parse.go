@@ -8,11 +8,14 @@ import (
 // rawCreateFlags are the create/run flags given as text and parsed into
 // typed spec fields (internal/specflag; its errors name the flag).
 type rawCreateFlags struct {
-	stopSignal, restart, shmSize string
-	memory, memorySwap, cpus     string
-	ulimits, sysctls, devices    []string
-	volumes, mounts, tmpfs       []string
-	publish, expose              []string
+	stopSignal, restart, shmSize  string
+	memory, memorySwap, cpus      string
+	memoryReservation             string
+	weightDevices, readBps        []string
+	writeBps, readIOps, writeIOps []string
+	ulimits, sysctls, devices     []string
+	volumes, mounts, tmpfs        []string
+	publish, expose               []string
 }
 
 // parse fills s's typed fields from the flags given. Mounts keep the
@@ -44,9 +47,38 @@ func (r *rawCreateFlags) parse(s *spec.ContainerSpec) error {
 			return err
 		}
 	}
+	if r.memoryReservation != "" {
+		if s.MemoryReservation, err = specflag.MemoryReservation(r.memoryReservation); err != nil {
+			return err
+		}
+	}
 	if r.cpus != "" {
 		if s.NanoCPUs, err = specflag.CPUs(r.cpus); err != nil {
 			return err
+		}
+	}
+	for _, v := range r.weightDevices {
+		w, err := specflag.WeightDevice(v)
+		if err != nil {
+			return err
+		}
+		s.BlkioWeightDevice = append(s.BlkioWeightDevice, w)
+	}
+	for _, t := range []struct {
+		flag string
+		vals []string
+		bps  bool
+		dst  *[]spec.ThrottleDevice
+	}{
+		{"device-read-bps", r.readBps, true, &s.DeviceReadBps}, {"device-write-bps", r.writeBps, true, &s.DeviceWriteBps},
+		{"device-read-iops", r.readIOps, false, &s.DeviceReadIOps}, {"device-write-iops", r.writeIOps, false, &s.DeviceWriteIOps},
+	} {
+		for _, v := range t.vals {
+			d, err := specflag.ThrottleDevice(t.flag, v, t.bps)
+			if err != nil {
+				return err
+			}
+			*t.dst = append(*t.dst, d)
 		}
 	}
 	for _, v := range r.ulimits {

@@ -54,15 +54,40 @@ type ContainerSpec struct {
 	Memory     int64
 	MemorySwap int64
 	// NanoCPUs is the CPU limit in billionths of a CPU (0: none).
-	NanoCPUs    int64
-	CPUShares   uint64
-	PidsLimit   *int64
-	CapAdd      []string
-	CapDrop     []string
-	SecurityOpt []string
-	Sysctls     map[string]string
-	Devices     []Device
-	GroupAdd    []string
+	NanoCPUs  int64
+	CPUShares uint64
+	PidsLimit *int64
+	// MemoryReservation is the soft memory limit in bytes (0: none);
+	// MemorySwappiness the cgroup v1 swappiness 0-100 (nil: the host's).
+	MemoryReservation int64
+	MemorySwappiness  *int64
+	// CPUPeriod and CPUQuota are the CFS period and quota in
+	// microseconds (0: none), the long form of NanoCPUs.
+	CPUPeriod uint64
+	CPUQuota  int64
+	// CpusetCPUs and CpusetMems are the CPUs and memory nodes the
+	// container may use, in cpuset list syntax ("0-2,4").
+	CpusetCPUs string
+	CpusetMems string
+	// OOMScoreAdj is the process's oom_score_adj (-1000..1000; nil:
+	// inherited); OOMKillDisable turns the cgroup's OOM killer off.
+	OOMScoreAdj    *int
+	OOMKillDisable bool
+	// BlkioWeight is the block IO weight 10-1000 (0: none);
+	// BlkioWeightDevice per-device weights and the Device* lists
+	// per-device throttles.
+	BlkioWeight       uint16
+	BlkioWeightDevice []WeightDevice
+	DeviceReadBps     []ThrottleDevice
+	DeviceWriteBps    []ThrottleDevice
+	DeviceReadIOps    []ThrottleDevice
+	DeviceWriteIOps   []ThrottleDevice
+	CapAdd            []string
+	CapDrop           []string
+	SecurityOpt       []string
+	Sysctls           map[string]string
+	Devices           []Device
+	GroupAdd          []string
 	// Mounts are the bind mounts, volumes and tmpfs of -v, --mount and
 	// --tmpfs.
 	Mounts []Mount

@@ -113,3 +113,17 @@ type Device struct {
 	// Permissions is a combination of r, w and m ("": rwm).
 	Permissions string `json:"permissions,omitempty"`
 }
+
+// WeightDevice is a --blkio-weight-device: a block device's IO weight
+// (10-1000).
+type WeightDevice struct {
+	Path   string
+	Weight uint16
+}
+
+// ThrottleDevice is a --device-{read,write}-{bps,iops}: a block device's
+// limit in bytes or IO operations per second.
+type ThrottleDevice struct {
+	Path string
+	Rate uint64
+}

@@ -87,6 +87,19 @@ func Memory(v string) (int64, error) {
 	return n, nil
 }
 
+// MemoryReservation parses --memory-reservation: a positive size of at
+// least 6MB (docker's minimum); it is checked against --memory later.
+func MemoryReservation(v string) (int64, error) {
+	n, err := units.RAMInBytes(v)
+	if err != nil || n <= 0 {
+		return 0, invalid("--memory-reservation %q: must be a positive size such as 256m", v)
+	}
+	if n < MinMemory {
+		return 0, invalid("--memory-reservation %q: minimum memory reservation allowed is 6MB", v)
+	}
+	return n, nil
+}
+
 // MemorySwap parses --memory-swap (memory plus swap) given --memory's
 // value as typed (mem, "" if not given) and in bytes (memBytes): -1 for
 // unlimited swap, else a size at least memBytes. -1 alone is no limit on
@@ -229,4 +242,39 @@ func IsDevicePermissions(p string) bool {
 		}
 	}
 	return true
+}
+
+// WeightDevice parses --blkio-weight-device DEVICE:WEIGHT (the range is
+// checked with the device in generate).
+func WeightDevice(v string) (spec.WeightDevice, error) {
+	path, w, ok := strings.Cut(v, ":")
+	if !ok || !strings.HasPrefix(path, "/dev/") {
+		return spec.WeightDevice{}, invalid("--blkio-weight-device %q: must be DEVICE:WEIGHT such as /dev/sda:500", v)
+	}
+	n, err := strconv.ParseUint(w, 10, 16)
+	if err != nil {
+		return spec.WeightDevice{}, invalid("--blkio-weight-device %q: invalid weight for device", v)
+	}
+	return spec.WeightDevice{Path: path, Weight: uint16(n)}, nil
+}
+
+// ThrottleDevice parses a --device-{read,write}-{bps,iops} value,
+// DEVICE:RATE; bps rates are sizes (1mb), iops plain numbers.
+func ThrottleDevice(flag, v string, bps bool) (spec.ThrottleDevice, error) {
+	path, r, ok := strings.Cut(v, ":")
+	if !ok || !strings.HasPrefix(path, "/dev/") {
+		return spec.ThrottleDevice{}, invalid("--%s %q: must be DEVICE:RATE such as /dev/sda:10mb", flag, v)
+	}
+	if bps {
+		n, err := units.RAMInBytes(r)
+		if err != nil || n <= 0 {
+			return spec.ThrottleDevice{}, invalid("--%s %q: invalid rate for device, must be a positive size such as 10mb", flag, v)
+		}
+		return spec.ThrottleDevice{Path: path, Rate: uint64(n)}, nil
+	}
+	n, err := strconv.ParseUint(r, 10, 64)
+	if err != nil || n == 0 {
+		return spec.ThrottleDevice{}, invalid("--%s %q: invalid rate for device, must be a positive number of IO operations", flag, v)
+	}
+	return spec.ThrottleDevice{Path: path, Rate: n}, nil
 }

@@ -1,6 +1,7 @@
 package specflag
 
 import (
+	"errors"
 	"os"
 	"reflect"
 	"strings"
@@ -271,3 +272,36 @@ func TestMounts(t *testing.T) {
 		checkErr(t, c.in, err, c.want)
 	}
 }
+
+func TestResourceDeviceFlags(t *testing.T) {
+	if w, err := WeightDevice("/dev/vda:500"); err != nil || w != (spec.WeightDevice{Path: "/dev/vda", Weight: 500}) {
+		t.Errorf("WeightDevice = %+v, %v", w, err)
+	}
+	if d, err := ThrottleDevice("device-read-bps", "/dev/vda:1mb", true); err != nil || d != (spec.ThrottleDevice{Path: "/dev/vda", Rate: 1 << 20}) {
+		t.Errorf("ThrottleDevice bps = %+v, %v", d, err)
+	}
+	if d, err := ThrottleDevice("device-write-iops", "/dev/vda:100", false); err != nil || d.Rate != 100 {
+		t.Errorf("ThrottleDevice iops = %+v, %v", d, err)
+	}
+	if n, err := MemoryReservation("64m"); err != nil || n != 64<<20 {
+		t.Errorf("MemoryReservation = %d, %v", n, err)
+	}
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{second(WeightDevice("vda:500")), `--blkio-weight-device "vda:500": must be DEVICE:WEIGHT`},
+		{second(WeightDevice("/dev/vda:x")), "invalid weight for device"},
+		{second(ThrottleDevice("device-read-bps", "/dev/vda", true)), `--device-read-bps "/dev/vda": must be DEVICE:RATE`},
+		{second(ThrottleDevice("device-read-bps", "/dev/vda:-1", true)), "invalid rate for device"},
+		{second(ThrottleDevice("device-read-iops", "/dev/vda:1mb", false)), `--device-read-iops "/dev/vda:1mb": invalid rate`},
+		{second(MemoryReservation("1k")), "minimum memory reservation allowed is 6MB"},
+		{second(MemoryReservation("x")), `--memory-reservation "x": must be a positive size`},
+	} {
+		if tt.err == nil || !strings.Contains(tt.err.Error(), tt.want) || !errors.Is(tt.err, errdefs.ErrInvalidArgument) {
+			t.Errorf("err %v, want %q", tt.err, tt.want)
+		}
+	}
+}
+
+func second[T any](_ T, err error) error { return err }

@@ -80,6 +80,10 @@ type Host struct {
 	// limits are then dropped with a warning, as podman does, instead of
 	// failing at start.
 	NoSwapLimit bool
+	// NoBlkioWeight is true when cgroup v1's blkio controller has no
+	// weight file (no CFQ/BFQ scheduler): weights are then dropped with
+	// podman's warning.
+	NoBlkioWeight bool
 	// NumCPU is the number of CPUs --cpus may ask for (0: the CPUs this
 	// process may run on).
 	NumCPU int
@@ -100,6 +104,11 @@ func DefaultHost() Host {
 		h.CgroupV2 = true
 	}
 	h.NoSwapLimit = !swapAccounting("/sys/fs/cgroup", h.CgroupV2, ownCgroupV2)
+	if !h.CgroupV2 {
+		_, err1 := os.Stat("/sys/fs/cgroup/blkio/blkio.weight")
+		_, err2 := os.Stat("/sys/fs/cgroup/blkio/blkio.bfq.weight")
+		h.NoBlkioWeight = err1 != nil && err2 != nil
+	}
 	return h
 }
 

@@ -1,12 +1,15 @@
 package generate
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/spec"
 )
@@ -72,7 +75,136 @@ func resources(g *specs.Spec, s *spec.ContainerSpec, host *Host) error {
 		shares := s.CPUShares
 		r.CPU.Shares = &shares
 	}
+	if err := moreMemory(r, s); err != nil {
+		return err
+	}
+	if err := moreCPU(r, s, host.numCPU()); err != nil {
+		return err
+	}
+	if err := blockIO(r, s, host); err != nil {
+		return err
+	}
+	if s.OOMScoreAdj != nil {
+		if *s.OOMScoreAdj < -1000 || *s.OOMScoreAdj > 1000 {
+			return invalid("--oom-score-adj %d: must be between -1000 and 1000", *s.OOMScoreAdj)
+		}
+		adj := *s.OOMScoreAdj
+		g.Process.OOMScoreAdj = &adj
+	}
 	return nil
+}
+
+// moreMemory sets the soft limit, swappiness and OOM killer switch.
+func moreMemory(r *specs.LinuxResources, s *spec.ContainerSpec) error {
+	mem := func() *specs.LinuxMemory {
+		if r.Memory == nil {
+			r.Memory = &specs.LinuxMemory{}
+		}
+		return r.Memory
+	}
+	if res := s.MemoryReservation; res != 0 {
+		switch {
+		case res < 0:
+			return invalid("--memory-reservation %d: must be a positive size", res)
+		case res < minMemory:
+			return invalid("--memory-reservation %d: minimum memory reservation allowed is 6MB", res)
+		case s.Memory > 0 && res > s.Memory:
+			// docker's words.
+			return invalid("--memory-reservation %d: minimum memory limit can not be less than memory reservation limit", res)
+		}
+		mem().Reservation = &res
+	}
+	if sw := s.MemorySwappiness; sw != nil {
+		if *sw < 0 || *sw > 100 {
+			return invalid("--memory-swappiness %d: valid memory swappiness range is 0-100", *sw)
+		}
+		v := uint64(*sw)
+		mem().Swappiness = &v
+	}
+	if s.OOMKillDisable {
+		t := true
+		mem().DisableOOMKiller = &t
+	}
+	return nil
+}
+
+// moreCPU sets the explicit CFS period and quota (docker's ranges; they
+// are the long form of --cpus, so they cannot come with it) and the
+// cpusets.
+func moreCPU(r *specs.LinuxResources, s *spec.ContainerSpec, ncpu int) error {
+	cpu := func() *specs.LinuxCPU {
+		if r.CPU == nil {
+			r.CPU = &specs.LinuxCPU{}
+		}
+		return r.CPU
+	}
+	if s.NanoCPUs != 0 && s.CPUPeriod != 0 {
+		return invalid("--cpu-period and --cpus cannot be set together")
+	}
+	if s.NanoCPUs != 0 && s.CPUQuota != 0 {
+		return invalid("--cpu-quota and --cpus cannot be set together")
+	}
+	if p := s.CPUPeriod; p != 0 {
+		if p < 1000 || p > 1000000 {
+			return invalid("--cpu-period %d: CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1 second (i.e. 1000000)", p)
+		}
+		cpu().Period = &p
+	}
+	if q := s.CPUQuota; q != 0 {
+		if q != -1 && q < 1000 {
+			return invalid("--cpu-quota %d: CPU cfs quota can not be less than 1ms (i.e. 1000)", q)
+		}
+		cpu().Quota = &q
+	}
+	if v := s.CpusetCPUs; v != "" {
+		top, err := cpusetMax(v)
+		if err != nil {
+			return invalid("--cpuset-cpus %q: %v", v, err)
+		}
+		if top >= ncpu {
+			return invalid("--cpuset-cpus %q: requested CPUs are not available, there are only %d (0-%d)", v, ncpu, ncpu-1)
+		}
+		cpu().Cpus = v
+	}
+	if v := s.CpusetMems; v != "" {
+		if _, err := cpusetMax(v); err != nil {
+			return invalid("--cpuset-mems %q: %v", v, err)
+		}
+		cpu().Mems = v
+	}
+	return nil
+}
+
+// cpusetMax checks a cpuset list ("0-2,4") and returns its highest number.
+func cpusetMax(v string) (int, error) {
+	top := -1
+	num := func(s string) (int, error) {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || s != strconv.Itoa(n) {
+			return 0, fmt.Errorf("must be a list of numbers and ranges such as 0-2,4")
+		}
+		return n, nil
+	}
+	for _, part := range strings.Split(v, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := num(lo)
+		if err != nil {
+			return 0, err
+		}
+		b := a
+		if isRange {
+			if b, err = num(hi); err != nil {
+				return 0, err
+			}
+			if b < a {
+				return 0, fmt.Errorf("range %s is backwards", part)
+			}
+		}
+		if b > top {
+			top = b
+		}
+	}
+	return top, nil
 }
 
 // minMemory is the smallest memory limit docker and podman accept.
@@ -250,4 +382,77 @@ func sysctls(g *specs.Spec, s *spec.ContainerSpec) error {
 		g.Linux.Sysctl[k] = v
 	}
 	return nil
+}
+
+// blockIO sets the block IO weights and per-device throttles. Weights
+// need the CFQ/BFQ scheduler's blkio.weight: where the host lacks it they
+// are dropped with podman's warning rather than failing at start.
+func blockIO(r *specs.LinuxResources, s *spec.ContainerSpec, host *Host) error {
+	bio := &specs.LinuxBlockIO{}
+	set := false
+	if w := s.BlkioWeight; w != 0 {
+		if w < 10 || w > 1000 {
+			return invalid("--blkio-weight %d: range of blkio weight is from 10 to 1000", w)
+		}
+		if host.NoBlkioWeight {
+			host.warn("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.")
+		} else {
+			bio.Weight, set = &w, true
+		}
+	}
+	for _, d := range s.BlkioWeightDevice {
+		if d.Weight < 10 || d.Weight > 1000 {
+			return invalid("--blkio-weight-device %s:%d: range of blkio weight is from 10 to 1000", d.Path, d.Weight)
+		}
+		major, minor, err := blockDevice("blkio-weight-device", d.Path)
+		if err != nil {
+			return err
+		}
+		if host.NoBlkioWeight {
+			host.warn("Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.")
+			continue
+		}
+		wd := specs.LinuxWeightDevice{Weight: &d.Weight}
+		wd.Major, wd.Minor = major, minor
+		bio.WeightDevice, set = append(bio.WeightDevice, wd), true
+	}
+	for _, t := range []struct {
+		flag string
+		in   []spec.ThrottleDevice
+		out  *[]specs.LinuxThrottleDevice
+	}{
+		{"device-read-bps", s.DeviceReadBps, &bio.ThrottleReadBpsDevice},
+		{"device-write-bps", s.DeviceWriteBps, &bio.ThrottleWriteBpsDevice},
+		{"device-read-iops", s.DeviceReadIOps, &bio.ThrottleReadIOPSDevice},
+		{"device-write-iops", s.DeviceWriteIOps, &bio.ThrottleWriteIOPSDevice},
+	} {
+		for _, d := range t.in {
+			if d.Rate == 0 {
+				return invalid("--%s %s: the rate must be positive", t.flag, d.Path)
+			}
+			major, minor, err := blockDevice(t.flag, d.Path)
+			if err != nil {
+				return err
+			}
+			td := specs.LinuxThrottleDevice{Rate: d.Rate}
+			td.Major, td.Minor = major, minor
+			*t.out, set = append(*t.out, td), true
+		}
+	}
+	if set {
+		r.BlockIO = bio
+	}
+	return nil
+}
+
+// blockDevice is the major and minor number of a host block device.
+func blockDevice(flag, path string) (int64, int64, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return 0, 0, invalid("--%s %s: %v", flag, path, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFBLK {
+		return 0, 0, invalid("--%s %s: not a block device", flag, path)
+	}
+	return int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev)), nil
 }

@@ -159,8 +159,17 @@ func TestAPIDockerCLIContainers(t *testing.T) {
 	if _, e, code := d.run("create", "--name", "dup", "busybox", "true"); code == 0 || !strings.Contains(e, "in use") {
 		t.Errorf("docker create of a taken name: %d %s", code, e)
 	}
-	if _, e, code := d.run("run", "--rm", "--cpuset-cpus", "0", "busybox", "true"); code == 0 || !strings.Contains(e, "CpusetCpus") {
+	if _, e, code := d.run("run", "--rm", "--storage-opt", "size=1G", "busybox", "true"); code == 0 || !strings.Contains(e, "StorageOpt") {
 		t.Errorf("an unsupported field was not refused: %d %s", code, e)
+	}
+	if out, e, code := d.run("run", "--rm", "--cpuset-cpus", "0", "--oom-score-adj", "300", "busybox", "cat", "/proc/self/oom_score_adj"); code != 0 || out != "300" {
+		t.Errorf("docker run --cpuset-cpus 0 --oom-score-adj 300: %q %d %s", out, code, e)
+	}
+	if out, e, code := d.run("run", "--rm", "--device-read-bps", "/dev/vda:1mb", "busybox", "cat", "/sys/fs/cgroup/blkio/blkio.throttle.read_bps_device"); fileExists("/dev/vda") && fileExists("/sys/fs/cgroup/blkio") && (code != 0 || !strings.HasSuffix(out, " 1048576")) {
+		t.Errorf("docker run --device-read-bps: %q %d %s", out, code, e)
+	}
+	if _, e, code := d.run("run", "--rm", "--memory-swappiness", "200", "busybox", "true"); code == 0 || !strings.Contains(e, "swappiness") {
+		t.Errorf("docker run --memory-swappiness 200: %d %s", code, e)
 	}
 	d.must("rm", "dup")
 }
