@@ -75,7 +75,11 @@ var flagOf = map[string]string{
 	"MemorySwap": "--memory-swap", "NanoCPUs": "--cpus", "CPUShares": "--cpu-shares", "PidsLimit": "--pids-limit",
 	"SecurityOpt": "--security-opt", "Sysctls": "--sysctl", "Devices": "--device", "GroupAdd": "--group-add",
 	"VolumesFrom": "--volumes-from", "Requires": "--requires", "Health": "--health-*",
-	"Expose": "--expose", "DNSOption": "--dns-option", "NoHosts": "--no-hosts", "IP": "--ip",
+	"Expose": "--expose", "MemoryReservation": "--memory-reservation", "MemorySwappiness": "--memory-swappiness",
+	"CPUPeriod": "--cpu-period", "CPUQuota": "--cpu-quota", "CpusetCPUs": "--cpuset-cpus", "CpusetMems": "--cpuset-mems",
+	"OOMScoreAdj": "--oom-score-adj", "OOMKillDisable": "--oom-kill-disable", "BlkioWeight": "--blkio-weight",
+	"BlkioWeightDevice": "--blkio-weight-device", "DeviceReadBps": "--device-read-bps", "DeviceWriteBps": "--device-write-bps",
+	"DeviceReadIOps": "--device-read-iops", "DeviceWriteIOps": "--device-write-iops", "DNSOption": "--dns-option", "NoHosts": "--no-hosts", "IP": "--ip",
 	"MacAddress": "--mac-address", "Pid": "--pid", "IPC": "--ipc", "UTS": "--uts", "CgroupNS": "--cgroupns",
 	"LogDriver": "--log-driver", "LogOpts": "--log-opt", "Runtime": "--runtime",
 }
