@@ -262,6 +262,10 @@ func (c *Container) inspectHostConfig(spec *specs.Spec) *define.InspectHostConfi
 		if res.Pids != nil && res.Pids.Limit != nil {
 			h.PidsLimit = *res.Pids.Limit
 		}
+		inspectFinerLimits(h, res)
+	}
+	if spec.Process != nil && spec.Process.OOMScoreAdj != nil {
+		h.OomScoreAdj = *spec.Process.OOMScoreAdj
 	}
 	for _, m := range spec.Mounts {
 		if !isUserMount(cfg, m.Destination) {
@@ -328,4 +332,33 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// inspectFinerLimits fills the CPU period and quota, cpusets, memory
+// reservation and swappiness, OOM killer and block IO weight of h.
+func inspectFinerLimits(h *define.InspectHostConfig, res *specs.LinuxResources) {
+	h.MemorySwappiness = -1
+	if m := res.Memory; m != nil {
+		if m.Reservation != nil {
+			h.MemoryReservation = *m.Reservation
+		}
+		if m.Swappiness != nil {
+			h.MemorySwappiness = int64(*m.Swappiness)
+		}
+		if m.DisableOOMKiller != nil {
+			h.OomKillDisable = *m.DisableOOMKiller
+		}
+	}
+	if c := res.CPU; c != nil {
+		if c.Period != nil {
+			h.CpuPeriod = *c.Period
+		}
+		if c.Quota != nil {
+			h.CpuQuota = *c.Quota
+		}
+		h.CpusetCpus, h.CpusetMems = c.Cpus, c.Mems
+	}
+	if b := res.BlockIO; b != nil && b.Weight != nil {
+		h.BlkioWeight = *b.Weight
+	}
 }

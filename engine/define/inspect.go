@@ -186,6 +186,17 @@ type InspectHostConfig struct {
 	CpuShares       uint64                       `json:"CpuShares"`
 	PidsLimit       int64                        `json:"PidsLimit"`
 	Ulimits         []InspectUlimit              `json:"Ulimits"`
+	// The finer limits, named as docker and podman name them.
+	CpuPeriod         uint64 `json:"CpuPeriod"`
+	CpuQuota          int64  `json:"CpuQuota"`
+	CpusetCpus        string `json:"CpusetCpus"`
+	CpusetMems        string `json:"CpusetMems"`
+	MemoryReservation int64  `json:"MemoryReservation"`
+	// MemorySwappiness is -1 when the host's applies (podman).
+	MemorySwappiness int64  `json:"MemorySwappiness"`
+	OomKillDisable   bool   `json:"OomKillDisable"`
+	OomScoreAdj      int    `json:"OomScoreAdj"`
+	BlkioWeight      uint16 `json:"BlkioWeight"`
 }
 
 // InspectLogConfig describes the log driver.

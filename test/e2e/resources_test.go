@@ -31,6 +31,15 @@ func TestResourcesMoreInside(t *testing.T) {
 	if out != want {
 		t.Errorf("inside: %q\nwant     %q", out, want)
 	}
+	// inspect shows them under docker's and podman's names.
+	env.MustBerth(t, "create", "--name", "lim", "--memory", "128m", "--memory-reservation", "64m", "--memory-swappiness", "10",
+		"--oom-kill-disable", "--cpu-period", "50000", "--cpu-quota", "25000", "--cpuset-cpus", "0", "--oom-score-adj", "500", "busybox")
+	got := env.MustBerth(t, "inspect", "--format", "{{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwappiness}} "+
+		"{{.HostConfig.OomKillDisable}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpusetCpus}} "+
+		"{{.HostConfig.OomScoreAdj}}", "lim")
+	if want := "67108864 10 true 50000 25000 0 500"; got != want {
+		t.Errorf("inspect: %q, want %q", got, want)
+	}
 }
 
 // Bad resource values exit 125 with one line naming the flag and leave
