@@ -58,10 +58,17 @@ func (r *Runtime) Attach(ctx context.Context, id, bundleDir string, s AttachStre
 	defer close(done)
 	if resize != nil {
 		ctl, err := os.OpenFile(filepath.Join(bundleDir, ctlFifoName), os.O_WRONLY|unix.O_NONBLOCK, 0)
-		if err != nil {
+		switch {
+		case errors.Is(err, unix.ENXIO):
+			// No reader: conmon has gone since the dial (a container
+			// that exits at once). Its output is still in the socket;
+			// sizes no longer matter and are dropped.
+			go forwardResize(nil, resize, done)
+		case err != nil:
 			return fmt.Errorf("container %s: open ctl fifo: %w", id, err)
+		default:
+			go forwardResize(ctl, resize, done)
 		}
-		go forwardResize(ctl, resize, done)
 	}
 	if s.Connected != nil {
 		s.Connected()
@@ -236,9 +243,11 @@ func longestPrefixSuffix(keys, s []byte) int {
 }
 
 // forwardResize writes "1 rows cols\n" (conmon's resize message) to the ctl
-// fifo for each size until done.
+// fifo for each size until done; with no fifo (nil) it only drains resize.
 func forwardResize(ctl *os.File, resize <-chan [2]uint16, done <-chan struct{}) {
-	defer ctl.Close()
+	if ctl != nil {
+		defer ctl.Close()
+	}
 	for {
 		select {
 		case <-done:
@@ -247,7 +256,9 @@ func forwardResize(ctl *os.File, resize <-chan [2]uint16, done <-chan struct{}) 
 			if !ok {
 				return
 			}
-			_, _ = fmt.Fprintf(ctl, "1 %d %d\n", sz[0], sz[1])
+			if ctl != nil {
+				_, _ = fmt.Fprintf(ctl, "1 %d %d\n", sz[0], sz[1])
+			}
 		}
 	}
 }
