@@ -57,25 +57,9 @@ func (rt containerRouter) register(s *Server) {
 }
 
 func (rt containerRouter) list(_ context.Context, w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	opts := service.ListOptions{All: boolValue(q.Get("all")), Size: boolValue(q.Get("size"))}
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil {
-			return badRequest(fmt.Errorf("invalid limit %q", l))
-		}
-		if n > 0 {
-			opts.Last = n
-		}
-	}
-	filters, err := decodeFilters(q.Get("filters"))
+	rows, err := listContainers(rt.b, r, false)
 	if err != nil {
 		return err
-	}
-	opts.Filters = filters
-	rows, err := rt.b.ContainerList(opts)
-	if err != nil {
-		return badRequestIf(err)
 	}
 	netIDs, err := rt.networkIDs(rows)
 	if err != nil {
@@ -415,4 +399,33 @@ func badRequestIf(err error) error {
 func boolValue(v string) bool {
 	b, err := strconv.ParseBool(v)
 	return err == nil && b
+}
+
+// listContainers is the container list both flavours serve: all, size,
+// limit (-1 or 0: no limit) and filters, plus libpod's pod.
+func listContainers(b containerBackend, r *http.Request, libpod bool) ([]*service.ListContainer, error) {
+	q := r.URL.Query()
+	opts := service.ListOptions{All: boolValue(q.Get("all")), Size: boolValue(q.Get("size"))}
+	if libpod {
+		opts.Pod = boolValue(q.Get("pod"))
+	}
+	if l := q.Get("limit"); l != "" && l != "-1" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			return nil, badRequest(fmt.Errorf("invalid limit %q", l))
+		}
+		if n > 0 {
+			opts.Last = n
+		}
+	}
+	filters, err := decodeFilters(q.Get("filters"))
+	if err != nil {
+		return nil, err
+	}
+	opts.Filters = filters
+	rows, err := b.ContainerList(opts)
+	if err != nil {
+		return nil, badRequestIf(err)
+	}
+	return rows, nil
 }

@@ -93,25 +93,9 @@ type libpodListContainer struct {
 }
 
 func (rt libpodRouter) ctrList(_ context.Context, w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	opts := service.ListOptions{All: boolValue(q.Get("all")), Size: boolValue(q.Get("size")), Pod: boolValue(q.Get("pod"))}
-	if l := q.Get("limit"); l != "" && l != "-1" {
-		n, err := strconv.Atoi(l)
-		if err != nil {
-			return badRequest(fmt.Errorf("invalid limit %q", l))
-		}
-		if n > 0 {
-			opts.Last = n
-		}
-	}
-	filters, err := decodeFilters(q.Get("filters"))
+	rows, err := listContainers(rt.b, r, true)
 	if err != nil {
 		return err
-	}
-	opts.Filters = filters
-	rows, err := rt.b.ContainerList(opts)
-	if err != nil {
-		return badRequestIf(err)
 	}
 	out := make([]libpodListContainer, 0, len(rows))
 	for _, c := range rows {

@@ -2,10 +2,7 @@ package e2e
 
 import (
 	"bufio"
-	"context"
-	"io"
 	"net"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -110,22 +107,9 @@ func TestAPIBadClientsLeaveServiceServing(t *testing.T) {
 // while the body is still being written: 0 then.
 func apiStatusOrZero(t *testing.T, uri, method, path, body string) (int, string) {
 	t.Helper()
-	sock := strings.TrimPrefix(uri, "unix://")
-	client := &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
-		},
-	}, Timeout: 60 * time.Second}
-	req, err := http.NewRequest(method, "http://d/v1.51"+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
+	code, out, err := apiDo(uri, method, path, body)
 	if err != nil {
 		return 0, err.Error()
 	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(data)
+	return code, out
 }

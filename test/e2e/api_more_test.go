@@ -34,24 +34,34 @@ func (d dockerCLI) runStdin(in string, args ...string) (stdout, stderr string, c
 // status and body: docker's CLI hides statuses, these tests check them.
 func apiStatus(t *testing.T, uri, method, path, body string) (int, string) {
 	t.Helper()
+	code, out, err := apiDo(uri, method, path, body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return code, out
+}
+
+// apiDo sends one request to the API on uri's socket and returns the
+// status and body.
+func apiDo(uri, method, path, body string) (int, string, error) {
 	sock := strings.TrimPrefix(uri, "unix://")
 	client := &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
 		},
-	}, Timeout: 30 * time.Second}
+	}, Timeout: 60 * time.Second}
 	req, err := http.NewRequest(method, "http://d/v1.51"+path, strings.NewReader(body))
 	if err != nil {
-		t.Fatal(err)
+		return 0, "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return 0, "", err
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(data)
+	return resp.StatusCode, string(data), nil
 }
 
 // The docker CLI's exec through berth's API: output, env, user, working
