@@ -73,15 +73,11 @@ func (s *Service) ConfigExt(id string) (dockerspec.DockerOCIImageConfigExt, erro
 	if err != nil {
 		return out.Config.DockerOCIImageConfigExt, fmt.Errorf("image %s: %w", id, define.ErrNoSuchImage)
 	}
-	m, _, _, err := s.manifestAndConfig(img)
+	_, _, cfg, err := s.manifestAndConfig(img)
 	if err != nil {
 		return out.Config.DockerOCIImageConfigExt, err
 	}
-	b, err := s.cs().ImageBigData(img.ID, m.ConfigInfo().Digest.String())
-	if err != nil {
-		return out.Config.DockerOCIImageConfigExt, fmt.Errorf("image %s config: %w", id, err)
-	}
-	if err := json.Unmarshal(b, &out); err != nil {
+	if err := json.Unmarshal(cfg.raw, &out); err != nil {
 		return out.Config.DockerOCIImageConfigExt, fmt.Errorf("image %s config: %w", id, err)
 	}
 	return out.Config.DockerOCIImageConfigExt, nil

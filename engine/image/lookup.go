@@ -226,6 +226,8 @@ func containsDigest(ds []digest.Digest, d digest.Digest) bool {
 type imageConfig struct {
 	v1.Image
 	Healthcheck *define.HealthConfig
+	// raw is the config blob as stored, for readers of other fields.
+	raw []byte
 }
 
 // manifestAndConfig reads the stored manifest and OCI config of img.
@@ -242,7 +244,7 @@ func (s *Service) manifestAndConfig(img *cstorage.Image) (manifest.Manifest, []b
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("image %s config: %w", img.ID, err)
 	}
-	var cfg imageConfig
+	cfg := imageConfig{raw: cb}
 	if err := json.Unmarshal(cb, &cfg.Image); err != nil {
 		return nil, nil, nil, fmt.Errorf("image %s config: %w", img.ID, err)
 	}
