@@ -110,6 +110,8 @@ func (c *Container) ExecCreate(ctx context.Context, cfg ExecConfig) (_ string, r
 	if err := os.WriteFile(filepath.Join(dir, oci.ExecProcessFile), data, 0o600); err != nil {
 		return "", err
 	}
+	c.syncExecSessionsLocked()
+	c.pruneExecSessionsLocked(time.Now())
 	if c.state.ExecSessions == nil {
 		c.state.ExecSessions = map[string]*define.ExecSession{}
 	}
@@ -224,7 +226,7 @@ func (c *Container) execExited(id string, code int) {
 	defer c.lock.Unlock()
 	sess, ok := c.state.ExecSessions[id]
 	if ok && sess.Running {
-		sess.Running, sess.ExitCode = false, code
+		sess.Running, sess.ExitCode, sess.ExitedAt = false, code, time.Now()
 		_ = c.saveLocked()
 	}
 	if ok && sess.Healthcheck {
@@ -277,10 +279,35 @@ func (c *Container) syncExecSessionsLocked() bool {
 		default:
 			continue
 		}
-		s.Running = false
+		s.Running, s.ExitedAt = false, time.Now()
 		changed = true
 	}
 	return changed
+}
+
+// ExecRetention is how long an exited session stays inspectable. Clients
+// of the docker API create a session per exec and never remove it (docker
+// has no exec remove route), so without this a long-running container
+// would collect them without end; podman keeps them five minutes too.
+const ExecRetention = 5 * time.Minute
+
+// pruneExecSessionsLocked drops sessions that exited more than
+// ExecRetention ago, with their files, and reports whether any went.
+//
+// Preconditions: c.lock is held.
+func (c *Container) pruneExecSessionsLocked(now time.Time) bool {
+	pruned := false
+	for id, s := range c.state.ExecSessions {
+		if s.Running || s.ExitedAt.IsZero() || now.Sub(s.ExitedAt) < ExecRetention {
+			continue
+		}
+		if err := os.RemoveAll(c.execSessionDir(id)); err != nil {
+			continue
+		}
+		delete(c.state.ExecSessions, id)
+		pruned = true
+	}
+	return pruned
 }
 
 // ExecRemove deletes an exec session. A running one needs force, which

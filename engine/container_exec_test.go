@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -79,5 +80,43 @@ func TestExecSessionRecords(t *testing.T) {
 	}
 	if _, err := os.Stat(c.execSessionDir(id)); !os.IsNotExist(err) {
 		t.Fatalf("session dir after stop: %v", err)
+	}
+}
+
+func TestExecSessionsExitedLongAgoArePruned(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.ctrIn(define.StatusRunning)
+	ids := make([]string, 3)
+	for i := range ids {
+		id, err := c.ExecCreate(e.ctx, ExecConfig{Command: []string{"true"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = id
+	}
+	// ids[0] exited beyond the retention, ids[1] just now, ids[2] never ran.
+	if err := c.lockSync(); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	c.state.ExecSessions[ids[0]].ExitedAt = now.Add(-ExecRetention - time.Second)
+	c.state.ExecSessions[ids[1]].ExitedAt = now.Add(-time.Second)
+	if err := c.saveLocked(); err != nil {
+		t.Fatal(err)
+	}
+	c.lock.Unlock()
+
+	if _, err := c.ExecCreate(e.ctx, ExecConfig{Command: []string{"true"}}); err != nil {
+		t.Fatal(err)
+	}
+	st := e.dbState(c)
+	if st.ExecSessions[ids[0]] != nil {
+		t.Errorf("session exited %v ago is still recorded", ExecRetention)
+	}
+	if _, err := os.Stat(c.execSessionDir(ids[0])); !os.IsNotExist(err) {
+		t.Errorf("pruned session's files: %v", err)
+	}
+	if st.ExecSessions[ids[1]] == nil || st.ExecSessions[ids[2]] == nil || len(st.ExecSessions) != 3 {
+		t.Errorf("sessions after prune: %+v", st.ExecSessions)
 	}
 }

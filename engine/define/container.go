@@ -192,6 +192,9 @@ type ExecSession struct {
 	// PIDStart and ConmonPIDStart: see ContainerState.PIDStart.
 	PIDStart       uint64 `json:"pidStart,omitempty"`
 	ConmonPIDStart uint64 `json:"conmonPidStart,omitempty"`
+	// ExitedAt is when the process was seen gone; exited sessions are
+	// dropped some minutes later (see engine.ExecRetention).
+	ExitedAt time.Time `json:"exitedAt,omitzero"`
 }
 
 // ContainerRecord is a container's config and state read together (one row).
