@@ -26,7 +26,7 @@ type imageBackend interface {
 	ImageRemove(ctx context.Context, name string, force bool) (service.ImageRemoveReport, error)
 	ImagePrune(ctx context.Context, all bool, filters []string) ([]*define.Image, error)
 	ImagePull(ctx context.Context, ref string, opts service.PullOptions) ([]*define.Image, bool, error)
-	ImagePush(ctx context.Context, name string, opts service.PushOptions) (string, error)
+	ImagePush(ctx context.Context, name string, opts service.PushOptions) (service.PushReport, error)
 	ImageImport(ctx context.Context, r io.Reader, opts service.ImportOptions) (*define.Image, error)
 	ImageLoad(ctx context.Context, r io.Reader) ([]string, error)
 	ImageSave(ctx context.Context, names []string, w io.Writer) error

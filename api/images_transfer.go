@@ -129,13 +129,14 @@ func (rt imageRouter) push(ctx context.Context, w http.ResponseWriter, r *http.R
 			p.send(m)
 		}
 	})
-	dgst, err := rt.b.ImagePush(ctx, name, opts)
+	rep, err := rt.b.ImagePush(ctx, name, opts)
 	if err != nil {
 		return p.fail(err)
 	}
-	aux, _ := json.Marshal(map[string]string{"Tag": tag, "Digest": dgst})
+	dgst := rep.Digest.String()
+	aux, _ := json.Marshal(map[string]any{"Tag": tag, "Digest": dgst, "Size": rep.Size})
 	raw := json.RawMessage(aux)
-	p.send(message{Message: jsonstream.Message{Status: tag + ": digest: " + dgst}})
+	p.send(message{Message: jsonstream.Message{Status: fmt.Sprintf("%s: digest: %s size: %d", tag, dgst, rep.Size)}})
 	p.send(message{Message: jsonstream.Message{Progress: &jsonstream.Progress{}, Aux: &raw}})
 	return nil
 }

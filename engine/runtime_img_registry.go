@@ -6,7 +6,6 @@ import (
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/image"
-	"github.com/opencontainers/go-digest"
 )
 
 // PullImage pulls name according to opts (see image.Service.Pull) and
@@ -29,15 +28,15 @@ func (r *Runtime) PullImage(ctx context.Context, name string, opts image.PullOpt
 }
 
 // PushImage pushes the local image source to destination and records a
-// push event. It returns the digest of the manifest written.
-func (r *Runtime) PushImage(ctx context.Context, source, destination string, opts image.PushOptions) (digest.Digest, error) {
+// push event. It returns the digest and size of the manifest written.
+func (r *Runtime) PushImage(ctx context.Context, source, destination string, opts image.PushOptions) (image.Pushed, error) {
 	images, err := r.Images()
 	if err != nil {
-		return "", err
+		return image.Pushed{}, err
 	}
 	d, err := images.Push(ctx, source, destination, opts)
 	if err != nil {
-		return "", err
+		return image.Pushed{}, err
 	}
 	img, lerr := images.Lookup(source)
 	if lerr == nil {

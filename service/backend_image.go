@@ -94,14 +94,10 @@ func (b *Backend) ImagePull(ctx context.Context, ref string, opts PullOptions) (
 }
 
 // ImagePush pushes the local image name to the registry its name points
-// at and returns the manifest digest.
-func (b *Backend) ImagePush(ctx context.Context, name string, opts PushOptions) (string, error) {
+// at and returns the manifest's digest and size.
+func (b *Backend) ImagePush(ctx context.Context, name string, opts PushOptions) (PushReport, error) {
 	loopbackInsecure(name, &opts.RegistryOptions)
-	rep, err := Push(ctx, b.rt, name, name, PushImageOptions{PushOptions: opts})
-	if err != nil {
-		return "", err
-	}
-	return rep.Digest.String(), nil
+	return Push(ctx, b.rt, name, name, PushImageOptions{PushOptions: opts})
 }
 
 // ImageImport is `import` of a root filesystem tarball.

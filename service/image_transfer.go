@@ -19,6 +19,8 @@ func Pull(ctx context.Context, rt *engine.Runtime, name string, opts PullOptions
 // PushReport is the outcome of Push.
 type PushReport struct {
 	Digest digest.Digest
+	// Size is the pushed manifest's length in bytes.
+	Size int
 }
 
 // PushImageOptions are the options of Push.
@@ -30,16 +32,16 @@ type PushImageOptions struct {
 
 // Push pushes source to destination (empty: the image's own name).
 func Push(ctx context.Context, rt *engine.Runtime, source, destination string, opts PushImageOptions) (PushReport, error) {
-	dgst, err := rt.PushImage(ctx, source, destination, opts.PushOptions)
+	pushed, err := rt.PushImage(ctx, source, destination, opts.PushOptions)
 	if err != nil {
 		return PushReport{}, err
 	}
 	if opts.DigestFile != "" {
-		if err := image.WriteDigestFile(opts.DigestFile, dgst); err != nil {
+		if err := image.WriteDigestFile(opts.DigestFile, pushed.Digest); err != nil {
 			return PushReport{}, err
 		}
 	}
-	return PushReport{Digest: dgst}, nil
+	return PushReport{Digest: pushed.Digest, Size: pushed.Size}, nil
 }
 
 // Import creates an image from a root filesystem tarball read from r.

@@ -48,8 +48,8 @@ func (s *Service) remoteDiffers(context.Context, reference.Named, string, []dige
 }
 
 // Push needs the full build.
-func (s *Service) Push(context.Context, string, string, PushOptions) (digest.Digest, error) {
-	return "", ErrNeedsFull
+func (s *Service) Push(context.Context, string, string, PushOptions) (Pushed, error) {
+	return Pushed{}, ErrNeedsFull
 }
 
 // Save needs the full build.

@@ -59,6 +59,13 @@ const (
 	ManifestFormatV2S2 = "v2s2"
 )
 
+// Pushed is what a push wrote: the manifest's digest and length (docker
+// prints both on its last line).
+type Pushed struct {
+	Digest digest.Digest
+	Size   int
+}
+
 // PushOptions configures Push.
 type PushOptions struct {
 	RegistryOptions

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/berth-dev/berth/engine/define"
-	"github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker/reference"
@@ -32,37 +31,41 @@ func manifestMIMEType(format string) (string, error) {
 // Push copies the local image source to destination, a transport
 // reference (docker://, oci:, oci-archive:, docker-archive:, dir:) or a
 // registry name; an empty destination means the image's own name on its
-// registry. It returns the digest of the manifest written.
-func (s *Service) Push(ctx context.Context, source, destination string, opts PushOptions) (digest.Digest, error) {
+// registry. It returns the digest and size of the manifest written.
+func (s *Service) Push(ctx context.Context, source, destination string, opts PushOptions) (Pushed, error) {
+	return s.push(ctx, source, destination, opts)
+}
+
+func (s *Service) push(ctx context.Context, source, destination string, opts PushOptions) (Pushed, error) {
 	mime, err := manifestMIMEType(opts.Format)
 	if err != nil {
-		return "", err
+		return Pushed{}, err
 	}
 	var algo *compression.Algorithm
 	if opts.CompressionFormat != "" {
 		a, err := compression.AlgorithmByName(opts.CompressionFormat)
 		if err != nil {
-			return "", fmt.Errorf("invalid compression format %q: %v: %w", opts.CompressionFormat, err, define.ErrInvalidArg)
+			return Pushed{}, fmt.Errorf("invalid compression format %q: %v: %w", opts.CompressionFormat, err, define.ErrInvalidArg)
 		}
 		algo = &a
 	}
 	img, matched, err := s.resolve(source)
 	if err != nil {
-		return "", err
+		return Pushed{}, err
 	}
 	if destination == "" {
 		destination = matched
 		if destination == "" {
-			return "", fmt.Errorf("image %s has no name to push to, give a destination: %w", source, define.ErrInvalidArg)
+			return Pushed{}, fmt.Errorf("image %s has no name to push to, give a destination: %w", source, define.ErrInvalidArg)
 		}
 	}
 	dest, err := s.pushDestination(destination)
 	if err != nil {
-		return "", err
+		return Pushed{}, err
 	}
 	sys, err := s.sysContext(opts.RegistryOptions)
 	if err != nil {
-		return "", err
+		return Pushed{}, err
 	}
 	sys.CompressionFormat = algo
 	sys.CompressionLevel = opts.CompressionLevel
@@ -71,7 +74,7 @@ func (s *Service) Push(ctx context.Context, source, destination string, opts Pus
 	sys.DirForceCompress = algo != nil
 	src, err := s.storageRef(matched, img.ID)
 	if err != nil {
-		return "", err
+		return Pushed{}, err
 	}
 	man, err := s.copyImage(ctx, dest, src, opts.ReportWriter, sys, func(o *copy.Options) {
 		o.ForceManifestMIMEType = mime
@@ -79,13 +82,13 @@ func (s *Service) Push(ctx context.Context, source, destination string, opts Pus
 		o.ForceCompressionFormat = algo != nil
 	})
 	if err != nil {
-		return "", err
+		return Pushed{}, err
 	}
 	d, err := manifest.Digest(man)
 	if err != nil {
-		return "", fmt.Errorf("digest of pushed manifest: %w", err)
+		return Pushed{}, fmt.Errorf("digest of pushed manifest: %w", err)
 	}
-	return d, nil
+	return Pushed{Digest: d, Size: len(man)}, nil
 }
 
 // pushDestination parses a push target: a transport reference, or a

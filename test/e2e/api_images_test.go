@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +144,7 @@ func TestAPIDockerCLIRegistry(t *testing.T) {
 		t.Fatalf("docker tag: %s", out)
 	}
 	out, code := docker("push", ref)
-	if code != 0 || !strings.Contains(out, "The push refers to repository ["+reg.Addr+"/busybox]") || !strings.Contains(out, ": Pushed") || !strings.Contains(out, "v1: digest: sha256:") {
+	if code != 0 || !strings.Contains(out, "The push refers to repository ["+reg.Addr+"/busybox]") || !strings.Contains(out, ": Pushed") || !regexp.MustCompile(`v1: digest: sha256:[0-9a-f]{64} size: [1-9][0-9]*`).MatchString(out) {
 		t.Fatalf("docker push: %d %s", code, out)
 	}
 	t.Logf("docker push:\n%s", out)
