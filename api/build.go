@@ -214,6 +214,14 @@ func (rt buildRouter) run(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	authFile, cleanup, err := buildAuthFile(r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer cleanup()
+	if authFile != "" {
+		p.opts.Registry.AuthFile = authFile
+	}
 	out := newProgress(w)
 	stream := streamFunc(func(s string) { out.send(message{Message: jsonstream.Message{Stream: s}}) })
 	if !p.quiet {

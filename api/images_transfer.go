@@ -283,6 +283,19 @@ func registryAuth(r *http.Request) (service.RegistryOptions, error) {
 	if h == "" {
 		return ro, nil
 	}
+	var ac registry.AuthConfig
+	if err := decodeHeaderJSON(h, &ac); err != nil {
+		return ro, badRequest(fmt.Errorf("invalid %s header: %v", registry.AuthHeader, err))
+	}
+	if user, pass := authCreds(ac); user != "" {
+		ro.Creds = user + ":" + pass
+	}
+	return ro, nil
+}
+
+// decodeHeaderJSON reads a header holding base64 JSON; clients differ in
+// the base64 alphabet and padding they use.
+func decodeHeaderJSON(h string, v any) error {
 	var raw []byte
 	var err error
 	for _, enc := range []*base64.Encoding{base64.URLEncoding, base64.RawURLEncoding, base64.StdEncoding, base64.RawStdEncoding} {
@@ -290,23 +303,22 @@ func registryAuth(r *http.Request) (service.RegistryOptions, error) {
 			break
 		}
 	}
-	var ac registry.AuthConfig
-	if err == nil {
-		err = json.Unmarshal(raw, &ac)
-	}
 	if err != nil {
-		return ro, badRequest(fmt.Errorf("invalid X-Registry-Auth header: %v", err))
+		return err
 	}
-	user, pass := ac.Username, ac.Password
+	return json.Unmarshal(raw, v)
+}
+
+// authCreds is the user and password of an auth config, from its
+// fields or its "auth" (base64 user:password).
+func authCreds(ac registry.AuthConfig) (user, pass string) {
+	user, pass = ac.Username, ac.Password
 	if user == "" && ac.Auth != "" {
 		if b, err := base64.StdEncoding.DecodeString(ac.Auth); err == nil {
 			user, pass, _ = strings.Cut(string(b), ":")
 		}
 	}
-	if user != "" {
-		ro.Creds = user + ":" + pass
-	}
-	return ro, nil
+	return user, pass
 }
 
 // platformParam reads docker's os[/arch[/variant]].

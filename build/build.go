@@ -61,6 +61,9 @@ type Options struct {
 	// Pull is the pull policy of FROM images (default missing).
 	Pull     string
 	Registry image.RegistryOptions
+	// LoopbackInsecure reaches registries on loopback over plain HTTP, as
+	// dockerd does for the docker API's builds.
+	LoopbackInsecure bool
 	// BuildContexts are --build-context NAME=DIR or
 	// NAME=docker-image://REF: what COPY --from=NAME, RUN --mount from=NAME
 	// and FROM NAME mean.

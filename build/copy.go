@@ -425,7 +425,7 @@ func (b *builder) fromImage(ctx context.Context, from string) (*define.Image, er
 	if policy == "" {
 		policy = image.PullMissing
 	}
-	imgs, err := b.rt.PullImage(ctx, from, image.PullOptions{RegistryOptions: b.opts.Registry, Policy: policy, ReportWriter: b.opts.PullWriter})
+	imgs, err := b.rt.PullImage(ctx, from, b.pullOptions(from, policy))
 	if err != nil {
 		return nil, err
 	}

@@ -132,6 +132,15 @@ func Build(ctx context.Context, rt *engine.Runtime, runner Runner, opts Options)
 
 // globalArgs evaluates the ARGs before the first FROM: they can be used
 // in FROM lines, and in a stage that declares them again.
+// pullOptions are the options of pulling ref for a FROM or COPY --from.
+func (b *builder) pullOptions(ref, policy string) image.PullOptions {
+	ro := b.opts.Registry
+	if b.opts.LoopbackInsecure {
+		ro.LoopbackInsecure(ref)
+	}
+	return image.PullOptions{RegistryOptions: ro, Policy: policy, ReportWriter: b.opts.PullWriter}
+}
+
 func (b *builder) globalArgs() error {
 	b.global = newArgs()
 	for i := range b.file.metaArgs {
@@ -233,7 +242,7 @@ func (b *builder) from(ctx context.Context, s *stageState, st instructions.Stage
 	if policy == "" {
 		policy = image.PullMissing
 	}
-	imgs, err := b.rt.PullImage(ctx, base, image.PullOptions{RegistryOptions: b.opts.Registry, Policy: policy, ReportWriter: b.opts.PullWriter})
+	imgs, err := b.rt.PullImage(ctx, base, b.pullOptions(base, policy))
 	if err != nil {
 		return err
 	}

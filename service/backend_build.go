@@ -31,6 +31,7 @@ func (b *Backend) Build(ctx context.Context, archive io.Reader, containerfile st
 	}
 	defer src.Remove()
 	opts.ContextDir, opts.ContainerfileData = src.Dir, src.Containerfile
+	opts.LoopbackInsecure = true
 	opts.Containerfile, opts.ContainerfileName = "", ""
 	if containerfile != "" && src.Dir != "" {
 		data, err := rootcopy.ReadFile(src.Dir, containerfile, maxContainerfile)

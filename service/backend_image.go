@@ -3,11 +3,9 @@ package service
 import (
 	"context"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
 )
@@ -84,7 +82,7 @@ func (b *Backend) ImagePrune(ctx context.Context, all bool, filters []string) ([
 // already stored under ref, for docker's "Image is up to date".
 func (b *Backend) ImagePull(ctx context.Context, ref string, opts PullOptions) (imgs []*define.Image, existed bool, err error) {
 	before, _ := LookupImage(b.rt, ref)
-	loopbackInsecure(ref, &opts.RegistryOptions)
+	opts.RegistryOptions.LoopbackInsecure(ref)
 	imgs, err = Pull(ctx, b.rt, ref, opts)
 	if err != nil {
 		return nil, false, err
@@ -96,7 +94,7 @@ func (b *Backend) ImagePull(ctx context.Context, ref string, opts PullOptions) (
 // ImagePush pushes the local image name to the registry its name points
 // at and returns the manifest's digest and size.
 func (b *Backend) ImagePush(ctx context.Context, name string, opts PushOptions) (PushReport, error) {
-	loopbackInsecure(name, &opts.RegistryOptions)
+	opts.RegistryOptions.LoopbackInsecure(name)
 	return Push(ctx, b.rt, name, name, PushImageOptions{PushOptions: opts})
 }
 
@@ -140,24 +138,7 @@ func (b *Backend) RegistryLogin(ctx context.Context, server, user, password stri
 	if err != nil {
 		return err
 	}
-	loopbackInsecure(key, &ro)
+	ro.LoopbackInsecure(key)
 	_, err = Login(ctx, key, LoginOptions{RegistryOptions: ro, Username: user, Password: password})
 	return err
-}
-
-// loopbackInsecure lets a registry on a loopback address be reached over
-// plain HTTP, as dockerd does (127.0.0.0/8 is an insecure registry by
-// default), unless the caller chose already.
-func loopbackInsecure(ref string, ro *RegistryOptions) {
-	if ro.TLSVerify != nil {
-		return
-	}
-	host, _, _ := strings.Cut(strings.TrimPrefix(ref, "docker://"), "/")
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
-		f := false
-		ro.TLSVerify = &f
-	}
 }

@@ -3,7 +3,9 @@ package image
 import (
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/errdefs"
@@ -228,6 +230,24 @@ type RegistryOptions struct {
 	// OS, Arch and Variant choose the instance of a manifest list; empty
 	// means the host's.
 	OS, Arch, Variant string
+}
+
+// LoopbackInsecure lets a registry on a loopback address be reached over
+// plain HTTP, as dockerd does (127.0.0.0/8 is an insecure registry by
+// default), unless the caller chose already. The docker API's callers
+// expect it; the CLI's follow podman (registries.conf, --tls-verify).
+func (o *RegistryOptions) LoopbackInsecure(ref string) {
+	if o.TLSVerify != nil {
+		return
+	}
+	host, _, _ := strings.Cut(strings.TrimPrefix(ref, "docker://"), "/")
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		f := false
+		o.TLSVerify = &f
+	}
 }
 
 // orDefault returns v, or def when v is empty.

@@ -118,7 +118,7 @@ func TestAPIDockerCLIRegistry(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "docker", args...)
-		cmd.Env = append(os.Environ(), "DOCKER_HOST="+uri, "DOCKER_CONFIG="+cfg)
+		cmd.Env = append(os.Environ(), "DOCKER_HOST="+uri, "DOCKER_CONFIG="+cfg, "DOCKER_BUILDKIT=0")
 		out, err := cmd.CombinedOutput()
 		code := 0
 		if ee, ok := err.(*exec.ExitError); ok {
@@ -163,11 +163,29 @@ func TestAPIDockerCLIRegistry(t *testing.T) {
 	if out, code := docker("pull", reg.Ref("nosuch:v1")); code == 0 {
 		t.Errorf("docker pull of a missing image succeeded: %s", out)
 	}
+	// The classic builder pulls FROM with the credentials docker sends in
+	// X-Registry-Config.
+	ctxDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ctxDir, "Dockerfile"), []byte("FROM "+ref+"\nLABEL from=registry\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	build := func() (string, int) {
+		if out, code := docker("rmi", "-f", ref); code != 0 {
+			t.Fatalf("docker rmi: %s", out)
+		}
+		return docker("build", "-t", "fromreg:1", ctxDir)
+	}
+	if out, code := build(); code != 0 || !strings.Contains(out, "Successfully tagged fromreg:1") {
+		t.Errorf("docker build FROM an authenticated registry: %d %s", code, out)
+	}
 	// Without the login the registry refuses the pull.
 	if out, code := docker("logout", reg.Addr); code != 0 {
 		t.Fatalf("docker logout: %s", out)
 	}
 	if out, code := docker("pull", ref); code == 0 {
 		t.Errorf("docker pull without credentials succeeded: %s", out)
+	}
+	if out, code := build(); code == 0 {
+		t.Errorf("docker build FROM the registry without credentials succeeded: %s", out)
 	}
 }
