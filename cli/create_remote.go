@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/berth-dev/berth/service"
@@ -40,12 +41,12 @@ func createRemote(cmd *cobra.Command, d *Deps, s *spec.ContainerSpec, copts serv
 // attachedRunner is the remote engine's attached run (create, attach,
 // start, wait); the local engine runs through service.Run instead.
 type attachedRunner interface {
-	RunAttached(ctx context.Context, s *spec.ContainerSpec, copts service.CreateOptions, o service.AttachStreams, resize <-chan [2]uint16) (string, int, error)
+	RunAttached(ctx context.Context, s *spec.ContainerSpec, copts service.CreateOptions, o service.AttachStreams, resize <-chan [2]uint16, detachKeys string) (string, int, error)
 }
 
 // runRemoteAttached is `run` without -d in remote mode: the container's
 // streams over the service, its exit code as run's.
-func runRemoteAttached(cmd *cobra.Command, d *Deps, s *spec.ContainerSpec, copts service.CreateOptions, cidFile string, selectStreams bool) error {
+func runRemoteAttached(cmd *cobra.Command, d *Deps, s *spec.ContainerSpec, copts service.CreateOptions, cidFile string, selectStreams bool, detachKeys string) error {
 	if selectStreams {
 		return notRemote("run --attach")
 	}
@@ -67,12 +68,15 @@ func runRemoteAttached(cmd *cobra.Command, d *Deps, s *spec.ContainerSpec, copts
 		streams.Stderr = streams.Stdout
 	}
 	term.makeRaw()
-	id, code, err := ra.RunAttached(cmd.Context(), s, copts, streams, term.resize)
+	id, code, err := ra.RunAttached(cmd.Context(), s, copts, streams, term.resize, detachKeys)
 	term.restore()
 	if id != "" {
 		if werr := writeCIDFile(cidFile, id); werr != nil && err == nil {
 			err = werr
 		}
+	}
+	if errors.Is(err, service.ErrDetach) {
+		return nil
 	}
 	if err != nil {
 		return &codedError{error: err, code: ExitCode(err)}

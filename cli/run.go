@@ -39,7 +39,7 @@ func newRunCommand(d *Deps) *cobra.Command {
 			}
 			if d.isRemote() {
 				if !detach {
-					return runRemoteAttached(cmd, d, s, copts, o.cidFile, len(attach) > 0)
+					return runRemoteAttached(cmd, d, s, copts, o.cidFile, len(attach) > 0, firstNonEmpty(detachKeys, d.conf.Engine.DetachKeys))
 				}
 				return createRemote(cmd, d, s, copts, o.cidFile, true)
 			}

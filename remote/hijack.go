@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/berth-dev/berth/internal/detachkeys"
 	"io"
 	"net"
 	"net/http"
@@ -82,6 +83,35 @@ func hijackHead(conn net.Conn, req *http.Request) (*bufio.Reader, error) {
 func closeWrite(conn net.Conn) {
 	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite()
+	}
+}
+
+// copyInputDetachable is copyInput watching for the detach keys: on them
+// it reports true without sending them, and the caller hangs up (the
+// service then leaves the container running, as a detach does).
+func copyInputDetachable(conn net.Conn, stdin io.Reader, keys []byte) (detached bool) {
+	sc := detachkeys.NewScanner(keys)
+	buf := make([]byte, 8192)
+	for {
+		n, err := stdin.Read(buf)
+		if n > 0 {
+			out, hit := sc.Feed(buf[:n])
+			if len(out) > 0 {
+				if _, werr := conn.Write(out); werr != nil {
+					return false
+				}
+			}
+			if hit {
+				return true
+			}
+		}
+		if err != nil {
+			if rest := sc.Flush(); len(rest) > 0 {
+				_, _ = conn.Write(rest)
+			}
+			closeWrite(conn)
+			return false
+		}
 	}
 }
 

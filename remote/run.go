@@ -3,10 +3,15 @@ package remote
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
+
+	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/detachkeys"
 
 	"github.com/berth-dev/berth/service"
 	"github.com/berth-dev/berth/spec"
@@ -17,7 +22,15 @@ import (
 // the container's output ends, then wait for its exit code. With --rm
 // the client removes the container after the wait, as local berth's
 // attached run does; a container that cannot start is removed again.
-func (c *Client) RunAttached(ctx context.Context, s *spec.ContainerSpec, copts service.CreateOptions, o service.AttachStreams, resize <-chan [2]uint16) (string, int, error) {
+// detachKeys ("" for the default) are watched for on stdin by the client
+// (and given to the service, so that its own default does not detach on
+// other keys): typing them returns service.ErrDetach with the container
+// left running.
+func (c *Client) RunAttached(ctx context.Context, s *spec.ContainerSpec, copts service.CreateOptions, o service.AttachStreams, resize <-chan [2]uint16, detachKeys string) (string, int, error) {
+	keys, err := detachkeys.Parse(detachKeys)
+	if err != nil {
+		return "", 0, fmt.Errorf("%v: %w", err, define.ErrInvalidArg)
+	}
 	remove := s.Remove
 	s.Remove = false
 	id, err := c.Create(ctx, s, copts)
@@ -26,6 +39,9 @@ func (c *Client) RunAttached(ctx context.Context, s *spec.ContainerSpec, copts s
 	}
 	path := "/containers/" + url.PathEscape(id)
 	q := url.Values{"stream": {"true"}, "stdout": {"true"}, "stderr": {"true"}, "stdin": {strconv.FormatBool(s.Stdin)}}
+	if detachKeys != "" {
+		q.Set("detachKeys", detachKeys)
+	}
 	conn, req, err := c.hijackSend(ctx, path+"/attach?"+q.Encode(), nil)
 	if err != nil {
 		return id, 0, err
@@ -44,13 +60,22 @@ func (c *Client) RunAttached(ctx context.Context, s *spec.ContainerSpec, copts s
 		defer cancel()
 		go c.followResize(rctx, path, resize)
 	}
+	var detached atomic.Bool
 	if s.Stdin {
-		go copyInput(conn, o.Stdin)
+		go func() {
+			if copyInputDetachable(conn, o.Stdin, keys) {
+				detached.Store(true)
+				_ = conn.Close()
+			}
+		}()
 	}
 	if s.Terminal {
 		_, err = io.Copy(o.Stdout, out)
 	} else {
 		err = demux(out, o.Stdout, o.Stderr)
+	}
+	if detached.Load() {
+		return id, 0, service.ErrDetach
 	}
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return id, 0, err

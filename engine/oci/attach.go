@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/berth-dev/berth/internal/detachkeys"
 	"io"
 	"net"
 	"os"
@@ -161,12 +162,12 @@ func copyOutput(conn *net.UnixConn, s AttachStreams) error {
 // copyInput sends stdin to conmon and reports whether the user detached.
 // On EOF it half-closes the connection so the container sees EOF too.
 func copyInput(conn *net.UnixConn, in io.Reader, keys []byte) (detached bool) {
-	sc := &detachScanner{keys: keys}
+	sc := detachkeys.NewScanner(keys)
 	buf := make([]byte, 8192)
 	for {
 		n, err := in.Read(buf)
 		if n > 0 {
-			out, hit := sc.feed(buf[:n])
+			out, hit := sc.Feed(buf[:n])
 			if len(out) > 0 {
 				if _, werr := conn.Write(out); werr != nil {
 					return false
@@ -177,69 +178,13 @@ func copyInput(conn *net.UnixConn, in io.Reader, keys []byte) (detached bool) {
 			}
 		}
 		if err != nil {
-			if rest := sc.flush(); len(rest) > 0 {
+			if rest := sc.Flush(); len(rest) > 0 {
 				_, _ = conn.Write(rest)
 			}
 			_ = conn.CloseWrite()
 			return false
 		}
 	}
-}
-
-// detachScanner finds the detach key sequence in a byte stream split over
-// arbitrary reads. Bytes that might start the sequence are held back until
-// it is clear whether they do.
-type detachScanner struct {
-	keys    []byte
-	matched int
-}
-
-// feed returns the bytes to forward and whether the sequence completed.
-func (d *detachScanner) feed(p []byte) (out []byte, detached bool) {
-	if len(d.keys) == 0 {
-		return p, false
-	}
-	out = make([]byte, 0, len(p)+d.matched)
-	for _, b := range p {
-		for {
-			if b == d.keys[d.matched] {
-				d.matched++
-				if d.matched == len(d.keys) {
-					return out, true
-				}
-				break
-			}
-			if d.matched == 0 {
-				out = append(out, b)
-				break
-			}
-			// Mismatch after a partial match: release the first held byte
-			// and retry the rest of the held prefix plus b.
-			held := d.keys[:d.matched]
-			out = append(out, held[0])
-			d.matched = longestPrefixSuffix(d.keys, held[1:])
-			out = append(out, held[1:len(held)-d.matched]...)
-		}
-	}
-	return out, false
-}
-
-// flush returns held-back bytes at end of input.
-func (d *detachScanner) flush() []byte {
-	held := append([]byte(nil), d.keys[:d.matched]...)
-	d.matched = 0
-	return held
-}
-
-// longestPrefixSuffix is the length of the longest suffix of s that is a
-// prefix of keys.
-func longestPrefixSuffix(keys, s []byte) int {
-	for l := min(len(s), len(keys)-1); l > 0; l-- {
-		if string(s[len(s)-l:]) == string(keys[:l]) {
-			return l
-		}
-	}
-	return 0
 }
 
 // forwardResize writes "1 rows cols\n" (conmon's resize message) to the ctl

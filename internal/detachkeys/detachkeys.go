@@ -37,3 +37,62 @@ func Parse(s string) ([]byte, error) {
 	}
 	return keys, nil
 }
+
+// Scanner finds the detach key sequence in a byte stream split over
+// arbitrary reads. Bytes that might start the sequence are held back until
+// it is clear whether they do.
+// NewScanner watches for keys; no keys never detach.
+func NewScanner(keys []byte) *Scanner { return &Scanner{keys: keys} }
+
+type Scanner struct {
+	keys    []byte
+	matched int
+}
+
+// Feed returns the bytes to forward and whether the sequence completed.
+func (d *Scanner) Feed(p []byte) (out []byte, detached bool) {
+	if len(d.keys) == 0 {
+		return p, false
+	}
+	out = make([]byte, 0, len(p)+d.matched)
+	for _, b := range p {
+		for {
+			if b == d.keys[d.matched] {
+				d.matched++
+				if d.matched == len(d.keys) {
+					return out, true
+				}
+				break
+			}
+			if d.matched == 0 {
+				out = append(out, b)
+				break
+			}
+			// Mismatch after a partial match: release the first held byte
+			// and retry the rest of the held prefix plus b.
+			held := d.keys[:d.matched]
+			out = append(out, held[0])
+			d.matched = longestPrefixSuffix(d.keys, held[1:])
+			out = append(out, held[1:len(held)-d.matched]...)
+		}
+	}
+	return out, false
+}
+
+// Flush returns held-back bytes at end of input.
+func (d *Scanner) Flush() []byte {
+	held := append([]byte(nil), d.keys[:d.matched]...)
+	d.matched = 0
+	return held
+}
+
+// longestPrefixSuffix is the length of the longest suffix of s that is a
+// prefix of keys.
+func longestPrefixSuffix(keys, s []byte) int {
+	for l := min(len(s), len(keys)-1); l > 0; l-- {
+		if string(s[len(s)-l:]) == string(keys[:l]) {
+			return l
+		}
+	}
+	return 0
+}

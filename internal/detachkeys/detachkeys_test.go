@@ -15,3 +15,44 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func TestDetachScanner(t *testing.T) {
+	ctrlPQ := []byte{16, 17}
+	tests := []struct {
+		name       string
+		keys       []byte
+		chunks     []string
+		wantOut    string
+		wantDetach bool
+	}{
+		{name: "no keys", keys: nil, chunks: []string{"ab\x10\x11c"}, wantOut: "ab\x10\x11c"},
+		{name: "no match", keys: ctrlPQ, chunks: []string{"hello"}, wantOut: "hello"},
+		{name: "match in one read", keys: ctrlPQ, chunks: []string{"ab\x10\x11cd"}, wantOut: "ab", wantDetach: true},
+		{name: "match split over reads", keys: ctrlPQ, chunks: []string{"ab\x10", "\x11"}, wantOut: "ab", wantDetach: true},
+		{name: "partial then mismatch", keys: ctrlPQ, chunks: []string{"a\x10", "b"}, wantOut: "a\x10b"},
+		{name: "repeated first key", keys: ctrlPQ, chunks: []string{"\x10\x10\x11"}, wantOut: "\x10", wantDetach: true},
+		{name: "overlapping prefix", keys: []byte("aab"), chunks: []string{"aaab"}, wantOut: "a", wantDetach: true},
+		{name: "held bytes flushed at eof", keys: ctrlPQ, chunks: []string{"x\x10"}, wantOut: "x\x10"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := NewScanner(tt.keys)
+			var out []byte
+			detached := false
+			for _, c := range tt.chunks {
+				o, hit := d.Feed([]byte(c))
+				out = append(out, o...)
+				if hit {
+					detached = true
+					break
+				}
+			}
+			if !detached {
+				out = append(out, d.Flush()...)
+			}
+			if string(out) != tt.wantOut || detached != tt.wantDetach {
+				t.Errorf("got %q detached=%v, want %q detached=%v", out, detached, tt.wantOut, tt.wantDetach)
+			}
+		})
+	}
+}

@@ -356,3 +356,38 @@ func TestRemoteImages(t *testing.T) {
 		t.Errorf("local ps after the remote run -d = %q", got)
 	}
 }
+
+// A remote `run -it` detaches on the detach keys as a local one does: the
+// client returns 0 at once and the container runs on; --detach-keys
+// replaces the sequence (the default keys then reach the container).
+func TestRemoteRunDetachKeys(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	uri := apiService(t, env)
+
+	s := startTTY(t, env, 24, 80, "--url", uri, "run", "-it", "--name", "rdt", "busybox", "sh")
+	s.expect("# ")
+	s.send("echo one-$((40+2))\r")
+	s.expect("one-42")
+	s.send(keyCtrlP + keyCtrlQ)
+	if code := s.wait(); code != 0 {
+		t.Fatalf("remote detach: exit code %d, want 0; output:\n%q", code, s.output())
+	}
+	if st := env.MustBerth(t, "inspect", "--format", "{{.State.Status}}", "rdt"); st != "running" {
+		t.Fatalf("after a remote detach the container is %q, want running", st)
+	}
+
+	k := startTTY(t, env, 24, 80, "--url", uri, "run", "-it", "--detach-keys", "ctrl-x,y", "--name", "rdk", "busybox", "sh")
+	k.expect("# ")
+	k.send(keyCtrlP + keyCtrlQ + "echo still-$((1+1))\r")
+	k.expect("still-2")
+	k.send("\x18y")
+	if code := k.wait(); code != 0 {
+		t.Fatalf("remote detach with --detach-keys: exit code %d, want 0; output:\n%q", code, k.output())
+	}
+	if st := env.MustBerth(t, "inspect", "--format", "{{.State.Status}}", "rdk"); st != "running" {
+		t.Fatalf("after a remote detach with --detach-keys the container is %q, want running", st)
+	}
+	env.MustBerth(t, "rm", "-f", "-t", "0", "rdt", "rdk")
+}
