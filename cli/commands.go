@@ -47,6 +47,7 @@ func verbs() []verb {
 		{names: []string{"system"}, group: "manage", build: newSystemCommand},
 		{names: []string{"healthcheck"}, group: "manage", build: newHealthcheckCommand},
 		{names: []string{"generate"}, group: "manage", build: newGenerateCommand},
+		{names: []string{"quadlet"}, group: "manage", build: newQuadletCommand},
 	}
 }
 

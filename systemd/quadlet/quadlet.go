@@ -242,3 +242,17 @@ func (c *converter) resolve(f *unitFile, ref, ext string) (string, error) {
 	requires(f, dep.service)
 	return dep.object, nil
 }
+
+// ServiceName returns the service unit a quadlet file becomes
+// (web.service, data-volume.service), reading ServiceName= if it is set.
+func ServiceName(s Source) string {
+	p := &parsed{src: s, file: &unitFile{}}
+	if f, err := os.Open(s.Path); err == nil {
+		if uf, err := parseUnit(f); err == nil {
+			p.file = uf
+		}
+		f.Close()
+	}
+	service, _ := names(p)
+	return service + ".service"
+}
