@@ -48,6 +48,7 @@ func verbs() []verb {
 		{names: []string{"healthcheck"}, group: "manage", build: newHealthcheckCommand},
 		{names: []string{"generate"}, group: "manage", build: newGenerateCommand},
 		{names: []string{"quadlet"}, group: "manage", build: newQuadletCommand},
+		{names: []string{"auto-update"}, group: "main", build: newAutoUpdateCommand},
 	}
 }
 

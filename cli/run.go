@@ -28,6 +28,7 @@ func newRunCommand(d *Deps) *cobra.Command {
 			if err := uf.check(detach); err != nil {
 				return err
 			}
+			labelUnit(s)
 			if detach && len(attach) > 0 {
 				return usageError("conflicting options: -a and -d")
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/service"
+	"github.com/berth-dev/berth/spec"
 	"github.com/spf13/pflag"
 )
 
@@ -109,4 +110,19 @@ func sdNotify(sock, msg string) error {
 		return fmt.Errorf("sd-notify: %w", err)
 	}
 	return nil
+}
+
+// labelUnit records the systemd unit a container is run by (generated
+// units set $PODMAN_SYSTEMD_UNIT), which auto-update restarts.
+func labelUnit(s *spec.ContainerSpec) {
+	unit := os.Getenv(service.SystemdUnitLabel)
+	if unit == "" {
+		return
+	}
+	if s.Labels == nil {
+		s.Labels = map[string]string{}
+	}
+	if _, ok := s.Labels[service.SystemdUnitLabel]; !ok {
+		s.Labels[service.SystemdUnitLabel] = unit
+	}
 }

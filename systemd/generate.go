@@ -63,7 +63,7 @@ type Options struct {
 	Template bool
 	// RestartPolicy, RestartSec, StartTimeout and StopTimeout override
 	// the defaults when set.
-	RestartPolicy                       *string
+	RestartPolicy                         *string
 	RestartSec, StartTimeout, StopTimeout *uint
 	// ContainerPrefix, PodPrefix and Separator make the unit names
 	// (container-NAME, pod-NAME).
