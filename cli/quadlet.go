@@ -34,7 +34,18 @@ func newQuadletCommand(d *Deps) *cobra.Command {
 func runGenerator(cmd *cobra.Command, args []string) error {
 	var dryRun, user, verbose bool
 	var dirs []string
-	for _, a := range args {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		// Without flag parsing the global flags (--root X) arrive here
+		// too: they are the root command's, already applied.
+		if name, _, hasValue := strings.Cut(strings.TrimPrefix(a, "--"), "="); strings.HasPrefix(a, "--") {
+			if f := cmd.Root().PersistentFlags().Lookup(name); f != nil {
+				if !hasValue && f.NoOptDefVal == "" {
+					i++
+				}
+				continue
+			}
+		}
 		switch strings.TrimLeft(a, "-") {
 		case "dryrun":
 			dryRun = true

@@ -27,7 +27,8 @@ func unitExecLines(unit, key string) []string {
 
 // execArgv splits an Exec line into words the way systemd does for what
 // generate systemd writes: blanks separate, "..." is one word, and the
-// specifiers %t (runDir), %n (unit), %% and $$ are expanded.
+// specifiers %t (runDir), %n (unit), %N (unit without .service), %% and
+// $$ are expanded.
 func execArgv(t *testing.T, line, runDir, unit string) []string {
 	t.Helper()
 	var words []string
@@ -49,7 +50,7 @@ func execArgv(t *testing.T, line, runDir, unit string) []string {
 			}
 			w, rest = rest[:i], rest[i:]
 		}
-		w = strings.NewReplacer("%t", runDir, "%n", unit, "%%", "%", "$$", "$").Replace(w)
+		w = strings.NewReplacer("%t", runDir, "%n", unit, "%N", strings.TrimSuffix(unit, ".service"), "%%", "%", "$$", "$").Replace(w)
 		words = append(words, w)
 	}
 	return words
@@ -59,7 +60,9 @@ func execArgv(t *testing.T, line, runDir, unit string) []string {
 // unit's name, NOTIFY_SOCKET when notify is set) and fails on error.
 func runExec(t *testing.T, line, runDir, unit, notify string) string {
 	t.Helper()
-	argv := execArgv(t, line, runDir, unit)
+	// "-" in front: systemd ignores the command's failure; here it must
+	// succeed all the same.
+	argv := execArgv(t, strings.TrimPrefix(line, "-"), runDir, unit)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
