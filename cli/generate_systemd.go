@@ -9,12 +9,11 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/service"
-	"github.com/berth-dev/berth/systemd"
 	"github.com/spf13/cobra"
 )
 
 func newGenerateSystemdCommand(d *Deps) *cobra.Command {
-	var o systemd.Options
+	var o service.SystemdOptions
 	var files bool
 	var format, restartPolicy string
 	var restartSec, startTimeout, stopTimeout uint
@@ -87,7 +86,7 @@ func newGenerateSystemdCommand(d *Deps) *cobra.Command {
 // printUnits prints the units (separated by a blank line) or, with
 // files, writes NAME.service into the working directory and prints the
 // paths; asJSON prints either as a JSON object or list, as podman does.
-func printUnits(cmd *cobra.Command, units []systemd.Unit, files, asJSON, template bool) error {
+func printUnits(cmd *cobra.Command, units []service.SystemdUnit, files, asJSON, template bool) error {
 	out := cmd.OutOrStdout()
 	if files {
 		wd, err := os.Getwd()

@@ -7,12 +7,11 @@ import (
 
 	"github.com/berth-dev/berth/cli/format"
 	"github.com/berth-dev/berth/service"
-	"github.com/berth-dev/berth/systemd/quadlet"
 	"github.com/spf13/cobra"
 )
 
 // writeQuadletUnits writes the generator's units into dir.
-func writeQuadletUnits(dir string, units []quadlet.Unit, verbose bool, errOut io.Writer) error {
+func writeQuadletUnits(dir string, units []service.QuadletUnit, verbose bool, errOut io.Writer) error {
 	if verbose {
 		for _, u := range units {
 			fmt.Fprintf(errOut, "quadlet-generator: writing %s/%s\n", dir, u.Name)

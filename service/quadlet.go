@@ -13,6 +13,9 @@ import (
 	"github.com/berth-dev/berth/systemd/quadlet"
 )
 
+// QuadletUnit is one unit the generator made.
+type QuadletUnit = quadlet.Unit
+
 // QuadletOptions says which search path the quadlet verbs use.
 type QuadletOptions struct {
 	// User uses the user's directories instead of the system's.

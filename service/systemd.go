@@ -10,6 +10,12 @@ import (
 	"github.com/berth-dev/berth/systemd"
 )
 
+// SystemdOptions are generate systemd's options; SystemdUnit one unit.
+type (
+	SystemdOptions = systemd.Options
+	SystemdUnit    = systemd.Unit
+)
+
 // GenerateSystemd returns the units of a container, or of a pod and its
 // members, looked up by name or ID (containers first, as podman does).
 func GenerateSystemd(ctx context.Context, rt *engine.Runtime, nameOrID string, o systemd.Options) ([]systemd.Unit, error) {
