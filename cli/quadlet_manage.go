@@ -26,7 +26,7 @@ func quadletUser() service.QuadletOptions { return service.QuadletOptions{User: 
 
 // reloadSystemd asks systemd to rerun the generators, when it runs.
 func reloadSystemd(cmd *cobra.Command, o service.QuadletOptions, reload bool) error {
-	sd := service.Systemctl{User: o.User}
+	sd := service.Systemctl(o)
 	if !reload || !sd.Running() {
 		return nil
 	}
@@ -66,7 +66,7 @@ func newQuadletListCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o := quadletUser()
 			var sd service.Systemd
-			if s := (service.Systemctl{User: o.User}); s.Running() {
+			if s := service.Systemctl(o); s.Running() {
 				sd = s
 			}
 			list, err := service.QuadletList(cmd.Context(), o, sd)

@@ -90,7 +90,7 @@ func (c *converter) container(p *parsed) error {
 	if notify, set, err := f.lookupBool(g, "Notify"); err != nil {
 		return err
 	} else if set && notify {
-		return fmt.Errorf("Notify=true (--sdnotify=container) is not supported by berth")
+		return fmt.Errorf("key 'Notify' set to true (--sdnotify=container) is not supported by berth")
 	}
 	for _, v := range f.values(g, "Network") {
 		for _, n := range strings.Split(v, ",") {
