@@ -13,29 +13,32 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// unitFlags are the run/create flags systemd units use: --sdnotify,
-// --cgroups and --replace (the latter only registered here when no other
-// file of the command has it).
-type unitFlags struct {
-	sdnotify string
-	cgroups  string
-	replace  bool
-}
+// unitFlags are the run flags systemd units use: --sdnotify, --cgroups
+// and --replace. Each is registered only when the command has no flag of
+// that name yet (another file may bring it), and values are read back by
+// name, so either registration works.
+type unitFlags struct{ f *pflag.FlagSet }
 
 // bindUnitFlags adds the unit flags to run or create.
 func bindUnitFlags(f *pflag.FlagSet) *unitFlags {
-	u := &unitFlags{}
-	f.StringVar(&u.sdnotify, "sdnotify", "ignore", "control sd-notify behavior (conmon or ignore)")
-	f.StringVar(&u.cgroups, "cgroups", "enabled", "control container cgroup configuration (enabled or no-conmon)")
-	if f.Lookup("replace") == nil {
-		f.BoolVar(&u.replace, "replace", false, "if a container with the same name exists, replace it")
+	if f.Lookup("sdnotify") == nil {
+		f.String("sdnotify", "ignore", "control sd-notify behavior (conmon or ignore)")
 	}
-	return u
+	if f.Lookup("cgroups") == nil {
+		f.String("cgroups", "enabled", "control container cgroup configuration (enabled or no-conmon)")
+	}
+	if f.Lookup("replace") == nil {
+		f.Bool("replace", false, "if a container with the same name exists, replace it")
+	}
+	return &unitFlags{f: f}
 }
+
+func (u *unitFlags) value(name string) string { return u.f.Lookup(name).Value.String() }
 
 // check refuses values berth does not implement.
 func (u *unitFlags) check(detach bool) error {
-	switch u.sdnotify {
+	sdnotify, cgroups := u.value("sdnotify"), u.value("cgroups")
+	switch sdnotify {
 	case "ignore":
 	case "conmon":
 		if !detach {
@@ -44,17 +47,17 @@ func (u *unitFlags) check(detach bool) error {
 			return usageError("--sdnotify=conmon requires --detach")
 		}
 	case "container", "healthy":
-		return usageError("--sdnotify=%s is not supported: use conmon or ignore", u.sdnotify)
+		return usageError("--sdnotify=%s is not supported: use conmon or ignore", sdnotify)
 	default:
-		return usageError("invalid sdnotify value %q: must be conmon, container, healthy or ignore", u.sdnotify)
+		return usageError("invalid sdnotify value %q: must be conmon, container, healthy or ignore", sdnotify)
 	}
-	switch u.cgroups {
+	switch cgroups {
 	case "enabled", "no-conmon":
 		// conmon stays in berth's own cgroup (the unit's) either way.
 	case "disabled", "split":
-		return usageError("--cgroups=%s is not supported: use enabled or no-conmon", u.cgroups)
+		return usageError("--cgroups=%s is not supported: use enabled or no-conmon", cgroups)
 	default:
-		return usageError("invalid cgroup mode %q", u.cgroups)
+		return usageError("invalid cgroup mode %q", cgroups)
 	}
 	return nil
 }
@@ -62,7 +65,7 @@ func (u *unitFlags) check(detach bool) error {
 // replaceExisting removes a container already named name when --replace
 // was given, so that a unit restarted after a crash can take the name.
 func (u *unitFlags) replaceExisting(ctx context.Context, rt *service.Runtime, name string) error {
-	if !u.replace || name == "" {
+	if u.value("replace") != "true" || name == "" {
 		return nil
 	}
 	if _, err := rt.LookupContainer(name); errors.Is(err, define.ErrNoSuchCtr) {
@@ -85,7 +88,7 @@ func (u *unitFlags) replaceExisting(ctx context.Context, rt *service.Runtime, na
 // exits after run -d, conmon stays and watches the container.
 func (u *unitFlags) notifyStarted(c *service.Container) error {
 	sock := os.Getenv("NOTIFY_SOCKET")
-	if u.sdnotify != "conmon" || sock == "" {
+	if u.value("sdnotify") != "conmon" || sock == "" {
 		return nil
 	}
 	st, err := c.State()
