@@ -75,6 +75,10 @@ func Convert(srcs []Source, o Options) (units []Unit, errs []error) {
 			errs = append(errs, fmt.Errorf("converting %q: %w", s.Name, err))
 			continue
 		}
+		if err := applyDropins(uf, s.Path); err != nil {
+			errs = append(errs, fmt.Errorf("converting %q: %w", s.Name, err))
+			continue
+		}
 		p := &parsed{src: s, file: uf}
 		p.service, p.object = names(p)
 		all[s.Name] = p
@@ -255,4 +259,32 @@ func ServiceName(s Source) string {
 	}
 	service, _ := names(p)
 	return service + ".service"
+}
+
+// applyDropins merges the drop-in files NAME.container.d/*.conf beside a
+// quadlet file into it, in file-name order: their keys add to (or, with
+// an empty value, reset) the same sections, as systemd's drop-ins do.
+func applyDropins(uf *unitFile, path string) error {
+	confs, err := filepath.Glob(path + ".d/*.conf")
+	if err != nil {
+		return err
+	}
+	sort.Strings(confs)
+	for _, c := range confs {
+		f, err := os.Open(c)
+		if err != nil {
+			return err
+		}
+		d, err := parseUnit(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("drop-in %s: %w", filepath.Base(c), err)
+		}
+		for _, sec := range d.sections {
+			for _, e := range sec.entries {
+				uf.add(sec.name, e.key, e.value)
+			}
+		}
+	}
+	return nil
 }
