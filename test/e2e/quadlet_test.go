@@ -129,3 +129,63 @@ func TestQuadletManage(t *testing.T) {
 	}
 	env.MustBerth(t, "quadlet", "rm", "--ignore", "web.container")
 }
+
+// TestQuadletPod runs a generated .pod unit and the unit of a container
+// in it by hand: the pod's ExecStartPre creates it, ExecStart starts it and
+// writes the infra conmon PID file systemd would watch, the member joins
+// by the pod ID file, and the pod's stop commands remove everything.
+func TestQuadletPod(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	src := filepath.Join(env.TmpDir, "quadlets")
+	out := filepath.Join(env.TmpDir, "out")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	global := "GlobalArgs=--root " + env.Root + " --runroot " + env.RunRoot + "\n"
+	files := map[string]string{
+		"app.pod":      "[Pod]\nPodName=app\n" + global,
+		"db.container": "[Container]\nImage=busybox\nPod=app.pod\n" + global + "Exec=sleep 1000\n",
+	}
+	for n, c := range files {
+		if err := os.WriteFile(filepath.Join(src, n), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env.Environ = append(env.Environ, "QUADLET_UNIT_DIRS="+src)
+	env.MustBerth(t, "quadlet", out)
+	podUnit, err := os.ReadFile(filepath.Join(out, "app-pod.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbUnit, err := os.ReadFile(filepath.Join(out, "db.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod, db := string(podUnit), string(dbUnit)
+	if !strings.Contains(pod, "Wants=db.service") || !strings.Contains(db, "BindsTo=app-pod.service") {
+		t.Errorf("dependencies:\n%s\n%s", pod, db)
+	}
+	runDir := t.TempDir()
+	for _, l := range unitExecLines(pod, "ExecStartPre") {
+		runExec(t, l, runDir, "app-pod.service", "")
+	}
+	runExec(t, unitExecLines(pod, "ExecStart")[0], runDir, "app-pod.service", "")
+	b, err := os.ReadFile(filepath.Join(runDir, "app-pod.pid"))
+	if err != nil || strings.TrimSpace(string(b)) == "" || strings.TrimSpace(string(b)) == "0" {
+		t.Errorf("infra conmon PID file: %q %v", b, err)
+	}
+	runExec(t, unitExecLines(db, "ExecStart")[0], runDir, "db.service", "")
+	if got := env.MustBerth(t, "ps", "--filter", "pod=app", "--format", "{{.Names}}"); !strings.Contains(got, "systemd-db") {
+		t.Errorf("member not in the pod: %q", got)
+	}
+	runExec(t, unitExecLines(db, "ExecStop")[0], runDir, "db.service", "")
+	runExec(t, unitExecLines(pod, "ExecStop")[0], runDir, "app-pod.service", "")
+	runExec(t, unitExecLines(pod, "ExecStopPost")[0], runDir, "app-pod.service", "")
+	if got := env.MustBerth(t, "pod", "ps", "-q"); got != "" {
+		t.Errorf("pods left: %q", got)
+	}
+	if got := env.MustBerth(t, "ps", "-a", "-q"); got != "" {
+		t.Errorf("containers left: %q", got)
+	}
+}
