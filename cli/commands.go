@@ -46,6 +46,9 @@ func verbs() []verb {
 		{names: []string{"pod"}, group: "manage", build: newPodCommand},
 		{names: []string{"system"}, group: "manage", build: newSystemCommand},
 		{names: []string{"healthcheck"}, group: "manage", build: newHealthcheckCommand},
+		{names: []string{"generate"}, group: "manage", build: newGenerateCommand},
+		{names: []string{"quadlet"}, group: "manage", build: newQuadletCommand},
+		{names: []string{"auto-update"}, group: "main", build: newAutoUpdateCommand},
 	}
 }
 

@@ -217,6 +217,7 @@ func newCreateCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			labelUnit(s)
 			if d.isRemote() {
 				return createRemote(cmd, d, s, copts, o.cidFile, false)
 			}

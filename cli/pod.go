@@ -73,6 +73,10 @@ func newPodVerbCommand(d *Deps, verb, short string) *cobra.Command {
 	case "kill":
 		fl.StringVarP(&sig, "signal", "s", "KILL", "signal to send to the containers in the pod")
 	}
+	switch verb {
+	case "start", "stop":
+		addIDFileFlag(cmd, "pod-id-file", "read the pod ID from the file", verb == "stop", nil, podExists(d), false)
+	}
 	return cmd
 }
 
@@ -138,6 +142,7 @@ func newPodRmCommand(d *Deps) *cobra.Command {
 	f.BoolVarP(&ignore, "ignore", "i", false, "ignore errors when a specified pod is missing")
 	f.BoolVarP(&volumes, "volumes", "v", false, "remove the anonymous volumes of the pod's containers")
 	f.UintVarP(&t, "time", "t", 10, "seconds to wait for pod stop before killing the container")
+	addIDFileFlag(cmd, "pod-id-file", "read the pod ID from the file", false, func() bool { return ignore }, nil, true)
 	return cmd
 }
 

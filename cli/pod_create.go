@@ -98,6 +98,7 @@ func newPodCreateCommand(d *Deps) *cobra.Command {
 	f.StringArrayVar(&ps.VolumesFrom, "volumes-from", nil, "mount volumes from the specified container(s)")
 	f.BoolVar(&replace, "replace", false, "if a pod with the same name exists, replace it")
 	f.StringVar(&podIDFile, "pod-id-file", "", "write the pod ID to the file")
+	f.StringVar(&ps.InfraConmonPidFile, "infra-conmon-pidfile", "", "write the infra container's conmon PID to the file when the pod starts")
 	f.StringArrayVarP(&publish, "publish", "p", nil, "publish a container's port, or a range of ports, to the host")
 	f.StringArrayVar(&ps.Network, "network", nil, "connect the pod to a network")
 	f.StringArrayVar(&ps.Network, "net", nil, "connect the pod to a network")

@@ -36,6 +36,7 @@ func newRmCommand(d *Deps) *cobra.Command {
 	cmd.Flags().BoolVarP(&opts.Ignore, "ignore", "i", false, "ignore errors when a specified container is missing")
 	cmd.Flags().UintVarP(&t, "time", "t", 10, "seconds to wait for stop before killing the container")
 	cmd.Flags().BoolVarP(&opts.Volumes, "volumes", "v", false, "remove the containers' anonymous volumes")
+	addIDFileFlag(cmd, "cidfile", "read the container ID from the file", false, func() bool { return opts.Ignore }, nil, true)
 	return cmd
 }
 

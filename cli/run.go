@@ -15,6 +15,7 @@ func newRunCommand(d *Deps) *cobra.Command {
 	var attach []string
 	var detachKeys string
 	var sigProxy bool
+	var uf *unitFlags
 	cmd := &cobra.Command{
 		Use:   "run [options] IMAGE [COMMAND [ARG...]]",
 		Short: "Run a command in a new container",
@@ -24,6 +25,10 @@ func newRunCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := uf.check(detach); err != nil {
+				return err
+			}
+			labelUnit(s)
 			if detach && len(attach) > 0 {
 				return usageError("conflicting options: -a and -d")
 			}
@@ -49,6 +54,9 @@ func newRunCommand(d *Deps) *cobra.Command {
 			}
 			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
+				return err
+			}
+			if err := uf.replaceExisting(cmd.Context(), rt, s.Name); err != nil {
 				return err
 			}
 			term, err := newTerminal(cmd, s.Terminal && s.Stdin)
@@ -90,7 +98,7 @@ func newRunCommand(d *Deps) *cobra.Command {
 				if detach {
 					fmt.Fprintln(cmd.OutOrStdout(), res.Container.ID())
 				}
-				return nil
+				return uf.notifyStarted(res.Container)
 			}
 			if res.ExitCode != 0 {
 				return &ExitError{Code: int(res.ExitCode)}
@@ -100,6 +108,7 @@ func newRunCommand(d *Deps) *cobra.Command {
 	}
 	cmd.Flags().SetInterspersed(false)
 	bindCreateFlags(cmd.Flags(), o)
+	uf = bindUnitFlags(cmd.Flags())
 	cmd.Flags().BoolVarP(&detach, "detach", "d", false, "run container in background and print container ID")
 	cmd.Flags().StringArrayVarP(&attach, "attach", "a", nil, "attach to STDIN, STDOUT or STDERR")
 	cmd.Flags().StringVar(&detachKeys, "detach-keys", "", "override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")")

@@ -35,6 +35,7 @@ func newStopCommand(d *Deps) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "stop all running containers")
 	cmd.Flags().UintVarP(&t, "time", "t", 10, "seconds to wait for stop before killing the container")
+	addIDFileFlag(cmd, "cidfile", "read the container ID from the file", true, nil, ctrExists(d), false)
 	return cmd
 }
 

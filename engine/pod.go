@@ -107,6 +107,12 @@ func WithPodCreateCommand(argv []string) PodOption {
 	return func(p *define.PodConfig) error { p.CreateCommand = argv; return nil }
 }
 
+// WithPodInfraConmonPidFile has pod start write the infra container's
+// conmon PID to path.
+func WithPodInfraConmonPidFile(path string) PodOption {
+	return func(p *define.PodConfig) error { p.InfraConmonPidFile = path; return nil }
+}
+
 // InfraContainer is what NewPod needs to create a pod's infra container:
 // its OCI spec and options, made by spec/generate.
 type InfraContainer struct {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 	"syscall"
 
@@ -74,6 +76,9 @@ func (p *Pod) startLocked(ctx context.Context) (PodErrors, error) {
 		if err := infra.Start(ctx); err != nil {
 			errs[infra.ID()] = fmt.Errorf("starting container %s: %w", infra.ID(), err)
 			return errs, nil
+		}
+		if err := p.writeInfraConmonPid(infra); err != nil {
+			return nil, err
 		}
 	}
 	for _, c := range members {
@@ -224,4 +229,20 @@ func (p *Pod) onRunning(_ context.Context, verb string, fn func(*Container) erro
 	errs := p.each(running, fn)
 	p.runtime.event(p.newEvent(verb))
 	return errs, nil
+}
+
+// writeInfraConmonPid writes the infra container's conmon PID where pod
+// create --infra-conmon-pidfile asked, once the infra container runs.
+func (p *Pod) writeInfraConmonPid(infra *Container) error {
+	if p.config.InfraConmonPidFile == "" {
+		return nil
+	}
+	st, err := infra.State()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(p.config.InfraConmonPidFile, []byte(strconv.Itoa(st.ConmonPID)), 0o644); err != nil {
+		return fmt.Errorf("writing infra conmon PID file: %w", err)
+	}
+	return nil
 }

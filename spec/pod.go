@@ -40,4 +40,6 @@ type PodSpec struct {
 	NoHosts      bool
 
 	CreateCommand []string
+	// InfraConmonPidFile: see engine.WithPodInfraConmonPidFile.
+	InfraConmonPidFile string
 }

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 
 	"github.com/berth-dev/berth/cli"
@@ -23,7 +24,21 @@ func main() {
 	stopTrace := startTrace()
 	// Signals are not turned into a cancelled context: `run` and `start -a`
 	// proxy them to the container (--sig-proxy) and keep waiting.
-	code := cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, append(apiOptions(), remoteOptions()...)...)
+	code := cli.Run(context.Background(), generatorArgs(os.Args), os.Stdin, os.Stdout, os.Stderr, append(apiOptions(), remoteOptions()...)...)
 	stopTrace()
 	os.Exit(code)
+}
+
+// generatorArgs returns the command line to run: berth installed (as a
+// symlink) in systemd's generator directories under the name
+// berth-system-generator or berth-user-generator is quadlet's generator,
+// which systemd calls with the output directories only.
+func generatorArgs(argv []string) []string {
+	switch filepath.Base(argv[0]) {
+	case "berth-system-generator":
+		return append([]string{"quadlet"}, argv[1:]...)
+	case "berth-user-generator":
+		return append([]string{"quadlet", "-user"}, argv[1:]...)
+	}
+	return argv[1:]
 }

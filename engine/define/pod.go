@@ -47,6 +47,10 @@ type PodConfig struct {
 	CPUPeriod uint64 `json:"cpuPeriod,omitempty"`
 	// CreateCommand is the command line that created the pod.
 	CreateCommand []string `json:"createCommand,omitempty"`
+	// InfraConmonPidFile is where pod start writes the infra container's
+	// conmon PID (pod create --infra-conmon-pidfile): a systemd unit of
+	// Type=forking reads it as the pod's main process.
+	InfraConmonPidFile string `json:"infraConmonPidFile,omitempty"`
 }
 
 // Shares reports whether members join the pod's namespace of kind.

@@ -96,6 +96,14 @@ func violations(deps map[string][]string) []string {
 				if within(dep, module+"/cli") || within(dep, module+"/api") {
 					bad(pkg, dep, "service must not import cli or api")
 				}
+			case within(pkg, module+"/systemd"):
+				// Unit generation is text over plain records: service
+				// looks the objects up and calls it.
+				for _, u := range append(upper, module+"/engine") {
+					if within(dep, u) {
+						bad(pkg, dep, "systemd may not import the engine or the layers above it")
+					}
+				}
 			case pkg == module+"/spec":
 				if within(dep, module+"/engine") && dep != module+"/engine/define" {
 					bad(pkg, dep, "spec may use only engine/define from the engine")
@@ -173,6 +181,10 @@ func TestViolations(t *testing.T) {
 		{"spec imports define", m("spec"), []string{m("engine/define")}, 0},
 		{"spec/generate imports engine", m("spec/generate"), []string{m("engine")}, 0},
 		{"cli imports everything", m("cli"), []string{m("service"), m("engine"), m("api")}, 0},
+		{"systemd imports engine/define", m("systemd"), []string{m("engine/define")}, 1},
+		{"quadlet imports service", m("systemd/quadlet"), []string{m("service"), m("cli")}, 2},
+		{"quadlet imports go-systemd", m("systemd/quadlet"), []string{"github.com/coreos/go-systemd/v22/unit", "os"}, 0},
+		{"service imports systemd", m("service"), []string{m("systemd"), m("systemd/quadlet")}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

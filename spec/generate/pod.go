@@ -69,6 +69,12 @@ func Pod(ps *spec.PodSpec, host Host) (*spec.ContainerSpec, []engine.PodOption, 
 		return nil, nil, invalid("--userns %q: user namespaces are not supported yet", ps.Userns)
 	}
 	add(engine.WithPodCreateCommand(ps.CreateCommand))
+	if ps.InfraConmonPidFile != "" {
+		if !ps.Infra {
+			return nil, nil, invalid("--infra-conmon-pidfile requires an infra container")
+		}
+		add(engine.WithPodInfraConmonPidFile(ps.InfraConmonPidFile))
+	}
 
 	share, err := podShare(ps.Share, host.CgroupV2)
 	if err != nil {

@@ -1,0 +1,290 @@
+package quadlet
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Extensions are the quadlet file kinds, in the order units are converted.
+var Extensions = []string{".container", ".volume", ".network", ".pod", ".kube", ".image"}
+
+// Source is one quadlet file.
+type Source struct {
+	// Path is where it was read from; Name its base name (web.container).
+	Path, Name string
+}
+
+// Options are the generator's settings.
+type Options struct {
+	// Executable is the berth binary the units run.
+	Executable string
+	// User makes units for the user's service manager.
+	User bool
+}
+
+// Unit is one generated service unit.
+type Unit struct {
+	// Name is the unit's file name (web.service, data-volume.service).
+	Name string
+	// Source is the quadlet file it was made from.
+	Source  string
+	Content string
+	// WantedBy, RequiredBy and UpheldBy are the [Install] targets the
+	// generator links the unit into (a generator's way of enabling).
+	WantedBy, RequiredBy, UpheldBy []string
+}
+
+// parsed is a quadlet file with what other units refer to: its service
+// name and the object name it creates.
+type parsed struct {
+	src     Source
+	file    *unitFile
+	service string // without .service
+	object  string // volume, network, pod or image name
+}
+
+// kindOf returns the extension of name ("" when not a quadlet file).
+func kindOf(name string) string {
+	ext := filepath.Ext(name)
+	for _, e := range Extensions {
+		if e == ext {
+			return ext
+		}
+	}
+	return ""
+}
+
+// Convert converts every source. A file that cannot be converted is
+// reported in errs and skipped; the others still get their units, as
+// podman's generator does (one bad file must not stop a boot's others).
+func Convert(srcs []Source, o Options) (units []Unit, errs []error) {
+	all := map[string]*parsed{}
+	var order []*parsed
+	for _, s := range srcs {
+		f, err := os.Open(s.Path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		uf, err := parseUnit(f)
+		f.Close()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("converting %q: %w", s.Name, err))
+			continue
+		}
+		if err := applyDropins(uf, s.Path); err != nil {
+			errs = append(errs, fmt.Errorf("converting %q: %w", s.Name, err))
+			continue
+		}
+		p := &parsed{src: s, file: uf}
+		p.service, p.object = names(p)
+		all[s.Name] = p
+		order = append(order, p)
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		return rank(order[i].src.Name) < rank(order[j].src.Name)
+	})
+	c := &converter{o: o, all: all}
+	// Pods learn their members from the containers, so containers go first.
+	for _, p := range order {
+		u, err := c.convert(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("converting %q: %w", p.src.Name, err))
+			continue
+		}
+		units = append(units, u)
+	}
+	return units, errs
+}
+
+// rank orders containers before the pods that list them.
+func rank(name string) int {
+	for i, e := range Extensions {
+		if e == filepath.Ext(name) {
+			return i
+		}
+	}
+	return len(Extensions)
+}
+
+// names returns the service name and the object name of a quadlet file.
+func names(p *parsed) (service, object string) {
+	base := strings.TrimSuffix(p.src.Name, filepath.Ext(p.src.Name))
+	group, suffix, nameKey := "", "", ""
+	switch filepath.Ext(p.src.Name) {
+	case ".container":
+		group = "Container"
+	case ".kube":
+		group = "Kube"
+	case ".volume":
+		group, suffix, nameKey = "Volume", "-volume", "VolumeName"
+	case ".network":
+		group, suffix, nameKey = "Network", "-network", "NetworkName"
+	case ".pod":
+		group, suffix, nameKey = "Pod", "-pod", "PodName"
+	case ".image":
+		group, suffix = "Image", "-image"
+		object, _ = p.file.lookup(group, "Image")
+	}
+	service = base + suffix
+	if s, ok := p.file.lookup(group, "ServiceName"); ok {
+		service = s
+	}
+	if nameKey != "" {
+		object = "systemd-" + base
+		if n, ok := p.file.lookup(group, nameKey); ok {
+			object = n
+		}
+	}
+	return service, object
+}
+
+// converter converts one file knowing all the others.
+type converter struct {
+	o   Options
+	all map[string]*parsed
+	// podMembers collects, per pod file, the services of its containers.
+	podMembers map[string][]string
+}
+
+func (c *converter) convert(p *parsed) (Unit, error) {
+	var err error
+	switch filepath.Ext(p.src.Name) {
+	case ".container":
+		err = c.container(p)
+	case ".volume":
+		err = c.volume(p)
+	case ".network":
+		err = c.network(p)
+	case ".pod":
+		err = c.pod(p)
+	case ".kube":
+		err = c.kube(p)
+	case ".image":
+		err = c.image(p)
+	}
+	if err != nil {
+		return Unit{}, err
+	}
+	f := p.file
+	u := Unit{Name: p.service + ".service", Source: p.src.Path}
+	for _, v := range f.values("Install", "WantedBy") {
+		u.WantedBy = append(u.WantedBy, strings.Fields(v)...)
+	}
+	for _, v := range f.values("Install", "RequiredBy") {
+		u.RequiredBy = append(u.RequiredBy, strings.Fields(v)...)
+	}
+	for _, v := range f.values("Install", "UpheldBy") {
+		u.UpheldBy = append(u.UpheldBy, strings.Fields(v)...)
+	}
+	u.Content = "# Automatically generated by " + c.o.Executable + " quadlet\n#\n" + f.String()
+	return u, nil
+}
+
+// unitHeader adds what every generated unit's [Unit] section gets.
+func (c *converter) unitHeader(p *parsed, network bool) {
+	f := p.file
+	if network {
+		if c.o.User {
+			f.add("Unit", "Wants", "network-online.target")
+		} else {
+			f.add("Unit", "Wants", "network-online.target")
+			f.add("Unit", "After", "network-online.target")
+		}
+	}
+	f.add("Unit", "SourcePath", p.src.Path)
+	f.add("Unit", "RequiresMountsFor", "%t/containers")
+}
+
+// requires adds an ordering + requirement on another generated unit.
+func requires(f *unitFile, service string) {
+	f.add("Unit", "Requires", service+".service")
+	f.add("Unit", "After", service+".service")
+}
+
+// command starts a berth command line: the executable and GlobalArgs.
+func (c *converter) command(f *unitFile, group string, verb ...string) ([]string, error) {
+	args := []string{c.o.Executable}
+	for _, v := range f.values(group, "GlobalArgs") {
+		w, err := splitWords(v)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, w...)
+	}
+	return append(args, verb...), nil
+}
+
+// podmanArgs returns the PodmanArgs words, which go last before the
+// positional arguments.
+func podmanArgs(f *unitFile, group string) ([]string, error) {
+	var out []string
+	for _, v := range f.values(group, "PodmanArgs") {
+		w, err := splitWords(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w...)
+	}
+	return out, nil
+}
+
+// resolve turns a reference to another quadlet file (NAME.volume,
+// NAME.network, NAME.image, NAME.pod) into the object's name and makes f
+// depend on that file's unit; other values pass through.
+func (c *converter) resolve(f *unitFile, ref, ext string) (string, error) {
+	if !strings.HasSuffix(ref, ext) {
+		return ref, nil
+	}
+	dep, ok := c.all[ref]
+	if !ok {
+		return "", fmt.Errorf("requested Quadlet %s %q was not found", strings.TrimPrefix(ext, "."), ref)
+	}
+	requires(f, dep.service)
+	return dep.object, nil
+}
+
+// ServiceName returns the service unit a quadlet file becomes
+// (web.service, data-volume.service), reading ServiceName= if it is set.
+func ServiceName(s Source) string {
+	p := &parsed{src: s, file: &unitFile{}}
+	if f, err := os.Open(s.Path); err == nil {
+		if uf, err := parseUnit(f); err == nil {
+			p.file = uf
+		}
+		f.Close()
+	}
+	service, _ := names(p)
+	return service + ".service"
+}
+
+// applyDropins merges the drop-in files NAME.container.d/*.conf beside a
+// quadlet file into it, in file-name order: their keys add to (or, with
+// an empty value, reset) the same sections, as systemd's drop-ins do.
+func applyDropins(uf *unitFile, path string) error {
+	confs, err := filepath.Glob(path + ".d/*.conf")
+	if err != nil {
+		return err
+	}
+	sort.Strings(confs)
+	for _, c := range confs {
+		f, err := os.Open(c)
+		if err != nil {
+			return err
+		}
+		d, err := parseUnit(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("drop-in %s: %w", filepath.Base(c), err)
+		}
+		for _, sec := range d.sections {
+			for _, e := range sec.entries {
+				uf.add(sec.name, e.key, e.value)
+			}
+		}
+	}
+	return nil
+}
