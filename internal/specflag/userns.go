@@ -76,13 +76,16 @@ func UserNS(mode string, uidmaps, gidmaps []string, subuid, subgid string) (spec
 			return u, err
 		}
 	}
-	if len(u.GIDMap) == 0 && len(u.UIDMap) > 0 {
-		u.GIDMap = append([]spec.IDMap(nil), u.UIDMap...)
-	}
-	if len(u.UIDMap) == 0 && len(u.GIDMap) > 0 {
-		u.UIDMap = append([]spec.IDMap(nil), u.GIDMap...)
+	if u.Mode == spec.UserNSPrivate {
+		if len(u.GIDMap) == 0 && len(u.UIDMap) > 0 {
+			u.GIDMap = append([]spec.IDMap(nil), u.UIDMap...)
+		}
+		if len(u.UIDMap) == 0 && len(u.GIDMap) > 0 {
+			u.UIDMap = append([]spec.IDMap(nil), u.GIDMap...)
+		}
 	}
 	u.SubUIDName, u.SubGIDName = subuid, subgid
+	// One name alone is used for both, as in podman.
 	if u.SubUIDName == "" {
 		u.SubUIDName = subgid
 	}
