@@ -130,3 +130,38 @@ func makeTraversable(dir string) error {
 		}
 	}
 }
+
+// inspectUserNS is inspect's HostConfig.UsernsMode and IDMappings: the
+// mode as asked for and the maps in effect (auto's from the rootfs).
+func (c *Container) inspectUserNS(spec *specs.Spec) (string, *define.InspectIDMappings) {
+	u := c.config.UserNS
+	if u == nil {
+		return "", nil
+	}
+	mode := u.Mode
+	if mode == "ns" && spec.Linux != nil {
+		for _, ns := range spec.Linux.Namespaces {
+			if ns.Type == specs.UserNamespace {
+				mode = "ns:" + ns.Path
+			}
+		}
+	} else if mode == "container" {
+		mode += ":" + c.config.Namespaces["user"]
+	}
+	uid, gid := u.UIDMap, u.GIDMap
+	if mapsStorage(c.config) {
+		if store, err := c.runtime.storage(); err == nil {
+			if su, sg, err := store.ContainerIDMaps(c.config.ID); err == nil && len(su) > 0 {
+				uid, gid = su, sg
+			}
+		}
+	}
+	lines := func(m []specs.LinuxIDMapping) []string {
+		out := []string{}
+		for _, x := range m {
+			out = append(out, fmt.Sprintf("%d:%d:%d", x.ContainerID, x.HostID, x.Size))
+		}
+		return out
+	}
+	return mode, &define.InspectIDMappings{UIDMap: lines(uid), GIDMap: lines(gid)}
+}

@@ -16,3 +16,10 @@ type UserNSConfig struct {
 	// AutoSize is auto's size= (0: what the image needs).
 	AutoSize uint32 `json:"autoSize,omitempty"`
 }
+
+// InspectIDMappings is inspect's HostConfig.IDMappings: the maps as
+// "CONTAINER:HOST:SIZE" lines, as podman shows them.
+type InspectIDMappings struct {
+	UIDMap []string `json:"UidMap"`
+	GIDMap []string `json:"GidMap"`
+}

@@ -163,3 +163,38 @@ func TestUsernsBadInput(t *testing.T) {
 		t.Errorf("bad input left storage containers: %s", b)
 	}
 }
+
+// The APIs take user namespaces too: docker's HostConfig.UsernsMode (with
+// podman's values, as podman's compat API) and libpod's userns and
+// idmappings.
+func TestUsernsAPI(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	uri := apiService(t, env)
+	code, out := apiStatus(t, uri, "POST", "/containers/create?name=dk",
+		`{"Image":"busybox","Cmd":["true"],"HostConfig":{"UsernsMode":"auto:size=3000","NetworkMode":"none"}}`)
+	if code != 201 {
+		t.Fatalf("docker create with UsernsMode auto: %d %s", code, out)
+	}
+	code, out = apiStatus(t, uri, "POST", "/libpod/containers/create",
+		`{"name":"lp","image":"busybox","command":["true"],"netns":{"nsmode":"none"},"idmappings":{"UIDMap":[{"container_id":0,"host_id":500000,"size":100}],"GIDMap":[{"container_id":0,"host_id":500000,"size":100}]}}`)
+	if code != 201 {
+		t.Fatalf("libpod create with idmappings: %d %s", code, out)
+	}
+	for name, want := range map[string]string{"dk": ":3000\"", "lp": `"0:500000:100"`} {
+		if out := env.MustBerth(t, "start", "-a", name); out != "" {
+			t.Errorf("%s: %q", name, out)
+		}
+		mode := env.MustBerth(t, "inspect", "--format", "{{.HostConfig.UsernsMode}}", name)
+		maps := env.MustBerth(t, "inspect", "--format", "{{json .HostConfig.IDMappings}}", name)
+		if !strings.Contains(maps, want) || (name == "dk") != (mode == "auto") {
+			t.Errorf("%s: UsernsMode %q, IDMappings %s; want auto for dk and a map with %s", name, mode, maps, want)
+		}
+	}
+	code, out = apiStatus(t, uri, "POST", "/containers/create?name=bad",
+		`{"Image":"busybox","HostConfig":{"UsernsMode":"bogus"}}`)
+	if code != 400 || !strings.Contains(out, "unrecognized namespace mode") {
+		t.Errorf("docker create with a bad UsernsMode: %d %s, want 400", code, out)
+	}
+}
