@@ -365,7 +365,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 		return nil, nil, err
 	}
 	shmMount(g, s.IPC)
-	usernsMounts(g)
+	usernsMounts(g, s)
 	if len(userDests) > 0 {
 		add(engine.WithUserVolumes(userDests))
 	}

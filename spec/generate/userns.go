@@ -111,20 +111,16 @@ func fromIDTools(m []idtools.IDMap) []spec.IDMap {
 }
 
 // usernsMounts adapts the default mounts to a user namespace: sysfs can
-// only be mounted by a namespace that owns the network namespace, so on
-// the host's network the host's /sys is bound (read-only) instead, as
-// podman does.
-func usernsMounts(g *specs.Spec) {
-	hasUser, hasNet := false, false
-	for _, ns := range g.Linux.Namespaces {
-		switch ns.Type {
-		case specs.UserNamespace:
-			hasUser = true
-		case specs.NetworkNamespace:
-			hasNet = true
-		}
+// only be mounted by a namespace that owns the network namespace, which
+// holds only for --network none (runc makes that one inside the user
+// namespace); the engine makes the others (or they are the host's or
+// another container's), so the host's /sys is bound read-only instead,
+// as podman does.
+func usernsMounts(g *specs.Spec, s *spec.ContainerSpec) {
+	if !s.UserNS.Enabled() {
+		return
 	}
-	if !hasUser || hasNet {
+	if mode, _, _ := NetworkMode(s.Network); mode == "none" {
 		return
 	}
 	for i, m := range g.Mounts {

@@ -115,6 +115,13 @@ func TestUsernsAutoRanges(t *testing.T) {
 		t.Errorf("a2 inside: %q", out)
 	}
 	env.MustBerth(t, "rm", "-f", "-t", "0", "a1", "a2")
+	// On the default network (a namespace the engine makes, which the
+	// container's user namespace does not own) it runs too, with the
+	// host's /sys bound instead of a sysfs of its own.
+	out := env.MustBerth(t, "run", "--rm", "--userns", "auto", "busybox", "sh", "-c", "cat /proc/self/uid_map; test -d /sys/class && echo sys")
+	if !strings.HasSuffix(out, "sys") || strings.HasPrefix(strings.TrimSpace(out), "0 0 ") {
+		t.Errorf("auto on the default network: %q", out)
+	}
 }
 
 func TestUsernsBadInput(t *testing.T) {
