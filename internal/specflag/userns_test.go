@@ -9,6 +9,7 @@ import (
 
 func TestUserNS(t *testing.T) {
 	u32 := func(v uint32) *uint32 { return &v }
+	m := func(c, h, n uint32) spec.IDMap { return spec.IDMap{ContainerID: c, HostID: h, Size: n} }
 	for _, tc := range []struct {
 		mode           string
 		uidmap, gidmap []string
@@ -19,12 +20,12 @@ func TestUserNS(t *testing.T) {
 		{mode: "", want: spec.UserNS{}},
 		{mode: "host", want: spec.UserNS{}},
 		{mode: "auto", want: spec.UserNS{Mode: "auto"}},
-		{mode: "auto:size=500,uidmapping=0:10:1", want: spec.UserNS{Mode: "auto", Size: 500, UIDMap: []spec.IDMap{{0, 10, 1}}}},
+		{mode: "auto:size=500,uidmapping=0:10:1", want: spec.UserNS{Mode: "auto", Size: 500, UIDMap: []spec.IDMap{m(0, 10, 1)}}},
 		{mode: "keep-id:uid=7,gid=8", want: spec.UserNS{Mode: "keep-id", UID: u32(7), GID: u32(8)}},
 		{mode: "ns:/proc/1/ns/user", want: spec.UserNS{Mode: "ns", Path: "/proc/1/ns/user"}},
 		{uidmap: []string{"0:100:10", "+@10:200"}, want: spec.UserNS{Mode: "private",
-			UIDMap: []spec.IDMap{{0, 100, 10}, {10, 200, 1}}, GIDMap: []spec.IDMap{{0, 100, 10}, {10, 200, 1}}}},
-		{mode: "private", gidmap: []string{"0:5:2"}, want: spec.UserNS{Mode: "private", UIDMap: []spec.IDMap{{0, 5, 2}}, GIDMap: []spec.IDMap{{0, 5, 2}}}},
+			UIDMap: []spec.IDMap{m(0, 100, 10), m(10, 200, 1)}, GIDMap: []spec.IDMap{m(0, 100, 10), m(10, 200, 1)}}},
+		{mode: "private", gidmap: []string{"0:5:2"}, want: spec.UserNS{Mode: "private", UIDMap: []spec.IDMap{m(0, 5, 2)}, GIDMap: []spec.IDMap{m(0, 5, 2)}}},
 		{subuid: "alice", want: spec.UserNS{Mode: "private", SubUIDName: "alice", SubGIDName: "alice"}},
 		{mode: "host", uidmap: []string{"0:1:1"}, bad: true},
 		{mode: "keep-id", subuid: "x", bad: true},
