@@ -85,6 +85,29 @@ func TestUsernsUIDMap(t *testing.T) {
 		t.Errorf("exec uid_map = %q, want the container's", got)
 	}
 	env.MustBerth(t, "rm", "-f", "-t", "0", "mapped")
+
+	// :U gives a bind source to the container's root as the host sees it.
+	src := filepath.Join(env.TmpDir, "chowned")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	inside(t, env, []string{"--uidmap", "0:300000:5000", "-v", src + ":/data:U"}, "touch /data/f")
+	for _, p := range []string{src, filepath.Join(src, "f")} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sys := st.Sys().(*syscall.Stat_t); sys.Uid != 300000 {
+			t.Errorf("%s with :U is owned by %d on the host, want 300000", p, sys.Uid)
+		}
+	}
+	// --privileged in a user namespace: every capability, in that
+	// namespace only.
+	out = inside(t, env, []string{"--privileged", "--uidmap", "0:300000:5000"}, "grep CapEff /proc/self/status; cat /proc/self/uid_map")
+	eff, err := strconv.ParseUint(statusField(out, "CapEff"), 16, 64)
+	if err != nil || eff&(1<<21) == 0 || !strings.Contains(out, "300000") {
+		t.Errorf("--privileged with --uidmap: %q", out)
+	}
 }
 
 func TestUsernsAutoRanges(t *testing.T) {
