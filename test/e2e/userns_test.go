@@ -228,3 +228,33 @@ func TestUsernsAPI(t *testing.T) {
 		t.Errorf("docker create with a bad UsernsMode: %d %s, want 400", code, out)
 	}
 }
+
+// --userns container:X joins X's namespace, with X's maps for its own
+// rootfs; a container without a user namespace cannot be joined so.
+func TestUsernsJoinContainer(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "run", "-d", "--name", "owner", "--network", "none", "--userns", "auto", "busybox", "sleep", "300")
+	env.MustBerth(t, "run", "-d", "--name", "plain", "--network", "none", "busybox", "sleep", "300")
+	pid := env.MustBerth(t, "inspect", "--format", "{{.State.Pid}}", "owner")
+	ownerNS, err := os.Readlink("/proc/" + pid + "/ns/user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := env.MustBerth(t, "run", "--rm", "--network", "none", "--userns", "container:owner", "busybox", "sh", "-c",
+		"readlink /proc/self/ns/user; touch /x && echo writable")
+	if out != ownerNS+"\nwritable" {
+		t.Errorf("joiner: %q, want %s and a writable root", out, ownerNS)
+	}
+	r := env.Berth("run", "--rm", "--network", "none", "--userns", "container:plain", "busybox", "true")
+	paExpectError(t, r, 125, "has no user namespace of its own")
+	r = env.Berth("create", "--userns", "container:nosuch", "busybox", "true")
+	if r.ExitCode() != 125 {
+		t.Errorf("joining a missing container: %s", r)
+	}
+	if got := env.MustBerth(t, "ps", "-aq"); len(strings.Fields(got)) != 2 {
+		t.Errorf("failed joins left containers: %q", got)
+	}
+	env.MustBerth(t, "rm", "-f", "-t", "0", "owner", "plain")
+}
