@@ -96,6 +96,12 @@ func specFromCreate(name string, req *container.CreateRequest) (*spec.ContainerS
 	for k, v := range hc.LogConfig.Config {
 		s.LogOpts = append(s.LogOpts, k+"="+v)
 	}
+	// UsernsMode takes podman's --userns values, as podman's compat API does.
+	uns, err := specflag.UserNS(string(hc.UsernsMode), nil, nil, "", "")
+	if err != nil {
+		return nil, badRequest(err)
+	}
+	s.UserNS = uns
 	if cfg.StopSignal != "" {
 		sig, err := signals.Parse(cfg.StopSignal)
 		if err != nil {
@@ -342,7 +348,6 @@ func refuseUnsupported(cfg *container.Config, hc *container.HostConfig) error {
 	}
 	for _, f := range []field{
 		{cfg.Domainname != "", "Domainname"},
-		{hc.UsernsMode != "" && hc.UsernsMode != "host", "HostConfig.UsernsMode"},
 		{len(hc.DeviceRequests) > 0, "HostConfig.DeviceRequests"},
 		{len(hc.Links) > 0, "HostConfig.Links"},
 		{len(hc.StorageOpt) > 0, "HostConfig.StorageOpt"},

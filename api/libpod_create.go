@@ -87,10 +87,18 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 	if err != nil {
 		return nil, err
 	}
+	var userns namespace
+	if err := b.take("userns", &userns); err != nil {
+		return nil, err
+	}
+	uns, err := usernsFromLibpod(b, userns)
+	if err != nil {
+		return nil, err
+	}
 	if err := b.podmanDefaults(); err != nil {
 		return nil, err
 	}
-	s := &spec.ContainerSpec{CreateCommand: []string{}, Health: health}
+	s := &spec.ContainerSpec{CreateCommand: []string{}, Health: health, UserNS: uns}
 	var env map[string]string
 	var stopSignal *int
 	var restartPolicy string
@@ -101,7 +109,7 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 	var imageVolumeMode, apparmor, seccomp string
 	var selinuxOpts []string
 	var noNewPrivs bool
-	var pidns, ipcns, utsns, cgroupns, userns namespace
+	var pidns, ipcns, utsns, cgroupns namespace
 	var rlimits []specRlimit
 	var sysctl map[string]string
 	var devices []struct {
@@ -129,7 +137,7 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 		{"apparmor_profile", &apparmor}, {"seccomp_profile_path", &seccomp}, {"no_new_privileges", &noNewPrivs},
 		{"sysctl", &sysctl}, {"devices", &devices}, {"groups", &s.GroupAdd}, {"mounts", &mounts},
 		{"volumes", &volumes}, {"volumes_from", &s.VolumesFrom}, {"image_volume_mode", &imageVolumeMode},
-		{"pidns", &pidns}, {"ipcns", &ipcns}, {"utsns", &utsns}, {"cgroupns", &cgroupns}, {"userns", &userns},
+		{"pidns", &pidns}, {"ipcns", &ipcns}, {"utsns", &utsns}, {"cgroupns", &cgroupns},
 		{"log_configuration", &logCfg}, {"oci_runtime", &s.Runtime}, {"containerCreateCommand", &s.CreateCommand},
 		{"dependencyContainers", &s.Requires}, {"oom_score_adj", &s.OOMScoreAdj},
 	} {
@@ -207,9 +215,6 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 		return nil, badRequest(fmt.Errorf("image_volume_mode %q is not supported by berth", imageVolumeMode))
 	}
 	s.Pid, s.IPC, s.UTS, s.CgroupNS = pidns.mode(), ipcns.mode(), utsns.mode(), cgroupns.mode()
-	if m := userns.mode(); m != "" && m != "host" {
-		return nil, badRequest(fmt.Errorf("userns %q is not supported by berth", m))
-	}
 	s.LogDriver = logCfg.Driver
 	for _, k := range sortedKeys(logCfg.Options) {
 		s.LogOpts = append(s.LogOpts, k+"="+logCfg.Options[k])

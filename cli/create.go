@@ -32,7 +32,8 @@ type createFlags struct {
 	podIDFile string
 	health    healthFlags
 	// raw holds the flag values parsed into typed spec fields.
-	raw rawCreateFlags
+	raw    rawCreateFlags
+	userns usernsFlags
 }
 
 func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
@@ -120,6 +121,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringVar(&s.Pod, "pod", "", "run container in an existing pod, or a new one with new:NAME")
 	f.StringVar(&o.podIDFile, "pod-id-file", "", "run container in the pod whose ID is in this file")
 	bindHealthFlags(f, &o.health)
+	bindUsernsFlags(f, &o.userns)
 }
 
 // toSpec finishes the spec from the positional arguments and the flags
@@ -194,6 +196,9 @@ func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.Container
 	}
 	s.Health = h
 	if err := o.raw.parse(&s); err != nil {
+		return nil, service.CreateOptions{}, err
+	}
+	if err := o.userns.parse(&s); err != nil {
 		return nil, service.CreateOptions{}, err
 	}
 	if s.Remove && s.Restart.Restarts() {

@@ -65,6 +65,10 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	if err != nil {
 		return err
 	}
+	if err := c.usernsSpecLocked(spec, mountpoint); err != nil {
+		c.unmountRootfsLocked()
+		return err
+	}
 	defer func() {
 		if retErr != nil {
 			c.unmountRootfsLocked()

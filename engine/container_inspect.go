@@ -236,6 +236,7 @@ func (c *Container) inspectHostConfig(spec *specs.Spec) *define.InspectHostConfi
 		h.PortBindings[key] = append(h.PortBindings[key], inspectHostPorts(p)...)
 	}
 	h.SecurityOpt = securityOpts(cfg, spec)
+	h.UsernsMode, h.IDMappings = c.inspectUserNS(spec)
 	if spec.Process != nil {
 		for _, r := range spec.Process.Rlimits {
 			h.Ulimits = append(h.Ulimits, define.InspectUlimit{Name: r.Type, Soft: int64(r.Soft), Hard: int64(r.Hard)})

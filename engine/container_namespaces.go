@@ -22,6 +22,7 @@ var joinableKinds = map[string]specs.LinuxNamespaceType{
 	"uts":    specs.UTSNamespace,
 	"pid":    specs.PIDNamespace,
 	"cgroup": specs.CgroupNamespace,
+	"user":   specs.UserNamespace,
 }
 
 // IPC modes (ContainerConfig.IpcMode). "" is IPCShareable, podman's

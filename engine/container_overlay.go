@@ -53,7 +53,7 @@ func (c *Container) removeOverlaysLocked() error {
 //
 // Preconditions: c.lock is held; spec's user is resolved.
 func (c *Container) prepareHostMountsLocked(spec *specs.Spec) error {
-	uid, gid := int(spec.Process.User.UID), int(spec.Process.User.GID)
+	uid, gid := hostOwner(spec)
 	for i := range spec.Mounts {
 		m := &spec.Mounts[i]
 		if (m.Type != "bind" && m.Type != "overlay") || !isUserMount(c.config, m.Destination) {

@@ -27,7 +27,7 @@ func (c *Container) rootfsStore() (*estorage.Store, error) {
 	} else if !errors.Is(err, define.ErrNoSuchCtr) {
 		return nil, err
 	}
-	if _, err := store.CreateContainer(c.config.ID, c.config.Name, c.config.ImageID, "", c.config.AutoRemove); err != nil {
+	if err := createRootfs(store, c.runtime, c.config); err != nil {
 		if errors.Is(err, define.ErrCtrExists) {
 			return store, nil // created by a concurrent command
 		}

@@ -148,7 +148,7 @@ func (c *Container) prepareVolume(v *Volume, vm define.VolumeMount, spec *specs.
 		}
 		c.state.MountedVolumes = append(c.state.MountedVolumes, v.config.Name)
 	}
-	uid, gid := int(spec.Process.User.UID), int(spec.Process.User.GID)
+	uid, gid := hostOwner(spec)
 	if v.state.NeedsCopyUp || v.state.NeedsChown {
 		if err := c.copyUpLocked(v, vm, rootfs, uid, gid); err != nil {
 			return err

@@ -129,6 +129,15 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 			_ = r.state.RemoveContainer(cfg.ID)
 		}
 	}()
+	undoUserNS, err := r.reserveUserNS(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			undoUserNS()
+		}
+	}()
 	// The rootfs is created on first start (see container_rootfs.go), and
 	// so is StaticDir (for the log): a new inode costs more than the rest of
 	// a create on a journal-less ext4 that scans recently deleted inodes.

@@ -65,7 +65,7 @@ var remoteSpecFields = map[string]bool{
 	"Mounts": true, "Network": true, "NetworkAlias": true, "Ports": true, "PublishAll": true,
 	"DNS": true, "DNSSearch": true, "AddHost": true, "Pod": true, "CreateCommand": true, "ImageVolume": true,
 	"Memory": true, "MemorySwap": true, "NanoCPUs": true, "PidsLimit": true, "ShmSize": true, "Ulimits": true,
-	"Sysctls": true,
+	"Sysctls": true, "UserNS": true,
 }
 
 // flagOf names the command-line flag of a spec field, for errors.
@@ -136,6 +136,7 @@ func specGenerator(s *spec.ContainerSpec) (map[string]any, error) {
 	}
 	set("r_limits", rlimits, len(rlimits) > 0)
 	specResources(g, s)
+	specUserNS(g, s)
 	env, err := specEnv(s)
 	if err != nil {
 		return nil, err

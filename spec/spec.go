@@ -121,6 +121,8 @@ type ContainerSpec struct {
 	IPC      string
 	UTS      string
 	CgroupNS string
+	// UserNS is the user namespace (--userns, --uidmap...; spec/userns.go).
+	UserNS UserNS
 
 	LogDriver string
 	LogOpts   []string

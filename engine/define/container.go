@@ -101,6 +101,8 @@ type ContainerConfig struct {
 	CreateCommand []string `json:"createCommand,omitempty"`
 	// Health is the healthcheck (nil: none); see HealthSettings.
 	Health *HealthSettings `json:"health,omitempty"`
+	// UserNS is the user namespace (nil: the host's); see UserNSConfig.
+	UserNS *UserNSConfig `json:"userns,omitempty"`
 }
 
 // PortMapping is one published port.

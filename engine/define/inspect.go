@@ -177,6 +177,8 @@ type InspectHostConfig struct {
 	SecurityOpt     []string                     `json:"SecurityOpt"`
 	Tmpfs           map[string]string            `json:"Tmpfs"`
 	UTSMode         string                       `json:"UTSMode"`
+	UsernsMode      string                       `json:"UsernsMode"`
+	IDMappings      *InspectIDMappings           `json:"IDMappings,omitempty"`
 	ShmSize         int64                        `json:"ShmSize"`
 	Runtime         string                       `json:"Runtime"`
 	Init            bool                         `json:"Init"`

@@ -23,11 +23,15 @@ import (
 // podman does: it cannot outlive a reboot anyway, and a short run saves the
 // durable writes of its record and layer on create and again on removal.
 func (s *Store) CreateContainer(id, name, imageID, metadata string, volatile bool) (*cstorage.Container, error) {
+	return s.createContainer(id, name, imageID, metadata, &cstorage.ContainerOptions{Volatile: volatile})
+}
+
+func (s *Store) createContainer(id, name, imageID, metadata string, opts *cstorage.ContainerOptions) (*cstorage.Container, error) {
 	names := []string{id}
 	if name != "" {
 		names = []string{name}
 	}
-	c, err := s.store.CreateContainer(id, names, imageID, "", metadata, &cstorage.ContainerOptions{Volatile: volatile})
+	c, err := s.store.CreateContainer(id, names, imageID, "", metadata, opts)
 	if err != nil {
 		switch {
 		case errors.Is(err, types.ErrDuplicateName):

@@ -336,6 +336,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if err := namespaces(g, s, &host, add); err != nil {
 		return nil, nil, err
 	}
+	if err := userNamespace(g, s, add); err != nil {
+		return nil, nil, err
+	}
 	if err := networking(s, imgCfg, add); err != nil {
 		return nil, nil, err
 	}
@@ -362,6 +365,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 		return nil, nil, err
 	}
 	shmMount(g, s.IPC)
+	usernsMounts(g, s)
 	if len(userDests) > 0 {
 		add(engine.WithUserVolumes(userDests))
 	}

@@ -66,7 +66,7 @@ func Pod(ps *spec.PodSpec, host Host) (*spec.ContainerSpec, []engine.PodOption, 
 	switch ps.Userns {
 	case "", "host":
 	default:
-		return nil, nil, invalid("--userns %q: user namespaces are not supported yet", ps.Userns)
+		return nil, nil, invalid("--userns %q: pods with a user namespace are not supported yet (containers take --userns)", ps.Userns)
 	}
 	add(engine.WithPodCreateCommand(ps.CreateCommand))
 	if ps.InfraConmonPidFile != "" {
