@@ -80,7 +80,7 @@ func Generate(pods []GenPod, vols []*define.InspectVolume, opts GenerateOptions)
 		docs = append(docs, claimFor(v))
 	}
 	for _, p := range pods {
-		pod, err := podFor(p, opts.Type == TypeJob)
+		pod, err := podFor(p, opts.Type)
 		if err != nil {
 			return nil, err
 		}
@@ -133,9 +133,9 @@ func workload(pod *corev1.Pod, opts GenerateOptions) any {
 	return pod
 }
 
-// podFor builds the Pod of a GenPod. A Job's pod restarts OnFailure or
-// Never (a cluster refuses Always there).
-func podFor(p GenPod, job bool) (*corev1.Pod, error) {
+// podFor builds the Pod of a GenPod. A cluster wants a Job's pod to
+// restart OnFailure or Never, and a Deployment's or DaemonSet's Always.
+func podFor(p GenPod, kind string) (*corev1.Pod, error) {
 	labels := maps.Clone(p.Labels)
 	if labels == nil {
 		labels = map[string]string{}
@@ -166,8 +166,11 @@ func podFor(p GenPod, job bool) (*corev1.Pod, error) {
 	default:
 		pod.Spec.RestartPolicy = corev1.RestartPolicyNever
 	}
-	if job && pod.Spec.RestartPolicy == corev1.RestartPolicyAlways {
+	switch {
+	case kind == TypeJob && pod.Spec.RestartPolicy == corev1.RestartPolicyAlways:
 		pod.Spec.RestartPolicy = corev1.RestartPolicyOnFailure
+	case kind == TypeDeployment || kind == TypeDaemonSet:
+		pod.Spec.RestartPolicy = corev1.RestartPolicyAlways
 	}
 	for _, k := range slices.Sorted(maps.Keys(vols)) {
 		pod.Spec.Volumes = append(pod.Spec.Volumes, vols[k])
@@ -193,7 +196,7 @@ func containerFor(p GenPod, gc GenContainer, first bool, vols map[string]corev1.
 	} else if !slices.Equal(cfg.Cmd, gc.ImageCmd) {
 		c.Args = cfg.Cmd
 	}
-	if cfg.WorkingDir != gc.ImageWorkDir && cfg.WorkingDir != "" {
+	if cfg.WorkingDir != gc.ImageWorkDir && cfg.WorkingDir != "" && cfg.WorkingDir != "/" {
 		c.WorkingDir = cfg.WorkingDir
 	}
 	c.TTY, c.Stdin = cfg.Tty, cfg.OpenStdin
@@ -368,7 +371,7 @@ func serviceFor(pod *corev1.Pod) *corev1.Service {
 	for _, c := range pod.Spec.Containers {
 		for _, p := range c.Ports {
 			ports = append(ports, corev1.ServicePort{
-				Name: strconv.Itoa(int(p.ContainerPort)), Protocol: p.Protocol,
+				Name: strconv.Itoa(int(p.ContainerPort)) + "-" + strings.ToLower(string(p.Protocol)), Protocol: p.Protocol,
 				Port: p.ContainerPort, TargetPort: intstr.FromInt32(p.ContainerPort),
 			})
 		}

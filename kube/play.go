@@ -59,6 +59,11 @@ type PodPlan struct {
 	// Dirs are the directories (emptyDir volumes) to create under
 	// FilesRoot/POD.
 	Dirs []string
+	// HostDirs are hostPath directories of type DirectoryOrCreate, made
+	// when missing; HostPaths are hostPaths of type Directory or File,
+	// which must exist.
+	HostDirs  []string
+	HostPaths []string
 }
 
 // File is one file of a configMap or secret volume.
@@ -330,7 +335,16 @@ func planVolumes(m *Manifests, pp *PodPlan, vs []corev1.Volume, root string) (ma
 			if !filepath.IsAbs(v.HostPath.Path) {
 				return nil, nil, fmt.Errorf("volume %s: hostPath %q is not absolute: %w", v.Name, v.HostPath.Path, define.ErrInvalidArg)
 			}
-			out[v.Name] = podVolume{mount: spec.Mount{Type: spec.MountBind, Source: filepath.Clean(v.HostPath.Path)}}
+			src := filepath.Clean(v.HostPath.Path)
+			if t := v.HostPath.Type; t != nil {
+				switch *t {
+				case corev1.HostPathDirectoryOrCreate:
+					pp.HostDirs = append(pp.HostDirs, src)
+				case corev1.HostPathDirectory, corev1.HostPathFile:
+					pp.HostPaths = append(pp.HostPaths, src)
+				}
+			}
+			out[v.Name] = podVolume{mount: spec.Mount{Type: spec.MountBind, Source: src}}
 		case v.PersistentVolumeClaim != nil:
 			name := v.PersistentVolumeClaim.ClaimName
 			if name == "" {
@@ -443,6 +457,23 @@ func secretData(s *corev1.Secret) map[string][]byte {
 	}
 	for k, v := range s.StringData {
 		out[k] = []byte(v)
+	}
+	return out
+}
+
+// ClaimNames are the named volumes the manifests declare
+// (PersistentVolumeClaims) or their pods claim, for down --force.
+func ClaimNames(m *Manifests) []string {
+	var out []string
+	for _, c := range m.Claims {
+		out = append(out, c.Name)
+	}
+	for _, t := range templates(m) {
+		for _, v := range t.spec.Volumes {
+			if v.PersistentVolumeClaim != nil && !slices.Contains(out, v.PersistentVolumeClaim.ClaimName) {
+				out = append(out, v.PersistentVolumeClaim.ClaimName)
+			}
+		}
 	}
 	return out
 }
