@@ -148,6 +148,13 @@ func podFor(p GenPod, kind string) (*corev1.Pod, error) {
 	}
 	vols := map[string]corev1.Volume{}
 	restart := ""
+	for _, gc := range p.Containers {
+		// The pod's grace period is its members' longest stop timeout
+		// (left out when that is the default, 10s).
+		if st := int64(gc.Data.Config.StopTimeout); st != 10 && (pod.Spec.TerminationGracePeriodSeconds == nil || st > *pod.Spec.TerminationGracePeriodSeconds) {
+			pod.Spec.TerminationGracePeriodSeconds = &st
+		}
+	}
 	for i, gc := range p.Containers {
 		c, err := containerFor(p, gc, i == 0, vols)
 		if err != nil {

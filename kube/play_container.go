@@ -26,6 +26,16 @@ func planContainer(m *Manifests, t template, c corev1.Container, vols map[string
 		Command: c.Args, WorkDir: c.WorkingDir, Terminal: c.TTY, Stdin: c.Stdin,
 		Labels: maps.Clone(t.meta.Labels),
 	}
+	if g := t.spec.TerminationGracePeriodSeconds; g != nil && *g >= 0 {
+		// The time between SIGTERM and SIGKILL, as podman reads it.
+		n := uint(*g)
+		s.StopTimeout = &n
+	}
+	if t.spec.HostPID {
+		// A pod does not share its PID namespace by default: each
+		// member joins the host's itself.
+		s.Pid = "host"
+	}
 	if len(c.Command) > 0 {
 		s.Entrypoint, s.EntrypointSet = c.Command, true
 	}
@@ -233,6 +243,11 @@ func probeHealth(p *corev1.Probe) (*spec.HealthConfig, error) {
 			return nil, fmt.Errorf("an exec probe has no command: %w", define.ErrInvalidArg)
 		}
 		h.Test = append([]string{"CMD"}, p.Exec.Command...)
+		// generate writes a shell check as /bin/sh -c CMD: read it back
+		// as one, so that a round trip keeps it.
+		if c := p.Exec.Command; len(c) == 3 && c[0] == "/bin/sh" && c[1] == "-c" {
+			h.Test = []string{"CMD-SHELL", c[2]}
+		}
 	case p.HTTPGet != nil:
 		host := p.HTTPGet.Host
 		if host == "" {
