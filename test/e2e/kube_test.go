@@ -369,3 +369,44 @@ spec:
 		t.Errorf("pods left after --wait: %s", got)
 	}
 }
+
+// A Service's nodePort is published on the host for the container port
+// it targets, as podman does; --publish adds a port of its own.
+func TestKubePlayServicePorts(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	nodePort, extra := freePort(t), freePort(t)
+	file := writeKube(t, env, "svc.yaml", fmt.Sprintf(`apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: NodePort
+  selector: {app: svcweb}
+  ports: [{port: 8080, targetPort: 80, nodePort: %d}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: svcweb, labels: {app: svcweb}}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers:
+  - name: httpd
+    image: busybox
+    command: [sh, -c, "mkdir -p /www && echo via-service > /www/index.html && exec httpd -f -p 80 -h /www"]
+    ports: [{containerPort: 80}]
+`, nodePort))
+	env.MustBerth(t, "kube", "play", "--publish", fmt.Sprintf("127.0.0.1:%d:80", extra), file)
+	for _, port := range []int{nodePort, extra} {
+		WaitFor(t, 15*time.Second, func() bool {
+			resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
+			if err != nil {
+				return false
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return string(b) == "via-service\n"
+		})
+	}
+	env.MustBerth(t, "kube", "down", file)
+}
