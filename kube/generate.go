@@ -149,6 +149,15 @@ func podFor(p GenPod, kind string) (*corev1.Pod, error) {
 	vols := map[string]corev1.Volume{}
 	restart := ""
 	for _, gc := range p.Containers {
+		for k, v := range gc.Data.Config.Annotations {
+			// berth's own (--security-opt records) stay here.
+			if !strings.HasPrefix(k, "io.podman.annotations.") {
+				if pod.Annotations == nil {
+					pod.Annotations = map[string]string{}
+				}
+				pod.Annotations[k] = v
+			}
+		}
 		// The pod's grace period is its members' longest stop timeout
 		// (left out when that is the default, 10s).
 		if st := int64(gc.Data.Config.StopTimeout); st != 10 && (pod.Spec.TerminationGracePeriodSeconds == nil || st > *pod.Spec.TerminationGracePeriodSeconds) {

@@ -32,10 +32,11 @@ func testPod() GenPod {
 					{Type: "tmpfs", Destination: "/scratch", RW: true},
 				},
 				Config: &define.InspectContainerConfig{
-					Env:        []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "IMG=1", "container=berth", "HOSTNAME=web", "FOO=bar"},
-					Cmd:        []string{"httpd", "-f"},
-					WorkingDir: "/srv",
-					User:       "1000:100",
+					Env:         []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "IMG=1", "container=berth", "HOSTNAME=web", "FOO=bar"},
+					Cmd:         []string{"httpd", "-f"},
+					WorkingDir:  "/srv",
+					Annotations: map[string]string{"team": "blue", "io.podman.annotations.label": "disable"},
+					User:        "1000:100",
 					Healthcheck: &define.HealthConfig{Test: []string{"CMD-SHELL", "wget -qO- localhost"},
 						Interval: 10 * time.Second, Timeout: 2 * time.Second, Retries: 4},
 				},
@@ -117,6 +118,9 @@ func TestGeneratePodStrict(t *testing.T) {
 	strict(t, ds[1], &pod)
 	if pod.APIVersion != "v1" || pod.Kind != "Pod" || pod.Name != "web" || pod.Labels["app"] != "web" || pod.Labels["tier"] != "front" {
 		t.Errorf("pod meta: %+v %+v", pod.TypeMeta, pod.ObjectMeta)
+	}
+	if len(pod.Annotations) != 1 || pod.Annotations["team"] != "blue" {
+		t.Errorf("pod annotations %v, want team=blue only", pod.Annotations)
 	}
 	checkPodSpec(t, pod.Spec)
 	c := pod.Spec.Containers[0]

@@ -24,7 +24,8 @@ type PlayOptions struct {
 	Network []string
 	// Publish adds published ports to every pod (--publish).
 	Publish []spec.PortMapping
-	// Annotations are added to every container's labels (--annotation).
+	// Annotations are added to every container's annotations, over the
+	// pod template's (--annotation).
 	Annotations map[string]string
 }
 
@@ -231,11 +232,12 @@ func planPod(m *Manifests, t template, opts PlayOptions) (*PodPlan, []string, er
 				}
 			}
 		}
-		for k, v := range opts.Annotations {
-			if s.Labels == nil {
-				s.Labels = map[string]string{}
+		if len(t.meta.Annotations)+len(opts.Annotations) > 0 {
+			s.Annotations = maps.Clone(t.meta.Annotations)
+			if s.Annotations == nil {
+				s.Annotations = map[string]string{}
 			}
-			s.Labels[k] = v
+			maps.Copy(s.Annotations, opts.Annotations)
 		}
 		return s, nil
 	}

@@ -132,7 +132,7 @@ func TestPlanAllKinds(t *testing.T) {
 	}
 	dep := p.Pods[0]
 	web := dep.Containers[0]
-	if web.Name != "dep-pod-0-web" || web.Pod != "dep-pod-0" || web.Restart.Name != "always" || web.Labels["a"] != "b" {
+	if web.Name != "dep-pod-0-web" || web.Pod != "dep-pod-0" || web.Restart.Name != "always" || web.Annotations["a"] != "b" {
 		t.Errorf("web %+v", web)
 	}
 	if env := strings.Join(web.Env, " "); env != "TOKEN=secret MODE=fast" {

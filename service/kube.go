@@ -288,7 +288,9 @@ func runInit(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, cre
 	if err != nil {
 		return "", err
 	}
-	defer func() { _ = rt.RemoveContainer(context.WithoutCancel(ctx), c, engine.RemoveOptions{Force: true, Volumes: true}) }()
+	defer func() {
+		_ = rt.RemoveContainer(context.WithoutCancel(ctx), c, engine.RemoveOptions{Force: true, Volumes: true})
+	}()
 	if err := c.Start(ctx); err != nil {
 		return "", err
 	}

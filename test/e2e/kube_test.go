@@ -159,6 +159,7 @@ func TestKubePlayAllKinds(t *testing.T) {
 		Config struct {
 			WorkingDir  string
 			Labels      map[string]string
+			Annotations map[string]string
 			Healthcheck *struct{ Test []string }
 		}
 		HostConfig struct {
@@ -174,7 +175,7 @@ func TestKubePlayAllKinds(t *testing.T) {
 		t.Fatalf("inspect: %v", err)
 	}
 	w, hc := ins[0].Config, ins[0].HostConfig
-	if w.WorkingDir != "/tmp" || w.Labels["team"] != "blue" || w.Labels["app"] != "web" || w.Healthcheck == nil || w.Healthcheck.Test[0] != "CMD" {
+	if w.WorkingDir != "/tmp" || w.Annotations["team"] != "blue" || w.Labels["app"] != "web" || w.Healthcheck == nil || w.Healthcheck.Test[0] != "CMD" {
 		t.Errorf("web-app config: %+v", w)
 	}
 	if hc.Memory != 64<<20 || hc.NanoCpus != 500_000_000 || !hc.ReadonlyRootfs || !strings.Contains(strings.Join(hc.CapAdd, ","), "NET_ADMIN") ||
