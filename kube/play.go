@@ -35,6 +35,8 @@ type Plan struct {
 	// claims pods refer to, in order, without duplicates.
 	Volumes []Volume
 	Pods    []PodPlan
+	// Warnings are what play leaves out, one a line.
+	Warnings []string
 }
 
 // Volume is a named volume to create if it does not exist.
@@ -152,20 +154,21 @@ func MakePlan(m *Manifests, opts PlayOptions) (*Plan, error) {
 			return nil, fmt.Errorf("two documents make a pod named %s: %w", t.name, define.ErrInvalidArg)
 		}
 		names[t.name] = true
-		pp, claims, err := planPod(m, t, opts)
+		pp, claims, warn, err := planPod(m, t, opts)
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", t.kind, t.name, err)
 		}
 		for _, c := range claims {
 			addVolume(Volume{Name: c})
 		}
+		p.Warnings = append(p.Warnings, warn...)
 		p.Pods = append(p.Pods, *pp)
 	}
 	return p, nil
 }
 
 // planPod translates one pod template.
-func planPod(m *Manifests, t template, opts PlayOptions) (*PodPlan, []string, error) {
+func planPod(m *Manifests, t template, opts PlayOptions) (_ *PodPlan, claims, warnings []string, _ error) {
 	ps := t.spec
 	pp := &PodPlan{Kind: t.kind, Spec: spec.PodSpec{
 		Name: t.name, Infra: true, Labels: maps.Clone(t.meta.Labels), Hostname: ps.Hostname,
@@ -196,14 +199,19 @@ func planPod(m *Manifests, t template, opts PlayOptions) (*PodPlan, []string, er
 	}
 	restart, err := restartPolicy(ps.RestartPolicy, t.kind)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	vols, claims, err := planVolumes(m, pp, ps.Volumes, opts.FilesRoot)
+	for _, v := range ps.Volumes {
+		if v.Projected != nil {
+			warnings = append(warnings, fmt.Sprintf("%s %s: projected volume %s (a cluster's service account token) is left out", t.kind, t.name, v.Name))
+		}
+	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if len(ps.Containers) == 0 {
-		return nil, nil, fmt.Errorf("no containers: %w", define.ErrInvalidArg)
+		return nil, nil, nil, fmt.Errorf("no containers: %w", define.ErrInvalidArg)
 	}
 	ctrNames := map[string]bool{}
 	build := func(c corev1.Container, init bool) (*spec.ContainerSpec, error) {
@@ -244,19 +252,19 @@ func planPod(m *Manifests, t template, opts PlayOptions) (*PodPlan, []string, er
 	for _, c := range ps.InitContainers {
 		s, err := build(c, true)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		pp.Init = append(pp.Init, *s)
 	}
 	for _, c := range ps.Containers {
 		s, err := build(c, false)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		pp.Containers = append(pp.Containers, *s)
 	}
 	pp.Spec.Ports = append(pp.Spec.Ports, opts.Publish...)
-	return pp, claims, nil
+	return pp, claims, warnings, nil
 }
 
 // nodePort is the host port a Service selecting the pod gives a
@@ -319,6 +327,8 @@ type podVolume struct {
 	// dir is the per-pod directory (configMap, secret, emptyDir), for
 	// subPath.
 	dir bool
+	// skip leaves the volume and its mounts out.
+	skip bool
 }
 
 // planVolumes resolves the pod's volumes: hostPath binds, PVC named
@@ -333,6 +343,10 @@ func planVolumes(m *Manifests, pp *PodPlan, vs []corev1.Volume, root string) (ma
 			return nil, nil, fmt.Errorf("a volume has no name: %w", define.ErrInvalidArg)
 		}
 		switch {
+		case v.Projected != nil:
+			// What a cluster adds to every pod (kube-api-access-*):
+			// nothing here serves it, so it and its mounts are left out.
+			out[v.Name] = podVolume{skip: true}
 		case v.HostPath != nil:
 			if !filepath.IsAbs(v.HostPath.Path) {
 				return nil, nil, fmt.Errorf("volume %s: hostPath %q is not absolute: %w", v.Name, v.HostPath.Path, define.ErrInvalidArg)

@@ -60,6 +60,9 @@ func planContainer(m *Manifests, t template, c corev1.Container, vols map[string
 		if !ok {
 			return nil, fmt.Errorf("volumeMount %s: no volume of that name in the pod: %w", vm.Name, define.ErrInvalidArg)
 		}
+		if v.skip {
+			continue
+		}
 		if !path.IsAbs(vm.MountPath) {
 			return nil, fmt.Errorf("volumeMount %s: mountPath %q is not absolute: %w", vm.Name, vm.MountPath, define.ErrInvalidArg)
 		}

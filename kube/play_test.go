@@ -177,3 +177,39 @@ func mustDecode(t *testing.T, y string) *Manifests {
 	}
 	return &m
 }
+
+// A pod as `kubectl get pod -o yaml` prints it (status, managedFields,
+// the service account token volume) plays, without the token.
+func TestPlanClusterDump(t *testing.T) {
+	const dump = `apiVersion: v1
+kind: Pod
+metadata:
+  name: shop
+  namespace: default
+  uid: 0b1c
+  resourceVersion: "42"
+  creationTimestamp: "2026-01-02T03:04:05Z"
+  managedFields: [{manager: kubectl, operation: Update, apiVersion: v1}]
+spec:
+  serviceAccountName: default
+  nodeName: node-1
+  containers:
+  - name: web
+    image: busybox
+    volumeMounts: [{name: kube-api-access-abcde, mountPath: /var/run/secrets/kubernetes.io/serviceaccount, readOnly: true}]
+  volumes:
+  - name: kube-api-access-abcde
+    projected: {sources: [{serviceAccountToken: {path: token, expirationSeconds: 3607}}]}
+status: {phase: Running, podIP: 10.1.2.3}
+`
+	p, err := plan(t, dump, PlayOptions{FilesRoot: "/r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Pods) != 1 || p.Pods[0].Containers[0].Name != "shop-web" || len(p.Pods[0].Containers[0].Mounts) != 0 {
+		t.Errorf("plan %+v", p.Pods)
+	}
+	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "kube-api-access-abcde") {
+		t.Errorf("warnings %q", p.Warnings)
+	}
+}

@@ -173,6 +173,11 @@ func KubePlay(ctx context.Context, rt *engine.Runtime, files [][]byte, opts Kube
 	if err != nil {
 		return nil, err
 	}
+	if w := opts.Create.Warnings; w != nil {
+		for _, msg := range plan.Warnings {
+			fmt.Fprintln(w, msg)
+		}
+	}
 	for _, pp := range plan.Pods {
 		if ok, err := rt.PodExists(pp.Spec.Name); err != nil {
 			return nil, err
