@@ -117,7 +117,7 @@ func readKubeFiles(cmd *cobra.Command, args []string) ([][]byte, error) {
 
 func newKubePlayCommand(d *Deps) *cobra.Command {
 	var opts service.KubePlayOptions
-	var start, quiet, down, force bool
+	var start, quiet, down, force, wait bool
 	var publish, configmaps, annotations []string
 	cmd := &cobra.Command{
 		Use:   "play [options] KUBEFILE|-...",
@@ -167,16 +167,25 @@ func newKubePlayCommand(d *Deps) *cobra.Command {
 				opts.Create.PullWriter = cmd.ErrOrStderr()
 			}
 			opts.Create.Warnings = cmd.ErrOrStderr()
-			if opts.Wait {
+			var interrupted <-chan struct{}
+			if wait {
+				// Caught before play starts anything, so that ^C during
+				// the wait still removes what play made.
 				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
-				opts.Interrupted = ctx.Done()
+				interrupted = ctx.Done()
 			}
 			report, err := service.KubePlay(cmd.Context(), rt, files, opts)
-			if report != nil && !quiet {
+			if err != nil {
+				return err
+			}
+			if !quiet {
 				printPlayReport(w, report)
 			}
-			return err
+			if wait {
+				return service.KubeWait(cmd.Context(), rt, report, interrupted)
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -186,7 +195,7 @@ func newKubePlayCommand(d *Deps) *cobra.Command {
 	f.StringSliceVar(&publish, "publish", nil, "Publish a container's port, or a range of ports, to the host")
 	f.StringSliceVar(&configmaps, "configmap", nil, "Pathname of a YAML file containing a kubernetes configmap")
 	f.StringArrayVar(&annotations, "annotation", nil, "Add annotations to pods (key=value)")
-	f.BoolVarP(&opts.Wait, "wait", "w", false, "Clean up all objects created when a SIGTERM is received or pods exit")
+	f.BoolVarP(&wait, "wait", "w", false, "Clean up all objects created when a SIGTERM is received or pods exit")
 	f.BoolVarP(&quiet, "quiet", "q", false, "Suppress output information when pulling images")
 	f.BoolVar(&down, "down", false, "Stop pods defined in the YAML file")
 	f.BoolVar(&force, "force", false, "With --down, remove volumes too")

@@ -252,9 +252,6 @@ func KubePlay(ctx context.Context, rt *engine.Runtime, files [][]byte, opts Kube
 		}
 		made = append(made, pod)
 		pr := KubePodReport{ID: pod.ID(), Name: pod.Name()}
-		if opts.Progress != nil {
-			fmt.Fprintln(opts.Progress, pod.ID())
-		}
 		if !opts.NoStart {
 			for j := range pp.Init {
 				id, err := runInit(ctx, rt, &pp.Init[j], opts.Create)
@@ -279,9 +276,6 @@ func KubePlay(ctx context.Context, rt *engine.Runtime, files [][]byte, opts Kube
 			}
 		}
 		report.Pods = append(report.Pods, pr)
-	}
-	if opts.Wait {
-		return report, waitKube(ctx, rt, report, opts.Interrupted)
 	}
 	return report, nil
 }
@@ -329,9 +323,9 @@ func writeKubeFiles(dir string, pp *kube.PodPlan) error {
 	return nil
 }
 
-// waitKube waits until every container play started has exited (or
-// interrupted closes), then removes the pods, as `play --wait` does.
-func waitKube(ctx context.Context, rt *engine.Runtime, report *KubePlayReport, interrupted <-chan struct{}) error {
+// KubeWait waits until every container a play started has exited (or
+// interrupted closes), then removes its pods, as `play --wait` does.
+func KubeWait(ctx context.Context, rt *engine.Runtime, report *KubePlayReport, interrupted <-chan struct{}) error {
 	done := make(chan struct{})
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()

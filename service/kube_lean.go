@@ -26,3 +26,8 @@ func KubePlay(context.Context, *engine.Runtime, [][]byte, KubePlayOptions) (*Kub
 func KubeDown(context.Context, *engine.Runtime, [][]byte, bool) (*KubeDownReport, error) {
 	return nil, ErrNeedsFull
 }
+
+// KubeWait needs the complete binary.
+func KubeWait(context.Context, *engine.Runtime, *KubePlayReport, <-chan struct{}) error {
+	return ErrNeedsFull
+}

@@ -1,10 +1,6 @@
 package service
 
-import (
-	"io"
-
-	"github.com/berth-dev/berth/spec"
-)
+import "github.com/berth-dev/berth/spec"
 
 // The `kube` verbs' options and reports. The verbs themselves are in
 // kube.go, which only the complete binary links (k8s.io/api is large);
@@ -38,13 +34,6 @@ type KubePlayOptions struct {
 	ConfigMaps [][]byte
 	// Annotations are added to every container.
 	Annotations map[string]string
-	// Wait keeps play running until every container has exited, then
-	// removes what it made (--wait); Interrupted ends the wait early.
-	Wait        bool
-	Interrupted <-chan struct{}
-	// Progress receives each ID as it is made, for --wait's output;
-	// nil is quiet.
-	Progress io.Writer
 }
 
 // KubePlayReport is what play made.
