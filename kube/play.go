@@ -173,10 +173,11 @@ func planPod(m *Manifests, t template, opts PlayOptions) (_ *PodPlan, claims, wa
 	pp := &PodPlan{Kind: t.kind, Spec: spec.PodSpec{
 		Name: t.name, Infra: true, Labels: maps.Clone(t.meta.Labels), Hostname: ps.Hostname,
 	}}
-	if ps.HostNetwork {
+	// hostNetwork is the pod's own choice: --network does not override it.
+	switch {
+	case ps.HostNetwork:
 		pp.Spec.Network = []string{"host"}
-	}
-	if len(opts.Network) > 0 {
+	case len(opts.Network) > 0:
 		pp.Spec.Network = opts.Network
 	}
 	if ps.HostPID {

@@ -185,8 +185,10 @@ func TestKubePlayAllKinds(t *testing.T) {
 	if !ins[1].HostConfig.Privileged || ins[1].HostConfig.RestartPolicy.Name != "always" {
 		t.Errorf("ds-pod-agent host config: %+v", ins[1].HostConfig)
 	}
-	if pid := env.MustBerth(t, "exec", "ds-pod-agent", "readlink", "/proc/self/ns/pid"); pid != mustReadlink(t, "/proc/self/ns/pid") {
-		t.Errorf("hostPID: the agent's pid namespace is %s", pid)
+	for _, ns := range []string{"pid"} {
+		if got := env.MustBerth(t, "exec", "ds-pod-agent", "readlink", "/proc/self/ns/"+ns); got != mustReadlink(t, "/proc/self/ns/"+ns) {
+			t.Errorf("host%s: the agent's %s namespace is %s", strings.ToUpper(ns[:1])+ns[1:], ns, got)
+		}
 	}
 	WaitFor(t, 15*time.Second, func() bool {
 		return env.Berth("ps", "-a", "--filter", "name=job-pod-run", "--format", "{{.Status}}").Stdout() != "" &&
