@@ -49,6 +49,8 @@ func verbs() []verb {
 		{names: []string{"generate"}, group: "manage", build: newGenerateCommand},
 		{names: []string{"quadlet"}, group: "manage", build: newQuadletCommand},
 		{names: []string{"auto-update"}, group: "main", build: newAutoUpdateCommand},
+		{names: []string{"kube"}, group: "manage", build: newKubeCommand},
+		{names: []string{"play"}, group: "manage", build: newPlayCommand},
 	}
 }
 

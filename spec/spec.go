@@ -27,13 +27,16 @@ type ContainerSpec struct {
 	WorkDir  string
 	User     string
 	Labels   map[string]string
-	Hostname string
-	Terminal bool
-	Stdin    bool
-	Remove   bool
-	Init     bool
-	InitPath string
-	ReadOnly bool
+	// Annotations go to the OCI spec's annotations (kube play's
+	// metadata.annotations and --annotation).
+	Annotations map[string]string
+	Hostname    string
+	Terminal    bool
+	Stdin       bool
+	Remove      bool
+	Init        bool
+	InitPath    string
+	ReadOnly    bool
 	// NoReadOnlyTmpfs turns off the writable tmpfs on /run, /tmp and
 	// /var/tmp that --read-only adds (podman's --read-only-tmpfs=false).
 	NoReadOnlyTmpfs bool

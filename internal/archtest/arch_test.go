@@ -67,7 +67,7 @@ func violations(deps map[string][]string) []string {
 	bad := func(pkg, dep, why string) {
 		out = append(out, fmt.Sprintf("%s -> %s: %s", strings.TrimPrefix(pkg, module+"/"), strings.TrimPrefix(dep, module+"/"), why))
 	}
-	upper := []string{module + "/cli", module + "/api", module + "/service", module + "/spec", module + "/cmd"}
+	upper := []string{module + "/cli", module + "/api", module + "/service", module + "/spec", module + "/cmd", module + "/kube"}
 	for pkg, ds := range deps {
 		for _, dep := range ds {
 			switch {
@@ -103,6 +103,15 @@ func violations(deps map[string][]string) []string {
 					if within(dep, u) {
 						bad(pkg, dep, "systemd may not import the engine or the layers above it")
 					}
+				}
+			case within(pkg, module+"/kube"):
+				// kube translates YAML to and from spec intent and
+				// define's records; service drives it, so it must not
+				// reach the engine, spec/generate or the layers above.
+				if within(dep, module+"/engine") && dep != module+"/engine/define" ||
+					within(dep, module+"/spec/generate") || within(dep, module+"/service") ||
+					within(dep, module+"/cli") || within(dep, module+"/api") {
+					bad(pkg, dep, "kube may use only spec and engine/define of berth")
 				}
 			case pkg == module+"/spec":
 				if within(dep, module+"/engine") && dep != module+"/engine/define" {
@@ -185,6 +194,11 @@ func TestViolations(t *testing.T) {
 		{"quadlet imports service", m("systemd/quadlet"), []string{m("service"), m("cli")}, 2},
 		{"quadlet imports go-systemd", m("systemd/quadlet"), []string{"github.com/coreos/go-systemd/v22/unit", "os"}, 0},
 		{"service imports systemd", m("service"), []string{m("systemd"), m("systemd/quadlet")}, 0},
+		{"engine imports kube", m("engine"), []string{m("kube")}, 1},
+		{"kube imports spec and define", m("kube"), []string{m("spec"), m("engine/define"), m("internal/errdefs"), "k8s.io/api/core/v1"}, 0},
+		{"kube imports engine and generate", m("kube"), []string{m("engine"), m("spec/generate")}, 2},
+		{"kube imports service", m("kube"), []string{m("service")}, 1},
+		{"service imports kube", m("service"), []string{m("kube")}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -209,6 +223,10 @@ var leanForbidden = []string{
 	"github.com/containers/ocicrypt",
 	"google.golang.org/grpc",
 	module + "/api",
+	// k8s.io/api and its machinery are large; only kube play/generate
+	// need them.
+	"k8s.io/api/core/v1",
+	module + "/kube",
 }
 
 // TestLeanBuildLinksNoTransfer checks what the lean cmd/berth links, and

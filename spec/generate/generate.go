@@ -20,6 +20,7 @@ package generate
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -205,6 +206,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 		Process:  &specs.Process{Terminal: s.Terminal},
 		Hostname: s.Hostname,
 		Linux:    &specs.Linux{Resources: &specs.LinuxResources{}},
+	}
+	if len(s.Annotations) > 0 {
+		g.Annotations = maps.Clone(s.Annotations)
 	}
 	var opts []engine.CtrOption
 	add := func(o ...engine.CtrOption) { opts = append(opts, o...) }
