@@ -46,6 +46,7 @@ func verbs() []verb {
 		{names: []string{"pod"}, group: "manage", build: newPodCommand},
 		{names: []string{"system"}, group: "manage", build: newSystemCommand},
 		{names: []string{"healthcheck"}, group: "manage", build: newHealthcheckCommand},
+		{names: []string{"secret"}, group: "manage", build: newSecretCommand},
 	}
 }
 

@@ -31,6 +31,7 @@ type createFlags struct {
 	// podIDFile is --pod-id-file: the pod to join, by the ID in a file.
 	podIDFile string
 	health    healthFlags
+	secrets   []string
 	// raw holds the flag values parsed into typed spec fields.
 	raw rawCreateFlags
 }
@@ -120,6 +121,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringVar(&s.Pod, "pod", "", "run container in an existing pod, or a new one with new:NAME")
 	f.StringVar(&o.podIDFile, "pod-id-file", "", "run container in the pod whose ID is in this file")
 	bindHealthFlags(f, &o.health)
+	bindSecretFlag(f, &o.secrets)
 }
 
 // toSpec finishes the spec from the positional arguments and the flags
@@ -193,6 +195,9 @@ func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.Container
 		return nil, service.CreateOptions{}, err
 	}
 	s.Health = h
+	if s.Secrets, err = parseContainerSecrets(o.secrets); err != nil {
+		return nil, service.CreateOptions{}, err
+	}
 	if err := o.raw.parse(&s); err != nil {
 		return nil, service.CreateOptions{}, err
 	}
