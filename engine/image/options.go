@@ -230,3 +230,13 @@ func orDefault(v, def string) string {
 	}
 	return v
 }
+
+// ManifestAnnotateOptions are the fields `manifest annotate` sets on an
+// instance (or, with Index, the annotations of the list itself).
+type ManifestAnnotateOptions struct {
+	Annotations                  map[string]string
+	Arch, OS, OSVersion, Variant string
+	OSFeatures                   []string
+	// Index annotates the list instead of an instance.
+	Index bool
+}
