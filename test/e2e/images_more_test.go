@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -128,5 +130,75 @@ func TestManifestAnnotateExists(t *testing.T) {
 	if m.Platform.Architecture != "arm" || m.Platform.Variant != "v7" || m.Platform.OSVersion != "1.0" ||
 		m.Platform.OS != "linux" || m.Annotations["org.test"] != "yes" || index.Annotations["top"] != "level" {
 		t.Errorf("after annotate: %+v", index)
+	}
+}
+
+func TestImageMountUnmountDiff(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	bb := env.ImportBusybox(t)
+	ctr := env.MustBerth(t, "create", "busybox", "sh", "-c", "echo hi > /newfile; rm /bin/ls")
+	env.MustBerth(t, "start", "-a", ctr)
+	env.MustBerth(t, "commit", ctr, "bb2")
+
+	for _, args := range [][]string{{"image", "diff", "bb2"}, {"diff", "bb2"}} {
+		out := env.MustBerth(t, args...)
+		if !strings.Contains(out, "A /newfile") || !strings.Contains(out, "D /bin/ls") || strings.Contains(out, "A /bin/sh") {
+			t.Errorf("%v =\n%s", args, out)
+		}
+	}
+	if got := env.MustBerth(t, "image", "diff", "--format", "json", "bb2"); !strings.Contains(got, `"added"`) || !strings.Contains(got, `"/newfile"`) {
+		t.Errorf("image diff --format json = %s", got)
+	}
+	// Against another image: what bb2 changed relative to busybox.
+	if out := env.MustBerth(t, "image", "diff", "bb2", "busybox"); !strings.Contains(out, "A /newfile") {
+		t.Errorf("image diff bb2 busybox =\n%s", out)
+	}
+	if r := env.Berth("image", "diff", "nosuch"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "nosuch: image not known") {
+		t.Errorf("image diff nosuch: %s", r)
+	}
+
+	mp := env.MustBerth(t, "image", "mount", "busybox")
+	if _, err := os.Stat(filepath.Join(mp, "bin", "sh")); err != nil {
+		t.Fatalf("image mount printed %q: %v", mp, err)
+	}
+	if err := os.WriteFile(filepath.Join(mp, "x"), nil, 0o644); err == nil {
+		t.Errorf("a mounted image is writable")
+	}
+	if got := env.MustBerth(t, "image", "mount"); got != "localhost/busybox:latest\t"+mp {
+		t.Errorf("image mount (list) = %q", got)
+	}
+	var docs []map[string]any
+	if err := json.Unmarshal([]byte(env.MustBerth(t, "image", "mount", "--format", "json")), &docs); err != nil ||
+		len(docs) != 1 || docs[0]["id"] != strings.TrimPrefix(bb, "sha256:") || docs[0]["mountpoint"] != mp {
+		t.Errorf("image mount --format json = %v (%v)", docs, err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"image", "mount", "--all", "busybox"}, "when using the --all switch, you may not pass any image names or IDs"},
+		{[]string{"image", "mount", "nosuch"}, "nosuch: image not known"},
+		{[]string{"image", "mount", "--format", "table", "busybox"}, "unknown --format argument"},
+		{[]string{"image", "unmount"}, "image name or ID must be specified"},
+		{[]string{"image", "unmount", "bb2"}, "image bb2 is not mounted"},
+	} {
+		if r := env.Berth(c.args...); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), c.want) {
+			t.Errorf("%v: want %q, got %s", c.args, c.want, r)
+		}
+	}
+	if got := env.MustBerth(t, "image", "umount", "busybox"); got != strings.TrimPrefix(bb, "sha256:") {
+		t.Errorf("image umount printed %q", got)
+	}
+	if got := env.MustBerth(t, "image", "mount"); got != "" {
+		t.Errorf("mounted after unmount: %q", got)
+	}
+	env.MustBerth(t, "image", "mount", "--all")
+	if got := env.Berth("image", "mount").Lines(); len(got) != 2 {
+		t.Errorf("after mount --all: %q", got)
+	}
+	env.MustBerth(t, "image", "unmount", "--all")
+	if got := env.MustBerth(t, "image", "mount"); got != "" {
+		t.Errorf("mounted after unmount --all: %q", got)
 	}
 }
