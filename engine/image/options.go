@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/errdefs"
@@ -33,6 +34,13 @@ type PullOptions struct {
 	// ReportWriter receives "Trying to pull ..." and the copy progress
 	// (bars on a terminal, one line per blob otherwise); nil is quiet.
 	ReportWriter io.Writer
+	// MaxRetries is how many times a pull that failed on the network is
+	// tried again (podman's --retry; 0: never).
+	MaxRetries uint
+	// RetryDelay is the pause between tries (0: 1s, doubling each time).
+	RetryDelay time.Duration
+	// RetryWarn, when set, receives podman's warning before each retry.
+	RetryWarn io.Writer
 }
 
 // ValidPullPolicy checks a policy name ("" is valid: the caller's default).

@@ -202,3 +202,25 @@ func TestImageMountUnmountDiff(t *testing.T) {
 		t.Errorf("mounted after unmount --all: %q", got)
 	}
 }
+
+func TestPullRetry(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	// Nothing listens on port 1: every try is refused, and retried.
+	r := env.Berth("pull", "--tls-verify=false", "--retry", "2", "--retry-delay", "10ms", "127.0.0.1:1/x")
+	if r.ExitCode() != 125 || strings.Count(r.Stderr(), "Warning: Failed, retrying in 10ms ... (") != 2 ||
+		!strings.Contains(r.Stderr(), "(2/2)") || !strings.Contains(r.Stderr(), "connection refused") {
+		t.Errorf("pull --retry 2:\n%s", r)
+	}
+	if r := env.Berth("pull", "--tls-verify=false", "--retry", "0", "127.0.0.1:1/x"); r.ExitCode() != 125 || strings.Contains(r.Stderr(), "retrying") {
+		t.Errorf("pull --retry 0:\n%s", r)
+	}
+	for _, bad := range []string{"xx", "-1s"} {
+		if r := env.Berth("pull", "--retry-delay", bad, "x"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), `invalid --retry-delay "`+bad+`"`) {
+			t.Errorf("pull --retry-delay %s:\n%s", bad, r)
+		}
+	}
+	if r := env.Berth("pull", "--retry", "-1", "x"); r.ExitCode() != 125 {
+		t.Errorf("pull --retry -1:\n%s", r)
+	}
+}
