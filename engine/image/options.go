@@ -248,3 +248,24 @@ type ManifestAnnotateOptions struct {
 	// Index annotates the list instead of an instance.
 	Index bool
 }
+
+// SearchOptions are the options of Search.
+type SearchOptions struct {
+	RegistryOptions
+	// Limit bounds the results per registry (0: the registry's default).
+	Limit int
+	// ListTags lists the tags of the repository named instead.
+	ListTags bool
+}
+
+// SearchResult is one repository (or, with ListTags, one tag) found, in
+// podman's search fields.
+type SearchResult struct {
+	Index       string
+	Name        string
+	Description string
+	Stars       int
+	Official    bool
+	Automated   bool
+	Tag         string
+}
