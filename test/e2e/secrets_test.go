@@ -192,3 +192,50 @@ func TestRunSecret(t *testing.T) {
 		t.Errorf("refused creates left containers: %q, had %q", got, ctrs)
 	}
 }
+
+func TestAPILibpodSecrets(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	uri := apiService(t, env)
+	do := func(method, path, body string) (int, string) {
+		t.Helper()
+		code, out, err := apiDo(uri, method, path, body)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		return code, out
+	}
+	code, out := do("POST", `/libpod/secrets/create?name=apisec&labels={"a":"b"}`, "payload")
+	var created struct{ ID string }
+	if code != 200 || json.Unmarshal([]byte(out), &created) != nil || len(created.ID) != 25 {
+		t.Fatalf("create: %d %s", code, out)
+	}
+	// The CLI sees what the API stored, and the other way round.
+	if got := env.MustBerth(t, "secret", "inspect", "--showsecret", "--format", "{{.SecretData}} {{.Spec.Labels.a}}", "apisec"); got != "payload b" {
+		t.Errorf("CLI inspect of an API secret = %q", got)
+	}
+	if code, out := do("POST", "/libpod/secrets/create?name=apisec", "x"); code != 409 || !strings.Contains(out, "secret name in use") {
+		t.Errorf("create of a used name: %d %s", code, out)
+	}
+	if code, out := do("POST", "/libpod/secrets/create?name=bad/name", "x"); code != 400 || !strings.Contains(out, "invalid secret name") {
+		t.Errorf("create of a bad name: %d %s", code, out)
+	}
+	code, out = do("GET", "/libpod/secrets/json?filters="+`{"name":["apisec"]}`, "")
+	if code != 200 || !strings.Contains(out, `"ID":"`+created.ID+`"`) || strings.Contains(out, "SecretData") {
+		t.Errorf("list: %d %s", code, out)
+	}
+	if code, out := do("GET", "/libpod/secrets/apisec/json?showsecret=true", ""); code != 200 || !strings.Contains(out, `"SecretData":"payload"`) {
+		t.Errorf("inspect: %d %s", code, out)
+	}
+	if code, _ := do("GET", "/libpod/secrets/apisec/exists", ""); code != 204 {
+		t.Errorf("exists: %d", code)
+	}
+	if code, _ := do("DELETE", "/libpod/secrets/apisec", ""); code != 204 {
+		t.Errorf("delete: %d", code)
+	}
+	for _, p := range []string{"/libpod/secrets/apisec/exists", "/libpod/secrets/apisec/json"} {
+		if code, _ := do("GET", p, ""); code != 404 {
+			t.Errorf("GET %s after delete: %d", p, code)
+		}
+	}
+}
