@@ -224,3 +224,25 @@ func TestPullRetry(t *testing.T) {
 		t.Errorf("pull --retry -1:\n%s", r)
 	}
 }
+
+// TestPullTagAndDigest pulls busybox:v1@sha256:… as podman does: the
+// digest decides, the tag is ignored.
+func TestPullTagAndDigest(t *testing.T) {
+	t.Parallel()
+	reg := StartRegistry(t, RegistryOptions{})
+	env := NewEnv(t)
+	id := env.ImportBusybox(t)
+	ref := reg.Ref("bb:v1")
+	env.MustBerth(t, "push", "-q", "--tls-verify=false", "busybox", ref)
+	fresh := NewEnv(t)
+	fresh.MustBerth(t, "pull", "-q", "--tls-verify=false", ref)
+	dg := fresh.MustBerth(t, "image", "inspect", "--format", "{{.Digest}}", ref)
+	other := NewEnv(t)
+	got := other.MustBerth(t, "pull", "-q", "--tls-verify=false", reg.Addr+"/bb:nosuchtag@"+dg)
+	if got != strings.TrimPrefix(id, "sha256:") {
+		t.Errorf("pull of tag@digest gave %q, want %s", got, id)
+	}
+	if r := other.Berth("image", "exists", reg.Addr+"/bb@"+dg); r.ExitCode() != 0 {
+		t.Errorf("image not stored by digest: %s", r)
+	}
+}
