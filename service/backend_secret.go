@@ -6,7 +6,9 @@ func (b *Backend) SecretCreate(name string, data []byte, o SecretCreateOptions) 
 }
 
 // SecretList lists the secrets the filters select.
-func (b *Backend) SecretList(filters []string) ([]SecretInfo, error) { return SecretList(b.rt, filters) }
+func (b *Backend) SecretList(filters []string) ([]SecretInfo, error) {
+	return SecretList(b.rt, filters)
+}
 
 // SecretInspect returns one secret (with its data when show is set).
 func (b *Backend) SecretInspect(name string, show bool) (*SecretInfo, error) {
