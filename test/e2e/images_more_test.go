@@ -246,3 +246,28 @@ func TestPullTagAndDigest(t *testing.T) {
 		t.Errorf("image not stored by digest: %s", r)
 	}
 }
+
+func TestUntagMessages(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "tag", "busybox", "a:1")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"untag", "nosuch"}, "Error: nosuch: image not known"},
+		{[]string{"untag", "busybox", "other:1"}, "Error: localhost/other:1: tag not known"},
+	} {
+		if r := env.Berth(c.args...); r.ExitCode() != 125 || strings.TrimSpace(r.Stderr()) != c.want {
+			t.Errorf("%v: want %q, got %s", c.args, c.want, r)
+		}
+	}
+	// podman's untag prints nothing.
+	if r := env.Berth("untag", "busybox", "a:1"); r.ExitCode() != 0 || r.Stdout() != "" || r.Stderr() != "" {
+		t.Errorf("untag busybox a:1: %s", r)
+	}
+	if got := env.MustBerth(t, "images", "--format", "{{.Repository}}:{{.Tag}}"); got != "localhost/busybox:latest" {
+		t.Errorf("images after untag = %q", got)
+	}
+}
