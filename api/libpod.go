@@ -48,6 +48,7 @@ func (rt libpodRouter) register(s *Server) {
 	h("POST /libpod/build", buildRouter{rt.b}.libpodBuild)
 	rt.registerPods(h)
 	rt.registerVolumes(h)
+	rt.registerSecrets(h)
 	rt.registerNetworks(h)
 	h("/libpod/", func(context.Context, http.ResponseWriter, *http.Request) error { return notFound{} })
 }

@@ -53,6 +53,7 @@ type Backend interface {
 	diskBackend
 	updateBackend
 	buildBackend
+	secretBackend
 }
 
 // New builds the routes over b.

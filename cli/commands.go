@@ -37,6 +37,7 @@ func verbs() []verb {
 		m(newLoginCommand, "login"), m(newLogoutCommand, "logout"), m(newHistoryCommand, "history"),
 		m(newUntagCommand, "untag"), m(newManifestCommand, "manifest"), m(newAttachCommand, "attach"),
 		m(newExecCommand, "exec"), m(newUpdateCommand, "update"), m(newBuildCommand, "build"),
+		m(newSearchCommand, "search"),
 		{names: []string{"buildx"}, group: "manage", build: newBuildxCommand},
 		{names: []string{"builder"}, group: "manage", build: newBuilderCommand},
 		{names: []string{"container"}, group: "manage", build: newContainerCommand},
@@ -51,6 +52,7 @@ func verbs() []verb {
 		{names: []string{"auto-update"}, group: "main", build: newAutoUpdateCommand},
 		{names: []string{"kube"}, group: "manage", build: newKubeCommand},
 		{names: []string{"play"}, group: "manage", build: newPlayCommand},
+		{names: []string{"secret"}, group: "manage", build: newSecretCommand},
 	}
 }
 

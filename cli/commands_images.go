@@ -6,6 +6,7 @@ import "github.com/spf13/cobra"
 func imageGroupVerbs(d *Deps) []*cobra.Command {
 	return []*cobra.Command{
 		newPullCommand(d), newPushCommand(d), newHistoryCommand(d), newUntagCommand(d),
-		newImagePruneCommand(d), newBuildCommand(d),
+		newImagePruneCommand(d), newBuildCommand(d), newImageMountCommand(d), newImageUnmountCommand(d),
+		newImageDiffCommand(d), newSearchCommand(d),
 	}
 }

@@ -31,6 +31,7 @@ type createFlags struct {
 	// podIDFile is --pod-id-file: the pod to join, by the ID in a file.
 	podIDFile string
 	health    healthFlags
+	secrets   []string
 	// raw holds the flag values parsed into typed spec fields.
 	raw    rawCreateFlags
 	userns usernsFlags
@@ -122,6 +123,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringVar(&o.podIDFile, "pod-id-file", "", "run container in the pod whose ID is in this file")
 	bindHealthFlags(f, &o.health)
 	bindUsernsFlags(f, &o.userns)
+	bindSecretFlag(f, &o.secrets)
 }
 
 // toSpec finishes the spec from the positional arguments and the flags
@@ -195,6 +197,9 @@ func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.Container
 		return nil, service.CreateOptions{}, err
 	}
 	s.Health = h
+	if s.Secrets, err = parseContainerSecrets(o.secrets); err != nil {
+		return nil, service.CreateOptions{}, err
+	}
 	if err := o.raw.parse(&s); err != nil {
 		return nil, service.CreateOptions{}, err
 	}

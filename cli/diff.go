@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/berth-dev/berth/cli/format"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
@@ -47,34 +48,45 @@ func newDiffCommand(d *Deps) *cobra.Command {
 			}
 			c, err := rt.LookupContainer(name)
 			if err != nil {
+				// podman's diff takes an image too.
+				if isNotFound(err) && !latest {
+					if changes, ierr := service.ImageDiff(rt, name, ""); ierr == nil {
+						return printChanges(cmd, fmtStr, changes)
+					}
+				}
 				return err
 			}
 			changes, err := c.Changes(cmd.Context())
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			if fmtStr != "" {
-				var doc diffJSON
-				for _, ch := range changes {
-					switch ch.Kind {
-					case "A":
-						doc.Added = append(doc.Added, ch.Path)
-					case "D":
-						doc.Deleted = append(doc.Deleted, ch.Path)
-					default:
-						doc.Changed = append(doc.Changed, ch.Path)
-					}
-				}
-				return format.JSON(out, doc)
-			}
-			for _, ch := range changes {
-				fmt.Fprintf(out, "%s %s\n", ch.Kind, ch.Path)
-			}
-			return nil
+			return printChanges(cmd, fmtStr, changes)
 		},
 	}
 	cmd.Flags().StringVar(&fmtStr, "format", "", "change the output format (json)")
 	cmd.Flags().BoolVarP(&latest, "latest", "l", false, "act on the latest container berth is aware of")
 	return cmd
+}
+
+// printChanges prints diff's lines ("A /path") or podman's JSON document.
+func printChanges(cmd *cobra.Command, fmtStr string, changes []service.Change) error {
+	out := cmd.OutOrStdout()
+	if fmtStr != "" {
+		var doc diffJSON
+		for _, ch := range changes {
+			switch ch.Kind {
+			case "A":
+				doc.Added = append(doc.Added, ch.Path)
+			case "D":
+				doc.Deleted = append(doc.Deleted, ch.Path)
+			default:
+				doc.Changed = append(doc.Changed, ch.Path)
+			}
+		}
+		return format.JSON(out, doc)
+	}
+	for _, ch := range changes {
+		fmt.Fprintf(out, "%s %s\n", ch.Kind, ch.Path)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/cli/format"
@@ -32,8 +33,11 @@ func (r imageRow) CreatedSince() string { return r.Created() }
 func (r imageRow) CreatedAt() string    { return r.img.Created.String() }
 func (r imageRow) Size() string         { return format.HumanSize(r.img.Size) }
 
+// History is podman's column of --history: the names the image had.
+func (r imageRow) History() string { return strings.Join(r.img.NamesHistory, ", ") }
+
 func newImagesCommand(d *Deps) *cobra.Command {
-	var quiet, noTrunc, noHeading, all, digests bool
+	var quiet, noTrunc, noHeading, all, digests, history bool
 	var fmtStr, sortKey string
 	var filters []string
 	cmd := &cobra.Command{
@@ -102,6 +106,9 @@ func newImagesCommand(d *Deps) *cobra.Command {
 			if digests {
 				table = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"
 			}
+			if history {
+				table += "\t{{.History}}"
+			}
 			return format.Execute(out, fmtStr, rows,
 				format.WithDefaultTable(table),
 				format.WithHeaders(map[string]string{"ID": "IMAGE ID", "CreatedSince": "CREATED"}),
@@ -114,8 +121,9 @@ func newImagesCommand(d *Deps) *cobra.Command {
 	f.BoolVarP(&noHeading, "noheading", "n", false, "do not print column headings")
 	f.BoolVarP(&all, "all", "a", false, "show all images (default hides intermediate images)")
 	f.StringVar(&fmtStr, "format", "", "change the output format to JSON or a Go template")
-	f.StringArrayVarP(&filters, "filter", "f", nil, "filter output based on conditions provided (dangling, label, reference, before, since, until, id)")
+	f.StringArrayVarP(&filters, "filter", "f", nil, "filter output based on conditions provided (after, before, containers, dangling, digest, id, intermediate, label, manifest, readonly, reference, since, until)")
 	f.BoolVar(&digests, "digests", false, "show digests")
+	f.BoolVar(&history, "history", false, "display the image name history")
 	f.StringVar(&sortKey, "sort", "created", "sort by repository, size, tag, created, id")
 	return cmd
 }

@@ -15,7 +15,8 @@ import (
 func newManifestCommand(d *Deps) *cobra.Command {
 	cmd := &cobra.Command{Use: "manifest", Short: "Manipulate manifest lists and image indexes", GroupID: "manage", RunE: subcommandRequired}
 	cmd.AddCommand(newManifestCreateCommand(d), newManifestAddCommand(d), newManifestInspectCommand(d),
-		newManifestPushCommand(d), newManifestRmCommand(d), newManifestRemoveCommand(d))
+		newManifestPushCommand(d), newManifestRmCommand(d), newManifestRemoveCommand(d),
+		newManifestAnnotateCommand(d), newManifestExistsCommand(d))
 	return needsFull(cmd)
 }
 

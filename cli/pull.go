@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
@@ -18,6 +19,9 @@ func newPullCommand(d *Deps) *cobra.Command {
 		quiet    bool
 		policy   string
 		pullOpts service.PullOptions
+		// retry and retryDelay are podman's --retry and --retry-delay.
+		retry      uint
+		retryDelay string
 	)
 	cmd := &cobra.Command{
 		Use:   "pull [options] IMAGE [IMAGE...]",
@@ -36,7 +40,13 @@ func newPullCommand(d *Deps) *cobra.Command {
 			if err := service.ValidPullPolicy(policy); err != nil {
 				return err
 			}
-			pullOpts = service.PullOptions{RegistryOptions: ro, Policy: policy, AllTags: allTags}
+			pullOpts = service.PullOptions{RegistryOptions: ro, Policy: policy, AllTags: allTags,
+				MaxRetries: retry, RetryWarn: cmd.ErrOrStderr()}
+			if retryDelay != "" {
+				if pullOpts.RetryDelay, err = time.ParseDuration(retryDelay); err != nil || pullOpts.RetryDelay < 0 {
+					return usageError("invalid --retry-delay %q: must be a duration such as 500ms or 2s", retryDelay)
+				}
+			}
 			if !quiet {
 				pullOpts.ReportWriter = cmd.ErrOrStderr()
 			}
@@ -65,6 +75,8 @@ func newPullCommand(d *Deps) *cobra.Command {
 	bindPlatformFlags(f, &plat)
 	f.BoolVarP(&allTags, "all-tags", "a", false, "pull all tagged images in the repository")
 	f.BoolVarP(&quiet, "quiet", "q", false, "suppress output information when pulling images")
+	f.UintVar(&retry, "retry", 3, "number of times to retry in case of failure when performing pull")
+	f.StringVar(&retryDelay, "retry-delay", "", "delay between retries in case of pull failures (default: 1s, doubling)")
 	f.StringVar(&policy, "policy", service.PullAlways, `pull image policy ("always"|"missing"|"never"|"newer")`)
 	return needsFull(cmd)
 }

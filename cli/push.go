@@ -12,6 +12,7 @@ func newPushCommand(d *Deps) *cobra.Command {
 		quiet      bool
 		digestFile string
 		level      int
+		allTags    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "push [options] IMAGE [DESTINATION]",
@@ -31,6 +32,9 @@ func newPushCommand(d *Deps) *cobra.Command {
 			if !quiet {
 				o.ReportWriter = cmd.ErrOrStderr()
 			}
+			if allTags && len(args) == 2 {
+				return usageError("--all-tags takes a repository and no destination")
+			}
 			dest := ""
 			if len(args) == 2 {
 				dest = args[1]
@@ -39,7 +43,11 @@ func newPushCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, err = service.Push(cmd.Context(), rt, args[0], dest, service.PushImageOptions{PushOptions: o, DigestFile: digestFile})
+			popts := service.PushImageOptions{PushOptions: o, DigestFile: digestFile}
+			if allTags {
+				return service.PushAllTags(cmd.Context(), rt, args[0], popts, nil)
+			}
+			_, err = service.Push(cmd.Context(), rt, args[0], dest, popts)
 			return err
 		},
 	}
@@ -51,5 +59,6 @@ func newPushCommand(d *Deps) *cobra.Command {
 	f.BoolVar(&o.RemoveSignatures, "remove-signatures", false, "discard any pre-existing signatures in the image")
 	f.StringVar(&digestFile, "digestfile", "", "write the digest of the pushed image to the specified file")
 	f.BoolVarP(&quiet, "quiet", "q", false, "suppress output information when pushing images")
+	f.BoolVarP(&allTags, "all-tags", "a", false, "push all tags of the repository (docker)")
 	return needsFull(cmd)
 }

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/berth-dev/berth/engine/define"
 	"go.podman.io/storage/pkg/archive"
@@ -45,20 +44,12 @@ func (c *Container) Changes(ctx context.Context) ([]Change, error) {
 	for _, p := range []string{"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"} {
 		mountpoints[p] = true
 	}
-	out := make([]Change, 0, len(chs))
+	kept := chs[:0]
 	for _, ch := range chs {
 		if ch.Kind == archive.ChangeAdd && mountpoints[ch.Path] {
 			continue
 		}
-		kind := "C"
-		switch ch.Kind {
-		case archive.ChangeAdd:
-			kind = "A"
-		case archive.ChangeDelete:
-			kind = "D"
-		}
-		out = append(out, Change{Kind: kind, Path: ch.Path})
+		kept = append(kept, ch)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, nil
+	return toChanges(kept), nil
 }

@@ -244,6 +244,9 @@ func (c *Container) completeSpecLocked(spec *specs.Spec, rootfs, bundle string, 
 		}
 		spec.Process.Env = append(spec.Process.Env, "HOME="+home)
 	}
+	if err := c.addSecretsLocked(spec, bundle); err != nil {
+		return err
+	}
 	return c.writeEtcFilesLocked(spec, bundle, hostsSeed)
 }
 

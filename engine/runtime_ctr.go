@@ -77,6 +77,9 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 	if cfg.ImageID == "" && cfg.Rootfs == "" {
 		return nil, fmt.Errorf("container needs an image or a rootfs: %w", define.ErrInvalidArg)
 	}
+	if err := r.resolveSecrets(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.OCIRuntime == "" {
 		cfg.OCIRuntime = r.DefaultOCIRuntime()
 	}

@@ -5,11 +5,13 @@ import (
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/image"
 )
 
-// FilterImagesByTime applies the filters that need other images or the
-// clock (before, since, until, id); the CLI matches the others. All
-// filters of one key must hold.
+// FilterImagesByTime applies the filters that need other images, the
+// containers or the clock (before, since/after, until, id, intermediate,
+// containers); ImageMatches applies the others. All filters of one key
+// must hold.
 // The filters must have been checked (until parses).
 func FilterImagesByTime(rt *engine.Runtime, list []*define.Image, filters []string) ([]*define.Image, error) {
 	type cond func(*define.Image) bool
@@ -17,7 +19,7 @@ func FilterImagesByTime(rt *engine.Runtime, list []*define.Image, filters []stri
 	for _, f := range filters {
 		k, v, _ := strings.Cut(f, "=")
 		switch k {
-		case "before", "since":
+		case "before", "since", "after":
 			ref, err := LookupImage(rt, v)
 			if err != nil {
 				return nil, err
@@ -31,6 +33,17 @@ func FilterImagesByTime(rt *engine.Runtime, list []*define.Image, filters []stri
 		case "until":
 			at, _ := ParseTime(v)
 			conds = append(conds, func(i *define.Image) bool { return i.Created.Before(at) })
+		case "intermediate":
+			inter := intermediate(list)
+			want := v == "true"
+			conds = append(conds, func(i *define.Image) bool { return inter[i.ID] == want })
+		case "containers":
+			used, err := imagesInUse(rt, v)
+			if err != nil {
+				return nil, err
+			}
+			want := v != "false"
+			conds = append(conds, func(i *define.Image) bool { return used[i.ID] == want })
 		case "id":
 			id := strings.TrimPrefix(v, "sha256:")
 			conds = append(conds, func(i *define.Image) bool { return strings.HasPrefix(i.ID, id) })
@@ -50,4 +63,40 @@ func FilterImagesByTime(rt *engine.Runtime, list []*define.Image, filters []stri
 		}
 	}
 	return out, nil
+}
+
+// intermediate lists podman's intermediate images: unnamed ones that are
+// the parent of another image.
+func intermediate(list []*define.Image) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range list {
+		if len(p.Names) > 0 {
+			continue
+		}
+		for _, c := range list {
+			if c.ID != p.ID && image.ChildOf(c, p) {
+				out[p.ID] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+// imagesInUse lists the images containers are made from: every
+// container's for "true" and "false", else only the container named (or
+// whose ID starts with) v.
+func imagesInUse(rt *engine.Runtime, v string) (map[string]bool, error) {
+	ctrs, err := rt.Containers()
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	for _, c := range ctrs {
+		cfg := c.Config()
+		if v == "true" || v == "false" || cfg.Name == v || strings.HasPrefix(cfg.ID, v) {
+			used[cfg.ImageID] = true
+		}
+	}
+	return used, nil
 }

@@ -2,7 +2,10 @@ package service
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"go.podman.io/image/v5/manifest"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/errdefs"
@@ -10,8 +13,12 @@ import (
 
 // imageFilterKeys are the filter keys of images and image prune.
 var imageFilterKeys = map[string]bool{
-	"dangling": true, "label": true, "reference": true, "before": true, "since": true, "id": true, "until": true,
+	"dangling": true, "label": true, "reference": true, "before": true, "since": true, "after": true, "id": true,
+	"until": true, "readonly": true, "manifest": true, "intermediate": true, "containers": true, "digest": true,
 }
+
+// boolImageFilters are the filters whose value is true or false.
+var boolImageFilters = map[string]bool{"dangling": true, "readonly": true, "manifest": true, "intermediate": true}
 
 // CheckImageFilters validates key=value image filters before any work.
 func CheckImageFilters(filters []string) error {
@@ -20,8 +27,8 @@ func CheckImageFilters(filters []string) error {
 		if !ok || !imageFilterKeys[k] {
 			return errdefs.New(errdefs.ErrInvalidArgument, fmt.Sprintf("invalid image filter %q", f))
 		}
-		if k == "dangling" && v != "true" && v != "false" {
-			return errdefs.New(errdefs.ErrInvalidArgument, fmt.Sprintf("invalid filter %q: dangling must be true or false", f))
+		if boolImageFilters[k] && v != "true" && v != "false" {
+			return errdefs.New(errdefs.ErrInvalidArgument, fmt.Sprintf("invalid filter %q: %s must be true or false", f, k))
 		}
 		if k == "until" {
 			if _, err := ParseTime(v); err != nil {
@@ -50,6 +57,20 @@ func ImageMatches(img *define.Image, args, filters []string) bool {
 		switch k {
 		case "dangling":
 			if (v == "true") != img.Dangling {
+				return false
+			}
+		case "readonly":
+			// Every image is in the writable store (no additional
+			// image stores).
+			if v == "true" {
+				return false
+			}
+		case "manifest":
+			if (v == "true") != manifest.MIMETypeIsMultiImage(img.ManifestType) {
+				return false
+			}
+		case "digest":
+			if img.Digest != v && !slices.ContainsFunc(img.Digests, func(d string) bool { return strings.HasSuffix(d, "@"+v) }) {
 				return false
 			}
 		case "label":

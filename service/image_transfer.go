@@ -2,7 +2,10 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"sort"
+	"strings"
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
@@ -79,4 +82,37 @@ func Commit(ctx context.Context, rt *engine.Runtime, nameOrID string, opts Commi
 		return nil, err
 	}
 	return c.Commit(ctx, opts, pause)
+}
+
+// PushAllTags pushes every local tag of a repository (docker's push
+// -a), in name order, and reports each pushed name to done.
+func PushAllTags(ctx context.Context, rt *engine.Runtime, repo string, opts PushImageOptions, done func(name string)) error {
+	if strings.Contains(repo, "@") || strings.LastIndex(repo, ":") > strings.LastIndex(repo, "/") {
+		return fmt.Errorf("tag can't be used with --all-tags/-a: %w", define.ErrInvalidArg)
+	}
+	list, err := Images(rt)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, img := range list {
+		for _, n := range img.Names {
+			if r, _ := SplitRepoTag(n); !strings.Contains(n, "@") && (r == repo || strings.HasSuffix(r, "/"+repo) && !strings.Contains(repo, ".") && !strings.Contains(repo, ":")) {
+				names = append(names, n)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("an image does not exist locally with the tag: %s: %w", repo, define.ErrNoSuchImage)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if _, err := Push(ctx, rt, n, n, opts); err != nil {
+			return err
+		}
+		if done != nil {
+			done(n)
+		}
+	}
+	return nil
 }

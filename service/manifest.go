@@ -128,3 +128,33 @@ func ManifestPush(ctx context.Context, rt *engine.Runtime, list, destination str
 	}
 	return dgst, err
 }
+
+// ManifestAnnotateOptions are the options of ManifestAnnotate.
+type ManifestAnnotateOptions = image.ManifestAnnotateOptions
+
+// ManifestAnnotate sets platform fields and annotations on an instance of
+// a list (or the list itself) and returns the list's ID.
+func ManifestAnnotate(rt *engine.Runtime, list string, d digest.Digest, o ManifestAnnotateOptions) (string, error) {
+	images, err := rt.Images()
+	if err != nil {
+		return "", err
+	}
+	if err := images.ManifestAnnotate(list, d, o); err != nil {
+		return "", err
+	}
+	img, err := images.Lookup(list)
+	if err != nil {
+		return "", err
+	}
+	return img.ID, nil
+}
+
+// ManifestExists reports whether a local manifest list of that name or ID
+// exists.
+func ManifestExists(rt *engine.Runtime, nameOrID string) (bool, error) {
+	images, err := rt.Images()
+	if err != nil {
+		return false, err
+	}
+	return images.ManifestExists(nameOrID), nil
+}

@@ -136,4 +136,16 @@ type ContainerSpec struct {
 
 	// Health is the healthcheck asked for; nil keeps the image's.
 	Health *HealthConfig
+	// Secrets are the --secret values, parsed.
+	Secrets []Secret
+}
+
+// Secret is one --secret NAME[,type=mount|env,target=T,uid=U,gid=G,mode=M].
+type Secret struct {
+	Name   string
+	Type   string // "mount" (default) or "env"
+	Target string
+	UID    uint32
+	GID    uint32
+	Mode   uint32
 }

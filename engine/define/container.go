@@ -103,6 +103,28 @@ type ContainerConfig struct {
 	Health *HealthSettings `json:"health,omitempty"`
 	// UserNS is the user namespace (nil: the host's); see UserNSConfig.
 	UserNS *UserNSConfig `json:"userns,omitempty"`
+	// Secrets are the secrets given to the container (--secret); their
+	// data is read from the secret store at every init.
+	Secrets []ContainerSecret `json:"secrets,omitempty"`
+}
+
+// Secret types of --secret.
+const (
+	SecretMount = "mount"
+	SecretEnv   = "env"
+)
+
+// ContainerSecret is one --secret: a file (SecretMount, read-only at
+// Target, owned by UID:GID with Mode) or an environment variable
+// (SecretEnv, named Target).
+type ContainerSecret struct {
+	Name   string `json:"name"`
+	ID     string `json:"id"`
+	Type   string `json:"type"`
+	Target string `json:"target"`
+	UID    uint32 `json:"uid,omitempty"`
+	GID    uint32 `json:"gid,omitempty"`
+	Mode   uint32 `json:"mode,omitempty"`
 }
 
 // PortMapping is one published port.

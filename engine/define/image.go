@@ -30,6 +30,9 @@ type Image struct {
 	// have none).
 	Healthcheck *HealthConfig `json:"healthcheck,omitempty"`
 	History     []v1.History  `json:"history,omitempty"`
+	// NamesHistory lists the names the image has had, latest first
+	// (containers/storage keeps it; `images --history`).
+	NamesHistory []string `json:"namesHistory,omitempty"`
 	// Dangling is true for an image with no names.
 	Dangling bool `json:"dangling,omitempty"`
 }

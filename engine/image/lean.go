@@ -98,6 +98,19 @@ func (s *Service) ManifestInspect(context.Context, string, RegistryOptions) ([]b
 	return nil, ErrNeedsFull
 }
 
+// Search needs the full build.
+func (s *Service) Search(context.Context, string, SearchOptions) ([]SearchResult, error) {
+	return nil, ErrNeedsFull
+}
+
+// ManifestAnnotate needs the full build.
+func (s *Service) ManifestAnnotate(string, digest.Digest, ManifestAnnotateOptions) error {
+	return ErrNeedsFull
+}
+
+// ManifestExists needs the full build (lists are the full build's).
+func (s *Service) ManifestExists(string) bool { return false }
+
 // ManifestDelete needs the full build.
 func (s *Service) ManifestDelete(string) (string, error) { return "", ErrNeedsFull }
 

@@ -293,6 +293,7 @@ func (s *Service) describeWith(img *cstorage.Image, withSize bool) (*define.Imag
 		Config:       cfg.Config,
 		Healthcheck:  cfg.Healthcheck,
 		History:      cfg.History,
+		NamesHistory: append([]string(nil), img.NamesHistory...),
 		Dangling:     len(img.Names) == 0,
 	}
 	if img.Digest == "" {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/errdefs"
@@ -35,6 +36,13 @@ type PullOptions struct {
 	// ReportWriter receives "Trying to pull ..." and the copy progress
 	// (bars on a terminal, one line per blob otherwise); nil is quiet.
 	ReportWriter io.Writer
+	// MaxRetries is how many times a pull that failed on the network is
+	// tried again (podman's --retry; 0: never).
+	MaxRetries uint
+	// RetryDelay is the pause between tries (0: 1s, doubling each time).
+	RetryDelay time.Duration
+	// RetryWarn, when set, receives podman's warning before each retry.
+	RetryWarn io.Writer
 }
 
 // ValidPullPolicy checks a policy name ("" is valid: the caller's default).
@@ -256,4 +264,35 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// ManifestAnnotateOptions are the fields `manifest annotate` sets on an
+// instance (or, with Index, the annotations of the list itself).
+type ManifestAnnotateOptions struct {
+	Annotations                  map[string]string
+	Arch, OS, OSVersion, Variant string
+	OSFeatures                   []string
+	// Index annotates the list instead of an instance.
+	Index bool
+}
+
+// SearchOptions are the options of Search.
+type SearchOptions struct {
+	RegistryOptions
+	// Limit bounds the results per registry (0: the registry's default).
+	Limit int
+	// ListTags lists the tags of the repository named instead.
+	ListTags bool
+}
+
+// SearchResult is one repository (or, with ListTags, one tag) found, in
+// podman's search fields.
+type SearchResult struct {
+	Index       string
+	Name        string
+	Description string
+	Stars       int
+	Official    bool
+	Automated   bool
+	Tag         string
 }

@@ -31,6 +31,7 @@ func (s *Service) pull(ctx context.Context, name string, opts PullOptions) (_ []
 	if name == "" {
 		return nil, false, fmt.Errorf("empty image name: %w", define.ErrInvalidArg)
 	}
+	name = dropTagOfDigested(name)
 	policy := orDefault(opts.Policy, PullAlways)
 	sys, err := s.sysContext(opts.RegistryOptions)
 	if err != nil {
@@ -316,4 +317,25 @@ func (s *Service) copyImageWith(ctx context.Context, dest, src types.ImageRefere
 	return s.copyImage(ctx, dest, src, report, destSys, append([]func(*copy.Options){func(o *copy.Options) {
 		o.SourceCtx = srcSys
 	}}, tweaks...)...)
+}
+
+// dropTagOfDigested strips the tag of a registry name that has both a tag
+// and a digest (busybox:1.36@sha256:…): the digest alone says which image,
+// and docker and podman ignore the tag the same way.
+func dropTagOfDigested(name string) string {
+	prefix := ""
+	if strings.HasPrefix(name, "docker://") {
+		prefix, name = "docker://", strings.TrimPrefix(name, "docker://")
+	} else if namesTransport(name) {
+		return name
+	}
+	at := strings.Index(name, "@")
+	if at < 0 {
+		return prefix + name
+	}
+	repo := name[:at]
+	if c := strings.LastIndex(repo, ":"); c > strings.LastIndex(repo, "/") {
+		repo = repo[:c]
+	}
+	return prefix + repo + name[at:]
 }

@@ -3,7 +3,11 @@ package image
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/sirupsen/logrus"
@@ -17,11 +21,49 @@ import (
 // (docker://, oci:, oci-archive:, docker-archive:, dir:,
 // containers-storage:). A failed pull leaves no layer of it behind.
 func (s *Service) Pull(ctx context.Context, name string, opts PullOptions) (*PullReport, error) {
-	imgs, local, err := s.pull(ctx, name, opts)
+	var imgs []*define.Image
+	var local bool
+	err := withRetries(ctx, opts, func() (err error) {
+		imgs, local, err = s.pull(ctx, name, opts)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
 	return &PullReport{Images: imgs, Local: local}, nil
+}
+
+// withRetries runs fn, and again up to opts.MaxRetries times while it
+// fails on the network (a refused or reset connection, a timeout, a DNS
+// failure), as podman's --retry does; other errors (no such image, denied,
+// bad input) return at once.
+func withRetries(ctx context.Context, opts PullOptions, fn func() error) error {
+	delay := opts.RetryDelay
+	for attempt := uint(0); ; attempt++ {
+		err := fn()
+		if err == nil || attempt >= opts.MaxRetries || !retryable(err) {
+			return err
+		}
+		wait := delay
+		if wait == 0 {
+			wait = time.Second << attempt
+		}
+		if opts.RetryWarn != nil {
+			fmt.Fprintf(opts.RetryWarn, "Warning: Failed, retrying in %s ... (%d/%d). Error: %v\n", wait, attempt+1, opts.MaxRetries, err)
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+func retryable(err error) bool {
+	var ne net.Error
+	var dnsErr *net.DNSError
+	return errors.As(err, &ne) || errors.As(err, &dnsErr) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH)
 }
 
 // localForPolicy returns the local image that satisfies policy missing,

@@ -61,7 +61,7 @@ func (s *Service) Untag(nameOrID, name string) error {
 		}
 	}
 	if !slices.Contains(img.Names, full) {
-		return fmt.Errorf("image %s has no tag %s: %w", img.ID[:12], full, &notKnownError{name})
+		return &tagNotKnownError{full}
 	}
 	if err := s.cs().RemoveNames(img.ID, []string{full}); err != nil {
 		return fmt.Errorf("untagging image %s: %w", img.ID, err)
@@ -142,3 +142,10 @@ func (s *Service) deleteStorageContainers(id string) error {
 	}
 	return nil
 }
+
+// tagNotKnownError is podman's error for untagging a name the image does
+// not have.
+type tagNotKnownError struct{ name string }
+
+func (e *tagNotKnownError) Error() string { return e.name + ": tag not known" }
+func (e *tagNotKnownError) Unwrap() error { return define.ErrNoSuchImage }

@@ -19,7 +19,7 @@ const buildTags = "exclude_graphdriver_btrfs,containers_image_openpgp"
 
 // leafEngine are the engine subsystems below engine itself. They must not
 // import engine, nor one another, except where allowedSibling says so.
-var leafEngine = []string{"state", "lock", "oci", "network", "storage", "image", "events"}
+var leafEngine = []string{"state", "lock", "oci", "network", "storage", "image", "events", "secrets"}
 
 // allowedSibling lists the only permitted arrows between leaf subsystems:
 // images are stored through the storage wrapper.

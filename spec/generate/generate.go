@@ -301,6 +301,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	}
 	add(engine.WithStopTimeout(timeout))
 	add(engine.WithHealth(health(s.Health, img)))
+	if len(s.Secrets) > 0 {
+		add(engine.WithSecrets(containerSecrets(s.Secrets)))
+	}
 
 	add(engine.WithTerminal(s.Terminal, s.Stdin))
 	if s.Remove {
