@@ -33,6 +33,7 @@ type createFlags struct {
 	health    healthFlags
 	// raw holds the flag values parsed into typed spec fields.
 	raw rawCreateFlags
+	run runOptFlags
 }
 
 func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
@@ -120,6 +121,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringVar(&s.Pod, "pod", "", "run container in an existing pod, or a new one with new:NAME")
 	f.StringVar(&o.podIDFile, "pod-id-file", "", "run container in the pod whose ID is in this file")
 	bindHealthFlags(f, &o.health)
+	bindRunOptFlags(f, o)
 }
 
 // toSpec finishes the spec from the positional arguments and the flags
@@ -161,15 +163,8 @@ func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.Container
 			}
 		}
 	}
-	if len(o.labels) > 0 {
-		s.Labels = map[string]string{}
-		for _, l := range o.labels {
-			k, v, _ := strings.Cut(l, "=")
-			if k == "" {
-				return nil, service.CreateOptions{}, usageError("invalid label %q: the key is empty", l)
-			}
-			s.Labels[k] = v
-		}
+	if err := o.run.apply(f, &s, o.labels); err != nil {
+		return nil, service.CreateOptions{}, err
 	}
 	if f.Changed("stop-timeout") {
 		t := o.stopTimeout
@@ -215,6 +210,9 @@ func newCreateCommand(d *Deps) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, copts, err := o.toSpec(cmd, args)
 			if err != nil {
+				return err
+			}
+			if err := o.replaceExisting(cmd, d); err != nil {
 				return err
 			}
 			if d.isRemote() {

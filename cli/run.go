@@ -15,6 +15,7 @@ func newRunCommand(d *Deps) *cobra.Command {
 	var attach []string
 	var detachKeys string
 	var sigProxy bool
+	var rmi bool
 	cmd := &cobra.Command{
 		Use:   "run [options] IMAGE [COMMAND [ARG...]]",
 		Short: "Run a command in a new container",
@@ -23,6 +24,15 @@ func newRunCommand(d *Deps) *cobra.Command {
 			s, copts, err := o.toSpec(cmd, args)
 			if err != nil {
 				return err
+			}
+			if rmi {
+				if cmd.Flags().Changed("rm") && !s.Remove {
+					return usageError("the --rmi option does not work without --rm")
+				}
+				s.Remove = true
+				if s.Restart.Restarts() {
+					return usageError("the --rm option conflicts with --restart, when the restartPolicy is not \"no\"")
+				}
 			}
 			if detach && len(attach) > 0 {
 				return usageError("conflicting options: -a and -d")
@@ -36,6 +46,12 @@ func newRunCommand(d *Deps) *cobra.Command {
 				if _, err := os.Stat(o.cidFile); err == nil {
 					return usageError("container id file %s exists: remove it or choose another", o.cidFile)
 				}
+			}
+			if err := o.replaceExisting(cmd, d); err != nil {
+				return err
+			}
+			if rmi && !detach {
+				defer removeImageAfterRun(cmd, d, s.Image)
 			}
 			if d.isRemote() {
 				if !detach {
@@ -104,5 +120,6 @@ func newRunCommand(d *Deps) *cobra.Command {
 	cmd.Flags().StringArrayVarP(&attach, "attach", "a", nil, "attach to STDIN, STDOUT or STDERR")
 	cmd.Flags().StringVar(&detachKeys, "detach-keys", "", "override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")")
 	cmd.Flags().BoolVar(&sigProxy, "sig-proxy", true, "proxy received signals to the process")
+	cmd.Flags().BoolVar(&rmi, "rmi", false, "remove image unless used by other containers, implies --rm")
 	return cmd
 }

@@ -155,6 +155,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		ExitDelay:   c.exitDelay(),
 		Terminal:    c.config.Terminal,
 		Stdin:       c.config.Stdin,
+		Timeout:     c.config.Timeout,
 		ExtraFiles:  portFiles,
 	})
 	if err != nil {
@@ -169,6 +170,11 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		return err
 	}
 	c.rewriteEtcFilesLocked(bundle, hostsSeed)
+	if err := c.writePidFiles(pid, conmonPID); err != nil {
+		_ = rt.KillContainer(ctx, c.config.ID, 9, true)
+		_ = rt.DeleteContainer(ctx, c.config.ID)
+		return err
+	}
 	c.state.PID = pid
 	c.state.ConmonPID = conmonPID
 	c.state.Mountpoint = mountpoint
@@ -301,6 +307,7 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 	if c.config.Hostname != "" {
 		add("/etc/hostname", etcfiles.HostnameFile(c.config.Hostname))
 	}
+	add("/run/.containerenv", c.containerEnvFile())
 	for _, f := range files {
 		if userMounted[f.dest] {
 			continue

@@ -131,4 +131,6 @@ type ContainerSpec struct {
 
 	// Health is the healthcheck asked for; nil keeps the image's.
 	Health *HealthConfig
+
+	RunOptions
 }

@@ -101,6 +101,8 @@ type ContainerConfig struct {
 	CreateCommand []string `json:"createCommand,omitempty"`
 	// Health is the healthcheck (nil: none); see HealthSettings.
 	Health *HealthSettings `json:"health,omitempty"`
+
+	RunConfig
 }
 
 // PortMapping is one published port.

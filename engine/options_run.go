@@ -1,0 +1,32 @@
+package engine
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// WithTimeout has conmon kill the container after secs seconds of running
+// (--timeout).
+func WithTimeout(secs uint) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		c.Timeout = secs
+		return nil
+	}
+}
+
+// WithPidFiles writes the container's PID to pidFile and conmon's to
+// conmonPidFile at each start; "" writes none. The paths must be absolute
+// (the CLI makes them so).
+func WithPidFiles(pidFile, conmonPidFile string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		for _, p := range []string{pidFile, conmonPidFile} {
+			if p != "" && !filepath.IsAbs(p) {
+				return fmt.Errorf("pid file %q: must be an absolute path: %w", p, define.ErrInvalidArg)
+			}
+		}
+		c.PidFile, c.ConmonPidFile = pidFile, conmonPidFile
+		return nil
+	}
+}

@@ -1,0 +1,154 @@
+package generate
+
+import (
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/spec"
+)
+
+// proxyEnv are the host variables --http-proxy (podman's default) copies
+// into the container.
+var proxyEnv = []string{
+	"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+	"ftp_proxy", "FTP_PROXY", "no_proxy", "NO_PROXY",
+}
+
+// zoneinfoDir is where --tz finds its zones, as in podman.
+var zoneinfoDir = "/usr/share/zoneinfo"
+
+// reworkDefaultEnv applies --env-merge, --unsetenv and --unsetenv-all to
+// the default environment (berth's variables and the image's), in
+// podman's order. HOSTNAME survives: podman adds it after them.
+func reworkDefaultEnv(env *envList, s *spec.ContainerSpec) error {
+	for _, e := range s.EnvMerge {
+		word := expandEnv(e, env)
+		k, v, ok := strings.Cut(word, "=")
+		if !ok {
+			return invalid("missing `=` for --env-merge substitution %s", e)
+		}
+		env.set(k, v)
+	}
+	for _, k := range s.UnsetEnv {
+		env.unset(k)
+	}
+	if s.UnsetEnvAll {
+		*env = envList{}
+	}
+	if s.Hostname != "" && (s.UnsetEnvAll || len(s.UnsetEnv) > 0) {
+		if _, ok := env.vals["HOSTNAME"]; !ok {
+			env.set("HOSTNAME", s.Hostname)
+		}
+	}
+	return nil
+}
+
+// expandEnv expands $VAR, ${VAR}, ${VAR:-default} and ${VAR:+alternative}
+// against env, the forms a Dockerfile word takes; unknown variables are
+// empty.
+func expandEnv(word string, env *envList) string {
+	return os.Expand(word, func(name string) string {
+		if k, def, ok := strings.Cut(name, ":-"); ok {
+			if v := env.vals[k]; v != "" {
+				return v
+			}
+			return def
+		}
+		if k, alt, ok := strings.Cut(name, ":+"); ok {
+			if env.vals[k] != "" {
+				return alt
+			}
+			return ""
+		}
+		return env.vals[name]
+	})
+}
+
+// runOptions writes the process options of spec.RunOptions into g and the
+// engine options: umask, domain name, time zone, run time
+// limit and pid files. Annotations are applied last (annotate), over
+// what the generator itself records there.
+func runOptions(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrOption)) error {
+	if s.Umask != nil {
+		if *s.Umask > 0o777 {
+			return invalid("invalid umask string %04o: must be between 0000 and 0777", *s.Umask)
+		}
+		u := *s.Umask
+		g.Process.User.Umask = &u
+	}
+	if s.Domainname != "" {
+		if err := spec.ValidateHostname(s.Domainname); err != nil {
+			return invalid("--domainname %q: %v", s.Domainname, err)
+		}
+		if s.UTS != "" && s.UTS != "private" {
+			return invalid("--domainname: cannot set the domain name of a shared UTS namespace (--uts %s)", s.UTS)
+		}
+		// runc before 1.2 ignores the spec's domainname; the UTS
+		// sysctl sets it with any runtime.
+		g.Domainname = s.Domainname
+		if g.Linux.Sysctl == nil {
+			g.Linux.Sysctl = map[string]string{}
+		}
+		if _, ok := g.Linux.Sysctl["kernel.domainname"]; !ok {
+			g.Linux.Sysctl["kernel.domainname"] = s.Domainname
+		}
+	}
+	if s.Timezone != "" {
+		src, err := timezoneFile(s.Timezone)
+		if err != nil {
+			return err
+		}
+		g.Mounts = append(g.Mounts, specs.Mount{
+			Destination: "/etc/localtime", Type: "bind", Source: src,
+			Options: []string{"bind", "ro", "rprivate", "nosuid", "nodev", "noexec"},
+		})
+	}
+	if s.Timeout > 0 {
+		add(engine.WithTimeout(s.Timeout))
+	}
+	if s.PidFile != "" || s.ConmonPidFile != "" {
+		add(engine.WithPidFiles(s.PidFile, s.ConmonPidFile))
+	}
+	return nil
+}
+
+// timezoneFile is the host file --tz mounts as /etc/localtime: the
+// zone's file under zoneinfoDir, or with "local" the one the host's
+// /etc/localtime resolves to.
+func timezoneFile(tz string) (string, error) {
+	if tz == "local" {
+		p, err := filepath.EvalSymlinks("/etc/localtime")
+		if err != nil {
+			return "", invalid("finding timezone: %v", err)
+		}
+		return p, nil
+	}
+	if filepath.IsAbs(tz) || strings.Contains("/"+tz+"/", "/../") {
+		return "", invalid("invalid timezone %q", tz)
+	}
+	p := filepath.Join(zoneinfoDir, tz)
+	st, err := os.Stat(p)
+	if err != nil {
+		return "", invalid("finding timezone: %v", err)
+	}
+	if st.IsDir() {
+		return "", invalid("invalid timezone: is a directory")
+	}
+	return p, nil
+}
+
+// annotate adds --annotation values to the spec's annotations.
+func annotate(g *specs.Spec, s *spec.ContainerSpec) {
+	if len(s.Annotations) == 0 {
+		return
+	}
+	if g.Annotations == nil {
+		g.Annotations = map[string]string{}
+	}
+	maps.Copy(g.Annotations, s.Annotations)
+}
