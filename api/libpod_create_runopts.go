@@ -10,12 +10,12 @@ import (
 
 // runOptionsFromSpecGenerator takes the SpecGenerator keys of
 // spec.RunOptions: annotations, umask, the environment's reworking, the
-// time zone, run time limit and conmon's pid file. It runs
+// time zone, run time limit, conmon's pid file and the /etc files. It runs
 // before podmanDefaults, which would otherwise account for the default
 // umask and httpproxy values.
 func runOptionsFromSpecGenerator(b body, s *spec.ContainerSpec) error {
 	var umask string
-	var unsetAll *bool
+	var unsetAll, imageHostname *bool
 	for _, f := range []struct {
 		key string
 		v   any
@@ -23,7 +23,8 @@ func runOptionsFromSpecGenerator(b body, s *spec.ContainerSpec) error {
 		{"annotations", &s.Annotations}, {"umask", &umask}, {"unsetenv", &s.UnsetEnv},
 		{"unsetenvall", &unsetAll}, {"envmerge", &s.EnvMerge}, {"httpproxy", &s.HTTPProxy},
 		{"timezone", &s.Timezone}, {"timeout", &s.Timeout},
-		{"conmon_pid_file", &s.ConmonPidFile},
+		{"conmon_pid_file", &s.ConmonPidFile}, {"base_hosts_file", &s.HostsFile},
+		{"use_image_hostname", &imageHostname},
 	} {
 		if err := b.take(f.key, f.v); err != nil {
 			return err
@@ -44,6 +45,9 @@ func runOptionsFromSpecGenerator(b body, s *spec.ContainerSpec) error {
 	}
 	if unsetAll != nil {
 		s.UnsetEnvAll = *unsetAll
+	}
+	if imageHostname != nil {
+		s.NoHostname = *imageHostname
 	}
 	if s.ConmonPidFile != "" && !filepath.IsAbs(s.ConmonPidFile) {
 		return badRequest(fmt.Errorf("conmon_pid_file %q: must be an absolute path", s.ConmonPidFile))

@@ -36,6 +36,8 @@ func bindRunOptFlags(f *pflag.FlagSet, o *createFlags) {
 	f.UintVar(&s.Timeout, "timeout", 0, "maximum length of time a container is allowed to run. The container will be killed automatically after the time expires.")
 	f.StringVar(&r.pidFile, "pidfile", "", "write the container process ID to the file")
 	f.StringVar(&r.conmonPid, "conmon-pidfile", "", "path to the file that will receive the PID of conmon")
+	f.StringVar(&s.HostsFile, "hosts-file", "", "base file to create the /etc/hosts file inside the container, or one of the special values. (\"image\"|\"none\")")
+	f.BoolVar(&s.NoHostname, "no-hostname", false, "do not create /etc/hostname within the container, use the one from the image")
 	f.BoolVar(&r.replace, "replace", false, "if a container with the same name exists, replace it")
 }
 
@@ -64,6 +66,11 @@ func (r *runOptFlags) apply(f *pflag.FlagSet, s *spec.ContainerSpec, labels []st
 			continue
 		}
 		if *p.out, err = filepath.Abs(p.in); err != nil {
+			return err
+		}
+	}
+	if h := s.HostsFile; h != "" && h != "image" && h != "none" {
+		if s.HostsFile, err = filepath.Abs(h); err != nil {
 			return err
 		}
 	}

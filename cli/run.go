@@ -7,6 +7,7 @@ import (
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 	"os"
+	"slices"
 )
 
 func newRunCommand(d *Deps) *cobra.Command {
@@ -83,6 +84,11 @@ func newRunCommand(d *Deps) *cobra.Command {
 				Resize:        term.resize,
 				OnCreate: func(c *service.Container) {
 					_ = writeCIDFile(o.cidFile, c.ID())
+					if len(attach) > 0 && !slices.Contains(attach, "stdout") && !slices.Contains(attach, "stderr") {
+						// docker's way: with neither output attached,
+						// run says which container it made.
+						fmt.Fprintln(cmd.OutOrStdout(), c.ID())
+					}
 					if sigProxy && !detach && !s.Terminal {
 						proxySignals(cmd.Context(), c)
 					}

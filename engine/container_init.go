@@ -304,7 +304,7 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 	}
 	// The config's hostname, not the spec's: a container in another's (or
 	// the host's) UTS namespace has that one's name but sets none.
-	if c.config.Hostname != "" {
+	if c.config.Hostname != "" && !c.config.NoHostname {
 		add("/etc/hostname", etcfiles.HostnameFile(c.config.Hostname))
 	}
 	add("/run/.containerenv", c.containerEnvFile())
@@ -343,6 +343,17 @@ const maxHostsSeed = 1 << 20
 func (c *Container) hostsSeed(rootfs string) []byte {
 	if c.config.NoHosts || c.config.NetMode == "host" || rootfs == "" {
 		return nil
+	}
+	switch c.config.HostsFile {
+	case "none":
+		return nil
+	case "", "image":
+	default:
+		data, err := readHostsBase(c.config.HostsFile)
+		if err != nil {
+			warnf("container %s: ignoring --hosts-file: %v", c.config.Name, err)
+		}
+		return data
 	}
 	data, err := rootcopy.ReadFile(rootfs, "/etc/hosts", maxHostsSeed)
 	if err != nil {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 )
@@ -43,4 +44,22 @@ func (c *Container) writePidFiles(pid, conmonPID int) error {
 		}
 	}
 	return nil
+}
+
+// readHostsBase reads a --hosts-file from the host: a regular file of at
+// most maxHostsSeed bytes.
+func readHostsBase(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() || st.Size() > maxHostsSeed {
+		return nil, fmt.Errorf("%s: not a regular file of at most %d bytes", path, maxHostsSeed)
+	}
+	return io.ReadAll(io.LimitReader(f, maxHostsSeed))
 }

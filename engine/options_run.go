@@ -30,3 +30,18 @@ func WithPidFiles(pidFile, conmonPidFile string) CtrOption {
 		return nil
 	}
 }
+
+// WithEtcFiles sets the base of the generated /etc/hosts ("", "image",
+// "none" or an absolute host path) and whether /etc/hostname is left
+// alone.
+func WithEtcFiles(hostsFile string, noHostname bool) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		switch {
+		case hostsFile == "", hostsFile == "image", hostsFile == "none", filepath.IsAbs(hostsFile):
+		default:
+			return fmt.Errorf("--hosts-file %q: must be an absolute path, image or none: %w", hostsFile, define.ErrInvalidArg)
+		}
+		c.HostsFile, c.NoHostname = hostsFile, noHostname
+		return nil
+	}
+}

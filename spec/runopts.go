@@ -31,4 +31,9 @@ type RunOptions struct {
 	// container's and its conmon's PID at each start.
 	PidFile       string
 	ConmonPidFile string
+	// HostsFile is the base of the generated /etc/hosts: "" or "image"
+	// (the image's own), "none" (empty) or an absolute host path.
+	HostsFile string
+	// NoHostname leaves the image's /etc/hostname alone.
+	NoHostname bool
 }

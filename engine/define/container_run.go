@@ -1,8 +1,8 @@
 package define
 
 // RunConfig is the part of ContainerConfig about how the container's
-// process is watched from the host: a run time limit and the pid files
-// written at each start. ContainerConfig embeds it.
+// process is watched from the host (a run time limit, the pid files
+// written at each start) and which /etc files berth writes for it. ContainerConfig embeds it.
 type RunConfig struct {
 	// Timeout is how many seconds conmon lets the container run before it
 	// kills it (0: no limit; --timeout).
@@ -12,4 +12,9 @@ type RunConfig struct {
 	// --conmon-pidfile); "" writes none.
 	PidFile       string `json:"pidFile,omitempty"`
 	ConmonPidFile string `json:"conmonPidFile,omitempty"`
+	// HostsFile is the base of the generated /etc/hosts: "" or "image"
+	// (the image's own), "none" (empty) or a host file (--hosts-file).
+	HostsFile string `json:"hostsFile,omitempty"`
+	// NoHostname leaves /etc/hostname as the image has it (--no-hostname).
+	NoHostname bool `json:"noHostname,omitempty"`
 }

@@ -70,7 +70,7 @@ func expandEnv(word string, env *envList) string {
 }
 
 // runOptions writes the process options of spec.RunOptions into g and the
-// engine options: umask, domain name, time zone, run time
+// engine options: umask, domain name, time zone, the /etc files, run time
 // limit and pid files. Annotations are applied last (annotate), over
 // what the generator itself records there.
 func runOptions(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrOption)) error {
@@ -110,6 +110,26 @@ func runOptions(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrOpti
 	}
 	if s.Timeout > 0 {
 		add(engine.WithTimeout(s.Timeout))
+	}
+	if s.HostsFile != "" || s.NoHostname {
+		if s.HostsFile != "" && s.NoHosts {
+			return invalid("--no-hosts and --hosts-file cannot be set together")
+		}
+		switch s.HostsFile {
+		case "", "image", "none":
+		default:
+			if !filepath.IsAbs(s.HostsFile) {
+				return invalid("--hosts-file %q: must be an absolute path, image or none", s.HostsFile)
+			}
+			st, err := os.Stat(s.HostsFile)
+			if err != nil {
+				return invalid("--hosts-file: %v", err)
+			}
+			if !st.Mode().IsRegular() {
+				return invalid("--hosts-file %q: not a regular file", s.HostsFile)
+			}
+		}
+		add(engine.WithEtcFiles(s.HostsFile, s.NoHostname))
 	}
 	if s.PidFile != "" || s.ConmonPidFile != "" {
 		add(engine.WithPidFiles(s.PidFile, s.ConmonPidFile))

@@ -13,6 +13,10 @@ import (
 func TestRunFlagsProcess(t *testing.T) {
 	t.Parallel()
 	env := paNewBusybox(t)
+	hosts := filepath.Join(t.TempDir(), "hosts")
+	if err := os.WriteFile(hosts, []byte("10.9.9.9 fromfile\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	labels := filepath.Join(t.TempDir(), "labels")
 	if err := os.WriteFile(labels, []byte("# comment\na=file\nb=file\n\nempty\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -35,6 +39,10 @@ func TestRunFlagsProcess(t *testing.T) {
 			"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt dflt"},
 		{"http-proxy", nil, []string{"sh", "-c", "echo $http_proxy"}, "http://proxy.test:3128"},
 		{"http-proxy=false", []string{"--http-proxy=false"}, []string{"sh", "-c", "echo ${http_proxy:-none}"}, "none"},
+		{"hosts-file", []string{"--hosts-file", hosts}, []string{"grep", "-c", "fromfile", "/etc/hosts"}, "1"},
+		{"hosts-file none", []string{"--hosts-file", "none"}, []string{"sh", "-c", "grep -c fromfile /etc/hosts; true"}, "0"},
+		{"no-hostname", []string{"--no-hostname"}, []string{"sh", "-c", "test -e /etc/hostname && echo file || echo none"}, "none"},
+		{"hostname file", nil, []string{"sh", "-c", "test -e /etc/hostname && echo file || echo none"}, "file"},
 		{"containerenv", nil, []string{"wc", "-c", "/run/.containerenv"}, "0 /run/.containerenv"},
 	}
 	for _, tc := range cases {
@@ -45,6 +53,12 @@ func TestRunFlagsProcess(t *testing.T) {
 		if got := strings.TrimSpace(string(out)); err != nil || got != tc.want {
 			t.Errorf("%s: %v: got %q (%v), want %q", tc.name, tc.args, got, err, tc.want)
 		}
+	}
+
+	// -a stdin alone: run prints the container's ID (docker).
+	r := env.BerthStdin(strings.NewReader("in\n"), "run", "--rm", "-i", "-a", "stdin", "--network", "none", "busybox", "sh", "-c", "cat; echo out")
+	if id := strings.TrimSpace(r.Stdout()); r.ExitCode() != 0 || len(id) != 64 {
+		t.Errorf("run -a stdin: want the container ID alone:\n%s", r)
 	}
 
 	// A privileged container learns about itself from /run/.containerenv.
@@ -145,6 +159,8 @@ func TestRunFlagsBadInput(t *testing.T) {
 		{[]string{"--domainname", "bad domain"}, "--domainname"},
 		{[]string{"--domainname", "example.org", "--uts", "host"}, "cannot set the domain name of a shared UTS namespace"},
 		{[]string{"--timeout", "-1"}, "invalid argument"},
+		{[]string{"--hosts-file", "/nonexistent/hosts"}, "--hosts-file: stat /nonexistent/hosts: no such file or directory"},
+		{[]string{"--hosts-file", "image", "--no-hosts"}, "--no-hosts and --hosts-file cannot be set together"},
 	}
 	for _, tc := range cases {
 		for _, verb := range []string{"create", "run"} {
