@@ -69,7 +69,7 @@ func specFromCreate(name string, req *container.CreateRequest) (*spec.ContainerS
 		CPUShares:       uint64(max(hc.CPUShares, 0)),
 		CreateCommand:   []string{},
 	}
-	s.Domainname, s.Annotations = cfg.Domainname, hc.Annotations
+	s.Domainname, s.Annotations, s.Links = cfg.Domainname, hc.Annotations, hc.Links
 	if cfg.Entrypoint != nil {
 		s.Entrypoint, s.EntrypointSet = cfg.Entrypoint, true
 		if len(cfg.Entrypoint) == 1 && cfg.Entrypoint[0] == "" {
@@ -344,7 +344,6 @@ func refuseUnsupported(cfg *container.Config, hc *container.HostConfig) error {
 	for _, f := range []field{
 		{hc.UsernsMode != "" && hc.UsernsMode != "host", "HostConfig.UsernsMode"},
 		{len(hc.DeviceRequests) > 0, "HostConfig.DeviceRequests"},
-		{len(hc.Links) > 0, "HostConfig.Links"},
 		{len(hc.StorageOpt) > 0, "HostConfig.StorageOpt"},
 	} {
 		if f.set {

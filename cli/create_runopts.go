@@ -38,6 +38,7 @@ func bindRunOptFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringVar(&r.conmonPid, "conmon-pidfile", "", "path to the file that will receive the PID of conmon")
 	f.StringVar(&s.HostsFile, "hosts-file", "", "base file to create the /etc/hosts file inside the container, or one of the special values. (\"image\"|\"none\")")
 	f.BoolVar(&s.NoHostname, "no-hostname", false, "do not create /etc/hostname within the container, use the one from the image")
+	f.StringArrayVar(&s.Links, "link", nil, "add link to another container (NAME[:ALIAS]): its addresses in /etc/hosts")
 	f.BoolVar(&r.replace, "replace", false, "if a container with the same name exists, replace it")
 }
 

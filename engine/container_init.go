@@ -280,7 +280,11 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 	// that one's names and resolvers, as in podman: the pod's --add-host
 	// and --dns live on its infra container.
 	var ownerHosts, ownerResolv []byte
-	if id := c.config.Namespaces["net"]; id != "" && len(c.config.HostAdd) == 0 && len(c.config.DNSServers) == 0 {
+	hostAdd, err := c.hostEntriesLocked()
+	if err != nil {
+		return err
+	}
+	if id := c.config.Namespaces["net"]; id != "" && len(hostAdd) == 0 && len(c.config.DNSServers) == 0 {
 		ownerDir := filepath.Join(c.runtime.cfg.bundleRoot(), id)
 		ownerHosts, _ = os.ReadFile(filepath.Join(ownerDir, "hosts"))
 		ownerResolv, _ = os.ReadFile(filepath.Join(ownerDir, "resolv.conf"))
@@ -290,7 +294,7 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 	case ownerHosts != nil:
 		add("/etc/hosts", ownerHosts)
 	case c.config.NetMode != "host":
-		add("/etc/hosts", etcfiles.Hosts(c.config.Hostname, c.containerIPs(), c.config.HostAdd, hostsSeed))
+		add("/etc/hosts", etcfiles.Hosts(c.config.Hostname, c.containerIPs(), hostAdd, hostsSeed))
 	default:
 		if data, err := os.ReadFile("/etc/hosts"); err == nil {
 			add("/etc/hosts", data)

@@ -5,6 +5,9 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/engine/define"
 )
 
 // containerEnvFile is /run/.containerenv, the file by which programs in
@@ -62,4 +65,44 @@ func readHostsBase(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: not a regular file of at most %d bytes", path, maxHostsSeed)
 	}
 	return io.ReadAll(io.LimitReader(f, maxHostsSeed))
+}
+
+// hostEntriesLocked are the extra /etc/hosts entries ("name:ip"):
+// --add-host, then each --link's addresses under its alias and the
+// linked container's name. A linked container that is not running is
+// an error, as in docker.
+//
+// Preconditions: c.lock is held. The linked containers are read from a
+// snapshot of the database, without their locks (one container lock at
+// a time).
+func (c *Container) hostEntriesLocked() ([]string, error) {
+	entries := c.config.HostAdd
+	if len(c.config.Links) == 0 {
+		return entries, nil
+	}
+	entries = append([]string{}, entries...)
+	for _, l := range c.config.Links {
+		id, alias, _ := strings.Cut(l, ":")
+		rec, err := c.runtime.state.Container(id)
+		if err != nil {
+			return nil, fmt.Errorf("container %s: link %s: %w", c.config.Name, alias, err)
+		}
+		if rec.State.Status != define.StatusRunning {
+			return nil, fmt.Errorf("cannot link to a non running container: /%s AS /%s/%s: %w",
+				rec.Config.Name, c.config.Name, alias, define.ErrCtrStateInvalid)
+		}
+		names := []string{alias}
+		if rec.Config.Name != alias {
+			names = append(names, rec.Config.Name)
+		}
+		for _, n := range rec.State.NetworkStatus {
+			for _, cidr := range n.IPs {
+				ip, _, _ := strings.Cut(cidr, "/")
+				for _, name := range names {
+					entries = append(entries, name+":"+ip)
+				}
+			}
+		}
+	}
+	return entries, nil
 }

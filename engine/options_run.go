@@ -45,3 +45,11 @@ func WithEtcFiles(hostsFile string, noHostname bool) CtrOption {
 		return nil
 	}
 }
+
+// WithLinks records docker's legacy links, "ID:ALIAS" each.
+func WithLinks(links []string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		c.Links = links
+		return nil
+	}
+}

@@ -36,4 +36,7 @@ type RunOptions struct {
 	HostsFile string
 	// NoHostname leaves the image's /etc/hostname alone.
 	NoHostname bool
+	// Links are docker's legacy links, NAME[:ALIAS] (--link); the
+	// service resolves them to "ID:ALIAS" before generate sees them.
+	Links []string
 }

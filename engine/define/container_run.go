@@ -17,4 +17,8 @@ type RunConfig struct {
 	HostsFile string `json:"hostsFile,omitempty"`
 	// NoHostname leaves /etc/hostname as the image has it (--no-hostname).
 	NoHostname bool `json:"noHostname,omitempty"`
+	// Links are docker's legacy links as "ID:ALIAS": the linked
+	// container's addresses appear in /etc/hosts under the alias and its
+	// name (--link).
+	Links []string `json:"links,omitempty"`
 }

@@ -131,6 +131,9 @@ func runOptions(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrOpti
 		}
 		add(engine.WithEtcFiles(s.HostsFile, s.NoHostname))
 	}
+	if len(s.Links) > 0 {
+		add(engine.WithLinks(s.Links))
+	}
 	if s.PidFile != "" || s.ConmonPidFile != "" {
 		add(engine.WithPidFiles(s.PidFile, s.ConmonPidFile))
 	}

@@ -125,6 +125,19 @@ func TestRunFlagsLifecycle(t *testing.T) {
 	}
 	env.MustBerth(t, "rm", "t")
 
+	// --link NAME:ALIAS: the linked container's address under both names
+	// (docker's legacy links); it must exist and run.
+	env.MustBerth(t, "run", "-d", "--name", "web", "busybox", "sleep", "1000")
+	ip := paInspect(t, env, "web", "{{.NetworkSettings.IPAddress}}")
+	out := env.MustBerth(t, "run", "--rm", "--link", "web:db", "busybox", "sh", "-c", "grep -w db /etc/hosts; grep -w web /etc/hosts")
+	if want := ip + "\tdb\n" + ip + "\tweb"; ip == "" || out != want {
+		t.Errorf("--link web:db: /etc/hosts lines %q, want %q", out, want)
+	}
+	paExpectError(t, env.Berth("run", "--rm", "--link", "nope", "busybox", "true"), 125, "could not get container for nope")
+	env.MustBerth(t, "stop", "-t", "0", "web")
+	paExpectError(t, env.Berth("run", "--rm", "--link", "web", "busybox", "true"), 125, "cannot link to a non running container: /web AS")
+	env.MustBerth(t, "rm", "web")
+
 	// --rmi removes the image after the container; kept when another
 	// container uses it.
 	env.MustBerth(t, "tag", "busybox", "localhost/gone:1")
