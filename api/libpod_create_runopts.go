@@ -24,7 +24,7 @@ func runOptionsFromSpecGenerator(b body, s *spec.ContainerSpec) error {
 		{"unsetenvall", &unsetAll}, {"envmerge", &s.EnvMerge}, {"httpproxy", &s.HTTPProxy},
 		{"timezone", &s.Timezone}, {"timeout", &s.Timeout},
 		{"conmon_pid_file", &s.ConmonPidFile}, {"base_hosts_file", &s.HostsFile},
-		{"use_image_hostname", &imageHostname},
+		{"use_image_hostname", &imageHostname}, {"seccomp_policy", &s.SeccompPolicy},
 	} {
 		if err := b.take(f.key, f.v); err != nil {
 			return err

@@ -109,7 +109,7 @@ func TestSpecFromSpecGenerator(t *testing.T) {
 		Ports:  []spec.PortMapping{{HostPort: 8080, ContainerPort: 80, Range: 1, Protocol: "tcp"}},
 		Memory: 104857600, MemorySwap: 209715200,
 	}
-	want.Umask, want.HTTPProxy = &umask, true
+	want.Umask, want.HTTPProxy, want.SeccompPolicy = &umask, true, "default"
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("spec =\n%+v\nwant\n%+v", s, want)
 	}

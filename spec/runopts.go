@@ -39,4 +39,7 @@ type RunOptions struct {
 	// Links are docker's legacy links, NAME[:ALIAS] (--link); the
 	// service resolves them to "ID:ALIAS" before generate sees them.
 	Links []string
+	// SeccompPolicy is "" or "default", or "image": the profile in the
+	// image's io.containers.seccomp.profile label, when it has one.
+	SeccompPolicy string
 }

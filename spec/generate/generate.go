@@ -399,7 +399,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 		return nil, nil, err
 	}
 
-	if err := runOptions(g, s, add); err != nil {
+	if err := runOptions(g, s, imgCfg, add); err != nil {
 		return nil, nil, err
 	}
 	annotate(g, s)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/moby/profiles/seccomp"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/berth-dev/berth/engine"
@@ -73,7 +75,10 @@ func expandEnv(word string, env *envList) string {
 // engine options: umask, domain name, time zone, the /etc files, run time
 // limit and pid files. Annotations are applied last (annotate), over
 // what the generator itself records there.
-func runOptions(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrOption)) error {
+func runOptions(g *specs.Spec, s *spec.ContainerSpec, imgCfg v1.ImageConfig, add func(...engine.CtrOption)) error {
+	if err := seccompPolicy(g, s, imgCfg); err != nil {
+		return err
+	}
 	if s.Umask != nil {
 		if *s.Umask > 0o777 {
 			return invalid("invalid umask string %04o: must be between 0000 and 0777", *s.Umask)
@@ -174,4 +179,31 @@ func annotate(g *specs.Spec, s *spec.ContainerSpec) {
 		g.Annotations = map[string]string{}
 	}
 	maps.Copy(g.Annotations, s.Annotations)
+}
+
+// seccompLabel is the image label --seccomp-policy=image takes the
+// profile from (podman's).
+const seccompLabel = "io.containers.seccomp.profile"
+
+// seccompPolicy applies --seccomp-policy: with "image", a profile in the
+// image's label replaces the filter chosen so far, unless the container
+// has none (--privileged, seccomp=unconfined), as in podman.
+func seccompPolicy(g *specs.Spec, s *spec.ContainerSpec, imgCfg v1.ImageConfig) error {
+	switch s.SeccompPolicy {
+	case "", "default":
+		return nil
+	case "image":
+	default:
+		return invalid("invalid seccomp policy %q: valid policies are [\"default\" \"image\"]", s.SeccompPolicy)
+	}
+	profile, ok := imgCfg.Labels[seccompLabel]
+	if !ok || g.Linux.Seccomp == nil {
+		return nil
+	}
+	prof, err := seccomp.LoadProfile(profile, g)
+	if err != nil {
+		return invalid("the image's seccomp profile (label %s): %v", seccompLabel, err)
+	}
+	g.Linux.Seccomp = prof
+	return nil
 }

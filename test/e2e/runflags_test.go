@@ -184,3 +184,23 @@ func TestRunFlagsBadInput(t *testing.T) {
 	paExpectError(t, env.Berth("run", "--rmi", "--rm=false", "busybox", "true"), 125, "the --rmi option does not work without --rm")
 	paExpectNoContainers(t, env)
 }
+
+// TestRunFlagsSeccompPolicy: --seccomp-policy image takes the profile in
+// the image's io.containers.seccomp.profile label; default ignores it,
+// and --privileged keeps no filter at all.
+func TestRunFlagsSeccompPolicy(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	const profile = `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}`
+	env.MustBerth(t, "import", "--change", "LABEL io.containers.seccomp.profile='"+profile+"'", BusyboxTar(), "sec")
+	r := env.Berth("run", "--rm", "--network", "none", "--seccomp-policy", "image", "sec", "mkdir", "/x")
+	if r.ExitCode() != 1 || !strings.Contains(r.Stderr(), "Operation not permitted") {
+		t.Errorf("--seccomp-policy image: want mkdir refused:\n%s", r)
+	}
+	for _, args := range [][]string{{"--seccomp-policy", "default"}, {"--seccomp-policy", "image", "--privileged"}} {
+		a := append(append([]string{"run", "--rm", "--network", "none"}, args...), "sec", "mkdir", "/x")
+		env.MustBerth(t, a...)
+	}
+	paExpectError(t, env.Berth("create", "--seccomp-policy", "bogus", "sec", "true"), 125, `invalid seccomp policy "bogus": valid policies are ["default" "image"]`)
+	paExpectNoContainers(t, env)
+}
