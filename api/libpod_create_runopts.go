@@ -25,6 +25,7 @@ func runOptionsFromSpecGenerator(b body, s *spec.ContainerSpec) error {
 		{"timezone", &s.Timezone}, {"timeout", &s.Timeout},
 		{"conmon_pid_file", &s.ConmonPidFile}, {"base_hosts_file", &s.HostsFile},
 		{"use_image_hostname", &imageHostname}, {"seccomp_policy", &s.SeccompPolicy},
+		{"chroot_directories", &s.ChrootDirs},
 	} {
 		if err := b.take(f.key, f.v); err != nil {
 			return err

@@ -40,6 +40,7 @@ func bindRunOptFlags(f *pflag.FlagSet, o *createFlags) {
 	f.BoolVar(&s.NoHostname, "no-hostname", false, "do not create /etc/hostname within the container, use the one from the image")
 	f.StringArrayVar(&s.Links, "link", nil, "add link to another container (NAME[:ALIAS]): its addresses in /etc/hosts")
 	f.StringVar(&s.SeccompPolicy, "seccomp-policy", "default", "policy for selecting a seccomp profile (experimental)")
+	f.StringSliceVar(&s.ChrootDirs, "chrootdirs", nil, "chroot directories inside the container (comma-separated): they get the generated /etc files too")
 	f.BoolVar(&r.replace, "replace", false, "if a container with the same name exists, replace it")
 }
 

@@ -320,10 +320,12 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 		if err := os.WriteFile(src, f.data, 0o644); err != nil {
 			return err
 		}
-		spec.Mounts = append(spec.Mounts, specs.Mount{
-			Destination: f.dest, Type: "bind", Source: src,
-			Options: []string{"bind", "rprivate", "nosuid", "noexec", "nodev"},
-		})
+		for _, root := range append([]string{"/"}, c.config.ChrootDirs...) {
+			spec.Mounts = append(spec.Mounts, specs.Mount{
+				Destination: filepath.Join(root, f.dest), Type: "bind", Source: src,
+				Options: []string{"bind", "rprivate", "nosuid", "noexec", "nodev"},
+			})
+		}
 	}
 	if c.config.Init {
 		spec.Mounts = append(spec.Mounts, specs.Mount{

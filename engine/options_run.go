@@ -53,3 +53,16 @@ func WithLinks(links []string) CtrOption {
 		return nil
 	}
 }
+
+// WithChrootDirs mounts the generated /etc files below each of dirs too.
+func WithChrootDirs(dirs []string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		for _, d := range dirs {
+			if !filepath.IsAbs(d) {
+				return fmt.Errorf("--chrootdirs %q: must be an absolute path: %w", d, define.ErrInvalidArg)
+			}
+		}
+		c.ChrootDirs = dirs
+		return nil
+	}
+}

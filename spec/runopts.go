@@ -42,4 +42,6 @@ type RunOptions struct {
 	// SeccompPolicy is "" or "default", or "image": the profile in the
 	// image's io.containers.seccomp.profile label, when it has one.
 	SeccompPolicy string
+	// ChrootDirs get the generated /etc files too (--chrootdirs).
+	ChrootDirs []string
 }

@@ -21,4 +21,7 @@ type RunConfig struct {
 	// container's addresses appear in /etc/hosts under the alias and its
 	// name (--link).
 	Links []string `json:"links,omitempty"`
+	// ChrootDirs are directories in the container that get the generated
+	// /etc files too, at the same paths below them (--chrootdirs).
+	ChrootDirs []string `json:"chrootDirs,omitempty"`
 }

@@ -136,6 +136,18 @@ func runOptions(g *specs.Spec, s *spec.ContainerSpec, imgCfg v1.ImageConfig, add
 		}
 		add(engine.WithEtcFiles(s.HostsFile, s.NoHostname))
 	}
+	if len(s.ChrootDirs) > 0 {
+		dirs := make([]string, 0, len(s.ChrootDirs))
+		for _, d := range s.ChrootDirs {
+			if !filepath.IsAbs(d) {
+				return invalid("--chrootdirs %q: must be an absolute path", d)
+			}
+			if d = filepath.Clean(d); d != "/" {
+				dirs = append(dirs, d)
+			}
+		}
+		add(engine.WithChrootDirs(dirs))
+	}
 	if len(s.Links) > 0 {
 		add(engine.WithLinks(s.Links))
 	}

@@ -43,6 +43,7 @@ func TestRunFlagsProcess(t *testing.T) {
 		{"hosts-file none", []string{"--hosts-file", "none"}, []string{"sh", "-c", "grep -c fromfile /etc/hosts; true"}, "0"},
 		{"no-hostname", []string{"--no-hostname"}, []string{"sh", "-c", "test -e /etc/hostname && echo file || echo none"}, "none"},
 		{"hostname file", nil, []string{"sh", "-c", "test -e /etc/hostname && echo file || echo none"}, "file"},
+		{"chrootdirs", []string{"--hostname", "hh", "--chrootdirs", "/jail,/other"}, []string{"sh", "-c", "cat /jail/etc/hostname; head -1 /other/etc/hosts"}, "hh\n127.0.0.1\tlocalhost"},
 		{"containerenv", nil, []string{"wc", "-c", "/run/.containerenv"}, "0 /run/.containerenv"},
 	}
 	for _, tc := range cases {
@@ -173,6 +174,7 @@ func TestRunFlagsBadInput(t *testing.T) {
 		{[]string{"--domainname", "example.org", "--uts", "host"}, "cannot set the domain name of a shared UTS namespace"},
 		{[]string{"--timeout", "-1"}, "invalid argument"},
 		{[]string{"--hosts-file", "/nonexistent/hosts"}, "--hosts-file: stat /nonexistent/hosts: no such file or directory"},
+		{[]string{"--chrootdirs", "rel"}, `--chrootdirs "rel": must be an absolute path`},
 		{[]string{"--hosts-file", "image", "--no-hosts"}, "--no-hosts and --hosts-file cannot be set together"},
 	}
 	for _, tc := range cases {
