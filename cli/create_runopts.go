@@ -20,6 +20,10 @@ type runOptFlags struct {
 	pidFile     string
 	conmonPid   string
 	replace     bool
+	// gpus and decryptionKeys are refused: berth has no CDI devices and
+	// no image decryption.
+	gpus           []string
+	decryptionKeys []string
 }
 
 func bindRunOptFlags(f *pflag.FlagSet, o *createFlags) {
@@ -42,11 +46,19 @@ func bindRunOptFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringVar(&s.SeccompPolicy, "seccomp-policy", "default", "policy for selecting a seccomp profile (experimental)")
 	f.StringSliceVar(&s.ChrootDirs, "chrootdirs", nil, "chroot directories inside the container (comma-separated): they get the generated /etc files too")
 	f.BoolVar(&r.replace, "replace", false, "if a container with the same name exists, replace it")
+	f.StringArrayVar(&r.gpus, "gpus", nil, "GPU devices to add to the container (refused: berth has no CDI support; use --device)")
+	f.StringArrayVar(&r.decryptionKeys, "decryption-key", nil, "key needed to decrypt the image (refused: berth cannot decrypt images)")
 }
 
 // apply parses the flags into s. labels are the -l values, which
 // override the --label-file ones.
 func (r *runOptFlags) apply(f *pflag.FlagSet, s *spec.ContainerSpec, labels []string) error {
+	if len(r.gpus) > 0 {
+		return usageError("--gpus is not supported by berth (no CDI devices): add the device nodes with --device")
+	}
+	if len(r.decryptionKeys) > 0 {
+		return usageError("--decryption-key is not supported by berth: encrypted images cannot be pulled or run")
+	}
 	var err error
 	if s.Labels, err = specflag.LabelFiles(r.labelFiles, labels); err != nil {
 		return err

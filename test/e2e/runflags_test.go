@@ -174,6 +174,8 @@ func TestRunFlagsBadInput(t *testing.T) {
 		{[]string{"--domainname", "example.org", "--uts", "host"}, "cannot set the domain name of a shared UTS namespace"},
 		{[]string{"--timeout", "-1"}, "invalid argument"},
 		{[]string{"--hosts-file", "/nonexistent/hosts"}, "--hosts-file: stat /nonexistent/hosts: no such file or directory"},
+		{[]string{"--gpus", "all"}, "--gpus is not supported by berth"},
+		{[]string{"--decryption-key", "/k.pem"}, "--decryption-key is not supported by berth"},
 		{[]string{"--chrootdirs", "rel"}, `--chrootdirs "rel": must be an absolute path`},
 		{[]string{"--hosts-file", "image", "--no-hosts"}, "--no-hosts and --hosts-file cannot be set together"},
 	}
