@@ -69,6 +69,7 @@ func specFromCreate(name string, req *container.CreateRequest) (*spec.ContainerS
 		CPUShares:       uint64(max(hc.CPUShares, 0)),
 		CreateCommand:   []string{},
 	}
+	s.Domainname, s.Annotations, s.Links = cfg.Domainname, hc.Annotations, hc.Links
 	if cfg.Entrypoint != nil {
 		s.Entrypoint, s.EntrypointSet = cfg.Entrypoint, true
 		if len(cfg.Entrypoint) == 1 && cfg.Entrypoint[0] == "" {
@@ -347,9 +348,7 @@ func refuseUnsupported(cfg *container.Config, hc *container.HostConfig) error {
 		name string
 	}
 	for _, f := range []field{
-		{cfg.Domainname != "", "Domainname"},
 		{len(hc.DeviceRequests) > 0, "HostConfig.DeviceRequests"},
-		{len(hc.Links) > 0, "HostConfig.Links"},
 		{len(hc.StorageOpt) > 0, "HostConfig.StorageOpt"},
 	} {
 		if f.set {

@@ -95,10 +95,13 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 	if err != nil {
 		return nil, err
 	}
+	s := &spec.ContainerSpec{CreateCommand: []string{}, Health: health, UserNS: uns}
+	if err := runOptionsFromSpecGenerator(b, s); err != nil {
+		return nil, err
+	}
 	if err := b.podmanDefaults(); err != nil {
 		return nil, err
 	}
-	s := &spec.ContainerSpec{CreateCommand: []string{}, Health: health, UserNS: uns}
 	var env map[string]string
 	var stopSignal *int
 	var restartPolicy string

@@ -53,8 +53,8 @@ func TestLibpodRoutes(t *testing.T) {
 		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","healthconfig":{"Test":["WHAT","true"]}}`, 400, "healthcheck test must start with"},
 		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","health_check_on_failure_action":2}`, 400, "need a healthconfig"},
 		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","resource_limits":{"network":{"classID":1}}}`, 400, "resource_limits.network.classID is not supported"},
-		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","annotations":{"a":"b"}}`, 400, "annotations (a)"},
-		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","umask":"0077"}`, 400, "umask is not supported"},
+		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","umask":"0999"}`, 400, "invalid umask string 0999"},
+		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","personality":{"domain":"LINUX32"}}`, 400, "personality is not supported"},
 		{"POST", "/v5.0.0/libpod/pods/create", `{"name":"p","infra_conmon_pid_file":"/x"}`, 400, "infra_conmon_pid_file"},
 		// The docker routes keep docker's error body.
 		{"GET", "/v1.51/containers/x/json", "", 404, `{"message":"x: no such container"}`},
@@ -100,6 +100,7 @@ func TestSpecFromSpecGenerator(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop := uint(10)
+	umask := uint32(0o022)
 	want := &spec.ContainerSpec{
 		Name: "foo", Pod: "p1", Image: "busybox", Command: []string{"top"}, Env: []string{"A=b"},
 		StopTimeout: &stop, Restart: spec.RestartPolicy{Name: "always"}, CreateCommand: []string{"podman", "run"},
@@ -108,6 +109,7 @@ func TestSpecFromSpecGenerator(t *testing.T) {
 		Ports:  []spec.PortMapping{{HostPort: 8080, ContainerPort: 80, Range: 1, Protocol: "tcp"}},
 		Memory: 104857600, MemorySwap: 209715200,
 	}
+	want.Umask, want.HTTPProxy, want.SeccompPolicy = &umask, true, "default"
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("spec =\n%+v\nwant\n%+v", s, want)
 	}

@@ -35,6 +35,7 @@ type createFlags struct {
 	// raw holds the flag values parsed into typed spec fields.
 	raw    rawCreateFlags
 	userns usernsFlags
+	run    runOptFlags
 }
 
 func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
@@ -124,6 +125,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	bindHealthFlags(f, &o.health)
 	bindUsernsFlags(f, &o.userns)
 	bindSecretFlag(f, &o.secrets)
+	bindRunOptFlags(f, o)
 }
 
 // toSpec finishes the spec from the positional arguments and the flags
@@ -165,15 +167,8 @@ func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.Container
 			}
 		}
 	}
-	if len(o.labels) > 0 {
-		s.Labels = map[string]string{}
-		for _, l := range o.labels {
-			k, v, _ := strings.Cut(l, "=")
-			if k == "" {
-				return nil, service.CreateOptions{}, usageError("invalid label %q: the key is empty", l)
-			}
-			s.Labels[k] = v
-		}
+	if err := o.run.apply(f, &s, o.labels); err != nil {
+		return nil, service.CreateOptions{}, err
 	}
 	if f.Changed("stop-timeout") {
 		t := o.stopTimeout
@@ -225,6 +220,9 @@ func newCreateCommand(d *Deps) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, copts, err := o.toSpec(cmd, args)
 			if err != nil {
+				return err
+			}
+			if err := o.replaceExisting(cmd, d); err != nil {
 				return err
 			}
 			labelUnit(s)

@@ -91,6 +91,7 @@ func (d *Deps) engineConfig() (service.RuntimeConfig, error) {
 		GraphDriverOptions: d.global.storageOpts,
 		OCIRuntime:         firstNonEmpty(d.global.runtime, d.conf.Engine.Runtime),
 		ConmonPath:         d.global.conmon,
+		EngineVersion:      Version,
 		CgroupManager:      firstNonEmpty(d.global.cgroupManager, d.conf.Engine.CgroupManager, "cgroupfs"),
 		LogLevel:           d.global.logLevel,
 		InitPath:           d.conf.Containers.InitPath,

@@ -7,6 +7,7 @@ import (
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 	"os"
+	"slices"
 )
 
 func newRunCommand(d *Deps) *cobra.Command {
@@ -16,6 +17,7 @@ func newRunCommand(d *Deps) *cobra.Command {
 	var detachKeys string
 	var sigProxy bool
 	var uf *unitFlags
+	var rmi bool
 	cmd := &cobra.Command{
 		Use:   "run [options] IMAGE [COMMAND [ARG...]]",
 		Short: "Run a command in a new container",
@@ -29,6 +31,15 @@ func newRunCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			labelUnit(s)
+			if rmi {
+				if cmd.Flags().Changed("rm") && !s.Remove {
+					return usageError("the --rmi option does not work without --rm")
+				}
+				s.Remove = true
+				if s.Restart.Restarts() {
+					return usageError("the --rm option conflicts with --restart, when the restartPolicy is not \"no\"")
+				}
+			}
 			if detach && len(attach) > 0 {
 				return usageError("conflicting options: -a and -d")
 			}
@@ -42,6 +53,12 @@ func newRunCommand(d *Deps) *cobra.Command {
 					return usageError("container id file %s exists: remove it or choose another", o.cidFile)
 				}
 			}
+			if err := o.replaceExisting(cmd, d); err != nil {
+				return err
+			}
+			if rmi && !detach {
+				defer removeImageAfterRun(cmd, d, s.Image)
+			}
 			if d.isRemote() {
 				if !detach {
 					return runRemoteAttached(cmd, d, s, copts, o.cidFile, len(attach) > 0, firstNonEmpty(detachKeys, d.conf.Engine.DetachKeys))
@@ -54,9 +71,6 @@ func newRunCommand(d *Deps) *cobra.Command {
 			}
 			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
-				return err
-			}
-			if err := uf.replaceExisting(cmd.Context(), rt, s.Name); err != nil {
 				return err
 			}
 			term, err := newTerminal(cmd, s.Terminal && s.Stdin)
@@ -75,6 +89,11 @@ func newRunCommand(d *Deps) *cobra.Command {
 				Resize:        term.resize,
 				OnCreate: func(c *service.Container) {
 					_ = writeCIDFile(o.cidFile, c.ID())
+					if len(attach) > 0 && !slices.Contains(attach, "stdout") && !slices.Contains(attach, "stderr") {
+						// docker's way: with neither output attached,
+						// run says which container it made.
+						fmt.Fprintln(cmd.OutOrStdout(), c.ID())
+					}
 					if sigProxy && !detach && !s.Terminal {
 						proxySignals(cmd.Context(), c)
 					}
@@ -113,5 +132,6 @@ func newRunCommand(d *Deps) *cobra.Command {
 	cmd.Flags().StringArrayVarP(&attach, "attach", "a", nil, "attach to STDIN, STDOUT or STDERR")
 	cmd.Flags().StringVar(&detachKeys, "detach-keys", "", "override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")")
 	cmd.Flags().BoolVar(&sigProxy, "sig-proxy", true, "proxy received signals to the process")
+	cmd.Flags().BoolVar(&rmi, "rmi", false, "remove image unless used by other containers, implies --rm")
 	return cmd
 }

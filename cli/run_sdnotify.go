@@ -1,22 +1,19 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
 
-	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/service"
 	"github.com/berth-dev/berth/spec"
 	"github.com/spf13/pflag"
 )
 
-// unitFlags are the run flags systemd units use: --sdnotify, --cgroups
-// and --replace. Each is registered only when the command has no flag of
-// that name yet (another file may bring it), and values are read back by
-// name, so either registration works.
+// unitFlags are the run flags systemd units use: --sdnotify and
+// --cgroups (--replace is create's, cli/create_runopts.go). Each is
+// registered only when the command has no flag of that name yet, and
+// values are read back by name, so either registration works.
 type unitFlags struct{ f *pflag.FlagSet }
 
 // bindUnitFlags adds the unit flags to run or create.
@@ -26,9 +23,6 @@ func bindUnitFlags(f *pflag.FlagSet) *unitFlags {
 	}
 	if f.Lookup("cgroups") == nil {
 		f.String("cgroups", "enabled", "control container cgroup configuration (enabled or no-conmon)")
-	}
-	if f.Lookup("replace") == nil {
-		f.Bool("replace", false, "if a container with the same name exists, replace it")
 	}
 	return &unitFlags{f: f}
 }
@@ -58,27 +52,6 @@ func (u *unitFlags) check(detach bool) error {
 		return usageError("--cgroups=%s is not supported: use enabled or no-conmon", cgroups)
 	default:
 		return usageError("invalid cgroup mode %q", cgroups)
-	}
-	return nil
-}
-
-// replaceExisting removes a container already named name when --replace
-// was given, so that a unit restarted after a crash can take the name.
-func (u *unitFlags) replaceExisting(ctx context.Context, rt *service.Runtime, name string) error {
-	if u.value("replace") != "true" || name == "" {
-		return nil
-	}
-	if _, err := rt.LookupContainer(name); errors.Is(err, define.ErrNoSuchCtr) {
-		return nil
-	}
-	reports, err := service.Remove(ctx, rt, []string{name}, service.RemoveOptions{Force: true, Ignore: true})
-	if err != nil {
-		return err
-	}
-	for _, r := range reports {
-		if r.Err != nil {
-			return fmt.Errorf("replacing container %s: %w", name, r.Err)
-		}
 	}
 	return nil
 }

@@ -19,6 +19,8 @@ type Config struct {
 	OCIRuntime    string
 	ConmonPath    string
 	CgroupManager string // cgroupfs or systemd
+	// EngineVersion is berth's version, for /run/.containerenv.
+	EngineVersion string
 	LogLevel      string
 	// InitPath is the init binary for --init (catatonit).
 	InitPath string

@@ -159,6 +159,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		ExitDelay:   c.exitDelay(),
 		Terminal:    c.config.Terminal,
 		Stdin:       c.config.Stdin,
+		Timeout:     c.config.Timeout,
 		ExtraFiles:  portFiles,
 	})
 	if err != nil {
@@ -173,6 +174,11 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		return err
 	}
 	c.rewriteEtcFilesLocked(bundle, hostsSeed)
+	if err := c.writePidFiles(pid, conmonPID); err != nil {
+		_ = rt.KillContainer(ctx, c.config.ID, 9, true)
+		_ = rt.DeleteContainer(ctx, c.config.ID)
+		return err
+	}
 	c.state.PID = pid
 	c.state.ConmonPID = conmonPID
 	c.state.Mountpoint = mountpoint
@@ -281,7 +287,11 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 	// that one's names and resolvers, as in podman: the pod's --add-host
 	// and --dns live on its infra container.
 	var ownerHosts, ownerResolv []byte
-	if id := c.config.Namespaces["net"]; id != "" && len(c.config.HostAdd) == 0 && len(c.config.DNSServers) == 0 {
+	hostAdd, err := c.hostEntriesLocked()
+	if err != nil {
+		return err
+	}
+	if id := c.config.Namespaces["net"]; id != "" && len(hostAdd) == 0 && len(c.config.DNSServers) == 0 {
 		ownerDir := filepath.Join(c.runtime.cfg.bundleRoot(), id)
 		ownerHosts, _ = os.ReadFile(filepath.Join(ownerDir, "hosts"))
 		ownerResolv, _ = os.ReadFile(filepath.Join(ownerDir, "resolv.conf"))
@@ -291,7 +301,7 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 	case ownerHosts != nil:
 		add("/etc/hosts", ownerHosts)
 	case c.config.NetMode != "host":
-		add("/etc/hosts", etcfiles.Hosts(c.config.Hostname, c.containerIPs(), c.config.HostAdd, hostsSeed))
+		add("/etc/hosts", etcfiles.Hosts(c.config.Hostname, c.containerIPs(), hostAdd, hostsSeed))
 	default:
 		if data, err := os.ReadFile("/etc/hosts"); err == nil {
 			add("/etc/hosts", data)
@@ -305,9 +315,10 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 	}
 	// The config's hostname, not the spec's: a container in another's (or
 	// the host's) UTS namespace has that one's name but sets none.
-	if c.config.Hostname != "" {
+	if c.config.Hostname != "" && !c.config.NoHostname {
 		add("/etc/hostname", etcfiles.HostnameFile(c.config.Hostname))
 	}
+	add("/run/.containerenv", c.containerEnvFile())
 	for _, f := range files {
 		if userMounted[f.dest] {
 			continue
@@ -316,10 +327,12 @@ func (c *Container) writeEtcFilesLocked(spec *specs.Spec, bundle string, hostsSe
 		if err := os.WriteFile(src, f.data, 0o644); err != nil {
 			return err
 		}
-		spec.Mounts = append(spec.Mounts, specs.Mount{
-			Destination: f.dest, Type: "bind", Source: src,
-			Options: []string{"bind", "rprivate", "nosuid", "noexec", "nodev"},
-		})
+		for _, root := range append([]string{"/"}, c.config.ChrootDirs...) {
+			spec.Mounts = append(spec.Mounts, specs.Mount{
+				Destination: filepath.Join(root, f.dest), Type: "bind", Source: src,
+				Options: []string{"bind", "rprivate", "nosuid", "noexec", "nodev"},
+			})
+		}
 	}
 	if c.config.Init {
 		spec.Mounts = append(spec.Mounts, specs.Mount{
@@ -343,6 +356,17 @@ const maxHostsSeed = 1 << 20
 func (c *Container) hostsSeed(rootfs string) []byte {
 	if c.config.NoHosts || c.config.NetMode == "host" || rootfs == "" {
 		return nil
+	}
+	switch c.config.HostsFile {
+	case "none":
+		return nil
+	case "", "image":
+	default:
+		data, err := readHostsBase(c.config.HostsFile)
+		if err != nil {
+			warnf("container %s: ignoring --hosts-file: %v", c.config.Name, err)
+		}
+		return data
 	}
 	data, err := rootcopy.ReadFile(rootfs, "/etc/hosts", maxHostsSeed)
 	if err != nil {

@@ -331,7 +331,8 @@ func (c *Container) rewriteEtcFilesLocked(runDir string, hostsSeed []byte) {
 	}
 	hosts := filepath.Join(runDir, "hosts")
 	if _, err := os.Stat(hosts); err == nil && !c.config.NoHosts && c.config.NetMode != "host" {
-		_ = os.WriteFile(hosts, etcfiles.Hosts(c.config.Hostname, c.containerIPs(), c.config.HostAdd, hostsSeed), 0o644)
+		hostAdd, _ := c.hostEntriesLocked()
+		_ = os.WriteFile(hosts, etcfiles.Hosts(c.config.Hostname, c.containerIPs(), hostAdd, hostsSeed), 0o644)
 	}
 	resolv := filepath.Join(runDir, "resolv.conf")
 	if _, err := os.Stat(resolv); err == nil {

@@ -78,6 +78,9 @@ func Create(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts
 
 // newContainer places, generates and records the container.
 func newContainer(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, img *define.Image, host generate.Host) (*engine.Container, error) {
+	if err := resolveLinks(rt, s); err != nil {
+		return nil, err
+	}
 	place, err := placement(rt, s)
 	if err != nil {
 		return nil, err

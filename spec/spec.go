@@ -138,6 +138,8 @@ type ContainerSpec struct {
 	Health *HealthConfig
 	// Secrets are the --secret values, parsed.
 	Secrets []Secret
+
+	RunOptions
 }
 
 // Secret is one --secret NAME[,type=mount|env,target=T,uid=U,gid=G,mode=M].

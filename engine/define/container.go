@@ -106,6 +106,8 @@ type ContainerConfig struct {
 	// Secrets are the secrets given to the container (--secret); their
 	// data is read from the secret store at every init.
 	Secrets []ContainerSecret `json:"secrets,omitempty"`
+
+	RunConfig
 }
 
 // Secret types of --secret.

@@ -41,6 +41,9 @@ type CreateOptions struct {
 	Stdin bool
 	// LeaveStdinOpen keeps stdin open when an attached client goes away.
 	LeaveStdinOpen bool
+	// Timeout has conmon kill the container after that many seconds
+	// (0: never).
+	Timeout uint
 	// ExtraFiles are inherited by conmon and kept open for the container's
 	// lifetime (the sockets that reserve its published host ports). The
 	// runtime closes them before the container's process starts.
@@ -260,6 +263,9 @@ func (r *Runtime) conmonArgs(o CreateOptions) []string {
 	}
 	if o.LeaveStdinOpen {
 		args = append(args, "--leave-stdin-open")
+	}
+	if o.Timeout > 0 {
+		args = append(args, "--timeout", strconv.FormatUint(uint64(o.Timeout), 10))
 	}
 	// Global runtime flags go before the "create" verb conmon adds.
 	for _, a := range r.runtimeArgs() {

@@ -79,6 +79,20 @@ func (e *envList) setEntry(entry string, lookup func(string) (string, bool)) {
 	e.set(k, v)
 }
 
+// unset removes key.
+func (e *envList) unset(key string) {
+	if _, ok := e.vals[key]; !ok {
+		return
+	}
+	delete(e.vals, key)
+	for i, k := range e.keys {
+		if k == key {
+			e.keys = append(e.keys[:i], e.keys[i+1:]...)
+			break
+		}
+	}
+}
+
 func (e *envList) list() []string {
 	out := make([]string, 0, len(e.keys))
 	for _, k := range e.keys {
@@ -87,9 +101,11 @@ func (e *envList) list() []string {
 	return out
 }
 
-// buildEnv layers the environment: defaults (PATH, container=berth,
-// TERM with a terminal, HOSTNAME when given), --env-host, the image's Env,
-// --env-file files in order, then -e. Later layers win.
+// buildEnv layers the environment as podman does: the defaults (PATH,
+// container=berth, TERM with a terminal, HOSTNAME when given) under the
+// image's Env; --env-merge, --unsetenv and --unsetenv-all rework those;
+// then --env-host (or, with --http-proxy, the host's proxy variables),
+// --env-file files in order, and -e. Later layers win.
 func buildEnv(s *spec.ContainerSpec, img v1.ImageConfig, host *Host) ([]string, error) {
 	var env envList
 	env.setEntry(defaultPath, nil)
@@ -100,19 +116,28 @@ func buildEnv(s *spec.ContainerSpec, img v1.ImageConfig, host *Host) ([]string, 
 	if s.Hostname != "" {
 		env.set("HOSTNAME", s.Hostname)
 	}
-	if s.EnvHost {
-		for _, kv := range host.Env {
-			if k, _, ok := strings.Cut(kv, "="); ok && k != "" {
-				env.setEntry(kv, nil)
-			}
-		}
-	}
 	noLookup := func(string) (string, bool) { return "", false }
 	for _, kv := range img.Env {
 		if kv == "" {
 			continue
 		}
 		env.setEntry(kv, noLookup)
+	}
+	if err := reworkDefaultEnv(&env, s); err != nil {
+		return nil, err
+	}
+	if s.EnvHost {
+		for _, kv := range host.Env {
+			if k, _, ok := strings.Cut(kv, "="); ok && k != "" {
+				env.setEntry(kv, nil)
+			}
+		}
+	} else if s.HTTPProxy {
+		for _, k := range proxyEnv {
+			if v, ok := host.lookupEnv(k); ok {
+				env.set(k, v)
+			}
+		}
 	}
 	for _, f := range s.EnvFiles {
 		entries, err := ParseEnvFile(f)

@@ -410,6 +410,11 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 		return nil, nil, err
 	}
 
+	if err := runOptions(g, s, imgCfg, add); err != nil {
+		return nil, nil, err
+	}
+	annotate(g, s)
+
 	if s.ReadOnly {
 		add(engine.WithReadOnly())
 	}

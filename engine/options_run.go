@@ -1,0 +1,68 @@
+package engine
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/berth-dev/berth/engine/define"
+)
+
+// WithTimeout has conmon kill the container after secs seconds of running
+// (--timeout).
+func WithTimeout(secs uint) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		c.Timeout = secs
+		return nil
+	}
+}
+
+// WithPidFiles writes the container's PID to pidFile and conmon's to
+// conmonPidFile at each start; "" writes none. The paths must be absolute
+// (the CLI makes them so).
+func WithPidFiles(pidFile, conmonPidFile string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		for _, p := range []string{pidFile, conmonPidFile} {
+			if p != "" && !filepath.IsAbs(p) {
+				return fmt.Errorf("pid file %q: must be an absolute path: %w", p, define.ErrInvalidArg)
+			}
+		}
+		c.PidFile, c.ConmonPidFile = pidFile, conmonPidFile
+		return nil
+	}
+}
+
+// WithEtcFiles sets the base of the generated /etc/hosts ("", "image",
+// "none" or an absolute host path) and whether /etc/hostname is left
+// alone.
+func WithEtcFiles(hostsFile string, noHostname bool) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		switch {
+		case hostsFile == "", hostsFile == "image", hostsFile == "none", filepath.IsAbs(hostsFile):
+		default:
+			return fmt.Errorf("--hosts-file %q: must be an absolute path, image or none: %w", hostsFile, define.ErrInvalidArg)
+		}
+		c.HostsFile, c.NoHostname = hostsFile, noHostname
+		return nil
+	}
+}
+
+// WithLinks records docker's legacy links, "ID:ALIAS" each.
+func WithLinks(links []string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		c.Links = links
+		return nil
+	}
+}
+
+// WithChrootDirs mounts the generated /etc files below each of dirs too.
+func WithChrootDirs(dirs []string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		for _, d := range dirs {
+			if !filepath.IsAbs(d) {
+				return fmt.Errorf("--chrootdirs %q: must be an absolute path: %w", d, define.ErrInvalidArg)
+			}
+		}
+		c.ChrootDirs = dirs
+		return nil
+	}
+}

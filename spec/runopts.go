@@ -1,0 +1,47 @@
+package spec
+
+// RunOptions are podman's create/run options that shape the process and
+// its files rather than resources or isolation: the environment's
+// defaults, the umask, the time zone, annotations, a run time limit and
+// pid files. ContainerSpec embeds it.
+type RunOptions struct {
+	// Annotations are added to the OCI spec (--annotation).
+	Annotations map[string]string
+	// Umask is the process's umask (nil: 0022, podman's default).
+	Umask *uint32
+	// UnsetEnv are default variables (berth's, the image's) to drop;
+	// UnsetEnvAll drops them all. -e, --env-file and --env-host still apply.
+	UnsetEnv    []string
+	UnsetEnvAll bool
+	// EnvMerge are KEY=VALUE templates whose ${VAR} references expand
+	// against the default environment (--env-merge).
+	EnvMerge []string
+	// HTTPProxy copies the host's proxy variables into the environment
+	// (podman's default; nil means false, the API's default).
+	HTTPProxy bool
+	// Timezone is an IANA zone name or "local" (the host's): it becomes
+	// the container's /etc/localtime and $TZ (--tz).
+	Timezone string
+	// Domainname is the UTS namespace's NIS domain name (--domainname).
+	Domainname string
+	// Timeout is the number of seconds the container may run before it is
+	// killed (0: no limit).
+	Timeout uint
+	// PidFile and ConmonPidFile are host paths that receive the
+	// container's and its conmon's PID at each start.
+	PidFile       string
+	ConmonPidFile string
+	// HostsFile is the base of the generated /etc/hosts: "" or "image"
+	// (the image's own), "none" (empty) or an absolute host path.
+	HostsFile string
+	// NoHostname leaves the image's /etc/hostname alone.
+	NoHostname bool
+	// Links are docker's legacy links, NAME[:ALIAS] (--link); the
+	// service resolves them to "ID:ALIAS" before generate sees them.
+	Links []string
+	// SeccompPolicy is "" or "default", or "image": the profile in the
+	// image's io.containers.seccomp.profile label, when it has one.
+	SeccompPolicy string
+	// ChrootDirs get the generated /etc files too (--chrootdirs).
+	ChrootDirs []string
+}
