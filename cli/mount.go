@@ -34,7 +34,7 @@ func newMountCommand(d *Deps) *cobra.Command {
 				return nil
 			}
 			single := len(args) == 1 && !all
-			reports, err := service.Mount(cmd.Context(), rt, args, service.BatchOptions{All: all})
+			reports, err := service.Mount(cmd.Context(), rt, args, service.BatchOptions{Selection: service.Selection{All: all}})
 			if err != nil {
 				return err
 			}

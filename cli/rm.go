@@ -31,10 +31,10 @@ func newRmCommand(d *Deps) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.All, "all", "a", false, "remove all containers")
+	bindSelection(cmd.Flags(), &opts.Selection, selFlags{latest: true, filterLong: true, cidfile: true, ignore: true})
 	cmd.Flags().BoolVar(&opts.Depend, "depend", false, "remove the container and, first, every container that depends on it")
 	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "force removal of a running or unusable container")
-	cmd.Flags().BoolVarP(&opts.Ignore, "ignore", "i", false, "ignore errors when a specified container is missing")
-	cmd.Flags().UintVarP(&t, "time", "t", 10, "seconds to wait for stop before killing the container")
+	bindTimeout(cmd.Flags(), &t)
 	cmd.Flags().BoolVarP(&opts.Volumes, "volumes", "v", false, "remove the containers' anonymous volumes")
 	return cmd
 }
