@@ -55,10 +55,10 @@ type ListContainer struct {
 	Restarts   int                  `json:"Restarts"`
 	// ExposedPorts are the exposed ports by number, their protocols.
 	ExposedPorts map[uint16][]string `json:"ExposedPorts,omitempty"`
-	Size       *ContainerSize       `json:"Size"`
-	StartedAt  int64                `json:"StartedAt"`
-	State      string               `json:"State"`
-	Status     string               `json:"Status"`
+	Size         *ContainerSize      `json:"Size"`
+	StartedAt    int64               `json:"StartedAt"`
+	State        string              `json:"State"`
+	Status       string              `json:"Status"`
 	// status is the engine status, for the Status column text.
 	status define.ContainerStatus
 	// volumes are the names of the volumes it mounts (ps --filter volume).
