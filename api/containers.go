@@ -402,12 +402,17 @@ func boolValue(v string) bool {
 }
 
 // listContainers is the container list both flavours serve: all, size,
-// limit (-1 or 0: no limit) and filters, plus libpod's pod.
+// limit (-1 or 0: no limit) and filters, plus libpod's pod, namespace and
+// external.
 func listContainers(b containerBackend, r *http.Request, libpod bool) ([]*service.ListContainer, error) {
 	q := r.URL.Query()
 	opts := service.ListOptions{All: boolValue(q.Get("all")), Size: boolValue(q.Get("size"))}
 	if libpod {
+		// podman's list parameters: pod names, namespaces, external
+		// (storage) containers.
 		opts.Pod = boolValue(q.Get("pod"))
+		opts.Namespaces = boolValue(q.Get("namespace"))
+		opts.External = boolValue(q.Get("external"))
 	}
 	if l := q.Get("limit"); l != "" && l != "-1" {
 		n, err := strconv.Atoi(l)

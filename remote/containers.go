@@ -36,6 +36,12 @@ func (c *Client) List(ctx context.Context, opts service.ListOptions) ([]*service
 	if opts.Pod {
 		q.Set("pod", "true")
 	}
+	if opts.Namespaces {
+		q.Set("namespace", "true")
+	}
+	if opts.External {
+		q.Set("external", "true")
+	}
 	f, err := filtersQuery(opts.Filters)
 	if err != nil {
 		return nil, err
@@ -56,6 +62,10 @@ func (c *Client) List(ctx context.Context, opts service.ListOptions) ([]*service
 			rows[i].Ports = append(rows[i].Ports, define.PortMapping{HostIP: p.HostIP, HostPort: p.HostPort,
 				ContainerPort: p.ContainerPort, Protocol: p.Protocol, Range: p.Range})
 		}
+	}
+	// The API has no sort: the rows are sorted here, as the service does.
+	if err := service.SortRows(rows, opts.Sort); err != nil {
+		return nil, err
 	}
 	return rows, nil
 }

@@ -93,7 +93,7 @@ func (l *ListContainer) EngineStatus() define.ContainerStatus { return l.status 
 // List returns the rows of `ps` from one snapshot of the database, without
 // taking container locks.
 func List(rt *engine.Runtime, opts ListOptions) ([]*ListContainer, error) {
-	if err := sortRows(nil, opts.Sort); err != nil {
+	if err := SortRows(nil, opts.Sort); err != nil {
 		return nil, err
 	}
 	filters, err := parseFilters(opts.Filters)
@@ -164,7 +164,7 @@ func List(rt *engine.Runtime, opts ListOptions) ([]*ListContainer, error) {
 			}
 		}
 	}
-	if err := sortRows(out, opts.Sort); err != nil {
+	if err := SortRows(out, opts.Sort); err != nil {
 		return nil, err
 	}
 	return out, nil

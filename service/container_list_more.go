@@ -15,9 +15,9 @@ import (
 // PsSortKeys are the values of ps --sort, podman's.
 var PsSortKeys = []string{"command", "created", "id", "image", "names", "runningfor", "size", "status"}
 
-// sortRows orders the rows by one of PsSortKeys (created and runningfor:
+// SortRows orders the rows by one of PsSortKeys (created and runningfor:
 // newest first, as the default).
-func sortRows(rows []*ListContainer, key string) error {
+func SortRows(rows []*ListContainer, key string) error {
 	var less func(a, b *ListContainer) bool
 	switch key {
 	case "", "created", "runningfor":

@@ -92,14 +92,15 @@ func Start(ctx context.Context, rt *engine.Runtime, names []string, opts BatchOp
 
 // UnmountOptions are the options of Unmount.
 type UnmountOptions struct {
-	All bool
+	// Selection picks the containers (All: every one, Latest: the newest).
+	Selection
 	// Force unmounts however many times the layer was mounted.
 	Force bool
 }
 
 // Unmount unmounts the named containers' root filesystems.
 func Unmount(ctx context.Context, rt *engine.Runtime, names []string, opts UnmountOptions) ([]Report, error) {
-	return Each(ctx, rt, names, opts.All, func(ctx context.Context, c *engine.Container) error {
+	return EachSelected(ctx, rt, names, opts.Selection, nil, func(ctx context.Context, c *engine.Container) error {
 		return c.Unmount(ctx, opts.Force)
 	})
 }

@@ -193,3 +193,39 @@ func TestLifecycleFlagsSelection(t *testing.T) {
 		t.Errorf("rm -l did not remove the newest container (done): %q", out)
 	}
 }
+
+// wait --ignore prints -1 for a missing container; -i takes podman's
+// interval (a duration, or milliseconds); mount/umount -l act on the
+// newest container and mount --format json lists podman's fields.
+func TestLifecycleFlagsWaitMount(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "run", "--name", "three", "busybox", "sh", "-c", "exit 3")
+	if got := env.MustBerth(t, "wait", "--ignore", "-i", "100", "nosuch", "three"); got != "-1\n3" {
+		t.Errorf("wait --ignore nosuch three = %q, want -1 and 3", got)
+	}
+	paExpectError(t, env.Berth("wait", "nosuch"), 125, "nosuch")
+	paExpectError(t, env.Berth("wait", "-i", "soon", "three"), 125, `invalid --interval "soon"`)
+
+	id := env.MustBerth(t, "create", "--name", "m", "busybox")
+	mp := env.MustBerth(t, "mount", "-l")
+	if !strings.HasPrefix(mp, "/") {
+		t.Fatalf("mount -l printed %q, want a mountpoint", mp)
+	}
+	var got []struct {
+		ID         string   `json:"id"`
+		Names      []string `json:"names"`
+		Mountpoint string   `json:"mountpoint"`
+	}
+	if err := json.Unmarshal([]byte(env.MustBerth(t, "mount", "--format", "json")), &got); err != nil || len(got) != 1 ||
+		got[0].ID != id || len(got[0].Names) != 1 || got[0].Names[0] != "m" || got[0].Mountpoint != mp {
+		t.Errorf("mount --format json = %+v (%v), want [{%s [m] %s}]", got, err, id, mp)
+	}
+	if out := env.MustBerth(t, "umount", "-l"); out != id {
+		t.Errorf("umount -l printed %q, want %s", out, id)
+	}
+	if out := env.MustBerth(t, "mount"); out != "" {
+		t.Errorf("mount after umount -l lists %q", out)
+	}
+}
