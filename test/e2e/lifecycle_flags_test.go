@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,7 +202,9 @@ func TestLifecycleFlagsWaitMount(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
 	env.ImportBusybox(t)
-	env.MustBerth(t, "run", "--name", "three", "busybox", "sh", "-c", "exit 3")
+	if r := env.Berth("run", "--name", "three", "busybox", "sh", "-c", "exit 3"); r.ExitCode() != 3 {
+		t.Fatalf("run exit 3:\n%s", r)
+	}
 	if got := env.MustBerth(t, "wait", "--ignore", "-i", "100", "nosuch", "three"); got != "-1\n3" {
 		t.Errorf("wait --ignore nosuch three = %q, want -1 and 3", got)
 	}
