@@ -107,7 +107,7 @@ func externalRows(rt *engine.Runtime, known []*ListContainer) ([]*ListContainer,
 		}
 		row := &ListContainer{ID: c.ID, ImageID: c.ImageID, Image: c.ImageID, Created: c.Created,
 			Names: c.Names, State: "storage", Status: "Storage", status: define.StatusUnknown,
-			Command: []string{}, Mounts: []string{}, Ports: []define.PortMapping{}, Labels: map[string]string{}}
+			Command: []string{}, Mounts: []string{}, Networks: []string{}, Ports: []define.PortMapping{}, Labels: map[string]string{}}
 		if len(row.Names) == 0 {
 			row.Names = []string{c.ID[:12]}
 		}

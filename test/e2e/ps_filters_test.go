@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -102,5 +105,43 @@ func TestLogsNamesTail(t *testing.T) {
 	}
 	if got := env.MustBerth(t, "logs", "--details", "two"); got != "z" {
 		t.Errorf("logs --details = %q", got)
+	}
+}
+
+// ps --external lists the containers another tool left in the same
+// storage (here podman, when it is installed), as podman does: state
+// "storage", status "Storage".
+func TestPsExternal(t *testing.T) {
+	t.Parallel()
+	podman, err := exec.LookPath("podman")
+	if err != nil {
+		t.Skip("podman is not installed")
+	}
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "create", "--name", "ours", "busybox")
+	driver := os.Getenv("BERTH_E2E_STORAGE_DRIVER")
+	if driver == "" {
+		driver = "overlay"
+	}
+	// podman's own files stay under the test's directory.
+	global := []string{"--root", env.Root, "--runroot", env.RunRoot, "--storage-driver", driver,
+		"--tmpdir", filepath.Join(env.Dir, "podman-tmp"), "--events-backend", "none"}
+	p := func(args ...string) string {
+		cmd := exec.Command(podman, append(global, args...)...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("podman %v: %v", args, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	id := p("create", "--name", "theirs", "localhost/busybox", "true")
+	t.Cleanup(func() { p("rm", "-f", id) })
+	if got := pbPsNames(t, env, "-a"); !slices.Equal(got, []string{"ours"}) {
+		t.Errorf("ps -a = %q, want only ours", got)
+	}
+	got := env.MustBerth(t, "ps", "--external", "--format", "{{.Names}} {{.State}} {{.Status}} {{.Image}}")
+	if got != "theirs storage Storage localhost/busybox:latest" {
+		t.Errorf("ps --external = %q", got)
 	}
 }
