@@ -120,23 +120,18 @@ func parsePortFilter(v string) (lo, hi uint16, proto string, err error) {
 func portMatches(v string, ports []define.PortMapping, host bool) bool {
 	lo, hi, proto, _ := parsePortFilter(v)
 	for _, p := range ports {
-		n := uint16(0)
-		for i := uint16(0); i <= p.Range || (p.Range == 0 && i == 0); i++ {
-			if host {
-				n = p.HostPort + i
-			} else {
-				n = p.ContainerPort + i
-			}
-			pp := p.Protocol
-			if pp == "" {
-				pp = "tcp"
-			}
-			if pp == proto && n >= lo && n <= hi {
-				return true
-			}
-			if p.Range == 0 {
-				break
-			}
+		pp := p.Protocol
+		if pp == "" {
+			pp = "tcp"
+		}
+		// Range is the number of consecutive ports (0 or 1: one).
+		first := p.ContainerPort
+		if host {
+			first = p.HostPort
+		}
+		last := uint32(first) + uint32(max(p.Range, 1)) - 1
+		if pp == proto && uint32(lo) <= last && uint32(hi) >= uint32(first) {
+			return true
 		}
 	}
 	return false
