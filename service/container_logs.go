@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"io"
 	"sync"
 
 	"github.com/berth-dev/berth/engine"
@@ -37,16 +38,7 @@ func Logs(ctx context.Context, rt *engine.Runtime, names []string, opts LogsOpti
 	var mu sync.Mutex
 	for i, c := range ctrs {
 		lo := opts.LogOptions
-		if opts.Names || opts.Color {
-			// The same prefixes as pod logs: the name (or short ID),
-			// coloured per container with --color.
-			prefix := c.ID()[:12] + " "
-			if opts.Names {
-				prefix = c.Name() + " "
-			}
-			if opts.Color {
-				prefix = logColors[i%len(logColors)] + prefix + "\033[0m"
-			}
+		if prefix := LogPrefix(i, c.ID(), c.Name(), opts.Names, opts.Color); prefix != "" {
 			lo.Stdout = &prefixWriter{mu: &mu, w: lo.Stdout, prefix: prefix}
 			lo.Stderr = &prefixWriter{mu: &mu, w: lo.Stderr, prefix: prefix}
 		}
@@ -55,4 +47,27 @@ func Logs(ctx context.Context, rt *engine.Runtime, names []string, opts LogsOpti
 		}
 	}
 	return nil
+}
+
+// LogPrefix is what logs --names/--color put before each line of the
+// i-th container: the name (or short ID), coloured per container with
+// color, as pod logs do; "" without either flag.
+func LogPrefix(i int, id, name string, names, color bool) string {
+	if !names && !color {
+		return ""
+	}
+	prefix := id[:min(12, len(id))] + " "
+	if names {
+		prefix = name + " "
+	}
+	if color {
+		prefix = logColors[i%len(logColors)] + prefix + "\033[0m"
+	}
+	return prefix
+}
+
+// PrefixWriter returns w with prefix written before each write (one log
+// line per write, as the log readers write); mu keeps lines whole.
+func PrefixWriter(mu *sync.Mutex, w io.Writer, prefix string) io.Writer {
+	return &prefixWriter{mu: mu, w: w, prefix: prefix}
 }
