@@ -26,8 +26,8 @@ type containerBackend interface {
 	ContainerInspect(ctx context.Context, name string, size bool) (*define.InspectContainerData, error)
 	ContainerCreate(ctx context.Context, s *spec.ContainerSpec, opts service.CreateOptions) (string, error)
 	ContainerStart(ctx context.Context, name string) error
-	ContainerStop(ctx context.Context, name string, timeout *uint) error
-	ContainerRestart(ctx context.Context, name string, timeout *uint) error
+	ContainerStop(ctx context.Context, name string, timeout *uint, sig string) error
+	ContainerRestart(ctx context.Context, name string, timeout *uint, sig string) error
 	ContainerKill(ctx context.Context, name, sig string) error
 	ContainerPause(ctx context.Context, name string) error
 	ContainerUnpause(ctx context.Context, name string) error
@@ -212,8 +212,8 @@ func (rt containerRouter) stop(ctx context.Context, w http.ResponseWriter, r *ht
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	if err := rt.b.ContainerStop(ctx, data.ID, t); err != nil {
-		return err
+	if err := rt.b.ContainerStop(ctx, data.ID, t, r.URL.Query().Get("signal")); err != nil {
+		return badRequestIf(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -224,8 +224,8 @@ func (rt containerRouter) restart(ctx context.Context, w http.ResponseWriter, r 
 	if err != nil {
 		return err
 	}
-	if err := rt.b.ContainerRestart(ctx, r.PathValue("name"), t); err != nil {
-		return err
+	if err := rt.b.ContainerRestart(ctx, r.PathValue("name"), t, r.URL.Query().Get("signal")); err != nil {
+		return badRequestIf(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -402,12 +402,17 @@ func boolValue(v string) bool {
 }
 
 // listContainers is the container list both flavours serve: all, size,
-// limit (-1 or 0: no limit) and filters, plus libpod's pod.
+// limit (-1 or 0: no limit) and filters, plus libpod's pod, namespace and
+// external.
 func listContainers(b containerBackend, r *http.Request, libpod bool) ([]*service.ListContainer, error) {
 	q := r.URL.Query()
 	opts := service.ListOptions{All: boolValue(q.Get("all")), Size: boolValue(q.Get("size"))}
 	if libpod {
+		// podman's list parameters: pod names, namespaces, external
+		// (storage) containers.
 		opts.Pod = boolValue(q.Get("pod"))
+		opts.Namespaces = boolValue(q.Get("namespace"))
+		opts.External = boolValue(q.Get("external"))
 	}
 	if l := q.Get("limit"); l != "" && l != "-1" {
 		n, err := strconv.Atoi(l)

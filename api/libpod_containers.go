@@ -245,8 +245,9 @@ type rmReport struct {
 func (rt libpodRouter) ctrRemove(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	name := r.PathValue("name")
-	opts := service.RemoveOptions{Force: boolValue(q.Get("force")), Ignore: boolValue(q.Get("ignore")), Depend: boolValue(q.Get("depend")),
+	opts := service.RemoveOptions{Force: boolValue(q.Get("force")), Depend: boolValue(q.Get("depend")),
 		Volumes: boolValue(q.Get("v")) || boolValue(q.Get("volumes"))}
+	opts.Ignore = boolValue(q.Get("ignore"))
 	if t := q.Get("timeout"); t != "" {
 		n, err := strconv.ParseUint(t, 10, 32)
 		if err != nil {

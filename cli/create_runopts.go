@@ -105,7 +105,7 @@ func (o *createFlags) replaceExisting(cmd *cobra.Command, d *Deps) error {
 	if err != nil {
 		return err
 	}
-	reports, err := e.Remove(cmd.Context(), []string{o.s.Name}, service.RemoveOptions{Force: true, Ignore: true})
+	reports, err := e.Remove(cmd.Context(), []string{o.s.Name}, service.RemoveOptions{Force: true, Selection: service.Selection{Ignore: true}})
 	if err != nil {
 		return err
 	}

@@ -31,11 +31,11 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 				typ = kind
 			}
 			switch typ {
-			case "", "all", "container", "image", "volume":
+			case "", "all", "container", "image", "volume", "network", "pod":
 			default:
-				return usageError("invalid --type %q: must be container, image, volume or all", typ)
+				return usageError("invalid --type %q: must be container, image, volume, network, pod or all", typ)
 			}
-			if d.isRemote() && (typ == "image" || typ == "volume") {
+			if d.isRemote() && typ != "" && typ != "all" && typ != "container" {
 				return notRemote("inspect --type " + typ)
 			}
 			if latest {
@@ -87,7 +87,7 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 	f.StringVarP(&fmtStr, "format", "f", "", "format the output to a Go template or json")
 	f.BoolVarP(&size, "size", "s", false, "display total file size")
 	if kind == "" {
-		f.StringVarP(&typ, "type", "t", "all", "specify inspect-object type (container, image, volume, all)")
+		f.StringVarP(&typ, "type", "t", "all", "specify inspect-object type (container, image, volume, network, pod, all)")
 	}
 	if kind != "image" {
 		f.BoolVarP(&latest, "latest", "l", false, "act on the latest container berth is aware of")
@@ -99,10 +99,11 @@ func newInspectCommand(d *Deps, kind string) *cobra.Command {
 // podman accepts too.
 var idField = regexp.MustCompile(`\.Id\b`)
 
-// inspectOne inspects a container through e; images and volumes are
-// looked up locally only.
+// inspectOne inspects a container through e; images, volumes, networks
+// and pods are looked up locally only. Without a type the first match in
+// podman's order wins: container, image, volume, network, pod.
 func inspectOne(ctx context.Context, d *Deps, e service.Engine, name, typ string, size bool) (any, error) {
-	if typ != "image" && typ != "volume" {
+	if typ == "" || typ == "all" || typ == "container" {
 		item, err := e.InspectContainer(ctx, name, size)
 		if err == nil || !errors.Is(err, define.ErrNoSuchCtr) || typ == "container" {
 			return item, err
@@ -115,22 +116,41 @@ func inspectOne(ctx context.Context, d *Deps, e service.Engine, name, typ string
 	if err != nil {
 		return nil, err
 	}
-	if typ == "volume" {
+	switch typ {
+	case "volume":
 		vols, err := service.VolumeInspect(rt, []string{name}, false)
 		if err != nil {
 			return nil, err
 		}
 		return vols[0], nil
-	}
-	img, err := service.LookupImage(rt, name)
-	if err != nil {
-		if typ == "image" {
+	case "network":
+		nets, errs := service.NetworkInspect(rt, []string{name})
+		if len(errs) > 0 {
+			return nil, errs[0]
+		}
+		return nets[0], nil
+	case "pod":
+		p, err := rt.LookupPod(name)
+		if err != nil {
 			return nil, err
 		}
-		if vols, verr := service.VolumeInspect(rt, []string{name}, false); verr == nil {
-			return vols[0], nil
-		}
-		return nil, fmt.Errorf("no such object: %q", name)
+		return p.Inspect()
 	}
-	return service.InspectImage(rt, img)
+	img, err := service.LookupImage(rt, name)
+	if err == nil {
+		return service.InspectImage(rt, img)
+	}
+	if typ == "image" {
+		return nil, err
+	}
+	if vols, verr := service.VolumeInspect(rt, []string{name}, false); verr == nil {
+		return vols[0], nil
+	}
+	if nets, errs := service.NetworkInspect(rt, []string{name}); len(errs) == 0 && len(nets) == 1 {
+		return nets[0], nil
+	}
+	if p, perr := rt.LookupPod(name); perr == nil {
+		return p.Inspect()
+	}
+	return nil, fmt.Errorf("no such object: %q", name)
 }

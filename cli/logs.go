@@ -10,7 +10,7 @@ import (
 )
 
 func newLogsCommand(d *Deps) *cobra.Command {
-	var follow, timestamps, latest bool
+	var follow, timestamps, latest, names, color, details bool
 	var tail int
 	var since, until string
 	cmd := &cobra.Command{
@@ -31,13 +31,18 @@ func newLogsCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return e.Logs(cmd.Context(), args, service.LogsOptions{LogOptions: opts, Latest: latest})
+			return e.Logs(cmd.Context(), args, service.LogsOptions{LogOptions: opts, Latest: latest, Names: names, Color: color})
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVarP(&follow, "follow", "f", false, "follow log output")
 	f.BoolVarP(&timestamps, "timestamps", "t", false, "output the timestamps in the log")
-	f.IntVar(&tail, "tail", -1, "output the specified number of lines at the end of logs")
+	// -n is docker's short --tail (podman's -n is --names; docker's wins
+	// here, the one scripts copy from docs more often).
+	f.IntVarP(&tail, "tail", "n", -1, "output the specified number of lines at the end of logs")
+	f.BoolVar(&names, "names", false, "output the container name in the log")
+	f.BoolVar(&color, "color", false, "output the containers with different colors in the log")
+	f.BoolVar(&details, "details", false, "show extra details provided to logs (berth records none: the lines as they are)")
 	f.StringVar(&since, "since", "", "show logs since TIMESTAMP (RFC3339, unix time, or a duration like 10m)")
 	f.StringVar(&until, "until", "", "show logs until TIMESTAMP")
 	f.BoolVarP(&latest, "latest", "l", false, "act on the latest container berth is aware of")

@@ -3,12 +3,15 @@ package cli
 import (
 	"fmt"
 
+	"github.com/berth-dev/berth/cli/format"
+
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
 func newMountCommand(d *Deps) *cobra.Command {
-	var all, noTrunc bool
+	var all, noTrunc, latest bool
+	var fmtStr string
 	cmd := &cobra.Command{
 		Use:   "mount [options] [CONTAINER...]",
 		Short: "Mount a working container's root filesystem",
@@ -18,11 +21,17 @@ func newMountCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			if len(args) == 0 && !all {
+			if fmtStr != "" && !format.IsJSON(fmtStr) {
+				return usageError("unknown --format argument: %s", fmtStr)
+			}
+			if len(args) == 0 && !all && !latest {
 				// list mounted containers
 				mounted, err := service.Mounted(rt)
 				if err != nil {
 					return err
+				}
+				if fmtStr != "" {
+					return format.JSON(out, mountedJSON(rt, mounted))
 				}
 				for _, m := range mounted {
 					id := m.ID
@@ -33,8 +42,8 @@ func newMountCommand(d *Deps) *cobra.Command {
 				}
 				return nil
 			}
-			single := len(args) == 1 && !all
-			reports, err := service.Mount(cmd.Context(), rt, args, service.BatchOptions{All: all})
+			single := (len(args) == 1 && !all) || latest
+			reports, err := service.Mount(cmd.Context(), rt, args, service.BatchOptions{Selection: service.Selection{All: all, Latest: latest}})
 			if err != nil {
 				return err
 			}
@@ -52,11 +61,32 @@ func newMountCommand(d *Deps) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "mount all containers")
 	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "do not truncate output")
+	cmd.Flags().BoolVarP(&latest, "latest", "l", false, "act on the latest container berth is aware of")
+	cmd.Flags().StringVar(&fmtStr, "format", "", "print the mounted containers in specified format (json)")
 	return cmd
 }
 
+// mountJSON is one entry of podman's mount --format json.
+type mountJSON struct {
+	ID         string   `json:"id"`
+	Names      []string `json:"names"`
+	Mountpoint string   `json:"mountpoint"`
+}
+
+func mountedJSON(rt *service.Runtime, mounted []service.MountedContainer) []mountJSON {
+	out := []mountJSON{}
+	for _, m := range mounted {
+		names := []string{}
+		if c, err := rt.LookupContainer(m.ID); err == nil {
+			names = append(names, c.Name())
+		}
+		out = append(out, mountJSON{ID: m.ID, Names: names, Mountpoint: m.Mountpoint})
+	}
+	return out
+}
+
 func newUmountCommand(d *Deps) *cobra.Command {
-	var all, force bool
+	var all, force, latest bool
 	cmd := &cobra.Command{
 		Use:     "umount [options] CONTAINER [CONTAINER...]",
 		Aliases: []string{"unmount"},
@@ -66,7 +96,7 @@ func newUmountCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reports, err := service.Unmount(cmd.Context(), rt, args, service.UnmountOptions{All: all, Force: force})
+			reports, err := service.Unmount(cmd.Context(), rt, args, service.UnmountOptions{Selection: service.Selection{All: all, Latest: latest}, Force: force})
 			if err != nil {
 				return err
 			}
@@ -75,6 +105,7 @@ func newUmountCommand(d *Deps) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "unmount all of the currently mounted containers")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "force the complete unmount of the specified mounted containers")
+	cmd.Flags().BoolVarP(&latest, "latest", "l", false, "act on the latest container berth is aware of")
 	return cmd
 }
 

@@ -7,13 +7,13 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// batchVerb is a service verb that takes only --all (pause, unpause, init).
+// batchVerb is a service verb that takes only a selection (pause, unpause, init).
 type batchVerb func(service.Engine, context.Context, []string, service.BatchOptions) ([]service.Report, error)
 
 // newSimpleVerb builds a command that applies one service verb to each
 // named container.
-func newSimpleVerb(d *Deps, use, short, allHelp string, verb batchVerb) *cobra.Command {
-	var all bool
+func newSimpleVerb(d *Deps, use, short, allHelp string, which selFlags, verb batchVerb) *cobra.Command {
+	var sel service.Selection
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
@@ -22,28 +22,29 @@ func newSimpleVerb(d *Deps, use, short, allHelp string, verb batchVerb) *cobra.C
 			if err != nil {
 				return err
 			}
-			reports, err := verb(e, cmd.Context(), args, service.BatchOptions{All: all})
+			reports, err := verb(e, cmd.Context(), args, service.BatchOptions{Selection: sel})
 			if err != nil {
 				return err
 			}
 			return printReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports)
 		},
 	}
-	cmd.Flags().BoolVarP(&all, "all", "a", false, allHelp)
+	cmd.Flags().BoolVarP(&sel.All, "all", "a", false, allHelp)
+	bindSelection(cmd.Flags(), &sel, which)
 	return cmd
 }
 
 func newPauseCommand(d *Deps) *cobra.Command {
 	return newSimpleVerb(d, "pause [options] CONTAINER [CONTAINER...]", "Pause all the processes in one or more containers",
-		"pause all running containers", service.Engine.Pause)
+		"pause all running containers", selFlags{latest: true, filter: true, cidfile: true}, service.Engine.Pause)
 }
 
 func newUnpauseCommand(d *Deps) *cobra.Command {
 	return newSimpleVerb(d, "unpause [options] CONTAINER [CONTAINER...]", "Unpause the processes in one or more containers",
-		"unpause all paused containers", service.Engine.Unpause)
+		"unpause all paused containers", selFlags{latest: true, filter: true, cidfile: true}, service.Engine.Unpause)
 }
 
 func newInitCommand(d *Deps) *cobra.Command {
 	return newSimpleVerb(d, "init [options] CONTAINER [CONTAINER...]", "Initialize one or more containers",
-		"initialize all containers", service.Engine.Init)
+		"initialize all containers", selFlags{latest: true}, service.Engine.Init)
 }

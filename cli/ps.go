@@ -72,12 +72,14 @@ func (r psRow) Pod() string {
 func (r psRow) Restarts() string { return strconv.Itoa(r.ListContainer.Restarts) }
 
 var psHeaders = map[string]string{"ID": "CONTAINER ID", "CreatedHuman": "CREATED", "Names": "NAMES", "RunningFor": "CREATED",
-	"Pod": "POD ID", "PodName": "PODNAME"}
+	"Pod": "POD ID", "PodName": "PODNAME", "Pid": "PID", "Namespaces.Cgroup": "CGROUPNS", "Namespaces.IPC": "IPC", "Namespaces.MNT": "MNT",
+	"Namespaces.NET": "NET", "Namespaces.PIDNS": "PIDNS", "Namespaces.User": "USERNS", "Namespaces.UTS": "UTS"}
 
 func newPsCommand(d *Deps) *cobra.Command {
 	var o service.ListOptions
 	var quiet, noTrunc, noHeading bool
 	var fmtStr string
+	var watch uint
 	cmd := &cobra.Command{
 		Use:   "ps [options]",
 		Short: "List containers",
@@ -86,46 +88,31 @@ func newPsCommand(d *Deps) *cobra.Command {
 			if quiet && fmtStr != "" {
 				return usageError("quiet and format cannot be used together")
 			}
+			if watch > 0 && o.Latest {
+				return usageError("the watch and latest flags cannot be used together")
+			}
 			// podman looks the pod names up for --pod or a format using them.
 			o.Pod = o.Pod || strings.Contains(fmtStr, ".PodName")
 			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			rows, err := e.List(cmd.Context(), o)
-			if err != nil {
-				return err
+			if watch == 0 {
+				return printPs(cmd, e, o, fmtStr, quiet, noTrunc, noHeading)
 			}
-			out := cmd.OutOrStdout()
-			if quiet {
-				bw := bufio.NewWriter(out)
-				for _, r := range rows {
-					bw.WriteString(psRow{r, noTrunc}.ID())
-					bw.WriteByte('\n')
+			// --watch: clear the screen and list again every interval
+			// until interrupted, as podman does.
+			for {
+				fmt.Fprint(cmd.OutOrStdout(), "\033[2J\033[H")
+				if err := printPs(cmd, e, o, fmtStr, quiet, noTrunc, noHeading); err != nil {
+					return err
 				}
-				return bw.Flush()
-			}
-			if format.IsJSON(fmtStr) {
-				if rows == nil {
-					rows = []*service.ListContainer{}
+				select {
+				case <-cmd.Context().Done():
+					return nil
+				case <-time.After(time.Duration(watch) * time.Second):
 				}
-				return format.JSON(out, rows)
 			}
-			if f := strings.TrimSpace(fmtStr); (f == "" || f == "table") && !o.Pod {
-				return writePsTable(out, rows, noTrunc, o.Size, noHeading)
-			}
-			items := make([]any, len(rows))
-			for i, r := range rows {
-				items[i] = psRow{r, noTrunc}
-			}
-			def := "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
-			if o.Pod {
-				def += "\t{{.Pod}}\t{{.PodName}}"
-			}
-			if o.Size {
-				def += "\t{{.Size}}"
-			}
-			return format.Execute(out, fmtStr, items, format.WithDefaultTable(def), format.WithHeaders(psHeaders), format.WithNoHeading(noHeading))
 		},
 	}
 	f := cmd.Flags()
@@ -139,5 +126,50 @@ func newPsCommand(d *Deps) *cobra.Command {
 	f.BoolVar(&noTrunc, "no-trunc", false, "display the extended information")
 	f.BoolVar(&noHeading, "noheading", false, "do not print headers")
 	f.StringVar(&fmtStr, "format", "", "pretty-print containers to JSON or using a Go template")
+	f.StringVar(&o.Sort, "sort", "created", "sort output by: "+strings.Join(service.PsSortKeys, ", "))
+	f.UintVarP(&watch, "watch", "w", 0, "watch the ps output on an interval in seconds")
+	f.BoolVar(&o.Namespaces, "ns", false, "display namespace information")
+	f.BoolVar(&o.External, "external", false, "show containers in storage not controlled by berth")
 	return cmd
+}
+
+// printPs lists once: IDs, JSON, the fast table or a template.
+func printPs(cmd *cobra.Command, e service.Engine, o service.ListOptions, fmtStr string, quiet, noTrunc, noHeading bool) error {
+	rows, err := e.List(cmd.Context(), o)
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	if quiet {
+		bw := bufio.NewWriter(out)
+		for _, r := range rows {
+			bw.WriteString(psRow{r, noTrunc}.ID())
+			bw.WriteByte('\n')
+		}
+		return bw.Flush()
+	}
+	if format.IsJSON(fmtStr) {
+		if rows == nil {
+			rows = []*service.ListContainer{}
+		}
+		return format.JSON(out, rows)
+	}
+	if f := strings.TrimSpace(fmtStr); (f == "" || f == "table") && !o.Pod && !o.Namespaces {
+		return writePsTable(out, rows, noTrunc, o.Size, noHeading)
+	}
+	items := make([]any, len(rows))
+	for i, r := range rows {
+		items[i] = psRow{r, noTrunc}
+	}
+	def := "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+	if o.Pod {
+		def += "\t{{.Pod}}\t{{.PodName}}"
+	}
+	if o.Size {
+		def += "\t{{.Size}}"
+	}
+	if o.Namespaces {
+		def = "table {{.ID}}\t{{.Names}}\t{{.Pid}}\t{{.Namespaces.Cgroup}}\t{{.Namespaces.IPC}}\t{{.Namespaces.MNT}}\t{{.Namespaces.NET}}\t{{.Namespaces.PIDNS}}\t{{.Namespaces.User}}\t{{.Namespaces.UTS}}"
+	}
+	return format.Execute(out, fmtStr, items, format.WithDefaultTable(def), format.WithHeaders(psHeaders), format.WithNoHeading(noHeading))
 }

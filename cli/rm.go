@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
@@ -27,16 +29,22 @@ func newRmCommand(d *Deps) *cobra.Command {
 					errs = append(errs, r.Err)
 				}
 			}
+			if len(errs) == 0 {
+				// podman's: the container is gone, so is the file naming it
+				// (a unit's ExecStopPost leaves no stale ID behind).
+				for _, f := range opts.CIDFiles {
+					_ = os.Remove(f)
+				}
+			}
 			return removalExitCode(printReports(cmd.OutOrStdout(), cmd.ErrOrStderr(), reports), errs)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.All, "all", "a", false, "remove all containers")
+	bindSelection(cmd.Flags(), &opts.Selection, selFlags{latest: true, filterLong: true, cidfile: true, ignore: true})
 	cmd.Flags().BoolVar(&opts.Depend, "depend", false, "remove the container and, first, every container that depends on it")
 	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "force removal of a running or unusable container")
-	cmd.Flags().BoolVarP(&opts.Ignore, "ignore", "i", false, "ignore errors when a specified container is missing")
-	cmd.Flags().UintVarP(&t, "time", "t", 10, "seconds to wait for stop before killing the container")
+	bindTimeout(cmd.Flags(), &t)
 	cmd.Flags().BoolVarP(&opts.Volumes, "volumes", "v", false, "remove the containers' anonymous volumes")
-	addIDFileFlag(cmd, "cidfile", "read the container ID from the file", false, func() bool { return opts.Ignore }, nil, true)
 	return cmd
 }
 

@@ -8,7 +8,8 @@ import (
 )
 
 func newStartCommand(d *Deps) *cobra.Command {
-	var attach, interactive, all, sigProxy bool
+	var attach, interactive, sigProxy bool
+	var sel service.Selection
 	var detachKeys string
 	cmd := &cobra.Command{
 		Use:   "start [options] CONTAINER [CONTAINER...]",
@@ -20,7 +21,7 @@ func newStartCommand(d *Deps) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				reports, err := e.Start(ctx, args, service.BatchOptions{All: all})
+				reports, err := e.Start(ctx, args, service.BatchOptions{Selection: sel})
 				if err != nil {
 					return err
 				}
@@ -31,7 +32,18 @@ func newStartCommand(d *Deps) *cobra.Command {
 				}
 				return nil
 			}
-			if len(args) != 1 || all {
+			if sel.Latest && len(args) == 0 {
+				rt, err := d.Runtime(ctx)
+				if err != nil {
+					return err
+				}
+				c, err := latestContainer(rt)
+				if err != nil {
+					return err
+				}
+				args = []string{c.ID()}
+			}
+			if len(args) != 1 || sel.All || len(sel.Filters) > 0 {
 				return usageError("you cannot start and attach multiple containers at once")
 			}
 			if d.isRemote() {
@@ -86,7 +98,8 @@ func newStartCommand(d *Deps) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&attach, "attach", "a", false, "attach container's STDOUT and STDERR")
 	cmd.Flags().BoolVarP(&interactive, "interactive", "i", false, "make STDIN available to the contained process")
-	cmd.Flags().BoolVar(&all, "all", false, "start all containers regardless of their state or configuration")
+	cmd.Flags().BoolVar(&sel.All, "all", false, "start all containers regardless of their state or configuration")
+	bindSelection(cmd.Flags(), &sel, selFlags{latest: true, filter: true})
 	cmd.Flags().StringVar(&detachKeys, "detach-keys", "", "select the key sequence for detaching a container")
 	cmd.Flags().BoolVar(&sigProxy, "sig-proxy", true, "proxy received signals to the process (with --attach)")
 	return cmd

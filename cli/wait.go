@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/service"
@@ -11,11 +13,15 @@ import (
 
 func newWaitCommand(d *Deps) *cobra.Command {
 	var conditions []string
-	var latest bool
+	var latest, ignore bool
+	var interval string
 	cmd := &cobra.Command{
 		Use:   "wait [options] CONTAINER [CONTAINER...]",
 		Short: "Block on one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := parseInterval(interval); err != nil {
+				return usageError("invalid --interval %q: %v", interval, err)
+			}
 			var statuses, health []string
 			for _, c := range conditions {
 				c = strings.TrimSpace(c)
@@ -38,6 +44,12 @@ func newWaitCommand(d *Deps) *cobra.Command {
 			}
 			var last error
 			for _, r := range reports {
+				if r.Err != nil && ignore && isNotFound(r.Err) {
+					// podman's --ignore: a missing container waits for
+					// nothing and reports -1.
+					fmt.Fprintln(cmd.OutOrStdout(), -1)
+					continue
+				}
 				if r.Err != nil {
 					if last != nil {
 						fmt.Fprintf(cmd.ErrOrStderr(), "Error: %v\n", last)
@@ -52,7 +64,25 @@ func newWaitCommand(d *Deps) *cobra.Command {
 	}
 	cmd.Flags().StringSliceVar(&conditions, "condition", nil, "condition to wait on (stopped, exited, running, healthy, unhealthy, ...)")
 	cmd.Flags().BoolVarP(&latest, "latest", "l", false, "act on the latest container berth is aware of")
+	cmd.Flags().BoolVar(&ignore, "ignore", false, "ignore if a container does not exist (prints -1)")
+	// berth is woken by the exit itself; the interval is podman's polling
+	// period, checked and otherwise unused.
+	cmd.Flags().StringVarP(&interval, "interval", "i", "250ms", "time interval to wait before polling for completion")
 	return cmd
+}
+
+// parseInterval reads podman's --interval: a duration, or milliseconds
+// when it has no unit.
+func parseInterval(v string) (time.Duration, error) {
+	if isDigits(v) {
+		n, err := strconv.Atoi(v)
+		return time.Duration(n) * time.Millisecond, err
+	}
+	d, err := time.ParseDuration(v)
+	if err == nil && d < 0 {
+		return 0, fmt.Errorf("must not be negative")
+	}
+	return d, err
 }
 
 func statusesOf(conds []string) []define.ContainerStatus {

@@ -122,6 +122,12 @@ func (c *Container) runLocked(ctx context.Context) error {
 // Stop sends the stop signal, waits up to timeout seconds, then SIGKILL.
 // Stopping a stopped container is a no-op.
 func (c *Container) Stop(ctx context.Context, timeout *uint) error {
+	return c.StopWith(ctx, timeout, 0)
+}
+
+// StopWith is Stop sending sig instead of the container's stop signal
+// (docker's stop -s); 0 keeps the container's.
+func (c *Container) StopWith(ctx context.Context, timeout *uint, sig syscall.Signal) error {
 	if err := c.lockSync(); err != nil {
 		return err
 	}
@@ -130,13 +136,23 @@ func (c *Container) Stop(ctx context.Context, timeout *uint) error {
 	if timeout != nil {
 		t = *timeout
 	}
-	return c.stopLocked(ctx, t)
+	return c.stopSignalLocked(ctx, t, sig)
 }
 
-// stopLocked stops the process and cleans up after it.
+// stopLocked stops the process with its stop signal and cleans up after it.
 //
 // Preconditions: c.lock is held.
 func (c *Container) stopLocked(ctx context.Context, timeout uint) error {
+	return c.stopSignalLocked(ctx, timeout, 0)
+}
+
+// stopSignalLocked is stopLocked sending sig (0: the stop signal).
+//
+// Preconditions: c.lock is held.
+func (c *Container) stopSignalLocked(ctx context.Context, timeout uint, sig syscall.Signal) error {
+	if sig == 0 {
+		sig = syscall.Signal(c.config.StopSignal)
+	}
 	switch c.state.Status {
 	case define.StatusConfigured, define.StatusExited:
 		return nil
@@ -159,7 +175,7 @@ func (c *Container) stopLocked(ctx context.Context, timeout uint) error {
 	}
 	stopped := false
 	if c.state.Status == define.StatusStopping && timeout > 0 {
-		if err := rt.KillContainer(ctx, c.config.ID, syscall.Signal(c.config.StopSignal), false); err != nil {
+		if err := rt.KillContainer(ctx, c.config.ID, sig, false); err != nil {
 			return err
 		}
 		if wasPaused {
@@ -169,7 +185,7 @@ func (c *Container) stopLocked(ctx context.Context, timeout uint) error {
 			return err
 		}
 		if !stopped {
-			warnf("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL", signalName(c.config.StopSignal), c.config.Name, timeout)
+			warnf("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL", signalName(uint(sig)), c.config.Name, timeout)
 		}
 	}
 	if !stopped {
@@ -269,6 +285,11 @@ func (c *Container) Unpause(ctx context.Context) error {
 
 // Restart stops the container (if running) and starts it again.
 func (c *Container) Restart(ctx context.Context, timeout *uint) error {
+	return c.RestartWith(ctx, timeout, 0)
+}
+
+// RestartWith is Restart stopping with sig (0: the stop signal).
+func (c *Container) RestartWith(ctx context.Context, timeout *uint, sig syscall.Signal) error {
 	if err := c.lockSync(); err != nil {
 		return err
 	}
@@ -277,7 +298,7 @@ func (c *Container) Restart(ctx context.Context, timeout *uint) error {
 	if timeout != nil {
 		t = *timeout
 	}
-	if err := c.stopLocked(ctx, t); err != nil {
+	if err := c.stopSignalLocked(ctx, t, sig); err != nil {
 		return err
 	}
 	// RestartCount counts restarts by the policy only, like docker's.

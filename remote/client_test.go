@@ -118,16 +118,22 @@ func TestBatchVerbs(t *testing.T) {
 		{"stop names", func() ([]service.Report, error) {
 			return c.Stop(ctx, []string{"a", "gone"}, service.StopOptions{Timeout: &ten})
 		}, []string{"stop a timeout=10", "stop gone timeout=10"}, 1},
-		{"stop all: the running ones", func() ([]service.Report, error) { return c.Stop(ctx, nil, service.StopOptions{All: true}) },
+		{"stop all: the running ones", func() ([]service.Report, error) {
+			return c.Stop(ctx, nil, service.StopOptions{Selection: service.Selection{All: true}})
+		},
 			[]string{"stop run1 "}, 0},
 		{"start already running is fine", func() ([]service.Report, error) { return c.Start(ctx, []string{"up"}, service.BatchOptions{}) },
 			[]string{"start up "}, 0},
 		{"kill signal number", func() ([]service.Report, error) {
 			return c.Kill(ctx, []string{"a"}, service.KillOptions{Signal: syscall.SIGTERM})
 		}, []string{"kill a signal=SIGTERM"}, 0},
-		{"unpause all: the paused ones", func() ([]service.Report, error) { return c.Unpause(ctx, nil, service.BatchOptions{All: true}) },
+		{"unpause all: the paused ones", func() ([]service.Report, error) {
+			return c.Unpause(ctx, nil, service.BatchOptions{Selection: service.Selection{All: true}})
+		},
 			[]string{"unpause paus1 "}, 0},
-		{"restart all: every one", func() ([]service.Report, error) { return c.Restart(ctx, nil, service.StopOptions{All: true}) },
+		{"restart all: every one", func() ([]service.Report, error) {
+			return c.Restart(ctx, nil, service.StopOptions{Selection: service.Selection{All: true}})
+		},
 			[]string{"restart run1 ", "restart exit1 ", "restart paus1 "}, 0},
 		{"wait condition", func() ([]service.Report, error) {
 			return c.Wait(ctx, []string{"a"}, service.WaitOptions{Conditions: []define.ContainerStatus{define.StatusRunning}})
@@ -161,7 +167,7 @@ func TestBatchVerbs(t *testing.T) {
 	if reports[0].ExitCode != 3 || reports[0].RawInput != "a" {
 		t.Errorf("wait report = %+v, want exit code 3", reports[0])
 	}
-	if _, err := c.Stop(ctx, []string{"a"}, service.StopOptions{All: true}); !errors.Is(err, define.ErrInvalidArg) {
+	if _, err := c.Stop(ctx, []string{"a"}, service.StopOptions{Selection: service.Selection{All: true}}); !errors.Is(err, define.ErrInvalidArg) {
 		t.Errorf("--all with names: err = %v", err)
 	}
 }

@@ -36,6 +36,12 @@ func (c *Client) List(ctx context.Context, opts service.ListOptions) ([]*service
 	if opts.Pod {
 		q.Set("pod", "true")
 	}
+	if opts.Namespaces {
+		q.Set("namespace", "true")
+	}
+	if opts.External {
+		q.Set("external", "true")
+	}
 	f, err := filtersQuery(opts.Filters)
 	if err != nil {
 		return nil, err
@@ -56,6 +62,10 @@ func (c *Client) List(ctx context.Context, opts service.ListOptions) ([]*service
 			rows[i].Ports = append(rows[i].Ports, define.PortMapping{HostIP: p.HostIP, HostPort: p.HostPort,
 				ContainerPort: p.ContainerPort, Protocol: p.Protocol, Range: p.Range})
 		}
+	}
+	// The API has no sort: the rows are sorted here, as the service does.
+	if err := service.SortRows(rows, opts.Sort); err != nil {
+		return nil, err
 	}
 	return rows, nil
 }
@@ -116,40 +126,50 @@ func (c *Client) latest(ctx context.Context) (string, error) {
 	return rows[0].ID, nil
 }
 
-// names returns the containers a batch verb acts on: those given, or with
-// all every container whose state keep accepts (nil: all of them).
-func (c *Client) names(ctx context.Context, names []string, all bool, keep func(state string) bool) ([]string, error) {
-	if !all {
-		if len(names) == 0 {
-			return nil, fmt.Errorf("you must provide at least one name or id: %w", define.ErrInvalidArg)
-		}
+// names resolves a selection the way the service does, through the
+// server's list: names as given, or every container (All, narrowed by
+// keep), the newest one (Latest), those the filters match, or the IDs in
+// cidfiles (read here, on the client).
+func (c *Client) names(ctx context.Context, names []string, sel service.Selection, keep func(state string) bool) ([]string, error) {
+	if err := sel.Validate(names); err != nil {
+		return nil, err
+	}
+	if len(sel.CIDFiles) > 0 {
+		return service.ReadCIDFiles(sel.CIDFiles, sel.Ignore)
+	}
+	if !sel.All && !sel.Latest && len(sel.Filters) == 0 {
 		return names, nil
 	}
-	if len(names) > 0 {
-		return nil, fmt.Errorf("--all and --latest cannot be used with container names: %w", define.ErrInvalidArg)
-	}
-	rows, err := c.List(ctx, service.ListOptions{All: true, Last: -1})
+	rows, err := c.List(ctx, service.ListOptions{All: true, Last: -1, Latest: sel.Latest, Filters: sel.Filters})
 	if err != nil {
 		return nil, err
 	}
+	if sel.Latest && len(rows) == 0 {
+		return nil, fmt.Errorf("no containers to act on with --latest: %w", define.ErrNoSuchCtr)
+	}
 	var out []string
 	for _, r := range rows {
-		if keep == nil || keep(r.State) {
+		if !sel.All || keep == nil || keep(r.State) {
 			out = append(out, r.ID)
 		}
 	}
 	return out, nil
 }
 
-// each runs one request per container, reporting each by the name given.
-func (c *Client) each(ctx context.Context, names []string, all bool, keep func(string) bool, fn func(ctx context.Context, name string) error) ([]service.Report, error) {
-	names, err := c.names(ctx, names, all, keep)
+// each runs one request per container, reporting each by the name given;
+// with Ignore, containers that do not exist are left out.
+func (c *Client) each(ctx context.Context, names []string, sel service.Selection, keep func(string) bool, fn func(ctx context.Context, name string) error) ([]service.Report, error) {
+	names, err := c.names(ctx, names, sel, keep)
 	if err != nil {
 		return nil, err
 	}
 	reports := make([]service.Report, 0, len(names))
 	for _, n := range names {
-		reports = append(reports, service.Report{RawInput: n, ID: n, Err: fn(ctx, n)})
+		err := fn(ctx, n)
+		if sel.Ignore && errors.Is(err, define.ErrNoSuchCtr) {
+			continue
+		}
+		reports = append(reports, service.Report{RawInput: n, ID: n, Err: err})
 	}
 	return reports, nil
 }
@@ -180,19 +200,33 @@ func timeoutQuery(key string, t *uint) url.Values {
 	return q
 }
 
+// stopQuery is the timeout (under key) and, when given, the signal of a
+// stop or restart; berth's server honours signal on both APIs.
+func stopQuery(key string, opts service.StopOptions) url.Values {
+	q := timeoutQuery(key, opts.Timeout)
+	if opts.Signal != 0 {
+		q.Set("signal", strconv.Itoa(int(opts.Signal)))
+	}
+	return q
+}
+
 // Start is POST /libpod/containers/{name}/start for each container.
 func (c *Client) Start(ctx context.Context, names []string, opts service.BatchOptions) ([]service.Report, error) {
-	return c.each(ctx, names, opts.All, nil, c.post("start", nil))
+	return c.each(ctx, names, opts.Selection, nil, c.post("start", nil))
 }
 
 // Stop is POST /libpod/containers/{name}/stop?timeout=.
 func (c *Client) Stop(ctx context.Context, names []string, opts service.StopOptions) ([]service.Report, error) {
-	return c.each(ctx, names, opts.All, isState("running"), c.post("stop", timeoutQuery("timeout", opts.Timeout)))
+	return c.each(ctx, names, opts.Selection, isState("running"), c.post("stop", stopQuery("timeout", opts)))
 }
 
 // Restart is POST /libpod/containers/{name}/restart?t=.
 func (c *Client) Restart(ctx context.Context, names []string, opts service.StopOptions) ([]service.Report, error) {
-	return c.each(ctx, names, opts.All, nil, c.post("restart", timeoutQuery("t", opts.Timeout)))
+	keep := isState("running", "paused")
+	if !opts.Running {
+		keep = nil
+	}
+	return c.each(ctx, names, opts.Selection, keep, c.post("restart", stopQuery("t", opts)))
 }
 
 // Kill is POST /libpod/containers/{name}/kill?signal=.
@@ -202,22 +236,22 @@ func (c *Client) Kill(ctx context.Context, names []string, opts service.KillOpti
 		sig = strconv.Itoa(int(opts.Signal))
 	}
 	q := url.Values{"signal": {sig}}
-	return c.each(ctx, names, opts.All, isState("running"), c.post("kill", q))
+	return c.each(ctx, names, opts.Selection, isState("running"), c.post("kill", q))
 }
 
 // Pause is POST /libpod/containers/{name}/pause.
 func (c *Client) Pause(ctx context.Context, names []string, opts service.BatchOptions) ([]service.Report, error) {
-	return c.each(ctx, names, opts.All, isState("running"), c.post("pause", nil))
+	return c.each(ctx, names, opts.Selection, isState("running"), c.post("pause", nil))
 }
 
 // Unpause is POST /libpod/containers/{name}/unpause.
 func (c *Client) Unpause(ctx context.Context, names []string, opts service.BatchOptions) ([]service.Report, error) {
-	return c.each(ctx, names, opts.All, isState("paused"), c.post("unpause", nil))
+	return c.each(ctx, names, opts.Selection, isState("paused"), c.post("unpause", nil))
 }
 
 // Init is POST /libpod/containers/{name}/init.
 func (c *Client) Init(ctx context.Context, names []string, opts service.BatchOptions) ([]service.Report, error) {
-	return c.each(ctx, names, opts.All, isState("configured", "created"), c.post("init", nil))
+	return c.each(ctx, names, opts.Selection, isState("configured", "created"), c.post("init", nil))
 }
 
 // rmReport is one entry of podman 5's DELETE /libpod/containers/{name}
@@ -241,7 +275,7 @@ func (c *Client) Remove(ctx context.Context, names []string, opts service.Remove
 	if opts.Timeout != nil {
 		q.Set("timeout", strconv.FormatUint(uint64(*opts.Timeout), 10))
 	}
-	names, err := c.names(ctx, names, opts.All, nil)
+	names, err := c.names(ctx, names, opts.Selection, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +331,7 @@ func (c *Client) Wait(ctx context.Context, names []string, opts service.WaitOpti
 		q.Add("condition", h)
 	}
 	codes := map[string]int32{}
-	reports, err := c.each(ctx, names, false, nil, func(ctx context.Context, n string) error {
+	reports, err := c.each(ctx, names, service.Selection{}, nil, func(ctx context.Context, n string) error {
 		var code int32
 		err := c.do(ctx, http.MethodPost, "/containers/"+url.PathEscape(n)+"/wait", q, nil, &code)
 		codes[n] = code

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 
 	"github.com/berth-dev/berth/service"
 )
@@ -46,12 +47,19 @@ func (c *Client) Logs(ctx context.Context, names []string, opts service.LogsOpti
 			return err
 		}
 	}
-	for _, n := range names {
+	var mu sync.Mutex
+	for i, n := range names {
 		resp, err := c.request(ctx, http.MethodGet, "/containers/"+url.PathEscape(n)+"/logs", q, nil)
 		if err != nil {
 			return err
 		}
-		err = demux(resp.Body, opts.Stdout, opts.Stderr)
+		stdout, stderr := opts.Stdout, opts.Stderr
+		// The server sends a frame per line, so a prefix per write is a
+		// prefix per line, as locally.
+		if prefix := service.LogPrefix(i, n, n, opts.Names, opts.Color); prefix != "" {
+			stdout, stderr = service.PrefixWriter(&mu, stdout, prefix), service.PrefixWriter(&mu, stderr, prefix)
+		}
+		err = demux(resp.Body, stdout, stderr)
 		resp.Body.Close()
 		if err != nil && ctx.Err() == nil {
 			return err

@@ -68,14 +68,48 @@ func (b *Backend) ContainerStart(ctx context.Context, name string) error {
 	return b.with(name, func(c *engine.Container) error { return c.Start(ctx) })
 }
 
-// ContainerStop is `stop`; timeout nil keeps the container's own.
-func (b *Backend) ContainerStop(ctx context.Context, name string, timeout *uint) error {
-	return b.with(name, func(c *engine.Container) error { return c.Stop(ctx, timeout) })
+// ContainerStop is `stop`; timeout nil keeps the container's own, sig ""
+// its stop signal (docker's ?signal=, a name or number).
+func (b *Backend) ContainerStop(ctx context.Context, name string, timeout *uint, sig string) error {
+	s, err := optionalSignal(sig)
+	if err != nil {
+		return err
+	}
+	return firstError(Stop(ctx, b.rt, []string{name}, StopOptions{Timeout: timeout, Signal: s}))
 }
 
-// ContainerRestart is `restart`.
-func (b *Backend) ContainerRestart(ctx context.Context, name string, timeout *uint) error {
-	return b.with(name, func(c *engine.Container) error { return c.Restart(ctx, timeout) })
+// ContainerRestart is `restart`, through the same service verb as the CLI.
+func (b *Backend) ContainerRestart(ctx context.Context, name string, timeout *uint, sig string) error {
+	s, err := optionalSignal(sig)
+	if err != nil {
+		return err
+	}
+	return firstError(Restart(ctx, b.rt, []string{name}, StopOptions{Timeout: timeout, Signal: s}))
+}
+
+// optionalSignal parses an API signal parameter; "" is 0 (the default).
+func optionalSignal(sig string) (syscall.Signal, error) {
+	if sig == "" {
+		return 0, nil
+	}
+	s, err := signals.Parse(sig)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", err, define.ErrInvalidArg)
+	}
+	return s, nil
+}
+
+// firstError is the error of a one-container batch verb.
+func firstError(reports []Report, err error) error {
+	if err != nil {
+		return err
+	}
+	for _, r := range reports {
+		if r.Err != nil {
+			return r.Err
+		}
+	}
+	return nil
 }
 
 // ContainerKill is `kill -s SIG` (name or number; "" is SIGKILL).

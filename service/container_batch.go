@@ -65,24 +65,21 @@ func Resolve(rt *engine.Runtime, names []string, all, latest bool) ([]*engine.Co
 // Each resolves the containers and applies fn to each, collecting a
 // report per container (in the order given).
 func Each(ctx context.Context, rt *engine.Runtime, names []string, all bool, fn func(context.Context, *engine.Container) error) ([]Report, error) {
-	return EachWhere(ctx, rt, names, all, nil, fn)
+	return EachSelected(ctx, rt, names, Selection{All: all}, nil, fn)
 }
 
 // EachWhere is Each where --all selects only the containers for which keep
 // is true (kill -a: the running ones; unpause -a: the paused ones).
 func EachWhere(ctx context.Context, rt *engine.Runtime, names []string, all bool, keep func(define.ContainerStatus) bool, fn func(context.Context, *engine.Container) error) ([]Report, error) {
-	ctrs, bad, err := Resolve(rt, names, all, false)
+	return EachSelected(ctx, rt, names, Selection{All: all}, keep, fn)
+}
+
+// EachSelected is EachWhere over a whole Selection (--latest, --filter,
+// --cidfile, --ignore besides --all).
+func EachSelected(ctx context.Context, rt *engine.Runtime, names []string, sel Selection, keep func(define.ContainerStatus) bool, fn func(context.Context, *engine.Container) error) ([]Report, error) {
+	ctrs, bad, names, err := selectContainers(rt, names, sel, keep)
 	if err != nil {
 		return nil, err
-	}
-	if all && keep != nil {
-		kept := ctrs[:0]
-		for _, c := range ctrs {
-			if keep(c.CachedState().Status) {
-				kept = append(kept, c)
-			}
-		}
-		ctrs = kept
 	}
 	reports := bad
 	for _, c := range ctrs {

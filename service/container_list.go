@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/engine"
@@ -22,6 +23,12 @@ type ListOptions struct {
 	Filters []string // key=value
 	// Pod fills PodName (ps --pod).
 	Pod bool
+	// Sort is one of PsSortKeys ("" keeps newest first).
+	Sort string
+	// Namespaces fills Namespaces (ps --ns).
+	Namespaces bool
+	// External adds the containers in storage berth has no record of.
+	External bool
 }
 
 // ListContainer is one row of `ps`, with podman's JSON field names.
@@ -39,16 +46,19 @@ type ListContainer struct {
 	Labels     map[string]string    `json:"Labels"`
 	Mounts     []string             `json:"Mounts"`
 	Names      []string             `json:"Names"`
+	Namespaces ListNamespaces       `json:"Namespaces"`
 	Networks   []string             `json:"Networks"`
 	Pid        int                  `json:"Pid"`
 	Pod        string               `json:"Pod"`
 	PodName    string               `json:"PodName"`
 	Ports      []define.PortMapping `json:"Ports"`
 	Restarts   int                  `json:"Restarts"`
-	Size       *ContainerSize       `json:"Size"`
-	StartedAt  int64                `json:"StartedAt"`
-	State      string               `json:"State"`
-	Status     string               `json:"Status"`
+	// ExposedPorts are the exposed ports by number, their protocols.
+	ExposedPorts map[uint16][]string `json:"ExposedPorts,omitempty"`
+	Size         *ContainerSize      `json:"Size"`
+	StartedAt    int64               `json:"StartedAt"`
+	State        string              `json:"State"`
+	Status       string              `json:"Status"`
 	// status is the engine status, for the Status column text.
 	status define.ContainerStatus
 	// volumes are the names of the volumes it mounts (ps --filter volume).
@@ -58,6 +68,10 @@ type ListContainer struct {
 	health string
 	// volumeMounts are those volumes with where they are mounted.
 	volumeMounts []define.VolumeMount
+	// exposed are the exposed ports (ps --filter expose).
+	exposed []define.PortMapping
+	// restartPolicy is the restart policy (ps --filter restart-policy).
+	restartPolicy string
 }
 
 // ContainerSize is the size of the writable layer and the whole rootfs.
@@ -79,6 +93,9 @@ func (l *ListContainer) EngineStatus() define.ContainerStatus { return l.status 
 // List returns the rows of `ps` from one snapshot of the database, without
 // taking container locks.
 func List(rt *engine.Runtime, opts ListOptions) ([]*ListContainer, error) {
+	if err := SortRows(nil, opts.Sort); err != nil {
+		return nil, err
+	}
 	filters, err := parseFilters(opts.Filters)
 	if err != nil {
 		return nil, err
@@ -115,6 +132,18 @@ func List(rt *engine.Runtime, opts ListOptions) ([]*ListContainer, error) {
 	if opts.Last > 0 && len(out) > opts.Last {
 		out = out[:opts.Last]
 	}
+	if opts.External {
+		ext, err := externalRows(rt, out)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ext...)
+	}
+	if opts.Namespaces {
+		for _, row := range out {
+			row.Namespaces = namespacesOf(row.Pid)
+		}
+	}
 	if opts.Pod {
 		if err := fillPodNames(rt, out); err != nil {
 			return nil, err
@@ -134,6 +163,9 @@ func List(rt *engine.Runtime, opts ListOptions) ([]*ListContainer, error) {
 				row.Size = &ContainerSize{RootFsSize: rootfs, RwSize: rw}
 			}
 		}
+	}
+	if err := SortRows(out, opts.Sort); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -178,6 +210,17 @@ func listRow(c *engine.Container) *ListContainer {
 		status:     st.Status,
 	}
 	row.volumeMounts = cfg.Volumes
+	row.restartPolicy = cfg.Restart
+	for e := range cfg.Exposed {
+		num, proto, _ := strings.Cut(e, "/")
+		if n, err := strconv.ParseUint(num, 10, 16); err == nil {
+			row.exposed = append(row.exposed, define.PortMapping{ContainerPort: uint16(n), Protocol: proto})
+			if row.ExposedPorts == nil {
+				row.ExposedPorts = map[uint16][]string{}
+			}
+			row.ExposedPorts[uint16(n)] = append(row.ExposedPorts[uint16(n)], proto)
+		}
+	}
 	for _, v := range cfg.Volumes {
 		row.volumes = append(row.volumes, v.Name)
 		row.Mounts = append(slices.Clip(row.Mounts), v.Dest)

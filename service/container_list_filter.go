@@ -3,6 +3,7 @@ package service
 import (
 	"errors"
 	"fmt"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,7 +31,8 @@ type filterSet struct {
 var psFilterKeys = map[string]bool{
 	"id": true, "name": true, "status": true, "label": true, "label!": true,
 	"ancestor": true, "exited": true, "before": true, "since": true, "pod": true, "volume": true,
-	"health": true,
+	"health": true, "network": true, "publish": true, "expose": true, "restart-policy": true,
+	"until": true, "command": true, "is-task": true,
 }
 
 func parseFilters(in []string) (*filterSet, error) {
@@ -41,7 +43,7 @@ func parseFilters(in []string) (*filterSet, error) {
 			return nil, fmt.Errorf("invalid filter %q: filters must be key=value: %w", s, define.ErrInvalidArg)
 		}
 		if !psFilterKeys[k] {
-			return nil, fmt.Errorf("invalid filter %q: unknown key %q (known: ancestor, before, exited, health, id, label, label!, name, pod, since, status, volume): %w", s, k, define.ErrInvalidArg)
+			return nil, fmt.Errorf("invalid filter %q: unknown key %q (known: ancestor, before, command, exited, expose, health, id, is-task, label, label!, name, network, pod, publish, restart-policy, since, status, until, volume): %w", s, k, define.ErrInvalidArg)
 		}
 		if k == "status" {
 			if _, err := define.ParseStatus(v); err != nil {
@@ -60,9 +62,79 @@ func parseFilters(in []string) (*filterSet, error) {
 				return nil, fmt.Errorf("invalid filter %q: exit code must be a number: %w", s, define.ErrInvalidArg)
 			}
 		}
+		if err := checkFilterValue(k, v); err != nil {
+			return nil, fmt.Errorf("invalid filter %q: %w", s, err)
+		}
 		f.vals[k] = append(f.vals[k], v)
 	}
 	return f, nil
+}
+
+// checkFilterValue refuses values of the keys whose values have a syntax.
+func checkFilterValue(k, v string) error {
+	switch k {
+	case "until":
+		_, err := ParseTime(v)
+		return err
+	case "publish", "expose":
+		_, _, _, err := parsePortFilter(v)
+		return err
+	case "restart-policy":
+		switch v {
+		case "no", "always", "on-failure", "unless-stopped":
+			return nil
+		}
+		return fmt.Errorf("restart-policy must be no, always, on-failure or unless-stopped: %w", define.ErrInvalidArg)
+	case "is-task":
+		if v != "true" && v != "false" {
+			return fmt.Errorf("is-task must be true or false: %w", define.ErrInvalidArg)
+		}
+	}
+	return nil
+}
+
+// parsePortFilter reads docker's PORT[/PROTO] or START-END[/PROTO] (tcp
+// when no protocol is given).
+func parsePortFilter(v string) (lo, hi uint16, proto string, err error) {
+	ports, proto, _ := strings.Cut(v, "/")
+	if proto == "" {
+		proto = "tcp"
+	}
+	if proto != "tcp" && proto != "udp" && proto != "sctp" {
+		return 0, 0, "", fmt.Errorf("invalid protocol %q: %w", proto, define.ErrInvalidArg)
+	}
+	a, b, isRange := strings.Cut(ports, "-")
+	if !isRange {
+		b = a
+	}
+	l, err1 := strconv.ParseUint(a, 10, 16)
+	h, err2 := strconv.ParseUint(b, 10, 16)
+	if err1 != nil || err2 != nil || l == 0 || h < l {
+		return 0, 0, "", fmt.Errorf("invalid port %q: %w", ports, define.ErrInvalidArg)
+	}
+	return uint16(l), uint16(h), proto, nil
+}
+
+// portMatches says whether one of ports (host ports for publish,
+// container ports for expose) is in the filter's range.
+func portMatches(v string, ports []define.PortMapping, host bool) bool {
+	lo, hi, proto, _ := parsePortFilter(v)
+	for _, p := range ports {
+		pp := p.Protocol
+		if pp == "" {
+			pp = "tcp"
+		}
+		// Range is the number of consecutive ports (0 or 1: one).
+		first := p.ContainerPort
+		if host {
+			first = p.HostPort
+		}
+		last := uint32(first) + uint32(max(p.Range, 1)) - 1
+		if pp == proto && uint32(lo) <= last && uint32(hi) >= uint32(first) {
+			return true
+		}
+	}
+	return false
 }
 
 // resolve looks up the containers before= and since= name. Several of
@@ -83,6 +155,12 @@ func (f *filterSet) resolve(rt *engine.Runtime) error {
 			f.before = at
 		} else {
 			f.since = at
+		}
+	}
+	// network= takes a name or an ID (prefix): match by the name.
+	for i, v := range f.vals["network"] {
+		if n, err := rt.Network(v); err == nil {
+			f.vals["network"][i] = n.Name
 		}
 	}
 	for _, v := range f.vals["pod"] {
@@ -171,6 +249,28 @@ func matchOne(k, v string, row *ListContainer) bool {
 	case "volume":
 		// A volume's name or a mount destination, as podman matches it.
 		return slices.Contains(row.volumes, v) || slices.Contains(row.Mounts, v)
+	case "network":
+		return slices.Contains(row.Networks, v)
+	case "publish":
+		return portMatches(v, row.Ports, true)
+	case "expose":
+		// Published container ports and the image's or --expose's ports.
+		return portMatches(v, row.Ports, false) || portMatches(v, row.exposed, false)
+	case "restart-policy":
+		p := row.restartPolicy
+		if p == "" {
+			p = "no"
+		}
+		return p == v
+	case "until":
+		t, _ := ParseTime(v)
+		return row.Created.Before(t)
+	case "command":
+		// argv[0], as podman matches it (its base name too).
+		return len(row.Command) > 0 && (row.Command[0] == v || path.Base(row.Command[0]) == v)
+	case "is-task":
+		// Swarm tasks do not exist here.
+		return v == "false"
 	}
 	return false
 }

@@ -57,7 +57,7 @@ func TestFilterMatch(t *testing.T) {
 }
 
 func TestParseFiltersRefusesUnknown(t *testing.T) {
-	for _, in := range []string{"health=bogus", "network=n", "until=1h", "bogus=1", "label", "status=bogus", "exited=x"} {
+	for _, in := range []string{"health=bogus", "until=yesterday", "publish=x", "bogus=1", "label", "status=bogus", "exited=x"} {
 		_, err := parseFilters([]string{in})
 		if err == nil || !errors.Is(err, define.ErrInvalidArg) && !strings.Contains(err.Error(), "invalid filter") {
 			t.Errorf("parseFilters(%q) = %v, want an invalid filter error", in, err)

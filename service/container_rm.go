@@ -10,13 +10,12 @@ import (
 
 // RemoveOptions are the choices of `rm`.
 type RemoveOptions struct {
-	// All removes every container.
-	All bool
+	// Selection picks the containers (All: every one; Ignore: missing
+	// ones are not reported).
+	Selection
 	// Force stops running containers first and, like Ignore, does not
 	// report missing ones.
 	Force bool
-	// Ignore does not report containers that do not exist.
-	Ignore bool
 	// Depend removes the containers that depend on each one (they join
 	// its namespaces) first, recursively, as podman's --depend.
 	Depend bool
@@ -33,7 +32,7 @@ type RemoveOptions struct {
 // refused (podman's "has dependent containers" error), Force or not; with
 // it, the dependents are removed first and reported by ID.
 func Remove(ctx context.Context, rt *engine.Runtime, names []string, opts RemoveOptions) ([]Report, error) {
-	ctrs, reports, err := Resolve(rt, names, opts.All, false)
+	ctrs, reports, names, err := selectContainers(rt, names, opts.Selection, nil)
 	if err != nil {
 		return nil, err
 	}

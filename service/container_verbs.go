@@ -10,84 +10,97 @@ import (
 
 // StopOptions are the options of Stop and Restart.
 type StopOptions struct {
-	// All selects every running container (stop) or every container
-	// (restart) instead of names.
-	All bool
+	// Selection picks the containers: All is every running container
+	// (stop) or every container (restart).
+	Selection
 	// Timeout is the seconds to wait before killing; nil uses each
 	// container's own stop timeout.
 	Timeout *uint
+	// Signal replaces the containers' stop signal (docker's -s); 0 keeps it.
+	Signal syscall.Signal
+	// Running restarts only the running ones of All (podman's --running).
+	Running bool
 }
 
 // Stop stops the named containers (with All, the running ones).
 func Stop(ctx context.Context, rt *engine.Runtime, names []string, opts StopOptions) ([]Report, error) {
-	return EachWhere(ctx, rt, names, opts.All, IsRunning, func(ctx context.Context, c *engine.Container) error {
-		return c.Stop(ctx, opts.Timeout)
+	return EachSelected(ctx, rt, names, opts.Selection, IsRunning, func(ctx context.Context, c *engine.Container) error {
+		return c.StopWith(ctx, opts.Timeout, opts.Signal)
 	})
 }
 
-// Restart stops and starts the named containers (with All, every one).
+// Restart stops and starts the named containers (with All, every one; with
+// Running too, the running ones).
 func Restart(ctx context.Context, rt *engine.Runtime, names []string, opts StopOptions) ([]Report, error) {
-	return Each(ctx, rt, names, opts.All, func(ctx context.Context, c *engine.Container) error {
-		return c.Restart(ctx, opts.Timeout)
+	var keep func(define.ContainerStatus) bool
+	if opts.Running {
+		keep = IsRunning
+	}
+	return EachSelected(ctx, rt, names, opts.Selection, keep, func(ctx context.Context, c *engine.Container) error {
+		return c.RestartWith(ctx, opts.Timeout, opts.Signal)
 	})
 }
 
 // KillOptions are the options of Kill.
 type KillOptions struct {
-	// All selects every running container instead of names.
-	All    bool
+	// Selection picks the containers: All is every running one.
+	Selection
 	Signal syscall.Signal
 }
 
 // Kill sends a signal to the named containers (with All, the running ones).
 func Kill(ctx context.Context, rt *engine.Runtime, names []string, opts KillOptions) ([]Report, error) {
-	return EachWhere(ctx, rt, names, opts.All, IsRunning, func(ctx context.Context, c *engine.Container) error {
+	return EachSelected(ctx, rt, names, opts.Selection, IsRunning, func(ctx context.Context, c *engine.Container) error {
 		return c.Kill(ctx, opts.Signal)
 	})
 }
 
-// BatchOptions are the options of the verbs that take only --all: Pause,
-// Unpause and Init.
+// BatchOptions are the options of the verbs that take only a selection:
+// Start, Pause, Unpause, Init and Mount.
 type BatchOptions struct {
-	// All selects every container the verb applies to (running ones for
-	// pause, paused ones for unpause, created ones for init).
-	All bool
+	// Selection picks the containers: All is every container the verb
+	// applies to (running ones for pause, paused ones for unpause, created
+	// ones for init, every one for start).
+	Selection
 }
 
 // Pause freezes the named containers (with All, the running ones).
 func Pause(ctx context.Context, rt *engine.Runtime, names []string, opts BatchOptions) ([]Report, error) {
-	return EachWhere(ctx, rt, names, opts.All, func(s define.ContainerStatus) bool { return s == define.StatusRunning },
+	return EachSelected(ctx, rt, names, opts.Selection, func(s define.ContainerStatus) bool { return s == define.StatusRunning },
 		func(ctx context.Context, c *engine.Container) error { return c.Pause(ctx) })
 }
 
 // Unpause thaws the named containers (with All, the paused ones).
 func Unpause(ctx context.Context, rt *engine.Runtime, names []string, opts BatchOptions) ([]Report, error) {
-	return EachWhere(ctx, rt, names, opts.All, IsPaused,
+	return EachSelected(ctx, rt, names, opts.Selection, IsPaused,
 		func(ctx context.Context, c *engine.Container) error { return c.Unpause(ctx) })
 }
 
 // Init creates the named containers in the OCI runtime without starting
 // them (with All, every container not yet initialised).
 func Init(ctx context.Context, rt *engine.Runtime, names []string, opts BatchOptions) ([]Report, error) {
-	return EachWhere(ctx, rt, names, opts.All, func(s define.ContainerStatus) bool { return s == define.StatusConfigured },
+	return EachSelected(ctx, rt, names, opts.Selection, func(s define.ContainerStatus) bool { return s == define.StatusConfigured },
 		func(ctx context.Context, c *engine.Container) error { return c.Init(ctx) })
 }
 
-// Start starts the named containers detached (with All, every container).
+// Start starts the named containers detached (with All, every container;
+// the running ones are reported as done, as in podman).
 func Start(ctx context.Context, rt *engine.Runtime, names []string, opts BatchOptions) ([]Report, error) {
-	return Each(ctx, rt, names, opts.All, func(ctx context.Context, c *engine.Container) error { return c.Start(ctx) })
+	return EachSelected(ctx, rt, names, opts.Selection, nil,
+		func(ctx context.Context, c *engine.Container) error { return c.Start(ctx) })
 }
 
 // UnmountOptions are the options of Unmount.
 type UnmountOptions struct {
-	All bool
+	// Selection picks the containers (All: every one, Latest: the newest).
+	Selection
 	// Force unmounts however many times the layer was mounted.
 	Force bool
 }
 
 // Unmount unmounts the named containers' root filesystems.
 func Unmount(ctx context.Context, rt *engine.Runtime, names []string, opts UnmountOptions) ([]Report, error) {
-	return Each(ctx, rt, names, opts.All, func(ctx context.Context, c *engine.Container) error {
+	return EachSelected(ctx, rt, names, opts.Selection, nil, func(ctx context.Context, c *engine.Container) error {
 		return c.Unmount(ctx, opts.Force)
 	})
 }
@@ -96,7 +109,7 @@ func Unmount(ctx context.Context, rt *engine.Runtime, names []string, opts Unmou
 // container); each successful report carries its Mountpoint.
 func Mount(ctx context.Context, rt *engine.Runtime, names []string, opts BatchOptions) ([]Report, error) {
 	mps := map[string]string{}
-	reports, err := Each(ctx, rt, names, opts.All, func(ctx context.Context, c *engine.Container) error {
+	reports, err := EachSelected(ctx, rt, names, opts.Selection, nil, func(ctx context.Context, c *engine.Container) error {
 		mp, err := c.Mount(ctx)
 		mps[c.ID()] = mp
 		return err

@@ -35,12 +35,16 @@ type listingExtra struct {
 	// Health tells ps the container has a healthcheck and where its
 	// results are.
 	Health *define.HealthSettings `json:"health,omitempty"`
+	// Exposed and Restart serve ps's expose and restart-policy filters.
+	Exposed map[string]struct{} `json:"exposed,omitempty"`
+	Restart string              `json:"restart,omitempty"`
 }
 
 func (e *listingExtra) into(c *define.ContainerConfig) {
 	c.Rootfs, c.Pod, c.Labels = e.Rootfs, e.Pod, e.Labels
 	c.UserVolumes, c.Ports, c.Volumes = e.UserVolumes, e.Ports, e.Volumes
 	c.Health = e.Health
+	c.Exposed, c.Restart = e.Exposed, e.Restart
 }
 
 func configColumns(c *define.ContainerConfig) (configCols, error) {
@@ -52,8 +56,10 @@ func configColumns(c *define.ContainerConfig) (configCols, error) {
 			return cols, err
 		}
 	}
-	if c.Rootfs != "" || c.Pod != "" || len(c.Labels) > 0 || len(c.UserVolumes) > 0 || len(c.Ports) > 0 || len(c.Volumes) > 0 || c.Health != nil {
-		e := listingExtra{Rootfs: c.Rootfs, Pod: c.Pod, Labels: c.Labels, UserVolumes: c.UserVolumes, Ports: c.Ports, Volumes: c.Volumes, Health: c.Health}
+	if c.Rootfs != "" || c.Pod != "" || len(c.Labels) > 0 || len(c.UserVolumes) > 0 || len(c.Ports) > 0 || len(c.Volumes) > 0 || c.Health != nil ||
+		len(c.Exposed) > 0 || c.Restart != "" {
+		e := listingExtra{Rootfs: c.Rootfs, Pod: c.Pod, Labels: c.Labels, UserVolumes: c.UserVolumes, Ports: c.Ports, Volumes: c.Volumes, Health: c.Health,
+			Exposed: c.Exposed, Restart: c.Restart}
 		if cols.extra, err = jsonText("listing fields", e); err != nil {
 			return cols, err
 		}

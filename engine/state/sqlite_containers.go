@@ -361,7 +361,13 @@ func (s *SQLite) UpdateContainer(id string, fn func(*define.ContainerConfig, *sp
 		if cfgJSON, err = encodeJSON("config", cfg); err != nil {
 			return err
 		}
-		if _, err := tx.Exec("UPDATE containers SET config = ? WHERE id = ?", string(cfgJSON), id); err != nil {
+		// The listing columns follow the config (update --restart changes
+		// what ps --filter restart-policy sees).
+		cols, err := configColumns(cfg)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec("UPDATE containers SET config = ?, extra = ? WHERE id = ?", string(cfgJSON), cols.extra, id); err != nil {
 			return fmt.Errorf("update container %s: %w", id, err)
 		}
 		if spec == nil {

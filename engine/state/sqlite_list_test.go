@@ -20,6 +20,7 @@ func listed(r *define.ContainerRecord) *define.ContainerRecord {
 			ID: c.ID, Name: c.Name, ImageID: c.ImageID, ImageName: c.ImageName, CreatedTime: c.CreatedTime,
 			Rootfs: c.Rootfs, AutoRemove: c.AutoRemove, Pod: c.Pod, OCIRuntime: c.OCIRuntime, Command: c.Command,
 			Labels: c.Labels, UserVolumes: c.UserVolumes, Networks: c.Networks, Ports: c.Ports,
+			Exposed: c.Exposed, Restart: c.Restart,
 		},
 		State: &define.ContainerState{
 			Status: s.Status, PID: s.PID, ConmonPID: s.ConmonPID, PIDStart: s.PIDStart, ConmonPIDStart: s.ConmonPIDStart, ExitCode: s.ExitCode,
