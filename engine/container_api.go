@@ -173,7 +173,7 @@ func (c *Container) stopLocked(ctx context.Context, timeout uint) error {
 		}
 	}
 	if !stopped {
-		if err := rt.KillContainer(ctx, c.config.ID, syscall.SIGKILL, true); err != nil && !errors.Is(err, define.ErrNoSuchCtr) {
+		if err := rt.KillContainer(ctx, c.config.ID, syscall.SIGKILL, !c.runtime.cfg.noCgroups()); err != nil && !errors.Is(err, define.ErrNoSuchCtr) {
 			return err
 		}
 		if wasPaused {
