@@ -37,6 +37,7 @@ func verbs() []verb {
 		m(newLoginCommand, "login"), m(newLogoutCommand, "logout"), m(newHistoryCommand, "history"),
 		m(newUntagCommand, "untag"), m(newManifestCommand, "manifest"), m(newAttachCommand, "attach"),
 		m(newExecCommand, "exec"), m(newUpdateCommand, "update"), m(newBuildCommand, "build"),
+		m(newUnshareCommand, "unshare"),
 		{names: []string{"buildx"}, group: "manage", build: newBuildxCommand},
 		{names: []string{"builder"}, group: "manage", build: newBuilderCommand},
 		{names: []string{"container"}, group: "manage", build: newContainerCommand},
