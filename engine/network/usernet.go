@@ -135,13 +135,18 @@ func pastaPortSpec(p define.PortMapping) string {
 // startSlirp runs slirp4netns in the background, waits for it to report
 // readiness, then adds the port forwards through its API socket.
 func startSlirp(ctx context.Context, path string, opts []string, o UserNetOptions) (retErr error) {
-	api := strings.TrimSuffix(o.PIDFile, ".pid") + ".sock"
+	api := slirpSocket(o.PIDFile)
 	_ = os.Remove(api)
 	args, err := slirpArgs(opts)
 	if err != nil {
 		return err
 	}
-	args = append(args, "--netns-type=path", "--api-socket", api, "--ready-fd=3")
+	args = append(args, "--netns-type=path", "--ready-fd=3")
+	if len(o.Ports) > 0 {
+		// The API (a unix socket, so at most 107 bytes of path) is
+		// only needed to add the port forwards.
+		args = append(args, "--api-socket", api)
+	}
 	args = append(args, o.NetNS, "tap0")
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -273,7 +278,15 @@ func StopUserNet(pidFile string) {
 		}
 	}
 	_ = os.Remove(pidFile)
-	_ = os.Remove(strings.TrimSuffix(pidFile, ".pid") + ".sock")
+	_ = os.Remove(slirpSocket(pidFile))
+}
+
+// slirpSocket is the slirp4netns API socket next to the PID file, named
+// by a short prefix of the container ID: a socket path must fit in 107
+// bytes.
+func slirpSocket(pidFile string) string {
+	name := strings.TrimSuffix(filepath.Base(pidFile), ".pid")
+	return filepath.Join(filepath.Dir(pidFile), name[:min(12, len(name))]+".sock")
 }
 
 // isUserNetHelper reports whether pid is still a pasta or slirp4netns

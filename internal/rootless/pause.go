@@ -119,14 +119,6 @@ func startPause(run string) (_ int, retErr error) {
 	if err != nil {
 		return 0, err
 	}
-	uidMap, err := subIDs("/etc/subuid", u.Username, u.Uid)
-	if err != nil {
-		return 0, err
-	}
-	gidMap, err := subIDs("/etc/subgid", u.Username, u.Uid)
-	if err != nil {
-		return 0, err
-	}
 	newuidmap, err := exec.LookPath("newuidmap")
 	if err != nil {
 		return 0, errors.New("newuidmap not found: rootless berth needs newuidmap and newgidmap (Debian package uidmap: apt-get install uidmap)")
@@ -134,6 +126,14 @@ func startPause(run string) (_ int, retErr error) {
 	newgidmap, err := exec.LookPath("newgidmap")
 	if err != nil {
 		return 0, errors.New("newgidmap not found: rootless berth needs newuidmap and newgidmap (Debian package uidmap: apt-get install uidmap)")
+	}
+	uidMap, err := subIDs("/etc/subuid", u.Username, u.Uid)
+	if err != nil {
+		return 0, err
+	}
+	gidMap, err := subIDs("/etc/subgid", u.Username, u.Uid)
+	if err != nil {
+		return 0, err
 	}
 	self, err := os.Executable()
 	if err != nil {
