@@ -38,6 +38,7 @@ func verbs() []verb {
 		m(newUntagCommand, "untag"), m(newManifestCommand, "manifest"), m(newAttachCommand, "attach"),
 		m(newExecCommand, "exec"), m(newUpdateCommand, "update"), m(newBuildCommand, "build"),
 		m(newSearchCommand, "search"),
+		m(newUnshareCommand, "unshare"),
 		{names: []string{"buildx"}, group: "manage", build: newBuildxCommand},
 		{names: []string{"builder"}, group: "manage", build: newBuilderCommand},
 		{names: []string{"container"}, group: "manage", build: newContainerCommand},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/config"
+	"github.com/berth-dev/berth/internal/rootless"
 	"github.com/berth-dev/berth/service"
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
@@ -97,6 +98,7 @@ func (d *Deps) engineConfig() (service.RuntimeConfig, error) {
 		InitPath:           d.conf.Containers.InitPath,
 		EventsLogPath:      firstNonEmpty(d.global.eventsLogPath, d.conf.Engine.EventsLogFilePath),
 		NoEvents:           d.conf.Engine.EventsLogger == "none",
+		Rootless:           rootless.IsRootless(),
 	}
 	if c.ConmonPath == "" && len(d.conf.Engine.ConmonPath) > 0 {
 		for _, p := range d.conf.Engine.ConmonPath {
@@ -108,6 +110,15 @@ func (d *Deps) engineConfig() (service.RuntimeConfig, error) {
 	}
 	if c.GraphRoot == "" || c.RunRoot == "" {
 		gr, rr, drv, err := defaultStorage()
+		if err == nil && rootless.IsRootless() && !storageConfSetsRunRoot() {
+			// containers/storage's own fallback is /run/user/UID or
+			// $TMPDIR/storage-run-UID; berth keeps its run root next
+			// to the pause process's PID file instead.
+			var run string
+			if run, err = rootless.RunDir(); err == nil {
+				rr = filepath.Join(run, "containers")
+			}
+		}
 		if err != nil {
 			return c, err
 		}
@@ -190,6 +201,13 @@ func (d *Deps) setup(cmd *cobra.Command) error {
 	if err := d.checkRemote(cmd); err != nil {
 		return err
 	}
+	if needsUserNS(cmd) && !d.isRemote() {
+		// Returns only on error: berth re-executes itself in the
+		// user's namespaces.
+		if err := rootless.Ensure(); err != nil {
+			return err
+		}
+	}
 	if d.conf == nil {
 		conf, err := config.Load()
 		if err != nil {
@@ -198,6 +216,19 @@ func (d *Deps) setup(cmd *cobra.Command) error {
 		d.conf = conf
 	}
 	return nil
+}
+
+// needsUserNS reports whether an unprivileged user's command must run in
+// the user and mount namespaces berth keeps for them: every command that
+// opens the engine, not those that only print.
+func needsUserNS(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		switch c.Name() {
+		case "version", "help", "completion", "connection":
+			return false
+		}
+	}
+	return true
 }
 
 // ExitError carries an exit code to main without printing anything: the

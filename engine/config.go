@@ -3,6 +3,8 @@ package engine
 import (
 	"os"
 	"path/filepath"
+
+	"golang.org/x/sys/unix"
 )
 
 // Config is the runtime-wide configuration, merged by the caller from
@@ -32,6 +34,21 @@ type Config struct {
 	EventsLogPath string
 	// NoEvents disables the events log.
 	NoEvents bool
+	// Rootless is true for an unprivileged user's engine (running in the
+	// user namespace internal/rootless keeps): networks default to pasta,
+	// the registry of bridges is per user, cgroups may be unavailable.
+	Rootless bool
+}
+
+// noCgroups reports the rootless degraded mode of a cgroup v1 host: an
+// unprivileged user cannot make cgroups there, so containers get none
+// (runc's rootless mode skips them when the spec names no path).
+func (c *Config) noCgroups() bool {
+	if !c.Rootless {
+		return false
+	}
+	var st unix.Statfs_t
+	return unix.Statfs("/sys/fs/cgroup", &st) != nil || st.Type != unix.CGROUP2_SUPER_MAGIC
 }
 
 func (c *Config) dbPath() string     { return filepath.Join(c.GraphRoot, "berth", "berth.db") }

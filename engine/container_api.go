@@ -189,7 +189,7 @@ func (c *Container) stopSignalLocked(ctx context.Context, timeout uint, sig sysc
 		}
 	}
 	if !stopped {
-		if err := rt.KillContainer(ctx, c.config.ID, syscall.SIGKILL, true); err != nil && !errors.Is(err, define.ErrNoSuchCtr) {
+		if err := rt.KillContainer(ctx, c.config.ID, syscall.SIGKILL, !c.runtime.cfg.noCgroups()); err != nil && !errors.Is(err, define.ErrNoSuchCtr) {
 			return err
 		}
 		if wasPaused {

@@ -169,7 +169,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		return fmt.Errorf("container %s: %w", c.config.Name, err)
 	}
 	if err := finishNetwork(); err != nil {
-		_ = rt.KillContainer(ctx, c.config.ID, 9, true)
+		_ = rt.KillContainer(ctx, c.config.ID, 9, !c.runtime.cfg.noCgroups())
 		_ = rt.DeleteContainer(ctx, c.config.ID)
 		return err
 	}
@@ -188,7 +188,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	c.state.Error = ""
 	c.state.Status = define.StatusCreated
 	if err := c.saveLocked(); err != nil {
-		_ = rt.KillContainer(ctx, c.config.ID, 9, true)
+		_ = rt.KillContainer(ctx, c.config.ID, 9, !c.runtime.cfg.noCgroups())
 		_ = rt.DeleteContainer(ctx, c.config.ID)
 		return err
 	}

@@ -53,6 +53,9 @@ func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_
 		setNetNSPath(spec, path)
 		return nil, done, nil
 	}
+	if _, _, ok := network.IsUserMode(c.config.NetMode); ok {
+		return nil, done, c.setupUserNetLocked(ctx, spec)
+	}
 	if !c.isBridgeMode() {
 		return nil, done, nil
 	}
@@ -196,6 +199,7 @@ func (c *Container) startNetworkTeardownLocked(ctx context.Context) (wait func()
 	done := make(chan error, 1)
 	go func() {
 		var errs []error
+		network.StopUserNet(c.userNetPIDFile())
 		if nb.HasRecord(id) {
 			if err := nb.Teardown(context.WithoutCancel(ctx), id, nil); err != nil {
 				errs = append(errs, err)

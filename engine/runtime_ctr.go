@@ -204,7 +204,7 @@ func (r *Runtime) derivePlacement(cfg *define.ContainerConfig, spec *specs.Spec)
 	if spec.Process != nil && cfg.Hostname != "" && !hasEnv(spec.Process.Env, "HOSTNAME") {
 		spec.Process.Env = append(spec.Process.Env, "HOSTNAME="+cfg.Hostname)
 	}
-	if spec.Linux != nil && spec.Linux.CgroupsPath == "" {
+	if spec.Linux != nil && spec.Linux.CgroupsPath == "" && !r.cfg.noCgroups() {
 		spec.Linux.CgroupsPath = CgroupsPath(r.cfg.CgroupManager, cfg.CgroupParent, cfg.ID)
 	}
 	return nil

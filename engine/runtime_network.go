@@ -21,7 +21,17 @@ func (c *Config) networkConfig() network.Config {
 		StateDir:       filepath.Join(c.GraphRoot, "berth", "netstate"),
 		RunDir:         filepath.Join(c.tmpDir(), "netavark"),
 		Warnf:          warnf,
+		RegistryPath:   c.registryPath(),
 	}
+}
+
+// registryPath is the host-wide registry of bridges for root; a rootless
+// user, who cannot write /run, keeps one of their own.
+func (c *Config) registryPath() string {
+	if c.Rootless {
+		return filepath.Join(c.tmpDir(), "networks.json")
+	}
+	return ""
 }
 
 func (c *Config) netnsDir() string { return filepath.Join(c.tmpDir(), "netns") }
@@ -169,6 +179,9 @@ func (r *Runtime) PruneNetworks(ctx context.Context, keep func(define.Network) b
 // collide with each other.
 func (r *Runtime) prepareNetworkConfig(cfg *define.ContainerConfig) error {
 	if err := checkPortConflicts(cfg.Ports); err != nil {
+		return err
+	}
+	if err := r.checkRootlessNetwork(cfg); err != nil {
 		return err
 	}
 	if r.net == nil {

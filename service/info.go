@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/internal/rootless"
 	"golang.org/x/sys/unix"
 )
 
@@ -37,6 +38,26 @@ type HostInfo struct {
 	EventLogger    string       `json:"eventLogger"`
 	LogDriver      string       `json:"logDriver"`
 	Uptime         string       `json:"uptime"`
+	Security       SecurityInfo `json:"security"`
+	// IDMappings are the user namespace's maps (rootless only).
+	IDMappings *IDMappings `json:"idMappings,omitempty"`
+	// NetworkBackend is the bridge backend; RootlessNetworkCmd the
+	// default user-mode networking of a rootless engine.
+	NetworkBackend     string      `json:"networkBackend"`
+	RootlessNetworkCmd string      `json:"rootlessNetworkCmd,omitempty"`
+	Pasta              *BinaryInfo `json:"pasta,omitempty"`
+	Slirp4netns        *BinaryInfo `json:"slirp4netns,omitempty"`
+}
+
+// SecurityInfo is podman's host.security (the rootless part).
+type SecurityInfo struct {
+	Rootless bool `json:"rootless"`
+}
+
+// IDMappings are podman's host.idMappings.
+type IDMappings struct {
+	UIDMap []rootless.IDMap `json:"uidmap"`
+	GIDMap []rootless.IDMap `json:"gidmap"`
 }
 
 // BinaryInfo names a helper binary and its version.
@@ -117,6 +138,10 @@ func Info(ctx context.Context, rt *engine.Runtime, version string) (*InfoReport,
 	name, path, ver, conmonPath, conmonVer := rt.OCIRuntimeInfo(ctx)
 	h.OCIRuntime = BinaryInfo{Name: name, Path: path, Version: ver, Package: dpkgOwner(path)}
 	h.Conmon = BinaryInfo{Path: conmonPath, Version: conmonVer, Package: dpkgOwner(conmonPath)}
+	h.NetworkBackend = "netavark"
+	if cfg.Rootless {
+		rootlessInfo(h)
+	}
 
 	s := &info.Store
 	s.GraphRoot, s.RunRoot = cfg.GraphRoot, cfg.RunRoot
@@ -193,4 +218,28 @@ func dpkgOwner(path string) string {
 	}
 	pkg, _, _ := strings.Cut(strings.TrimSpace(string(out)), ":")
 	return pkg
+}
+
+// rootlessInfo fills in the user namespace's maps and the user-mode
+// networking tools.
+func rootlessInfo(h *HostInfo) {
+	h.Security.Rootless = true
+	if uids, gids, err := rootless.CurrentMaps(); err == nil {
+		h.IDMappings = &IDMappings{UIDMap: uids, GIDMap: gids}
+	}
+	h.RootlessNetworkCmd = "pasta"
+	for _, tool := range []struct {
+		name string
+		dst  **BinaryInfo
+	}{{"pasta", &h.Pasta}, {"slirp4netns", &h.Slirp4netns}} {
+		path, err := exec.LookPath(tool.name)
+		if err != nil {
+			continue
+		}
+		b := &BinaryInfo{Path: path, Package: dpkgOwner(path)}
+		if out, err := exec.Command(path, "--version").Output(); err == nil {
+			b.Version, _, _ = strings.Cut(strings.TrimSpace(string(out)), "\n")
+		}
+		*tool.dst = b
+	}
 }

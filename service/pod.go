@@ -120,6 +120,7 @@ func createHost(rt *engine.Runtime, opts CreateOptions) generate.Host {
 		host = *opts.Host
 	}
 	host.CgroupManager = rt.Config().CgroupManager
+	host.Rootless = rt.Config().Rootless
 	if w := opts.Warnings; w != nil && host.Warn == nil {
 		host.Warn = func(msg string) { fmt.Fprintln(w, msg) }
 	}

@@ -9,9 +9,14 @@ import (
 	"runtime/debug"
 
 	"github.com/berth-dev/berth/cli"
+	"github.com/berth-dev/berth/internal/rootless"
 )
 
 func main() {
+	if rootless.PauseMain() {
+		return
+	}
+	rootless.Init()
 	if cli.Reexec() {
 		return
 	}

@@ -76,6 +76,9 @@ type Host struct {
 	CgroupManager string
 	// CgroupV2 is true on a unified (cgroup v2 only) host.
 	CgroupV2 bool
+	// Rootless is true for an unprivileged user's engine; on cgroup v1
+	// it has no cgroups of its own (see noCgroups).
+	Rootless bool
 	// NoSwapLimit is true when the kernel has no swap accounting
 	// (cgroup v1 without memory.memsw, v2 without memory.swap.max); swap
 	// limits are then dropped with a warning, as podman does, instead of
@@ -433,6 +436,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	}
 	if err := place(g, s, p, &host, add); err != nil {
 		return nil, nil, err
+	}
+	if host.Rootless && !host.CgroupV2 {
+		noCgroups(g, s, &host)
 	}
 	return g, opts, nil
 }

@@ -44,7 +44,10 @@ func NetworkMode(values []string) (mode string, networks []string, err error) {
 		case v == "bridge":
 			mode = "bridge"
 		case v == "slirp4netns", v == "pasta", strings.HasPrefix(v, "slirp4netns:"), strings.HasPrefix(v, "pasta:"):
-			return "", nil, invalid("--network %q: rootless networking is not supported yet", v)
+			if len(values) > 1 {
+				return "", nil, invalid("--network %q: cannot be combined with other networks", v)
+			}
+			return v, nil, nil
 		default:
 			if i := strings.IndexByte(v, ':'); i > 0 {
 				name = v[:i]

@@ -1,0 +1,382 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// rootlessUser is a real unprivileged user made for one test (useradd,
+// a temporary home, optional /etc/subuid and /etc/subgid ranges) that runs
+// berth through setpriv with only the environment a login would give it.
+// Cleanup kills its processes by PID (the pause process, conmon, pasta,
+// containers), removes the home and deletes the user and its ranges.
+type rootlessUser struct {
+	name     string
+	uid, gid int
+	home     string
+	runDir   string
+	subStart int
+	// path is the PATH berth runs with.
+	path string
+}
+
+func newRootlessUser(t *testing.T, subIDs bool) *rootlessUser {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("making a test user needs root")
+	}
+	for _, tool := range []string{"useradd", "userdel", "usermod", "setpriv", "newuidmap"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	home, err := os.MkdirTemp("/tmp", "berth-e2e-rootless-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &rootlessUser{name: fmt.Sprintf("berthrl%d", os.Getpid()%100000), home: home, runDir: filepath.Join(home, "run"),
+		path: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+	for _, n := range []string{u.name, u.name + "b", u.name + "c"} {
+		if exec.Command("id", n).Run() != nil {
+			u.name = n
+			break
+		}
+	}
+	// No automatic ranges: they would come from the same pool as other
+	// users' and tests' (SUB_UID_COUNT=0).
+	if out, err := exec.Command("useradd", "-M", "-d", home, "-s", "/bin/sh", "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0", u.name).CombinedOutput(); err != nil {
+		os.RemoveAll(home)
+		t.Fatalf("useradd: %v: %s", err, out)
+	}
+	t.Cleanup(func() { u.remove(t) })
+	out, err := exec.Command("id", "-u", u.name).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.uid, _ = strconv.Atoi(strings.TrimSpace(string(out)))
+	out, _ = exec.Command("id", "-g", u.name).Output()
+	u.gid, _ = strconv.Atoi(strings.TrimSpace(string(out)))
+	if subIDs {
+		// Far above the ranges useradd hands out (100000 up), one
+		// range per UID so concurrent users never share IDs.
+		u.subStart = 10000000 + u.uid*65536
+		r := fmt.Sprintf("%d-%d", u.subStart, u.subStart+65535)
+		if out, err := exec.Command("usermod", "--add-subuids", r, "--add-subgids", r, u.name).CombinedOutput(); err != nil {
+			t.Fatalf("usermod: %v: %s", err, out)
+		}
+	}
+	for _, d := range []string{home, u.runDir} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(d, u.uid, u.gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return u
+}
+
+// berth runs berth as the user.
+func (u *rootlessUser) berth(args ...string) Result {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultTimeout)
+	defer cancel()
+	full := append([]string{"--reuid", strconv.Itoa(u.uid), "--regid", strconv.Itoa(u.gid), "--clear-groups",
+		"env", "-i", "HOME=" + u.home, "USER=" + u.name, "PATH=" + u.path, "XDG_RUNTIME_DIR=" + u.runDir,
+		berthBinary, "--log-level", "error"}, args...)
+	cmd := exec.CommandContext(ctx, "setpriv", full...)
+	cmd.Dir = u.home
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = 5 * time.Second
+	return runResult(ctx, cmd, args, DefaultTimeout)
+}
+
+func (u *rootlessUser) must(t *testing.T, args ...string) string {
+	t.Helper()
+	r := u.berth(args...)
+	if r.Err != nil || r.ExitCode() != 0 {
+		t.Fatalf("rootless command failed:\n%s", r)
+	}
+	return strings.TrimSpace(r.Stdout())
+}
+
+// remove kills every process of the user by PID (SIGKILL: the pause
+// process ignores the gentler ones; the mounts die with its mount
+// namespace), then deletes the user, its subordinate ranges and home.
+func (u *rootlessUser) remove(t *testing.T) {
+	if u.uid > 0 {
+		for attempt := 0; attempt < 50; attempt++ {
+			pids := userPIDs(u.uid)
+			if len(pids) == 0 {
+				break
+			}
+			for _, pid := range pids {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if out, err := exec.Command("userdel", u.name).CombinedOutput(); err != nil {
+		t.Errorf("userdel %s: %v: %s", u.name, err, out)
+	}
+	for _, f := range []string{"/etc/subuid", "/etc/subgid"} {
+		if data, err := os.ReadFile(f); err == nil && strings.Contains(string(data), u.name+":") {
+			t.Errorf("%s still has entries of %s after userdel", f, u.name)
+		}
+	}
+	if err := os.RemoveAll(u.home); err != nil {
+		t.Errorf("removing %s: %v", u.home, err)
+	}
+}
+
+// userPIDs lists the processes whose real UID is uid.
+func userPIDs(uid int) []int {
+	ents, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		var st syscall.Stat_t
+		if syscall.Stat("/proc/"+e.Name(), &st) == nil && int(st.Uid) == uid {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// openTun makes /dev/net/tun usable by unprivileged users (pasta and
+// slirp4netns open it) for the test and restores its mode after.
+func openTun(t *testing.T) {
+	fi, err := os.Stat("/dev/net/tun")
+	if err != nil {
+		t.Skip("no /dev/net/tun")
+	}
+	mode := fi.Mode().Perm()
+	if mode&0o006 == 0o006 {
+		return
+	}
+	if err := os.Chmod("/dev/net/tun", 0o666); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod("/dev/net/tun", mode) })
+}
+
+// httpGet fetches url from the host, retrying while the server starts.
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	c := &http.Client{Timeout: 2 * time.Second}
+	var last error
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := c.Get(url)
+		if err != nil {
+			last = err
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return string(body)
+	}
+	t.Fatalf("GET %s: %v", url, last)
+	return ""
+}
+
+func TestRootless(t *testing.T) {
+	for _, tool := range []string{"pasta", "slirp4netns"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (scripts/setup.sh installs it)", tool)
+		}
+	}
+	openTun(t)
+	u := newRootlessUser(t, true)
+	tar := filepath.Join(u.home, "busybox.tar")
+	data, err := os.ReadFile(busyboxTar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tar, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u.must(t, "import", "--change", "CMD=/bin/sh", tar, "busybox")
+
+	t.Run("info", func(t *testing.T) {
+		got := u.must(t, "info", "--format", "{{.Host.Security.Rootless}} {{.Store.GraphRoot}} {{.Store.RunRoot}} {{.Host.RootlessNetworkCmd}}")
+		want := fmt.Sprintf("true %s/.local/share/containers/storage %s/containers pasta", u.home, u.runDir)
+		if got != want {
+			t.Errorf("info: got %q, want %q", got, want)
+		}
+		maps := u.must(t, "info", "--format", "{{range .Host.IDMappings.UIDMap}}{{.ContainerID}}:{{.HostID}}:{{.Size}} {{end}}")
+		if want := fmt.Sprintf("0:%d:1 1:%d:65536", u.uid, u.subStart); maps != want {
+			t.Errorf("uid map: got %q, want %q", maps, want)
+		}
+		pid, err := os.ReadFile(filepath.Join(u.runDir, "berth", "pause.pid"))
+		if err != nil {
+			t.Fatalf("no pause PID file: %v", err)
+		}
+		comm, _ := os.ReadFile("/proc/" + string(pid) + "/comm")
+		if string(comm) != "berth-pause\n" {
+			t.Errorf("pause process %s: comm %q", pid, comm)
+		}
+	})
+
+	t.Run("run --rm", func(t *testing.T) {
+		got := u.must(t, "run", "--rm", "busybox", "sh", "-c", "id -u; head -1 /proc/self/uid_map")
+		if f := strings.Fields(got); len(f) != 4 || f[0] != "0" || f[2] != strconv.Itoa(u.uid) {
+			t.Errorf("in the container: got %q, want uid 0 mapped to host uid %d", got, u.uid)
+		}
+		if out := u.must(t, "ps", "-a", "-q"); out != "" {
+			t.Errorf("--rm left containers: %q", out)
+		}
+	})
+
+	t.Run("volume", func(t *testing.T) {
+		u.must(t, "volume", "create", "data")
+		u.must(t, "run", "--rm", "-v", "data:/data", "busybox", "sh", "-c", "echo kept > /data/f && chown 1:1 /data/f")
+		if got := u.must(t, "run", "--rm", "-v", "data:/data", "busybox", "cat", "/data/f"); got != "kept" {
+			t.Errorf("volume content: got %q", got)
+		}
+		var st syscall.Stat_t
+		path := filepath.Join(u.home, ".local/share/containers/storage/volumes/data/_data/f")
+		if err := syscall.Stat(path, &st); err != nil {
+			t.Fatal(err)
+		}
+		if int(st.Uid) != u.subStart {
+			t.Errorf("container uid 1 is host uid %d, want the first subordinate id %d", st.Uid, u.subStart)
+		}
+	})
+
+	t.Run("published port, exec, logs", func(t *testing.T) {
+		port := freePort(t)
+		u.must(t, "run", "-d", "--name", "web", "-p", fmt.Sprintf("%d:80", port), "busybox", "sh", "-c",
+			"mkdir /www && echo hello-rootless > /www/index.html && echo started && exec httpd -f -p 80 -h /www")
+		if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/index.html", port)); strings.TrimSpace(got) != "hello-rootless" {
+			t.Errorf("GET through pasta: got %q", got)
+		}
+		if got := u.must(t, "exec", "web", "cat", "/www/index.html"); got != "hello-rootless" {
+			t.Errorf("exec: got %q", got)
+		}
+		if got := u.must(t, "logs", "web"); got != "started" {
+			t.Errorf("logs: got %q", got)
+		}
+		if got := u.must(t, "ps", "--format", "{{.Names}} {{.Ports}}"); got != fmt.Sprintf("web 0.0.0.0:%d->80/tcp", port) {
+			t.Errorf("ps: got %q", got)
+		}
+		u.must(t, "rm", "-f", "-t", "0", "web")
+		if r := u.berth("ps", "-a", "-q"); strings.TrimSpace(r.Stdout()) != "" {
+			t.Errorf("rm left: %s", r)
+		}
+		if pids := pidsNamed(u.uid, "pasta"); len(pids) > 0 {
+			t.Errorf("pasta still runs after rm: %v", pids)
+		}
+	})
+
+	t.Run("pod", func(t *testing.T) {
+		port := freePort(t)
+		u.must(t, "pod", "create", "--name", "pp", "-p", fmt.Sprintf("%d:8080", port))
+		u.must(t, "run", "-d", "--pod", "pp", "--name", "member", "busybox", "sh", "-c",
+			"mkdir /www && echo from-pod > /www/index.html && exec httpd -f -p 8080 -h /www")
+		if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/index.html", port)); strings.TrimSpace(got) != "from-pod" {
+			t.Errorf("GET the pod's port: got %q", got)
+		}
+		// Members share the infra container's network namespace.
+		if got := u.must(t, "run", "--rm", "--pod", "pp", "busybox", "wget", "-q", "-O", "-", "http://127.0.0.1:8080/index.html"); got != "from-pod" {
+			t.Errorf("a second member reaching the first: got %q", got)
+		}
+		u.must(t, "pod", "rm", "-f", "-t", "0", "pp")
+	})
+
+	t.Run("slirp4netns", func(t *testing.T) {
+		got := u.must(t, "run", "--rm", "--network", "slirp4netns", "busybox", "ip", "-o", "addr", "show", "tap0")
+		if !strings.Contains(got, "10.0.2.100") {
+			t.Errorf("slirp4netns: got %q, want tap0 with 10.0.2.100", got)
+		}
+	})
+
+	t.Run("degraded cgroups", func(t *testing.T) {
+		var st syscall.Statfs_t
+		if syscall.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == 0x63677270 {
+			t.Skip("cgroup v2 host")
+		}
+		r := u.berth("run", "--rm", "-m", "64m", "busybox", "true")
+		if r.ExitCode() != 0 || !strings.Contains(r.Stderr(), "Resource limits are not supported and ignored on cgroups V1 rootless systems") {
+			t.Errorf("a limit on cgroup v1 rootless: want success and one warning:\n%s", r)
+		}
+		if r := u.berth("run", "--rm", "busybox", "true"); r.ExitCode() != 0 || r.Stderr() != "" {
+			t.Errorf("a run without limits must not warn:\n%s", r)
+		}
+	})
+
+	t.Run("unshare", func(t *testing.T) {
+		got := u.must(t, "unshare", "sh", "-c", "id -u; echo $CONTAINERS_GRAPHROOT")
+		if want := "0\n" + u.home + "/.local/share/containers/storage"; got != want {
+			t.Errorf("unshare: got %q, want %q", got, want)
+		}
+	})
+
+	t.Run("bad input", func(t *testing.T) {
+		r := u.berth("run", "--rm", "-p", "80:80", "busybox", "true")
+		if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "ip_unprivileged_port_start") {
+			t.Errorf("port 80: want 125 naming net.ipv4.ip_unprivileged_port_start:\n%s", r)
+		}
+		r = u.berth("run", "--rm", "--network", "mynet", "busybox", "true")
+		if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "no bridge networks") {
+			t.Errorf("a named network: want 125:\n%s", r)
+		}
+		if out := u.must(t, "ps", "-a", "-q"); out != "" {
+			t.Errorf("refused runs left containers: %q", out)
+		}
+	})
+
+	t.Run("pull from the local registry", func(t *testing.T) {
+		reg := StartRegistry(t, RegistryOptions{})
+		ref := reg.Ref("rootless/busybox:1")
+		u.must(t, append(append([]string{"push"}, reg.Flags()...), "busybox", ref)...)
+		u.must(t, "rmi", "busybox")
+		u.must(t, append(append([]string{"pull", "-q"}, reg.Flags()...), ref)...)
+		if got := u.must(t, "run", "--rm", ref, "echo", "pulled"); got != "pulled" {
+			t.Errorf("run of the pulled image: got %q", got)
+		}
+	})
+}
+
+// pidsNamed lists uid's processes whose comm starts with name.
+func pidsNamed(uid int, name string) []int {
+	var out []int
+	for _, pid := range userPIDs(uid) {
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		if strings.HasPrefix(string(comm), name) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+func TestRootlessBadSetup(t *testing.T) {
+	u := newRootlessUser(t, false)
+	r := u.berth("ps")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "/etc/subuid") || !strings.Contains(r.Stderr(), "usermod --add-subuids") {
+		t.Errorf("no subuid entry: want 125 naming /etc/subuid and usermod:\n%s", r)
+	}
+	if _, err := os.Stat(filepath.Join(u.runDir, "berth", "pause.pid")); err == nil {
+		t.Errorf("a failed set-up left a pause PID file")
+	}
+	if pids := userPIDs(u.uid); len(pids) > 0 {
+		t.Errorf("a failed set-up left processes: %v", pids)
+	}
+	// newuidmap is in /usr/bin: a PATH without it.
+	u.path = "/usr/local/bin"
+	r = u.berth("ps")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "newuidmap not found") {
+		t.Errorf("missing newuidmap: want 125:\n%s", r)
+	}
+}
