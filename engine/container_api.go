@@ -108,6 +108,7 @@ func (c *Container) runLocked(ctx context.Context) error {
 	c.state.StartedTime = started
 	c.state.FinishedTime = time.Time{}
 	c.state.StoppedByUser = false
+	c.state.RestartAt = time.Time{}
 	if err := c.saveLocked(); err != nil {
 		return err
 	}
@@ -139,8 +140,11 @@ func (c *Container) Stop(ctx context.Context, timeout *uint) error {
 func (c *Container) stopLocked(ctx context.Context, timeout uint) error {
 	switch c.state.Status {
 	case define.StatusConfigured, define.StatusExited:
-		return nil
+		return c.cancelRestartLocked()
 	case define.StatusStopped:
+		// Exited, its exit command not run yet: this stop is what
+		// keeps the restart policy from restarting it.
+		c.state.StoppedByUser = true
 		return c.cleanupLocked(ctx)
 	case define.StatusRemoving:
 		return c.removingError("stop")
@@ -160,13 +164,20 @@ func (c *Container) stopLocked(ctx context.Context, timeout uint) error {
 	stopped := false
 	if c.state.Status == define.StatusStopping && timeout > 0 {
 		if err := rt.KillContainer(ctx, c.config.ID, syscall.Signal(c.config.StopSignal), false); err != nil {
-			return err
+			// The process may have exited since the sync (a restart
+			// policy's crash loop): then there is nothing to signal.
+			if exited, werr := c.waitExitLocked(ctx, time.Second); werr != nil || !exited {
+				return err
+			}
+			stopped = true
 		}
 		if wasPaused {
 			_ = rt.ResumeContainer(ctx, c.config.ID)
 		}
-		if stopped, err = c.waitExitLocked(ctx, time.Duration(timeout)*time.Second); err != nil {
-			return err
+		if !stopped {
+			if stopped, err = c.waitExitLocked(ctx, time.Duration(timeout)*time.Second); err != nil {
+				return err
+			}
 		}
 		if !stopped {
 			warnf("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL", signalName(c.config.StopSignal), c.config.Name, timeout)
@@ -174,7 +185,9 @@ func (c *Container) stopLocked(ctx context.Context, timeout uint) error {
 	}
 	if !stopped {
 		if err := rt.KillContainer(ctx, c.config.ID, syscall.SIGKILL, true); err != nil && !errors.Is(err, define.ErrNoSuchCtr) {
-			return err
+			if exited, werr := c.waitExitLocked(ctx, time.Second); werr != nil || !exited {
+				return err
+			}
 		}
 		if wasPaused {
 			_ = rt.ResumeContainer(ctx, c.config.ID)
@@ -378,10 +391,7 @@ func (c *Container) cleanupAfterExit(ctx context.Context, remove bool) error {
 	// The policy applies only to an exit this cleanup observed, never to
 	// a container that was stopped by stop/rm or never ran.
 	if exited && c.shouldRestartLocked() {
-		c.state.RestartCount++
-		err := c.startLocked(ctx)
-		c.lock.Unlock()
-		return err
+		return c.policyRestart(ctx)
 	}
 	c.lock.Unlock()
 	if exited && c.config.Pod != "" && !c.config.IsInfra {

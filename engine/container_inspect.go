@@ -42,6 +42,7 @@ func (c *Container) Inspect(ctx context.Context, size bool) (*define.InspectCont
 			Status:     st.Status.DockerString(),
 			Running:    st.Status == define.StatusRunning || st.Status == define.StatusPaused,
 			Paused:     st.Status == define.StatusPaused,
+			Restarting: c.restartPending(),
 			OOMKilled:  st.OOMKilled,
 			Pid:        st.PID,
 			ConmonPid:  st.ConmonPID,

@@ -152,6 +152,9 @@ func (c *Container) isActive() bool {
 	case define.StatusStopped:
 		// Exited, cleanup pending: the exit command decides.
 		return c.shouldRestartLocked()
+	case define.StatusExited:
+		// The exit command is sleeping out the restart back-off.
+		return c.restartPending()
 	}
 	return false
 }
