@@ -204,7 +204,7 @@ func (c *Container) inspectHostConfig(spec *specs.Spec) *define.InspectHostConfi
 		Binds:          []string{},
 		CgroupManager:  c.runtime.cfg.CgroupManager,
 		CgroupMode:     namespaceMode(cfg, spec, "cgroup"),
-		LogConfig:      define.InspectLogConfig{Type: firstNonEmptyStr(cfg.LogDriver, "k8s-file"), Path: c.LogPath(), Config: map[string]string{}},
+		LogConfig:      c.inspectLogConfig(),
 		NetworkMode:    firstNonEmptyStr(cfg.NetMode, "bridge"),
 		PortBindings:   map[string][]define.InspectHostPort{},
 		RestartPolicy:  define.InspectRestartPolicy{Name: firstNonEmptyStr(cfg.Restart, "no"), MaximumRetryCount: cfg.RestartMax},

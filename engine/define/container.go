@@ -48,6 +48,12 @@ type ContainerConfig struct {
 	StaticDir string `json:"staticDir,omitempty"`
 	LogPath   string `json:"logPath,omitempty"`
 	LogDriver string `json:"logDriver,omitempty"`
+	// LogSizeMax caps the k8s-file log (--log-opt max-size; 0: none),
+	// LogTag is journald's CONTAINER_TAG, and LogOpts are every --log-opt
+	// as given (inspect's LogConfig.Config).
+	LogSizeMax int64             `json:"logSizeMax,omitempty"`
+	LogTag     string            `json:"logTag,omitempty"`
+	LogOpts    map[string]string `json:"logOpts,omitempty"`
 
 	// OCIRuntime is the name of the runtime (runc, crun) that runs it.
 	OCIRuntime   string `json:"ociRuntime,omitempty"`
