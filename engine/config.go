@@ -30,6 +30,8 @@ type Config struct {
 	EventsLogPath string
 	// NoEvents disables the events log.
 	NoEvents bool
+	// EventsBackend is "file" (default) or "journald".
+	EventsBackend string
 }
 
 func (c *Config) dbPath() string     { return filepath.Join(c.GraphRoot, "berth", "berth.db") }
@@ -85,6 +87,12 @@ func (c *Config) globalArgs() []string {
 	}
 	if c.EventsLogPath != "" {
 		args = append(args, "--events-logfile-path", c.EventsLogPath)
+	}
+	switch {
+	case c.NoEvents:
+		args = append(args, "--events-backend", "none")
+	case c.EventsBackend != "":
+		args = append(args, "--events-backend", c.EventsBackend)
 	}
 	return args
 }
