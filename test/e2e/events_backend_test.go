@@ -35,3 +35,28 @@ func TestEventsBackend(t *testing.T) {
 	}
 	paExpectError(t, env.Berth("--events-backend", "syslog", "ps"), 125, `invalid events backend "syslog"`)
 }
+
+// TestImageEvents: import, tag, untag, save and load log podman's image
+// events, with the image's ID and the name acted on.
+func TestImageEvents(t *testing.T) {
+	t.Parallel()
+	env := paNewBusybox(t) // an import
+	env.MustBerth(t, "tag", "busybox", "localhost/other:1")
+	env.MustBerth(t, "untag", "localhost/other:1", "localhost/other:1")
+	archive := env.TmpDir + "/bb.tar"
+	env.MustBerth(t, "save", "-o", archive, "busybox")
+	env.MustBerth(t, "rmi", "busybox")
+	env.MustBerth(t, "load", "-i", archive)
+	out := env.MustBerth(t, "events", "--stream=false", "--filter", "type=image", "--format", "{{.Status}} {{.Name}}")
+	want := []string{"import localhost/busybox:latest", "tag localhost/other:1", "untag localhost/other:1", "save busybox", "remove busybox", "loaded localhost/busybox:latest"}
+	got := strings.Split(strings.TrimSpace(out), "\n")
+	i := 0
+	for _, l := range got {
+		if i < len(want) && l == want[i] {
+			i++
+		}
+	}
+	if i != len(want) {
+		t.Errorf("image events:\n%s\nwant in order: %q", out, want)
+	}
+}
