@@ -111,9 +111,9 @@ func (r *Runtime) SystemCheck(ctx context.Context, opts CheckOptions) (*CheckRep
 	before := snapshotIDs(store)
 	errs := store.Repair(sreport, &cstorage.RepairOptions{RemoveContainers: opts.Force})
 	after := snapshotIDs(store)
-	rep.RemovedLayers = gone(before.layers, after.layers)
-	rep.RemovedImages = gone(before.images, after.images)
-	for _, id := range gone(before.containers, after.containers) {
+	rep.RemovedLayers = removedIDs(before.layers, after.layers)
+	rep.RemovedImages = removedIDs(before.images, after.images)
+	for _, id := range removedIDs(before.containers, after.containers) {
 		if !slices.Contains(rep.RemovedContainers, id) {
 			rep.RemovedContainers = append(rep.RemovedContainers, id)
 		}
@@ -184,8 +184,8 @@ func snapshotIDs(store cstorage.Store) storeIDs {
 	return s
 }
 
-// gone is what is in before but not in after.
-func gone(before, after []string) []string {
+// removedIDs is what is in before but not in after.
+func removedIDs(before, after []string) []string {
 	var out []string
 	for _, id := range before {
 		if !slices.Contains(after, id) {
