@@ -123,6 +123,15 @@ func (c *Container) Logs(ctx context.Context, opts LogOptions) error {
 					_ = w.line(l[:len(l)-1])
 				}
 			}
+			if nf := reopenIfReplaced(f, c.LogPath()); nf != nil {
+				// Replaced (max-size) before the exit: the end of the
+				// output is in the new file.
+				f.Close()
+				f = nf
+				r.Reset(f)
+				pending = pending[:0]
+				continue
+			}
 			return nil
 		}
 		if nf := reopenIfReplaced(f, c.LogPath()); nf != nil {
