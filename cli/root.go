@@ -26,6 +26,7 @@ type globalOptions struct {
 	storageOpts                           []string
 	logLevel, cgroupManager, conmon       string
 	eventsLogPath                         string
+	eventsBackend                         string
 	remoteOpts                            remoteOptions
 }
 
@@ -97,8 +98,15 @@ func (d *Deps) engineConfig() (service.RuntimeConfig, error) {
 		LogLevel:           d.global.logLevel,
 		InitPath:           d.conf.Containers.InitPath,
 		EventsLogPath:      firstNonEmpty(d.global.eventsLogPath, d.conf.Engine.EventsLogFilePath),
-		NoEvents:           d.conf.Engine.EventsLogger == "none",
 		Rootless:           rootless.IsRootless(),
+	}
+	switch backend := firstNonEmpty(d.global.eventsBackend, d.conf.Engine.EventsLogger, "file"); backend {
+	case "file", "journald":
+		c.EventsBackend = backend
+	case "none":
+		c.NoEvents = true
+	default:
+		return c, usageError("invalid events backend %q: must be file, journald or none", backend)
 	}
 	if c.ConmonPath == "" && len(d.conf.Engine.ConmonPath) > 0 {
 		for _, p := range d.conf.Engine.ConmonPath {
@@ -184,6 +192,7 @@ func NewRoot(args []string) (*cobra.Command, *Deps) {
 	f.StringVar(&d.global.cgroupManager, "cgroup-manager", "", "cgroup manager to use (cgroupfs or systemd)")
 	f.StringVar(&d.global.conmon, "conmon", "", "path of the conmon binary")
 	f.StringVar(&d.global.eventsLogPath, "events-logfile-path", "", "path of the events log file")
+	f.StringVar(&d.global.eventsBackend, "events-backend", "", "events backend to use (file, journald, none)")
 	addRemoteFlags(f, &d.global.remoteOpts)
 
 	root.AddGroup(&cobra.Group{ID: "main", Title: "Available Commands:"}, &cobra.Group{ID: "manage", Title: "Management Commands:"})

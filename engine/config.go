@@ -34,6 +34,8 @@ type Config struct {
 	EventsLogPath string
 	// NoEvents disables the events log.
 	NoEvents bool
+	// EventsBackend is "file" (default) or "journald".
+	EventsBackend string
 	// Rootless is true for an unprivileged user's engine (running in the
 	// user namespace internal/rootless keeps): networks default to pasta,
 	// the registry of bridges is per user, cgroups may be unavailable.
@@ -104,6 +106,12 @@ func (c *Config) globalArgs() []string {
 	}
 	if c.EventsLogPath != "" {
 		args = append(args, "--events-logfile-path", c.EventsLogPath)
+	}
+	switch {
+	case c.NoEvents:
+		args = append(args, "--events-backend", "none")
+	case c.EventsBackend != "":
+		args = append(args, "--events-backend", c.EventsBackend)
 	}
 	return args
 }

@@ -108,6 +108,7 @@ func (c *Container) runLocked(ctx context.Context) error {
 	c.state.StartedTime = started
 	c.state.FinishedTime = time.Time{}
 	c.state.StoppedByUser = false
+	c.state.RestartAt = time.Time{}
 	if err := c.saveLocked(); err != nil {
 		return err
 	}
@@ -155,8 +156,11 @@ func (c *Container) stopSignalLocked(ctx context.Context, timeout uint, sig sysc
 	}
 	switch c.state.Status {
 	case define.StatusConfigured, define.StatusExited:
-		return nil
+		return c.cancelRestartLocked()
 	case define.StatusStopped:
+		// Exited, its exit command not run yet: this stop is what
+		// keeps the restart policy from restarting it.
+		c.state.StoppedByUser = true
 		return c.cleanupLocked(ctx)
 	case define.StatusRemoving:
 		return c.removingError("stop")
@@ -176,13 +180,20 @@ func (c *Container) stopSignalLocked(ctx context.Context, timeout uint, sig sysc
 	stopped := false
 	if c.state.Status == define.StatusStopping && timeout > 0 {
 		if err := rt.KillContainer(ctx, c.config.ID, sig, false); err != nil {
-			return err
+			// The process may have exited since the sync (a restart
+			// policy's crash loop): then there is nothing to signal.
+			if exited, werr := c.waitExitLocked(ctx, time.Second); werr != nil || !exited {
+				return err
+			}
+			stopped = true
 		}
 		if wasPaused {
 			_ = rt.ResumeContainer(ctx, c.config.ID)
 		}
-		if stopped, err = c.waitExitLocked(ctx, time.Duration(timeout)*time.Second); err != nil {
-			return err
+		if !stopped {
+			if stopped, err = c.waitExitLocked(ctx, time.Duration(timeout)*time.Second); err != nil {
+				return err
+			}
 		}
 		if !stopped {
 			warnf("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL", signalName(uint(sig)), c.config.Name, timeout)
@@ -190,7 +201,9 @@ func (c *Container) stopSignalLocked(ctx context.Context, timeout uint, sig sysc
 	}
 	if !stopped {
 		if err := rt.KillContainer(ctx, c.config.ID, syscall.SIGKILL, !c.runtime.cfg.noCgroups()); err != nil && !errors.Is(err, define.ErrNoSuchCtr) {
-			return err
+			if exited, werr := c.waitExitLocked(ctx, time.Second); werr != nil || !exited {
+				return err
+			}
 		}
 		if wasPaused {
 			_ = rt.ResumeContainer(ctx, c.config.ID)
@@ -399,10 +412,7 @@ func (c *Container) cleanupAfterExit(ctx context.Context, remove bool) error {
 	// The policy applies only to an exit this cleanup observed, never to
 	// a container that was stopped by stop/rm or never ran.
 	if exited && c.shouldRestartLocked() {
-		c.state.RestartCount++
-		err := c.startLocked(ctx)
-		c.lock.Unlock()
-		return err
+		return c.policyRestart(ctx)
 	}
 	c.lock.Unlock()
 	if exited && c.config.Pod != "" && !c.config.IsInfra {

@@ -24,6 +24,16 @@ func (c *Container) newEvent(status string, kv ...string) define.Event {
 		Image: c.config.ImageName, Time: time.Now(), Attributes: attrs}
 }
 
+// exitEvents logs the exit of the container's process just observed and
+// persisted: an `oom` event first when the kernel's OOM killer ended it
+// (conmon's oom marker; docker's order too), then `died`.
+func (c *Container) exitEvents() {
+	if c.state.OOMKilled {
+		c.runtime.event(c.newEvent("oom"))
+	}
+	c.runtime.event(c.diedEvent())
+}
+
 // diedEvent records that the container's process exited, with its exit
 // code. It is written where the exit is first observed and persisted
 // (syncLocked, waitExitLocked), so it is logged exactly once per run

@@ -155,6 +155,8 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		BundleDir:   bundle,
 		LogPath:     c.LogPath(),
 		LogDriver:   logDriver,
+		LogSizeMax:  c.config.LogSizeMax,
+		LogTag:      c.config.LogTag,
 		ExitCommand: c.runtime.cfg.exitCommandArgs(c.config.ID, c.config.AutoRemove),
 		ExitDelay:   c.exitDelay(),
 		Terminal:    c.config.Terminal,

@@ -55,7 +55,7 @@ func (c *Container) syncLocked() error {
 		if err := c.saveLocked(); err != nil {
 			return err
 		}
-		c.runtime.event(c.diedEvent())
+		c.exitEvents()
 	}
 	return nil
 }
@@ -290,7 +290,7 @@ func (c *Container) waitExitLocked(ctx context.Context, timeout time.Duration) (
 		if err := c.saveLocked(); err != nil {
 			return true, err
 		}
-		c.runtime.event(c.diedEvent())
+		c.exitEvents()
 		return true, nil
 	}
 	return c.state.Status.IsStopped(), nil

@@ -55,8 +55,11 @@ func ParseLogLine(line []byte) (LogLine, error) {
 // Logs writes the container's log to the writers in opts. With Follow it
 // keeps reading until the container stops running or ctx ends.
 func (c *Container) Logs(ctx context.Context, opts LogOptions) error {
-	if c.config.LogDriver == "none" {
-		return fmt.Errorf("container %s has log driver none: no logs to read: %w", c.config.Name, define.ErrInvalidArg)
+	switch c.config.LogDriver {
+	case "none", "passthrough":
+		return fmt.Errorf("container %s has log driver %s: no logs to read: %w", c.config.Name, c.config.LogDriver, define.ErrInvalidArg)
+	case "journald":
+		return c.journalLogs(ctx, opts)
 	}
 	f, err := os.Open(c.LogPath())
 	if errors.Is(err, os.ErrNotExist) {
@@ -79,7 +82,7 @@ func (c *Container) Logs(ctx context.Context, opts LogOptions) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { f.Close() }()
 	w := &logWriter{opts: opts}
 	if opts.Tail >= 0 {
 		// Read what is there now and print its last entries; following
@@ -120,7 +123,24 @@ func (c *Container) Logs(ctx context.Context, opts LogOptions) error {
 					_ = w.line(l[:len(l)-1])
 				}
 			}
+			if nf := reopenIfReplaced(f, c.LogPath()); nf != nil {
+				// Replaced (max-size) before the exit: the end of the
+				// output is in the new file.
+				f.Close()
+				f = nf
+				r.Reset(f)
+				pending = pending[:0]
+				continue
+			}
 			return nil
+		}
+		if nf := reopenIfReplaced(f, c.LogPath()); nf != nil {
+			// conmon started the log afresh (max-size): what is left of
+			// the old one was read above; go on with the new file.
+			f.Close()
+			f = nf
+			r.Reset(f)
+			continue
 		}
 		select {
 		case <-ctx.Done():
@@ -128,6 +148,21 @@ func (c *Container) Logs(ctx context.Context, opts LogOptions) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// reopenIfReplaced opens path when it is no longer the file f has open,
+// and returns nil otherwise (or when it cannot).
+func reopenIfReplaced(f *os.File, path string) *os.File {
+	cur, err1 := f.Stat()
+	now, err2 := os.Stat(path)
+	if err1 != nil || err2 != nil || os.SameFile(cur, now) {
+		return nil
+	}
+	nf, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	return nf
 }
 
 // isActive reports whether the container may still write to its log:
@@ -152,6 +187,9 @@ func (c *Container) isActive() bool {
 	case define.StatusStopped:
 		// Exited, cleanup pending: the exit command decides.
 		return c.shouldRestartLocked()
+	case define.StatusExited:
+		// The exit command is sleeping out the restart back-off.
+		return c.restartPending()
 	}
 	return false
 }

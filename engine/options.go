@@ -204,11 +204,16 @@ func WithOCIRuntime(name string) CtrOption {
 	return func(c *define.ContainerConfig) error { c.OCIRuntime = name; return nil }
 }
 
-// WithLogDriver sets the log driver ("k8s-file", "none") and optional path.
+// WithLogDriver sets the log driver ("k8s-file", "journald", "passthrough",
+// "none") and optional path.
 func WithLogDriver(driver, path string) CtrOption {
 	return func(c *define.ContainerConfig) error {
 		switch driver {
 		case "", "k8s-file", "none", "passthrough":
+		case "journald":
+			if err := journalAvailable(); err != nil {
+				return err
+			}
 		default:
 			return fmt.Errorf("unsupported log driver %q: %w", driver, define.ErrInvalidArg)
 		}

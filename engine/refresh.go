@@ -59,6 +59,7 @@ func (r *Runtime) refreshIfRebooted(ctx context.Context) error {
 		st.PID, st.ConmonPID, st.PIDStart, st.ConmonPIDStart = 0, 0, 0, 0
 		st.Mountpoint, st.RunDir, st.NetNS = "", "", ""
 		st.MountCount = 0
+		st.RestartAt = time.Time{} // its exit command died with the host
 		st.MountedVolumes = nil
 		st.ExecSessions = nil
 		st.NetworkStatus = nil

@@ -24,7 +24,7 @@ type Runtime struct {
 	cfg    Config
 	state  state.Store
 	locks  lock.Manager
-	events *events.Logger
+	events events.Backend
 
 	storeOnce sync.Once
 	store     *estorage.Store
@@ -71,7 +71,15 @@ func New(ctx context.Context, cfg Config) (_ *Runtime, retErr error) {
 		return nil, err
 	}
 	r := newRuntime(cfg, st, locks)
-	if !cfg.NoEvents {
+	switch {
+	case cfg.NoEvents:
+	case cfg.EventsBackend == "journald":
+		j, err := events.NewJournal()
+		if err != nil {
+			return nil, err
+		}
+		r.events = j
+	default:
 		r.events = events.NewLogger(cfg.eventsPath())
 	}
 	r.newOCI = r.newConmonRuntime
@@ -195,8 +203,8 @@ func (r *Runtime) event(e define.Event) {
 	_ = r.events.Write(e)
 }
 
-// Events returns the events logger (nil when events are disabled).
-func (r *Runtime) Events() *events.Logger { return r.events }
+// Events returns the events backend (nil when events are disabled).
+func (r *Runtime) Events() events.Backend { return r.events }
 
 // OCIRuntimeInfo reports the default OCI runtime's name, path and version
 // and conmon's path and version, for `info`.

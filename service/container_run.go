@@ -72,17 +72,19 @@ func Run(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts Ru
 		}
 		defer claim.Release()
 	}
-	errCh, err := c.StartAndAttach(ctx, streams, opts.DetachKeys, opts.Resize)
-	if err != nil {
-		return nil, err
-	}
-	started = true
-	if err := <-errCh; err != nil {
+	if c.Config().LogDriver == "passthrough" {
+		// The container writes to this process's stdio itself (conmon
+		// hands it over and has no attach socket): start and wait.
+		if err := c.Start(ctx); err != nil {
+			return nil, err
+		}
+		started = true
+	} else if err := startAttached(ctx, c, streams, opts, &started); err != nil {
 		if errors.Is(err, engine.ErrDetach) {
 			res.Detached = true
 			return res, nil
 		}
-		// The attach broke but the container runs on: fall through to wait.
+		return nil, err
 	}
 	code, err := c.Wait(ctx)
 	if err != nil {
@@ -99,6 +101,21 @@ func Run(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts Ru
 		}
 	}
 	return res, nil
+}
+
+// startAttached starts c attached to streams and returns once the attach
+// ends: ErrDetach when the user detached; nil when the container exited
+// or the attach broke while it runs on (the caller waits for it).
+func startAttached(ctx context.Context, c *engine.Container, streams engine.AttachStreams, opts RunOptions, started *bool) error {
+	errCh, err := c.StartAndAttach(ctx, streams, opts.DetachKeys, opts.Resize)
+	if err != nil {
+		return err
+	}
+	*started = true
+	if err := <-errCh; errors.Is(err, engine.ErrDetach) {
+		return err
+	}
+	return nil
 }
 
 // attachStreams picks the streams to attach, docker's way: stdout and

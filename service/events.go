@@ -21,7 +21,7 @@ func ParseEventFilters(args []string) (map[string][]string, error) {
 
 // ErrEventsDisabled is returned by Events when containers.conf turns the
 // events log off.
-var ErrEventsDisabled = errdefs.New(errdefs.ErrInvalidArgument, `events are disabled (events_logger = "none" in containers.conf)`)
+var ErrEventsDisabled = errdefs.New(errdefs.ErrInvalidArgument, `events are disabled (--events-backend none, or events_logger = "none" in containers.conf)`)
 
 // Events calls fn for each matching event, oldest first; with Follow it
 // keeps waiting for new ones until ctx is done or Until has passed.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/image"
 )
 
 // Images lists the images in local storage.
@@ -44,8 +45,16 @@ func Tag(rt *engine.Runtime, nameOrID string, names []string) error {
 		if err := images.Tag(nameOrID, n); err != nil {
 			return err
 		}
+		imageEvent(rt, images, "tag", nameOrID, n)
 	}
 	return nil
+}
+
+// imageEvent logs an image event for the image nameOrID names now.
+func imageEvent(rt *engine.Runtime, images *image.Service, status, nameOrID, name string) {
+	if img, err := images.Lookup(nameOrID); err == nil {
+		rt.ImageEvent(status, img.ID, name)
+	}
 }
 
 // Untag removes names from an image (every name when names is empty).
@@ -65,6 +74,7 @@ func Untag(rt *engine.Runtime, nameOrID string, names []string) error {
 		if err := images.Untag(img.ID, n); err != nil {
 			return err
 		}
+		rt.ImageEvent("untag", img.ID, n)
 	}
 	return nil
 }

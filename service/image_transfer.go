@@ -53,7 +53,19 @@ func Import(ctx context.Context, rt *engine.Runtime, r io.Reader, opts ImportOpt
 	if err != nil {
 		return nil, err
 	}
-	return images.Import(ctx, r, opts)
+	img, err := images.Import(ctx, r, opts)
+	if err == nil {
+		rt.ImageEvent("import", img.ID, firstName(img))
+	}
+	return img, err
+}
+
+// firstName is the image's first name, or its ID when it has none.
+func firstName(img *define.Image) string {
+	if len(img.Names) > 0 {
+		return img.Names[0]
+	}
+	return img.ID
 }
 
 // Load stores the images of an archive and returns their names.
@@ -62,7 +74,11 @@ func Load(ctx context.Context, rt *engine.Runtime, opts LoadOptions) ([]string, 
 	if err != nil {
 		return nil, err
 	}
-	return images.Load(ctx, opts)
+	names, err := images.Load(ctx, opts)
+	for _, n := range names {
+		imageEvent(rt, images, "loaded", n, n)
+	}
+	return names, err
 }
 
 // Save writes the named images to an archive.
@@ -71,7 +87,13 @@ func Save(ctx context.Context, rt *engine.Runtime, names []string, opts SaveOpti
 	if err != nil {
 		return err
 	}
-	return images.Save(ctx, names, opts)
+	if err := images.Save(ctx, names, opts); err != nil {
+		return err
+	}
+	for _, n := range names {
+		imageEvent(rt, images, "save", n, n)
+	}
+	return nil
 }
 
 // Commit creates an image from a container's changes (pausing it

@@ -131,6 +131,9 @@ func Info(ctx context.Context, rt *engine.Runtime, version string) (*InfoReport,
 	}
 	h.Distribution = osRelease()
 	h.EventLogger = "file"
+	if cfg.EventsBackend != "" {
+		h.EventLogger = cfg.EventsBackend
+	}
 	if cfg.NoEvents {
 		h.EventLogger = "none"
 	}

@@ -48,6 +48,12 @@ type ContainerConfig struct {
 	StaticDir string `json:"staticDir,omitempty"`
 	LogPath   string `json:"logPath,omitempty"`
 	LogDriver string `json:"logDriver,omitempty"`
+	// LogSizeMax caps the k8s-file log (--log-opt max-size; 0: none),
+	// LogTag is journald's CONTAINER_TAG, and LogOpts are every --log-opt
+	// as given (inspect's LogConfig.Config).
+	LogSizeMax int64             `json:"logSizeMax,omitempty"`
+	LogTag     string            `json:"logTag,omitempty"`
+	LogOpts    map[string]string `json:"logOpts,omitempty"`
 
 	// OCIRuntime is the name of the runtime (runc, crun) that runs it.
 	OCIRuntime   string `json:"ociRuntime,omitempty"`
@@ -158,6 +164,13 @@ type ContainerState struct {
 	RestartCount int    `json:"restartCount,omitempty"`
 	// StoppedByUser tells the restart policy not to restart.
 	StoppedByUser bool `json:"stoppedByUser,omitempty"`
+	// RestartDelay is the restart policy's current back-off (docker's:
+	// 100ms doubling to a minute, back to 100ms after a run of 10s or
+	// more). RestartAt, while set, is when the exit command that is
+	// sleeping out that delay will start the container again; stop,
+	// start and rm clear it, which cancels that restart.
+	RestartDelay time.Duration `json:"restartDelay,omitempty"`
+	RestartAt    time.Time     `json:"restartAt,omitempty"`
 	// ExecSessions maps exec session IDs to their records.
 	ExecSessions map[string]*ExecSession `json:"execSessions,omitempty"`
 	// NetworkStatus is the raw result of network setup per network.

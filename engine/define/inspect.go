@@ -206,6 +206,9 @@ type InspectLogConfig struct {
 	Type   string            `json:"Type"`
 	Config map[string]string `json:"Config"`
 	Path   string            `json:"Path"`
+	// Tag and Size are podman's additions (Size as given: "10mb").
+	Tag  string `json:"Tag,omitempty"`
+	Size string `json:"Size,omitempty"`
 }
 
 // InspectRestartPolicy is docker's restart policy object.

@@ -26,8 +26,14 @@ type CreateOptions struct {
 	BundleDir string
 	// LogPath is the k8s-file log path; "" with LogDriver "" means no log.
 	LogPath string
-	// LogDriver is "k8s-file" (default) or "none".
+	// LogDriver is "k8s-file" (default), "journald", "passthrough" (the
+	// container writes to the caller's stdio) or "none".
 	LogDriver string
+	// LogSizeMax caps the k8s-file log (0: no cap): conmon starts it
+	// afresh when the next write would pass it, as podman's max-size does.
+	LogSizeMax int64
+	// LogTag is the journald CONTAINER_TAG (podman's --log-opt tag).
+	LogTag string
 	// ExitCommand is run by conmon once the container exited (berth's
 	// `container cleanup ID`); its first element must be an absolute path.
 	ExitCommand []string
@@ -93,6 +99,11 @@ func (r *Runtime) CreateContainer(ctx context.Context, o CreateOptions) (pid, co
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	var stderr strings.Builder
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, &limitedWriter{w: &stderr, n: 64 << 10}
+	if o.LogDriver == "passthrough" {
+		// The container's stdio is ours (conmon hands its own to the
+		// runtime): a systemd unit's journal, or the terminal of `run`.
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	}
 	cmd.WaitDelay = 5 * time.Second
 
 	syncR, syncW, err := os.Pipe()
@@ -165,7 +176,12 @@ func (r *Runtime) validateCreate(o CreateOptions) error {
 		return fmt.Errorf("create container %s: exit command %q must be an absolute path: %w", o.ID, o.ExitCommand[0], define.ErrInvalidArg)
 	}
 	switch o.LogDriver {
-	case "", "k8s-file", "none":
+	case "", "k8s-file", "none", "journald":
+	case "passthrough":
+		if o.Terminal {
+			// conmon would refuse it with a less clear message.
+			return fmt.Errorf("create container %s: the passthrough log driver cannot be used with a terminal (-t): %w", o.ID, define.ErrInvalidArg)
+		}
 	default:
 		return fmt.Errorf("create container %s: log driver %q: %w", o.ID, o.LogDriver, define.ErrInvalidArg)
 	}
@@ -250,8 +266,19 @@ func (r *Runtime) conmonArgs(o CreateOptions) []string {
 	switch {
 	case o.LogDriver == "none" || (o.LogDriver == "" && o.LogPath == ""):
 		args = append(args, "-l", "none")
+	case o.LogDriver == "passthrough":
+		args = append(args, "-l", "passthrough")
+	case o.LogDriver == "journald":
+		args = append(args, "-l", "journald:")
+		if o.LogTag != "" {
+			// conmon takes a tag for the journal only.
+			args = append(args, "--log-tag", o.LogTag)
+		}
 	default:
 		args = append(args, "-l", "k8s-file:"+o.LogPath)
+		if o.LogSizeMax > 0 {
+			args = append(args, "--log-size-max", strconv.FormatInt(o.LogSizeMax, 10))
+		}
 	}
 	// With a terminal, stdin is the pty master that also carries output:
 	// -i would make conmon close it when an attached client leaves, which

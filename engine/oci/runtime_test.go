@@ -214,3 +214,30 @@ func TestWaitExit(t *testing.T) {
 		}
 	})
 }
+
+// The log drivers and --log-opt settings reach conmon as podman passes them.
+func TestConmonLogArgs(t *testing.T) {
+	r := newTestRuntime(t)
+	for _, tt := range []struct {
+		o    CreateOptions
+		want string
+		not  string
+	}{
+		{CreateOptions{LogDriver: "k8s-file", LogPath: "/b/ctr.log", LogSizeMax: 1000}, " -l k8s-file:/b/ctr.log --log-size-max 1000 ", ""},
+		{CreateOptions{LogDriver: "k8s-file", LogPath: "/b/ctr.log"}, " -l k8s-file:/b/ctr.log ", "--log-size-max"},
+		{CreateOptions{LogDriver: "k8s-file", LogPath: "/b/ctr.log", LogTag: "web"}, " -l k8s-file:/b/ctr.log ", "--log-tag"}, // conmon refuses a tag here
+		{CreateOptions{LogDriver: "journald", LogPath: "/b/ctr.log", LogTag: "web"}, " -l journald: --log-tag web ", "k8s-file"},
+		{CreateOptions{LogDriver: "passthrough", LogPath: "/b/ctr.log"}, " -l passthrough ", "k8s-file"},
+	} {
+		tt.o.ID, tt.o.BundleDir = "abc", "/b"
+		args := " " + strings.Join(r.conmonArgs(tt.o), " ") + " "
+		if !strings.Contains(args, tt.want) || (tt.not != "" && strings.Contains(args, tt.not)) {
+			t.Errorf("%s: conmon args %q, want %q and no %q", tt.o.LogDriver, args, tt.want, tt.not)
+		}
+	}
+	// passthrough hands the container the caller's stdio: no terminal.
+	err := r.validateCreate(CreateOptions{ID: "abc", BundleDir: "/b", LogDriver: "passthrough", Terminal: true})
+	if !errors.Is(err, define.ErrInvalidArg) || !strings.Contains(err.Error(), "cannot be used with a terminal") {
+		t.Errorf("passthrough with -t: %v", err)
+	}
+}

@@ -424,12 +424,15 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if s.Runtime != "" {
 		add(engine.WithOCIRuntime(s.Runtime))
 	}
-	driver, path, err := logDriver(s)
+	lc, err := logConfig(s)
 	if err != nil {
 		return nil, nil, err
 	}
-	if driver != "" || path != "" {
-		add(engine.WithLogDriver(driver, path))
+	if lc.driver != "" || lc.path != "" {
+		add(engine.WithLogDriver(lc.driver, lc.path))
+	}
+	if len(lc.opts) > 0 {
+		add(engine.WithLogOptions(lc.sizeMax, lc.tag, lc.opts))
 	}
 	if len(s.CreateCommand) > 0 {
 		add(engine.WithCreateCommand(s.CreateCommand))
@@ -492,32 +495,3 @@ func initPath(s *spec.ContainerSpec, host *Host) (string, error) {
 	return "", invalid("--init: no init binary found at %s", strings.Join(cands, ", "))
 }
 
-// logDriver validates --log-driver and --log-opt; only path= changes
-// anything today, the size options are accepted for docker compatibility.
-func logDriver(s *spec.ContainerSpec) (driver, path string, err error) {
-	driver = s.LogDriver
-	switch driver {
-	case "json-file":
-		driver = "k8s-file" // podman does the same mapping
-	case "", "k8s-file", "none", "passthrough":
-	default:
-		return "", "", invalid("--log-driver %q: supported drivers are k8s-file, json-file, none and passthrough", s.LogDriver)
-	}
-	for _, o := range s.LogOpts {
-		k, v, ok := strings.Cut(o, "=")
-		if !ok {
-			return "", "", invalid("--log-opt %q: must be KEY=VALUE", o)
-		}
-		switch k {
-		case "path":
-			if !strings.HasPrefix(v, "/") {
-				return "", "", invalid("--log-opt %q: path must be absolute", o)
-			}
-			path = v
-		case "max-size", "max-file", "tag", "mode", "max-buffer-size":
-		default:
-			return "", "", invalid("--log-opt %q: unknown option %s", o, k)
-		}
-	}
-	return driver, path, nil
-}

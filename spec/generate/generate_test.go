@@ -219,6 +219,7 @@ func TestBasicsAndOptions(t *testing.T) {
 		User: "1000:1000", StopSignal: 9, StopTimeout: 3, Terminal: true, Stdin: true, AutoRemove: true,
 		Hostname: "myhost", CgroupParent: "/mine", ShmSize: 128 << 20, ReadOnly: true, OCIRuntime: "runc",
 		LogDriver: "k8s-file", LogPath: "/tmp/x.log", CreateCommand: []string{"berth", "run"},
+		LogSizeMax: 10_000_000, LogOpts: map[string]string{"path": "/tmp/x.log", "max-size": "10m"},
 		NetMode: "bridge", Networks: []string{"net1", "net2"}, DNSServers: []string{"1.1.1.1"},
 		HostAdd: []string{"db:10.0.0.2"},
 	}
