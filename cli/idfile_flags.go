@@ -69,20 +69,8 @@ func addIDFileFlag(cmd *cobra.Command, name, usage string, addIgnore bool, ignor
 	}
 }
 
-// ctrExists reports whether a container is known (true when the engine
-// cannot say, so that the verb reports the real error).
-func ctrExists(d *Deps) func(*cobra.Command, string) bool {
-	return func(cmd *cobra.Command, id string) bool {
-		rt, err := d.Runtime(cmd.Context())
-		if err != nil {
-			return true
-		}
-		_, err = rt.LookupContainer(id)
-		return err == nil
-	}
-}
-
-// podExists is ctrExists for pods.
+// podExists reports whether a pod is known (true when the engine cannot
+// say, so that the verb reports the real error).
 func podExists(d *Deps) func(*cobra.Command, string) bool {
 	return func(cmd *cobra.Command, id string) bool {
 		rt, err := d.Runtime(cmd.Context())

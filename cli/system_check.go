@@ -8,14 +8,13 @@ import (
 	"slices"
 	"time"
 
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
 // newSystemCheckCommand is podman's `system check`.
 func newSystemCheckCommand(d *Deps) *cobra.Command {
-	var opts engine.CheckOptions
+	var opts service.CheckOptions
 	var maxAge string
 	cmd := &cobra.Command{
 		Use:   "check [options]",
@@ -58,7 +57,7 @@ func newSystemCheckCommand(d *Deps) *cobra.Command {
 }
 
 // printCheckReport prints the damage found and what was removed, by kind.
-func printCheckReport(w io.Writer, rep *engine.CheckReport) {
+func printCheckReport(w io.Writer, rep *service.CheckReport) {
 	if !rep.Errors {
 		fmt.Fprintln(w, "No problems found")
 		return
