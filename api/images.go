@@ -32,6 +32,7 @@ type imageBackend interface {
 	ImageSave(ctx context.Context, names []string, w io.Writer) error
 	ContainerCommit(ctx context.Context, name string, opts service.CommitOptions, pause bool) (*define.Image, error)
 	RegistryLogin(ctx context.Context, server, user, password string) error
+	searchBackend
 }
 
 type imageRouter struct{ b imageBackend }
@@ -43,6 +44,7 @@ type imageRouter struct{ b imageBackend }
 func (rt imageRouter) register(s *Server) {
 	s.handle("GET /images/json", rt.list)
 	s.handle("GET /images/get", rt.saveMany)
+	s.handle("GET /images/search", imageSearch(rt.b))
 	s.handle("POST /images/create", rt.create)
 	s.handle("POST /images/load", rt.load)
 	s.handle("POST /images/prune", rt.prune)

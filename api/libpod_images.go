@@ -16,6 +16,7 @@ import (
 func (rt libpodRouter) registerImages(h func(string, handler)) {
 	im := rt.images
 	h("GET /libpod/images/json", rt.imgList)
+	h("GET /libpod/images/search", libpodImageSearch(im.b))
 	h("POST /libpod/images/pull", rt.imgPull)
 	h("POST /libpod/images/prune", rt.imgPrune)
 	h("DELETE /libpod/images/remove", rt.imgRemoveMany)

@@ -47,6 +47,11 @@ func (b *Backend) ImageInspect(name string) (*define.InspectImageData, error) {
 // ImageHistory is `history`.
 func (b *Backend) ImageHistory(name string) ([]HistoryEntry, error) { return History(b.rt, name) }
 
+// ImageSearch is `search` of term on its registry.
+func (b *Backend) ImageSearch(ctx context.Context, term string, opts SearchOptions) ([]SearchResult, error) {
+	return Search(ctx, b.rt, term, opts)
+}
+
 // ImageTag adds ref to an image.
 func (b *Backend) ImageTag(name, ref string) error { return Tag(b.rt, name, []string{ref}) }
 

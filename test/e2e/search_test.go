@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -77,5 +78,38 @@ func TestSearchAndPushAllTags(t *testing.T) {
 	// Without --tls-verify=false, the plain-HTTP test registry is refused.
 	if r := env.Berth("search", reg.Addr+"/findme"); r.ExitCode() != 125 {
 		t.Errorf("search over TLS of a plain registry: %s", r)
+	}
+}
+
+// docker search and podman's remote search reach the registry through the
+// service's /images/search routes (the same service.Search as the CLI).
+func TestAPISearch(t *testing.T) {
+	t.Parallel()
+	reg := StartRegistry(t, RegistryOptions{})
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	repo := reg.Addr + "/apisearch/found"
+	env.MustBerth(t, "tag", "busybox", repo+":v1")
+	env.MustBerth(t, "push", "-q", "--tls-verify=false", repo+":v1")
+	uri := apiService(t, env)
+
+	d := newDockerCLI(t, uri)
+	if got := d.must("search", "--format", "{{.Name}} {{.StarCount}}", reg.Addr+"/apisearch"); got != repo+" 0" {
+		t.Errorf("docker search = %q", got)
+	}
+	if got := d.must("search", "--filter", "stars=1", "--format", "{{.Name}}", reg.Addr+"/apisearch"); got != "" {
+		t.Errorf("docker search --filter stars=1 = %q", got)
+	}
+	if _, errOut, code := d.run("search", "--filter", "bogus=1", reg.Addr+"/apisearch"); code == 0 || !strings.Contains(errOut, "bogus") {
+		t.Errorf("docker search with a bad filter: %d %s", code, errOut)
+	}
+
+	resp, body := libpodRequest(t, uri, "GET", "/v5.0.0/libpod/images/search?tlsVerify=false&listTags=true&term="+url.QueryEscape(repo))
+	var res []map[string]any
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &res) != nil || len(res) != 1 || res[0]["Name"] != repo || res[0]["Tag"] != "v1" {
+		t.Errorf("libpod search listTags: %d %s", resp.StatusCode, body)
+	}
+	if st, body, _ := apiDo(uri, "GET", "/images/search", ""); st != 400 || !strings.Contains(body, "term") {
+		t.Errorf("search without a term: %d %s", st, body)
 	}
 }
