@@ -80,7 +80,11 @@ func addVerb(root *cobra.Command, d *Deps, v verb) {
 // valueFlags are the global flags that take their value as the next
 // argument.
 var valueFlags = []string{"--root", "--runroot", "--runtime", "--storage-driver", "--storage-opt",
-	"--log-level", "--cgroup-manager", "--conmon", "--events-logfile-path"}
+	"--log-level", "-l", "--cgroup-manager", "--conmon", "--events-logfile-path", "--tmpdir", "--volumepath",
+	"--network-config-dir", "--runtime-flag", "--hooks-dir", "--out", "--config"}
+
+// boolFlags are the global flags that take no value.
+var boolFlags = []string{"--transient-store", "--syslog", "--noout", "--debug", "-D"}
 
 // commandName returns the first argument that is not a global flag or its
 // value, or "" when the line asks for something else first (--help).
@@ -93,7 +97,7 @@ func commandName(args []string) string {
 		case strings.Contains(a, "="):
 		case slices.Contains(valueFlags, a), slices.Contains(remoteValueFlags, a):
 			i++
-		case slices.Contains(remoteBoolFlags, a):
+		case slices.Contains(remoteBoolFlags, a), slices.Contains(boolFlags, a):
 		default:
 			return ""
 		}

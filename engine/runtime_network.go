@@ -16,8 +16,12 @@ import (
 // records on the graph root (they must outlive a wiped run root), the
 // pinned namespaces and netavark's aardvark-dns files on the run root.
 func (c *Config) networkConfig() network.Config {
+	defs := c.NetworkConfigDir
+	if defs == "" {
+		defs = filepath.Join(c.GraphRoot, "berth", "networks")
+	}
 	return network.Config{
-		DefinitionsDir: filepath.Join(c.GraphRoot, "berth", "networks"),
+		DefinitionsDir: defs,
 		StateDir:       filepath.Join(c.GraphRoot, "berth", "netstate"),
 		RunDir:         filepath.Join(c.tmpDir(), "netavark"),
 		Warnf:          warnf,
