@@ -49,6 +49,7 @@ func verbs() []verb {
 		{names: []string{"generate"}, group: "manage", build: newGenerateCommand},
 		{names: []string{"quadlet"}, group: "manage", build: newQuadletCommand},
 		{names: []string{"auto-update"}, group: "main", build: newAutoUpdateCommand},
+		m(newCompletionCommand, "completion"),
 	}
 }
 
@@ -68,6 +69,9 @@ func addCommands(root *cobra.Command, d *Deps, args []string) {
 	}
 	for _, v := range all {
 		addVerb(root, d, v)
+	}
+	if strings.HasPrefix(commandName(args), cobra.ShellCompRequestCmd) {
+		addCompletions(root, d)
 	}
 }
 

@@ -67,6 +67,15 @@ func (r *Runtime) Network(nameOrID string) (define.Network, error) {
 	return n.Inspect(nameOrID)
 }
 
+// UpdateNetwork changes a network's DNS servers (`network update`).
+func (r *Runtime) UpdateNetwork(ctx context.Context, nameOrID string, o network.UpdateOptions) (define.Network, error) {
+	n, err := r.netBackend()
+	if err != nil {
+		return define.Network{}, err
+	}
+	return n.Update(ctx, nameOrID, o)
+}
+
 // CreateNetwork stores a new network (see network.Manager.Create).
 func (r *Runtime) CreateNetwork(def define.Network, ignoreExisting bool) (define.Network, error) {
 	n, err := r.netBackend()

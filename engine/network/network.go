@@ -11,6 +11,7 @@
 package network
 
 import (
+	"net/netip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -289,6 +290,7 @@ func normalize(n *define.Network, aardvark string) error {
 	if n.Options == nil {
 		n.Options = map[string]string{}
 	}
+	mapDockerBridgeOptions(n)
 	for k, v := range n.Options {
 		switch k {
 		case "mtu", "metric":
@@ -320,12 +322,35 @@ func normalize(n *define.Network, aardvark string) error {
 			n.DNSEnabled = false // as podman: no aardvark-dns, no DNS
 		}
 	}
+	for _, s := range n.NetworkDNSServers {
+		if _, err := netip.ParseAddr(s); err != nil {
+			return fmt.Errorf("unable to parse ip %s specified in --dns: %w", s, define.ErrInvalidArg)
+		}
+	}
+	if len(n.NetworkDNSServers) > 0 && !n.DNSEnabled {
+		return fmt.Errorf("cannot set NetworkDNSServers if DNS is not enabled for the network: %w", define.ErrInvalidArg)
+	}
 	if n.NetworkInterface != "" {
 		if len(n.NetworkInterface) > 15 || strings.ContainsAny(n.NetworkInterface, "/: \t") {
 			return fmt.Errorf("interface name %q invalid: %w", n.NetworkInterface, define.ErrInvalidArg)
 		}
 	}
 	return validateSubnets(n)
+}
+
+// mapDockerBridgeOptions turns docker's names of the bridge options into
+// podman's, as podman does: the MTU and the bridge's name. Docker's other
+// com.docker.network.* options stay and are refused as unsupported, as
+// podman refuses them.
+func mapDockerBridgeOptions(n *define.Network) {
+	if v, ok := n.Options["com.docker.network.driver.mtu"]; ok {
+		n.Options["mtu"] = v
+		delete(n.Options, "com.docker.network.driver.mtu")
+	}
+	if v, ok := n.Options["com.docker.network.bridge.name"]; ok {
+		n.NetworkInterface = v
+		delete(n.Options, "com.docker.network.bridge.name")
+	}
 }
 
 func isDigits(s string) bool {
