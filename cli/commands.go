@@ -118,7 +118,8 @@ func newContainerCommand(d *Deps) *cobra.Command {
 		newMountCommand(d), newUmountCommand(d), newExportCommand(d), newCommitCommand(d),
 		newContainerExistsCommand(d), newCleanupCommand(d), newPruneCommand(d),
 		newCpCommand(d), newTopCommand(d), newStatsCommand(d), newDiffCommand(d),
-		newPortCommand(d), newAttachCommand(d), newExecCommand(d), newUpdateCommand(d))
+		newPortCommand(d), newAttachCommand(d), newExecCommand(d), newUpdateCommand(d),
+		newContainerCloneCommand(d), newRunlabelCommand(d))
 	return ctr
 }
 

@@ -90,6 +90,10 @@ func (c *Config) exitCommandArgs(id string, autoRemove bool) []string {
 	return append(args, id)
 }
 
+// GlobalArgs is globalArgs, for commands that run berth again on the
+// same store (runlabel).
+func (c *Config) GlobalArgs() []string { return c.globalArgs() }
+
 // globalArgs is the berth binary and the global flags that make another
 // berth process (exit command, healthcheck scheduler) see the same
 // store, run root, runtime and events log as this one.
