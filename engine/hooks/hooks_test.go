@@ -30,6 +30,7 @@ func TestApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := spec.Hooks
+	//lint:ignore SA1019 prestart is what the hook file asks for
 	if h == nil || len(h.Prestart) != 1 || h.Prestart[0].Path != "/bin/true" || len(h.Poststop) != 1 ||
 		len(h.CreateRuntime) != 1 || h.CreateRuntime[0].Path != "/bin/sh" || len(h.Poststart) != 1 {
 		t.Fatalf("hooks = %+v", h)
