@@ -54,6 +54,7 @@ func verbs() []verb {
 		{names: []string{"kube"}, group: "manage", build: newKubeCommand},
 		{names: []string{"play"}, group: "manage", build: newPlayCommand},
 		{names: []string{"secret"}, group: "manage", build: newSecretCommand},
+		m(newCompletionCommand, "completion"),
 	}
 }
 
@@ -74,6 +75,9 @@ func addCommands(root *cobra.Command, d *Deps, args []string) {
 	for _, v := range all {
 		addVerb(root, d, v)
 	}
+	if strings.HasPrefix(commandName(args), cobra.ShellCompRequestCmd) {
+		addCompletions(root, d)
+	}
 }
 
 func addVerb(root *cobra.Command, d *Deps, v verb) {
@@ -85,7 +89,11 @@ func addVerb(root *cobra.Command, d *Deps, v verb) {
 // valueFlags are the global flags that take their value as the next
 // argument.
 var valueFlags = []string{"--root", "--runroot", "--runtime", "--storage-driver", "--storage-opt",
-	"--log-level", "--cgroup-manager", "--conmon", "--events-logfile-path"}
+	"--log-level", "-l", "--cgroup-manager", "--conmon", "--events-logfile-path", "--tmpdir", "--volumepath",
+	"--network-config-dir", "--runtime-flag", "--hooks-dir", "--out", "--config"}
+
+// boolFlags are the global flags that take no value.
+var boolFlags = []string{"--transient-store", "--syslog", "--noout", "--debug", "-D"}
 
 // commandName returns the first argument that is not a global flag or its
 // value, or "" when the line asks for something else first (--help).
@@ -98,7 +106,7 @@ func commandName(args []string) string {
 		case strings.Contains(a, "="):
 		case slices.Contains(valueFlags, a), slices.Contains(remoteValueFlags, a):
 			i++
-		case slices.Contains(remoteBoolFlags, a):
+		case slices.Contains(remoteBoolFlags, a), slices.Contains(boolFlags, a):
 		default:
 			return ""
 		}
@@ -115,7 +123,8 @@ func newContainerCommand(d *Deps) *cobra.Command {
 		newMountCommand(d), newUmountCommand(d), newExportCommand(d), newCommitCommand(d),
 		newContainerExistsCommand(d), newCleanupCommand(d), newPruneCommand(d),
 		newCpCommand(d), newTopCommand(d), newStatsCommand(d), newDiffCommand(d),
-		newPortCommand(d), newAttachCommand(d), newExecCommand(d), newUpdateCommand(d))
+		newPortCommand(d), newAttachCommand(d), newExecCommand(d), newUpdateCommand(d),
+		newContainerCloneCommand(d), newRunlabelCommand(d))
 	return ctr
 }
 

@@ -11,7 +11,7 @@ func newNetworkCommand(d *Deps) *cobra.Command {
 	cmd := &cobra.Command{Use: "network", Short: "Manage networks", RunE: subcommandRequired}
 	cmd.AddCommand(newNetworkCreateCommand(d), newNetworkLsCommand(d), newNetworkInspectCommand(d),
 		newNetworkRmCommand(d), newNetworkPruneCommand(d), newNetworkExistsCommand(d),
-		newNetworkConnectCommand(d), newNetworkDisconnectCommand(d), newNetworkReloadCommand(d))
+		newNetworkConnectCommand(d), newNetworkDisconnectCommand(d), newNetworkReloadCommand(d), newNetworkUpdateCommand(d))
 	return cmd
 }
 

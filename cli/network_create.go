@@ -47,7 +47,8 @@ func newNetworkCreateCommand(d *Deps) *cobra.Command {
 	f.BoolVar(&o.DisableDNS, "disable-dns", false, "disable dns plugin")
 	f.BoolVar(&o.Ignore, "ignore", false, "don't fail if network already exists")
 	f.StringVar(&o.Interface, "interface-name", "", "interface name which is used by the driver")
-	f.StringArrayVarP(&opts, "opt", "o", nil, "set driver specific options (mtu, metric, isolate)")
+	f.StringArrayVarP(&opts, "opt", "o", nil, "set driver specific options (mtu, metric, isolate; docker's com.docker.network.driver.mtu and com.docker.network.bridge.name)")
 	f.StringArrayVar(&labels, "label", nil, "set metadata on a network")
+	f.StringSliceVar(&o.DNSServers, "dns", nil, "DNS servers this network will use")
 	return cmd
 }

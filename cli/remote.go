@@ -64,7 +64,7 @@ func worksRemotely(cmd *cobra.Command) bool {
 func addRemoteFlags(f *pflag.FlagSet, o *remoteOptions) {
 	f.BoolVarP(&o.remote, "remote", "r", false, "access a remote berth service (default unix://"+connection.DefaultSocket+" or the default connection)")
 	f.StringVar(&o.url, "url", "", "URI of the berth service (unix:///PATH, tcp://HOST:PORT, ssh://[USER@]HOST[:PORT]/PATH; implies --remote; env CONTAINER_HOST)")
-	f.StringVar(&o.conn, "connection", "", "connection to use for remote berth (see `berth system connection`; env CONTAINER_CONNECTION)")
+	f.StringVarP(&o.conn, "connection", "c", "", "connection to use for remote berth (see berth system connection; env CONTAINER_CONNECTION)")
 	f.StringVar(&o.identity, "identity", "", "path to the SSH identity file (env CONTAINER_SSHKEY)")
 }
 
@@ -189,6 +189,6 @@ func (d *Deps) closeEngine() {
 // remoteValueFlags are the remote flags that take a value, and
 // remoteBoolFlags those that do not, for commandName.
 var (
-	remoteValueFlags = []string{"--url", "--connection", "--identity"}
+	remoteValueFlags = []string{"--url", "--connection", "-c", "--identity", "--host", "-H", "--context"}
 	remoteBoolFlags  = []string{"--remote", "-r"}
 )

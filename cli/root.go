@@ -16,7 +16,6 @@ import (
 	"github.com/berth-dev/berth/internal/config"
 	"github.com/berth-dev/berth/internal/rootless"
 	"github.com/berth-dev/berth/service"
-	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 )
 
@@ -27,7 +26,11 @@ type globalOptions struct {
 	logLevel, cgroupManager, conmon       string
 	eventsLogPath                         string
 	eventsBackend                         string
+	tmpDir, volumePath, networkConfigDir  string
+	transientStore                        bool
+	runtimeFlags, hooksDirs               []string
 	remoteOpts                            remoteOptions
+	output                                outputOptions
 }
 
 // Deps is what every command needs: its writers and a lazily opened
@@ -44,6 +47,8 @@ type Deps struct {
 	// remotely run on, opened by Engine.
 	newRemote RemoteFunc
 	engine    service.Engine
+	// outFile is --out's file, closed with the runtime.
+	outFile *os.File
 }
 
 // ServeAPIFunc serves the REST API over b on uri until ctx ends or it has
@@ -80,6 +85,10 @@ func (d *Deps) Close() {
 		_ = d.rt.Shutdown(false)
 		d.rt = nil
 	}
+	if d.outFile != nil {
+		_ = d.outFile.Close()
+		d.outFile = nil
+	}
 }
 
 // Config returns containers.conf as loaded at startup.
@@ -98,6 +107,13 @@ func (d *Deps) engineConfig() (service.RuntimeConfig, error) {
 		LogLevel:           d.global.logLevel,
 		InitPath:           d.conf.Containers.InitPath,
 		EventsLogPath:      firstNonEmpty(d.global.eventsLogPath, d.conf.Engine.EventsLogFilePath),
+		TmpDir:             firstNonEmpty(d.global.tmpDir, d.conf.Engine.TmpDir),
+		VolumePath:         firstNonEmpty(d.global.volumePath, d.conf.Engine.VolumePath),
+		NetworkConfigDir:   firstNonEmpty(d.global.networkConfigDir, d.conf.Network.NetworkConfigDir),
+		TransientStore:     d.global.transientStore,
+		RuntimeFlags:       d.global.runtimeFlags,
+		HooksDirs:          d.hooksDirs(),
+		Syslog:             d.global.output.syslog,
 		Rootless:           rootless.IsRootless(),
 	}
 	switch backend := firstNonEmpty(d.global.eventsBackend, d.conf.Engine.EventsLogger, "file"); backend {
@@ -143,7 +159,10 @@ func (d *Deps) engineConfig() (service.RuntimeConfig, error) {
 	if bin, err := os.Executable(); err == nil {
 		c.BinaryPath = bin
 	}
-	for _, p := range []*string{&c.GraphRoot, &c.RunRoot} {
+	for _, p := range []*string{&c.GraphRoot, &c.RunRoot, &c.TmpDir, &c.VolumePath, &c.NetworkConfigDir} {
+		if *p == "" {
+			continue
+		}
 		abs, err := filepath.Abs(*p)
 		if err != nil {
 			return c, err
@@ -156,6 +175,22 @@ func (d *Deps) engineConfig() (service.RuntimeConfig, error) {
 		return c, fmt.Errorf("invalid --cgroup-manager %q: must be cgroupfs or systemd", c.CgroupManager)
 	}
 	return c, nil
+}
+
+// hooksDirs are the OCI hooks directories: --hooks-dir (empty values
+// dropped, so --hooks-dir "" turns hooks off), else containers.conf's
+// engine.hooks_dir, else nil for the defaults.
+func (d *Deps) hooksDirs() []string {
+	if d.global.hooksDirs != nil {
+		dirs := []string{}
+		for _, h := range d.global.hooksDirs {
+			if h != "" {
+				dirs = append(dirs, h)
+			}
+		}
+		return dirs
+	}
+	return d.conf.Engine.HooksDir
 }
 
 func firstNonEmpty(s ...string) string {
@@ -175,25 +210,20 @@ func NewRoot(args []string) (*cobra.Command, *Deps) {
 		Use:           "berth [options] command",
 		Short:         "Manage pods, containers and images",
 		Long:          "berth is a daemonless engine for OCI containers and pods, compatible with podman and docker.",
+		Version:       Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Flags before the verb are the root's: -c, -H, -l, -D and -v
+		// are global there and the verb's own after it (podman's way).
+		TraverseChildren: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			return d.setup(cmd)
 		},
 	}
+	root.SetVersionTemplate("berth version {{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
-	f := root.PersistentFlags()
-	f.StringVar(&d.global.root, "root", "", "path to the graph root directory where images and containers are stored")
-	f.StringVar(&d.global.runRoot, "runroot", "", "path to the 'run directory' where all state information is stored")
-	f.StringVar(&d.global.runtime, "runtime", "", "path or name of the OCI runtime (runc, crun)")
-	f.StringVar(&d.global.storageDriver, "storage-driver", "", "select which storage driver is used to manage storage of images and containers")
-	f.StringArrayVar(&d.global.storageOpts, "storage-opt", nil, "storage driver option")
-	f.StringVar(&d.global.logLevel, "log-level", "warn", "log messages above specified level (trace, debug, info, warn, error, fatal, panic)")
-	f.StringVar(&d.global.cgroupManager, "cgroup-manager", "", "cgroup manager to use (cgroupfs or systemd)")
-	f.StringVar(&d.global.conmon, "conmon", "", "path of the conmon binary")
-	f.StringVar(&d.global.eventsLogPath, "events-logfile-path", "", "path of the events log file")
-	f.StringVar(&d.global.eventsBackend, "events-backend", "", "events backend to use (file, journald, none)")
-	addRemoteFlags(f, &d.global.remoteOpts)
+	addEngineFlags(root.PersistentFlags(), &d.global)
+	addRootOnlyFlags(root, &d.global)
 
 	root.AddGroup(&cobra.Group{ID: "main", Title: "Available Commands:"}, &cobra.Group{ID: "manage", Title: "Management Commands:"})
 	addCommands(root, d, args)
@@ -201,12 +231,15 @@ func NewRoot(args []string) (*cobra.Command, *Deps) {
 }
 
 func (d *Deps) setup(cmd *cobra.Command) error {
-	lvl, err := logrus.ParseLevel(d.global.logLevel)
-	if err != nil {
-		return fmt.Errorf("invalid --log-level %q: %w", d.global.logLevel, err)
+	if err := d.setupLogging(cmd.ErrOrStderr()); err != nil {
+		return err
 	}
-	logrus.SetLevel(lvl)
-	logrus.SetOutput(cmd.ErrOrStderr())
+	if err := d.setupOutput(cmd); err != nil {
+		return err
+	}
+	if err := d.checkContext(cmd); err != nil {
+		return err
+	}
 	if err := d.checkRemote(cmd); err != nil {
 		return err
 	}
@@ -271,6 +304,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee.Code
+	}
+	var em *exitMessage
+	if errors.As(err, &em) {
+		fmt.Fprintln(stderr, em.msg)
+		return em.code
 	}
 	var ce *codedError
 	if errors.As(err, &ce) {

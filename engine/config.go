@@ -40,6 +40,27 @@ type Config struct {
 	// user namespace internal/rootless keeps): networks default to pasta,
 	// the registry of bridges is per user, cgroups may be unavailable.
 	Rootless bool
+	// TmpDir holds what a reboot must forget (exit files, sockets, locks,
+	// the alive marker): podman's --tmpdir; "" is <RunRoot>/berth.
+	TmpDir string
+	// VolumePath holds one directory per volume; "" is <GraphRoot>/volumes.
+	VolumePath string
+	// NetworkConfigDir holds the network definitions; "" is
+	// <GraphRoot>/berth/networks.
+	NetworkConfigDir string
+	// TransientStore keeps the state database and storage's container
+	// records on the run root, so they vanish with a reboot (podman's
+	// --transient-store): faster, at the price of containers not
+	// surviving one.
+	TransientStore bool
+	// RuntimeFlags are extra global flags for every OCI runtime call,
+	// without their leading "--" (podman's --runtime-flag).
+	RuntimeFlags []string
+	// HooksDirs are the OCI hooks directories (podman's --hooks-dir);
+	// nil means the defaults, an empty non-nil slice none.
+	HooksDirs []string
+	// Syslog makes conmon log to syslog too.
+	Syslog bool
 }
 
 // noCgroups reports the rootless degraded mode of a cgroup v1 host: an
@@ -53,9 +74,19 @@ func (c *Config) noCgroups() bool {
 	return unix.Statfs("/sys/fs/cgroup", &st) != nil || st.Type != unix.CGROUP2_SUPER_MAGIC
 }
 
-func (c *Config) dbPath() string     { return filepath.Join(c.GraphRoot, "berth", "berth.db") }
-func (c *Config) staticDir() string  { return filepath.Join(c.GraphRoot, "berth", "containers") }
-func (c *Config) tmpDir() string     { return filepath.Join(c.RunRoot, "berth") }
+func (c *Config) dbPath() string {
+	if c.TransientStore {
+		return filepath.Join(c.tmpDir(), "berth.db")
+	}
+	return filepath.Join(c.GraphRoot, "berth", "berth.db")
+}
+func (c *Config) staticDir() string { return filepath.Join(c.GraphRoot, "berth", "containers") }
+func (c *Config) tmpDir() string {
+	if c.TmpDir != "" {
+		return c.TmpDir
+	}
+	return filepath.Join(c.RunRoot, "berth")
+}
 func (c *Config) bundleRoot() string { return filepath.Join(c.tmpDir(), "containers") }
 func (c *Config) lockDir() string    { return filepath.Join(c.tmpDir(), "locks") }
 func (c *Config) aliveFile() string  { return filepath.Join(c.tmpDir(), "alive") }
@@ -79,6 +110,10 @@ func (c *Config) exitCommandArgs(id string, autoRemove bool) []string {
 	}
 	return append(args, id)
 }
+
+// GlobalArgs is globalArgs, for commands that run berth again on the
+// same store (runlabel).
+func (c *Config) GlobalArgs() []string { return c.globalArgs() }
 
 // globalArgs is the berth binary and the global flags that make another
 // berth process (exit command, healthcheck scheduler) see the same
@@ -107,6 +142,28 @@ func (c *Config) globalArgs() []string {
 	if c.EventsLogPath != "" {
 		args = append(args, "--events-logfile-path", c.EventsLogPath)
 	}
+	for _, kv := range [][2]string{{"--tmpdir", c.TmpDir}, {"--volumepath", c.VolumePath}, {"--network-config-dir", c.NetworkConfigDir}} {
+		if kv[1] != "" {
+			args = append(args, kv[0], kv[1])
+		}
+	}
+	if c.TransientStore {
+		args = append(args, "--transient-store")
+	}
+	for _, f := range c.RuntimeFlags {
+		args = append(args, "--runtime-flag", f)
+	}
+	if c.HooksDirs != nil {
+		if len(c.HooksDirs) == 0 {
+			args = append(args, "--hooks-dir", "")
+		}
+		for _, d := range c.HooksDirs {
+			args = append(args, "--hooks-dir", d)
+		}
+	}
+	if c.Syslog {
+		args = append(args, "--syslog")
+	}
 	switch {
 	case c.NoEvents:
 		args = append(args, "--events-backend", "none")
@@ -118,4 +175,9 @@ func (c *Config) globalArgs() []string {
 
 // volumeDir holds one directory per volume (<name>/_data is what
 // containers mount), where podman keeps its own.
-func (c *Config) volumeDir() string { return filepath.Join(c.GraphRoot, "volumes") }
+func (c *Config) volumeDir() string {
+	if c.VolumePath != "" {
+		return c.VolumePath
+	}
+	return filepath.Join(c.GraphRoot, "volumes")
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/hooks"
 	"github.com/berth-dev/berth/engine/network"
 	"github.com/berth-dev/berth/engine/oci"
 	"github.com/berth-dev/berth/internal/apparmor"
@@ -134,6 +135,11 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 			c.unmountVolumesLocked()
 		}
 	}()
+	// OCI hooks are read at every start, so a container gets the hooks
+	// directories as they are then (as in podman).
+	if err := hooks.Apply(spec, c.runtime.cfg.HooksDirs); err != nil {
+		return err
+	}
 	data, err := json.Marshal(spec)
 	if err != nil {
 		return err

@@ -123,6 +123,7 @@ func (r *Runtime) storage() (*estorage.Store, error) {
 			RunRoot:            r.cfg.RunRoot,
 			GraphDriver:        r.cfg.GraphDriver,
 			GraphDriverOptions: r.cfg.GraphDriverOptions,
+			TransientStore:     r.cfg.TransientStore,
 		})
 		if r.storeErr == nil {
 			r.images = image.New(r.store, image.Options{})
@@ -178,6 +179,8 @@ func (r *Runtime) newConmonRuntime(name string) (ociRuntime, error) {
 		SocketDir:     r.cfg.socketDir(),
 		CgroupManager: r.cfg.CgroupManager,
 		LogLevel:      r.cfg.LogLevel,
+		RuntimeFlags:  r.cfg.RuntimeFlags,
+		Syslog:        r.cfg.Syslog,
 	}
 	if len(name) > 0 && name[0] == '/' {
 		cfg.Path = name

@@ -31,7 +31,7 @@ type CheckReport struct {
 	// Layers, ROLayers, Images, ROImages and Containers map damaged
 	// objects' IDs to what is wrong with them. Containers also holds
 	// berth's containers whose storage container is gone.
-	Layers, ROLayers, Images, ROImages, Containers map[string][]string
+	Layers, ROLayers, Images, ROImages, Containers  map[string][]string
 	RemovedLayers, RemovedImages, RemovedContainers []string
 }
 

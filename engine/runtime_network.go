@@ -16,8 +16,12 @@ import (
 // records on the graph root (they must outlive a wiped run root), the
 // pinned namespaces and netavark's aardvark-dns files on the run root.
 func (c *Config) networkConfig() network.Config {
+	defs := c.NetworkConfigDir
+	if defs == "" {
+		defs = filepath.Join(c.GraphRoot, "berth", "networks")
+	}
 	return network.Config{
-		DefinitionsDir: filepath.Join(c.GraphRoot, "berth", "networks"),
+		DefinitionsDir: defs,
 		StateDir:       filepath.Join(c.GraphRoot, "berth", "netstate"),
 		RunDir:         filepath.Join(c.tmpDir(), "netavark"),
 		Warnf:          warnf,
@@ -71,6 +75,15 @@ func (r *Runtime) Network(nameOrID string) (define.Network, error) {
 		return n.Default()
 	}
 	return n.Inspect(nameOrID)
+}
+
+// UpdateNetwork changes a network's DNS servers (`network update`).
+func (r *Runtime) UpdateNetwork(ctx context.Context, nameOrID string, o network.UpdateOptions) (define.Network, error) {
+	n, err := r.netBackend()
+	if err != nil {
+		return define.Network{}, err
+	}
+	return n.Update(ctx, nameOrID, o)
 }
 
 // CreateNetwork stores a new network (see network.Manager.Create).

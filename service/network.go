@@ -30,6 +30,8 @@ type NetworkCreateOptions struct {
 	Labels     map[string]string
 	// Ignore returns an existing network of that name instead of failing.
 	Ignore bool
+	// DNSServers are the network's own resolvers (--dns).
+	DNSServers []string
 }
 
 // NetworkCreate validates the request and creates the network. A missing
@@ -39,14 +41,15 @@ func NetworkCreate(rt *engine.Runtime, o NetworkCreateOptions) (define.Network, 
 		return define.Network{}, fmt.Errorf("every --gateway and --ip-range needs its own --subnet: %w", define.ErrInvalidArg)
 	}
 	n := define.Network{
-		Name:             o.Name,
-		Driver:           o.Driver,
-		Internal:         o.Internal,
-		IPv6Enabled:      o.IPv6,
-		DNSEnabled:       !o.DisableDNS,
-		NetworkInterface: o.Interface,
-		Options:          o.Options,
-		Labels:           o.Labels,
+		Name:              o.Name,
+		Driver:            o.Driver,
+		Internal:          o.Internal,
+		IPv6Enabled:       o.IPv6,
+		DNSEnabled:        !o.DisableDNS,
+		NetworkInterface:  o.Interface,
+		Options:           o.Options,
+		Labels:            o.Labels,
+		NetworkDNSServers: o.DNSServers,
 	}
 	for i, s := range o.Subnets {
 		sub := define.Subnet{Subnet: s}
@@ -85,6 +88,15 @@ func NetworkCreate(rt *engine.Runtime, o NetworkCreateOptions) (define.Network, 
 		return n, fmt.Errorf("network name %s is reserved: %w", n.Name, define.ErrInvalidArg)
 	}
 	return rt.CreateNetwork(n, o.Ignore)
+}
+
+// NetworkUpdateOptions is what `network update` changes.
+type NetworkUpdateOptions = network.UpdateOptions
+
+// NetworkUpdate changes a network's DNS servers and returns its name.
+func NetworkUpdate(ctx context.Context, rt *engine.Runtime, nameOrID string, o NetworkUpdateOptions) (string, error) {
+	n, err := rt.UpdateNetwork(ctx, nameOrID, o)
+	return n.Name, err
 }
 
 // NetworkFilter is one parsed --filter of `network ls`/`prune`.

@@ -39,6 +39,9 @@ type Network struct {
 	Labels           map[string]string `json:"labels,omitempty"`
 	Options          map[string]string `json:"options,omitempty"`
 	IPAMOptions      map[string]string `json:"ipam_options,omitempty"`
+	// NetworkDNSServers are the resolvers aardvark-dns forwards to for
+	// this network (podman's --dns of network create).
+	NetworkDNSServers []string `json:"network_dns_servers,omitempty"`
 }
 
 // Subnet is one subnet of a network, in CIDR form.

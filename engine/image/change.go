@@ -3,6 +3,7 @@ package image
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/berth-dev/berth/internal/shellwords"
 	"path"
 	"strconv"
 	"strings"
@@ -205,49 +206,13 @@ func keyValues(value string) ([][2]string, error) {
 	return pairs, nil
 }
 
-// splitWords splits on unquoted blanks, honouring single quotes, double
-// quotes and backslash escapes, and removes the quoting.
+// splitWords splits on unquoted blanks, honouring quotes and escapes.
 func splitWords(s string) ([]string, error) {
-	var (
-		words   []string
-		cur     strings.Builder
-		inWord  bool
-		quote   rune
-		escaped bool
-	)
-	for _, r := range s {
-		switch {
-		case escaped:
-			cur.WriteRune(r)
-			escaped = false
-		case r == '\\' && quote != '\'':
-			escaped, inWord = true, true
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			} else {
-				cur.WriteRune(r)
-			}
-		case r == '"' || r == '\'':
-			quote, inWord = r, true
-		case r == ' ' || r == '\t' || r == '\n':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
+	w, err := shellwords.Split(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", err, define.ErrInvalidArg)
 	}
-	if quote != 0 || escaped {
-		return nil, fmt.Errorf("unterminated quote or escape: %w", define.ErrInvalidArg)
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
+	return w, nil
 }
 
 // exposedPort validates "80", "80/tcp", "53/udp" and returns the canonical

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -281,14 +282,31 @@ func normalize(n *define.Network, aardvark string) error {
 	if n.Driver == "" {
 		n.Driver = "bridge"
 	}
-	if n.Driver != "bridge" {
-		return fmt.Errorf("unsupported driver %s: only the bridge driver is supported: %w", n.Driver, define.ErrInvalidArg)
+	if n.Driver != "bridge" && n.Driver != "macvlan" && n.Driver != "ipvlan" {
+		return fmt.Errorf("unsupported driver %s: %w", n.Driver, define.ErrInvalidArg)
 	}
 	n.ID = idgen.NewID()
 	n.Created = time.Now()
 	if n.Options == nil {
 		n.Options = map[string]string{}
 	}
+	if n.IPAMOptions == nil {
+		n.IPAMOptions = map[string]string{}
+	}
+	if !isBridge(*n) {
+		if err := normalizeVLAN(n); err != nil {
+			return err
+		}
+		if d := n.IPAMOptions["driver"]; d != "" && d != "host-local" {
+			return fmt.Errorf("unsupported IPAM driver %s: %w", d, define.ErrInvalidArg)
+		}
+		n.IPAMOptions["driver"] = "host-local"
+		if err := checkDNSServers(n); err != nil {
+			return err
+		}
+		return validateSubnets(n)
+	}
+	mapDockerBridgeOptions(n)
 	for k, v := range n.Options {
 		switch k {
 		case "mtu", "metric":
@@ -306,9 +324,6 @@ func normalize(n *define.Network, aardvark string) error {
 	if _, ok := n.Options["isolate"]; !ok {
 		n.Options["isolate"] = "true"
 	}
-	if n.IPAMOptions == nil {
-		n.IPAMOptions = map[string]string{}
-	}
 	if d := n.IPAMOptions["driver"]; d != "" && d != "host-local" {
 		return fmt.Errorf("unsupported IPAM driver %s: %w", d, define.ErrInvalidArg)
 	}
@@ -320,12 +335,43 @@ func normalize(n *define.Network, aardvark string) error {
 			n.DNSEnabled = false // as podman: no aardvark-dns, no DNS
 		}
 	}
+	if err := checkDNSServers(n); err != nil {
+		return err
+	}
 	if n.NetworkInterface != "" {
 		if len(n.NetworkInterface) > 15 || strings.ContainsAny(n.NetworkInterface, "/: \t") {
 			return fmt.Errorf("interface name %q invalid: %w", n.NetworkInterface, define.ErrInvalidArg)
 		}
 	}
 	return validateSubnets(n)
+}
+
+// checkDNSServers validates --dns: addresses, on a network with DNS.
+func checkDNSServers(n *define.Network) error {
+	for _, s := range n.NetworkDNSServers {
+		if _, err := netip.ParseAddr(s); err != nil {
+			return fmt.Errorf("unable to parse ip %s specified in --dns: %w", s, define.ErrInvalidArg)
+		}
+	}
+	if len(n.NetworkDNSServers) > 0 && !n.DNSEnabled {
+		return fmt.Errorf("cannot set NetworkDNSServers if DNS is not enabled for the network: %w", define.ErrInvalidArg)
+	}
+	return nil
+}
+
+// mapDockerBridgeOptions turns docker's names of the bridge options into
+// podman's, as podman does: the MTU and the bridge's name. Docker's other
+// com.docker.network.* options stay and are refused as unsupported, as
+// podman refuses them.
+func mapDockerBridgeOptions(n *define.Network) {
+	if v, ok := n.Options["com.docker.network.driver.mtu"]; ok {
+		n.Options["mtu"] = v
+		delete(n.Options, "com.docker.network.driver.mtu")
+	}
+	if v, ok := n.Options["com.docker.network.bridge.name"]; ok {
+		n.NetworkInterface = v
+		delete(n.Options, "com.docker.network.bridge.name")
+	}
 }
 
 func isDigits(s string) bool {
@@ -363,10 +409,12 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 	// (keepalive.go); a bridge left by a crash goes with the network too.
 	// Both go while the definition still exists: until it is removed, the
 	// host-wide registry keeps other roots off the bridge's name.
-	if err := m.releaseBridge(ctx, n); err != nil {
-		m.cfg.Warnf("%v", err)
+	if isBridge(n) {
+		if err := m.releaseBridge(ctx, n); err != nil {
+			m.cfg.Warnf("%v", err)
+		}
+		_ = deleteLink(n.NetworkInterface)
 	}
-	_ = deleteLink(n.NetworkInterface)
 	if err := os.Remove(m.defPath(n.Name)); err != nil {
 		return err
 	}

@@ -218,6 +218,9 @@ func (m *Manager) registryLock() (func(), error) {
 //
 // Preconditions: the root's network lock is held.
 func (m *Manager) allocateHostResources(n *define.Network, existing []define.Network, persist func() error) error {
+	if !isBridge(*n) {
+		return allocateVLAN(n, existing, persist)
+	}
 	unlock, err := m.registryLock()
 	if err != nil {
 		return err

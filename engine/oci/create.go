@@ -256,6 +256,9 @@ func (r *Runtime) baseConmonArgs(ctrID, uuid, dir, name string) []string {
 	if lvl := conmonLogLevel(r.cfg.LogLevel); lvl != "" {
 		args = append(args, "--log-level", lvl)
 	}
+	if r.cfg.Syslog {
+		args = append(args, "--syslog")
+	}
 	return args
 }
 

@@ -40,6 +40,11 @@ type Config struct {
 	CgroupManager string
 	// LogLevel is passed to conmon (debug, info, warn, error); "" omits it.
 	LogLevel string
+	// RuntimeFlags are extra global runtime flags, each given as "--"+flag
+	// (podman's --runtime-flag: "debug" becomes --debug).
+	RuntimeFlags []string
+	// Syslog makes conmon log to syslog as well.
+	Syslog bool
 }
 
 // Runtime is the conmon-driven adapter for one OCI runtime binary. It keeps
@@ -170,6 +175,9 @@ func (r *Runtime) runtimeArgs() []string {
 	args := []string{"--root=" + r.cfg.StateRoot}
 	if r.cfg.CgroupManager == "systemd" {
 		args = append(args, "--systemd-cgroup")
+	}
+	for _, f := range r.cfg.RuntimeFlags {
+		args = append(args, "--"+f)
 	}
 	return args
 }

@@ -21,6 +21,8 @@ type Options struct {
 	RunRoot            string
 	GraphDriver        string
 	GraphDriverOptions []string
+	// TransientStore keeps container records on the run root.
+	TransientStore bool
 }
 
 // Store is an open containers-storage store. It is safe for use by several
@@ -59,6 +61,9 @@ func Open(opts Options) (*Store, error) {
 	}
 	if len(opts.GraphDriverOptions) > 0 {
 		so.GraphDriverOptions = opts.GraphDriverOptions
+	}
+	if opts.TransientStore {
+		so.TransientStore = true
 	}
 	if so.GraphDriverName != "" {
 		s, err := cstorage.GetStore(so)

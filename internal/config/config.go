@@ -34,7 +34,12 @@ type Config struct {
 		OCIRuntimes       map[string][]string `toml:"runtimes"`
 		StaticDir         string              `toml:"static_dir"`
 		TmpDir            string              `toml:"tmp_dir"`
+		VolumePath        string              `toml:"volume_path"`
+		HooksDir          []string            `toml:"hooks_dir"`
 	} `toml:"engine"`
+	Network struct {
+		NetworkConfigDir string `toml:"network_config_dir"`
+	} `toml:"network"`
 }
 
 // Files lists the containers.conf files read, lowest priority first:

@@ -485,7 +485,7 @@ func TestNetworkCommands(t *testing.T) {
 		{[]string{"network", "create", "--subnet", "banana", "nwcmd3"}, "subnet"},
 		{[]string{"network", "create", "--subnet", "10.231.10.0/24", "--gateway", "10.232.0.1", "nwcmd3"}, "gateway"},
 		{[]string{"network", "create", "--opt", "nosuch=1", "nwcmd3"}, "unsupported"},
-		{[]string{"network", "create", "--driver", "macvlan", "nwcmd3"}, "driver"},
+		{[]string{"network", "create", "--driver", "overlay", "nwcmd3"}, "driver"},
 		{[]string{"network", "create", "bad/name"}, "invalid"},
 		{[]string{"network", "ls", "--filter", "color=red"}, "filter"},
 	} {
