@@ -381,7 +381,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 		return nil, nil, err
 	}
 	shmMount(g, s.IPC)
-	usernsMounts(g, s)
+	usernsMounts(g, s, p)
 	if len(userDests) > 0 {
 		add(engine.WithUserVolumes(userDests))
 	}

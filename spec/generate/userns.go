@@ -3,6 +3,7 @@ package generate
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.podman.io/storage/pkg/idtools"
@@ -178,9 +179,18 @@ func fromIDTools(m []idtools.IDMap) []spec.IDMap {
 // namespace); the engine makes the others (or they are the host's or
 // another container's), so the host's /sys is bound read-only instead,
 // as podman does.
-func usernsMounts(g *specs.Spec, s *spec.ContainerSpec) {
+//
+// Likewise mqueue can only be mounted by the owner of the IPC namespace:
+// a container that joins another's (--ipc container:X or host, a pod's
+// members) goes without /dev/mqueue (mq_open(3) needs no mount).
+func usernsMounts(g *specs.Spec, s *spec.ContainerSpec, p Placement) {
 	if !s.UserNS.Enabled() {
 		return
+	}
+	joinsIPC := strings.HasPrefix(s.IPC, "container:") || s.IPC == "host" ||
+		(s.IPC == "" && p.Pod != nil && !p.Pod.Infra && p.Pod.HasInfra && p.Pod.SharesIPC)
+	if joinsIPC {
+		g.Mounts = slices.DeleteFunc(g.Mounts, func(m specs.Mount) bool { return m.Destination == "/dev/mqueue" && m.Type == "mqueue" })
 	}
 	if mode, _, _ := NetworkMode(s.Network); mode == "none" {
 		return
