@@ -154,3 +154,28 @@ func TestRootlessUserNamespace(t *testing.T) {
 		})
 	}
 }
+
+func TestUsernsMountsMqueue(t *testing.T) {
+	mq := func(g *specs.Spec) bool {
+		return slices.ContainsFunc(g.Mounts, func(m specs.Mount) bool { return m.Destination == "/dev/mqueue" })
+	}
+	member := Placement{Pod: &PodPlacement{HasInfra: true, SharesIPC: true}}
+	for _, tc := range []struct {
+		name string
+		s    spec.ContainerSpec
+		p    Placement
+		want bool
+	}{
+		{"own IPC namespace", spec.ContainerSpec{UserNS: spec.UserNS{Mode: "auto"}}, Placement{}, true},
+		{"--ipc container:X", spec.ContainerSpec{UserNS: spec.UserNS{Mode: "auto"}, IPC: "container:x"}, Placement{}, false},
+		{"a pod member sharing IPC", spec.ContainerSpec{UserNS: spec.UserNS{Mode: "auto"}}, member, false},
+		{"a pod member without a user namespace", spec.ContainerSpec{}, member, true},
+		{"a pod not sharing IPC", spec.ContainerSpec{UserNS: spec.UserNS{Mode: "auto"}}, Placement{Pod: &PodPlacement{HasInfra: true}}, true},
+	} {
+		g := &specs.Spec{Mounts: []specs.Mount{{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue"}}}
+		usernsMounts(g, &tc.s, tc.p)
+		if mq(g) != tc.want {
+			t.Errorf("%s: /dev/mqueue mounted %v, want %v", tc.name, mq(g), tc.want)
+		}
+	}
+}
