@@ -419,3 +419,51 @@ func TestRootlessBadSetup(t *testing.T) {
 		t.Errorf("missing newuidmap: want 125:\n%s", r)
 	}
 }
+
+// TestRootlessMigrate changes the user's subordinate ranges: the pause
+// process keeps the old maps until `system migrate` ends it, and the next
+// command makes a namespace with the new ones (podman's procedure). It
+// needs `system migrate` to call rootless.Migrate; it skips where the
+// command does not exist.
+func TestRootlessMigrate(t *testing.T) {
+	u := newRootlessUser(t, true)
+	if r := u.berth("system", "--help"); !strings.Contains(r.Stdout(), "migrate") {
+		t.Skip("no system migrate in this build")
+	}
+	maps := func() string {
+		return u.must(t, "info", "--format", "{{range .Host.IDMappings.UIDMap}}{{.ContainerID}}:{{.HostID}}:{{.Size}} {{end}}")
+	}
+	if got, want := maps(), fmt.Sprintf("0:%d:1 1:%d:65536", u.uid, u.subStart); got != want {
+		t.Fatalf("uid map: got %q, want %q", got, want)
+	}
+	old, _ := os.ReadFile(filepath.Join(u.runDir, "berth", "pause.pid"))
+	// A smaller range at the same start. usermod refuses a user with
+	// processes (the pause process), so the line is rewritten in place.
+	for _, f := range []string{"/etc/subuid", "/etc/subgid"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := fmt.Sprintf("%s:%d:65536\n", u.name, u.subStart)
+		if !strings.Contains(string(data), line) {
+			t.Fatalf("%s has no line %q", f, line)
+		}
+		data = []byte(strings.Replace(string(data), line, fmt.Sprintf("%s:%d:1000\n", u.name, u.subStart), 1))
+		if err := os.WriteFile(f+".berth-e2e", data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(f+".berth-e2e", f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := maps(), fmt.Sprintf("0:%d:1 1:%d:65536", u.uid, u.subStart); got != want {
+		t.Errorf("before migrate the old namespace stays: got %q, want %q", got, want)
+	}
+	u.must(t, "system", "migrate")
+	if got, want := maps(), fmt.Sprintf("0:%d:1 1:%d:1000", u.uid, u.subStart); got != want {
+		t.Errorf("after migrate: got %q, want the new range %q", got, want)
+	}
+	if now, _ := os.ReadFile(filepath.Join(u.runDir, "berth", "pause.pid")); string(now) == string(old) {
+		t.Errorf("the pause process %s was not replaced", old)
+	}
+}
