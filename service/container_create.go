@@ -143,7 +143,7 @@ func placement(rt *engine.Runtime, s *spec.ContainerSpec) (generate.Placement, e
 			cfg := pod.Config()
 			p.Pod = &generate.PodPlacement{
 				CgroupPath: cfg.CgroupPath, Hostname: cfg.Hostname,
-				SharesUTS: cfg.Shares("uts"), HasInfra: cfg.InfraID != "",
+				SharesUTS: cfg.Shares("uts"), SharesIPC: cfg.Shares("ipc"), HasInfra: cfg.InfraID != "",
 			}
 			if p.Pod.HasInfra && p.Pod.SharesUTS {
 				p.UTSHostname = hostnameOf(cfg.InfraID)

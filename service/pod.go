@@ -121,6 +121,9 @@ func createHost(rt *engine.Runtime, opts CreateOptions) generate.Host {
 	}
 	host.CgroupManager = rt.Config().CgroupManager
 	host.Rootless = rt.Config().Rootless
+	if host.Rootless && host.RootlessIDs == nil {
+		host.RootlessIDs = rootlessIDs()
+	}
 	if w := opts.Warnings; w != nil && host.Warn == nil {
 		host.Warn = func(msg string) { fmt.Fprintln(w, msg) }
 	}

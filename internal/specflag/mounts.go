@@ -109,6 +109,8 @@ func Volume(v string) (spec.Mount, error) {
 			m.NoCopy = true
 		case o == "copy" && isVolume:
 			m.Options = append(m.Options, o)
+		case o == "idmap" || strings.HasPrefix(o, "idmap="):
+			return spec.Mount{}, invalid("-v %q: %s", v, errIDMapMount)
 		default:
 			return spec.Mount{}, invalid("-v %q: unknown option %q", v, o)
 		}
@@ -197,6 +199,11 @@ func boolOpt(v, k, val string) (bool, error) {
 
 // Mount parses --mount type=bind|volume|tmpfs|ramfs|devpts,source=,
 // target=,... (docker's keys and their aliases).
+// errIDMapMount is why idmap is refused: runc 1.1, berth's runtime here,
+// has no idmapped mounts (runc 1.2 added them; berth does not use them
+// yet). A user namespace with --userns still maps the container's rootfs.
+const errIDMapMount = "option idmap is not supported: idmapped bind mounts need runc 1.2 or later, and berth does not use them yet"
+
 func Mount(v string) (spec.Mount, error) {
 	kv := map[string]string{}
 	var volOpts []string
@@ -217,6 +224,9 @@ func Mount(v string) (spec.Mount, error) {
 			// Repeated, one driver option each (docker's form).
 			volOpts = append(volOpts, val)
 			continue
+		}
+		if k == "idmap" {
+			return spec.Mount{}, invalid("--mount %q: %s", v, errIDMapMount)
 		}
 		if _, dup := kv[k]; dup {
 			return spec.Mount{}, invalid("--mount %q: %s given more than once", v, k)
@@ -245,6 +255,8 @@ func Mount(v string) (spec.Mount, error) {
 				kv[f] = "true"
 			}
 		case "rw":
+		case "idmap":
+			return spec.Mount{}, invalid("--mount %q: %s", v, errIDMapMount)
 		default:
 			return spec.Mount{}, invalid("--mount %q: unknown option %q", v, f)
 		}

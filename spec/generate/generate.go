@@ -79,6 +79,9 @@ type Host struct {
 	// Rootless is true for an unprivileged user's engine; on cgroup v1
 	// it has no cgroups of its own (see noCgroups).
 	Rootless bool
+	// RootlessIDs is the rootless engine's user namespace (keep-id and
+	// nomap are cut from it); nil for root.
+	RootlessIDs *RootlessIDs
 	// NoSwapLimit is true when the kernel has no swap accounting
 	// (cgroup v1 without memory.memsw, v2 without memory.swap.max); swap
 	// limits are then dropped with a warning, as podman does, instead of
@@ -264,6 +267,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 
 	usr := s.User
 	if usr == "" {
+		usr = keepIDProcessUser(s, &host)
+	}
+	if usr == "" {
 		usr = imgCfg.User
 	}
 	g.Process.User = numericUser(usr)
@@ -346,7 +352,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if err := namespaces(g, s, &host, add); err != nil {
 		return nil, nil, err
 	}
-	if err := userNamespace(g, s, add); err != nil {
+	if err := userNamespace(g, s, &host, add); err != nil {
 		return nil, nil, err
 	}
 	if err := networking(s, imgCfg, add); err != nil {
@@ -375,7 +381,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 		return nil, nil, err
 	}
 	shmMount(g, s.IPC)
-	usernsMounts(g, s)
+	usernsMounts(g, s, p)
 	if len(userDests) > 0 {
 		add(engine.WithUserVolumes(userDests))
 	}

@@ -114,6 +114,9 @@ type PodPlacement struct {
 	// SharesUTS is true when members join the infra container's UTS
 	// namespace.
 	SharesUTS bool
+	// SharesIPC is true when members join the infra container's IPC
+	// namespace.
+	SharesIPC bool
 	// HasInfra is false for a pod without an infra container, whose
 	// members join no namespace.
 	HasInfra bool

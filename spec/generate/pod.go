@@ -63,10 +63,15 @@ func Pod(ps *spec.PodSpec, host Host) (*spec.ContainerSpec, []engine.PodOption, 
 	if memory > 0 || quota > 0 {
 		add(engine.WithPodResources(memory, quota, cpuPeriod))
 	}
-	switch ps.Userns {
+	// podman takes auto, keep-id and nomap here for the infra container
+	// and every member; berth's infra container has no image for a
+	// mapped rootfs yet, so members take --userns one by one instead.
+	switch mode, _, _ := strings.Cut(ps.Userns, ":"); mode {
 	case "", "host":
+	case "auto", "keep-id", "nomap":
+		return nil, nil, invalid("--userns %q: a pod-wide user namespace is not supported yet: give the containers their own (run --pod POD --userns %s)", ps.Userns, ps.Userns)
 	default:
-		return nil, nil, invalid("--userns %q: pods with a user namespace are not supported yet (containers take --userns)", ps.Userns)
+		return nil, nil, invalid("--userns %q: invalid pod user namespace mode: must be auto, host, keep-id or nomap", ps.Userns)
 	}
 	add(engine.WithPodCreateCommand(ps.CreateCommand))
 	if ps.InfraConmonPidFile != "" {

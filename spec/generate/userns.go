@@ -1,8 +1,9 @@
 package generate
 
 import (
-	"os"
+	"fmt"
 	"slices"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.podman.io/storage/pkg/idtools"
@@ -12,9 +13,14 @@ import (
 	"github.com/berth-dev/berth/spec"
 )
 
-// rootless reports whether berth runs as an unprivileged user; keep-id
-// and nomap exist only there, as in podman.
-var rootless = func() bool { return os.Geteuid() != 0 }
+// RootlessIDs describes a rootless engine's user namespace, which keep-id
+// and nomap divide up: the user's own IDs on the host (ID 0 in the
+// namespace) and how many IDs the namespace maps in all (0 and the
+// subordinate ones, 1 up).
+type RootlessIDs struct {
+	UID, GID   uint32
+	UIDs, GIDs uint32
+}
 
 // userNamespace adds the user namespace of --userns and friends to the
 // spec and records it: explicit maps (--uidmap, --subuidname) go into the
@@ -22,7 +28,7 @@ var rootless = func() bool { return os.Geteuid() != 0 }
 // its range when the engine creates the rootfs, which fills the spec's
 // maps in; ns:PATH joins a namespace file; container:X the namespace and
 // the maps of another container.
-func userNamespace(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrOption)) error {
+func userNamespace(g *specs.Spec, s *spec.ContainerSpec, host *Host, add func(...engine.CtrOption)) error {
 	u := s.UserNS
 	if !u.Enabled() {
 		return nil
@@ -30,10 +36,27 @@ func userNamespace(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrO
 	cfg := define.UserNSConfig{Mode: u.Mode}
 	switch u.Mode {
 	case spec.UserNSKeepID, spec.UserNSNoMap:
-		if !rootless() {
+		if !host.Rootless || host.RootlessIDs == nil {
 			return invalid("--userns %s: %s is only supported in rootless mode", u.Mode, u.Mode)
 		}
-		return invalid("--userns %s: rootless user namespaces are not supported yet", u.Mode)
+		if len(u.UIDMap)+len(u.GIDMap) > 0 || u.SubUIDName != "" || u.SubGIDName != "" {
+			return invalid("--userns %s: cannot be combined with --uidmap, --gidmap, --subuidname or --subgidname", u.Mode)
+		}
+		ids := *host.RootlessIDs
+		if ids.UIDs < 2 || ids.GIDs < 2 {
+			return invalid("--userns %s: the rootless user namespace maps no subordinate IDs", u.Mode)
+		}
+		if u.Mode == spec.UserNSNoMap {
+			cfg.UIDMap = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1, Size: ids.UIDs - 1}}
+			cfg.GIDMap = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1, Size: ids.GIDs - 1}}
+		} else {
+			uid, gid := keepIDUser(u, ids)
+			cfg.UIDMap, cfg.GIDMap = keepIDMap(uid, ids.UIDs), keepIDMap(gid, ids.GIDs)
+		}
+		g.Linux.Namespaces = append(g.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+		g.Linux.UIDMappings, g.Linux.GIDMappings = slices.Clone(cfg.UIDMap), slices.Clone(cfg.GIDMap)
+		add(engine.WithUserNS(cfg))
+		return nil
 	case spec.UserNSPath:
 		g.Linux.Namespaces = append(g.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace, Path: u.Path})
 		add(engine.WithUserNS(cfg))
@@ -81,6 +104,46 @@ func userNamespace(g *specs.Spec, s *spec.ContainerSpec, add func(...engine.CtrO
 	return nil
 }
 
+// keepIDUser is the IDs keep-id gives the caller inside: uid= and gid=,
+// else the user's own on the host.
+func keepIDUser(u spec.UserNS, ids RootlessIDs) (uid, gid uint32) {
+	uid, gid = ids.UID, ids.GID
+	if u.UID != nil {
+		uid = *u.UID
+	}
+	if u.GID != nil {
+		gid = *u.GID
+	}
+	return uid, gid
+}
+
+// keepIDMap is podman's keep-id mapping, in the IDs of the rootless
+// namespace (0: the user; 1 up: subordinate IDs): the user is id inside,
+// the IDs below it are the first subordinate ones, and those above it
+// (up to the namespace's last) map to themselves.
+func keepIDMap(id, total uint32) []specs.LinuxIDMapping {
+	last := total - 1
+	var m []specs.LinuxIDMapping
+	if id > 0 {
+		m = append(m, specs.LinuxIDMapping{ContainerID: 0, HostID: 1, Size: min(id, last)})
+	}
+	m = append(m, specs.LinuxIDMapping{ContainerID: id, HostID: 0, Size: 1})
+	if last > id {
+		m = append(m, specs.LinuxIDMapping{ContainerID: id + 1, HostID: id + 1, Size: last - id})
+	}
+	return m
+}
+
+// keepIDProcessUser is the process user of a keep-id container without
+// --user: the caller's IDs (as podman sets them, over the image's USER).
+func keepIDProcessUser(s *spec.ContainerSpec, host *Host) string {
+	if s.User != "" || s.UserNS.Mode != spec.UserNSKeepID || !host.Rootless || host.RootlessIDs == nil {
+		return ""
+	}
+	uid, gid := keepIDUser(s.UserNS, *host.RootlessIDs)
+	return fmt.Sprintf("%d:%d", uid, gid)
+}
+
 // checkIDMaps refuses maps whose container or host ranges overlap: the
 // kernel would refuse them at start (EINVAL writing uid_map), after
 // create had already succeeded.
@@ -116,9 +179,18 @@ func fromIDTools(m []idtools.IDMap) []spec.IDMap {
 // namespace); the engine makes the others (or they are the host's or
 // another container's), so the host's /sys is bound read-only instead,
 // as podman does.
-func usernsMounts(g *specs.Spec, s *spec.ContainerSpec) {
+//
+// Likewise mqueue can only be mounted by the owner of the IPC namespace:
+// a container that joins another's (--ipc container:X or host, a pod's
+// members) goes without /dev/mqueue (mq_open(3) needs no mount).
+func usernsMounts(g *specs.Spec, s *spec.ContainerSpec, p Placement) {
 	if !s.UserNS.Enabled() {
 		return
+	}
+	joinsIPC := strings.HasPrefix(s.IPC, "container:") || s.IPC == "host" ||
+		(s.IPC == "" && p.Pod != nil && !p.Pod.Infra && p.Pod.HasInfra && p.Pod.SharesIPC)
+	if joinsIPC {
+		g.Mounts = slices.DeleteFunc(g.Mounts, func(m specs.Mount) bool { return m.Destination == "/dev/mqueue" && m.Type == "mqueue" })
 	}
 	if mode, _, _ := NetworkMode(s.Network); mode == "none" {
 		return

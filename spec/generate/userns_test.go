@@ -26,8 +26,6 @@ func sysMount(g *specs.Spec) string {
 }
 
 func TestUserNamespace(t *testing.T) {
-	defer func(f func() bool) { rootless = f }(rootless)
-	rootless = func() bool { return false } // keep-id's error is root's
 	m := func(c, h, n uint32) spec.IDMap { return spec.IDMap{ContainerID: c, HostID: h, Size: n} }
 	for _, tc := range []struct {
 		name    string
@@ -86,5 +84,98 @@ func TestUserNamespace(t *testing.T) {
 			}
 			tc.check(t, g, cfg)
 		})
+	}
+}
+
+func TestKeepIDMap(t *testing.T) {
+	m := func(c, h, n uint32) specs.LinuxIDMapping {
+		return specs.LinuxIDMapping{ContainerID: c, HostID: h, Size: n}
+	}
+	for _, tc := range []struct {
+		id, total uint32
+		want      []specs.LinuxIDMapping
+	}{
+		// A user 1000 with 65536 subordinate IDs: 0-999 are the first
+		// subordinate ones, 1000 the user, 1001-65536 themselves.
+		{1000, 65537, []specs.LinuxIDMapping{m(0, 1, 1000), m(1000, 0, 1), m(1001, 1001, 64536)}},
+		{0, 65537, []specs.LinuxIDMapping{m(0, 0, 1), m(1, 1, 65536)}},
+		// An ID above the namespace's: all subordinate IDs below it.
+		{100000, 65537, []specs.LinuxIDMapping{m(0, 1, 65536), m(100000, 0, 1)}},
+	} {
+		if got := keepIDMap(tc.id, tc.total); !slices.Equal(got, tc.want) {
+			t.Errorf("keepIDMap(%d, %d) = %v, want %v", tc.id, tc.total, got, tc.want)
+		}
+	}
+}
+
+func TestRootlessUserNamespace(t *testing.T) {
+	host := testHost()
+	host.Rootless = true
+	host.RootlessIDs = &RootlessIDs{UID: 1000, GID: 1001, UIDs: 65537, GIDs: 65537}
+	uid := uint32(7)
+	for _, tc := range []struct {
+		name    string
+		s       spec.ContainerSpec
+		user    string
+		uidMap  []specs.LinuxIDMapping
+		wantErr string
+	}{
+		{name: "keep-id", s: spec.ContainerSpec{UserNS: spec.UserNS{Mode: "keep-id"}}, user: "1000:1001",
+			uidMap: []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1, Size: 1000}, {ContainerID: 1000, HostID: 0, Size: 1}, {ContainerID: 1001, HostID: 1001, Size: 64536}}},
+		{name: "keep-id:uid=7", s: spec.ContainerSpec{UserNS: spec.UserNS{Mode: "keep-id", UID: &uid}}, user: "7:1001",
+			uidMap: []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1, Size: 7}, {ContainerID: 7, HostID: 0, Size: 1}, {ContainerID: 8, HostID: 8, Size: 65529}}},
+		{name: "keep-id with --user", s: spec.ContainerSpec{User: "5", UserNS: spec.UserNS{Mode: "keep-id"}}, user: "5"},
+		{name: "nomap", s: spec.ContainerSpec{UserNS: spec.UserNS{Mode: "nomap"}},
+			uidMap: []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1, Size: 65536}}},
+		{name: "keep-id with --uidmap", s: spec.ContainerSpec{UserNS: spec.UserNS{Mode: "keep-id", UIDMap: []spec.IDMap{{Size: 1}}}}, wantErr: "cannot be combined with --uidmap"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.s
+			s.Image = "img"
+			g, cfg, err := gen(t, &s, testImage(), host)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.Is(err, define.ErrInvalidArg) {
+					t.Fatalf("got %v, want an invalid-argument error with %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !hasUserNS(g) || cfg.UserNS == nil || cfg.UserNS.Mode != s.UserNS.Mode {
+				t.Fatalf("no user namespace: %+v", cfg.UserNS)
+			}
+			if tc.uidMap != nil && (!slices.Equal(g.Linux.UIDMappings, tc.uidMap) || !slices.Equal(cfg.UserNS.UIDMap, tc.uidMap)) {
+				t.Errorf("uid map: spec %v, config %v, want %v", g.Linux.UIDMappings, cfg.UserNS.UIDMap, tc.uidMap)
+			}
+			if tc.user != "" && cfg.User != tc.user {
+				t.Errorf("user: got %q, want %q", cfg.User, tc.user)
+			}
+		})
+	}
+}
+
+func TestUsernsMountsMqueue(t *testing.T) {
+	mq := func(g *specs.Spec) bool {
+		return slices.ContainsFunc(g.Mounts, func(m specs.Mount) bool { return m.Destination == "/dev/mqueue" })
+	}
+	member := Placement{Pod: &PodPlacement{HasInfra: true, SharesIPC: true}}
+	for _, tc := range []struct {
+		name string
+		s    spec.ContainerSpec
+		p    Placement
+		want bool
+	}{
+		{"own IPC namespace", spec.ContainerSpec{UserNS: spec.UserNS{Mode: "auto"}}, Placement{}, true},
+		{"--ipc container:X", spec.ContainerSpec{UserNS: spec.UserNS{Mode: "auto"}, IPC: "container:x"}, Placement{}, false},
+		{"a pod member sharing IPC", spec.ContainerSpec{UserNS: spec.UserNS{Mode: "auto"}}, member, false},
+		{"a pod member without a user namespace", spec.ContainerSpec{}, member, true},
+		{"a pod not sharing IPC", spec.ContainerSpec{UserNS: spec.UserNS{Mode: "auto"}}, Placement{Pod: &PodPlacement{HasInfra: true}}, true},
+	} {
+		g := &specs.Spec{Mounts: []specs.Mount{{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue"}}}
+		usernsMounts(g, &tc.s, tc.p)
+		if mq(g) != tc.want {
+			t.Errorf("%s: /dev/mqueue mounted %v, want %v", tc.name, mq(g), tc.want)
+		}
 	}
 }

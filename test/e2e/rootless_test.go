@@ -302,6 +302,45 @@ func TestRootless(t *testing.T) {
 		}
 	})
 
+	t.Run("userns keep-id and nomap", func(t *testing.T) {
+		shared := filepath.Join(u.home, "shared")
+		if err := os.Mkdir(shared, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(shared, u.uid, u.gid); err != nil {
+			t.Fatal(err)
+		}
+		owner := func(name string) (int, int) {
+			t.Helper()
+			var st syscall.Stat_t
+			if err := syscall.Stat(filepath.Join(shared, name), &st); err != nil {
+				t.Fatal(err)
+			}
+			return int(st.Uid), int(st.Gid)
+		}
+		got := u.must(t, "run", "--rm", "--userns", "keep-id", "-v", shared+":/shared", "busybox", "sh", "-c", "id -u; id -g; touch /shared/mine")
+		if want := fmt.Sprintf("%d\n%d", u.uid, u.gid); got != want {
+			t.Errorf("keep-id: id inside %q, want %q", got, want)
+		}
+		if uid, gid := owner("mine"); uid != u.uid || gid != u.gid {
+			t.Errorf("keep-id: a file made in the bind mount is %d:%d on the host, want the user's %d:%d", uid, gid, u.uid, u.gid)
+		}
+		got = u.must(t, "run", "--rm", "--userns", "keep-id:uid=1234,gid=2345", "-v", shared+":/shared", "busybox", "sh", "-c", "id -u; id -g; touch /shared/other")
+		if got != "1234\n2345" {
+			t.Errorf("keep-id:uid=1234,gid=2345: id inside %q", got)
+		}
+		if uid, _ := owner("other"); uid != u.uid {
+			t.Errorf("keep-id:uid=1234: the file is uid %d on the host, want the user's %d", uid, u.uid)
+		}
+		got = u.must(t, "run", "--rm", "--userns", "nomap", "busybox", "sh", "-c", "id -u; cat /proc/self/uid_map")
+		if f := strings.Fields(got); len(f) != 4 || f[0] != "0" || f[1] != "0" || f[2] != "1" || f[3] != "65536" {
+			t.Errorf("nomap: got %q, want root mapped to the namespace's first subordinate ID only", got)
+		}
+		if r := u.berth("run", "--rm", "--userns", "keep-id:size=5", "busybox", "true"); r.ExitCode() != 125 || strings.Count(strings.TrimSpace(r.Stderr()), "\n") != 0 {
+			t.Errorf("a bad keep-id option: want one line and 125:\n%s", r)
+		}
+	})
+
 	t.Run("degraded cgroups", func(t *testing.T) {
 		var st syscall.Statfs_t
 		if syscall.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == 0x63677270 {
@@ -378,5 +417,53 @@ func TestRootlessBadSetup(t *testing.T) {
 	r = u.berth("ps")
 	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "newuidmap not found") {
 		t.Errorf("missing newuidmap: want 125:\n%s", r)
+	}
+}
+
+// TestRootlessMigrate changes the user's subordinate ranges: the pause
+// process keeps the old maps until `system migrate` ends it, and the next
+// command makes a namespace with the new ones (podman's procedure). It
+// needs `system migrate` to call rootless.Migrate; it skips where the
+// command does not exist.
+func TestRootlessMigrate(t *testing.T) {
+	u := newRootlessUser(t, true)
+	if r := u.berth("system", "--help"); !strings.Contains(r.Stdout(), "migrate") {
+		t.Skip("no system migrate in this build")
+	}
+	maps := func() string {
+		return u.must(t, "info", "--format", "{{range .Host.IDMappings.UIDMap}}{{.ContainerID}}:{{.HostID}}:{{.Size}} {{end}}")
+	}
+	if got, want := maps(), fmt.Sprintf("0:%d:1 1:%d:65536", u.uid, u.subStart); got != want {
+		t.Fatalf("uid map: got %q, want %q", got, want)
+	}
+	old, _ := os.ReadFile(filepath.Join(u.runDir, "berth", "pause.pid"))
+	// A smaller range at the same start. usermod refuses a user with
+	// processes (the pause process), so the line is rewritten in place.
+	for _, f := range []string{"/etc/subuid", "/etc/subgid"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := fmt.Sprintf("%s:%d:65536\n", u.name, u.subStart)
+		if !strings.Contains(string(data), line) {
+			t.Fatalf("%s has no line %q", f, line)
+		}
+		data = []byte(strings.Replace(string(data), line, fmt.Sprintf("%s:%d:1000\n", u.name, u.subStart), 1))
+		if err := os.WriteFile(f+".berth-e2e", data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(f+".berth-e2e", f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := maps(), fmt.Sprintf("0:%d:1 1:%d:65536", u.uid, u.subStart); got != want {
+		t.Errorf("before migrate the old namespace stays: got %q, want %q", got, want)
+	}
+	u.must(t, "system", "migrate")
+	if got, want := maps(), fmt.Sprintf("0:%d:1 1:%d:1000", u.uid, u.subStart); got != want {
+		t.Errorf("after migrate: got %q, want the new range %q", got, want)
+	}
+	if now, _ := os.ReadFile(filepath.Join(u.runDir, "berth", "pause.pid")); string(now) == string(old) {
+		t.Errorf("the pause process %s was not replaced", old)
 	}
 }

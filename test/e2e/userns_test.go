@@ -171,6 +171,8 @@ func TestUsernsBadInput(t *testing.T) {
 		{[]string{"--userns", "nomap"}, "nomap is only supported in rootless mode"},
 		{[]string{"--userns", "ns:relative"}, "absolute path"},
 		{[]string{"--subuidname", "no-such-user-xyz"}, "no-such-user-xyz"},
+		{[]string{"-v", "/tmp:/x:idmap"}, "option idmap is not supported: idmapped bind mounts need runc 1.2"},
+		{[]string{"--mount", "type=bind,src=/tmp,dst=/x,idmap"}, "option idmap is not supported"},
 	} {
 		r := env.Berth(append(append([]string{"create"}, tc.args...), "busybox", "true")...)
 		if tc.want == "" {
@@ -184,6 +186,19 @@ func TestUsernsBadInput(t *testing.T) {
 		if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), tc.want) || strings.Count(strings.TrimSpace(r.Stderr()), "\n") != 0 {
 			t.Errorf("%v: want exit 125 and one line with %q, got %s", tc.args, tc.want, r)
 		}
+	}
+	for _, tc := range []struct{ mode, want string }{
+		{"auto", "a pod-wide user namespace is not supported yet"},
+		{"keep-id", "a pod-wide user namespace is not supported yet"},
+		{"bogus", "must be auto, host, keep-id or nomap"},
+	} {
+		r := env.Berth("pod", "create", "--userns", tc.mode, "--name", "upod")
+		if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), tc.want) || strings.Count(strings.TrimSpace(r.Stderr()), "\n") != 0 {
+			t.Errorf("pod create --userns %s: want exit 125 and one line with %q, got %s", tc.mode, tc.want, r)
+		}
+	}
+	if out := env.MustBerth(t, "pod", "ps", "-q"); out != "" {
+		t.Errorf("bad pod input left pods: %q", out)
 	}
 	if out := env.MustBerth(t, "ps", "-aq"); out != "" {
 		t.Errorf("bad input left containers: %q", out)
@@ -257,4 +272,22 @@ func TestUsernsJoinContainer(t *testing.T) {
 		t.Errorf("failed joins left containers: %q", got)
 	}
 	env.MustBerth(t, "rm", "-f", "-t", "0", "owner", "plain")
+}
+
+// A pod has no user namespace of its own yet (pod create --userns is
+// refused); its members take one each and still share the pod's network.
+func TestUsernsPodMember(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "pod", "create", "--name", "up")
+	env.MustBerth(t, "run", "-d", "--pod", "up", "--name", "srv", "busybox", "sh", "-c",
+		"mkdir /www && echo pod-net > /www/i && exec httpd -f -p 8080 -h /www")
+	got := env.MustBerth(t, "run", "--rm", "--pod", "up", "--userns", "auto", "busybox", "sh", "-c",
+		"head -1 /proc/self/uid_map; wget -q -O - http://127.0.0.1:8080/i")
+	lines := strings.Split(got, "\n")
+	if len(lines) != 2 || strings.Fields(lines[0])[1] == "0" || lines[1] != "pod-net" {
+		t.Errorf("a member with --userns auto: got %q, want a mapped root and the pod's network", got)
+	}
+	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "up")
 }
