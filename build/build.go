@@ -73,6 +73,9 @@ type Options struct {
 	// SquashAll makes the final image one layer with the whole root and
 	// one history entry (--squash-all).
 	SquashAll bool
+	// Format is the manifest format of every image the build commits:
+	// "" or "oci", or "docker" (schema2).
+	Format string
 	// Labels are added to the final image (--label).
 	Labels map[string]string
 	// Network is the network mode of RUN containers ("" the default).

@@ -347,7 +347,7 @@ func (b *builder) commitConfig(ctx context.Context, s *stageState, createdBy str
 	if s.img != nil {
 		parent = s.img.ID
 	}
-	img, err := b.images.CommitConfig(ctx, image.ConfigCommit{Parent: parent, Config: s.cfg, CreatedBy: createdBy, Author: s.author})
+	img, err := b.images.CommitConfig(ctx, image.ConfigCommit{Parent: parent, Config: s.cfg, CreatedBy: createdBy, Author: s.author, Format: b.opts.Format})
 	if err != nil {
 		return err
 	}
@@ -377,14 +377,14 @@ func (b *builder) withWorking(ctx context.Context, s *stageState, createdBy stri
 		return err
 	}
 	if !changed {
-		img, err := b.images.CommitConfig(ctx, image.ConfigCommit{Parent: parent, Config: s.cfg, CreatedBy: createdBy, Author: s.author})
+		img, err := b.images.CommitConfig(ctx, image.ConfigCommit{Parent: parent, Config: s.cfg, CreatedBy: createdBy, Author: s.author, Format: b.opts.Format})
 		if err != nil {
 			return err
 		}
 		b.committed(s, img)
 		return nil
 	}
-	img, err := b.images.Commit(ctx, w.ID, image.CommitOptions{Config: &s.cfg.ImageConfig, ConfigExt: &s.cfg.DockerOCIImageConfigExt, CreatedBy: createdBy, Author: s.author})
+	img, err := b.images.Commit(ctx, w.ID, image.CommitOptions{Config: &s.cfg.ImageConfig, ConfigExt: &s.cfg.DockerOCIImageConfigExt, CreatedBy: createdBy, Author: s.author, Format: b.opts.Format})
 	if err != nil {
 		return err
 	}
@@ -453,6 +453,16 @@ func (b *builder) finish(ctx context.Context, last int) (*Result, error) {
 		if err := b.squashAll(ctx, s); err != nil {
 			return nil, err
 		}
+	}
+	if want := image.ManifestMIMEType(b.opts.Format); s.img.ManifestType != want {
+		// The target stage is its base image alone, written in the
+		// other format: write it again in this one, as podman commits
+		// it again.
+		img, err := b.images.CommitConfig(ctx, image.ConfigCommit{Parent: s.img.ID, Config: s.cfg, Author: s.author, Format: b.opts.Format, NoHistory: true})
+		if err != nil {
+			return nil, err
+		}
+		b.committed(s, img)
 	}
 	final := s.img
 	if len(b.opts.Tags) > 0 {

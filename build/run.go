@@ -57,7 +57,7 @@ func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCom
 	// Secrets reach the command but not the history, nor the cache key.
 	step.Env = append(step.Env, secretEnv...)
 	step.Commit = image.CommitOptions{Config: &s.cfg.ImageConfig, ConfigExt: &s.cfg.DockerOCIImageConfigExt,
-		CreatedBy: createdBy, Author: s.author, DropEmptyFiles: append(step.dropFiles, runMountPoints...)}
+		CreatedBy: createdBy, Author: s.author, Format: b.opts.Format, DropEmptyFiles: append(step.dropFiles, runMountPoints...)}
 	img, err := b.runner.Run(ctx, step)
 	if err != nil {
 		return err

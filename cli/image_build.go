@@ -133,12 +133,12 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 			return opts, nil, err
 		}
 	}
+	if env := os.Getenv("BUILDAH_FORMAT"); env != "" && !cmd.Flags().Changed("format") {
+		// podman's default format comes from the environment too.
+		o.format = env
+	}
 	switch o.format {
-	case "oci":
-	case "docker":
-		// Writing docker schema2 manifests is not done yet; building OCI
-		// anyway would be ignoring the flag.
-		return opts, nil, fmt.Errorf("--format docker is not supported yet: berth builds OCI images (HEALTHCHECK, SHELL and ONBUILD are kept in their config): %w", define.ErrNotImplemented)
+	case "oci", "docker":
 	default:
 		return opts, nil, fmt.Errorf("unrecognized image type %q: must be oci or docker: %w", o.format, define.ErrInvalidArg)
 	}
@@ -213,7 +213,8 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 	opts = service.BuildOptions{ContextDir: src.Dir, ContainerfileData: src.Containerfile, Tags: o.tags,
 		Args: buildArgs, Target: o.target, NoCache: o.noCache, NoLayers: !o.layers, Pull: o.pull,
 		Labels: labels, Network: o.network, Volumes: o.volumes,
-		KeepContainers: !o.rm, KeepFailed: !o.forceRm, SquashAll: o.squashAll, BuildContexts: contexts}
+		KeepContainers: !o.rm, KeepFailed: !o.forceRm, SquashAll: o.squashAll, BuildContexts: contexts,
+		Format: o.format}
 	switch {
 	case file == "-":
 		b, err := io.ReadAll(cmd.InOrStdin())

@@ -93,13 +93,9 @@ func (s *Service) Commit(ctx context.Context, containerStorageID string, opts Co
 	if err := ApplyChanges(&img.Config, opts.Changes); err != nil {
 		return nil, err
 	}
-	var tweaks []func(*copy.Options)
-	switch opts.Format {
-	case "", "oci":
-	case "docker":
-		tweaks = append(tweaks, func(o *copy.Options) { o.ForceManifestMIMEType = manifest.DockerV2Schema2MediaType })
-	default:
-		return nil, fmt.Errorf("unknown image format %q: must be oci or docker: %w", opts.Format, define.ErrInvalidArg)
+	tweaks, err := formatTweaks(opts.Format)
+	if err != nil {
+		return nil, err
 	}
 
 	l, err := newLayoutBuilder(s.opts.TmpDir)
@@ -131,6 +127,27 @@ func (s *Service) Commit(ctx context.Context, containerStorageID string, opts Co
 	img.History = append(img.History, v1.History{Created: &now, Author: opts.Author, Comment: opts.Message, CreatedBy: opts.CreatedBy})
 	layers = append(layers, v1.Descriptor{MediaType: v1.MediaTypeImageLayer, Digest: diffID, Size: size})
 	return s.storeBuilt(ctx, l, &img, opts.ConfigExt, layers, name, tweaks...)
+}
+
+// formatTweaks are the copy options that write an image in format ("" or
+// "oci": OCI manifests; "docker": docker schema2 ones).
+func formatTweaks(format string) ([]func(*copy.Options), error) {
+	switch format {
+	case "", "oci":
+		return nil, nil
+	case "docker":
+		return []func(*copy.Options){func(o *copy.Options) { o.ForceManifestMIMEType = manifest.DockerV2Schema2MediaType }}, nil
+	}
+	return nil, fmt.Errorf("unknown image format %q: must be oci or docker: %w", format, define.ErrInvalidArg)
+}
+
+// ManifestMIMEType is the manifest media type of images written in
+// format (see formatTweaks).
+func ManifestMIMEType(format string) string {
+	if format == "docker" {
+		return manifest.DockerV2Schema2MediaType
+	}
+	return v1.MediaTypeImageManifest
 }
 
 // layerDescriptor describes an existing layer by its diff ID. Its blob is
