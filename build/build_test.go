@@ -339,7 +339,7 @@ func TestOpenSource(t *testing.T) {
 }
 
 func TestRunArgv(t *testing.T) {
-	src := "FROM scratch\nRUN echo a && echo b\nRUN [\"/bin/true\", \"x\"]\nRUN <<EOT\necho script\nEOT\nRUN cat > /f <<EOT\nbody\nEOT\n"
+	src := "FROM scratch\nRUN echo a && echo b\nRUN [\"/bin/true\", \"x\"]\nRUN <<EOT\necho script\nEOT\nRUN cat > /f <<EOT\nbody\nEOT\nRUN <<-EOT\n\techo tabbed\nEOT\nRUN <<EOT\n#!/bin/awk -f\nBEGIN{}\nEOT\n"
 	f, err := parseFile("Containerfile", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -354,14 +354,19 @@ func TestRunArgv(t *testing.T) {
 		{[]string{"/bin/true", "x"}, `/bin/sh -c #(nop) RUN ["/bin/true","x"]`},
 		{[]string{"/bin/sh", "-c", "echo script\n"}, "/bin/sh -c echo script\n"},
 		{[]string{"/bin/sh", "-c", "cat > /f <<EOT\nbody\nEOT"}, "/bin/sh -c cat > /f <<EOT\nbody\nEOT"},
+		{[]string{"/bin/sh", "-c", "echo tabbed\n"}, "/bin/sh -c echo tabbed\n"},
+		{[]string{"/bin/sh", "-c", "/dev/pipes/EOT"}, "/bin/sh -c #!/bin/awk -f\nBEGIN{}\n"},
 	} {
-		argv, createdBy, err := runArgv(s, cmds[i].(*instructions.RunCommand))
+		argv, createdBy, script, err := runArgv(s, cmds[i].(*instructions.RunCommand))
+		if (script != nil) != (i == 5) {
+			t.Errorf("%s: script %v", commandText(cmds[i]), script)
+		}
 		if err != nil || !slices.Equal(argv, want.argv) || createdBy != want.createdBy {
 			t.Errorf("%s: argv %q createdBy %q (%v), want %q %q", commandText(cmds[i]), argv, createdBy, err, want.argv, want.createdBy)
 		}
 	}
 	s.cfg.Shell = []string{"/bin/bash", "-c"}
-	if argv, _, _ := runArgv(s, cmds[0].(*instructions.RunCommand)); argv[0] != "/bin/bash" {
+	if argv, _, _, _ := runArgv(s, cmds[0].(*instructions.RunCommand)); argv[0] != "/bin/bash" {
 		t.Errorf("SHELL not used: %q", argv)
 	}
 	for in, want := range map[string]bool{"<<EOT": true, "<<-EOT": true, `<<"EOT"`: true, "cat <<EOT": false} {

@@ -311,14 +311,22 @@ func (b *builder) dispatch(ctx context.Context, s *stageState, cmd instructions.
 
 // expandCommand substitutes variables in the instruction's words (not
 // RUN's command line, which its shell expands): the build arguments and
-// the ENV so far.
+// the ENV so far. The heredocs of COPY and ADD whose delimiter is
+// unquoted (<<EOF, not <<'EOF' or <<"EOF") are expanded too, quotes in
+// them kept as written, as buildkit does.
 func expandCommand(lex *shell.Lex, s *stageState, cmd instructions.Command) error {
-	ex, ok := cmd.(instructions.SupportsSingleWordExpansion)
-	if !ok {
-		return nil
-	}
 	env := s.env()
-	return ex.Expand(func(w string) (string, error) { return expand(lex, w, env) })
+	if ex, ok := cmd.(instructions.SupportsSingleWordExpansion); ok {
+		if err := ex.Expand(func(w string) (string, error) { return expand(lex, w, env) }); err != nil {
+			return err
+		}
+	}
+	if ex, ok := cmd.(instructions.SupportsSingleWordExpansionRaw); ok {
+		raw := shell.NewLex('\\')
+		raw.SkipProcessQuotes = true
+		return ex.ExpandRaw(func(w string) (string, error) { return expand(raw, w, env) })
+	}
+	return nil
 }
 
 // workdir sets the working directory and creates it in the image when it
