@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -126,5 +130,89 @@ func TestBuildAddURL(t *testing.T) {
 		if after := env.MustBerth(t, "images", "-aq"); after != before {
 			t.Errorf("%s: images changed", tc.file)
 		}
+	}
+}
+
+// TestBuildRemoteContext: a git repository (cloned with --depth 1, of a
+// #REF:DIR fragment) and an http(s) tarball or Containerfile are
+// contexts.
+func TestBuildRemoteContext(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	work := writeContext(t, env, "work", map[string]string{
+		"Containerfile":     "FROM busybox\nCOPY msg.txt /msg\nCMD [\"cat\", \"/msg\"]\n",
+		"msg.txt":           "from git main\n",
+		"sub/Containerfile": "FROM busybox\nCOPY inner.txt /msg\nCMD [\"cat\", \"/msg\"]\n",
+		"sub/inner.txt":     "from the subdir\n",
+	})
+	git := func(dir string, args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"}, args...)...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git(work, "init", "-q")
+	git(work, "add", ".")
+	git(work, "commit", "-qm", "one")
+	git(work, "checkout", "-qb", "other")
+	os.WriteFile(filepath.Join(work, "sub", "inner.txt"), []byte("from branch other\n"), 0o644)
+	git(work, "commit", "-qam", "two")
+	bare := filepath.Join(env.TmpDir, "repo.git")
+	git(env.TmpDir, "clone", "-q", "--bare", work, bare)
+
+	env.MustBerth(t, "build", "-t", "g1", "file://"+bare+"#main")
+	if got := env.MustBerth(t, "run", "--rm", "g1"); got != "from git main" {
+		t.Errorf("git context: %q", got)
+	}
+	env.MustBerth(t, "build", "-t", "g2", "file://"+bare+"#other:sub")
+	if got := env.MustBerth(t, "run", "--rm", "g2"); got != "from branch other" {
+		t.Errorf("git context #other:sub: %q", got)
+	}
+
+	// http: a gzipped tarball of the work tree, and a Containerfile alone.
+	var tgz bytes.Buffer
+	tarCmd := exec.Command("tar", "-czf", "-", "--exclude=.git", "-C", work, ".")
+	tarCmd.Stdout = &tgz
+	if err := tarCmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/ctx.tar.gz":
+			w.Write(tgz.Bytes())
+		case "/Containerfile":
+			w.Write([]byte("FROM busybox\nRUN echo plain > /msg\nCMD [\"cat\", \"/msg\"]\n"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	env.MustBerth(t, "build", "-t", "h1", srv.URL+"/ctx.tar.gz")
+	if got := env.MustBerth(t, "run", "--rm", "h1"); got != "from git main" {
+		t.Errorf("http tarball context: %q", got)
+	}
+	env.MustBerth(t, "build", "-t", "h2", srv.URL+"/Containerfile")
+	if got := env.MustBerth(t, "run", "--rm", "h2"); got != "plain" {
+		t.Errorf("http Containerfile: %q", got)
+	}
+
+	for _, tc := range []struct{ arg, want string }{
+		{"file://" + env.TmpDir + "/nosuch.git", "git clone failed"},
+		{"file://" + bare + "#nosuchbranch", "git clone failed"},
+		{"file://" + bare + "#main:nosuchdir", "directory nosuchdir in the repository"},
+		{srv.URL + "/missing.tar", "404 Not Found"},
+	} {
+		r := env.Berth("build", "-t", "bad", tc.arg)
+		if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), tc.want) || strings.Count(strings.TrimSpace(r.Stderr()), "\n") != 0 {
+			t.Errorf("build %s:\n%s", tc.arg, r)
+		}
+	}
+	if leftover, _ := filepath.Glob("/tmp/berth-build-git-*"); len(leftover) > 0 {
+		t.Logf("note: clones in /tmp (maybe another test's): %v", leftover)
 	}
 }
