@@ -79,9 +79,8 @@ func parseBuildParams(r *http.Request, libpod bool) (*buildParams, error) {
 			return nil, badRequest(fmt.Errorf("outputformat=%s: must be application/vnd.oci.image.manifest.v1+json or application/vnd.docker.distribution.manifest.v2+json", v))
 		}
 	}
-	if boolValue(q.Get("squash")) {
-		return nil, badRequest(errors.New("squash is not supported by the builder (podman's squash-all is --squash-all on the CLI)"))
-	}
+	// docker's squash: the layers the build adds become one.
+	p.opts.Squash = boolValue(q.Get("squash"))
 	// podman sends its Containerfiles as a JSON list.
 	if strings.HasPrefix(p.dockerfile, "[") {
 		var files []string

@@ -53,7 +53,6 @@ func TestBuildRoute(t *testing.T) {
 		{"/build?memory=0&shmsize=0&cpusetcpus=&memory=0", "body=CTX", 200},
 		{"/build?memory=1048576", "memory=1048576: resource limits", 400},
 		{"/build?extrahosts=a:1.2.3.4", "extrahosts=a:1.2.3.4 is not supported", 400},
-		{"/build?squash=1", "squash is not supported", 400},
 		{"/build?cachefrom=%5B%22img%22%5D", "cachefrom=[", 400},
 		{"/build?isolation=hyperv", "isolation=hyperv is not supported", 400},
 		{"/libpod/build?outputformat=application%2Fvnd.docker.distribution.manifest.v2%2Bjson&q=0", "format=docker", 200},

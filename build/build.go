@@ -73,6 +73,11 @@ type Options struct {
 	// SquashAll makes the final image one layer with the whole root and
 	// one history entry (--squash-all).
 	SquashAll bool
+	// Squash makes the layers the target stage added to its base one
+	// (--squash); the base's layers stay.
+	Squash bool
+	// Annotations are set on the final image's manifest (--annotation).
+	Annotations map[string]string
 	// Format is the manifest format of every image the build commits:
 	// "" or "oci", or "docker" (schema2).
 	Format string

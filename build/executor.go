@@ -35,6 +35,9 @@ type builder struct {
 	// scratch stage).
 	stageImages []*define.Image
 	stageNames  map[string]int
+	// stageBases is each stage's FROM image (nil: scratch), what
+	// --squash keeps.
+	stageBases []*define.Image
 	// created are the images this build committed, in order.
 	created []string
 	// cache is the store's image list for cache lookups, read once.
@@ -166,6 +169,7 @@ func (b *builder) buildStage(ctx context.Context, i, count int, final bool) (*de
 	if err := b.from(ctx, s, st); err != nil {
 		return nil, fail(st.SourceCode, line(st.Location), err)
 	}
+	b.stageBases = append(b.stageBases, s.img)
 	for _, trigger := range s.triggers {
 		fmt.Fprintf(b.out, "%sONBUILD %s\n", s.prefix, trigger)
 		if err := b.runTrigger(ctx, s, trigger); err != nil {
@@ -457,16 +461,22 @@ func (b *builder) finish(ctx context.Context, last int) (*Result, error) {
 			return nil, err
 		}
 	}
-	if b.opts.SquashAll {
+	switch {
+	case b.opts.SquashAll:
 		if err := b.squashAll(ctx, s); err != nil {
 			return nil, err
 		}
+	case b.opts.Squash:
+		if err := b.squash(ctx, s, b.stageBases[last]); err != nil {
+			return nil, err
+		}
 	}
-	if want := image.ManifestMIMEType(b.opts.Format); s.img.ManifestType != want {
+	if want := image.ManifestMIMEType(b.opts.Format); s.img.ManifestType != want || len(b.opts.Annotations) > 0 {
 		// The target stage is its base image alone, written in the
 		// other format: write it again in this one, as podman commits
-		// it again.
-		img, err := b.images.CommitConfig(ctx, image.ConfigCommit{Parent: s.img.ID, Config: s.cfg, Author: s.author, Format: b.opts.Format, NoHistory: true})
+		// it again. Annotations go on the final manifest only.
+		img, err := b.images.CommitConfig(ctx, image.ConfigCommit{Parent: s.img.ID, Config: s.cfg, Author: s.author,
+			Format: b.opts.Format, NoHistory: true, Annotations: b.opts.Annotations})
 		if err != nil {
 			return nil, err
 		}

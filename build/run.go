@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/image"
 	"github.com/berth-dev/berth/internal/rootcopy"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -362,4 +363,23 @@ func (b *builder) squashAll(ctx context.Context, s *stageState) (retErr error) {
 		pr.CloseWithError(io.ErrClosedPipe)
 		return true, err
 	})
+}
+
+// squash replaces the stage's image with its base's layers plus one layer
+// of everything the stage added (--squash); a scratch stage becomes one
+// layer, as with --squash-all.
+func (b *builder) squash(ctx context.Context, s *stageState, base *define.Image) error {
+	if base == nil {
+		return b.squashAll(ctx, s)
+	}
+	if len(s.img.Layers) <= len(base.Layers)+1 {
+		return nil // at most one new layer: nothing to squash
+	}
+	img, err := b.images.CommitSquashed(ctx, image.SquashCommit{Base: base.ID, Top: s.img.ID,
+		CreatedBy: "/bin/sh -c #(nop) squash", Format: b.opts.Format})
+	if err != nil {
+		return err
+	}
+	b.committed(s, img)
+	return nil
 }

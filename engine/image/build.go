@@ -170,6 +170,11 @@ func (s *Service) layerDescriptor(diffID digest.Digest) (v1.Descriptor, error) {
 // storeBuilt writes config and manifest into the layout and copies the
 // image into storage, named name or dangling.
 func (s *Service) storeBuilt(ctx context.Context, l *layoutBuilder, img *v1.Image, ext *dockerspec.DockerOCIImageConfigExt, layers []v1.Descriptor, name string, tweaks ...func(*copy.Options)) (*define.Image, error) {
+	return s.storeAnnotated(ctx, l, img, ext, layers, name, nil, tweaks...)
+}
+
+// storeAnnotated is storeBuilt with annotations on the manifest.
+func (s *Service) storeAnnotated(ctx context.Context, l *layoutBuilder, img *v1.Image, ext *dockerspec.DockerOCIImageConfigExt, layers []v1.Descriptor, name string, annotations map[string]string, tweaks ...func(*copy.Options)) (*define.Image, error) {
 	var cfgJSON any = img
 	if ext != nil {
 		// docker's config fields (Healthcheck, OnBuild, Shell) that the
@@ -183,8 +188,9 @@ func (s *Service) storeBuilt(ctx context.Context, l *layoutBuilder, img *v1.Imag
 	man := v1.Manifest{
 		Versioned: specs.Versioned{SchemaVersion: 2},
 		MediaType: v1.MediaTypeImageManifest,
-		Config:    cfgDesc,
-		Layers:    layers,
+		Config:      cfgDesc,
+		Layers:      layers,
+		Annotations: annotations,
 	}
 	if man.Layers == nil {
 		man.Layers = []v1.Descriptor{}

@@ -31,6 +31,8 @@ type ConfigCommit struct {
 	Author string
 	// Format is the manifest format ("" or "oci", "docker").
 	Format string
+	// Annotations are set on the manifest (OCI format only).
+	Annotations map[string]string
 	// NoHistory adds no history entry: the image is the parent with a new
 	// creation time, written again (in another Format).
 	NoHistory bool
@@ -67,7 +69,7 @@ func (s *Service) CommitConfig(ctx context.Context, c ConfigCommit) (*define.Ima
 		return nil, err
 	}
 	defer l.remove()
-	return s.storeBuilt(ctx, l, &img, &c.Config.DockerOCIImageConfigExt, layers, "", tweaks...)
+	return s.storeAnnotated(ctx, l, &img, &c.Config.DockerOCIImageConfigExt, layers, "", c.Annotations, tweaks...)
 }
 
 // dropEmptyFiles copies a layer tar stream without the entries named in

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 )
@@ -104,5 +105,80 @@ HEALTHCHECK CMD ["true"]
 	}
 	if after := env.MustBerth(t, "images", "-aq"); after != before {
 		t.Errorf("a refused build changed the images:\n%s\n%s", before, after)
+	}
+}
+
+// TestBuildSquashAnnotationProgress: --squash makes the build's layers
+// one on top of the base's; --annotation lands on the manifest;
+// --progress rawjson is refused, not ignored.
+func TestBuildSquashAnnotationProgress(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	ctx := writeContext(t, env, "ctx", map[string]string{
+		"a.txt": "a\n",
+		"Containerfile": `FROM busybox
+RUN echo one > /one
+COPY a.txt /a.txt
+RUN rm /one && echo two > /two
+`,
+	})
+	layers := func(img string) string {
+		return env.MustBerth(t, "inspect", "--format", "{{len .RootFS.Layers}}", img)
+	}
+	env.MustBerth(t, "build", "-t", "layered", ctx)
+	if got := layers("layered"); got != "4" {
+		t.Errorf("plain build: %s layers, want 4", got)
+	}
+	env.MustBerth(t, "build", "--squash", "-t", "squashed", ctx)
+	if got := layers("squashed"); got != "2" {
+		t.Errorf("--squash: %s layers, want 2 (busybox's and one)", got)
+	}
+	if got := env.MustBerth(t, "run", "--rm", "squashed", "sh", "-c", "cat /a.txt /two; test -e /one || echo gone"); got != "a\ntwo\ngone" {
+		t.Errorf("squashed image root: %q", got)
+	}
+	env.MustBerth(t, "build", "--squash-all", "-t", "all", ctx)
+	if got := layers("all"); got != "1" {
+		t.Errorf("--squash-all: %s layers, want 1", got)
+	}
+
+	env.MustBerth(t, "build", "--annotation", "org.example.a=1", "--annotation", "b=two=2", "-t", "annotated", ctx)
+	dir := env.TmpDir + "/annotated"
+	env.MustBerth(t, "save", "--format", "oci-dir", "-o", dir, "annotated")
+	var idx struct{ Manifests []struct{ Digest string } }
+	readJSONFile(t, dir+"/index.json", &idx)
+	var man struct{ Annotations map[string]string }
+	readJSONFile(t, dir+"/blobs/sha256/"+strings.TrimPrefix(idx.Manifests[0].Digest, "sha256:"), &man)
+	if man.Annotations["org.example.a"] != "1" || man.Annotations["b"] != "two=2" {
+		t.Errorf("manifest annotations: %v", man.Annotations)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--progress", "rawjson"}, "--progress rawjson is not supported"},
+		{[]string{"--progress", "fancy"}, `invalid --progress "fancy"`},
+		{[]string{"--annotation", "novalue"}, `invalid --annotation "novalue"`},
+		{[]string{"--annotation", "a=1", "--format", "docker"}, "--annotation needs --format oci"},
+	} {
+		before := env.MustBerth(t, "images", "-aq")
+		r := env.Berth(append(append([]string{"build"}, tc.args...), "-t", "bad", ctx)...)
+		if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), tc.want) || strings.Count(strings.TrimSpace(r.Stderr()), "\n") != 0 {
+			t.Errorf("build %v:\n%s", tc.args, r)
+		}
+		if after := env.MustBerth(t, "images", "-aq"); after != before {
+			t.Errorf("build %v changed the images", tc.args)
+		}
+	}
+}
+
+func readJSONFile(t *testing.T, p string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", p, err)
 	}
 }
