@@ -76,6 +76,11 @@ type Options struct {
 	// Squash makes the layers the target stage added to its base one
 	// (--squash); the base's layers stay.
 	Squash bool
+	// CacheFrom are repositories whose images, tagged with a step's cache
+	// key, are pulled for a step missing from the local cache; CacheTo
+	// are repositories the steps' images are pushed to (--cache-from,
+	// --cache-to).
+	CacheFrom, CacheTo []string
 	// Annotations are set on the final image's manifest (--annotation).
 	Annotations map[string]string
 	// Format is the manifest format of every image the build commits:

@@ -149,7 +149,7 @@ func (b *builder) copy(ctx context.Context, s *stageState, r copyRequest) error 
 		what = "dir"
 	}
 	createdBy := fmt.Sprintf("/bin/sh -c #(nop) %s%s %s:%s in %s", r.kind, flags, what, digest, r.DestPath)
-	if b.useCache(s, createdBy) {
+	if b.useCache(ctx, s, createdBy) {
 		return nil
 	}
 	return b.withWorking(ctx, s, createdBy, func(w *image.WorkingContainer) (bool, error) {
@@ -391,7 +391,7 @@ func (b *builder) copyFrom(ctx context.Context, s *stageState, r copyRequest, de
 	}
 	// An image is immutable: its ID and the paths are the content key.
 	createdBy := fmt.Sprintf("/bin/sh -c #(nop) %s%s from:%s %s in %s", r.kind, flags, srcID, jsonList(r.SourcePaths), r.DestPath)
-	if b.useCache(s, createdBy) {
+	if b.useCache(ctx, s, createdBy) {
 		return nil
 	}
 	sw, err := b.images.NewWorkingContainer(srcID)

@@ -42,6 +42,10 @@ type builder struct {
 	created []string
 	// cache is the store's image list for cache lookups, read once.
 	cache []*define.Image
+	// stepKey is the --cache-to key of the step running; toPush the
+	// steps' images to push there when the build has succeeded.
+	stepKey string
+	toPush  []cachePush
 	// lastStep: the step running is the build's last, whose image ID
 	// the COMMIT lines report instead.
 	lastStep bool
@@ -113,6 +117,12 @@ func Build(ctx context.Context, rt *engine.Runtime, runner Runner, opts Options)
 		if last < 0 {
 			return nil, fmt.Errorf("the target %q was not found in the provided Containerfile: %w", opts.Target, define.ErrInvalidArg)
 		}
+	}
+	if opts.CacheFrom, err = checkCacheRepos(opts.CacheFrom, "--cache-from"); err != nil {
+		return nil, err
+	}
+	if opts.CacheTo, err = checkCacheRepos(opts.CacheTo, "--cache-to"); err != nil {
+		return nil, err
 	}
 	if err := b.globalArgs(); err != nil {
 		return nil, err
@@ -342,7 +352,7 @@ func (b *builder) workdir(ctx context.Context, s *stageState, c *instructions.Wo
 	}
 	s.cfg.WorkingDir = dir
 	createdBy := "/bin/sh -c #(nop) WORKDIR " + dir
-	if b.useCache(s, createdBy) {
+	if b.useCache(ctx, s, createdBy) {
 		return nil
 	}
 	return b.withWorking(ctx, s, createdBy, func(w *image.WorkingContainer) (bool, error) {
@@ -352,7 +362,7 @@ func (b *builder) workdir(ctx context.Context, s *stageState, c *instructions.Wo
 
 // commitConfig commits a config-only step, or reuses its cached image.
 func (b *builder) commitConfig(ctx context.Context, s *stageState, createdBy string) error {
-	if b.useCache(s, createdBy) {
+	if b.useCache(ctx, s, createdBy) {
 		return nil
 	}
 	parent := ""
@@ -406,6 +416,10 @@ func (b *builder) withWorking(ctx context.Context, s *stageState, createdBy stri
 
 // committed makes img the stage's current image.
 func (b *builder) committed(s *stageState, img *define.Image) {
+	if b.stepKey != "" {
+		b.toPush = append(b.toPush, cachePush{b.stepKey, img})
+		b.stepKey = ""
+	}
 	s.img = img
 	b.created = append(b.created, img.ID)
 	if b.cache != nil {
@@ -418,13 +432,24 @@ func (b *builder) committed(s *stageState, img *define.Image) {
 
 // useCache looks the step up in the layer cache; on a hit the cached
 // image becomes the stage's current one.
-func (b *builder) useCache(s *stageState, createdBy string) bool {
+func (b *builder) useCache(ctx context.Context, s *stageState, createdBy string) bool {
+	b.stepKey = ""
+	if len(b.opts.CacheTo) > 0 {
+		b.stepKey = b.cacheKey(s.img, createdBy)
+	}
 	if b.opts.NoCache || b.opts.NoLayers {
 		return false
 	}
 	hit := b.lookupCache(s.img, createdBy)
+	if hit == nil && len(b.opts.CacheFrom) > 0 {
+		hit = b.remoteCache(ctx, s.img, createdBy)
+	}
 	if hit == nil {
 		return false
+	}
+	if b.stepKey != "" {
+		b.toPush = append(b.toPush, cachePush{b.stepKey, hit})
+		b.stepKey = ""
 	}
 	s.img = hit
 	fmt.Fprintf(b.out, "--> Using cache %s\n", hit.ID)
@@ -483,6 +508,11 @@ func (b *builder) finish(ctx context.Context, last int) (*Result, error) {
 		b.committed(s, img)
 	}
 	final := s.img
+	for _, p := range b.toPush {
+		if err := b.pushCache(ctx, p.key, p.img); err != nil {
+			return nil, err
+		}
+	}
 	if len(b.opts.Tags) > 0 {
 		fmt.Fprintf(b.out, "COMMIT %s\n", b.opts.Tags[0])
 	} else {

@@ -66,7 +66,7 @@ func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCom
 		// buildah record them: a changed --build-arg runs it again.
 		createdBy = "|" + strconv.Itoa(len(step.Env)) + " " + strings.Join(step.Env, " ") + " " + createdBy
 	}
-	if b.useCache(s, createdBy) {
+	if b.useCache(ctx, s, createdBy) {
 		return nil
 	}
 	// Secrets reach the command but not the history, nor the cache key.

@@ -26,6 +26,7 @@ type buildFlags struct {
 	volumes, secrets       []string
 	buildContexts          []string
 	annotations            []string
+	cacheFrom, cacheTo     []string
 	platform, progress     string
 	isolation, manifest    string
 	target, pull, iidfile  string
@@ -68,6 +69,8 @@ func newBuildCommand(d *Deps) *cobra.Command {
 	f.BoolVar(&o.noCache, "no-cache", false, "do not use cached steps")
 	f.BoolVar(&o.squashAll, "squash-all", false, "make the image one layer (its whole root) with one history entry")
 	f.BoolVar(&o.squash, "squash", false, "make the layers the build adds to its base image one")
+	f.StringSliceVar(&o.cacheFrom, "cache-from", nil, "registry repository to pull cached steps from (tagged with their cache keys)")
+	f.StringSliceVar(&o.cacheTo, "cache-to", nil, "registry repository to push the steps' images to, for --cache-from")
 	f.StringArrayVar(&o.annotations, "annotation", nil, "set an annotation on the image's manifest (KEY=VALUE)")
 	f.BoolVar(&o.layers, "layers", true, "cache intermediate images (each step's)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the image ID")
@@ -233,7 +236,7 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 		Args: buildArgs, Target: o.target, NoCache: o.noCache, NoLayers: !o.layers, Pull: o.pull,
 		Labels: labels, Network: o.network, Volumes: o.volumes,
 		KeepContainers: !o.rm, KeepFailed: !o.forceRm, SquashAll: o.squashAll, BuildContexts: contexts,
-		Format: o.format, Squash: o.squash, Annotations: annotations}
+		Format: o.format, Squash: o.squash, Annotations: annotations, CacheFrom: o.cacheFrom, CacheTo: o.cacheTo}
 	switch {
 	case file == "-":
 		b, err := io.ReadAll(cmd.InOrStdin())

@@ -182,3 +182,54 @@ func readJSONFile(t *testing.T, p string, v any) {
 		t.Fatalf("%s: %v", p, err)
 	}
 }
+
+// TestBuildCacheFromTo: --cache-to pushes every step's image to a
+// repository, tagged with its cache key; another store building with
+// --cache-from pulls them instead of running the steps.
+func TestBuildCacheFromTo(t *testing.T) {
+	reg := StartRegistry(t, RegistryOptions{})
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	ctx := writeContext(t, env, "ctx", map[string]string{
+		"a.txt": "a\n",
+		"Containerfile": `FROM busybox
+RUN echo ran > /ran
+COPY a.txt /a.txt
+ENV X=1
+`,
+	})
+	repo := reg.Ref("berth/cache")
+	first := env.MustBerth(t, "build", "--tls-verify=false", "--cache-to", repo, "-t", "one", ctx)
+	id := lastLine(first)
+
+	// A fresh store with the same base image: every step from the cache.
+	other := NewEnv(t)
+	bb := env.TmpDir + "/busybox.tar"
+	env.MustBerth(t, "save", "-o", bb, "busybox")
+	other.MustBerth(t, "load", "-q", "-i", bb)
+	ctx2 := writeContext(t, other, "ctx", map[string]string{
+		"a.txt":         "a\n",
+		"Containerfile": "FROM busybox\nRUN echo ran > /ran\nCOPY a.txt /a.txt\nENV X=1\n",
+	})
+	out := other.MustBerth(t, "build", "--tls-verify=false", "--cache-from", repo, "-t", "two", ctx2)
+	if n := strings.Count(out, "--> Using cache"); n != 3 || strings.Contains(out, "\nran\n") {
+		t.Errorf("--cache-from: %d cache hits, want 3:\n%s", n, out)
+	}
+	if got := lastLine(out); got != id {
+		t.Errorf("--cache-from built %s, want %s", got, id)
+	}
+	if names := other.MustBerth(t, "images", "--format", "{{.Repository}}"); strings.Contains(names, "berth/cache") {
+		t.Errorf("cache images stayed tagged:\n%s", names)
+	}
+	// A changed file misses from its step on.
+	os.WriteFile(ctx2+"/a.txt", []byte("b\n"), 0o644)
+	out = other.MustBerth(t, "build", "--tls-verify=false", "--cache-from", repo, "-t", "three", ctx2)
+	if n := strings.Count(out, "--> Using cache"); n != 1 {
+		t.Errorf("after a change: %d cache hits, want 1:\n%s", n, out)
+	}
+
+	r := env.Berth("build", "--cache-to", repo+":tag", ctx)
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "a repository without a tag is expected") {
+		t.Errorf("--cache-to with a tag:\n%s", r)
+	}
+}
