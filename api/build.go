@@ -67,12 +67,20 @@ func parseBuildParams(r *http.Request, libpod bool) (*buildParams, error) {
 	default:
 		return nil, badRequest(fmt.Errorf("isolation=%s is not supported: RUN steps run in OCI runtime containers", v))
 	}
-	if v := q.Get("outputformat"); v != "" && v != "application/vnd.oci.image.manifest.v1+json" && v != "oci" {
-		return nil, badRequest(fmt.Errorf("outputformat=%s is not supported: berth builds OCI images", v))
+	// docker's route builds docker schema2 images, as podman's compat
+	// route does; podman's follows outputformat (OCI by default).
+	p.opts.Format = "docker"
+	if libpod {
+		switch v := q.Get("outputformat"); v {
+		case "", "oci", "application/vnd.oci.image.manifest.v1+json":
+			p.opts.Format = "oci"
+		case "docker", "application/vnd.docker.distribution.manifest.v2+json":
+		default:
+			return nil, badRequest(fmt.Errorf("outputformat=%s: must be application/vnd.oci.image.manifest.v1+json or application/vnd.docker.distribution.manifest.v2+json", v))
+		}
 	}
-	if boolValue(q.Get("squash")) {
-		return nil, badRequest(errors.New("squash is not supported by the builder (podman's squash-all is --squash-all on the CLI)"))
-	}
+	// docker's squash: the layers the build adds become one.
+	p.opts.Squash = boolValue(q.Get("squash"))
 	// podman sends its Containerfiles as a JSON list.
 	if strings.HasPrefix(p.dockerfile, "[") {
 		var files []string

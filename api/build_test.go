@@ -29,8 +29,8 @@ func (stubBackend) Build(_ context.Context, archive io.Reader, file string, opts
 	if opts.Out == nil {
 		return &service.BuildResult{Image: &define.Image{ID: strings.Repeat("ab", 32)}}, nil
 	}
-	fmt.Fprintf(opts.Out, "body=%s args=%v labels=%v pull=%s net=%q keep=%v/%v layers=%v\n",
-		body, opts.Args, opts.Labels, opts.Pull, opts.Network, opts.KeepContainers, opts.KeepFailed, !opts.NoLayers)
+	fmt.Fprintf(opts.Out, "body=%s args=%v labels=%v pull=%s net=%q keep=%v/%v layers=%v format=%s\n",
+		body, opts.Args, opts.Labels, opts.Pull, opts.Network, opts.KeepContainers, opts.KeepFailed, !opts.NoLayers, opts.Format)
 	return &service.BuildResult{Image: &define.Image{ID: strings.Repeat("ab", 32)}}, nil
 }
 
@@ -53,12 +53,14 @@ func TestBuildRoute(t *testing.T) {
 		{"/build?memory=0&shmsize=0&cpusetcpus=&memory=0", "body=CTX", 200},
 		{"/build?memory=1048576", "memory=1048576: resource limits", 400},
 		{"/build?extrahosts=a:1.2.3.4", "extrahosts=a:1.2.3.4 is not supported", 400},
-		{"/build?squash=1", "squash is not supported", 400},
 		{"/build?cachefrom=%5B%22img%22%5D", "cachefrom=[", 400},
 		{"/build?isolation=hyperv", "isolation=hyperv is not supported", 400},
-		{"/libpod/build?outputformat=application%2Fvnd.docker.distribution.manifest.v2%2Bjson", "berth builds OCI images", 400},
+		{"/libpod/build?outputformat=application%2Fvnd.docker.distribution.manifest.v2%2Bjson&q=0", "format=docker", 200},
+		{"/libpod/build?outputformat=zip", "outputformat=zip: must be", 400},
+		{"/libpod/build?q=0", "format=oci", 200},
+		{"/build?outputformat=oci", "format=docker", 200},
 		{`/v1.41/build?t=x:1&t=y&buildargs={"A":"b","N":null}&labels={"l":"v"}&pull=1&networkmode=default&rm=0`,
-			`{"stream":"body=CTX args=map[A:b] labels=map[l:v] pull=always net=\"\" keep=true/true layers=true\n"}
+			`{"stream":"body=CTX args=map[A:b] labels=map[l:v] pull=always net=\"\" keep=true/true layers=true format=docker\n"}
 {"aux":{"ID":"sha256:` + id + `"}}
 {"stream":"Successfully built ababababab` + `ab\n"}
 {"stream":"Successfully tagged x:1\n"}

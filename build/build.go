@@ -73,6 +73,19 @@ type Options struct {
 	// SquashAll makes the final image one layer with the whole root and
 	// one history entry (--squash-all).
 	SquashAll bool
+	// Squash makes the layers the target stage added to its base one
+	// (--squash); the base's layers stay.
+	Squash bool
+	// CacheFrom are repositories whose images, tagged with a step's cache
+	// key, are pulled for a step missing from the local cache; CacheTo
+	// are repositories the steps' images are pushed to (--cache-from,
+	// --cache-to).
+	CacheFrom, CacheTo []string
+	// Annotations are set on the final image's manifest (--annotation).
+	Annotations map[string]string
+	// Format is the manifest format of every image the build commits:
+	// "" or "oci", or "docker" (schema2).
+	Format string
 	// Labels are added to the final image (--label).
 	Labels map[string]string
 	// Network is the network mode of RUN containers ("" the default).

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -254,7 +255,7 @@ func TestContextSourcesAndIgnore(t *testing.T) {
 		{"missing", "no such file or directory"},
 		{"../x", "forbidden path outside the build context"},
 		{"nomatch*", "no source files"},
-		{"https://example.com/x", "not supported"},
+		{"ftp://example.com/x", "only http:// and https:// URLs"},
 	} {
 		_, err := b.contextSources(copyRequest{kind: "COPY", SourcesAndDest: instructions.SourcesAndDest{SourcePaths: []string{tc.src}}})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -331,7 +332,7 @@ func TestOpenSource(t *testing.T) {
 	if err != nil || s.Dir != "" || string(s.Containerfile) != "FROM busybox\n" {
 		t.Errorf("stdin Containerfile: %+v, %v", s, err)
 	}
-	for _, bad := range []string{filepath.Join(dir, "Containerfile"), filepath.Join(dir, "missing"), "https://example.com/repo.git"} {
+	for _, bad := range []string{filepath.Join(dir, "Containerfile"), filepath.Join(dir, "missing"), "file:///nonexistent-berth-repo.git", "file:///x.git#-bad"} {
 		if _, err := OpenSource(bad, nil, ""); err == nil {
 			t.Errorf("OpenSource(%s): no error", bad)
 		}
@@ -339,7 +340,7 @@ func TestOpenSource(t *testing.T) {
 }
 
 func TestRunArgv(t *testing.T) {
-	src := "FROM scratch\nRUN echo a && echo b\nRUN [\"/bin/true\", \"x\"]\nRUN <<EOT\necho script\nEOT\nRUN cat > /f <<EOT\nbody\nEOT\n"
+	src := "FROM scratch\nRUN echo a && echo b\nRUN [\"/bin/true\", \"x\"]\nRUN <<EOT\necho script\nEOT\nRUN cat > /f <<EOT\nbody\nEOT\nRUN <<-EOT\n\techo tabbed\nEOT\nRUN <<EOT\n#!/bin/awk -f\nBEGIN{}\nEOT\n"
 	f, err := parseFile("Containerfile", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -354,14 +355,19 @@ func TestRunArgv(t *testing.T) {
 		{[]string{"/bin/true", "x"}, `/bin/sh -c #(nop) RUN ["/bin/true","x"]`},
 		{[]string{"/bin/sh", "-c", "echo script\n"}, "/bin/sh -c echo script\n"},
 		{[]string{"/bin/sh", "-c", "cat > /f <<EOT\nbody\nEOT"}, "/bin/sh -c cat > /f <<EOT\nbody\nEOT"},
+		{[]string{"/bin/sh", "-c", "echo tabbed\n"}, "/bin/sh -c echo tabbed\n"},
+		{[]string{"/bin/sh", "-c", "/dev/pipes/EOT"}, "/bin/sh -c #!/bin/awk -f\nBEGIN{}\n"},
 	} {
-		argv, createdBy, err := runArgv(s, cmds[i].(*instructions.RunCommand))
+		argv, createdBy, script, err := runArgv(s, cmds[i].(*instructions.RunCommand))
+		if (script != nil) != (i == 5) {
+			t.Errorf("%s: script %v", commandText(cmds[i]), script)
+		}
 		if err != nil || !slices.Equal(argv, want.argv) || createdBy != want.createdBy {
 			t.Errorf("%s: argv %q createdBy %q (%v), want %q %q", commandText(cmds[i]), argv, createdBy, err, want.argv, want.createdBy)
 		}
 	}
 	s.cfg.Shell = []string{"/bin/bash", "-c"}
-	if argv, _, _ := runArgv(s, cmds[0].(*instructions.RunCommand)); argv[0] != "/bin/bash" {
+	if argv, _, _, _ := runArgv(s, cmds[0].(*instructions.RunCommand)); argv[0] != "/bin/bash" {
 		t.Errorf("SHELL not used: %q", argv)
 	}
 	for in, want := range map[string]bool{"<<EOT": true, "<<-EOT": true, `<<"EOT"`: true, "cat <<EOT": false} {
@@ -375,5 +381,28 @@ func TestHeredocSources(t *testing.T) {
 	srcs, err := heredocSources(t.TempDir(), []instructions.SourceContent{{Path: "EOF", Data: "hello\n"}})
 	if err != nil || len(srcs) != 1 || srcs[0].name != "EOF" || srcs[0].info.Size() != 6 {
 		t.Fatalf("heredocSources = %+v, %v", srcs, err)
+	}
+}
+
+func TestIsGitURL(t *testing.T) {
+	for in, want := range map[string]bool{
+		"git://h/r":                true,
+		"git@github.com:a/b":       true,
+		"https://h/r.git":          true,
+		"https://h/r.git#main:sub": true,
+		"file:///srv/r.git":        true,
+		"https://h/ctx.tar.gz":     false,
+		"/srv/r.git":               false,
+		"file:///srv/ctx.tar":      false,
+		"http://h/Containerfile":   false,
+	} {
+		if got := isGitURL(in); got != want {
+			t.Errorf("isGitURL(%q) = %v", in, got)
+		}
+	}
+	for in, want := range map[string]string{"x/a.txt": "x/a.txt", "p/./q/b": "q/b", "./x/a": "x/a"} {
+		if got := parentsPath(in, path.Clean(in)); got != want {
+			t.Errorf("parentsPath(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

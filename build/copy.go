@@ -50,6 +50,8 @@ type ctxSource struct {
 	info    fs.FileInfo
 	entries []ctxEntry // the source and, for a directory, what it holds
 	archive bool       // ADD: a local tarball to extract
+	// keep is the path COPY --parents recreates under the destination.
+	keep string
 }
 
 // copy executes COPY or ADD: it resolves the sources (the context, an
@@ -60,12 +62,9 @@ func (b *builder) copy(ctx context.Context, s *stageState, r copyRequest) error 
 	switch {
 	case len(r.SourceContents) > 0 && r.from != "":
 		return fmt.Errorf("%s --from cannot copy a heredoc", r.kind)
-	case r.parents:
-		return fmt.Errorf("%s --parents is not supported yet", r.kind)
-	case len(r.exclude) > 0:
-		return fmt.Errorf("%s --exclude is not supported yet", r.kind)
-	case r.checksum != "":
-		return fmt.Errorf("ADD --checksum is not supported yet")
+	}
+	if err := checkCopyFlags(r); err != nil {
+		return err
 	}
 	mode, err := parseChmod(r.chmod)
 	if err != nil {
@@ -87,6 +86,7 @@ func (b *builder) copy(ctx context.Context, s *stageState, r copyRequest) error 
 	if r.chmod != "" {
 		flags += " --chmod=" + r.chmod
 	}
+	flags += copyFlags(r)
 
 	srcB := b
 	if dir, ok := b.contextDirNamed(r.from); ok {
@@ -95,12 +95,34 @@ func (b *builder) copy(ctx context.Context, s *stageState, r copyRequest) error 
 	} else if r.from != "" {
 		return b.copyFrom(ctx, s, r, dest, destIsDir, flags, mode)
 	}
-	var sources []ctxSource
-	if len(r.SourcePaths) > 0 {
-		if sources, err = srcB.contextSources(r); err != nil {
+	var sources, urls []ctxSource
+	local := r
+	local.SourcePaths = nil
+	for i, src := range r.SourcePaths {
+		if !isURL(src) {
+			local.SourcePaths = append(local.SourcePaths, src)
+			continue
+		}
+		tmp, err := os.MkdirTemp("", "berth-build-url-")
+		if err != nil {
 			return err
 		}
+		defer os.RemoveAll(tmp)
+		u, err := fetchURL(tmp, i, src, r.checksum)
+		if err != nil {
+			return err
+		}
+		urls = append(urls, u)
 	}
+	if len(local.SourcePaths) > 0 {
+		if sources, err = srcB.contextSources(local); err != nil {
+			return err
+		}
+		if sources, err = excludeSources(sources, r.exclude); err != nil {
+			return fmt.Errorf("%s: %w", r.kind, err)
+		}
+	}
+	sources = append(sources, urls...)
 	if len(r.SourceContents) > 0 {
 		tmp, err := os.MkdirTemp("", "berth-build-heredoc-")
 		if err != nil {
@@ -127,7 +149,7 @@ func (b *builder) copy(ctx context.Context, s *stageState, r copyRequest) error 
 		what = "dir"
 	}
 	createdBy := fmt.Sprintf("/bin/sh -c #(nop) %s%s %s:%s in %s", r.kind, flags, what, digest, r.DestPath)
-	if b.useCache(s, createdBy) {
+	if b.useCache(ctx, s, createdBy) {
 		return nil
 	}
 	return b.withWorking(ctx, s, createdBy, func(w *image.WorkingContainer) (bool, error) {
@@ -148,7 +170,9 @@ func (b *builder) copy(ctx context.Context, s *stageState, r copyRequest) error 
 				continue
 			}
 			target := dest
-			if !src.info.IsDir() && (destIsDir || isDir(root, dest)) {
+			if r.parents && src.keep != "" {
+				target = path.Join(dest, src.keep)
+			} else if !src.info.IsDir() && (destIsDir || isDir(root, dest)) {
 				target = path.Join(dest, path.Base(src.name))
 			}
 			if err := writeEntries(root, src.entries, target, owner, mode); err != nil {
@@ -167,7 +191,7 @@ func (b *builder) contextSources(r copyRequest) ([]ctxSource, error) {
 	var out []ctxSource
 	for _, src := range r.SourcePaths {
 		if strings.Contains(src, "://") || strings.HasPrefix(src, "git@") {
-			return nil, fmt.Errorf("%s from a URL (%s) is not supported yet", r.kind, src)
+			return nil, fmt.Errorf("%s from %s: only http:// and https:// URLs are supported", r.kind, src)
 		}
 		clean := filepath.Clean(src)
 		if clean == ".." || strings.HasPrefix(clean, "../") {
@@ -203,6 +227,7 @@ func (b *builder) contextSources(r copyRequest) ([]ctxSource, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", r.kind, src, err)
 			}
+			s.keep = parentsPath(src, m)
 			out = append(out, s)
 		}
 	}
@@ -366,7 +391,7 @@ func (b *builder) copyFrom(ctx context.Context, s *stageState, r copyRequest, de
 	}
 	// An image is immutable: its ID and the paths are the content key.
 	createdBy := fmt.Sprintf("/bin/sh -c #(nop) %s%s from:%s %s in %s", r.kind, flags, srcID, jsonList(r.SourcePaths), r.DestPath)
-	if b.useCache(s, createdBy) {
+	if b.useCache(ctx, s, createdBy) {
 		return nil
 	}
 	sw, err := b.images.NewWorkingContainer(srcID)
@@ -396,7 +421,9 @@ func (b *builder) copyFrom(ctx context.Context, s *stageState, r copyRequest, de
 				return false, fmt.Errorf("%s --from=%s %s: no such file or directory", r.kind, r.from, p)
 			}
 			target := dest
-			if !info.Mode.IsDir() && (destIsDir || isDir(root, dest)) {
+			if r.parents {
+				target = path.Join(dest, parentsPath(p, strings.TrimPrefix(sp, "/")))
+			} else if !info.Mode.IsDir() && (destIsDir || isDir(root, dest)) {
 				target = path.Join(dest, path.Base(sp))
 			}
 			if err := copyTree(srcRoot, root, sp, target, owner, mode); err != nil {
@@ -586,8 +613,8 @@ func mkdirIn(rootfs, dir string) (bool, error) {
 }
 
 // heredocSources writes the heredocs of COPY <<NAME DEST into dir, as the
-// files NAME that the step copies (their content is copied as written:
-// variables in it are not expanded yet).
+// files NAME that the step copies (variables in those of an unquoted
+// delimiter were expanded by expandCommand).
 func heredocSources(dir string, docs []instructions.SourceContent) ([]ctxSource, error) {
 	var out []ctxSource
 	for _, d := range docs {

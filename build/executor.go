@@ -35,10 +35,17 @@ type builder struct {
 	// scratch stage).
 	stageImages []*define.Image
 	stageNames  map[string]int
+	// stageBases is each stage's FROM image (nil: scratch), what
+	// --squash keeps.
+	stageBases []*define.Image
 	// created are the images this build committed, in order.
 	created []string
 	// cache is the store's image list for cache lookups, read once.
 	cache []*define.Image
+	// stepKey is the --cache-to key of the step running; toPush the
+	// steps' images to push there when the build has succeeded.
+	stepKey string
+	toPush  []cachePush
 	// lastStep: the step running is the build's last, whose image ID
 	// the COMMIT lines report instead.
 	lastStep bool
@@ -111,6 +118,12 @@ func Build(ctx context.Context, rt *engine.Runtime, runner Runner, opts Options)
 			return nil, fmt.Errorf("the target %q was not found in the provided Containerfile: %w", opts.Target, define.ErrInvalidArg)
 		}
 	}
+	if opts.CacheFrom, err = checkCacheRepos(opts.CacheFrom, "--cache-from"); err != nil {
+		return nil, err
+	}
+	if opts.CacheTo, err = checkCacheRepos(opts.CacheTo, "--cache-to"); err != nil {
+		return nil, err
+	}
 	if err := b.globalArgs(); err != nil {
 		return nil, err
 	}
@@ -166,6 +179,7 @@ func (b *builder) buildStage(ctx context.Context, i, count int, final bool) (*de
 	if err := b.from(ctx, s, st); err != nil {
 		return nil, fail(st.SourceCode, line(st.Location), err)
 	}
+	b.stageBases = append(b.stageBases, s.img)
 	for _, trigger := range s.triggers {
 		fmt.Fprintf(b.out, "%sONBUILD %s\n", s.prefix, trigger)
 		if err := b.runTrigger(ctx, s, trigger); err != nil {
@@ -311,14 +325,22 @@ func (b *builder) dispatch(ctx context.Context, s *stageState, cmd instructions.
 
 // expandCommand substitutes variables in the instruction's words (not
 // RUN's command line, which its shell expands): the build arguments and
-// the ENV so far.
+// the ENV so far. The heredocs of COPY and ADD whose delimiter is
+// unquoted (<<EOF, not <<'EOF' or <<"EOF") are expanded too, quotes in
+// them kept as written, as buildkit does.
 func expandCommand(lex *shell.Lex, s *stageState, cmd instructions.Command) error {
-	ex, ok := cmd.(instructions.SupportsSingleWordExpansion)
-	if !ok {
-		return nil
-	}
 	env := s.env()
-	return ex.Expand(func(w string) (string, error) { return expand(lex, w, env) })
+	if ex, ok := cmd.(instructions.SupportsSingleWordExpansion); ok {
+		if err := ex.Expand(func(w string) (string, error) { return expand(lex, w, env) }); err != nil {
+			return err
+		}
+	}
+	if ex, ok := cmd.(instructions.SupportsSingleWordExpansionRaw); ok {
+		raw := shell.NewLex('\\')
+		raw.SkipProcessQuotes = true
+		return ex.ExpandRaw(func(w string) (string, error) { return expand(raw, w, env) })
+	}
+	return nil
 }
 
 // workdir sets the working directory and creates it in the image when it
@@ -330,7 +352,7 @@ func (b *builder) workdir(ctx context.Context, s *stageState, c *instructions.Wo
 	}
 	s.cfg.WorkingDir = dir
 	createdBy := "/bin/sh -c #(nop) WORKDIR " + dir
-	if b.useCache(s, createdBy) {
+	if b.useCache(ctx, s, createdBy) {
 		return nil
 	}
 	return b.withWorking(ctx, s, createdBy, func(w *image.WorkingContainer) (bool, error) {
@@ -340,14 +362,14 @@ func (b *builder) workdir(ctx context.Context, s *stageState, c *instructions.Wo
 
 // commitConfig commits a config-only step, or reuses its cached image.
 func (b *builder) commitConfig(ctx context.Context, s *stageState, createdBy string) error {
-	if b.useCache(s, createdBy) {
+	if b.useCache(ctx, s, createdBy) {
 		return nil
 	}
 	parent := ""
 	if s.img != nil {
 		parent = s.img.ID
 	}
-	img, err := b.images.CommitConfig(ctx, image.ConfigCommit{Parent: parent, Config: s.cfg, CreatedBy: createdBy, Author: s.author})
+	img, err := b.images.CommitConfig(ctx, image.ConfigCommit{Parent: parent, Config: s.cfg, CreatedBy: createdBy, Author: s.author, Format: b.opts.Format})
 	if err != nil {
 		return err
 	}
@@ -377,14 +399,14 @@ func (b *builder) withWorking(ctx context.Context, s *stageState, createdBy stri
 		return err
 	}
 	if !changed {
-		img, err := b.images.CommitConfig(ctx, image.ConfigCommit{Parent: parent, Config: s.cfg, CreatedBy: createdBy, Author: s.author})
+		img, err := b.images.CommitConfig(ctx, image.ConfigCommit{Parent: parent, Config: s.cfg, CreatedBy: createdBy, Author: s.author, Format: b.opts.Format})
 		if err != nil {
 			return err
 		}
 		b.committed(s, img)
 		return nil
 	}
-	img, err := b.images.Commit(ctx, w.ID, image.CommitOptions{Config: &s.cfg.ImageConfig, ConfigExt: &s.cfg.DockerOCIImageConfigExt, CreatedBy: createdBy, Author: s.author})
+	img, err := b.images.Commit(ctx, w.ID, image.CommitOptions{Config: &s.cfg.ImageConfig, ConfigExt: &s.cfg.DockerOCIImageConfigExt, CreatedBy: createdBy, Author: s.author, Format: b.opts.Format})
 	if err != nil {
 		return err
 	}
@@ -394,6 +416,10 @@ func (b *builder) withWorking(ctx context.Context, s *stageState, createdBy stri
 
 // committed makes img the stage's current image.
 func (b *builder) committed(s *stageState, img *define.Image) {
+	if b.stepKey != "" {
+		b.toPush = append(b.toPush, cachePush{b.stepKey, img})
+		b.stepKey = ""
+	}
 	s.img = img
 	b.created = append(b.created, img.ID)
 	if b.cache != nil {
@@ -406,13 +432,24 @@ func (b *builder) committed(s *stageState, img *define.Image) {
 
 // useCache looks the step up in the layer cache; on a hit the cached
 // image becomes the stage's current one.
-func (b *builder) useCache(s *stageState, createdBy string) bool {
+func (b *builder) useCache(ctx context.Context, s *stageState, createdBy string) bool {
+	b.stepKey = ""
+	if len(b.opts.CacheTo) > 0 {
+		b.stepKey = b.cacheKey(s.img, createdBy)
+	}
 	if b.opts.NoCache || b.opts.NoLayers {
 		return false
 	}
 	hit := b.lookupCache(s.img, createdBy)
+	if hit == nil && len(b.opts.CacheFrom) > 0 {
+		hit = b.remoteCache(ctx, s.img, createdBy)
+	}
 	if hit == nil {
 		return false
+	}
+	if b.stepKey != "" {
+		b.toPush = append(b.toPush, cachePush{b.stepKey, hit})
+		b.stepKey = ""
 	}
 	s.img = hit
 	fmt.Fprintf(b.out, "--> Using cache %s\n", hit.ID)
@@ -449,12 +486,33 @@ func (b *builder) finish(ctx context.Context, last int) (*Result, error) {
 			return nil, err
 		}
 	}
-	if b.opts.SquashAll {
+	switch {
+	case b.opts.SquashAll:
 		if err := b.squashAll(ctx, s); err != nil {
 			return nil, err
 		}
+	case b.opts.Squash:
+		if err := b.squash(ctx, s, b.stageBases[last]); err != nil {
+			return nil, err
+		}
+	}
+	if want := image.ManifestMIMEType(b.opts.Format); s.img.ManifestType != want || len(b.opts.Annotations) > 0 {
+		// The target stage is its base image alone, written in the
+		// other format: write it again in this one, as podman commits
+		// it again. Annotations go on the final manifest only.
+		img, err := b.images.CommitConfig(ctx, image.ConfigCommit{Parent: s.img.ID, Config: s.cfg, Author: s.author,
+			Format: b.opts.Format, NoHistory: true, Annotations: b.opts.Annotations})
+		if err != nil {
+			return nil, err
+		}
+		b.committed(s, img)
 	}
 	final := s.img
+	for _, p := range b.toPush {
+		if err := b.pushCache(ctx, p.key, p.img); err != nil {
+			return nil, err
+		}
+	}
 	if len(b.opts.Tags) > 0 {
 		fmt.Fprintf(b.out, "COMMIT %s\n", b.opts.Tags[0])
 	} else {

@@ -14,9 +14,11 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/image"
 	"github.com/berth-dev/berth/internal/rootcopy"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
 // runMountPoints are the files berth bind-mounts into every container;
@@ -29,7 +31,7 @@ func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCom
 	if s.img == nil {
 		return errors.New("RUN needs a base image with a shell: this stage is FROM scratch with no files")
 	}
-	argv, createdBy, err := runArgv(s, c)
+	argv, createdBy, script, err := runArgv(s, c)
 	if err != nil {
 		return err
 	}
@@ -37,6 +39,19 @@ func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCom
 		Network: b.opts.Network, Stdout: b.out, Stderr: b.out,
 		Volumes: append([]string(nil), b.opts.Volumes...),
 		Keep:    b.opts.KeepContainers, KeepFailed: b.opts.KeepFailed}
+	if script != nil {
+		dir, err := os.MkdirTemp("", "berth-build-script-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		host := filepath.Join(dir, "script")
+		if err := os.WriteFile(host, []byte(script.Data), 0o755); err != nil {
+			return err
+		}
+		// /dev is the container's tmpfs: the script is not committed.
+		step.Volumes = append(step.Volumes, host+":"+script.Name+":ro")
+	}
 	flags, secretEnv, cleanup, err := b.runFlags(ctx, c, &step)
 	defer cleanup()
 	if err != nil {
@@ -51,13 +66,13 @@ func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCom
 		// buildah record them: a changed --build-arg runs it again.
 		createdBy = "|" + strconv.Itoa(len(step.Env)) + " " + strings.Join(step.Env, " ") + " " + createdBy
 	}
-	if b.useCache(s, createdBy) {
+	if b.useCache(ctx, s, createdBy) {
 		return nil
 	}
 	// Secrets reach the command but not the history, nor the cache key.
 	step.Env = append(step.Env, secretEnv...)
 	step.Commit = image.CommitOptions{Config: &s.cfg.ImageConfig, ConfigExt: &s.cfg.DockerOCIImageConfigExt,
-		CreatedBy: createdBy, Author: s.author, DropEmptyFiles: append(step.dropFiles, runMountPoints...)}
+		CreatedBy: createdBy, Author: s.author, Format: b.opts.Format, DropEmptyFiles: append(step.dropFiles, runMountPoints...)}
 	img, err := b.runner.Run(ctx, step)
 	if err != nil {
 		return err
@@ -69,31 +84,44 @@ func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCom
 // runArgv is RUN's command and its history text. The shell form runs in
 // SHELL; a heredoc is handed to the shell with the command line (the
 // shell reads heredocs itself), or is the script when it is the whole
-// command line (RUN <<EOF).
-func runArgv(s *stageState, c *instructions.RunCommand) (argv []string, createdBy string, err error) {
+// command line (RUN <<EOF; <<-EOF strips leading tabs). Such a script
+// that starts with #! is run as a file (script: mounted at its Name), so
+// its interpreter runs it, as buildkit does. Variables in heredocs are
+// the shell's to expand, from the environment the step runs with.
+func runArgv(s *stageState, c *instructions.RunCommand) (argv []string, createdBy string, script *instructions.ShellInlineFile, err error) {
 	if !c.PrependShell {
 		if len(c.Files) > 0 {
-			return nil, "", errors.New("heredocs need the shell form of RUN")
+			return nil, "", nil, errors.New("heredocs need the shell form of RUN")
 		}
-		return c.CmdLine, "/bin/sh -c #(nop) RUN " + jsonList(c.CmdLine), nil
+		return c.CmdLine, "/bin/sh -c #(nop) RUN " + jsonList(c.CmdLine), nil, nil
 	}
 	sh := s.shell()
-	script := strings.Join(c.CmdLine, " ")
+	cmdline := strings.Join(c.CmdLine, " ")
+	run := cmdline
 	if len(c.Files) > 0 {
-		if len(c.Files) == 1 && isHeredocOnly(script, c.Files[0].Name) {
-			script = c.Files[0].Data
+		if len(c.Files) == 1 && isHeredocOnly(cmdline, c.Files[0].Name) {
+			data := c.Files[0].Data
+			if c.Files[0].Chomp {
+				data = parser.ChompHeredocContent(data)
+			}
+			cmdline, run = data, data
+			if strings.HasPrefix(data, "#!") {
+				script = &instructions.ShellInlineFile{Name: "/dev/pipes/" + c.Files[0].Name, Data: data}
+				run = script.Name
+			}
 		} else {
 			for _, f := range c.Files {
 				data := f.Data
 				if !strings.HasSuffix(data, "\n") {
 					data += "\n"
 				}
-				script += "\n" + data + f.Name
+				cmdline += "\n" + data + f.Name
 			}
+			run = cmdline
 		}
 	}
-	argv = append(append([]string(nil), sh...), script)
-	return argv, strings.Join(sh, " ") + " " + script, nil
+	argv = append(append([]string(nil), sh...), run)
+	return argv, strings.Join(sh, " ") + " " + cmdline, script, nil
 }
 
 // isHeredocOnly reports whether a command line is nothing but a heredoc
@@ -335,4 +363,23 @@ func (b *builder) squashAll(ctx context.Context, s *stageState) (retErr error) {
 		pr.CloseWithError(io.ErrClosedPipe)
 		return true, err
 	})
+}
+
+// squash replaces the stage's image with its base's layers plus one layer
+// of everything the stage added (--squash); a scratch stage becomes one
+// layer, as with --squash-all.
+func (b *builder) squash(ctx context.Context, s *stageState, base *define.Image) error {
+	if base == nil {
+		return b.squashAll(ctx, s)
+	}
+	if len(s.img.Layers) <= len(base.Layers)+1 {
+		return nil // at most one new layer: nothing to squash
+	}
+	img, err := b.images.CommitSquashed(ctx, image.SquashCommit{Base: base.ID, Top: s.img.ID,
+		CreatedBy: "/bin/sh -c #(nop) squash", Format: b.opts.Format})
+	if err != nil {
+		return err
+	}
+	b.committed(s, img)
+	return nil
 }

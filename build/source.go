@@ -20,35 +20,52 @@ type Source struct {
 	// Containerfile is set when stdin held a Containerfile instead of a
 	// context archive.
 	Containerfile []byte
-	// Extracted tells that Dir is a temporary copy (a tarball's).
+	// Extracted tells that Dir is a temporary copy (a tarball's, a
+	// clone's).
 	Extracted bool
+	// tmp is the temporary directory to remove when it is not Dir (a
+	// clone whose subdirectory is the context).
+	tmp string
 }
 
 // Remove deletes a temporary context.
 func (s *Source) Remove() {
-	if s.Extracted && s.Dir != "" {
+	switch {
+	case s.tmp != "":
+		_ = os.RemoveAll(s.tmp)
+	case s.Extracted && s.Dir != "":
 		_ = os.RemoveAll(s.Dir)
 	}
 }
 
+// streamSource reads a context from r: a tarball, or a Containerfile
+// alone.
+func streamSource(r io.Reader, what, tmpDir string) (*Source, error) {
+	br := bufio.NewReader(r)
+	if looksLikeArchive(br) {
+		return extract(br, tmpDir)
+	}
+	b, err := io.ReadAll(br)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	return &Source{Containerfile: b}, nil
+}
+
 // OpenSource prepares the context named on the command line: a
-// directory, a tarball (plain or compressed), or "-" for stdin, which
-// holds either a tarball or a Containerfile (docker's `build - <
-// Dockerfile`). Git and HTTP URLs are refused for now.
+// directory, a tarball (plain or compressed), "-" for stdin, which holds
+// either a tarball or a Containerfile (docker's `build - < Dockerfile`),
+// a git repository (see isGitURL) or an http(s) URL of a tarball or a
+// Containerfile.
 func OpenSource(arg string, stdin io.Reader, tmpDir string) (*Source, error) {
-	if strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://") || strings.HasPrefix(arg, "git://") || strings.HasPrefix(arg, "git@") {
-		return nil, fmt.Errorf("build context %s: URLs are not supported yet: %w", arg, define.ErrInvalidArg)
+	if isGitURL(arg) {
+		return gitSource(arg, tmpDir)
+	}
+	if strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://") {
+		return urlSource(arg, tmpDir)
 	}
 	if arg == "-" {
-		br := bufio.NewReader(stdin)
-		if looksLikeArchive(br) {
-			return extract(br, tmpDir)
-		}
-		b, err := io.ReadAll(br)
-		if err != nil {
-			return nil, fmt.Errorf("reading stdin: %w", err)
-		}
-		return &Source{Containerfile: b}, nil
+		return streamSource(stdin, "stdin", tmpDir)
 	}
 	info, err := os.Stat(arg)
 	if err != nil {

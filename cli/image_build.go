@@ -25,12 +25,15 @@ type buildFlags struct {
 	argFiles, labels       []string
 	volumes, secrets       []string
 	buildContexts          []string
+	annotations            []string
+	cacheFrom, cacheTo     []string
 	platform, progress     string
 	isolation, manifest    string
 	target, pull, iidfile  string
 	network, format        string
 	noCache, layers, quiet bool
 	rm, forceRm, squashAll bool
+	squash                 bool
 }
 
 func newBuildCommand(d *Deps) *cobra.Command {
@@ -57,7 +60,7 @@ func newBuildCommand(d *Deps) *cobra.Command {
 	f.StringVar(&o.network, "network", "", "network mode of RUN containers")
 	f.StringVar(&o.format, "format", "oci", "image format (oci or docker)")
 	f.StringArrayVarP(&o.volumes, "volume", "v", nil, "bind mount for RUN containers (SRC:DST[:OPTS])")
-	f.StringVar(&o.progress, "progress", "auto", "progress output (docker's flag; accepted: the log is always plain)")
+	f.StringVar(&o.progress, "progress", "auto", "progress output: auto, plain, tty or quiet (docker's flag; the log is always plain)")
 	f.StringVar(&o.isolation, "isolation", "oci", "how RUN steps are isolated (oci: a container of the OCI runtime)")
 	f.StringArrayVar(&o.buildContexts, "build-context", nil, "named context for COPY --from, RUN --mount from= and FROM (NAME=DIR or NAME=docker-image://REF)")
 	f.StringVar(&o.manifest, "manifest", "", "add the image to this manifest list (created if missing)")
@@ -65,6 +68,10 @@ func newBuildCommand(d *Deps) *cobra.Command {
 	f.StringVar(&o.platform, "platform", "", "the platform to build for (only the host's: "+runtime.GOOS+"/"+runtime.GOARCH+")")
 	f.BoolVar(&o.noCache, "no-cache", false, "do not use cached steps")
 	f.BoolVar(&o.squashAll, "squash-all", false, "make the image one layer (its whole root) with one history entry")
+	f.BoolVar(&o.squash, "squash", false, "make the layers the build adds to its base image one")
+	f.StringSliceVar(&o.cacheFrom, "cache-from", nil, "registry repository to pull cached steps from (tagged with their cache keys)")
+	f.StringSliceVar(&o.cacheTo, "cache-to", nil, "registry repository to push the steps' images to, for --cache-from")
+	f.StringArrayVar(&o.annotations, "annotation", nil, "set an annotation on the image's manifest (KEY=VALUE)")
 	f.BoolVar(&o.layers, "layers", true, "cache intermediate images (each step's)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the image ID")
 	f.BoolVar(&o.rm, "rm", true, "remove the RUN containers of successful steps")
@@ -133,12 +140,12 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 			return opts, nil, err
 		}
 	}
+	if env := os.Getenv("BUILDAH_FORMAT"); env != "" && !cmd.Flags().Changed("format") {
+		// podman's default format comes from the environment too.
+		o.format = env
+	}
 	switch o.format {
-	case "oci":
-	case "docker":
-		// Writing docker schema2 manifests is not done yet; building OCI
-		// anyway would be ignoring the flag.
-		return opts, nil, fmt.Errorf("--format docker is not supported yet: berth builds OCI images (HEALTHCHECK, SHELL and ONBUILD are kept in their config): %w", define.ErrNotImplemented)
+	case "oci", "docker":
 	default:
 		return opts, nil, fmt.Errorf("unrecognized image type %q: must be oci or docker: %w", o.format, define.ErrInvalidArg)
 	}
@@ -146,9 +153,24 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 		return opts, nil, fmt.Errorf("--platform %s: only the host's platform (%s/%s) can be built: %w", p, runtime.GOOS, runtime.GOARCH, define.ErrInvalidArg)
 	}
 	switch o.progress {
-	case "auto", "plain", "tty", "quiet", "rawjson":
+	case "auto", "plain", "tty", "quiet":
+	case "rawjson":
+		// buildkit's JSON stream of solve status: there is no such
+		// stream to give, and a plain log would not be what was asked.
+		return opts, nil, fmt.Errorf("--progress rawjson is not supported: the build log is plain text (auto, plain, tty or quiet): %w", define.ErrInvalidArg)
 	default:
-		return opts, nil, fmt.Errorf("invalid --progress %q: must be auto, plain, tty, quiet or rawjson: %w", o.progress, define.ErrInvalidArg)
+		return opts, nil, fmt.Errorf("invalid --progress %q: must be auto, plain, tty or quiet: %w", o.progress, define.ErrInvalidArg)
+	}
+	annotations := map[string]string{}
+	for _, a := range o.annotations {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok || k == "" {
+			return opts, nil, fmt.Errorf("invalid --annotation %q: KEY=VALUE: %w", a, define.ErrInvalidArg)
+		}
+		annotations[k] = v
+	}
+	if len(annotations) > 0 && o.format == "docker" {
+		return opts, nil, fmt.Errorf("--annotation needs --format oci: docker manifests have no annotations: %w", define.ErrInvalidArg)
 	}
 	if o.progress == "quiet" {
 		o.quiet = true
@@ -213,7 +235,8 @@ func (o *buildFlags) options(cmd *cobra.Command, args []string) (service.BuildOp
 	opts = service.BuildOptions{ContextDir: src.Dir, ContainerfileData: src.Containerfile, Tags: o.tags,
 		Args: buildArgs, Target: o.target, NoCache: o.noCache, NoLayers: !o.layers, Pull: o.pull,
 		Labels: labels, Network: o.network, Volumes: o.volumes,
-		KeepContainers: !o.rm, KeepFailed: !o.forceRm, SquashAll: o.squashAll, BuildContexts: contexts}
+		KeepContainers: !o.rm, KeepFailed: !o.forceRm, SquashAll: o.squashAll, BuildContexts: contexts,
+		Format: o.format, Squash: o.squash, Annotations: annotations, CacheFrom: o.cacheFrom, CacheTo: o.cacheTo}
 	switch {
 	case file == "-":
 		b, err := io.ReadAll(cmd.InOrStdin())

@@ -93,13 +93,9 @@ func (s *Service) Commit(ctx context.Context, containerStorageID string, opts Co
 	if err := ApplyChanges(&img.Config, opts.Changes); err != nil {
 		return nil, err
 	}
-	var tweaks []func(*copy.Options)
-	switch opts.Format {
-	case "", "oci":
-	case "docker":
-		tweaks = append(tweaks, func(o *copy.Options) { o.ForceManifestMIMEType = manifest.DockerV2Schema2MediaType })
-	default:
-		return nil, fmt.Errorf("unknown image format %q: must be oci or docker: %w", opts.Format, define.ErrInvalidArg)
+	tweaks, err := formatTweaks(opts.Format)
+	if err != nil {
+		return nil, err
 	}
 
 	l, err := newLayoutBuilder(s.opts.TmpDir)
@@ -133,6 +129,27 @@ func (s *Service) Commit(ctx context.Context, containerStorageID string, opts Co
 	return s.storeBuilt(ctx, l, &img, opts.ConfigExt, layers, name, tweaks...)
 }
 
+// formatTweaks are the copy options that write an image in format ("" or
+// "oci": OCI manifests; "docker": docker schema2 ones).
+func formatTweaks(format string) ([]func(*copy.Options), error) {
+	switch format {
+	case "", "oci":
+		return nil, nil
+	case "docker":
+		return []func(*copy.Options){func(o *copy.Options) { o.ForceManifestMIMEType = manifest.DockerV2Schema2MediaType }}, nil
+	}
+	return nil, fmt.Errorf("unknown image format %q: must be oci or docker: %w", format, define.ErrInvalidArg)
+}
+
+// ManifestMIMEType is the manifest media type of images written in
+// format (see formatTweaks).
+func ManifestMIMEType(format string) string {
+	if format == "docker" {
+		return manifest.DockerV2Schema2MediaType
+	}
+	return v1.MediaTypeImageManifest
+}
+
 // layerDescriptor describes an existing layer by its diff ID. Its blob is
 // not written to the layout: the containers-storage destination finds the
 // layer by uncompressed digest and reuses it.
@@ -153,6 +170,11 @@ func (s *Service) layerDescriptor(diffID digest.Digest) (v1.Descriptor, error) {
 // storeBuilt writes config and manifest into the layout and copies the
 // image into storage, named name or dangling.
 func (s *Service) storeBuilt(ctx context.Context, l *layoutBuilder, img *v1.Image, ext *dockerspec.DockerOCIImageConfigExt, layers []v1.Descriptor, name string, tweaks ...func(*copy.Options)) (*define.Image, error) {
+	return s.storeAnnotated(ctx, l, img, ext, layers, name, nil, tweaks...)
+}
+
+// storeAnnotated is storeBuilt with annotations on the manifest.
+func (s *Service) storeAnnotated(ctx context.Context, l *layoutBuilder, img *v1.Image, ext *dockerspec.DockerOCIImageConfigExt, layers []v1.Descriptor, name string, annotations map[string]string, tweaks ...func(*copy.Options)) (*define.Image, error) {
 	var cfgJSON any = img
 	if ext != nil {
 		// docker's config fields (Healthcheck, OnBuild, Shell) that the
@@ -166,8 +188,9 @@ func (s *Service) storeBuilt(ctx context.Context, l *layoutBuilder, img *v1.Imag
 	man := v1.Manifest{
 		Versioned: specs.Versioned{SchemaVersion: 2},
 		MediaType: v1.MediaTypeImageManifest,
-		Config:    cfgDesc,
-		Layers:    layers,
+		Config:      cfgDesc,
+		Layers:      layers,
+		Annotations: annotations,
 	}
 	if man.Layers == nil {
 		man.Layers = []v1.Descriptor{}

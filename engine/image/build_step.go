@@ -29,17 +29,27 @@ type ConfigCommit struct {
 	CreatedBy string
 	// Author, when set, replaces the parent's (MAINTAINER).
 	Author string
+	// Format is the manifest format ("" or "oci", "docker").
+	Format string
+	// Annotations are set on the manifest (OCI format only).
+	Annotations map[string]string
+	// NoHistory adds no history entry: the image is the parent with a new
+	// creation time, written again (in another Format).
+	NoHistory bool
 }
 
 // CommitConfig stores the image of a config-only build step, dangling.
 func (s *Service) CommitConfig(ctx context.Context, c ConfigCommit) (*define.Image, error) {
+	tweaks, err := formatTweaks(c.Format)
+	if err != nil {
+		return nil, err
+	}
 	img := v1.Image{
 		Platform: v1.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
 		RootFS:   v1.RootFS{Type: "layers"},
 	}
 	layers := []v1.Descriptor{}
 	if c.Parent != "" {
-		var err error
 		if img, layers, err = s.baseOf(c.Parent); err != nil {
 			return nil, err
 		}
@@ -51,13 +61,15 @@ func (s *Service) CommitConfig(ctx context.Context, c ConfigCommit) (*define.Ima
 		img.Author = c.Author
 	}
 	img.RootFS.Type = "layers"
-	img.History = append(img.History, v1.History{Created: &now, CreatedBy: c.CreatedBy, EmptyLayer: true})
+	if !c.NoHistory {
+		img.History = append(img.History, v1.History{Created: &now, CreatedBy: c.CreatedBy, EmptyLayer: true})
+	}
 	l, err := newLayoutBuilder(s.opts.TmpDir)
 	if err != nil {
 		return nil, err
 	}
 	defer l.remove()
-	return s.storeBuilt(ctx, l, &img, &c.Config.DockerOCIImageConfigExt, layers, "")
+	return s.storeAnnotated(ctx, l, &img, &c.Config.DockerOCIImageConfigExt, layers, "", c.Annotations, tweaks...)
 }
 
 // dropEmptyFiles copies a layer tar stream without the entries named in
