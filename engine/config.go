@@ -119,3 +119,6 @@ func (c *Config) globalArgs() []string {
 // volumeDir holds one directory per volume (<name>/_data is what
 // containers mount), where podman keeps its own.
 func (c *Config) volumeDir() string { return filepath.Join(c.GraphRoot, "volumes") }
+
+// VolumePath is where local volumes keep their data (info's volumePath).
+func (c *Config) VolumePath() string { return c.volumeDir() }
