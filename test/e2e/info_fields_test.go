@@ -46,3 +46,23 @@ func TestInfoPodmanFields(t *testing.T) {
 		t.Errorf("info template = %q", got)
 	}
 }
+
+// inspect's EffectiveCaps and BoundingCaps are podman's: the default set,
+// what --cap-drop/--cap-add leave, nothing effective for a non-root user.
+func TestInspectCapSets(t *testing.T) {
+	t.Parallel()
+	env := paNewBusybox(t)
+	env.MustBerth(t, "create", "--name", "d", "busybox")
+	env.MustBerth(t, "create", "--name", "k", "--cap-drop", "all", "--cap-add", "NET_ADMIN", "busybox")
+	env.MustBerth(t, "create", "--name", "u", "--user", "1000", "busybox")
+	defaults := "[CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_NET_BIND_SERVICE CAP_SETFCAP CAP_SETGID CAP_SETPCAP CAP_SETUID CAP_SYS_CHROOT]"
+	for ctr, want := range map[string]string{
+		"d": defaults + "|" + defaults + "|false",
+		"k": "[CAP_NET_ADMIN]|[CAP_NET_ADMIN]|false",
+		"u": "[]|" + defaults + "|false",
+	} {
+		if got := paInspect(t, env, ctr, "{{.EffectiveCaps}}|{{.BoundingCaps}}|{{.IsService}}"); got != want {
+			t.Errorf("inspect %s caps = %q, want %q", ctr, got, want)
+		}
+	}
+}
