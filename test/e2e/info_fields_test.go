@@ -17,8 +17,8 @@ func TestInfoPodmanFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	for sect, keys := range map[string][]string{
-		"host": {"cgroupControllers", "cpuUtilization", "linkmode", "remoteSocket", "serviceIsRemote", "swapFree", "swapTotal", "security"},
-		"store": {"graphRootAllocated", "graphRootUsed", "graphStatus", "imageCopyTmpDir", "volumePath"},
+		"host":    {"cgroupControllers", "cpuUtilization", "linkmode", "remoteSocket", "serviceIsRemote", "swapFree", "swapTotal", "security"},
+		"store":   {"graphRootAllocated", "graphRootUsed", "graphStatus", "imageCopyTmpDir", "volumePath"},
 		"version": {"GitCommit", "BuiltTime", "Built", "Os", "OsArch"},
 	} {
 		for _, k := range keys {
