@@ -29,24 +29,6 @@ func (rt libpodRouter) registerImages(h func(string, handler)) {
 	})
 }
 
-// libpodImage is podman's ImageSummary (IDs without "sha256:").
-type libpodImage struct {
-	ID          string            `json:"Id"`
-	ParentID    string            `json:"ParentId"`
-	RepoTags    []string          `json:"RepoTags"`
-	RepoDigests []string          `json:"RepoDigests"`
-	Created     int64             `json:"Created"`
-	Size        int64             `json:"Size"`
-	SharedSize  int               `json:"SharedSize"`
-	VirtualSize int64             `json:"VirtualSize"`
-	Labels      map[string]string `json:"Labels"`
-	Containers  int               `json:"Containers"`
-	Names       []string          `json:"Names,omitempty"`
-	Digest      string            `json:"Digest"`
-	Dangling    bool              `json:"Dangling"`
-	ReadOnly    bool              `json:"ReadOnly"`
-}
-
 func (rt libpodRouter) imgList(_ context.Context, w http.ResponseWriter, r *http.Request) error {
 	filters, err := decodeFilters(r.URL.Query().Get("filters"))
 	if err != nil {
@@ -56,13 +38,9 @@ func (rt libpodRouter) imgList(_ context.Context, w http.ResponseWriter, r *http
 	if err != nil {
 		return badRequestIf(err)
 	}
-	out := make([]libpodImage, 0, len(list))
+	out := make([]service.ImageSummary, 0, len(list))
 	for _, img := range list {
-		out = append(out, libpodImage{
-			ID: img.ID, ParentID: img.Parent, RepoTags: nonNil(img.Names), RepoDigests: nonNil(img.Digests),
-			Created: img.Created.Unix(), Size: img.Size, VirtualSize: img.Size, Labels: img.Config.Labels,
-			Names: img.Names, Digest: img.Digest, Dangling: len(img.Names) == 0,
-		})
+		out = append(out, service.NewImageSummary(img))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -27,5 +27,8 @@ func newCpCommand(d *Deps) *cobra.Command {
 	f.BoolVarP(&o.Archive, "archive", "a", true, "chown copied files to the primary uid/gid of the destination container")
 	f.BoolVarP(&o.FollowLink, "follow-link", "L", false, "always follow symbol link in SRC_PATH")
 	f.BoolVar(&o.Overwrite, "overwrite", false, "allow to overwrite directories with non-directories and vice versa")
+	// docker's -q suppresses its progress line; berth, like podman,
+	// prints none.
+	f.BoolP("quiet", "q", false, "suppress progress output during copy (berth prints none)")
 	return cmd
 }

@@ -30,8 +30,19 @@ func (r imageRow) ID() string {
 }
 func (r imageRow) Created() string      { return format.HumanDuration(time.Since(r.img.Created)) + " ago" }
 func (r imageRow) CreatedSince() string { return r.Created() }
-func (r imageRow) CreatedAt() string    { return r.img.Created.String() }
-func (r imageRow) Size() string         { return format.HumanSize(r.img.Size) }
+
+// CreatedAt and CreatedTime are podman's: whole seconds.
+func (r imageRow) CreatedAt() string   { return time.Unix(r.img.Created.Unix(), 0).String() }
+func (r imageRow) CreatedTime() string { return r.CreatedAt() }
+func (r imageRow) Size() string        { return format.HumanSize(r.img.Size) }
+
+// Id and ParentId are the summary's fields under podman's JSON names,
+// which its templates accept too.
+func (r imageRow) Id() string       { return r.img.ID }
+func (r imageRow) ParentId() string { return r.img.Parent }
+
+// IsReadOnly is podman's: the image lives in a read-only store.
+func (r imageRow) IsReadOnly() bool { return r.ImageSummary.ReadOnly }
 
 // History is podman's column of --history: the names the image had.
 func (r imageRow) History() string { return strings.Join(r.img.NamesHistory, ", ") }
@@ -128,22 +139,11 @@ func newImagesCommand(d *Deps) *cobra.Command {
 	return cmd
 }
 
-// imageJSON is one entry of `images --format json` (podman's names).
+// imageJSON is one entry of `images --format json`: podman's summary plus
+// the CreatedAt its CLI adds.
 type imageJSON struct {
-	ID          string            `json:"Id"`
-	ParentID    string            `json:"ParentId"`
-	RepoTags    []string          `json:"RepoTags"`
-	RepoDigests []string          `json:"RepoDigests"`
-	Size        int64             `json:"Size"`
-	SharedSize  int64             `json:"SharedSize"`
-	VirtualSize int64             `json:"VirtualSize"`
-	Labels      map[string]string `json:"Labels"`
-	Containers  int               `json:"Containers"`
-	Names       []string          `json:"Names"`
-	Digest      string            `json:"Digest"`
-	Created     int64             `json:"Created"`
-	CreatedAt   time.Time         `json:"CreatedAt"`
-	Dangling    bool              `json:"Dangling"`
+	service.ImageSummary
+	CreatedAt time.Time `json:"CreatedAt"`
 }
 
 func imagesJSON(list []*define.Image, args, filters []string) []imageJSON {
@@ -157,20 +157,11 @@ func imagesJSON(list []*define.Image, args, filters []string) []imageJSON {
 }
 
 func toImageJSON(img *define.Image) imageJSON {
-	return imageJSON{ID: img.ID, ParentID: img.Parent, RepoTags: nonNil(img.Names), RepoDigests: nonNil(img.Digests),
-		Size: img.Size, VirtualSize: img.Size, Labels: img.Config.Labels, Names: nonNil(img.Names), Digest: img.Digest,
-		Created: img.Created.Unix(), CreatedAt: img.Created, Dangling: img.Dangling}
+	return imageJSON{ImageSummary: service.NewImageSummary(img), CreatedAt: img.Created.Truncate(time.Second).UTC()}
 }
 
 func newImageRow(img *define.Image, repo, tag string, noTrunc bool) imageRow {
 	return imageRow{imageJSON: toImageJSON(img), img: img, Repository: repo, Tag: tag, noTrunc: noTrunc}
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // withoutIntermediate drops the unnamed parents of other images (a
@@ -187,4 +178,11 @@ func withoutIntermediate(list []*define.Image) []*define.Image {
 		}
 	}
 	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"runtime/debug"
 
 	"github.com/berth-dev/berth/cli/format"
+	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
@@ -28,16 +28,7 @@ type versionInfo struct {
 func currentVersion() versionInfo {
 	v := versionInfo{APIVersion: "1.41", Version: Version, GoVersion: runtime.Version(),
 		OsArch: runtime.GOOS + "/" + runtime.GOARCH, Os: runtime.GOOS}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				v.GitCommit = s.Value
-			case "vcs.time":
-				v.BuiltTime = s.Value
-			}
-		}
-	}
+	v.GitCommit, v.BuiltTime, v.Built = service.BuildInfo()
 	return v
 }
 

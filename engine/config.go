@@ -181,3 +181,6 @@ func (c *Config) volumeDir() string {
 	}
 	return filepath.Join(c.GraphRoot, "volumes")
 }
+
+// VolumeDir is where local volumes keep their data (info's volumePath).
+func (c *Config) VolumeDir() string { return c.volumeDir() }

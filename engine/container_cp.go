@@ -74,12 +74,21 @@ func (c *Container) openCopyRoot() (_ *copyRoot, retErr error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := rootcopy.Open(dir)
+	// A stopped container's volumes and bind mounts are copied into and
+	// out of, as podman does, through a mount namespace of the copy's own.
+	stopNS := func() {}
+	var r *rootcopy.Root
+	if binds := c.copyBindsLocked(); len(binds) > 0 {
+		r, stopNS, err = openRootWithBinds(dir, binds)
+	} else {
+		r, err = rootcopy.Open(dir)
+	}
 	if err != nil {
 		c.unmountRootfsLocked()
 		return nil, err
 	}
 	return &copyRoot{Root: r, dir: dir, release: func() {
+		stopNS()
 		c.releaseCopy(c.config.ImageID != "", hold)
 	}}, nil
 }

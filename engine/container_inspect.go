@@ -72,9 +72,20 @@ func (c *Container) Inspect(ctx context.Context, size bool) (*define.InspectCont
 		d.Path = spec.Process.Args[0]
 		d.Args = spec.Process.Args[1:]
 	}
+	d.EffectiveCaps, d.BoundingCaps = []string{}, []string{}
 	if spec.Process != nil {
 		d.AppArmorProfile = spec.Process.ApparmorProfile
 		d.ProcessLabel = spec.Process.SelinuxLabel
+		if caps := spec.Process.Capabilities; caps != nil {
+			eff := caps.Effective
+			if !isRootUser(cfg.User) {
+				// As podman: a non-root process keeps only what
+				// was added for it (the ambient set).
+				eff = caps.Ambient
+			}
+			d.EffectiveCaps = append(d.EffectiveCaps, eff...)
+			d.BoundingCaps = append(d.BoundingCaps, caps.Bounding...)
+		}
 	}
 	if spec.Linux != nil {
 		d.MountLabel = spec.Linux.MountLabel
@@ -363,4 +374,11 @@ func inspectFinerLimits(h *define.InspectHostConfig, res *specs.LinuxResources) 
 	if b := res.BlockIO; b != nil && b.Weight != nil {
 		h.BlkioWeight = *b.Weight
 	}
+}
+
+// isRootUser reports whether a --user value runs as root ("" is the
+// image's user, root unless the image says otherwise, as podman reads it).
+func isRootUser(u string) bool {
+	name, _, _ := strings.Cut(u, ":")
+	return name == "" || name == "root" || name == "0"
 }

@@ -8,45 +8,22 @@ import (
 	"net/url"
 	"reflect"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/errdefs"
 	"github.com/berth-dev/berth/service"
 )
 
-// imageSummary is a row of GET /libpod/images/json (podman's
-// ImageSummary).
-type imageSummary struct {
-	ID          string            `json:"Id"`
-	ParentID    string            `json:"ParentId"`
-	RepoTags    []string          `json:"RepoTags"`
-	RepoDigests []string          `json:"RepoDigests"`
-	Created     int64             `json:"Created"`
-	Size        int64             `json:"Size"`
-	Labels      map[string]string `json:"Labels"`
-	Names       []string          `json:"Names"`
-	Digest      string            `json:"Digest"`
-	Dangling    bool              `json:"Dangling"`
-}
-
 // Images is GET /libpod/images/json. The summary carries what `images`
 // prints; layers, history and the rest of the config stay on the service.
 func (c *Client) Images(ctx context.Context) ([]*define.Image, error) {
-	var rows []imageSummary
+	var rows []service.ImageSummary
 	if err := c.do(ctx, http.MethodGet, "/images/json", nil, nil, &rows); err != nil {
 		return nil, err
 	}
 	out := make([]*define.Image, 0, len(rows))
 	for _, r := range rows {
-		img := &define.Image{ID: strings.TrimPrefix(r.ID, "sha256:"), Parent: r.ParentID, Names: r.Names, Digests: r.RepoDigests,
-			Created: time.Unix(r.Created, 0), Size: r.Size, Digest: r.Digest, Dangling: r.Dangling}
-		if img.Names == nil && len(r.RepoTags) > 0 && !r.Dangling {
-			img.Names = r.RepoTags
-		}
-		img.Config.Labels = r.Labels
-		out = append(out, img)
+		out = append(out, r.Image())
 	}
 	return out, nil
 }

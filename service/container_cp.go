@@ -133,6 +133,11 @@ func copyFromContainer(ctx context.Context, src copyEnd, dstPath string, opts Co
 		_, err := src.ctr.GetArchive(ctx, p, opts.Stdout)
 		return err
 	}
+	// Podman 5 refuses /dev/stdout by name, whatever it points at: only
+	// "-" streams, and copying onto the link would replace it.
+	if dstPath == "/dev/stdout" {
+		return notDirOrFile(dstPath)
+	}
 	dstPath, err = filepath.Abs(dstPath)
 	if err != nil {
 		return err

@@ -8,13 +8,29 @@ import (
 	"github.com/berth-dev/berth/engine/image"
 )
 
-// Images lists the images in local storage.
+// Images lists the images in local storage, each with the number of
+// containers made from it.
 func Images(rt *engine.Runtime) ([]*define.Image, error) {
 	images, err := rt.Images()
 	if err != nil {
 		return nil, err
 	}
-	return images.List()
+	list, err := images.List()
+	if err != nil {
+		return nil, err
+	}
+	ctrs, err := rt.Containers()
+	if err != nil {
+		return nil, err
+	}
+	uses := map[string]int{}
+	for _, c := range ctrs {
+		uses[c.Config().ImageID]++
+	}
+	for _, img := range list {
+		img.Containers = uses[img.ID]
+	}
+	return list, nil
 }
 
 // LookupImage finds a local image by name, ID or ID prefix.

@@ -47,11 +47,24 @@ type HostInfo struct {
 	RootlessNetworkCmd string      `json:"rootlessNetworkCmd,omitempty"`
 	Pasta              *BinaryInfo `json:"pasta,omitempty"`
 	Slirp4netns        *BinaryInfo `json:"slirp4netns,omitempty"`
+	// The rest of podman's host fields (see info_host.go).
+	CgroupControllers []string      `json:"cgroupControllers"`
+	CPUUtilization    *CPUUsage     `json:"cpuUtilization,omitempty"`
+	Linkmode          string        `json:"linkmode"`
+	RemoteSocket      *RemoteSocket `json:"remoteSocket,omitempty"`
+	ServiceIsRemote   bool          `json:"serviceIsRemote"`
+	SwapFree          int64         `json:"swapFree"`
+	SwapTotal         int64         `json:"swapTotal"`
 }
 
 // SecurityInfo is podman's host.security (the rootless part).
 type SecurityInfo struct {
-	Rootless bool `json:"rootless"`
+	AppArmorEnabled    bool   `json:"apparmorEnabled"`
+	Capabilities       string `json:"capabilities"`
+	Rootless           bool   `json:"rootless"`
+	SeccompEnabled     bool   `json:"seccompEnabled"`
+	SeccompProfilePath string `json:"seccompProfilePath"`
+	SELinuxEnabled     bool   `json:"selinuxEnabled"`
 }
 
 // IDMappings are podman's host.idMappings.
@@ -83,6 +96,13 @@ type StoreInfo struct {
 	GraphRoot       string         `json:"graphRoot"`
 	ImageStore      ImageStore     `json:"imageStore"`
 	RunRoot         string         `json:"runRoot"`
+	// GraphRootAllocated and GraphRootUsed are the bytes of the graph
+	// root's filesystem; GraphStatus the driver's status lines.
+	GraphRootAllocated uint64            `json:"graphRootAllocated"`
+	GraphRootUsed      uint64            `json:"graphRootUsed"`
+	GraphStatus        map[string]string `json:"graphStatus"`
+	ImageCopyTmpDir    string            `json:"imageCopyTmpDir"`
+	VolumePath         string            `json:"volumePath"`
 }
 
 // ContainerStore counts containers by state.
@@ -103,7 +123,11 @@ type VersionInfo struct {
 	APIVersion string `json:"APIVersion"`
 	Version    string `json:"Version"`
 	GoVersion  string `json:"GoVersion"`
+	GitCommit  string `json:"GitCommit"`
+	BuiltTime  string `json:"BuiltTime"`
+	Built      int64  `json:"Built"`
 	OsArch     string `json:"OsArch"`
+	Os         string `json:"Os"`
 }
 
 // Info gathers `berth info`.
@@ -145,15 +169,21 @@ func Info(ctx context.Context, rt *engine.Runtime, version string) (*InfoReport,
 	if cfg.Rootless {
 		rootlessInfo(h)
 	}
+	moreHostInfo(h, si)
+	info.Version.GitCommit, info.Version.BuiltTime, info.Version.Built = BuildInfo()
+	info.Version.Os = runtime.GOOS
 
 	s := &info.Store
 	s.GraphRoot, s.RunRoot = cfg.GraphRoot, cfg.RunRoot
 	s.ConfigFile = storageConfFile()
 	if store, err := rt.Storage(); err == nil {
 		s.GraphDriverName = store.GraphDriverName()
+		s.GraphStatus = graphStatus(store)
 	} else {
 		return nil, err
 	}
+	moreStoreInfo(s, cfg.GraphRoot)
+	s.VolumePath = cfg.VolumeDir()
 	if images, err := rt.Images(); err == nil {
 		if list, err := images.List(); err == nil {
 			s.ImageStore.Number = len(list)

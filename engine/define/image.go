@@ -35,4 +35,7 @@ type Image struct {
 	NamesHistory []string `json:"namesHistory,omitempty"`
 	// Dangling is true for an image with no names.
 	Dangling bool `json:"dangling,omitempty"`
+	// Containers counts the containers made from the image, where the
+	// lister filled it in (`images`; podman's ImageSummary.Containers).
+	Containers int `json:"containers,omitempty"`
 }

@@ -39,6 +39,11 @@ type InspectContainerData struct {
 	OCIRuntime      string                  `json:"OCIRuntime"`
 	ConmonPidFile   string                  `json:"ConmonPidFile"`
 	Pod             string                  `json:"Pod"`
+	// EffectiveCaps and BoundingCaps are the process's capability sets
+	// (podman's); IsService marks a service container (berth has none).
+	EffectiveCaps []string `json:"EffectiveCaps"`
+	BoundingCaps  []string `json:"BoundingCaps"`
+	IsService     bool     `json:"IsService"`
 }
 
 // InspectContainerState is the State object of inspect.
