@@ -186,8 +186,8 @@ func (s *Service) storeAnnotated(ctx context.Context, l *layoutBuilder, img *v1.
 		return nil, err
 	}
 	man := v1.Manifest{
-		Versioned: specs.Versioned{SchemaVersion: 2},
-		MediaType: v1.MediaTypeImageManifest,
+		Versioned:   specs.Versioned{SchemaVersion: 2},
+		MediaType:   v1.MediaTypeImageManifest,
 		Config:      cfgDesc,
 		Layers:      layers,
 		Annotations: annotations,

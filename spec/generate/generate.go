@@ -500,4 +500,3 @@ func initPath(s *spec.ContainerSpec, host *Host) (string, error) {
 	}
 	return "", invalid("--init: no init binary found at %s", strings.Join(cands, ", "))
 }
-
