@@ -319,6 +319,13 @@ func moreHostResources(s *spec.ContainerSpec, hc *container.HostConfig) error {
 	}
 	s.OOMKillDisable = hc.OomKillDisable != nil && *hc.OomKillDisable
 	s.BlkioWeight = hc.BlkioWeight
+	for _, v := range hc.DeviceCgroupRules {
+		r, err := specflag.DeviceCgroupRule(v)
+		if err != nil {
+			return badRequest(fmt.Errorf("HostConfig.DeviceCgroupRules: %w", err))
+		}
+		s.DeviceCgroupRules = append(s.DeviceCgroupRules, r)
+	}
 	for _, w := range hc.BlkioWeightDevice {
 		if w != nil {
 			s.BlkioWeightDevice = append(s.BlkioWeightDevice, spec.WeightDevice{Path: w.Path, Weight: w.Weight})

@@ -118,6 +118,13 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 	var devices []struct {
 		Path string `json:"path"`
 	}
+	var deviceRules []struct {
+		Allow  bool   `json:"allow"`
+		Type   string `json:"type"`
+		Major  *int64 `json:"major"`
+		Minor  *int64 `json:"minor"`
+		Access string `json:"access"`
+	}
 	var mounts []specMount
 	var volumes []specNamedVolume
 	var logCfg struct {
@@ -143,6 +150,7 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 		{"pidns", &pidns}, {"ipcns", &ipcns}, {"utsns", &utsns}, {"cgroupns", &cgroupns},
 		{"log_configuration", &logCfg}, {"oci_runtime", &s.Runtime}, {"containerCreateCommand", &s.CreateCommand},
 		{"dependencyContainers", &s.Requires}, {"oom_score_adj", &s.OOMScoreAdj},
+		{"device_cgroup_rule", &deviceRules}, {"unified", &s.CgroupConf},
 	} {
 		if err := b.take(f.key, f.v); err != nil {
 			return nil, err
@@ -204,6 +212,12 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 			return nil, badRequest(fmt.Errorf("devices: %w", err))
 		}
 		s.Devices = append(s.Devices, dev)
+	}
+	for _, r := range deviceRules {
+		if !r.Allow {
+			return nil, badRequest(fmt.Errorf("device_cgroup_rule: only allow rules can be added"))
+		}
+		s.DeviceCgroupRules = append(s.DeviceCgroupRules, spec.DeviceCgroupRule{Type: r.Type, Major: r.Major, Minor: r.Minor, Access: r.Access})
 	}
 	ms, err := specMounts(mounts, volumes)
 	if err != nil {
@@ -311,6 +325,9 @@ func resourcesToSpec(b body, memory, swap, nanoCPUs *int64, shares *uint64, pids
 		}
 	}
 	for _, group := range mapKeys(res) {
+		if group == "unified" && ctr != nil {
+			continue // --cgroup-conf, below
+		}
 		for _, k := range mapKeys(res[group]) {
 			if v := res[group][k]; !isZero(v) && !known[group+"."+k] {
 				return badRequest(fmt.Errorf("resource_limits.%s.%s is not supported by berth", group, k))
@@ -355,6 +372,16 @@ func resourcesToSpec(b body, memory, swap, nanoCPUs *int64, shares *uint64, pids
 		ctr.CpusetMems, _ = res["cpu"]["mems"].(string)
 		if v, ok := num("blockIO", "weight"); ok {
 			ctr.BlkioWeight = uint16(min(max(v, 0), 65535))
+		}
+		for k, v := range res["unified"] {
+			str, ok := v.(string)
+			if !ok {
+				return badRequest(fmt.Errorf("resource_limits.unified.%s: the value must be a string", k))
+			}
+			if ctr.CgroupConf == nil {
+				ctr.CgroupConf = map[string]string{}
+			}
+			ctr.CgroupConf[k] = str
 		}
 	}
 	return nil

@@ -91,6 +91,8 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringArrayVar(&s.SecurityOpt, "security-opt", nil, "security options")
 	f.StringArrayVar(&o.raw.sysctls, "sysctl", nil, "sysctl options")
 	f.StringArrayVar(&o.raw.devices, "device", nil, "add a host device to the container (HOST[:CONTAINER][:PERMISSIONS])")
+	f.StringArrayVar(&o.raw.deviceRules, "device-cgroup-rule", nil, "add a rule to the cgroup allowed devices list (e.g. 'c 1:3 rwm')")
+	f.StringArrayVar(&o.raw.cgroupConf, "cgroup-conf", nil, "configure cgroup v2 (key=value)")
 	f.StringArrayVar(&s.GroupAdd, "group-add", nil, "add additional groups to the primary container process")
 	f.StringArrayVar(&o.raw.tmpfs, "tmpfs", nil, "mount a temporary filesystem (tmpfs) into a container")
 	f.StringArrayVarP(&o.raw.volumes, "volume", "v", nil, "bind mount a host path or mount a named (NAME:DST) or anonymous (DST) volume")

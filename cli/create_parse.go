@@ -16,6 +16,7 @@ type rawCreateFlags struct {
 	ulimits, sysctls, devices     []string
 	volumes, mounts, tmpfs        []string
 	publish, expose               []string
+	deviceRules, cgroupConf       []string
 }
 
 // parse fills s's typed fields from the flags given. Mounts keep the
@@ -97,6 +98,16 @@ func (r *rawCreateFlags) parse(s *spec.ContainerSpec) error {
 			return err
 		}
 		s.Devices = append(s.Devices, d)
+	}
+	for _, v := range r.deviceRules {
+		d, err := specflag.DeviceCgroupRule(v)
+		if err != nil {
+			return err
+		}
+		s.DeviceCgroupRules = append(s.DeviceCgroupRules, d)
+	}
+	if s.CgroupConf, err = specflag.CgroupConf(r.cgroupConf); err != nil {
+		return err
 	}
 	if s.Mounts, err = parseMounts(r.volumes, r.mounts, r.tmpfs); err != nil {
 		return err

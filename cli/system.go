@@ -9,7 +9,7 @@ import (
 func newSystemCommand(d *Deps) *cobra.Command {
 	sys := &cobra.Command{Use: "system", Short: "Manage berth", RunE: subcommandRequired}
 	sys.AddCommand(newInfoCommand(d), newEventsCommand(d), newSystemResetCommand(d), newSystemDFCommand(d), newSystemServiceCommand(d),
-		newSystemBootCommand(d), newSystemCheckCommand(d),
+		newSystemBootCommand(d), newSystemCheckCommand(d), newSystemMigrateCommand(d), newSystemRenumberCommand(d),
 		newSystemConnectionCommand())
 	return sys
 }

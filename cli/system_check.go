@@ -68,7 +68,7 @@ func printCheckReport(w io.Writer, rep *service.CheckReport) {
 	}{
 		{"Damaged layers", rep.Layers}, {"Damaged read-only layers", rep.ROLayers},
 		{"Damaged images", rep.Images}, {"Damaged read-only images", rep.ROImages},
-		{"Damaged containers", rep.Containers},
+		{"Damaged containers", rep.Containers}, {"Stale container directories", rep.StaleDirs},
 	} {
 		if len(part.m) == 0 {
 			continue
@@ -84,7 +84,8 @@ func printCheckReport(w io.Writer, rep *service.CheckReport) {
 	for _, part := range []struct {
 		title string
 		ids   []string
-	}{{"Deleted containers", rep.RemovedContainers}, {"Deleted images", rep.RemovedImages}, {"Deleted layers", rep.RemovedLayers}} {
+	}{{"Deleted containers", rep.RemovedContainers}, {"Deleted images", rep.RemovedImages}, {"Deleted layers", rep.RemovedLayers},
+		{"Deleted stale container directories", rep.RemovedStale}} {
 		if len(part.ids) == 0 {
 			continue
 		}

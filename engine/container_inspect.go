@@ -276,6 +276,7 @@ func (c *Container) inspectHostConfig(spec *specs.Spec) *define.InspectHostConfi
 			h.PidsLimit = *res.Pids.Limit
 		}
 		inspectFinerLimits(h, res)
+		h.DeviceCgroupRules = inspectDeviceRules(spec.Linux)
 	}
 	if spec.Process != nil && spec.Process.OOMScoreAdj != nil {
 		h.OomScoreAdj = *spec.Process.OOMScoreAdj

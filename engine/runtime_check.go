@@ -33,6 +33,11 @@ type CheckReport struct {
 	// berth's containers whose storage container is gone.
 	Layers, ROLayers, Images, ROImages, Containers  map[string][]string
 	RemovedLayers, RemovedImages, RemovedContainers []string
+	// StaleDirs maps IDs of containers berth has no record of to the
+	// directories they left (runtime_check_stale.go); RemovedStale are
+	// the IDs whose directories --repair removed.
+	StaleDirs    map[string][]string
+	RemovedStale []string
 }
 
 // SystemCheck checks image and container storage (containers/storage's
@@ -86,10 +91,13 @@ func (r *Runtime) SystemCheck(ctx context.Context, opts CheckOptions) (*CheckRep
 				fmt.Sprintf("container %s: neither its root filesystem nor its image %s is in storage", rec.Config.Name, rec.Config.ImageID))
 		}
 	}
-	rep.Errors = len(rep.Layers)+len(rep.ROLayers)+len(rep.Images)+len(rep.ROImages)+len(rep.Containers) > 0
+	rep.StaleDirs = r.staleContainerDirs(recs)
+	rep.Errors = len(rep.Layers)+len(rep.ROLayers)+len(rep.Images)+len(rep.ROImages)+len(rep.Containers)+len(rep.StaleDirs) > 0
 	if !opts.Repair || !rep.Errors {
 		return rep, nil
 	}
+	var staleErr error
+	rep.RemovedStale, staleErr = r.removeStaleDirs(rep.StaleDirs)
 
 	if opts.Force {
 		// berth's own containers go through rm, so that their
@@ -121,7 +129,7 @@ func (r *Runtime) SystemCheck(ctx context.Context, opts CheckOptions) (*CheckRep
 	for _, id := range rep.RemovedImages {
 		r.ImageEvent("remove", id, id)
 	}
-	return rep, errors.Join(errs...)
+	return rep, errors.Join(append(errs, staleErr)...)
 }
 
 // keepUsedImages takes the images berth's containers use, and their

@@ -90,6 +90,11 @@ type ContainerSpec struct {
 	SecurityOpt       []string
 	Sysctls           map[string]string
 	Devices           []Device
+	// DeviceCgroupRules allow device numbers in the device cgroup
+	// without adding nodes (--device-cgroup-rule); CgroupConf are cgroup
+	// v2 files and the values to write to them (--cgroup-conf).
+	DeviceCgroupRules []DeviceCgroupRule
+	CgroupConf        map[string]string
 	GroupAdd          []string
 	// Mounts are the bind mounts, volumes and tmpfs of -v, --mount and
 	// --tmpfs.

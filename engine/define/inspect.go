@@ -204,6 +204,8 @@ type InspectHostConfig struct {
 	OomKillDisable   bool   `json:"OomKillDisable"`
 	OomScoreAdj      int    `json:"OomScoreAdj"`
 	BlkioWeight      uint16 `json:"BlkioWeight"`
+	// DeviceCgroupRules are the --device-cgroup-rule rules ("c 1:3 rwm").
+	DeviceCgroupRules []string `json:"DeviceCgroupRules"`
 }
 
 // InspectLogConfig describes the log driver.

@@ -177,3 +177,34 @@ func flock(fd, how int) error {
 		}
 	}
 }
+
+// Prune removes the lock files of IDs keep rejects, skipping any that is
+// held: removing a file while someone holds it would let a second
+// process lock a fresh file at the same path. A file that is free may go
+// at any time, since Lock makes it again (the same reasoning as Free). It
+// returns the IDs removed.
+func (m *FileManager) Prune(keep func(id string) bool) ([]string, error) {
+	entries, err := os.ReadDir(m.dir)
+	if err != nil {
+		return nil, fmt.Errorf("lock directory: %w", err)
+	}
+	var removed []string
+	for _, e := range entries {
+		id := e.Name()
+		if !e.Type().IsRegular() || keep(id) {
+			continue
+		}
+		path := filepath.Join(m.dir, id)
+		fd, err := unix.Open(path, unix.O_RDWR|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		if flock(fd, unix.LOCK_EX|unix.LOCK_NB) == nil {
+			if err := os.Remove(path); err == nil {
+				removed = append(removed, id)
+			}
+		}
+		unix.Close(fd)
+	}
+	return removed, nil
+}

@@ -208,3 +208,41 @@ func BenchmarkFileLockUnlock(b *testing.B) {
 		}
 	}
 }
+
+// TestFilePrune: Prune removes free lock files of IDs it is not told to
+// keep, and leaves kept and held ones.
+func TestFilePrune(t *testing.T) {
+	dir := t.TempDir()
+	m, err := lock.NewFileManager(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"keep", "stale", "held"} {
+		l, _ := m.Retrieve(id)
+		if err := l.Lock(); err != nil {
+			t.Fatal(err)
+		}
+		if id != "held" {
+			if err := l.Unlock(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	held, _ := m.Retrieve("held")
+	defer held.Unlock()
+	removed, err := m.Prune(func(id string) bool { return id == "keep" })
+	if err != nil || len(removed) != 1 || removed[0] != "stale" {
+		t.Fatalf("Prune() = %v, %v; want [stale]", removed, err)
+	}
+	for id, want := range map[string]bool{"keep": true, "stale": false, "held": true} {
+		if _, err := os.Stat(filepath.Join(dir, id)); (err == nil) != want {
+			t.Errorf("lock file %s exists = %t, want %t", id, err == nil, want)
+		}
+	}
+	// A pruned ID locks again.
+	l, _ := m.Retrieve("stale")
+	if ok, err := l.TryLock(); !ok || err != nil {
+		t.Fatalf("TryLock(stale) after Prune = %v, %v", ok, err)
+	}
+	l.Unlock()
+}

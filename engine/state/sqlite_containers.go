@@ -362,12 +362,12 @@ func (s *SQLite) UpdateContainer(id string, fn func(*define.ContainerConfig, *sp
 			return err
 		}
 		// The listing columns follow the config (update --restart changes
-		// what ps --filter restart-policy sees).
+		// what ps --filter restart-policy sees, system migrate the runtime).
 		cols, err := configColumns(cfg)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec("UPDATE containers SET config = ?, extra = ? WHERE id = ?", string(cfgJSON), cols.extra, id); err != nil {
+		if _, err := tx.Exec("UPDATE containers SET config = ?, extra = ?, oci_runtime = ? WHERE id = ?", string(cfgJSON), cols.extra, cols.ociRuntime, id); err != nil {
 			return fmt.Errorf("update container %s: %w", id, err)
 		}
 		if spec == nil {

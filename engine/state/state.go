@@ -103,9 +103,10 @@ type Store interface {
 	// RenameContainer changes a container's name (ErrNameInUse if taken).
 	RenameContainer(id, newName string) error
 	// UpdateContainer rewrites a container's config and stored spec with
-	// fn in one transaction (`update`); fn must not change the name, the
-	// ID or anything listed in columns, and an error from it changes
-	// nothing. spec is nil when none was stored.
+	// fn in one transaction (`update`, `system migrate`); fn must not
+	// change the name, the ID or a listing column other than OCIRuntime
+	// and the extra fields, and an error from it changes nothing. spec is
+	// nil when none was stored.
 	UpdateContainer(id string, fn func(cfg *define.ContainerConfig, spec *specs.Spec) error) error
 	// ContainersUsingImage returns the IDs of containers created from image.
 	ContainersUsingImage(imageID string) ([]string, error)

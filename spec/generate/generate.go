@@ -401,6 +401,12 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if err := devices(g, s); err != nil {
 		return nil, nil, err
 	}
+	if err := deviceCgroupRules(g, s); err != nil {
+		return nil, nil, err
+	}
+	if err := cgroupConf(g, s, &host); err != nil {
+		return nil, nil, err
+	}
 	if s.Init {
 		path, err := initPath(s, &host)
 		if err != nil {

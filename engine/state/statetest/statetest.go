@@ -354,6 +354,7 @@ func testUpdate(t *testing.T, s state.Store) {
 	limit := int64(100)
 	err := s.UpdateContainer(id, func(cfg *define.ContainerConfig, spec *specs.Spec) error {
 		cfg.Restart, cfg.RestartMax = "on-failure", 3
+		cfg.OCIRuntime = "crun"
 		if spec.Linux == nil {
 			spec.Linux = &specs.Linux{}
 		}
@@ -366,6 +367,16 @@ func testUpdate(t *testing.T, s state.Store) {
 	rec, err := s.Container(id)
 	if err != nil || rec.Config.Restart != "on-failure" || rec.Config.RestartMax != 3 || rec.Config.Name != "upd" {
 		t.Errorf("Container() after UpdateContainer = %+v, %v", rec, err)
+	}
+	// The listing follows a new runtime (system migrate --new-runtime).
+	sums, err := s.ContainerSummaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range sums {
+		if rec.Config.ID == id && rec.Config.OCIRuntime != "crun" {
+			t.Errorf("ContainerSummaries() after UpdateContainer: runtime %q, want crun", rec.Config.OCIRuntime)
+		}
 	}
 	spec, err := s.ContainerSpec(id)
 	if err != nil || spec.Linux.Resources.Pids == nil || *spec.Linux.Resources.Pids.Limit != 100 {
