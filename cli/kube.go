@@ -19,7 +19,7 @@ import (
 
 func newKubeCommand(d *Deps) *cobra.Command {
 	cmd := &cobra.Command{Use: "kube", Short: "Play containers, pods or volumes from a structured file", RunE: subcommandRequired}
-	cmd.AddCommand(newKubeGenerateCommand(d), newKubePlayCommand(d), newKubeDownCommand(d))
+	cmd.AddCommand(newKubeGenerateCommand(d), newKubePlayCommand(d), newKubeDownCommand(d), newKubeApplyCommand())
 	return needsFull(cmd)
 }
 
@@ -275,4 +275,24 @@ func kubeDown(cmd *cobra.Command, rt *service.Runtime, files [][]byte, force boo
 		}
 	}
 	return err
+}
+
+// newKubeApplyCommand is podman's `kube apply`, which deploys to a
+// cluster's API server: berth talks to none, so it says so and points at
+// kubectl, taking podman's flags so that the refusal is the one error.
+func newKubeApplyCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "apply [options] [CONTAINER...|POD...|VOLUME...]",
+		Short: "Deploy a podman container, pod, volume, or Kubernetes yaml to a Kubernetes cluster",
+		RunE: func(*cobra.Command, []string) error {
+			return fmt.Errorf("kube apply is not supported: berth does not deploy to a cluster; write the YAML with `berth kube generate` and use `kubectl apply -f`")
+		},
+	}
+	f := cmd.Flags()
+	f.String("kubeconfig", "", "Path to the kubeconfig file for the Kubernetes cluster")
+	f.String("ca-cert-file", "", "Path to the CA cert file for the Kubernetes cluster")
+	f.StringP("file", "f", "", "Path to the Kubernetes yaml file to deploy")
+	f.String("ns", "", "The namespace to deploy the workload to on the Kubernetes cluster")
+	f.BoolP("service", "s", false, "Create a service object for the container being deployed")
+	return cmd
 }

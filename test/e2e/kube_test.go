@@ -348,6 +348,7 @@ func TestKubePlayBadInput(t *testing.T) {
 	}
 	env.MustBerth(t, "kube", "down", "--force", filepath.Join(env.TmpDir, "good.yaml"))
 	empty()
+	paExpectError(t, env.Berth("kube", "apply", "-f", filepath.Join(env.TmpDir, "good.yaml")), 125, "kube apply is not supported", "kubectl apply")
 }
 
 // --wait runs until the pod's containers exit, then removes the pod.
