@@ -137,6 +137,10 @@ func (rt libpodRouter) kubePlay(ctx context.Context, w http.ResponseWriter, r *h
 	if boolValue(q.Get("build")) {
 		return fmt.Errorf("build is not supported over the API: build the images first: %w", define.ErrInvalidArg)
 	}
+	// No context arrives with a YAML body: never build from the
+	// server's own working directory.
+	noBuild := false
+	opts.Build = &noBuild
 	if a := q.Get("annotations"); a != "" {
 		if err := json.Unmarshal([]byte(a), &opts.Annotations); err != nil {
 			return fmt.Errorf("invalid annotations %q: %v: %w", a, err, define.ErrInvalidArg)

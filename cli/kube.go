@@ -117,7 +117,7 @@ func readKubeFiles(cmd *cobra.Command, args []string) ([][]byte, error) {
 
 func newKubePlayCommand(d *Deps) *cobra.Command {
 	var opts service.KubePlayOptions
-	var start, quiet, down, force, wait bool
+	var start, quiet, down, force, wait, build bool
 	var publish, configmaps, annotations []string
 	cmd := &cobra.Command{
 		Use:   "play [options] KUBEFILE|-...",
@@ -137,6 +137,12 @@ func newKubePlayCommand(d *Deps) *cobra.Command {
 				return kubeDown(cmd, rt, files, force)
 			}
 			opts.NoStart = !start
+			if cmd.Flags().Changed("build") {
+				opts.Build = &build
+			}
+			if opts.ContextDir != "" && (opts.Build == nil || !*opts.Build) {
+				return usageError("--build must be set when --context-dir is")
+			}
 			for _, p := range publish {
 				pm, err := specflag.Publish(p)
 				if err != nil {
@@ -199,6 +205,8 @@ func newKubePlayCommand(d *Deps) *cobra.Command {
 	f.BoolVarP(&quiet, "quiet", "q", false, "Suppress output information when pulling images")
 	f.BoolVar(&down, "down", false, "Stop pods defined in the YAML file")
 	f.BoolVar(&force, "force", false, "With --down, remove volumes too")
+	f.BoolVar(&build, "build", false, "Build all images in a YAML (given Containerfiles)")
+	f.StringVar(&opts.ContextDir, "context-dir", "", "Path to top level of context directory")
 	return cmd
 }
 

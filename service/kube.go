@@ -192,6 +192,9 @@ func KubePlay(ctx context.Context, rt *engine.Runtime, files [][]byte, opts Kube
 			}
 		}
 	}
+	if err := kubeBuild(ctx, rt, plan, opts); err != nil {
+		return nil, err
+	}
 	report := &KubePlayReport{}
 	var made []*engine.Pod
 	var madeVols []string

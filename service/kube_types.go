@@ -34,6 +34,11 @@ type KubePlayOptions struct {
 	ConfigMaps [][]byte
 	// Annotations are added to every container.
 	Annotations map[string]string
+	// Build builds the images that have a directory with a Containerfile
+	// under ContextDir (the working directory when ""): nil those not
+	// in local storage, true all, false none (--build).
+	Build      *bool
+	ContextDir string
 }
 
 // KubePlayReport is what play made.

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -411,6 +412,51 @@ spec:
 			b, _ := io.ReadAll(resp.Body)
 			return string(b) == "via-service\n"
 		})
+	}
+	env.MustBerth(t, "kube", "down", file)
+}
+
+// kube play builds an image whose name is a directory with a
+// Containerfile under the working directory (or --context-dir with
+// --build) when it is not local, always with --build, never with
+// --build=false, as podman does.
+func TestKubePlayBuild(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	ctxDir := filepath.Join(env.TmpDir, "ctx")
+	if err := os.MkdirAll(filepath.Join(ctxDir, "kubeapp"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ctxDir, "kubeapp", "Containerfile"), []byte("FROM busybox\nRUN echo built > /built\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := writeKube(t, env, "build.yaml", `apiVersion: v1
+kind: Pod
+metadata: {name: built}
+spec:
+  restartPolicy: Never
+  containers: [{name: app, image: kubeapp, command: [sleep, "300"]}]
+`)
+	paExpectError(t, env.Berth("kube", "play", "--network", "none", "--context-dir", ctxDir, file), 125, "--build")
+	paExpectError(t, env.Berth("kube", "play", "--network", "none", "--build=false", file), 125, "kubeapp")
+	if got := names(t, env, "pod", "ps", "-q"); got != "" {
+		t.Errorf("pods after refused plays: %s", got)
+	}
+	env.MustBerth(t, "kube", "play", "--network", "none", "--build", "--context-dir", ctxDir, file)
+	if got := env.MustBerth(t, "exec", "built-app", "cat", "/built"); strings.TrimSpace(got) != "built" {
+		t.Errorf("built image's file: %q", got)
+	}
+	id := env.MustBerth(t, "image", "inspect", "--format", "{{.ID}}", "kubeapp")
+	env.MustBerth(t, "kube", "down", file)
+	// Without --build an image already there is used as it is.
+	cmd := env.Command(context.Background(), "kube", "play", "--network", "none", file)
+	cmd.Dir = ctxDir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("play from the context dir: %v\n%s", err, out)
+	}
+	if got := env.MustBerth(t, "image", "inspect", "--format", "{{.ID}}", "kubeapp"); got != id {
+		t.Errorf("play rebuilt an image that was there: %s, was %s", got, id)
 	}
 	env.MustBerth(t, "kube", "down", file)
 }
