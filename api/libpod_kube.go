@@ -67,13 +67,17 @@ type (
 		Err *string
 		Id  string //nolint:revive // podman's field name
 	}
+	secretRmReport struct {
+		Err *string
+		ID  string
+	}
 	playKubeReport struct {
 		Pods               []playKubePod
 		Volumes            []playKubeVolume
 		StopReport         []podStopReport
 		RmReport           []podRmReport
 		VolumeRmReport     []volumeRmReport
-		SecretRmReport     []struct{}
+		SecretRmReport     []secretRmReport
 		Secrets            []struct{}
 		ServiceContainerID string
 		ExitCode           *int32
@@ -195,6 +199,9 @@ func (rt libpodRouter) kubeDown(ctx context.Context, w http.ResponseWriter, r *h
 			rm.RemovedCtrs[c] = nil
 		}
 		out.RmReport = append(out.RmReport, rm)
+	}
+	for _, id := range report.Secrets {
+		out.SecretRmReport = append(out.SecretRmReport, secretRmReport{ID: id})
 	}
 	for _, v := range report.Volumes {
 		out.VolumeRmReport = append(out.VolumeRmReport, volumeRmReport{Id: v})

@@ -275,6 +275,12 @@ func kubeDown(cmd *cobra.Command, rt *service.Runtime, files [][]byte, force boo
 				fmt.Fprintln(w, p.ID)
 			}
 		}
+		if len(report.Secrets) > 0 {
+			fmt.Fprintln(w, "Secrets removed:")
+			for _, id := range report.Secrets {
+				fmt.Fprintln(w, id)
+			}
+		}
 		if len(report.Volumes) > 0 {
 			fmt.Fprintln(w, "Volumes removed:")
 			for _, v := range report.Volumes {

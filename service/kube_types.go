@@ -43,6 +43,8 @@ type KubePlayOptions struct {
 
 // KubePlayReport is what play made.
 type KubePlayReport struct {
+	// Secrets are the IDs of the secrets stored from Secret kinds.
+	Secrets []string
 	Volumes []string
 	Pods    []KubePodReport
 }
@@ -58,5 +60,6 @@ type KubePodReport struct {
 // KubeDownReport is what down removed.
 type KubeDownReport struct {
 	Pods    []KubePodReport
+	Secrets []string
 	Volumes []string
 }

@@ -201,9 +201,16 @@ func TestKubePlayAllKinds(t *testing.T) {
 	if env.Berth("container", "exists", "web-init").ExitCode() == 0 {
 		t.Error("the init container was kept after it ran")
 	}
+	// The Secret kind is in the secret store too, as podman keeps it.
+	if got := names(t, env, "secret", "ls", "--format", "{{.Name}}"); got != "sec" {
+		t.Errorf("secret ls after play: %q", got)
+	}
+	if got := env.MustBerth(t, "secret", "inspect", "--showsecret", "--format", "{{.SecretData}}", "sec"); !strings.Contains(got, `"password":"czNjcmV0"`) {
+		t.Errorf("the stored Secret: %s", got)
+	}
 
 	out = env.MustBerth(t, "kube", "down", file)
-	if !strings.HasPrefix(out, "Pods stopped:\n") || strings.Count(out, "\n") != 11 {
+	if !strings.HasPrefix(out, "Pods stopped:\n") || strings.Count(out, "\n") != 13 || !strings.Contains(out, "Secrets removed:\n") {
 		t.Errorf("down printed:\n%s", out)
 	}
 	if got := names(t, env, "ps", "-a", "--format", "{{.Names}}"); got != "" {
@@ -211,6 +218,9 @@ func TestKubePlayAllKinds(t *testing.T) {
 	}
 	if got := names(t, env, "volume", "ls", "-q"); got != "kubedata" {
 		t.Errorf("volumes after down: %q, want the claim kept", got)
+	}
+	if got := names(t, env, "secret", "ls", "-q"); got != "" {
+		t.Errorf("secrets after down: %q", got)
 	}
 	if _, err := os.Stat(filepath.Join(env.Root, "berth", "kube", "web")); !os.IsNotExist(err) {
 		t.Errorf("the pod's configMap/secret directory is left: %v", err)
@@ -349,6 +359,15 @@ func TestKubePlayBadInput(t *testing.T) {
 	}
 	env.MustBerth(t, "kube", "down", "--force", filepath.Join(env.TmpDir, "good.yaml"))
 	empty()
+	// A Secret whose name the store holds is refused before anything is made.
+	secFile := writeKube(t, env, "secdata", "old")
+	env.MustBerth(t, "secret", "create", "takensec", secFile)
+	taken := "apiVersion: v1\nkind: Secret\nmetadata: {name: takensec}\nstringData: {k: v}\n---\n" + pod("p", "  - {name: c, image: busybox, command: [sleep, '100']}\n")
+	paExpectError(t, env.Berth("kube", "play", "--network", "none", writeKube(t, env, "sec.yaml", taken)), 125, "takensec", "--replace")
+	empty()
+	if got := env.MustBerth(t, "secret", "inspect", "--showsecret", "--format", "{{.SecretData}}", "takensec"); got != "old" {
+		t.Errorf("a refused play changed the secret: %q", got)
+	}
 	paExpectError(t, env.Berth("kube", "apply", "-f", filepath.Join(env.TmpDir, "good.yaml")), 125, "kube apply is not supported", "kubectl apply")
 }
 
