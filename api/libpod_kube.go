@@ -67,6 +67,9 @@ type (
 		Err *string
 		Id  string //nolint:revive // podman's field name
 	}
+	playSecret struct {
+		CreateReport struct{ ID string }
+	}
 	secretRmReport struct {
 		Err *string
 		ID  string
@@ -78,7 +81,7 @@ type (
 		RmReport           []podRmReport
 		VolumeRmReport     []volumeRmReport
 		SecretRmReport     []secretRmReport
-		Secrets            []struct{}
+		Secrets            []playSecret
 		ServiceContainerID string
 		ExitCode           *int32
 	}
@@ -173,6 +176,11 @@ func (rt libpodRouter) kubePlay(ctx context.Context, w http.ResponseWriter, r *h
 	out := playKubeReport{Pods: []playKubePod{}, Volumes: []playKubeVolume{}}
 	for _, v := range report.Volumes {
 		out.Volumes = append(out.Volumes, playKubeVolume{Name: v})
+	}
+	for _, id := range report.Secrets {
+		var ps playSecret
+		ps.CreateReport.ID = id
+		out.Secrets = append(out.Secrets, ps)
 	}
 	for _, p := range report.Pods {
 		out.Pods = append(out.Pods, playKubePod{ID: p.ID, Containers: nonNil(p.Containers), InitContainers: nonNil(p.InitContainers)})
