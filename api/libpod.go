@@ -50,6 +50,7 @@ func (rt libpodRouter) register(s *Server) {
 	rt.registerVolumes(h)
 	rt.registerSecrets(h)
 	rt.registerNetworks(h)
+	rt.registerKube(h)
 	h("/libpod/", func(context.Context, http.ResponseWriter, *http.Request) error { return notFound{} })
 }
 

@@ -54,6 +54,7 @@ type Backend interface {
 	updateBackend
 	buildBackend
 	secretBackend
+	kubeBackend
 }
 
 // New builds the routes over b.

@@ -19,7 +19,7 @@ import (
 
 func newKubeCommand(d *Deps) *cobra.Command {
 	cmd := &cobra.Command{Use: "kube", Short: "Play containers, pods or volumes from a structured file", RunE: subcommandRequired}
-	cmd.AddCommand(newKubeGenerateCommand(d), newKubePlayCommand(d), newKubeDownCommand(d))
+	cmd.AddCommand(newKubeGenerateCommand(d), newKubePlayCommand(d), newKubeDownCommand(d), newKubeApplyCommand())
 	return needsFull(cmd)
 }
 
@@ -117,7 +117,7 @@ func readKubeFiles(cmd *cobra.Command, args []string) ([][]byte, error) {
 
 func newKubePlayCommand(d *Deps) *cobra.Command {
 	var opts service.KubePlayOptions
-	var start, quiet, down, force, wait bool
+	var start, quiet, down, force, wait, build bool
 	var publish, configmaps, annotations []string
 	cmd := &cobra.Command{
 		Use:   "play [options] KUBEFILE|-...",
@@ -137,6 +137,12 @@ func newKubePlayCommand(d *Deps) *cobra.Command {
 				return kubeDown(cmd, rt, files, force)
 			}
 			opts.NoStart = !start
+			if cmd.Flags().Changed("build") {
+				opts.Build = &build
+			}
+			if opts.ContextDir != "" && (opts.Build == nil || !*opts.Build) {
+				return usageError("--build must be set when --context-dir is")
+			}
 			for _, p := range publish {
 				pm, err := specflag.Publish(p)
 				if err != nil {
@@ -199,6 +205,8 @@ func newKubePlayCommand(d *Deps) *cobra.Command {
 	f.BoolVarP(&quiet, "quiet", "q", false, "Suppress output information when pulling images")
 	f.BoolVar(&down, "down", false, "Stop pods defined in the YAML file")
 	f.BoolVar(&force, "force", false, "With --down, remove volumes too")
+	f.BoolVar(&build, "build", false, "Build all images in a YAML (given Containerfiles)")
+	f.StringVar(&opts.ContextDir, "context-dir", "", "Path to top level of context directory")
 	return cmd
 }
 
@@ -267,6 +275,12 @@ func kubeDown(cmd *cobra.Command, rt *service.Runtime, files [][]byte, force boo
 				fmt.Fprintln(w, p.ID)
 			}
 		}
+		if len(report.Secrets) > 0 {
+			fmt.Fprintln(w, "Secrets removed:")
+			for _, id := range report.Secrets {
+				fmt.Fprintln(w, id)
+			}
+		}
 		if len(report.Volumes) > 0 {
 			fmt.Fprintln(w, "Volumes removed:")
 			for _, v := range report.Volumes {
@@ -275,4 +289,24 @@ func kubeDown(cmd *cobra.Command, rt *service.Runtime, files [][]byte, force boo
 		}
 	}
 	return err
+}
+
+// newKubeApplyCommand is podman's `kube apply`, which deploys to a
+// cluster's API server: berth talks to none, so it says so and points at
+// kubectl, taking podman's flags so that the refusal is the one error.
+func newKubeApplyCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "apply [options] [CONTAINER...|POD...|VOLUME...]",
+		Short: "Deploy a podman container, pod, volume, or Kubernetes yaml to a Kubernetes cluster",
+		RunE: func(*cobra.Command, []string) error {
+			return fmt.Errorf("kube apply is not supported: berth does not deploy to a cluster; write the YAML with `berth kube generate` and use `kubectl apply -f`")
+		},
+	}
+	f := cmd.Flags()
+	f.String("kubeconfig", "", "Path to the kubeconfig file for the Kubernetes cluster")
+	f.String("ca-cert-file", "", "Path to the CA cert file for the Kubernetes cluster")
+	f.StringP("file", "f", "", "Path to the Kubernetes yaml file to deploy")
+	f.String("ns", "", "The namespace to deploy the workload to on the Kubernetes cluster")
+	f.BoolP("service", "s", false, "Create a service object for the container being deployed")
+	return cmd
 }

@@ -50,6 +50,12 @@ func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_
 		if err != nil {
 			return nil, nil, err
 		}
+		if path == "" {
+			// The owner runs in the host's namespace: so does c, with
+			// none of its own (/proc/1's may not be open to berth).
+			dropNetNS(spec)
+			return nil, done, nil
+		}
 		setNetNSPath(spec, path)
 		return nil, done, nil
 	}
@@ -130,6 +136,13 @@ func (c *Container) networksWithAliases(in map[string]define.PerNetworkOptions) 
 	return out
 }
 
+// dropNetNS leaves the network namespace out of the spec: the host's.
+func dropNetNS(spec *specs.Spec) {
+	if spec.Linux != nil {
+		spec.Linux.Namespaces = slices.DeleteFunc(spec.Linux.Namespaces, func(ns specs.LinuxNamespace) bool { return ns.Type == specs.NetworkNamespace })
+	}
+}
+
 func setNetNSPath(spec *specs.Spec, path string) {
 	if spec.Linux == nil {
 		spec.Linux = &specs.Linux{}
@@ -144,7 +157,8 @@ func setNetNSPath(spec *specs.Spec, path string) {
 }
 
 // joinableNetNS returns the namespace of container id for another
-// container to join: its pinned namespace, else its process's.
+// container to join: its pinned namespace, else its process's; "" when
+// it is the host's (the joiner then has none of its own).
 func (r *Runtime) joinableNetNS(id string) (string, error) {
 	rec, err := r.state.Container(id)
 	if err != nil {
@@ -156,7 +170,7 @@ func (r *Runtime) joinableNetNS(id string) (string, error) {
 		return r.joinableNetNS(id)
 	}
 	if target.config.NetMode == "host" {
-		return "/proc/1/ns/net", nil
+		return "", nil
 	}
 	if p := target.state.NetNS; p != "" {
 		if _, err := os.Stat(p); err == nil {

@@ -4,6 +4,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/secrets"
 	"github.com/berth-dev/berth/kube"
 	"github.com/berth-dev/berth/spec"
 )
@@ -192,13 +194,27 @@ func KubePlay(ctx context.Context, rt *engine.Runtime, files [][]byte, opts Kube
 			}
 		}
 	}
+	if err := kubeBuild(ctx, rt, plan, opts); err != nil {
+		return nil, err
+	}
+	for _, sec := range m.Secrets {
+		if ok, err := SecretExists(rt, sec.Name); err != nil {
+			return nil, err
+		} else if ok && !opts.Replace {
+			return nil, fmt.Errorf("secret %s: %w: use --replace or remove it first", sec.Name, define.ErrNameInUse)
+		}
+	}
 	report := &KubePlayReport{}
 	var made []*engine.Pod
 	var madeVols []string
 	var madeDirs []string
+	var madeSecrets []string
 	defer func() {
 		if retErr == nil {
 			return
+		}
+		for _, id := range madeSecrets {
+			_, _ = SecretRemove(rt, id)
 		}
 		for _, p := range made {
 			_ = rt.RemovePod(context.WithoutCancel(ctx), p, engine.PodRemoveOptions{Force: true, Volumes: true})
@@ -212,6 +228,21 @@ func KubePlay(ctx context.Context, rt *engine.Runtime, files [][]byte, opts Kube
 			_ = os.RemoveAll(d)
 		}
 	}()
+	// Secret kinds are kept in the secret store too (podman does the
+	// same): `secret ls` shows them and down removes them. Their data is
+	// the Secret object as JSON.
+	for _, sec := range m.Secrets {
+		data, err := json.Marshal(sec)
+		if err != nil {
+			return nil, err
+		}
+		id, err := SecretCreate(rt, sec.Name, data, SecretCreateOptions{Driver: SecretDriverFile, Replace: opts.Replace})
+		if err != nil {
+			return nil, fmt.Errorf("secret %s: %w", sec.Name, err)
+		}
+		madeSecrets = append(madeSecrets, id)
+		report.Secrets = append(report.Secrets, id)
+	}
 	for _, v := range plan.Volumes {
 		if ok, err := rt.VolumeExists(v.Name); err != nil {
 			return nil, err
@@ -383,6 +414,16 @@ func KubeDown(ctx context.Context, rt *engine.Runtime, files [][]byte, force boo
 		}
 		_ = os.RemoveAll(filepath.Join(kubeFilesRoot(rt), name))
 		report.Pods = append(report.Pods, pr)
+	}
+	for _, sec := range m.Secrets {
+		id, err := SecretRemove(rt, sec.Name)
+		if err != nil {
+			if !errors.Is(err, secrets.ErrNoSuchSecret) {
+				errs = append(errs, fmt.Errorf("secret %s: %w", sec.Name, err))
+			}
+			continue
+		}
+		report.Secrets = append(report.Secrets, id)
 	}
 	if force {
 		for _, name := range kube.ClaimNames(m) {

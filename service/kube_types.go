@@ -34,10 +34,17 @@ type KubePlayOptions struct {
 	ConfigMaps [][]byte
 	// Annotations are added to every container.
 	Annotations map[string]string
+	// Build builds the images that have a directory with a Containerfile
+	// under ContextDir (the working directory when ""): nil those not
+	// in local storage, true all, false none (--build).
+	Build      *bool
+	ContextDir string
 }
 
 // KubePlayReport is what play made.
 type KubePlayReport struct {
+	// Secrets are the IDs of the secrets stored from Secret kinds.
+	Secrets []string
 	Volumes []string
 	Pods    []KubePodReport
 }
@@ -53,5 +60,6 @@ type KubePodReport struct {
 // KubeDownReport is what down removed.
 type KubeDownReport struct {
 	Pods    []KubePodReport
+	Secrets []string
 	Volumes []string
 }

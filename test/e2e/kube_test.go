@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -200,9 +201,16 @@ func TestKubePlayAllKinds(t *testing.T) {
 	if env.Berth("container", "exists", "web-init").ExitCode() == 0 {
 		t.Error("the init container was kept after it ran")
 	}
+	// The Secret kind is in the secret store too, as podman keeps it.
+	if got := names(t, env, "secret", "ls", "--format", "{{.Name}}"); got != "sec" {
+		t.Errorf("secret ls after play: %q", got)
+	}
+	if got := env.MustBerth(t, "secret", "inspect", "--showsecret", "--format", "{{.SecretData}}", "sec"); !strings.Contains(got, `"password":"czNjcmV0"`) {
+		t.Errorf("the stored Secret: %s", got)
+	}
 
 	out = env.MustBerth(t, "kube", "down", file)
-	if !strings.HasPrefix(out, "Pods stopped:\n") || strings.Count(out, "\n") != 11 {
+	if !strings.HasPrefix(out, "Pods stopped:\n") || strings.Count(out, "\n") != 13 || !strings.Contains(out, "Secrets removed:\n") {
 		t.Errorf("down printed:\n%s", out)
 	}
 	if got := names(t, env, "ps", "-a", "--format", "{{.Names}}"); got != "" {
@@ -210,6 +218,9 @@ func TestKubePlayAllKinds(t *testing.T) {
 	}
 	if got := names(t, env, "volume", "ls", "-q"); got != "kubedata" {
 		t.Errorf("volumes after down: %q, want the claim kept", got)
+	}
+	if got := names(t, env, "secret", "ls", "-q"); got != "" {
+		t.Errorf("secrets after down: %q", got)
 	}
 	if _, err := os.Stat(filepath.Join(env.Root, "berth", "kube", "web")); !os.IsNotExist(err) {
 		t.Errorf("the pod's configMap/secret directory is left: %v", err)
@@ -348,6 +359,16 @@ func TestKubePlayBadInput(t *testing.T) {
 	}
 	env.MustBerth(t, "kube", "down", "--force", filepath.Join(env.TmpDir, "good.yaml"))
 	empty()
+	// A Secret whose name the store holds is refused before anything is made.
+	secFile := writeKube(t, env, "secdata", "old")
+	env.MustBerth(t, "secret", "create", "takensec", secFile)
+	taken := "apiVersion: v1\nkind: Secret\nmetadata: {name: takensec}\nstringData: {k: v}\n---\n" + pod("p", "  - {name: c, image: busybox, command: [sleep, '100']}\n")
+	paExpectError(t, env.Berth("kube", "play", "--network", "none", writeKube(t, env, "sec.yaml", taken)), 125, "takensec", "--replace")
+	empty()
+	if got := env.MustBerth(t, "secret", "inspect", "--showsecret", "--format", "{{.SecretData}}", "takensec"); got != "old" {
+		t.Errorf("a refused play changed the secret: %q", got)
+	}
+	paExpectError(t, env.Berth("kube", "apply", "-f", filepath.Join(env.TmpDir, "good.yaml")), 125, "kube apply is not supported", "kubectl apply")
 }
 
 // --wait runs until the pod's containers exit, then removes the pod.
@@ -410,6 +431,51 @@ spec:
 			b, _ := io.ReadAll(resp.Body)
 			return string(b) == "via-service\n"
 		})
+	}
+	env.MustBerth(t, "kube", "down", file)
+}
+
+// kube play builds an image whose name is a directory with a
+// Containerfile under the working directory (or --context-dir with
+// --build) when it is not local, always with --build, never with
+// --build=false, as podman does.
+func TestKubePlayBuild(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	ctxDir := filepath.Join(env.TmpDir, "ctx")
+	if err := os.MkdirAll(filepath.Join(ctxDir, "kubeapp"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ctxDir, "kubeapp", "Containerfile"), []byte("FROM busybox\nRUN echo built > /built\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := writeKube(t, env, "build.yaml", `apiVersion: v1
+kind: Pod
+metadata: {name: built}
+spec:
+  restartPolicy: Never
+  containers: [{name: app, image: kubeapp, command: [sleep, "300"]}]
+`)
+	paExpectError(t, env.Berth("kube", "play", "--network", "none", "--context-dir", ctxDir, file), 125, "--build")
+	paExpectError(t, env.Berth("kube", "play", "--network", "none", "--build=false", file), 125, "kubeapp")
+	if got := names(t, env, "pod", "ps", "-q"); got != "" {
+		t.Errorf("pods after refused plays: %s", got)
+	}
+	env.MustBerth(t, "kube", "play", "--network", "none", "--build", "--context-dir", ctxDir, file)
+	if got := env.MustBerth(t, "exec", "built-app", "cat", "/built"); strings.TrimSpace(got) != "built" {
+		t.Errorf("built image's file: %q", got)
+	}
+	id := env.MustBerth(t, "image", "inspect", "--format", "{{.ID}}", "kubeapp")
+	env.MustBerth(t, "kube", "down", file)
+	// Without --build an image already there is used as it is.
+	cmd := env.Command(context.Background(), "kube", "play", "--network", "none", file)
+	cmd.Dir = ctxDir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("play from the context dir: %v\n%s", err, out)
+	}
+	if got := env.MustBerth(t, "image", "inspect", "--format", "{{.ID}}", "kubeapp"); got != id {
+		t.Errorf("play rebuilt an image that was there: %s, was %s", got, id)
 	}
 	env.MustBerth(t, "kube", "down", file)
 }
