@@ -66,6 +66,10 @@ var remoteSpecFields = map[string]bool{
 	"DNS": true, "DNSSearch": true, "AddHost": true, "Pod": true, "CreateCommand": true, "ImageVolume": true,
 	"Memory": true, "MemorySwap": true, "NanoCPUs": true, "PidsLimit": true, "ShmSize": true, "Ulimits": true,
 	"Sysctls": true, "UserNS": true,
+	// spec.RunOptions the libpod create takes (podman's SpecGenerator keys).
+	"Annotations": true, "Umask": true, "UnsetEnv": true, "UnsetEnvAll": true, "EnvMerge": true, "HTTPProxy": true,
+	"Timezone": true, "Timeout": true, "ConmonPidFile": true, "HostsFile": true, "NoHostname": true,
+	"SeccompPolicy": true, "ChrootDirs": true,
 }
 
 // flagOf names the command-line flag of a spec field, for errors.
@@ -82,24 +86,45 @@ var flagOf = map[string]string{
 	"DeviceReadIOps": "--device-read-iops", "DeviceWriteIOps": "--device-write-iops", "DNSOption": "--dns-option", "NoHosts": "--no-hosts", "IP": "--ip",
 	"MacAddress": "--mac-address", "Pid": "--pid", "IPC": "--ipc", "UTS": "--uts", "CgroupNS": "--cgroupns",
 	"LogDriver": "--log-driver", "LogOpts": "--log-opt", "Runtime": "--runtime",
+	"Secrets": "--secret", "Links": "--link", "Domainname": "--domainname", "PidFile": "--pidfile",
+	"DeviceCgroupRules": "--device-cgroup-rule", "CgroupConf": "--cgroup-conf",
 }
 
 // specGenerator turns the mappable part of s into podman's SpecGenerator
 // JSON.
 func specGenerator(s *spec.ContainerSpec) (map[string]any, error) {
-	v := reflect.ValueOf(*s)
+	if err := refuseUnmapped(reflect.ValueOf(*s)); err != nil {
+		return nil, err
+	}
+	g := map[string]any{"image": s.Image, "terminal": s.Terminal, "stdin": s.Stdin, "remove": s.Remove,
+		"init": s.Init, "read_only_filesystem": s.ReadOnly, "privileged": s.Privileged, "httpproxy": s.HTTPProxy}
+	return specGeneratorFields(s, g)
+}
+
+// refuseUnmapped names the first set field of v (a ContainerSpec, or a
+// struct embedded in it) the remote create cannot carry.
+func refuseUnmapped(v reflect.Value) error {
 	for i := 0; i < v.NumField(); i++ {
 		name := v.Type().Field(i).Name
+		if v.Type().Field(i).Anonymous && v.Field(i).Kind() == reflect.Struct {
+			if err := refuseUnmapped(v.Field(i)); err != nil {
+				return err
+			}
+			continue
+		}
 		if !remoteSpecFields[name] && !v.Field(i).IsZero() {
 			flag := flagOf[name]
 			if flag == "" {
 				flag = "the " + name + " setting"
 			}
-			return nil, errdefs.New(errdefs.ErrNotImplemented, fmt.Sprintf("%s is not supported with --remote", flag))
+			return errdefs.New(errdefs.ErrNotImplemented, fmt.Sprintf("%s is not supported with --remote", flag))
 		}
 	}
-	g := map[string]any{"image": s.Image, "terminal": s.Terminal, "stdin": s.Stdin, "remove": s.Remove,
-		"init": s.Init, "read_only_filesystem": s.ReadOnly, "privileged": s.Privileged}
+	return nil
+}
+
+// specGeneratorFields adds the set fields of s to the SpecGenerator g.
+func specGeneratorFields(s *spec.ContainerSpec, g map[string]any) (map[string]any, error) {
 	set := func(k string, v any, ok bool) {
 		if ok {
 			g[k] = v
@@ -137,6 +162,7 @@ func specGenerator(s *spec.ContainerSpec) (map[string]any, error) {
 	set("r_limits", rlimits, len(rlimits) > 0)
 	specResources(g, s)
 	specUserNS(g, s)
+	specRunOptions(g, s)
 	env, err := specEnv(s)
 	if err != nil {
 		return nil, err
@@ -328,4 +354,28 @@ func readPullStream(r io.Reader, progress io.Writer, done func([]string)) error 
 			done(msg.Images)
 		}
 	}
+}
+
+// specRunOptions adds spec.RunOptions under podman's SpecGenerator keys
+// (httpproxy is always sent: false is meaningful).
+func specRunOptions(g map[string]any, s *spec.ContainerSpec) {
+	set := func(k string, v any, ok bool) {
+		if ok {
+			g[k] = v
+		}
+	}
+	set("annotations", s.Annotations, len(s.Annotations) > 0)
+	if s.Umask != nil {
+		g["umask"] = fmt.Sprintf("%04o", *s.Umask)
+	}
+	set("unsetenv", s.UnsetEnv, len(s.UnsetEnv) > 0)
+	set("unsetenvall", true, s.UnsetEnvAll)
+	set("envmerge", s.EnvMerge, len(s.EnvMerge) > 0)
+	set("timezone", s.Timezone, s.Timezone != "")
+	set("timeout", s.Timeout, s.Timeout > 0)
+	set("conmon_pid_file", s.ConmonPidFile, s.ConmonPidFile != "")
+	set("base_hosts_file", s.HostsFile, s.HostsFile != "")
+	set("use_image_hostname", true, s.NoHostname)
+	set("seccomp_policy", s.SeccompPolicy, s.SeccompPolicy != "")
+	set("chroot_directories", s.ChrootDirs, len(s.ChrootDirs) > 0)
 }
