@@ -4,11 +4,18 @@ import (
 	"context"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/internal/rootless"
 )
 
-// Migrate is `system migrate`; see engine.Runtime.Migrate.
+// Migrate is `system migrate`; see engine.Runtime.Migrate. For a rootless
+// user it then ends the pause process, so that the next command makes the
+// user namespace anew with the current /etc/subuid and /etc/subgid ranges
+// (a no-op for root).
 func Migrate(ctx context.Context, rt *engine.Runtime, opts engine.MigrateOptions, stopped func(id string)) error {
-	return rt.Migrate(ctx, opts, stopped)
+	if err := rt.Migrate(ctx, opts, stopped); err != nil {
+		return err
+	}
+	return rootless.Migrate()
 }
 
 // Renumber is `system renumber`; see engine.Runtime.Renumber.
