@@ -57,7 +57,7 @@ func imageSearch(b searchBackend) handler {
 		}
 		out := make([]registry.SearchResult, 0, len(res))
 		for _, s := range res {
-			out = append(out, registry.SearchResult{Name: s.Name, Description: s.Description, StarCount: s.Stars, IsOfficial: s.Official, IsAutomated: s.Automated})
+			out = append(out, registry.SearchResult{Name: s.Name, Description: s.Description, StarCount: s.Stars, IsOfficial: s.Official})
 		}
 		writeJSON(w, http.StatusOK, out)
 		return nil

@@ -3,14 +3,13 @@ package cli
 import (
 	"fmt"
 
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/spf13/cobra"
 )
 
 // newSystemMigrateCommand is podman's `system migrate`.
 func newSystemMigrateCommand(d *Deps) *cobra.Command {
-	var opts engine.MigrateOptions
+	var opts service.MigrateOptions
 	cmd := &cobra.Command{
 		Use:   "migrate [options]",
 		Short: "Migrate containers",
