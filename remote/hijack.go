@@ -90,29 +90,7 @@ func closeWrite(conn net.Conn) {
 // it reports true without sending them, and the caller hangs up (the
 // service then leaves the container running, as a detach does).
 func copyInputDetachable(conn net.Conn, stdin io.Reader, keys []byte) (detached bool) {
-	sc := detachkeys.NewScanner(keys)
-	buf := make([]byte, 8192)
-	for {
-		n, err := stdin.Read(buf)
-		if n > 0 {
-			out, hit := sc.Feed(buf[:n])
-			if len(out) > 0 {
-				if _, werr := conn.Write(out); werr != nil {
-					return false
-				}
-			}
-			if hit {
-				return true
-			}
-		}
-		if err != nil {
-			if rest := sc.Flush(); len(rest) > 0 {
-				_, _ = conn.Write(rest)
-			}
-			closeWrite(conn)
-			return false
-		}
-	}
+	return detachkeys.Copy(conn, stdin, keys, func() { closeWrite(conn) })
 }
 
 // copyInput sends stdin to the hijacked connection, then half-closes it.

@@ -162,29 +162,7 @@ func copyOutput(conn *net.UnixConn, s AttachStreams) error {
 // copyInput sends stdin to conmon and reports whether the user detached.
 // On EOF it half-closes the connection so the container sees EOF too.
 func copyInput(conn *net.UnixConn, in io.Reader, keys []byte) (detached bool) {
-	sc := detachkeys.NewScanner(keys)
-	buf := make([]byte, 8192)
-	for {
-		n, err := in.Read(buf)
-		if n > 0 {
-			out, hit := sc.Feed(buf[:n])
-			if len(out) > 0 {
-				if _, werr := conn.Write(out); werr != nil {
-					return false
-				}
-			}
-			if hit {
-				return true
-			}
-		}
-		if err != nil {
-			if rest := sc.Flush(); len(rest) > 0 {
-				_, _ = conn.Write(rest)
-			}
-			_ = conn.CloseWrite()
-			return false
-		}
-	}
+	return detachkeys.Copy(conn, in, keys, func() { _ = conn.CloseWrite() })
 }
 
 // forwardResize writes "1 rows cols\n" (conmon's resize message) to the ctl

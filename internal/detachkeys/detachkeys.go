@@ -4,6 +4,7 @@ package detachkeys
 
 import (
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -95,4 +96,33 @@ func longestPrefixSuffix(keys, s []byte) int {
 		}
 	}
 	return 0
+}
+
+// Copy sends in to w until in ends (held bytes flushed, then closeWrite)
+// or the keys are typed: then it reports true, having sent nothing of
+// them, and leaves w open for the caller to close.
+func Copy(w io.Writer, in io.Reader, keys []byte, closeWrite func()) (detached bool) {
+	sc := NewScanner(keys)
+	buf := make([]byte, 8192)
+	for {
+		n, err := in.Read(buf)
+		if n > 0 {
+			out, hit := sc.Feed(buf[:n])
+			if len(out) > 0 {
+				if _, werr := w.Write(out); werr != nil {
+					return false
+				}
+			}
+			if hit {
+				return true
+			}
+		}
+		if err != nil {
+			if rest := sc.Flush(); len(rest) > 0 {
+				_, _ = w.Write(rest)
+			}
+			closeWrite()
+			return false
+		}
+	}
 }

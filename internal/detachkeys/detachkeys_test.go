@@ -1,6 +1,9 @@
 package detachkeys
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParse(t *testing.T) {
 	for in, want := range map[string]string{"": "\x10\x11", "ctrl-a,x": "\x01x", "ctrl-[,ctrl-\\,ctrl-],ctrl-^,ctrl-_,ctrl-@": "\x1b\x1c\x1d\x1e\x1f\x00", "CTRL-P": "\x10"} {
@@ -54,5 +57,23 @@ func TestDetachScanner(t *testing.T) {
 				t.Errorf("got %q detached=%v, want %q detached=%v", out, detached, tt.wantOut, tt.wantDetach)
 			}
 		})
+	}
+}
+
+func TestCopy(t *testing.T) {
+	keys := []byte{16, 17}
+	for _, tt := range []struct {
+		in, want         string
+		detached, closed bool
+	}{
+		{in: "abc\x10", want: "abc\x10", closed: true},
+		{in: "ab\x10\x11rest", want: "ab", detached: true},
+	} {
+		var w strings.Builder
+		closed := false
+		detached := Copy(&w, strings.NewReader(tt.in), keys, func() { closed = true })
+		if w.String() != tt.want || detached != tt.detached || closed != tt.closed {
+			t.Errorf("Copy(%q) wrote %q detached=%v closed=%v", tt.in, w.String(), detached, closed)
+		}
 	}
 }
