@@ -54,7 +54,10 @@ func newRootlessUser(t *testing.T, subIDs bool) *rootlessUser {
 	}
 	// No automatic ranges: they would come from the same pool as other
 	// users' and tests' (SUB_UID_COUNT=0).
-	if out, err := exec.Command("useradd", "-M", "-d", home, "-s", "/bin/sh", "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0", u.name).CombinedOutput(); err != nil {
+	if out, err := exec.Command("useradd", "-M", "-d", home, "-s", "/bin/sh", "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0",
+		// IDs no other test's containers run as (--user N, id maps), so that
+		// the user's processes are only its own.
+		"-K", "UID_MIN=42000", "-K", "UID_MAX=42999", "-K", "GID_MIN=42000", "-K", "GID_MAX=42999", u.name).CombinedOutput(); err != nil {
 		os.RemoveAll(home)
 		t.Fatalf("useradd: %v: %s", err, out)
 	}
@@ -68,8 +71,8 @@ func newRootlessUser(t *testing.T, subIDs bool) *rootlessUser {
 	u.gid, _ = strconv.Atoi(strings.TrimSpace(string(out)))
 	if subIDs {
 		// Far above the ranges useradd hands out (100000 up), one
-		// range per UID so concurrent users never share IDs.
-		u.subStart = 10000000 + u.uid*65536
+		// range per UID (42000-42999) so concurrent users never share IDs.
+		u.subStart = 10000000 + (u.uid%1000)*65536
 		r := fmt.Sprintf("%d-%d", u.subStart, u.subStart+65535)
 		if out, err := exec.Command("usermod", "--add-subuids", r, "--add-subgids", r, u.name).CombinedOutput(); err != nil {
 			t.Fatalf("usermod: %v: %s", err, out)
