@@ -13,7 +13,9 @@ func TestNetworkUpdateDNS(t *testing.T) {
 	env := paNewBusybox(t)
 	env.MustBerth(t, "network", "create", "--subnet", "10.242.10.0/24", "--dns", "9.9.9.9", "glupd")
 	defer env.Berth("network", "rm", "-f", "glupd")
-	dns := func() string { return env.MustBerth(t, "network", "inspect", "--format", "{{.NetworkDNSServers}}", "glupd") }
+	dns := func() string {
+		return env.MustBerth(t, "network", "inspect", "--format", "{{.NetworkDNSServers}}", "glupd")
+	}
 	if got := dns(); got != "[9.9.9.9]" {
 		t.Errorf("created with --dns: %s", got)
 	}

@@ -405,6 +405,12 @@ func pidsNamed(uid int, name string) []int {
 
 func TestRootlessBadSetup(t *testing.T) {
 	u := newRootlessUser(t, false)
+	// Processes of an earlier test user with the same UID (zombies not yet
+	// reaped) are not this set-up's.
+	before := map[int]bool{}
+	for _, pid := range userPIDs(u.uid) {
+		before[pid] = true
+	}
 	r := u.berth("ps")
 	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "/etc/subuid") || !strings.Contains(r.Stderr(), "usermod --add-subuids") {
 		t.Errorf("no subuid entry: want 125 naming /etc/subuid and usermod:\n%s", r)
@@ -412,8 +418,24 @@ func TestRootlessBadSetup(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(u.runDir, "berth", "pause.pid")); err == nil {
 		t.Errorf("a failed set-up left a pause PID file")
 	}
-	if pids := userPIDs(u.uid); len(pids) > 0 {
-		t.Errorf("a failed set-up left processes: %v", pids)
+	// A process on its way out (a child the failed command killed) may
+	// still be listed for a moment; a leaked one (a pause process) stays.
+	var left []string
+	for range 100 {
+		left = left[:0]
+		for _, pid := range userPIDs(u.uid) {
+			if !before[pid] {
+				comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+				left = append(left, fmt.Sprintf("%d (%s)", pid, strings.TrimSpace(string(comm))))
+			}
+		}
+		if len(left) == 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(left) > 0 {
+		t.Errorf("a failed set-up left processes: %v", left)
 	}
 	// newuidmap is in /usr/bin: a PATH without it.
 	u.path = "/usr/local/bin"
