@@ -30,8 +30,7 @@ func (c *Client) hijack(ctx context.Context, path string, body any) (net.Conn, *
 }
 
 // hijackSend writes the upgrade request on a new connection without
-// waiting for the answer: an attach is answered only once the container
-// runs, so the caller starts it in between.
+// waiting for the answer, for callers with something to do in between.
 func (c *Client) hijackSend(ctx context.Context, path string, body any) (net.Conn, *http.Request, error) {
 	// No body at all when there is none: the service does not read one
 	// and its bytes would reach the container's stdin.

@@ -42,17 +42,17 @@ func (c *Client) RunAttached(ctx context.Context, s *spec.ContainerSpec, copts s
 	if detachKeys != "" {
 		q.Set("detachKeys", detachKeys)
 	}
-	conn, req, err := c.hijackSend(ctx, path+"/attach?"+q.Encode(), nil)
+	// The service answers once it is connected to the container's
+	// streams: starting before that could lose a short-lived container's
+	// output, or leave the attach waiting on streams that already ended.
+	conn, out, err := c.hijack(ctx, path+"/attach?"+q.Encode(), nil)
 	if err != nil {
+		_ = c.do(ctx, http.MethodDelete, path, url.Values{"force": {"true"}, "v": {"true"}}, nil, nil)
 		return id, 0, err
 	}
 	defer conn.Close()
 	if err := c.do(ctx, http.MethodPost, path+"/start", nil, nil, nil); err != nil {
 		_ = c.do(ctx, http.MethodDelete, path, url.Values{"force": {"true"}, "v": {"true"}}, nil, nil)
-		return id, 0, err
-	}
-	out, err := hijackHead(conn, req)
-	if err != nil {
 		return id, 0, err
 	}
 	if resize != nil {
