@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -52,5 +54,24 @@ func TestLazyTree(t *testing.T) {
 	root, _ = NewRoot([]string{"pss"})
 	if n := len(root.Commands()); n != len(verbs()) {
 		t.Errorf("tree for an unknown verb has %d commands, want %d", n, len(verbs()))
+	}
+}
+
+// A verb berth does not know, or none at all, fails as podman does
+// (cobra with TraverseChildren would print the help and exit 0).
+func TestUnknownOrMissingVerb(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"nosuch"}, "Error: unrecognized command `berth nosuch`\nTry 'berth --help' for more information\n"},
+		{[]string{"--root", "/nonexistent", "nosuch", "x"}, "Error: unrecognized command `berth nosuch`\n"},
+		{nil, "Error: missing command 'berth COMMAND'\n"},
+	} {
+		var out, errOut strings.Builder
+		code := Run(context.Background(), tc.args, strings.NewReader(""), &out, &errOut)
+		if code != 125 || !strings.HasPrefix(errOut.String(), tc.want) {
+			t.Errorf("berth %q: exit %d, stderr %q; want 125 and %q", tc.args, code, errOut.String(), tc.want)
+		}
 	}
 }

@@ -219,6 +219,15 @@ func NewRoot(args []string) (*cobra.Command, *Deps) {
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			return d.setup(cmd)
 		},
+		// With TraverseChildren cobra would print the help and exit 0
+		// for a verb it does not know: podman's errors instead (125).
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return unknownSubcommand(cmd, args[0])
+			}
+			_ = cmd.Help()
+			return fmt.Errorf("missing command '%s COMMAND'", cmd.Name())
+		},
 	}
 	root.SetVersionTemplate("berth version {{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
@@ -264,6 +273,9 @@ func (d *Deps) setup(cmd *cobra.Command) error {
 // the user and mount namespaces berth keeps for them: every command that
 // opens the engine, not those that only print.
 func needsUserNS(cmd *cobra.Command) bool {
+	if !cmd.HasParent() {
+		return false
+	}
 	for c := cmd; c != nil; c = c.Parent() {
 		switch c.Name() {
 		case "version", "help", "completion", "connection":
