@@ -70,6 +70,8 @@ type Options struct {
 	BuildContexts map[string]string
 	// Secrets are --secret files by ID, for RUN --mount=type=secret.
 	Secrets map[string]string
+	// SSH are the --ssh IDs (ParseSSH), for RUN --mount=type=ssh.
+	SSH map[string]*SSHSource
 	// SquashAll makes the final image one layer with the whole root and
 	// one history entry (--squash-all).
 	SquashAll bool
@@ -125,7 +127,8 @@ type RunStep struct {
 	Stderr  io.Writer
 	// Commit configures the commit of the container's changes.
 	Commit image.CommitOptions
-	// dropFiles are mount points of secrets, left out of the layer.
+	// dropFiles are mount points of secrets and ssh agents, left out of
+	// the layer.
 	dropFiles []string
 	// Keep and KeepFailed leave the container in place after a success
 	// or a failure.
