@@ -17,7 +17,7 @@ import (
 
 // buildBackend is what the build routes need of service.
 type buildBackend interface {
-	Build(ctx context.Context, archive io.Reader, containerfile string, opts service.BuildOptions) (*service.BuildResult, error)
+	Build(ctx context.Context, archive io.Reader, remote, containerfile string, opts service.BuildOptions) (*service.BuildResult, error)
 }
 
 type buildRouter struct{ b buildBackend }
@@ -31,7 +31,10 @@ func (rt buildRouter) register(s *Server) {
 type buildParams struct {
 	opts       service.BuildOptions
 	dockerfile string
-	quiet      bool
+	// remote is the context to fetch instead of the body: a git URL, or
+	// the http(s) URL of a tarball or a Dockerfile.
+	remote string
+	quiet  bool
 }
 
 // parseBuildParams reads the query (libpod: podman's route); any mistake
@@ -42,9 +45,7 @@ func parseBuildParams(r *http.Request, libpod bool) (*buildParams, error) {
 	if v := q.Get("version"); v == "2" {
 		return nil, badRequest(errors.New("BuildKit (version=2) is not supported: use the classic builder (DOCKER_BUILDKIT=0)"))
 	}
-	if q.Get("remote") != "" {
-		return nil, badRequest(errors.New("remote build contexts are not supported: send the context as a tar archive"))
-	}
+	p.remote = q.Get("remote")
 	// What the builder cannot honour is refused, not dropped (docker's
 	// client sends the resource limits as 0 when unset, podman the
 	// default 64MiB shm size).
@@ -235,7 +236,7 @@ func (rt buildRouter) run(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if !p.quiet {
 		p.opts.Out, p.opts.PullWriter = stream, stream
 	}
-	res, err := rt.b.Build(ctx, r.Body, p.dockerfile, p.opts)
+	res, err := rt.b.Build(ctx, r.Body, p.remote, p.dockerfile, p.opts)
 	if err != nil {
 		return p, out, nil, buildFailed(out, err)
 	}

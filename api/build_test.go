@@ -15,7 +15,7 @@ import (
 // The stub's build reads the context and, by the dockerfile parameter,
 // fails before any output ("early"), fails at a RUN step ("fail"), or
 // succeeds, echoing what it was given.
-func (stubBackend) Build(_ context.Context, archive io.Reader, file string, opts service.BuildOptions) (*service.BuildResult, error) {
+func (stubBackend) Build(_ context.Context, archive io.Reader, _, file string, opts service.BuildOptions) (*service.BuildResult, error) {
 	body, _ := io.ReadAll(archive)
 	switch file {
 	case "early":
@@ -42,7 +42,7 @@ func TestBuildRoute(t *testing.T) {
 		code       int
 	}{
 		{"/build?version=2", "BuildKit", 400},
-		{"/build?remote=https://x/y.git", "remote build contexts", 400},
+		{"/build?remote=https://x/y.git", "body=", 200},
 		{"/build?nocache=maybe", `invalid nocache \"maybe\"`, 400},
 		{"/build?buildargs=notjson", "invalid buildargs", 400},
 		{"/build?labels=[1]", "invalid labels", 400},
