@@ -312,7 +312,7 @@ func (b *builder) dispatch(ctx context.Context, s *stageState, cmd instructions.
 	case *instructions.CopyCommand:
 		return b.copy(ctx, s, copyRequest{kind: "COPY", SourcesAndDest: c.SourcesAndDest, from: c.From, chown: c.Chown, chmod: c.Chmod, link: c.Link, parents: c.Parents, exclude: c.ExcludePatterns})
 	case *instructions.AddCommand:
-		return b.copy(ctx, s, copyRequest{kind: "ADD", SourcesAndDest: c.SourcesAndDest, chown: c.Chown, chmod: c.Chmod, link: c.Link, exclude: c.ExcludePatterns, add: true, checksum: c.Checksum})
+		return b.copy(ctx, s, copyRequest{kind: "ADD", SourcesAndDest: c.SourcesAndDest, chown: c.Chown, chmod: c.Chmod, link: c.Link, exclude: c.ExcludePatterns, add: true, checksum: c.Checksum, keepGitDir: c.KeepGitDir != nil && *c.KeepGitDir})
 	case *instructions.WorkdirCommand:
 		return b.workdir(ctx, s, c)
 	}

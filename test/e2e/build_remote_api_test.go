@@ -122,3 +122,77 @@ func TestAPIBuildRemote(t *testing.T) {
 		t.Errorf("a refused remote build made an image")
 	}
 }
+
+// TestBuildAddGit: ADD of a git repository (buildkit's) copies its files
+// (of #REF:DIR) into the destination, without .git unless
+// --keep-git-dir=true; an unchanged repository is a cache hit, a new
+// commit is not; bad uses fail clearly; no clone stays behind.
+func TestBuildAddGit(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	srvURL, work := gitHTTPRepo(t, env, map[string]string{
+		"msg.txt":       "from git main\n",
+		"sub/inner.txt": "from the subdir\n",
+	}, map[string]string{"sub/inner.txt": "from branch other\n"}, nil)
+	repo := srvURL + "/git/repo.git"
+	tmp := filepath.Join(env.Dir, "buildtmp")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	env.Environ = append(env.Environ, "TMPDIR="+tmp)
+	ctx := writeContext(t, env, "ctx", map[string]string{
+		"local.txt": "l\n",
+		"Containerfile": "FROM busybox\nARG REPO\n" +
+			"ADD $REPO /src\n" +
+			"ADD ${REPO}#other:sub /sub/\n" +
+			"ADD --keep-git-dir=true ${REPO}#main /withgit\n" +
+			"RUN ls -A /src | tr '\\n' ' ' > /ls && cat /src/msg.txt /sub/inner.txt > /cat && test -d /withgit/.git && test ! -e /src/.git && echo ok > /ok\n",
+	})
+	build := func(tag string) string {
+		t.Helper()
+		return env.MustBerth(t, "build", "--build-arg", "REPO="+repo, "-t", tag, ctx)
+	}
+	build("ag1")
+	if got := env.MustBerth(t, "run", "--rm", "ag1", "cat", "/ls", "/cat", "/ok"); got != "msg.txt sub from git main\nfrom branch other\nok" {
+		t.Errorf("ADD git: %q", got)
+	}
+	id := env.MustBerth(t, "images", "-q", "--no-trunc", "ag1")
+	if out := build("ag2"); strings.Count(out, "--> Using cache") != 4 || env.MustBerth(t, "images", "-q", "--no-trunc", "ag2") != id {
+		t.Errorf("unchanged repository: not every step cached:\n%s", out)
+	}
+	// A new commit on main: the ADDs of main run again.
+	if err := os.WriteFile(filepath.Join(work, "msg.txt"), []byte("second commit\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"commit", "-qam", "three"}, {"push", "-q", filepath.Join(env.TmpDir, "gitroot", "repo.git"), "main"}} {
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		cmd.Dir = work
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	build("ag3")
+	if got := env.MustBerth(t, "run", "--rm", "ag3", "cat", "/src/msg.txt"); got != "second commit" {
+		t.Errorf("after a new commit: %q", got)
+	}
+
+	for _, tc := range []struct{ file, want string }{
+		{"FROM busybox\nADD --keep-git-dir=true local.txt /x\n", "ADD --keep-git-dir needs a git repository source"},
+		{"FROM busybox\nADD " + srvURL + "/git/nosuch.git /x\n", "git clone failed"},
+		{"FROM busybox\nADD " + repo + "#main:nosuchdir /x\n", "directory nosuchdir in the repository"},
+		{"FROM busybox\nCOPY " + repo + " /x\n", "COPY cannot copy from a URL"},
+	} {
+		dir := writeContext(t, env, "bad", map[string]string{"local.txt": "l\n", "Containerfile": tc.file})
+		before := env.MustBerth(t, "images", "-aq")
+		r := env.Berth("build", "-t", "bad", dir)
+		if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), tc.want) {
+			t.Errorf("%s: want %q:\n%s", tc.file, tc.want, r)
+		}
+		if after := env.MustBerth(t, "images", "-aq"); after != before {
+			t.Errorf("%s: images changed", tc.file)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "berth-build-*")); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}
