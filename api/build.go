@@ -59,8 +59,13 @@ func parseBuildParams(r *http.Request, libpod bool) (*buildParams, error) {
 			return nil, badRequest(fmt.Errorf("%s=%s is not supported by the builder", k, v))
 		}
 	}
-	if v := q.Get("cachefrom"); v != "" && v != "[]" && v != "null" {
-		return nil, badRequest(fmt.Errorf("cachefrom=%s is not supported by the builder", v))
+	// cachefrom: docker's are images whose history is cache; podman's
+	// are registry repositories of cached steps (its --cache-from).
+	var cacheFrom []string
+	if v := q.Get("cachefrom"); v != "" && v != "null" {
+		if err := json.Unmarshal([]byte(v), &cacheFrom); err != nil {
+			return nil, badRequest(fmt.Errorf("invalid cachefrom %q: a JSON list of image names: %w", v, err))
+		}
 	}
 	// podman sends buildah's numbers: 0 default, 1 OCI.
 	switch v := q.Get("isolation"); v {
@@ -98,6 +103,11 @@ func parseBuildParams(r *http.Request, libpod bool) (*buildParams, error) {
 		}
 	}
 	o := &p.opts
+	if libpod {
+		o.CacheFrom = cacheFrom
+	} else {
+		o.CacheImages = cacheFrom
+	}
 	o.Tags = q["t"]
 	o.Target = q.Get("target")
 	var err error

@@ -83,6 +83,11 @@ type Options struct {
 	// are repositories the steps' images are pushed to (--cache-from,
 	// --cache-to).
 	CacheFrom, CacheTo []string
+	// CacheImages are local images whose build history serves as cache
+	// (the docker API's cachefrom): a step that matches one of their
+	// history entries, on the same earlier steps, restores that step's
+	// image from their layers instead of running.
+	CacheImages []string
 	// Annotations are set on the final image's manifest (--annotation).
 	Annotations map[string]string
 	// Format is the manifest format of every image the build commits:

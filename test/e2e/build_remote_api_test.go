@@ -196,3 +196,69 @@ func TestBuildAddGit(t *testing.T) {
 		t.Errorf("left behind: %v", left)
 	}
 }
+
+// TestAPIBuildCacheFrom: docker's cachefrom names images whose history
+// is the cache: an image built without its intermediate images (--layers
+// =false) serves every step of the same build through the API, restored
+// from its layers (the last step is the image itself); a missing image is
+// skipped with a warning; a changed file runs from its COPY on.
+func TestAPIBuildCacheFrom(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	ctx := writeContext(t, env, "ctx", map[string]string{
+		"f.txt":      "content\n",
+		"Dockerfile": "FROM busybox\nENV A=1\nCOPY f.txt /f\nRUN echo ran-step && echo \"$A\" > /x\nCMD [\"cat\", \"/x\", \"/f\"]\n",
+	})
+	env.MustBerth(t, "build", "--format", "docker", "--layers=false", "-t", "cachesrc", ctx)
+	src := env.MustBerth(t, "images", "-q", "--no-trunc", "cachesrc")
+	if n := len(strings.Fields(env.MustBerth(t, "images", "-aq"))); n != 2 {
+		t.Fatalf("--layers=false kept intermediate images: %d images", n)
+	}
+	var tarball bytes.Buffer
+	tarCmd := exec.Command("tar", "-cf", "-", "-C", ctx, ".")
+	tarCmd.Stdout = &tarball
+	if err := tarCmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	uri := apiService(t, env)
+	build := func(tag, cacheFrom string) string {
+		t.Helper()
+		path := "/build?t=" + tag
+		if cacheFrom != "" {
+			path += "&cachefrom=" + url.QueryEscape(cacheFrom)
+		}
+		code, body, err := apiDo(uri, "POST", path, tarball.String())
+		if err != nil || code != 200 || strings.Contains(body, `"error"`) {
+			t.Fatalf("POST %s: %d %v\n%s", path, code, err, body)
+		}
+		return body
+	}
+	out := build("cached", `["nosuch:image", "cachesrc"]`)
+	if strings.Count(out, "Using cache") != 4 || strings.Contains(out, `"ran-step\n"`) || !strings.Contains(out, "cache source nosuch:image") {
+		t.Errorf("build with cachefrom:\n%s", out)
+	}
+	if id := env.MustBerth(t, "images", "-q", "--no-trunc", "cached"); id != src {
+		t.Errorf("the last step is not the cache image itself: %s, want %s", id, src)
+	}
+	if got := env.MustBerth(t, "run", "--rm", "cached"); got != "1\ncontent" {
+		t.Errorf("run: %q", got)
+	}
+	// The restored steps are the local cache now; a changed file runs
+	// from its COPY on.
+	if err := os.WriteFile(filepath.Join(ctx, "f.txt"), []byte("changed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tarball.Reset()
+	tarCmd = exec.Command("tar", "-cf", "-", "-C", ctx, ".")
+	tarCmd.Stdout = &tarball
+	if err := tarCmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	out = build("changed", `["cachesrc"]`)
+	if strings.Count(out, "Using cache") != 1 || !strings.Contains(out, `"ran-step\n"`) {
+		t.Errorf("build with a changed file:\n%s", out)
+	}
+	if got := env.MustBerth(t, "run", "--rm", "changed"); got != "1\nchanged" {
+		t.Errorf("run: %q", got)
+	}
+}
