@@ -75,6 +75,9 @@ func sshSource(id string, paths []string) (*SSHSource, error) {
 			src.Socket = p
 			return src, nil
 		}
+		if info.IsDir() {
+			return nil, fmt.Errorf("--ssh %s: %s is a directory, neither an agent socket nor a private key: %w", id, p, define.ErrInvalidArg)
+		}
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("--ssh %s: %w", id, err)
