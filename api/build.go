@@ -17,7 +17,7 @@ import (
 
 // buildBackend is what the build routes need of service.
 type buildBackend interface {
-	Build(ctx context.Context, archive io.Reader, containerfile string, opts service.BuildOptions) (*service.BuildResult, error)
+	Build(ctx context.Context, archive io.Reader, remote, containerfile string, opts service.BuildOptions) (*service.BuildResult, error)
 }
 
 type buildRouter struct{ b buildBackend }
@@ -31,7 +31,10 @@ func (rt buildRouter) register(s *Server) {
 type buildParams struct {
 	opts       service.BuildOptions
 	dockerfile string
-	quiet      bool
+	// remote is the context to fetch instead of the body: a git URL, or
+	// the http(s) URL of a tarball or a Dockerfile.
+	remote string
+	quiet  bool
 }
 
 // parseBuildParams reads the query (libpod: podman's route); any mistake
@@ -42,9 +45,7 @@ func parseBuildParams(r *http.Request, libpod bool) (*buildParams, error) {
 	if v := q.Get("version"); v == "2" {
 		return nil, badRequest(errors.New("BuildKit (version=2) is not supported: use the classic builder (DOCKER_BUILDKIT=0)"))
 	}
-	if q.Get("remote") != "" {
-		return nil, badRequest(errors.New("remote build contexts are not supported: send the context as a tar archive"))
-	}
+	p.remote = q.Get("remote")
 	// What the builder cannot honour is refused, not dropped (docker's
 	// client sends the resource limits as 0 when unset, podman the
 	// default 64MiB shm size).
@@ -58,8 +59,13 @@ func parseBuildParams(r *http.Request, libpod bool) (*buildParams, error) {
 			return nil, badRequest(fmt.Errorf("%s=%s is not supported by the builder", k, v))
 		}
 	}
-	if v := q.Get("cachefrom"); v != "" && v != "[]" && v != "null" {
-		return nil, badRequest(fmt.Errorf("cachefrom=%s is not supported by the builder", v))
+	// cachefrom: docker's are images whose history is cache; podman's
+	// are registry repositories of cached steps (its --cache-from).
+	var cacheFrom []string
+	if v := q.Get("cachefrom"); v != "" && v != "null" {
+		if err := json.Unmarshal([]byte(v), &cacheFrom); err != nil {
+			return nil, badRequest(fmt.Errorf("invalid cachefrom %q: a JSON list of image names: %w", v, err))
+		}
 	}
 	// podman sends buildah's numbers: 0 default, 1 OCI.
 	switch v := q.Get("isolation"); v {
@@ -97,6 +103,11 @@ func parseBuildParams(r *http.Request, libpod bool) (*buildParams, error) {
 		}
 	}
 	o := &p.opts
+	if libpod {
+		o.CacheFrom = cacheFrom
+	} else {
+		o.CacheImages = cacheFrom
+	}
 	o.Tags = q["t"]
 	o.Target = q.Get("target")
 	var err error
@@ -235,7 +246,7 @@ func (rt buildRouter) run(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if !p.quiet {
 		p.opts.Out, p.opts.PullWriter = stream, stream
 	}
-	res, err := rt.b.Build(ctx, r.Body, p.dockerfile, p.opts)
+	res, err := rt.b.Build(ctx, r.Body, p.remote, p.dockerfile, p.opts)
 	if err != nil {
 		return p, out, nil, buildFailed(out, err)
 	}

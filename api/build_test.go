@@ -15,7 +15,7 @@ import (
 // The stub's build reads the context and, by the dockerfile parameter,
 // fails before any output ("early"), fails at a RUN step ("fail"), or
 // succeeds, echoing what it was given.
-func (stubBackend) Build(_ context.Context, archive io.Reader, file string, opts service.BuildOptions) (*service.BuildResult, error) {
+func (stubBackend) Build(_ context.Context, archive io.Reader, _, file string, opts service.BuildOptions) (*service.BuildResult, error) {
 	body, _ := io.ReadAll(archive)
 	switch file {
 	case "early":
@@ -28,6 +28,9 @@ func (stubBackend) Build(_ context.Context, archive io.Reader, file string, opts
 	}
 	if opts.Out == nil {
 		return &service.BuildResult{Image: &define.Image{ID: strings.Repeat("ab", 32)}}, nil
+	}
+	if len(opts.CacheFrom)+len(opts.CacheImages) > 0 {
+		fmt.Fprintf(opts.Out, "cache=%v %v\n", opts.CacheFrom, opts.CacheImages)
 	}
 	fmt.Fprintf(opts.Out, "body=%s args=%v labels=%v pull=%s net=%q keep=%v/%v layers=%v format=%s\n",
 		body, opts.Args, opts.Labels, opts.Pull, opts.Network, opts.KeepContainers, opts.KeepFailed, !opts.NoLayers, opts.Format)
@@ -42,7 +45,7 @@ func TestBuildRoute(t *testing.T) {
 		code       int
 	}{
 		{"/build?version=2", "BuildKit", 400},
-		{"/build?remote=https://x/y.git", "remote build contexts", 400},
+		{"/build?remote=https://x/y.git", "body=", 200},
 		{"/build?nocache=maybe", `invalid nocache \"maybe\"`, 400},
 		{"/build?buildargs=notjson", "invalid buildargs", 400},
 		{"/build?labels=[1]", "invalid labels", 400},
@@ -53,7 +56,9 @@ func TestBuildRoute(t *testing.T) {
 		{"/build?memory=0&shmsize=0&cpusetcpus=&memory=0", "body=CTX", 200},
 		{"/build?memory=1048576", "memory=1048576: resource limits", 400},
 		{"/build?extrahosts=a:1.2.3.4", "extrahosts=a:1.2.3.4 is not supported", 400},
-		{"/build?cachefrom=%5B%22img%22%5D", "cachefrom=[", 400},
+		{"/build?cachefrom=%5B%22img%22%5D", "cache=[] [img]", 200},
+		{"/libpod/build?cachefrom=%5B%22reg/repo%22%5D", "cache=[reg/repo] []", 200},
+		{"/build?cachefrom=img", "invalid cachefrom", 400},
 		{"/build?isolation=hyperv", "isolation=hyperv is not supported", 400},
 		{"/libpod/build?outputformat=application%2Fvnd.docker.distribution.manifest.v2%2Bjson&q=0", "format=docker", 200},
 		{"/libpod/build?outputformat=zip", "outputformat=zip: must be", 400},

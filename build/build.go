@@ -70,6 +70,8 @@ type Options struct {
 	BuildContexts map[string]string
 	// Secrets are --secret files by ID, for RUN --mount=type=secret.
 	Secrets map[string]string
+	// SSH are the --ssh IDs (ParseSSH), for RUN --mount=type=ssh.
+	SSH map[string]*SSHSource
 	// SquashAll makes the final image one layer with the whole root and
 	// one history entry (--squash-all).
 	SquashAll bool
@@ -81,6 +83,11 @@ type Options struct {
 	// are repositories the steps' images are pushed to (--cache-from,
 	// --cache-to).
 	CacheFrom, CacheTo []string
+	// CacheImages are local images whose build history serves as cache
+	// (the docker API's cachefrom): a step that matches one of their
+	// history entries, on the same earlier steps, restores that step's
+	// image from their layers instead of running.
+	CacheImages []string
 	// Annotations are set on the final image's manifest (--annotation).
 	Annotations map[string]string
 	// Format is the manifest format of every image the build commits:
@@ -125,7 +132,8 @@ type RunStep struct {
 	Stderr  io.Writer
 	// Commit configures the commit of the container's changes.
 	Commit image.CommitOptions
-	// dropFiles are mount points of secrets, left out of the layer.
+	// dropFiles are mount points of secrets and ssh agents, left out of
+	// the layer.
 	dropFiles []string
 	// Keep and KeepFailed leave the container in place after a success
 	// or a failure.

@@ -1,6 +1,9 @@
 package build
 
 import (
+	"context"
+	"fmt"
+
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/image"
 )
@@ -36,4 +39,56 @@ func (b *builder) lookupCache(parent *define.Image, createdBy string) *define.Im
 		}
 	}
 	return best
+}
+
+// imageCache finds the step in the history of the CacheImages, as
+// docker's classic builder does with cachefrom: an image built on the
+// step's parent whose next history entry is the step. When that entry is
+// the image's last, the image itself is the step's; otherwise the step's
+// image is restored from the image's first layers and history entries,
+// with the step's config. An image that is not there is skipped, with a
+// warning (dockerd's rule).
+func (b *builder) imageCache(ctx context.Context, s *stageState, createdBy string) *define.Image {
+	if !b.cacheLooked {
+		b.cacheLooked = true
+		for _, name := range b.opts.CacheImages {
+			img, err := b.images.Lookup(name)
+			if err != nil {
+				fmt.Fprintf(b.out, "WARNING: cache source %s: %v: skipped\n", name, err)
+				continue
+			}
+			b.cacheImages = append(b.cacheImages, img)
+		}
+	}
+	n := 0
+	if s.img != nil {
+		n = len(s.img.History)
+	}
+	want := image.ManifestMIMEType(b.opts.Format)
+	for _, c := range b.cacheImages {
+		if len(c.History) <= n || c.History[n].CreatedBy != createdBy || !image.Descends(c, s.img) {
+			continue
+		}
+		layers := 0
+		for _, h := range c.History[:n+1] {
+			if !h.EmptyLayer {
+				layers++
+			}
+		}
+		if layers > len(c.Layers) {
+			continue
+		}
+		if len(c.History) == n+1 && layers == len(c.Layers) && c.ManifestType == want {
+			return c
+		}
+		img, err := b.images.CommitConfig(ctx, image.ConfigCommit{Parent: c.ID, Config: s.cfg, Author: s.author,
+			Format: b.opts.Format, NoHistory: true, Prefix: &image.Prefix{Layers: layers, History: n + 1}})
+		if err != nil {
+			fmt.Fprintf(b.out, "WARNING: cache source %s: %v\n", c.ID, err)
+			continue
+		}
+		b.created = append(b.created, img.ID)
+		return img
+	}
+	return nil
 }

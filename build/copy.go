@@ -33,6 +33,8 @@ type copyRequest struct {
 	exclude            []string
 	add                bool
 	checksum           string
+	// keepGitDir keeps .git of an ADD git source (--keep-git-dir).
+	keepGitDir bool
 }
 
 // ctxEntry is one file of the context that a COPY copies: its host path
@@ -52,6 +54,9 @@ type ctxSource struct {
 	archive bool       // ADD: a local tarball to extract
 	// keep is the path COPY --parents recreates under the destination.
 	keep string
+	// gitCommit, for an ADD git source with its .git, stands for .git in
+	// the digest.
+	gitCommit string
 }
 
 // copy executes COPY or ADD: it resolves the sources (the context, an
@@ -99,6 +104,17 @@ func (b *builder) copy(ctx context.Context, s *stageState, r copyRequest) error 
 	local := r
 	local.SourcePaths = nil
 	for i, src := range r.SourcePaths {
+		if isGitSource(r, src) {
+			g, tmp, err := gitAddSource(src, r.keepGitDir)
+			if tmp != "" {
+				defer os.RemoveAll(tmp)
+			}
+			if err != nil {
+				return err
+			}
+			urls = append(urls, g)
+			continue
+		}
 		if !isURL(src) {
 			local.SourcePaths = append(local.SourcePaths, src)
 			continue
@@ -289,7 +305,13 @@ func hashSources(sources []ctxSource) (string, error) {
 	h := sha256.New()
 	for _, s := range sources {
 		fmt.Fprintf(h, "source %q %v\n", s.name, s.archive)
+		if s.gitCommit != "" {
+			fmt.Fprintf(h, "commit %s\n", s.gitCommit)
+		}
 		for _, e := range s.entries {
+			if s.gitCommit != "" && (e.rel == ".git" || strings.HasPrefix(e.rel, ".git/")) {
+				continue
+			}
 			fmt.Fprintf(h, "%q %o %d", e.rel, uint32(e.info.Mode()), e.info.Size())
 			switch {
 			case e.info.Mode()&fs.ModeSymlink != 0:

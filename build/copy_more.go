@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,7 +39,13 @@ func checkCopyFlags(r copyRequest) error {
 	if r.from != "" && len(r.exclude) > 0 {
 		return fmt.Errorf("%s --exclude with --from=%s is not supported yet: only with the build context", r.kind, r.from)
 	}
+	if r.keepGitDir && !slices.ContainsFunc(r.SourcePaths, func(src string) bool { return isGitSource(r, src) }) {
+		return fmt.Errorf("ADD --keep-git-dir needs a git repository source")
+	}
 	for _, src := range r.SourcePaths {
+		if r.add && isGitSource(r, src) && (r.checksum != "" || r.parents) {
+			return fmt.Errorf("ADD --checksum and --parents cannot be used with a git repository (%s)", src)
+		}
 		if isURL(src) && !r.add {
 			return fmt.Errorf("COPY cannot copy from a URL (%s): use ADD", src)
 		}
@@ -170,4 +178,36 @@ func fetchURL(dir string, i int, src, checksum string) (ctxSource, error) {
 		return ctxSource{}, err
 	}
 	return ctxSource{name: name, info: info, entries: []ctxEntry{{host: host, info: info}}}, nil
+}
+
+// isGitSource reports whether an ADD source is a git repository (by the
+// rules of git contexts; not file://, which would read the host's
+// repositories for any Containerfile).
+func isGitSource(r copyRequest, src string) bool {
+	return r.add && r.from == "" && isGitURL(src) && !strings.HasPrefix(src, "file://")
+}
+
+// gitAddSource clones an ADD git source (#REF:DIR picks a branch or tag
+// and a directory): its files land in the destination directory. The
+// digest covers the files (and, with --keep-git-dir, the commit instead
+// of .git, whose index changes with every clone). tmp is the clone's
+// directory, to remove after the step.
+func gitAddSource(src string, keepGit bool) (_ ctxSource, tmp string, err error) {
+	tmp, dir, err := cloneRepo(src, "", keepGit)
+	if err != nil {
+		return ctxSource{}, "", fmt.Errorf("ADD %s: %w", src, err)
+	}
+	s, err := (&builder{opts: &Options{ContextDir: dir}}).contextSource(".", false)
+	if err != nil {
+		return ctxSource{}, tmp, fmt.Errorf("ADD %s: %w", src, err)
+	}
+	s.name = src
+	if keepGit {
+		out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output()
+		if err != nil {
+			return ctxSource{}, tmp, fmt.Errorf("ADD %s: reading the commit: %w", src, err)
+		}
+		s.gitCommit = strings.TrimSpace(string(out))
+	}
+	return s, tmp, nil
 }

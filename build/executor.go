@@ -42,6 +42,9 @@ type builder struct {
 	created []string
 	// cache is the store's image list for cache lookups, read once.
 	cache []*define.Image
+	// cacheImages are the CacheImages found, looked up once.
+	cacheImages []*define.Image
+	cacheLooked bool
 	// stepKey is the --cache-to key of the step running; toPush the
 	// steps' images to push there when the build has succeeded.
 	stepKey string
@@ -312,7 +315,7 @@ func (b *builder) dispatch(ctx context.Context, s *stageState, cmd instructions.
 	case *instructions.CopyCommand:
 		return b.copy(ctx, s, copyRequest{kind: "COPY", SourcesAndDest: c.SourcesAndDest, from: c.From, chown: c.Chown, chmod: c.Chmod, link: c.Link, parents: c.Parents, exclude: c.ExcludePatterns})
 	case *instructions.AddCommand:
-		return b.copy(ctx, s, copyRequest{kind: "ADD", SourcesAndDest: c.SourcesAndDest, chown: c.Chown, chmod: c.Chmod, link: c.Link, exclude: c.ExcludePatterns, add: true, checksum: c.Checksum})
+		return b.copy(ctx, s, copyRequest{kind: "ADD", SourcesAndDest: c.SourcesAndDest, chown: c.Chown, chmod: c.Chmod, link: c.Link, exclude: c.ExcludePatterns, add: true, checksum: c.Checksum, keepGitDir: c.KeepGitDir != nil && *c.KeepGitDir})
 	case *instructions.WorkdirCommand:
 		return b.workdir(ctx, s, c)
 	}
@@ -441,6 +444,9 @@ func (b *builder) useCache(ctx context.Context, s *stageState, createdBy string)
 		return false
 	}
 	hit := b.lookupCache(s.img, createdBy)
+	if hit == nil && len(b.opts.CacheImages) > 0 {
+		hit = b.imageCache(ctx, s, createdBy)
+	}
 	if hit == nil && len(b.opts.CacheFrom) > 0 {
 		hit = b.remoteCache(ctx, s.img, createdBy)
 	}

@@ -69,8 +69,20 @@ func (b *builder) run(ctx context.Context, s *stageState, c *instructions.RunCom
 	if b.useCache(ctx, s, createdBy) {
 		return nil
 	}
-	// Secrets reach the command but not the history, nor the cache key.
-	step.Env = append(step.Env, secretEnv...)
+	// Secrets (and the ssh agent's socket) reach the command but not the
+	// history, nor the cache key.
+	for _, e := range secretEnv {
+		if strings.HasPrefix(e, "SSH_AUTH_SOCK=") {
+			// The agent's socket, unless the stage sets its own (buildkit).
+			if _, ok := lookupEnv(step.Env, "SSH_AUTH_SOCK"); ok {
+				continue
+			}
+			if _, ok := lookupEnv(s.cfg.Env, "SSH_AUTH_SOCK"); ok {
+				continue
+			}
+		}
+		step.Env = append(step.Env, e)
+	}
 	step.Commit = image.CommitOptions{Config: &s.cfg.ImageConfig, ConfigExt: &s.cfg.DockerOCIImageConfigExt,
 		CreatedBy: createdBy, Author: s.author, Format: b.opts.Format, DropEmptyFiles: append(step.dropFiles, runMountPoints...)}
 	img, err := b.runner.Run(ctx, step)
@@ -147,6 +159,7 @@ func (b *builder) runFlags(ctx context.Context, c *instructions.RunCommand, step
 		}
 	}
 	var rec, secretEnv []string
+	sshMounts, sockSet := 0, false
 	for _, fl := range c.FlagsUsed {
 		switch fl {
 		case "mount", "network":
@@ -192,6 +205,19 @@ func (b *builder) runFlags(ctx context.Context, c *instructions.RunCommand, step
 			}
 			step.Volumes = append(step.Volumes, src+":"+target+opt)
 			rec = append(rec, "--mount=type=bind,from="+m.From+",source="+m.Source+",target="+target+",content="+digest)
+		case instructions.MountTypeSSH:
+			sock, r, stop, err := b.sshMount(m, step, sshMounts)
+			release = append(release, stop)
+			if err != nil {
+				return "", nil, cleanup, err
+			}
+			rec = append(rec, r)
+			if sock != "" && !sockSet {
+				// For this step only, and not in the cache key.
+				secretEnv = append(secretEnv, "SSH_AUTH_SOCK="+sock)
+				sockSet = true
+			}
+			sshMounts++
 		case instructions.MountTypeSecret:
 			env, err := b.secretMount(m, step)
 			if err != nil {

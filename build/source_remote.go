@@ -16,11 +16,12 @@ import (
 )
 
 // isGitURL reports whether a context argument names a git repository, by
-// docker's rules: git:// and git@ addresses, and http(s) URLs whose path
-// ends in .git; file:// URLs ending in .git too (a local repository).
+// docker's rules: git://, git@ and github.com/ addresses, and http(s) URLs
+// whose path ends in .git; file:// URLs ending in .git too (a local
+// repository).
 // A "#REF:DIR" fragment picks a branch or tag and a subdirectory.
 func isGitURL(arg string) bool {
-	if strings.HasPrefix(arg, "git://") || strings.HasPrefix(arg, "git@") {
+	if strings.HasPrefix(arg, "git://") || strings.HasPrefix(arg, "git@") || strings.HasPrefix(arg, "github.com/") {
 		return true
 	}
 	repo, _, _ := strings.Cut(arg, "#")
@@ -36,34 +37,33 @@ func isGitURL(arg string) bool {
 // REF when given) into a temporary directory; the fragment's DIR, inside
 // it, is the context.
 func gitSource(arg, tmpDir string) (*Source, error) {
+	tmp, dir, err := cloneRepo(arg, tmpDir, false)
+	if err != nil {
+		return nil, fmt.Errorf("build context %s: %w", arg, err)
+	}
+	return &Source{Dir: dir, Extracted: true, tmp: tmp}, nil
+}
+
+// cloneRepo clones a git URL with its #REF:DIR fragment into a new
+// temporary directory tmp (the caller removes it); dir is DIR inside the
+// clone. keepGit keeps the .git directory (ADD --keep-git-dir).
+func cloneRepo(arg, tmpDir string, keepGit bool) (tmp, dir string, err error) {
 	repo, fragment, _ := strings.Cut(arg, "#")
 	ref, sub, _ := strings.Cut(fragment, ":")
-	if strings.HasPrefix(ref, "-") {
-		return nil, fmt.Errorf("build context %s: invalid git reference %q: %w", arg, ref, define.ErrInvalidArg)
+	if strings.HasPrefix(repo, "github.com/") {
+		repo = "https://" + repo // docker's shorthand
 	}
-	if _, err := exec.LookPath("git"); err != nil {
-		return nil, fmt.Errorf("build context %s: git is needed to clone it: %w", arg, err)
+	if tmp, err = os.MkdirTemp(tmpDir, "berth-build-git-"); err != nil {
+		return "", "", err
 	}
-	tmp, err := os.MkdirTemp(tmpDir, "berth-build-git-")
-	if err != nil {
-		return nil, fmt.Errorf("build context: %w", err)
-	}
-	args := []string{"clone", "--quiet", "--depth", "1", "--recurse-submodules"}
-	if ref != "" {
-		args = append(args, "--branch", ref)
-	}
-	dir := filepath.Join(tmp, "repo")
-	cmd := exec.Command("git", append(args, "--", repo, dir)...)
-	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
+	dir = filepath.Join(tmp, "repo")
+	if err := gitClone(repo, ref, dir); err != nil {
 		os.RemoveAll(tmp)
-		msg := strings.TrimSpace(string(out))
-		if i := strings.LastIndex(msg, "\n"); i >= 0 {
-			msg = msg[i+1:]
-		}
-		return nil, fmt.Errorf("build context %s: git clone failed: %s: %w", arg, msg, define.ErrInvalidArg)
+		return "", "", err
 	}
-	_ = os.RemoveAll(filepath.Join(dir, ".git"))
+	if !keepGit {
+		_ = os.RemoveAll(filepath.Join(dir, ".git"))
+	}
 	if sub != "" {
 		p, err := securejoin.SecureJoin(dir, sub)
 		if err == nil {
@@ -74,11 +74,11 @@ func gitSource(arg, tmpDir string) (*Source, error) {
 		}
 		if err != nil {
 			os.RemoveAll(tmp)
-			return nil, fmt.Errorf("build context %s: directory %s in the repository: %v: %w", arg, sub, err, define.ErrInvalidArg)
+			return "", "", fmt.Errorf("directory %s in the repository: %v: %w", sub, err, define.ErrInvalidArg)
 		}
 		dir = p
 	}
-	return &Source{Dir: dir, Extracted: true, tmp: tmp}, nil
+	return tmp, dir, nil
 }
 
 // urlSource downloads an http(s) context: a tarball (plain or
@@ -97,4 +97,57 @@ func urlSource(arg, tmpDir string) (*Source, error) {
 		return nil, fmt.Errorf("build context %s: server answered %s: %w", arg, resp.Status, define.ErrInvalidArg)
 	}
 	return streamSource(resp.Body, arg, tmpDir)
+}
+
+// gitClone clones repo (of ref, when given, with its submodules) into
+// dir, only its last commit; a server that cannot give shallow clones
+// (git's dumb HTTP) is cloned whole, as dockerd does.
+func gitClone(repo, ref, dir string) error {
+	if strings.HasPrefix(ref, "-") || strings.HasPrefix(repo, "-") {
+		return fmt.Errorf("invalid git reference %q: %w", ref, define.ErrInvalidArg)
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		return fmt.Errorf("git is needed to clone it: %w", err)
+	}
+	run := func(depth bool) (string, error) {
+		args := []string{"clone", "--quiet"}
+		if depth {
+			args = append(args, "--depth", "1")
+		}
+		args = append(args, "--recurse-submodules")
+		if ref != "" {
+			args = append(args, "--branch", ref)
+		}
+		cmd := exec.Command("git", append(args, "--", repo, dir)...)
+		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
+		out, err := cmd.CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	msg, err := run(true)
+	if err != nil && strings.Contains(msg, "does not support shallow") {
+		_ = os.RemoveAll(dir)
+		msg, err = run(false)
+	}
+	if err != nil {
+		if i := strings.LastIndex(msg, "\n"); i >= 0 {
+			msg = msg[i+1:]
+		}
+		return fmt.Errorf("git clone failed: %s: %w", msg, define.ErrInvalidArg)
+	}
+	return nil
+}
+
+// OpenRemote prepares the docker API's remote= context: a git repository
+// (git://, git@, github.com/, or an http(s) URL ending .git) or an http(s)
+// URL of a tarball or a Containerfile. Anything else (a path, file://) is
+// refused, as dockerd does: the client names no file of the server's.
+func OpenRemote(arg, tmpDir string) (*Source, error) {
+	isHTTP := strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://")
+	switch {
+	case isGitURL(arg) && !strings.HasPrefix(arg, "file://"):
+		return gitSource(arg, tmpDir)
+	case isHTTP:
+		return urlSource(arg, tmpDir)
+	}
+	return nil, fmt.Errorf("remote %s is neither a git repository nor an http(s) URL: %w", arg, define.ErrInvalidArg)
 }

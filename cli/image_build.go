@@ -23,7 +23,7 @@ type buildFlags struct {
 	reg                    registryFlags
 	tags, files, buildArgs []string
 	argFiles, labels       []string
-	volumes, secrets       []string
+	volumes, secrets, ssh  []string
 	buildContexts          []string
 	annotations            []string
 	cacheFrom, cacheTo     []string
@@ -65,6 +65,7 @@ func newBuildCommand(d *Deps) *cobra.Command {
 	f.StringArrayVar(&o.buildContexts, "build-context", nil, "named context for COPY --from, RUN --mount from= and FROM (NAME=DIR or NAME=docker-image://REF)")
 	f.StringVar(&o.manifest, "manifest", "", "add the image to this manifest list (created if missing)")
 	f.StringArrayVar(&o.secrets, "secret", nil, "secret for RUN --mount=type=secret (id=ID,src=FILE or id=ID,env=VAR)")
+	f.StringArrayVar(&o.ssh, "ssh", nil, "SSH agent socket or keys for RUN --mount=type=ssh (default|ID[=SOCKET|KEYFILE[,KEYFILE...]])")
 	f.StringVar(&o.platform, "platform", "", "the platform to build for (only the host's: "+runtime.GOOS+"/"+runtime.GOARCH+")")
 	f.BoolVar(&o.noCache, "no-cache", false, "do not use cached steps")
 	f.BoolVar(&o.squashAll, "squash-all", false, "make the image one layer (its whole root) with one history entry")
@@ -99,6 +100,9 @@ func runBuild(cmd *cobra.Command, d *Deps, o *buildFlags, args []string) error {
 		return err
 	}
 	opts.Secrets = secrets
+	if opts.SSH, err = service.ParseBuildSSH(o.ssh, os.Getenv); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rt, err := d.Runtime(ctx)

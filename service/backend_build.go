@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 
+	"github.com/berth-dev/berth/build"
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/rootcopy"
 )
@@ -22,10 +23,18 @@ const maxContainerfile = 16 << 20
 // directory that goes when the build ends. containerfile is the
 // Containerfile's path inside the context ("" finds Containerfile or
 // Dockerfile); it is read resolved inside the context, so a symlink
-// cannot point the build at a host file. opts.ContextDir and the
+// cannot point the build at a host file. A remote (the docker API's
+// remote=: a git URL, or the http(s) URL of a tarball or a Containerfile)
+// is the context instead of the archive. opts.ContextDir and the
 // Containerfile fields are filled here.
-func (b *Backend) Build(ctx context.Context, archive io.Reader, containerfile string, opts BuildOptions) (*BuildResult, error) {
-	src, err := OpenBuildSource("-", archive)
+func (b *Backend) Build(ctx context.Context, archive io.Reader, remote, containerfile string, opts BuildOptions) (*BuildResult, error) {
+	var src *BuildSource
+	var err error
+	if remote != "" {
+		src, err = build.OpenRemote(remote, "")
+	} else {
+		src, err = OpenBuildSource("-", archive)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,13 @@ type (
 	BuildSource    = build.Source
 	BuildStepError = build.StepError
 	BuildExitError = build.ExitError
+	BuildSSHSource = build.SSHSource
 )
+
+// ParseBuildSSH reads --ssh values (default|ID[=SOCKET|KEYFILE[,...]]).
+func ParseBuildSSH(values []string, getenv func(string) string) (map[string]*BuildSSHSource, error) {
+	return build.ParseSSH(values, getenv)
+}
 
 // PullMissing is build's default pull policy for base images.
 const PullMissing = image.PullMissing

@@ -36,7 +36,14 @@ type ConfigCommit struct {
 	// NoHistory adds no history entry: the image is the parent with a new
 	// creation time, written again (in another Format).
 	NoHistory bool
+	// Prefix, with NoHistory, keeps only the parent's first layers and
+	// history entries: an earlier step of the parent's build, restored
+	// with Config (the docker API's cachefrom images).
+	Prefix *Prefix
 }
+
+// Prefix is how much of an image ConfigCommit keeps.
+type Prefix struct{ Layers, History int }
 
 // CommitConfig stores the image of a config-only build step, dangling.
 func (s *Service) CommitConfig(ctx context.Context, c ConfigCommit) (*define.Image, error) {
@@ -53,6 +60,12 @@ func (s *Service) CommitConfig(ctx context.Context, c ConfigCommit) (*define.Ima
 		if img, layers, err = s.baseOf(c.Parent); err != nil {
 			return nil, err
 		}
+	}
+	if p := c.Prefix; p != nil {
+		if p.Layers > len(layers) || p.Layers > len(img.RootFS.DiffIDs) || p.History > len(img.History) {
+			return nil, fmt.Errorf("image %s has fewer layers or history entries than asked", c.Parent)
+		}
+		layers, img.RootFS.DiffIDs, img.History = layers[:p.Layers], img.RootFS.DiffIDs[:p.Layers], img.History[:p.History]
 	}
 	now := time.Now().UTC()
 	img.Created = &now

@@ -106,6 +106,27 @@ func ChildOf(child, parent *define.Image) bool {
 	return last.EmptyLayer == (len(child.Layers) == len(pl))
 }
 
+// Descends reports whether img's history and layers begin with parent's
+// (nil: an empty scratch image): img was built on parent, maybe with
+// several steps more.
+func Descends(img, parent *define.Image) bool {
+	ph, pl := parentHistory(parent)
+	if len(img.History) < len(ph) || len(img.Layers) < len(pl) {
+		return false
+	}
+	for i, l := range pl {
+		if img.Layers[i] != l {
+			return false
+		}
+	}
+	for i := range ph {
+		if !sameHistory(ph[i], img.History[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func parentHistory(p *define.Image) ([]v1.History, []string) {
 	if p == nil {
 		return nil, nil
