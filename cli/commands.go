@@ -124,7 +124,8 @@ func newContainerCommand(d *Deps) *cobra.Command {
 		newContainerExistsCommand(d), newCleanupCommand(d), newPruneCommand(d),
 		newCpCommand(d), newTopCommand(d), newStatsCommand(d), newDiffCommand(d),
 		newPortCommand(d), newAttachCommand(d), newExecCommand(d), newUpdateCommand(d),
-		newContainerCloneCommand(d), newRunlabelCommand(d))
+		newContainerCloneCommand(d), newRunlabelCommand(d),
+		newCheckpointCommand(d), newRestoreCommand(d))
 	return ctr
 }
 
