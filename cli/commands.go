@@ -54,6 +54,7 @@ func verbs() []verb {
 		{names: []string{"kube"}, group: "manage", build: newKubeCommand},
 		{names: []string{"play"}, group: "manage", build: newPlayCommand},
 		{names: []string{"secret"}, group: "manage", build: newSecretCommand},
+		{names: []string{"artifact"}, group: "manage", build: newArtifactCommand},
 		m(newCompletionCommand, "completion"),
 	}
 }

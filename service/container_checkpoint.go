@@ -6,7 +6,13 @@ import (
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/errdefs"
 )
+
+// argErr is a bad-input error in podman's words, without a suffix.
+func argErr(format string, args ...any) error {
+	return errdefs.New(errdefs.ErrInvalidArgument, fmt.Sprintf(format, args...))
+}
 
 // CheckpointOptions are the options of Checkpoint.
 type CheckpointOptions struct {
@@ -18,13 +24,13 @@ type CheckpointOptions struct {
 func (o CheckpointOptions) Validate(names []string) error {
 	switch {
 	case o.WithPrevious && o.PreCheckpoint:
-		return fmt.Errorf("--with-previous can not be used with --pre-checkpoint: %w", define.ErrInvalidArg)
+		return argErr("--with-previous can not be used with --pre-checkpoint")
 	case o.Export == "" && o.IgnoreRootfs:
-		return fmt.Errorf("--ignore-rootfs can only be used with --export: %w", define.ErrInvalidArg)
+		return argErr("--ignore-rootfs can only be used with --export")
 	case o.Export == "" && o.IgnoreVolumes:
-		return fmt.Errorf("--ignore-volumes can only be used with --export: %w", define.ErrInvalidArg)
+		return argErr("--ignore-volumes can only be used with --export")
 	case o.Export != "" && (o.All || len(names) > 1):
-		return fmt.Errorf("--export can only be used with a single container: %w", define.ErrInvalidArg)
+		return argErr("--export can only be used with a single container")
 	}
 	return o.Selection.Validate(names)
 }
@@ -49,13 +55,13 @@ type RestoreOptions struct {
 func (o RestoreOptions) Validate(names []string) error {
 	switch {
 	case o.Import == "" && o.IgnoreRootfs:
-		return fmt.Errorf("--ignore-rootfs can only be used with --import: %w", define.ErrInvalidArg)
+		return argErr("--ignore-rootfs can only be used with --import")
 	case o.Import == "" && o.IgnoreVolumes:
-		return fmt.Errorf("--ignore-volumes can only be used with --import: %w", define.ErrInvalidArg)
+		return argErr("--ignore-volumes can only be used with --import")
 	case o.Import == "" && o.Name != "":
-		return fmt.Errorf("--name can only be used with --import: %w", define.ErrInvalidArg)
+		return argErr("--name can only be used with --import")
 	case o.Import != "" && (o.All || o.Latest || len(names) > 0):
-		return fmt.Errorf("--import can only be used without naming containers, --all or --latest: %w", define.ErrInvalidArg)
+		return argErr("--import can only be used without naming containers, --all or --latest")
 	}
 	if o.Import != "" {
 		return nil
