@@ -20,18 +20,13 @@ func CheckCRIU(ctx context.Context) error {
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, path, "check")
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err == nil && !strings.Contains(out.String(), "Error") {
+	runErr := cmd.Run()
+	if runErr == nil && !strings.Contains(out.String(), "Error") {
 		return nil
 	}
-	reason := strings.TrimSpace(out.String())
-	for _, l := range strings.Split(reason, "\n") {
-		if i := strings.Index(l, "): "); i >= 0 && strings.HasPrefix(l, "Error") {
-			reason = l[i+3:]
-			break
-		}
-	}
-	if reason == "" {
-		reason = err.Error()
+	reason := criuReason(out.String())
+	if reason == "" && runErr != nil {
+		reason = runErr.Error()
 	}
 	version := ""
 	if v, verr := exec.CommandContext(ctx, path, "--version").Output(); verr == nil {
@@ -40,4 +35,16 @@ func CheckCRIU(ctx context.Context) error {
 		}
 	}
 	return fmt.Errorf("checkpoint/restore requires a working CRIU: `criu check` (CRIU%s) fails on this host: %s", version, reason)
+}
+
+// criuReason is the first error `criu check` printed ("Error (file:line):
+// text" gives text), else its whole output.
+func criuReason(out string) string {
+	out = strings.TrimSpace(out)
+	for _, l := range strings.Split(out, "\n") {
+		if i := strings.Index(l, "): "); i >= 0 && strings.HasPrefix(l, "Error") {
+			return l[i+3:]
+		}
+	}
+	return out
 }

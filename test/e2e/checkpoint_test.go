@@ -43,7 +43,7 @@ func TestCheckpointRestore(t *testing.T) {
 	} else if !strings.Contains(r.Stderr(), "not implemented") {
 		t.Errorf("checkpoint with a working CRIU:\n%s", r)
 	}
-	if s := env.MustBerth(t, "inspect", "--format", "{{.State.Status}}", "cnt"); s != "running" {
+	if s := env.MustBerth(t, "inspect", "--format", "{{.State.Status}} {{.State.Checkpointed}} {{.State.Restored}}", "cnt"); s != "running false false" {
 		t.Errorf("refused checkpoint left the container %s", s)
 	}
 	if r := env.Berth("container", "restore", "cnt"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "running") {
