@@ -236,6 +236,13 @@ func (s *Service) ArtifactAdd(name string, files []string, opts ArtifactAddOptio
 			Annotations: map[string]string{v1.AnnotationCreated: time.Now().UTC().Format(time.RFC3339Nano)}}
 	}
 	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil {
+			return "", err
+		}
+		if !st.Mode().IsRegular() {
+			return "", argErr("%s is not a regular file", f)
+		}
 		t := filepath.Base(f)
 		if titles[t] {
 			return "", argErr("%s: file already exists in artifact", t)
@@ -245,6 +252,7 @@ func (s *Service) ArtifactAdd(name string, files []string, opts ArtifactAddOptio
 	for _, f := range files {
 		desc, err := s.putArtifactFile(f, opts.FileType)
 		if err != nil {
+			s.pruneArtifactBlobs(idx) // the files stored before this one
 			return "", err
 		}
 		desc.Annotations = maps.Clone(opts.Annotations)

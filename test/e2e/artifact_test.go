@@ -56,12 +56,17 @@ func TestArtifact(t *testing.T) {
 		{[]string{"artifact", "add", "-a", "--type", "x/y", "quay.io/berth/art", f2}, "append option is not compatible with type option"},
 		{[]string{"artifact", "add", "--annotation", "org.opencontainers.image.title=x", "n", f2}, "cannot override filename with org.opencontainers.image.title annotation"},
 		{[]string{"artifact", "inspect", "nosuch"}, "no artifact found with name or digest of nosuch"},
+		{[]string{"artifact", "add", "bad", f1, "/nonexistent"}, "stat /nonexistent: no such file or directory"},
+		{[]string{"artifact", "add", "bad", env.TmpDir}, "is not a regular file"},
 		{[]string{"artifact", "rm"}, "a single artifact name or digest must be specified"},
 		{[]string{"artifact", "rm", "-a", "x"}, "when using the --all switch, you may not pass any artifact names or digests"},
 	} {
 		if r := env.Berth(tc.args...); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), tc.want) {
 			t.Errorf("%v: want 125 and %q\n%s", tc.args, tc.want, r)
 		}
+	}
+	if r := env.Berth("artifact", "inspect", "bad"); r.ExitCode() != 125 {
+		t.Errorf("a refused add stored an artifact:\n%s", r)
 	}
 	dg2 := env.MustBerth(t, "artifact", "add", "--append", "quay.io/berth/art", f2)
 	ls := env.MustBerth(t, "artifact", "ls")
