@@ -85,13 +85,13 @@ func newArtifactLsCommand(d *Deps) *cobra.Command {
 			rows := make([]any, 0, len(list))
 			for _, a := range list {
 				r := artifactRow{Repository: a.Name, Size: units.HumanSize(float64(a.Size))}
-				if named, err := reference.ParseNamed(a.Name); err == nil {
-					r.Repository = named.Name()
-					if t, ok := named.(reference.Tagged); ok {
+				if ref, err := reference.Parse(a.Name); err == nil {
+					if named, ok := ref.(reference.Named); ok {
+						r.Repository = named.Name()
+					}
+					if t, ok := ref.(reference.Tagged); ok {
 						r.Tag = t.Tag()
 					}
-				} else if i := strings.LastIndex(a.Name, ":"); i > strings.LastIndex(a.Name, "/") {
-					r.Repository, r.Tag = a.Name[:i], a.Name[i+1:]
 				}
 				r.Digest = strings.TrimPrefix(a.Digest, "sha256:")
 				if !noTrunc && len(r.Digest) > 12 {
