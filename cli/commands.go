@@ -54,6 +54,7 @@ func verbs() []verb {
 		{names: []string{"kube"}, group: "manage", build: newKubeCommand},
 		{names: []string{"play"}, group: "manage", build: newPlayCommand},
 		{names: []string{"secret"}, group: "manage", build: newSecretCommand},
+		{names: []string{"artifact"}, group: "manage", build: newArtifactCommand},
 		m(newCompletionCommand, "completion"),
 	}
 }
@@ -124,7 +125,8 @@ func newContainerCommand(d *Deps) *cobra.Command {
 		newContainerExistsCommand(d), newCleanupCommand(d), newPruneCommand(d),
 		newCpCommand(d), newTopCommand(d), newStatsCommand(d), newDiffCommand(d),
 		newPortCommand(d), newAttachCommand(d), newExecCommand(d), newUpdateCommand(d),
-		newContainerCloneCommand(d), newRunlabelCommand(d))
+		newContainerCloneCommand(d), newRunlabelCommand(d),
+		newCheckpointCommand(d), newRestoreCommand(d))
 	return ctr
 }
 

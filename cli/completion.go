@@ -77,6 +77,7 @@ const (
 	kindVolume
 	kindNetwork
 	kindPod
+	kindArtifact
 )
 
 // completedArg says what a command's arguments name; first: only the
@@ -95,7 +96,8 @@ func completedArgs() map[string]completedArg {
 		}
 	}
 	ctrVerbs := []string{"start", "stop", "kill", "restart", "pause", "unpause", "wait", "rm", "inspect", "logs",
-		"mount", "umount", "unmount", "export", "attach", "top", "stats", "diff", "port", "init", "update", "cleanup", "exists", "clone", "runlabel"}
+		"mount", "umount", "unmount", "export", "attach", "top", "stats", "diff", "port", "init", "update", "cleanup", "exists", "clone", "runlabel",
+		"checkpoint", "restore"}
 	for _, v := range ctrVerbs {
 		add(kindContainer, false, v, "container "+v)
 	}
@@ -104,6 +106,8 @@ func completedArgs() map[string]completedArg {
 	add(kindImage, false, "rmi", "image rm", "image inspect", "history", "image history", "untag", "image untag",
 		"save", "image save", "image exists", "image tree", "image mount", "image unmount", "image diff")
 	add(kindImage, true, "run", "container run", "create", "container create", "tag", "image tag", "push", "image push")
+	add(kindArtifact, false, "artifact rm", "artifact inspect")
+	add(kindArtifact, true, "artifact push", "artifact extract")
 	add(kindVolume, false, "volume rm", "volume inspect", "volume exists", "volume mount", "volume unmount")
 	add(kindVolume, true, "volume export", "volume import")
 	add(kindNetwork, false, "network rm", "network inspect", "network exists", "network reload")
@@ -182,6 +186,13 @@ func (d *Deps) objectNames(cmd *cobra.Command, kind objectKind, prefix string) [
 		pods, _ := rt.Pods()
 		for _, p := range pods {
 			names = append(names, p.Name())
+		}
+	case kindArtifact:
+		if svc, err := rt.Images(); err == nil {
+			arts, _ := svc.ArtifactList()
+			for _, a := range arts {
+				names = append(names, a.Name)
+			}
 		}
 	}
 	out := names[:0]

@@ -105,3 +105,12 @@ func RemoveImage(ctx context.Context, rt *engine.Runtime, nameOrID string, force
 func PruneImages(ctx context.Context, rt *engine.Runtime, opts ImagePruneOptions) ([]string, error) {
 	return rt.PruneImages(ctx, opts)
 }
+
+// LayerTree returns an image's layers and the layers built on it.
+func LayerTree(rt *engine.Runtime, nameOrID string) (*ImageTree, error) {
+	images, err := rt.Images()
+	if err != nil {
+		return nil, err
+	}
+	return images.Tree(nameOrID)
+}

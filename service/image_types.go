@@ -17,6 +17,8 @@ type (
 	HistoryEntry       = image.HistoryEntry
 	ImageRemoveReport  = image.RemoveReport
 	ManifestAddOptions = image.ManifestAddOptions
+	ImageTree          = image.ImageTree
+	TreeLayer          = image.TreeLayer
 )
 
 // The archive formats of Save.

@@ -62,6 +62,15 @@ type InspectContainerState struct {
 	StartedAt      time.Time `json:"StartedAt"`
 	FinishedAt     time.Time `json:"FinishedAt"`
 	CheckpointedAt time.Time `json:"CheckpointedAt,omitempty"`
+	// The checkpoint/restore fields are podman's; they stay unset until
+	// berth can checkpoint (a CRIU that passes `criu check`), but
+	// templates such as {{.State.Checkpointed}} already resolve.
+	RestoredAt     time.Time `json:"RestoredAt,omitempty"`
+	Checkpointed   bool      `json:"Checkpointed,omitempty"`
+	CheckpointPath string    `json:"CheckpointPath,omitempty"`
+	CheckpointLog  string    `json:"CheckpointLog,omitempty"`
+	RestoreLog     string    `json:"RestoreLog,omitempty"`
+	Restored       bool      `json:"Restored,omitempty"`
 	// Health is the healthcheck's state; absent without a healthcheck.
 	Health *HealthResults `json:"Health,omitempty"`
 }

@@ -131,3 +131,20 @@ type ConfigCommit struct {
 	CreatedBy string
 	Author    string
 }
+
+// ArtifactTransferOptions are the options of artifact pull and push.
+type ArtifactTransferOptions struct {
+	RegistryOptions
+	ReportWriter io.Writer
+	MaxRetries   uint
+}
+
+// ArtifactPull needs a registry client: the full build's.
+func (s *Service) ArtifactPull(context.Context, string, ArtifactTransferOptions) (digest.Digest, error) {
+	return "", ErrNeedsFull
+}
+
+// ArtifactPush needs a registry client: the full build's.
+func (s *Service) ArtifactPush(context.Context, string, string, ArtifactTransferOptions) (digest.Digest, error) {
+	return "", ErrNeedsFull
+}
