@@ -124,3 +124,44 @@ func (e registryEntry) network() define.Network {
 	}
 	return n
 }
+
+// Orphan is a bridge (or only its keep-alive link) on the host whose
+// owning network definition is gone, for system check.
+type Orphan struct {
+	Bridge, Owner string
+}
+
+// Orphans lists the host's bridges, keep-alive links and firewall rules
+// of networks whose definition file is gone (a deleted root, a crashed
+// network rm), the ones any registry rewrite reaps; with reap it reaps
+// them now and returns what it removed. A bridge that still serves
+// containers is neither reported nor touched.
+func (m *Manager) Orphans(ctx context.Context, reap bool) ([]Orphan, error) {
+	unlock, err := m.registryLock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	live, gone, err := m.readRegistry()
+	if err != nil || len(gone) == 0 {
+		return nil, err
+	}
+	links, err := listLinks()
+	if err != nil {
+		return nil, err
+	}
+	claimed := map[string]bool{}
+	for _, e := range live {
+		claimed[e.Bridge] = true
+	}
+	var out []Orphan
+	for _, e := range gone {
+		if a := planReap(e, claimed, links); a == reapRelease || a == reapKeepAlive {
+			out = append(out, Orphan{Bridge: e.Bridge, Owner: e.Owner})
+		}
+	}
+	if !reap {
+		return out, nil
+	}
+	return out, m.writeRegistry(append(live, m.reapLocked(ctx, live, gone)...))
+}
