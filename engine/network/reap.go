@@ -131,10 +131,11 @@ type Orphan struct {
 	Bridge, Owner string
 }
 
-// Orphans lists the host's bridges, keep-alive links and firewall rules
-// of networks whose definition file is gone (a deleted root, a crashed
-// network rm), the ones any registry rewrite reaps; with reap it reaps
-// them now and returns what it removed. A bridge that still serves
+// Orphans lists the bridges, keep-alive links and firewall rules of this
+// root's networks whose definition file is gone (a crashed network rm);
+// with reap it reaps them now, with those of deleted roots (which any
+// registry rewrite reaps: they are not reported, so that one root's check
+// does not depend on what other roots left). A bridge that still serves
 // containers is neither reported nor touched.
 func (m *Manager) Orphans(ctx context.Context, reap bool) ([]Orphan, error) {
 	unlock, err := m.registryLock()
@@ -156,6 +157,9 @@ func (m *Manager) Orphans(ctx context.Context, reap bool) ([]Orphan, error) {
 	}
 	var out []Orphan
 	for _, e := range gone {
+		if filepath.Dir(e.Owner) != m.cfg.DefinitionsDir {
+			continue // a deleted root's: any registry rewrite reaps it
+		}
 		if a := planReap(e, claimed, links); a == reapRelease || a == reapKeepAlive {
 			out = append(out, Orphan{Bridge: e.Bridge, Owner: e.Owner})
 		}
