@@ -326,11 +326,29 @@ func (c *Container) waitExitLocked(ctx context.Context, timeout time.Duration) (
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	// A conmon that dies (kill -9) will never write the exit file: stop
+	// waiting for it then, and let applyExitFile judge.
+	if pid, start := c.state.ConmonPID, c.state.ConmonPIDStart; pid > 0 {
+		go func() {
+			t := time.NewTicker(100 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-wctx.Done():
+					return
+				case <-t.C:
+					if !pidAlive(pid, start) {
+						cancel()
+						return
+					}
+				}
+			}
+		}()
+	}
 	if _, err := rt.WaitExit(wctx, c.config.ID, c.bundleDir()); err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return false, nil
+		if ctx.Err() != nil || !(errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+			return false, err
 		}
-		return false, err
 	}
 	if c.applyExitFile() {
 		if err := c.saveLocked(); err != nil {
