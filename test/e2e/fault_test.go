@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -162,4 +164,34 @@ func cgroupProcs(id string) string {
 		}
 	}
 	return ""
+}
+
+// TestFaultConmonKilledPs: a running container whose conmon is killed
+// does not keep running unseen: the next `ps` shows it exited (-1) and
+// has killed it and released its mounts and network namespace.
+func TestFaultConmonKilledPs(t *testing.T) {
+	t.Parallel()
+	env := paNewBusybox(t)
+	env.MustBerth(t, "network", "create", "--subnet", "10.245.200.0/24", "fnet")
+	id := env.MustBerth(t, "run", "-d", "--network", "fnet", "busybox", "sleep", "600")
+	conmon, err := strconv.Atoi(env.MustBerth(t, "inspect", "--format", "{{.State.ConmonPid}}", id))
+	if err != nil || conmon <= 0 {
+		t.Fatalf("conmon PID: %v", err)
+	}
+	if err := syscall.Kill(conmon, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	WaitFor(t, 10*time.Second, func() bool { return syscall.Kill(conmon, 0) != nil || isZombie(conmon) })
+	if out := env.MustBerth(t, "ps", "-a", "--format", "{{.State}} {{.Status}}"); !strings.HasPrefix(out, "exited Exited (-1)") {
+		t.Errorf("ps -a after conmon was killed: %q", out)
+	}
+	if procs := cgroupProcs(id); procs != "" {
+		t.Errorf("after ps, processes still run in the container's cgroup: %s", procs)
+	}
+	if ms := env.unexpectedMounts(); len(ms) > 0 {
+		t.Errorf("after ps, %d mounts are left, the first %s", len(ms), ms[0].Mountpoint)
+	}
+	if _, err := os.Lstat(filepath.Join(env.RunRoot, "berth", "netns", id)); err == nil {
+		t.Errorf("after ps, the network namespace is left")
+	}
 }
