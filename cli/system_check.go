@@ -20,7 +20,8 @@ func newSystemCheckCommand(d *Deps) *cobra.Command {
 		Use:   "check [options]",
 		Short: "Perform consistency checks on image and container storage",
 		Long: "Check image layers, images and containers in storage, and berth's containers against them;\n" +
-			"with --repair remove what is damaged (with --force also the containers using it).",
+			"find mounts, network namespaces, cgroups and bridges no container owns any more;\n" +
+			"with --repair remove what is damaged or leaked (with --force also the containers using damaged images).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("max") {
@@ -69,6 +70,8 @@ func printCheckReport(w io.Writer, rep *service.CheckReport) {
 		{"Damaged layers", rep.Layers}, {"Damaged read-only layers", rep.ROLayers},
 		{"Damaged images", rep.Images}, {"Damaged read-only images", rep.ROImages},
 		{"Damaged containers", rep.Containers}, {"Stale container directories", rep.StaleDirs},
+		{"Leaked mounts", rep.Mounts}, {"Leaked network namespaces", rep.NetNS},
+		{"Leaked cgroups", rep.Cgroups}, {"Leaked bridges", rep.Bridges},
 	} {
 		if len(part.m) == 0 {
 			continue
@@ -85,7 +88,7 @@ func printCheckReport(w io.Writer, rep *service.CheckReport) {
 		title string
 		ids   []string
 	}{{"Deleted containers", rep.RemovedContainers}, {"Deleted images", rep.RemovedImages}, {"Deleted layers", rep.RemovedLayers},
-		{"Deleted stale container directories", rep.RemovedStale}} {
+		{"Deleted stale container directories", rep.RemovedStale}, {"Removed leaks", rep.RemovedLeaks}} {
 		if len(part.ids) == 0 {
 			continue
 		}

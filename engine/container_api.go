@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/fault"
 )
 
 // Init creates the container in the OCI runtime without starting it
@@ -96,6 +97,7 @@ func (c *Container) runLocked(ctx context.Context) error {
 	// Taken before the start: a short process can exit (and conmon stamp
 	// its finish) before StartContainer returns.
 	started := time.Now()
+	fault.At("start", c.state.ConmonPID, c.state.PID)
 	if err := rt.StartContainer(ctx, c.config.ID, c.state.PID); err != nil {
 		c.state.Status = define.StatusStopped
 		c.state.ExitCode = exitCodeFromError(err)
@@ -104,6 +106,7 @@ func (c *Container) runLocked(ctx context.Context) error {
 		_ = c.cleanupLocked(ctx)
 		return fmt.Errorf("container %s: %w", c.config.Name, err)
 	}
+	fault.At("start-started", c.state.ConmonPID, c.state.PID)
 	c.state.Status = define.StatusRunning
 	c.state.StartedTime = started
 	c.state.FinishedTime = time.Time{}
@@ -177,6 +180,7 @@ func (c *Container) stopSignalLocked(ctx context.Context, timeout uint, sig sysc
 	if err := c.saveLocked(); err != nil {
 		return err
 	}
+	fault.At("stop", c.state.ConmonPID, c.state.PID)
 	stopped := false
 	if c.state.Status == define.StatusStopping && timeout > 0 {
 		if err := rt.KillContainer(ctx, c.config.ID, sig, false); err != nil {
@@ -383,6 +387,7 @@ func (c *Container) cleanupAfterExit(ctx context.Context, remove bool) error {
 		}
 		return err
 	}
+	fault.At("cleanup", 0, 0)
 	exited := false
 	switch c.state.Status {
 	case define.StatusStopped:

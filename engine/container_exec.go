@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/berth-dev/berth/internal/caps"
+	"github.com/berth-dev/berth/engine/define"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +14,9 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/oci"
+	"github.com/berth-dev/berth/internal/caps"
+	"github.com/berth-dev/berth/internal/fault"
 	"github.com/berth-dev/berth/internal/idgen"
 	"github.com/berth-dev/berth/internal/lookup"
 )
@@ -204,6 +205,7 @@ func (c *Container) execStart(ctx context.Context, id string, attach func(termin
 	if err != nil {
 		return nil, err
 	}
+	fault.At("exec", p.ConmonPID, p.PID)
 	sess.PID, sess.ConmonPID, sess.Running = p.PID, p.ConmonPID, true
 	sess.PIDStart = stampStart(p.PID, 0)
 	sess.ConmonPIDStart = stampStart(p.ConmonPID, 0)

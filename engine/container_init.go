@@ -16,6 +16,7 @@ import (
 	"github.com/berth-dev/berth/engine/oci"
 	"github.com/berth-dev/berth/internal/apparmor"
 	"github.com/berth-dev/berth/internal/etcfiles"
+	"github.com/berth-dev/berth/internal/fault"
 	"github.com/berth-dev/berth/internal/lookup"
 	"github.com/berth-dev/berth/internal/rootcopy"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -66,6 +67,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	if err != nil {
 		return err
 	}
+	fault.At("init-mounted", 0, 0)
 	if err := c.usernsSpecLocked(spec, mountpoint); err != nil {
 		c.unmountRootfsLocked()
 		return err
@@ -91,6 +93,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		return err
 	}
 	defer network.CloseFiles(portFiles) // conmon holds its own copies
+	fault.At("init-network", 0, 0)
 	defer func() {
 		if retErr != nil {
 			_ = finishNetwork() // settle the setup before undoing it
@@ -176,6 +179,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		}
 		return fmt.Errorf("container %s: %w", c.config.Name, err)
 	}
+	fault.At("init-created", conmonPID, pid)
 	if err := finishNetwork(); err != nil {
 		_ = rt.KillContainer(ctx, c.config.ID, 9, !c.runtime.cfg.noCgroups())
 		_ = rt.DeleteContainer(ctx, c.config.ID)

@@ -51,60 +51,106 @@ func (c *Container) syncLocked() error {
 		return err
 	}
 	c.state = st
-	if c.applyExitFile() {
-		if err := c.saveLocked(); err != nil {
-			return err
+	changed, conmonGone := c.applyExit()
+	if !changed {
+		return nil
+	}
+	if conmonGone {
+		// Nothing will run the exit command: the container's processes
+		// may still run unseen, and its mounts and network stay. Kill and
+		// release them now, as the exit command would have.
+		return c.reapConmonlessLocked(context.Background())
+	}
+	if err := c.saveLocked(); err != nil {
+		return err
+	}
+	c.exitEvents()
+	return nil
+}
+
+// reapConmonlessLocked finishes a container whose conmon died (kill -9)
+// without an exit file: the OCI runtime kills what is left of it and
+// cleanupLocked releases the rest. A created container goes back to
+// configured; a started one is stopped (exit code -1) and exited.
+//
+// Preconditions: c.lock is held; applyExit reported conmonGone.
+func (c *Container) reapConmonlessLocked(ctx context.Context) error {
+	if rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime); err == nil {
+		if err := rt.DeleteContainer(ctx, c.config.ID); err != nil {
+			warnf("container %s: removing it after its conmon died: %v", c.config.Name, err)
 		}
+	}
+	if err := c.cleanupLocked(ctx); err != nil {
+		warnf("container %s: cleaning up after its conmon died: %v", c.config.Name, err)
+	}
+	if c.state.Status == define.StatusExited {
 		c.exitEvents()
 	}
 	return nil
 }
 
+// errConmonGone is the state's Error of a container whose conmon died
+// without recording an exit code.
+const errConmonGone = "conmon exited without recording an exit code"
+
 // applyExitFile moves a container whose process is gone to Stopped, with
 // the exit code conmon recorded. It reports whether the state changed.
 func (c *Container) applyExitFile() bool {
+	changed, _ := c.applyExit()
+	return changed
+}
+
+// applyExit is applyExitFile that also reports whether the container's
+// conmon died without an exit file (then nothing else will clean it up).
+func (c *Container) applyExit() (changed, conmonGone bool) {
 	switch c.state.Status {
 	case define.StatusRunning, define.StatusPaused, define.StatusStopping, define.StatusCreated:
 	default:
-		return false
+		return false, false
 	}
 	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
 	if err != nil {
-		return false
+		return false, false
 	}
 	code, finished, oom, exists, err := rt.ExitCode(c.config.ID, c.bundleDir())
 	if err != nil {
-		return false
+		return false, false
 	}
 	if !exists {
-		if c.state.Status == define.StatusCreated && c.state.ConmonPID > 0 && rt.Started(c.config.ID) {
-			// Started by a command that died before recording it.
-			c.state.Status = define.StatusRunning
-			c.state.StartedTime = time.Now()
-			return true
+		if c.state.ConmonPID <= 0 || pidAlive(c.state.ConmonPID, c.state.ConmonPIDStart) {
+			if c.state.Status == define.StatusCreated && c.state.ConmonPID > 0 && rt.Started(c.config.ID) {
+				// Started by a command that died before recording it.
+				c.state.Status = define.StatusRunning
+				c.state.StartedTime = time.Now()
+				return true, false
+			}
+			return false, false
 		}
-		// conmon gone without an exit file: the container cannot be alive.
-		if c.state.ConmonPID > 0 && c.state.Status != define.StatusCreated && !pidAlive(c.state.ConmonPID, c.state.ConmonPIDStart) {
+		// conmon gone without an exit file: nothing watches the
+		// container any more; the caller that holds the lock kills it.
+		if c.state.Status != define.StatusCreated || rt.Started(c.config.ID) {
 			c.state.Status = define.StatusStopped
 			c.state.ExitCode = -1
 			c.state.FinishedTime = time.Now()
-			c.state.Error = "conmon exited without recording an exit code"
-			c.state.PID, c.state.PIDStart = 0, 0
-			return true
+			c.state.Error = errConmonGone
 		}
-		return false
+		return true, true
 	}
 	c.state.Status = define.StatusStopped
 	c.state.ExitCode = int32(code)
 	c.state.FinishedTime = finished
 	c.state.OOMKilled = oom
 	c.state.PID, c.state.PIDStart = 0, 0
-	return true
+	return true, false
 }
 
 // peekExit is applyExitFile for unlocked snapshots: it changes only the
-// in-memory copy.
-func (c *Container) peekExit() { c.applyExitFile() }
+// in-memory copy. It reports whether the container's conmon died without
+// an exit file, which only a locked sync can finish (reapConmonless).
+func (c *Container) peekExit() bool {
+	_, conmonGone := c.applyExit()
+	return conmonGone
+}
 
 // pidAlive reports whether pid runs (a zombie counts as dead) and is the
 // process that started at start (0: not recorded, the PID alone decides).
@@ -280,11 +326,29 @@ func (c *Container) waitExitLocked(ctx context.Context, timeout time.Duration) (
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	// A conmon that dies (kill -9) will never write the exit file: stop
+	// waiting for it then, and let applyExitFile judge.
+	if pid, start := c.state.ConmonPID, c.state.ConmonPIDStart; pid > 0 {
+		go func() {
+			t := time.NewTicker(100 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-wctx.Done():
+					return
+				case <-t.C:
+					if !pidAlive(pid, start) {
+						cancel()
+						return
+					}
+				}
+			}
+		}()
+	}
 	if _, err := rt.WaitExit(wctx, c.config.ID, c.bundleDir()); err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return false, nil
+		if ctx.Err() != nil || !(errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+			return false, err
 		}
-		return false, err
 	}
 	if c.applyExitFile() {
 		if err := c.saveLocked(); err != nil {

@@ -405,7 +405,8 @@ func TestWaitForStatus(t *testing.T) {
 }
 
 // A container whose conmon died without writing an exit file cannot be
-// running: the next sync marks it stopped.
+// running: the next sync kills what is left and cleans it up, as its exit
+// command would have (exited, code -1).
 func TestSyncConmonGone(t *testing.T) {
 	e := newTestEnv(t)
 	c := e.ctrIn(define.StatusRunning)
@@ -418,11 +419,11 @@ func TestSyncConmonGone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != define.StatusStopped || got.ExitCode != -1 || got.Error == "" {
-		t.Errorf("state = %s code %d error %q, want stopped -1 with an error", got.Status, got.ExitCode, got.Error)
+	if got.Status != define.StatusExited || got.ExitCode != -1 || got.Error == "" {
+		t.Errorf("state = %s code %d error %q, want exited -1 with an error", got.Status, got.ExitCode, got.Error)
 	}
-	if e.dbState(c).Status != define.StatusStopped {
-		t.Error("sync did not persist the stopped status")
+	if e.dbState(c).Status != define.StatusExited {
+		t.Error("sync did not persist the exited status")
 	}
 }
 

@@ -35,7 +35,7 @@ func TestPIDReuseIsDeath(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range ctrs {
-		want := map[string]define.ContainerStatus{alive.ID(): define.StatusRunning, reused.ID(): define.StatusStopped}[c.ID()]
+		want := map[string]define.ContainerStatus{alive.ID(): define.StatusRunning, reused.ID(): define.StatusExited}[c.ID()]
 		if got := c.CachedState().Status; got != want {
 			t.Errorf("listed %s as %s, want %s", c.Name(), got, want)
 		}
@@ -48,8 +48,8 @@ func TestPIDReuseIsDeath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != define.StatusStopped || got.ExitCode != -1 || got.PID != 0 || got.PIDStart != 0 {
-		t.Errorf("State() with its conmon's PID reused = %s (exit %d, pid %d started %d), want stopped (-1) with no PID",
+	if got.Status != define.StatusExited || got.ExitCode != -1 || got.PID != 0 || got.PIDStart != 0 {
+		t.Errorf("State() with its conmon's PID reused = %s (exit %d, pid %d started %d), want exited (-1) with no PID",
 			got.Status, got.ExitCode, got.PID, got.PIDStart)
 	}
 }

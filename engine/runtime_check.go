@@ -38,6 +38,11 @@ type CheckReport struct {
 	// the IDs whose directories --repair removed.
 	StaleDirs    map[string][]string
 	RemovedStale []string
+	// Mounts, NetNS, Cgroups and Bridges are what no active container of
+	// this root owns (runtime_check_leaks.go), by container ID (bridge
+	// name); RemovedLeaks names what --repair removed.
+	Mounts, NetNS, Cgroups, Bridges map[string][]string
+	RemovedLeaks                    []string
 }
 
 // SystemCheck checks image and container storage (containers/storage's
@@ -65,14 +70,23 @@ func (r *Runtime) SystemCheck(ctx context.Context, opts CheckOptions) (*CheckRep
 		Containers: errStrings(sreport.Containers),
 	}
 
-	// berth's containers against storage. The rootfs is made on first
-	// need, so a missing storage container is fine as long as its image
-	// is there to make it from; without either the container can never
-	// run again.
+	// What commands killed part-way left is finished first, as the next
+	// command on each container would; what is left then is a leak.
 	recs, err := r.state.Containers()
 	if err != nil {
 		return nil, err
 	}
+	busy := r.recoverInterrupted(ctx, recs)
+	if recs, err = r.state.Containers(); err != nil {
+		return nil, err
+	}
+	leaks := r.checkLeaks(ctx, recs, busy)
+	rep.Mounts, rep.NetNS, rep.Cgroups, rep.Bridges = leaks.Mounts, leaks.NetNS, leaks.Cgroups, leaks.Bridges
+
+	// berth's containers against storage. The rootfs is made on first
+	// need, so a missing storage container is fine as long as its image
+	// is there to make it from; without either the container can never
+	// run again.
 	for _, rec := range recs {
 		if rec.Config.ImageID == "" {
 			continue
@@ -92,12 +106,16 @@ func (r *Runtime) SystemCheck(ctx context.Context, opts CheckOptions) (*CheckRep
 		}
 	}
 	rep.StaleDirs = r.staleContainerDirs(recs)
-	rep.Errors = len(rep.Layers)+len(rep.ROLayers)+len(rep.Images)+len(rep.ROImages)+len(rep.Containers)+len(rep.StaleDirs) > 0
+	rep.Errors = len(rep.Layers)+len(rep.ROLayers)+len(rep.Images)+len(rep.ROImages)+len(rep.Containers)+len(rep.StaleDirs)+leaks.count() > 0
 	if !opts.Repair || !rep.Errors {
 		return rep, nil
 	}
-	var staleErr error
+	// Leaks first: a stale directory is removed only once nothing is
+	// mounted below it.
+	var leakErr, staleErr error
+	rep.RemovedLeaks, leakErr = leaks.repair()
 	rep.RemovedStale, staleErr = r.removeStaleDirs(rep.StaleDirs)
+	staleErr = errors.Join(leakErr, staleErr)
 
 	if opts.Force {
 		// berth's own containers go through rm, so that their

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/fault"
 	"github.com/berth-dev/berth/internal/idgen"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -127,6 +128,7 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 	if err := r.state.AddContainer(cfg, spec, st); err != nil {
 		return nil, err
 	}
+	fault.At("create", 0, 0)
 	defer func() {
 		if retErr != nil {
 			_ = r.state.RemoveContainer(cfg.ID)

@@ -20,7 +20,15 @@ func (r *Runtime) snapshot(recs []*define.ContainerRecord, err error) ([]*Contai
 	out := make([]*Container, 0, len(recs))
 	for _, rec := range recs {
 		c := &Container{config: rec.Config, state: rec.State, runtime: r, valid: true}
-		c.peekExit()
+		if c.peekExit() {
+			// Its conmon died: kill and clean it up now, so that it
+			// does not keep running unseen. Rare, so the listing's
+			// usual cost is unchanged.
+			if full, err := r.containerByID(rec.Config.ID); err == nil && full.lockSync() == nil {
+				c.state = full.state
+				full.lock.Unlock()
+			}
+		}
 		out = append(out, c)
 	}
 	return out, nil

@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/fault"
 	"github.com/berth-dev/berth/internal/signals"
 )
 
@@ -112,6 +113,7 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 		waitNetwork()
 		return c.userMountedError()
 	}
+	fault.At("rm-released", 0, 0)
 	c.state.Status = define.StatusRemoving
 	c.state.RemoveVolumes = c.state.RemoveVolumes || opts.Volumes
 	if err := c.saveLocked(); err != nil {
@@ -134,6 +136,7 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 		}
 	}
 	waitNetwork()
+	fault.At("rm-storage", 0, 0)
 	var errs []error
 	if err := c.removeFilesLocked(); err != nil {
 		errs = append(errs, err)

@@ -124,3 +124,48 @@ func (e registryEntry) network() define.Network {
 	}
 	return n
 }
+
+// Orphan is a bridge (or only its keep-alive link) on the host whose
+// owning network definition is gone, for system check.
+type Orphan struct {
+	Bridge, Owner string
+}
+
+// Orphans lists the bridges, keep-alive links and firewall rules of this
+// root's networks whose definition file is gone (a crashed network rm);
+// with reap it reaps them now, with those of deleted roots (which any
+// registry rewrite reaps: they are not reported, so that one root's check
+// does not depend on what other roots left). A bridge that still serves
+// containers is neither reported nor touched.
+func (m *Manager) Orphans(ctx context.Context, reap bool) ([]Orphan, error) {
+	unlock, err := m.registryLock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	live, gone, err := m.readRegistry()
+	if err != nil || len(gone) == 0 {
+		return nil, err
+	}
+	links, err := listLinks()
+	if err != nil {
+		return nil, err
+	}
+	claimed := map[string]bool{}
+	for _, e := range live {
+		claimed[e.Bridge] = true
+	}
+	var out []Orphan
+	for _, e := range gone {
+		if filepath.Dir(e.Owner) != m.cfg.DefinitionsDir {
+			continue // a deleted root's: any registry rewrite reaps it
+		}
+		if a := planReap(e, claimed, links); a == reapRelease || a == reapKeepAlive {
+			out = append(out, Orphan{Bridge: e.Bridge, Owner: e.Owner})
+		}
+	}
+	if !reap {
+		return out, nil
+	}
+	return out, m.writeRegistry(append(live, m.reapLocked(ctx, live, gone)...))
+}
