@@ -28,7 +28,8 @@ func TestPodInitContainers(t *testing.T) {
 			t.Errorf("%v: %s\nwant exit 125 and %q", tc.args, r, tc.want)
 		}
 	}
-	env.MustBerth(t, "pod", "create", "--network", "none", "--name", "ip")
+	// exit-policy stop: an init container's exit must not stop the pod.
+	env.MustBerth(t, "pod", "create", "--network", "none", "--exit-policy", "stop", "--name", "ip")
 	once := env.MustBerth(t, "create", "--init-ctr", "once", "--pod", "ip", "--name", "ip-once", "-v", "ipvol:/d", "busybox", "sh", "-c", "echo once >> /d/log")
 	env.MustBerth(t, "create", "--init-ctr", "always", "--pod", "ip", "--name", "ip-always", "-v", "ipvol:/d", "busybox", "sh", "-c", "echo always >> /d/log")
 	env.MustBerth(t, "create", "--pod", "ip", "--name", "ip-main", "-v", "ipvol:/d", "busybox", "sh", "-c", "cat /d/log; exec sleep 1000")
