@@ -80,6 +80,17 @@ func TestPodInitContainerFails(t *testing.T) {
 		t.Error("the failed once init container was removed (kept to read its logs, as podman)")
 	}
 	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "bad")
+
+	// Through the libpod API (berth --url): the type travels as podman's
+	// init_container_type.
+	uri := apiService(t, env)
+	env.MustBerth(t, "pod", "create", "--network", "none", "--name", "rem")
+	env.MustBerth(t, "--url", uri, "create", "--init-ctr", "once", "--pod", "rem", "--name", "rem-init", "busybox", "true")
+	env.MustBerth(t, "pod", "start", "rem")
+	if env.Berth("container", "exists", "rem-init").ExitCode() != 1 {
+		t.Error("a once init container created remotely is left after pod start")
+	}
+	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "rem")
 }
 
 // TestKubePlayInitStartFalse: play --start=false creates the init
