@@ -81,7 +81,7 @@ func (p *Pod) runInitContainers(ctx context.Context, inits []*Container) error {
 			return fmt.Errorf("waiting for init container %s: %w", c.ID(), err)
 		}
 		if code != 0 {
-			return fmt.Errorf("init container %s exited with code %d: %w", c.ID(), code, define.ErrCtrStateInvalid)
+			return fmt.Errorf("init container %s exited with code %d", c.ID(), code)
 		}
 		if c.config.InitContainerType == define.InitContainerOnce {
 			if err := p.runtime.RemoveContainer(ctx, c, RemoveOptions{Force: true, Volumes: true}); err != nil {
