@@ -135,7 +135,7 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 		key string
 		v   any
 	}{
-		{"name", &s.Name}, {"pod", &s.Pod}, {"image", &s.Image}, {"rootfs", &s.Rootfs},
+		{"name", &s.Name}, {"pod", &s.Pod}, {"init_container_type", &s.InitContainerType}, {"image", &s.Image}, {"rootfs", &s.Rootfs},
 		{"command", &s.Command}, {"entrypoint", &entrypoint}, {"env", &env}, {"env_host", &s.EnvHost},
 		{"work_dir", &s.WorkDir}, {"user", &s.User}, {"labels", &s.Labels}, {"hostname", &s.Hostname},
 		{"terminal", &s.Terminal}, {"stdin", &s.Stdin}, {"remove", &s.Remove}, {"init", &s.Init},

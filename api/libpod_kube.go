@@ -21,6 +21,7 @@ import (
 // systemd` make.
 type kubeBackend interface {
 	KubePlay(ctx context.Context, yaml []byte, opts service.KubePlayOptions) (*service.KubePlayReport, error)
+	KubePlayArchive(ctx context.Context, archive io.Reader, opts service.KubePlayOptions) (*service.KubePlayReport, error)
 	KubeWait(ctx context.Context, report *service.KubePlayReport, stop <-chan struct{}) error
 	KubeDown(ctx context.Context, yaml []byte, force bool) (*service.KubeDownReport, error)
 	KubeGenerate(ctx context.Context, names []string, opts service.KubeGenerateOptions) ([]byte, error)
@@ -112,8 +113,8 @@ func splitList(vals []string) []string {
 	return out
 }
 
-// readKubeBody reads the YAML: a tar body (podman's --build context) is
-// refused, any other content type is the YAML itself.
+// readKubeBody reads the YAML: a tar body (a kube play context) is
+// refused here (kube down), any other content type is the YAML itself.
 func readKubeBody(r *http.Request) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct == "application/x-tar" {
 		return nil, fmt.Errorf("Content-Type %s (a build context) is not supported: send the YAML: %w", ct, define.ErrInvalidArg)
@@ -130,7 +131,9 @@ func readKubeBody(r *http.Request) ([]byte, error) {
 
 // kubePlay takes the YAML as the body and podman's options as query
 // parameters: annotations (a JSON object), network, publishPorts,
-// replace, start, wait and build (not supported).
+// replace, start, wait and build. A tar body (application/x-tar) holds
+// play.yaml and the directories the images are built from, as podman's
+// remote kube play sends them.
 func (rt libpodRouter) kubePlay(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	q := foldQuery(r)
 	opts := service.KubePlayOptions{Replace: boolValue(q.Get("replace")), Network: splitList(q["network"])}
@@ -141,13 +144,21 @@ func (rt libpodRouter) kubePlay(ctx context.Context, w http.ResponseWriter, r *h
 		}
 		opts.NoStart = !start
 	}
-	if boolValue(q.Get("build")) {
-		return fmt.Errorf("build is not supported over the API: build the images first: %w", define.ErrInvalidArg)
+	archive := r.Header.Get("Content-Type") == "application/x-tar"
+	switch v := q.Get("build"); {
+	case archive && v != "":
+		b := boolValue(v)
+		opts.Build = &b
+	case archive:
+		// podman's default: build the images not in local storage.
+	case boolValue(v):
+		return fmt.Errorf("build needs a context: send a tar archive with play.yaml at its root (Content-Type application/x-tar), as podman's remote kube play --build does: %w", define.ErrInvalidArg)
+	default:
+		// No context arrives with a YAML body: never build from the
+		// server's own working directory.
+		noBuild := false
+		opts.Build = &noBuild
 	}
-	// No context arrives with a YAML body: never build from the
-	// server's own working directory.
-	noBuild := false
-	opts.Build = &noBuild
 	if a := q.Get("annotations"); a != "" {
 		if err := json.Unmarshal([]byte(a), &opts.Annotations); err != nil {
 			return fmt.Errorf("invalid annotations %q: %v: %w", a, err, define.ErrInvalidArg)
@@ -160,11 +171,16 @@ func (rt libpodRouter) kubePlay(ctx context.Context, w http.ResponseWriter, r *h
 		}
 		opts.Publish = append(opts.Publish, pm...)
 	}
-	data, err := readKubeBody(r)
-	if err != nil {
-		return err
+	var report *service.KubePlayReport
+	var err error
+	if archive {
+		report, err = rt.b.KubePlayArchive(ctx, r.Body, opts)
+	} else {
+		var data []byte
+		if data, err = readKubeBody(r); err == nil {
+			report, err = rt.b.KubePlay(ctx, data, opts)
+		}
 	}
-	report, err := rt.b.KubePlay(ctx, data, opts)
 	if err != nil {
 		return fmt.Errorf("playing YAML file: %w", err)
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -215,15 +216,20 @@ func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.Container
 
 func newCreateCommand(d *Deps) *cobra.Command {
 	o := &createFlags{}
+	var initCtr string
 	cmd := &cobra.Command{
 		Use:   "create [options] IMAGE [COMMAND [ARG...]]",
 		Short: "Create but do not start a container",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkInitCtr(cmd, initCtr); err != nil {
+				return err
+			}
 			s, copts, err := o.toSpec(cmd, args)
 			if err != nil {
 				return err
 			}
+			s.InitContainerType = initCtr
 			if err := o.replaceExisting(cmd, d); err != nil {
 				return err
 			}
@@ -248,5 +254,21 @@ func newCreateCommand(d *Deps) *cobra.Command {
 	}
 	cmd.Flags().SetInterspersed(false)
 	bindCreateFlags(cmd.Flags(), o)
+	cmd.Flags().StringVar(&initCtr, "init-ctr", "", "make this container an init container of its pod ('always' or 'once')")
 	return cmd
+}
+
+// checkInitCtr checks --init-ctr as podman's create does, before any
+// pull: it needs --pod and one of the two types.
+func checkInitCtr(cmd *cobra.Command, v string) error {
+	if !cmd.Flags().Changed("init-ctr") {
+		return nil
+	}
+	if !cmd.Flags().Changed("pod") && !cmd.Flags().Changed("pod-id-file") {
+		return errors.New("must specify pod value with init-ctr")
+	}
+	if v != "always" && v != "once" {
+		return errors.New("init-ctr value must be 'always' or 'once'")
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -114,7 +115,7 @@ func newQuadletPrintCommand() *cobra.Command {
 }
 
 func newQuadletRmCommand() *cobra.Command {
-	var all, ignore, reload bool
+	var all, force, ignore, reload bool
 	cmd := &cobra.Command{
 		Use:     "rm [options] QUADLET [QUADLET...]",
 		Aliases: []string{"remove"},
@@ -135,12 +136,10 @@ func newQuadletRmCommand() *cobra.Command {
 			}
 			var last error
 			for _, name := range args {
-				p, err := service.QuadletFind(o, name)
-				if err == nil {
-					err = os.Remove(p)
-				}
+				err := service.QuadletRemove(cmd.Context(), o, name, force, service.Systemctl(o))
 				if err != nil {
-					if ignore {
+					var missing service.NoSuchQuadletError
+					if ignore && errors.As(err, &missing) {
 						continue
 					}
 					if last != nil {
@@ -158,6 +157,7 @@ func newQuadletRmCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all installed quadlets")
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove running quadlets (their units are stopped first)")
 	cmd.Flags().BoolVarP(&ignore, "ignore", "i", false, "do not fail on quadlets that are not installed")
 	cmd.Flags().BoolVar(&reload, "reload-systemd", true, "reload systemd after removing")
 	return cmd

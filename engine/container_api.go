@@ -395,7 +395,7 @@ func (c *Container) cleanupAfterExit(ctx context.Context, remove bool) error {
 			// --rm: release and remove in one pass under the lock.
 			err := c.runtime.removeLocked(ctx, c, RemoveOptions{Force: true}, true)
 			c.lock.Unlock()
-			if c.config.Pod != "" && !c.config.IsInfra {
+			if c.config.Pod != "" && !c.config.IsInfra && c.config.InitContainerType == "" {
 				c.runtime.stopPodIfDone(ctx, c.config.Pod)
 			}
 			if errors.Is(err, define.ErrCtrRemoved) || errors.Is(err, define.ErrNoSuchCtr) || errors.Is(err, errCopyInProgress) {
@@ -420,7 +420,8 @@ func (c *Container) cleanupAfterExit(ctx context.Context, remove bool) error {
 		return c.policyRestart(ctx)
 	}
 	c.lock.Unlock()
-	if exited && c.config.Pod != "" && !c.config.IsInfra {
+	// An init container's exit is the pod starting, not its end.
+	if exited && c.config.Pod != "" && !c.config.IsInfra && c.config.InitContainerType == "" {
 		c.runtime.stopPodIfDone(ctx, c.config.Pod)
 	}
 	if remove || c.config.AutoRemove {

@@ -107,7 +107,7 @@ func WithPodCreateCommand(argv []string) PodOption {
 	return func(p *define.PodConfig) error { p.CreateCommand = argv; return nil }
 }
 
-// WithPodInfraConmonPidFile has pod start write the infra container's
+// WithPodInfraConmonPidFile has every start write the infra container's
 // conmon PID to path.
 func WithPodInfraConmonPidFile(path string) PodOption {
 	return func(p *define.PodConfig) error { p.InfraConmonPidFile = path; return nil }
@@ -201,6 +201,11 @@ func withPodMember(pod *define.PodConfig, infra bool) CtrOption {
 		if infra {
 			if c.Name == "" {
 				c.Name = pod.ID[:12] + "-infra"
+			}
+			if c.ConmonPidFile == "" {
+				// Written at each start of the infra container, whichever
+				// path starts it, as podman's infra --conmon-pidfile is.
+				c.ConmonPidFile = pod.InfraConmonPidFile
 			}
 			if pod.Shares("uts") {
 				c.Hostname = pod.Hostname
@@ -365,6 +370,10 @@ func (p *Pod) Status() (string, error) {
 	}
 	st := make([]define.ContainerStatus, 0, len(ctrs))
 	for _, c := range ctrs {
+		if c.config.InitContainerType != "" {
+			// Exited after its run: not a sign of a degraded pod.
+			continue
+		}
 		st = append(st, c.state.Status)
 	}
 	return define.PodStatus(st), nil

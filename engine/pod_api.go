@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
 	"sync"
 	"syscall"
 
@@ -53,7 +51,8 @@ func (p *Pod) split(ctrs []*Container) (infra *Container, members []*Container) 
 	return infra, members
 }
 
-// Start starts the infra container, then every member; a member's own
+// Start starts the infra container, runs the init containers (see
+// runInitContainers), then starts every other member; a member's own
 // dependencies (--requires) start before it, as Container.Start does.
 // The pod's cgroup, with its limits, is made first.
 func (p *Pod) Start(ctx context.Context) (PodErrors, error) {
@@ -72,12 +71,21 @@ func (p *Pod) startLocked(ctx context.Context) (PodErrors, error) {
 	}
 	errs := PodErrors{}
 	infra, members := p.split(ctrs)
+	inits, members := splitInit(members)
 	if infra != nil {
 		if err := infra.Start(ctx); err != nil {
 			errs[infra.ID()] = fmt.Errorf("starting container %s: %w", infra.ID(), err)
 			return errs, nil
 		}
-		if err := p.writeInfraConmonPid(infra); err != nil {
+	}
+	// Init containers run when the pod comes up, not when a start only
+	// brings back some member of a running pod.
+	running := false
+	for _, c := range members {
+		running = running || c.state.Status == define.StatusRunning
+	}
+	if !running {
+		if err := p.runInitContainers(ctx, inits); err != nil {
 			return nil, err
 		}
 	}
@@ -229,20 +237,4 @@ func (p *Pod) onRunning(_ context.Context, verb string, fn func(*Container) erro
 	errs := p.each(running, fn)
 	p.runtime.event(p.newEvent(verb))
 	return errs, nil
-}
-
-// writeInfraConmonPid writes the infra container's conmon PID where pod
-// create --infra-conmon-pidfile asked, once the infra container runs.
-func (p *Pod) writeInfraConmonPid(infra *Container) error {
-	if p.config.InfraConmonPidFile == "" {
-		return nil
-	}
-	st, err := infra.State()
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(p.config.InfraConmonPidFile, []byte(strconv.Itoa(st.ConmonPID)), 0o644); err != nil {
-		return fmt.Errorf("writing infra conmon PID file: %w", err)
-	}
-	return nil
 }

@@ -27,7 +27,10 @@ func (p *Pod) Inspect() (*define.InspectPod, error) {
 	}
 	statuses := make([]define.ContainerStatus, 0, len(ctrs))
 	for _, c := range ctrs {
-		statuses = append(statuses, c.state.Status)
+		if c.config.InitContainerType == "" {
+			// An exited init container does not degrade the pod.
+			statuses = append(statuses, c.state.Status)
+		}
 		out.Containers = append(out.Containers, define.InspectPodContainer{ID: c.ID(), Name: c.Name(), State: c.state.Status.String()})
 		if c.config.IsInfra {
 			out.InfraConfig = infraConfig(c.config)

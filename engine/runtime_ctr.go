@@ -66,6 +66,9 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 		if err := withPodMember(pod.config, false)(cfg); err != nil {
 			return nil, err
 		}
+		if err := r.checkInitContainer(cfg, pod); err != nil {
+			return nil, err
+		}
 		if cloned {
 			if err := r.inheritPodVolumes(pod.config, cfg); err != nil {
 				return nil, err
@@ -73,6 +76,11 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 		}
 		if cfg.Namespaces["uts"] != "" && spec.Hostname != "" {
 			return nil, fmt.Errorf("invalid config provided: cannot set hostname when joining the pod UTS namespace: %w", define.ErrInvalidArg)
+		}
+	}
+	if cfg.Pod == "" {
+		if err := r.checkInitContainer(cfg, nil); err != nil {
+			return nil, err
 		}
 	}
 	if cfg.ImageID == "" && cfg.Rootfs == "" {

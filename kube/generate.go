@@ -37,6 +37,9 @@ type GenContainer struct {
 	ImageEntrypoint []string
 	ImageCmd        []string
 	ImageWorkDir    string
+	// InitType is "once" or "always" for a pod's init container (written
+	// under initContainers), "" for the others.
+	InitType string
 }
 
 // GenPod is one pod to write out: a berth pod, or a lone container
@@ -164,11 +167,23 @@ func podFor(p GenPod, kind string) (*corev1.Pod, error) {
 			pod.Spec.TerminationGracePeriodSeconds = &st
 		}
 	}
-	for i, gc := range p.Containers {
-		c, err := containerFor(p, gc, i == 0, vols)
+	first := true
+	for _, gc := range p.Containers {
+		c, err := containerFor(p, gc, first && gc.InitType == "", vols)
 		if err != nil {
 			return nil, err
 		}
+		if gc.InitType != "" {
+			// An always init container still exists to be written out (a
+			// once one is gone after its run); play reads the type back.
+			pod.Spec.InitContainers = append(pod.Spec.InitContainers, *c)
+			if pod.Annotations == nil {
+				pod.Annotations = map[string]string{}
+			}
+			pod.Annotations[InitContainerTypeAnnotation] = gc.InitType
+			continue
+		}
+		first = false
 		pod.Spec.Containers = append(pod.Spec.Containers, *c)
 		if r := gc.Data.HostConfig.RestartPolicy.Name; restart == "" || r == "always" {
 			restart = r

@@ -48,13 +48,18 @@ type Volume struct {
 	Declared bool
 }
 
+// InitContainerTypeAnnotation picks, in a played manifest's annotations,
+// whether its init containers run once (the default) or at every pod
+// start, as podman's kube play reads it.
+const InitContainerTypeAnnotation = "io.podman.annotations.init.container.type"
+
 // PodPlan is one pod to create, with its containers.
 type PodPlan struct {
 	// Kind is the document it came from (Pod, Deployment...).
 	Kind string
 	Spec spec.PodSpec
-	// Init containers run one after another to completion before
-	// Containers start.
+	// Init containers (InitContainerType set) are members that pod start
+	// runs one after another to completion before Containers start.
 	Init       []spec.ContainerSpec
 	Containers []spec.ContainerSpec
 	// Files are written under FilesRoot/POD before the pod is created.
@@ -247,6 +252,16 @@ func planPod(m *Manifests, t template, opts PlayOptions) (_ *PodPlan, claims, wa
 				s.Annotations = map[string]string{}
 			}
 			maps.Copy(s.Annotations, opts.Annotations)
+		}
+		if init {
+			// podman's default: a played init container runs once.
+			s.InitContainerType = define.InitContainerOnce
+			if v, ok := s.Annotations[InitContainerTypeAnnotation]; ok {
+				if v != define.InitContainerOnce && v != define.InitContainerAlways {
+					return nil, fmt.Errorf("container %s: annotation %s=%q: must be %q or %q: %w", c.Name, InitContainerTypeAnnotation, v, define.InitContainerAlways, define.InitContainerOnce, define.ErrInvalidArg)
+				}
+				s.InitContainerType = v
+			}
 		}
 		return s, nil
 	}

@@ -63,7 +63,7 @@ var remoteSpecFields = map[string]bool{
 	"Terminal": true, "Stdin": true, "Remove": true, "Init": true, "ReadOnly": true, "Privileged": true,
 	"StopSignal": true, "StopTimeout": true, "Restart": true, "CapAdd": true, "CapDrop": true,
 	"Mounts": true, "Network": true, "NetworkAlias": true, "Ports": true, "PublishAll": true,
-	"DNS": true, "DNSSearch": true, "AddHost": true, "Pod": true, "CreateCommand": true, "ImageVolume": true,
+	"DNS": true, "DNSSearch": true, "AddHost": true, "Pod": true, "InitContainerType": true, "CreateCommand": true, "ImageVolume": true,
 	"Memory": true, "MemorySwap": true, "NanoCPUs": true, "PidsLimit": true, "ShmSize": true, "Ulimits": true,
 	"Sysctls": true, "UserNS": true,
 	// spec.RunOptions the libpod create takes (podman's SpecGenerator keys).
@@ -138,6 +138,7 @@ func specGeneratorFields(s *spec.ContainerSpec, g map[string]any) (map[string]an
 	set("labels", s.Labels, len(s.Labels) > 0)
 	set("hostname", s.Hostname, s.Hostname != "")
 	set("pod", s.Pod, s.Pod != "")
+	set("init_container_type", s.InitContainerType, s.InitContainerType != "")
 	set("stop_timeout", s.StopTimeout, s.StopTimeout != nil)
 	set("cap_add", s.CapAdd, len(s.CapAdd) > 0)
 	set("cap_drop", s.CapDrop, len(s.CapDrop) > 0)

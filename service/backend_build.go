@@ -57,3 +57,28 @@ func (b *Backend) Build(ctx context.Context, archive io.Reader, remote, containe
 	}
 	return Build(ctx, b.rt, opts)
 }
+
+// KubePlayArchive is `kube play` of a tar body (libpod /kube/play with
+// Content-Type application/x-tar, what a remote `kube play --build`
+// sends): play.yaml at the archive's root is the YAML, and the archive is
+// the context directory whose IMAGE-NAME/Containerfile directories are
+// built (opts.Build nil: those not in local storage). The unpacked
+// archive goes when the play ends.
+func (b *Backend) KubePlayArchive(ctx context.Context, archive io.Reader, opts KubePlayOptions) (*KubePlayReport, error) {
+	src, err := OpenBuildSource("-", archive)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Remove()
+	if src.Dir == "" {
+		return nil, fmt.Errorf("the body is not a tar archive: %w", define.ErrInvalidArg)
+	}
+	yaml, err := rootcopy.ReadFile(src.Dir, "play.yaml", maxContainerfile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("file not found: tar missing play.yaml file at root: %w", define.ErrInvalidArg)
+	} else if err != nil {
+		return nil, fmt.Errorf("reading play.yaml: %w", err)
+	}
+	opts.ContextDir = src.Dir
+	return KubePlay(ctx, b.rt, [][]byte{yaml}, opts)
+}

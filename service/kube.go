@@ -15,7 +15,6 @@ import (
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/secrets"
 	"github.com/berth-dev/berth/kube"
-	"github.com/berth-dev/berth/spec"
 )
 
 // kubeFilesRoot is where play writes each pod's configMap, secret and
@@ -135,6 +134,7 @@ func genPod(ctx context.Context, rt *engine.Runtime, p *engine.Pod) (*kube.GenPo
 			gp.Ports, gp.HostNetwork, gp.HostPID = hc.PortBindings, hc.NetworkMode == "host", hc.PidMode == "host"
 			continue
 		}
+		gc.InitType = c.InitContainerType()
 		gp.Containers = append(gp.Containers, gc)
 	}
 	if len(gp.Containers) == 0 {
@@ -283,14 +283,14 @@ func KubePlay(ctx context.Context, rt *engine.Runtime, files [][]byte, opts Kube
 		}
 		made = append(made, pod)
 		pr := KubePodReport{ID: pod.ID(), Name: pod.Name()}
-		if !opts.NoStart {
-			for j := range pp.Init {
-				id, err := runInit(ctx, rt, &pp.Init[j], opts.Create)
-				if err != nil {
-					return nil, fmt.Errorf("pod %s: init container %s: %w", pp.Spec.Name, pp.Init[j].Name, err)
-				}
-				pr.InitContainers = append(pr.InitContainers, id)
+		// Created first, in order: pod start runs them (creation order)
+		// before the other members, now or at a later `pod start`.
+		for j := range pp.Init {
+			c, err := Create(ctx, rt, &pp.Init[j], opts.Create)
+			if err != nil {
+				return nil, fmt.Errorf("pod %s: init container %s: %w", pp.Spec.Name, pp.Init[j].Name, err)
 			}
+			pr.InitContainers = append(pr.InitContainers, c.ID())
 		}
 		for j := range pp.Containers {
 			c, err := Create(ctx, rt, &pp.Containers[j], opts.Create)
@@ -309,29 +309,6 @@ func KubePlay(ctx context.Context, rt *engine.Runtime, files [][]byte, opts Kube
 		report.Pods = append(report.Pods, pr)
 	}
 	return report, nil
-}
-
-// runInit creates, runs to completion and removes one init container: a
-// non-zero exit fails the play.
-func runInit(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, create CreateOptions) (string, error) {
-	c, err := Create(ctx, rt, s, create)
-	if err != nil {
-		return "", err
-	}
-	defer func() {
-		_ = rt.RemoveContainer(context.WithoutCancel(ctx), c, engine.RemoveOptions{Force: true, Volumes: true})
-	}()
-	if err := c.Start(ctx); err != nil {
-		return "", err
-	}
-	code, err := c.Wait(ctx)
-	if err != nil {
-		return "", err
-	}
-	if code != 0 {
-		return "", fmt.Errorf("exited with code %d", code)
-	}
-	return c.ID(), nil
 }
 
 // writeKubeFiles makes a pod's volume directories and writes its

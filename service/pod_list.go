@@ -78,7 +78,10 @@ func listPod(p *engine.Pod) (ListPod, error) {
 	statuses := make([]define.ContainerStatus, 0, len(ctrs))
 	for _, c := range ctrs {
 		st := c.CachedState()
-		statuses = append(statuses, st.Status)
+		if !c.IsInitContainer() {
+			// An exited init container does not degrade the pod.
+			statuses = append(statuses, st.Status)
+		}
 		row.Containers = append(row.Containers, ListPodContainer{ID: c.ID(), Names: c.Name(), Status: st.Status.String(), RestartCount: st.RestartCount})
 		if cc := c.Config(); cc.IsInfra {
 			row.Networks = append(row.Networks, cc.Networks...)

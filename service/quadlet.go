@@ -172,16 +172,49 @@ func QuadletList(ctx context.Context, o QuadletOptions, sd Systemd) ([]QuadletEn
 
 // QuadletFind returns the path of the installed quadlet file name.
 func QuadletFind(o QuadletOptions, name string) (string, error) {
+	s, err := quadletSource(o, name)
+	return s.Path, err
+}
+
+func quadletSource(o QuadletOptions, name string) (quadlet.Source, error) {
 	srcs, err := quadlet.Discover(QuadletDirs(o))
 	if err != nil {
-		return "", err
+		return quadlet.Source{}, err
 	}
 	for _, s := range srcs {
 		if s.Name == name {
-			return s.Path, nil
+			return s, nil
 		}
 	}
-	return "", fmt.Errorf("no such Quadlet %s", name)
+	return quadlet.Source{}, NoSuchQuadletError(name)
+}
+
+// NoSuchQuadletError: no installed quadlet file of that name (rm --ignore
+// skips those only).
+type NoSuchQuadletError string
+
+func (e NoSuchQuadletError) Error() string { return "no such Quadlet " + string(e) }
+
+// QuadletRemove removes the installed quadlet file name. When its unit is
+// active (sd running), it is refused without force and stopped first with
+// it, as podman 5's quadlet rm does; the file is kept when the stop fails.
+func QuadletRemove(ctx context.Context, o QuadletOptions, name string, force bool, sd Systemd) error {
+	src, err := quadletSource(o, name)
+	if err != nil {
+		return err
+	}
+	if sd != nil && sd.Running() {
+		unit := quadlet.ServiceName(src)
+		if sd.ActiveState(ctx, unit) == "active" {
+			if !force {
+				return fmt.Errorf("quadlet %s is running and force is not set, refusing to remove", name)
+			}
+			if err := sd.StopUnit(ctx, unit); err != nil {
+				return fmt.Errorf("stopping quadlet %s: %w", name, err)
+			}
+		}
+	}
+	return os.Remove(src.Path)
 }
 
 // QuadletWrite writes generated units into a generator's output

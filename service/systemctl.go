@@ -17,6 +17,8 @@ type Systemd interface {
 	Running() bool
 	DaemonReload(ctx context.Context) error
 	RestartUnit(ctx context.Context, unit string) error
+	// StopUnit stops unit and waits for the job.
+	StopUnit(ctx context.Context, unit string) error
 	// ActiveState is the unit's state (active, inactive, failed...).
 	ActiveState(ctx context.Context, unit string) string
 }
@@ -63,6 +65,12 @@ func (s Systemctl) DaemonReload(ctx context.Context) error {
 // RestartUnit restarts unit and waits for the job.
 func (s Systemctl) RestartUnit(ctx context.Context, unit string) error {
 	_, err := s.run(ctx, "restart", unit)
+	return err
+}
+
+// StopUnit stops unit and waits for the job.
+func (s Systemctl) StopUnit(ctx context.Context, unit string) error {
+	_, err := s.run(ctx, "stop", unit)
 	return err
 }
 

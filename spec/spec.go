@@ -136,6 +136,9 @@ type ContainerSpec struct {
 	LogOpts   []string
 	Runtime   string
 	Pod       string
+	// InitContainerType makes the container an init container of Pod
+	// (--init-ctr once|always; see engine.WithInitContainer).
+	InitContainerType string
 	// CreateCommand is the argv that asked for the container.
 	CreateCommand []string
 

@@ -65,6 +65,9 @@ type ContainerConfig struct {
 	ReadOnly   bool   `json:"readOnly,omitempty"`
 	Init       bool   `json:"init,omitempty"`
 	InitPath   string `json:"initPath,omitempty"`
+	// InitContainerType makes a pod member an init container (--init-ctr,
+	// kube initContainers): InitContainerOnce or InitContainerAlways.
+	InitContainerType string `json:"initContainerType,omitempty"`
 
 	Stdin      bool     `json:"stdin,omitempty"`
 	Terminal   bool     `json:"terminal,omitempty"`
@@ -115,6 +118,15 @@ type ContainerConfig struct {
 
 	RunConfig
 }
+
+// Init container types, podman's words: pod start runs a pod's init
+// containers to completion, in creation order, before its other members;
+// a once container is removed after its run, an always one runs at every
+// pod start.
+const (
+	InitContainerOnce   = "once"
+	InitContainerAlways = "always"
+)
 
 // Secret types of --secret.
 const (

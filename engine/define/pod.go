@@ -47,7 +47,7 @@ type PodConfig struct {
 	CPUPeriod uint64 `json:"cpuPeriod,omitempty"`
 	// CreateCommand is the command line that created the pod.
 	CreateCommand []string `json:"createCommand,omitempty"`
-	// InfraConmonPidFile is where pod start writes the infra container's
+	// InfraConmonPidFile is where every start of the infra container writes its
 	// conmon PID (pod create --infra-conmon-pidfile): a systemd unit of
 	// Type=forking reads it as the pod's main process.
 	InfraConmonPidFile string `json:"infraConmonPidFile,omitempty"`

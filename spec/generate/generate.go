@@ -228,6 +228,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if img != nil {
 		add(engine.WithImage(img.ID, s.Image))
 	}
+	if s.InitContainerType != "" {
+		add(engine.WithInitContainer(s.InitContainerType))
+	}
 	if s.Pod != "" {
 		add(engine.WithPod(s.Pod))
 	}

@@ -1,9 +1,16 @@
 package e2e
 
 import (
+	"archive/tar"
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // podman-remote's kube verbs through berth's libpod API: play kube (with
@@ -102,3 +109,71 @@ spec:
     volumeMounts: [{name: d, mountPath: /data}]
   volumes: [{name: d, persistentVolumeClaim: {claimName: remotedata}}]
 `
+
+// kubeTar is a kube play context as podman's remote client sends it:
+// play.yaml at the root and each image's directory beside it.
+func kubeTar(t *testing.T, files map[string]string) *bytes.Buffer {
+	t.Helper()
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for name, data := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data))}); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = tw.Write([]byte(data))
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &b
+}
+
+// POST /libpod/kube/play with a tar body: play.yaml is played and the
+// image whose directory has a Containerfile is built first (it is not in
+// storage); a tar without play.yaml is refused naming it.
+func TestAPILibpodKubePlayBuild(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	sock := strings.TrimPrefix(apiService(t, env), "unix://")
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+	}}, Timeout: 120 * time.Second}
+	post := func(path string, body io.Reader) (int, string) {
+		req, _ := http.NewRequest("POST", "http://d/v5.0.0"+path, body)
+		req.Header.Set("Content-Type", "application/x-tar")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(data)
+	}
+	yaml := `apiVersion: v1
+kind: Pod
+metadata: {name: apibuilt}
+spec:
+  restartPolicy: Never
+  containers: [{name: app, image: apikubeapp, command: [sleep, "300"]}]
+`
+	code, body := post("/libpod/kube/play?network=none", kubeTar(t, map[string]string{
+		"play.yaml": yaml, "apikubeapp/Containerfile": "FROM busybox\nRUN echo built > /built\n",
+	}))
+	if code != 200 || !strings.Contains(body, `"Pods":[{"ID":`) {
+		t.Fatalf("play of a tar: %d %s", code, body)
+	}
+	if got := env.MustBerth(t, "exec", "apibuilt-app", "cat", "/built"); strings.TrimSpace(got) != "built" {
+		t.Errorf("the built image's file: %q", got)
+	}
+	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "apibuilt")
+	if code, body := post("/libpod/kube/play", kubeTar(t, map[string]string{"other.yaml": yaml})); code != 400 || !strings.Contains(body, "tar missing play.yaml file at root") {
+		t.Errorf("tar without play.yaml: %d %s", code, body)
+	}
+	if code, body := apiStatus(t, "unix://"+sock, "POST", "/libpod/kube/play?build=true", yaml); code != 400 || !strings.Contains(body, "build needs a context") {
+		t.Errorf("build=true with a YAML body: %d %s", code, body)
+	}
+	if got := names(t, env, "pod", "ps", "-q"); got != "" {
+		t.Errorf("pods left: %s", got)
+	}
+}

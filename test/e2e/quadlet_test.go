@@ -130,6 +130,51 @@ func TestQuadletManage(t *testing.T) {
 	env.MustBerth(t, "quadlet", "rm", "--ignore", "web.container")
 }
 
+// TestQuadletRmRunning: a quadlet whose unit is active is refused by rm
+// and stopped (through systemctl, faked by $BERTH_SYSTEMCTL) by rm -f
+// before its file goes, as podman 5 does.
+func TestQuadletRmRunning(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	dir := filepath.Join(env.TmpDir, "installed")
+	env.Environ = append(env.Environ, "QUADLET_UNIT_DIRS="+dir)
+	fake, log, active := filepath.Join(env.TmpDir, "systemctl"), filepath.Join(env.TmpDir, "systemctl.log"), filepath.Join(env.TmpDir, "active")
+	// is-active answers "active" while the marker exists; stop removes it.
+	body := "#!/bin/sh\necho \"$*\" >> " + log + "\ncase \"$1\" in\n" +
+		"is-active) if [ -e " + active + " ]; then echo active; else echo inactive; exit 3; fi;;\n" +
+		"stop) rm -f " + active + ";;\nesac\n"
+	if err := os.WriteFile(fake, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env.Environ = append(env.Environ, "BERTH_SYSTEMCTL="+fake)
+	src := filepath.Join(env.TmpDir, "web.container")
+	if err := os.WriteFile(src, []byte("[Container]\nImage=busybox\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env.MustBerth(t, "quadlet", "install", src)
+	if err := os.WriteFile(active, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"quadlet", "rm", "web.container"}, {"quadlet", "rm", "--ignore", "web.container"}} {
+		if r := env.Berth(args...); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "quadlet web.container is running and force is not set, refusing to remove") {
+			t.Errorf("%v of an active unit:\n%s", args, r)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "web.container")); err != nil {
+		t.Fatalf("a refused rm removed the file: %v", err)
+	}
+	if got := env.MustBerth(t, "quadlet", "rm", "-f", "web.container"); got != "web.container" {
+		t.Errorf("rm -f printed %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "web.container")); !os.IsNotExist(err) {
+		t.Errorf("rm -f left the file: %v", err)
+	}
+	b, _ := os.ReadFile(log)
+	if !strings.Contains(string(b), "stop web.service\n") || !strings.HasSuffix(string(b), "daemon-reload\n") {
+		t.Errorf("systemctl calls:\n%s", b)
+	}
+}
+
 // TestQuadletPod runs a generated .pod unit and the unit of a container
 // in it by hand: the pod's ExecStartPre creates it, ExecStart starts it and
 // writes the infra conmon PID file systemd would watch, the member joins
