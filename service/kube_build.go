@@ -30,8 +30,13 @@ func kubeBuildDir(contextDir, img string) string {
 		return ""
 	}
 	dir := filepath.Join(contextDir, name)
+	// Lstat: a symlink (say in an archive sent to the API) must not turn
+	// a host directory into the build context.
+	if st, err := os.Lstat(dir); err != nil || !st.IsDir() {
+		return ""
+	}
 	for _, f := range []string{"Containerfile", "Dockerfile"} {
-		if st, err := os.Stat(filepath.Join(dir, f)); err == nil && st.Mode().IsRegular() {
+		if st, err := os.Lstat(filepath.Join(dir, f)); err == nil && st.Mode().IsRegular() {
 			return dir
 		}
 	}
