@@ -91,6 +91,23 @@ type PushOptions struct {
 	RemoveSignatures bool
 	// ReportWriter receives the copy progress; nil is quiet.
 	ReportWriter io.Writer
+	// ForceCompression, when not nil, says whether layers are recompressed
+	// with CompressionFormat even when the destination already has them
+	// compressed otherwise (podman's --force-compression; default: true
+	// when a format is given).
+	ForceCompression *bool
+	// DirCompress compresses the layers a dir: destination stores
+	// (podman's --compress; dir: keeps them uncompressed otherwise).
+	DirCompress bool
+	// SigstoreKeyFile, when set, signs the pushed manifest with that
+	// sigstore private key; SigstorePassphrase unlocks it.
+	SigstoreKeyFile    string
+	SigstorePassphrase []byte
+	// MaxRetries, RetryDelay and RetryWarn are podman's --retry and
+	// --retry-delay, as for PullOptions.
+	MaxRetries uint
+	RetryDelay time.Duration
+	RetryWarn  io.Writer
 }
 
 // WriteDigestFile writes a pushed digest for --digestfile.
