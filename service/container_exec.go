@@ -33,6 +33,8 @@ type ExecOptions struct {
 	Stdout     io.Writer
 	Stderr     io.Writer
 	Resize     <-chan [2]uint16
+	// PreserveFDs passes descriptors 3..3+N-1 of this process on.
+	PreserveFDs uint
 }
 
 // ExecResult is what `exec` reports.
@@ -113,6 +115,7 @@ func execConfig(opts ExecOptions) (engine.ExecConfig, error) {
 		WorkDir:    opts.WorkDir,
 		Terminal:   opts.Terminal,
 		Stdin:      opts.Interactive,
-		Privileged: opts.Privileged,
+		Privileged:  opts.Privileged,
+		PreserveFDs: opts.PreserveFDs,
 	}, nil
 }
