@@ -191,6 +191,13 @@ type CommitOptions struct {
 	// OCI runtime creates for the files berth bind-mounts (a build's RUN
 	// must not bake them into the image).
 	DropEmptyFiles []string
+	// IncludeVolumes adds the container's volume destinations to the
+	// config's Volumes (commit --include-volumes).
+	IncludeVolumes bool
+	// Overlay, when set, is laid over the container's config (commit
+	// --config FILE): Env and Labels by key, Volumes and ports added, the
+	// other fields replaced where set.
+	Overlay *v1.ImageConfig
 }
 
 // ErrBadCredentials is returned when a registry refuses a login.
