@@ -208,6 +208,9 @@ var ErrBadCredentials = errdefs.New(errdefs.ErrUnauthorized, "invalid username/p
 type LoginOptions struct {
 	RegistryOptions
 	Username, Password string
+	// CompatAuthFile, when set, receives the credentials in docker's
+	// config.json format instead of the auth file (--compat-auth-file).
+	CompatAuthFile string
 }
 
 // ErrNotLoggedIn is returned by Logout when key has no credentials.
