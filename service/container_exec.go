@@ -109,12 +109,12 @@ func execConfig(opts ExecOptions) (engine.ExecConfig, error) {
 		env = append(env, e)
 	}
 	return engine.ExecConfig{
-		Command:    opts.Command,
-		Env:        env,
-		User:       opts.User,
-		WorkDir:    opts.WorkDir,
-		Terminal:   opts.Terminal,
-		Stdin:      opts.Interactive,
+		Command:     opts.Command,
+		Env:         env,
+		User:        opts.User,
+		WorkDir:     opts.WorkDir,
+		Terminal:    opts.Terminal,
+		Stdin:       opts.Interactive,
 		Privileged:  opts.Privileged,
 		PreserveFDs: opts.PreserveFDs,
 	}, nil
