@@ -413,6 +413,7 @@ func listContainers(b containerBackend, r *http.Request, libpod bool) ([]*servic
 		opts.Pod = boolValue(q.Get("pod"))
 		opts.Namespaces = boolValue(q.Get("namespace"))
 		opts.External = boolValue(q.Get("external"))
+		opts.Sync = boolValue(q.Get("sync"))
 	}
 	if l := q.Get("limit"); l != "" && l != "-1" {
 		n, err := strconv.Atoi(l)

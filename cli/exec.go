@@ -11,14 +11,18 @@ import (
 func newExecCommand(d *Deps) *cobra.Command {
 	var o service.ExecOptions
 	var latest bool
-	var detachKeys string
+	var detachKeys, cidFile string
+	var noSession bool
 	cmd := &cobra.Command{
 		Use:   "exec [options] CONTAINER COMMAND [ARG...]",
 		Short: "Run a process in a running container",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			want := 2
-			if latest {
+			if latest || cidFile != "" {
 				want = 1
+			}
+			if err := checkExecFlags(d, latest, cidFile, noSession, o); err != nil {
+				return err
 			}
 			if len(args) < want {
 				return usageError("exec requires the name or ID of a container and a command to run")
@@ -32,7 +36,12 @@ func newExecCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			name := ""
-			if !latest {
+			switch {
+			case cidFile != "":
+				if name, err = readCIDFile(cidFile); err != nil {
+					return err
+				}
+			case !latest:
 				name, args = args[0], args[1:]
 			}
 			o.Command = args
@@ -79,5 +88,8 @@ func newExecCommand(d *Deps) *cobra.Command {
 	f.BoolVarP(&o.Terminal, "tty", "t", false, "allocate a pseudo-TTY")
 	f.StringVarP(&o.User, "user", "u", "", "sets the username or UID used and optionally the groupname or GID for the specified command")
 	f.StringVarP(&o.WorkDir, "workdir", "w", "", "working directory inside the container")
+	f.StringVar(&cidFile, "cidfile", "", "read the container ID from the file")
+	f.BoolVar(&noSession, "no-session", false, "do not create a database session")
+	f.UintVar(&o.PreserveFDs, "preserve-fds", 0, "pass N additional file descriptors to the process")
 	return cmd
 }

@@ -63,8 +63,8 @@ func writeArchive(cmd *cobra.Command, output string, write func(io.Writer) error
 
 func newCommitCommand(d *Deps) *cobra.Command {
 	var o service.CommitOptions
-	var pause, quiet bool
-	var format string
+	var pause, quiet, squash bool
+	var format, iidFile, configFile string
 	cmd := &cobra.Command{
 		Use:   "commit [options] CONTAINER [IMAGE]",
 		Short: "Create new image based on the changed container",
@@ -72,6 +72,16 @@ func newCommitCommand(d *Deps) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "" && format != "oci" && format != "docker" {
 				return usageError("unrecognized image type %q", format)
+			}
+			if squash {
+				return usageError("--squash is not supported by berth: commit adds one layer on top of the image's layers")
+			}
+			if configFile != "" {
+				cfg, err := readCommitConfig(configFile)
+				if err != nil {
+					return err
+				}
+				o.Overlay = cfg
 			}
 			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
@@ -85,11 +95,20 @@ func newCommitCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if iidFile != "" {
+				if err := os.WriteFile(iidFile, []byte("sha256:"+img.ID), 0o644); err != nil {
+					return fmt.Errorf("writing image ID to %s: %w", iidFile, err)
+				}
+			}
 			fmt.Fprintln(cmd.OutOrStdout(), img.ID)
 			return nil
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&iidFile, "iidfile", "", "write the image ID to the file")
+	f.BoolVarP(&squash, "squash", "s", false, "squash newly built layers into a single new layer (not supported by berth)")
+	f.BoolVar(&o.IncludeVolumes, "include-volumes", false, "include container volumes as image volumes")
+	f.StringVar(&configFile, "config", "", "`FILE` with an image config (JSON) to merge into the committed image's config")
 	f.StringArrayVarP(&o.Changes, "change", "c", nil, "apply Dockerfile instructions to the created image")
 	f.StringVarP(&o.Message, "message", "m", "", "set commit message for imported image")
 	f.StringVarP(&o.Author, "author", "a", "", "set the author for the image committed")

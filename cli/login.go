@@ -17,6 +17,8 @@ func newLoginCommand(d *Deps) *cobra.Command {
 		passwordStdin bool
 		getLogin      bool
 		verbose       bool
+		compatAuth    string
+		secret        string
 	)
 	cmd := &cobra.Command{
 		Use:   "login [options] [REGISTRY]",
@@ -24,9 +26,23 @@ func newLoginCommand(d *Deps) *cobra.Command {
 		Long:  "Check the credentials against the registry and store them in the auth file.",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if compatAuth != "" && reg.authFile != "" {
+				return usageError("options for paths to the credential file and to the Docker-compatible credential file can not be set simultaneously")
+			}
+			if secret != "" && (pass != "" || passwordStdin) {
+				return usageError("--secret can not be used with --password options")
+			}
 			ro, err := reg.options(cmd)
 			if err != nil {
 				return err
+			}
+			if secret != "" {
+				if pass, err = loginSecret(cmd, d, secret); err != nil {
+					return err
+				}
+				if user == "" {
+					user = secret
+				}
 			}
 			arg := ""
 			if len(args) == 1 {
@@ -81,7 +97,7 @@ func newLoginCommand(d *Deps) *cobra.Command {
 			if user == "" {
 				return usageError("username is empty")
 			}
-			where, err := service.Login(ctx, key, service.LoginOptions{RegistryOptions: ro, Username: user, Password: pass})
+			where, err := service.Login(ctx, key, service.LoginOptions{RegistryOptions: ro, Username: user, Password: pass, CompatAuthFile: compatAuth})
 			if err != nil {
 				return err
 			}
@@ -99,6 +115,8 @@ func newLoginCommand(d *Deps) *cobra.Command {
 	f.BoolVar(&passwordStdin, "password-stdin", false, "take the password from stdin")
 	f.BoolVar(&getLogin, "get-login", false, "return the current login user for the registry")
 	f.BoolVarP(&verbose, "verbose", "v", false, "write more detailed information to stdout")
+	f.StringVar(&compatAuth, "compat-auth-file", "", "path of a Docker-compatible config file to update instead")
+	f.StringVar(&secret, "secret", "", "retrieve the password from the berth secret `NAME` (username defaults to NAME)")
 	return needsFull(cmd)
 }
 
@@ -155,4 +173,17 @@ func newLogoutCommand(d *Deps) *cobra.Command {
 	cmd.Flags().StringVar(&authFile, "authfile", "", "path of the authentication file (default ${XDG_RUNTIME_DIR}/containers/auth.json; $REGISTRY_AUTH_FILE)")
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove the cached credentials for all registries in the auth file")
 	return needsFull(cmd)
+}
+
+// loginSecret is login --secret: the password is the secret's data.
+func loginSecret(cmd *cobra.Command, d *Deps, name string) (string, error) {
+	rt, err := d.Runtime(cmd.Context())
+	if err != nil {
+		return "", err
+	}
+	info, err := service.SecretInspect(rt, name, true)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(info.SecretData, "\r\n"), nil
 }

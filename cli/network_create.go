@@ -10,11 +10,15 @@ import (
 func newNetworkCreateCommand(d *Deps) *cobra.Command {
 	var o service.NetworkCreateOptions
 	var opts, labels []string
+	var compat netCreateCompat
 	cmd := &cobra.Command{
 		Use:   "create [options] [NAME]",
 		Short: "Create a network",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := compat.check(cmd); err != nil {
+				return err
+			}
 			var err error
 			if o.Options, err = parseKeyValues("opt", opts); err != nil {
 				return err
@@ -50,5 +54,6 @@ func newNetworkCreateCommand(d *Deps) *cobra.Command {
 	f.StringArrayVarP(&opts, "opt", "o", nil, "set driver specific options (mtu, metric, isolate; docker's com.docker.network.driver.mtu and com.docker.network.bridge.name)")
 	f.StringArrayVar(&labels, "label", nil, "set metadata on a network")
 	f.StringSliceVar(&o.DNSServers, "dns", nil, "DNS servers this network will use")
+	bindNetCreateCompat(f, &compat)
 	return cmd
 }

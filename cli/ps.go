@@ -130,6 +130,7 @@ func newPsCommand(d *Deps) *cobra.Command {
 	f.UintVarP(&watch, "watch", "w", 0, "watch the ps output on an interval in seconds")
 	f.BoolVar(&o.Namespaces, "ns", false, "display namespace information")
 	f.BoolVar(&o.External, "external", false, "show containers in storage not controlled by berth")
+	f.BoolVar(&o.Sync, "sync", false, "sync container state with the OCI runtime first")
 	return cmd
 }
 

@@ -22,6 +22,9 @@ func newPullCommand(d *Deps) *cobra.Command {
 		// retry and retryDelay are podman's --retry and --retry-delay.
 		retry      uint
 		retryDelay string
+		// decryptionKeys is refused: encrypted images are not supported.
+		decryptionKeys      []string
+		disableContentTrust bool
 	)
 	cmd := &cobra.Command{
 		Use:   "pull [options] IMAGE [IMAGE...]",
@@ -30,6 +33,9 @@ func newPullCommand(d *Deps) *cobra.Command {
 			"docker://, oci:, oci-archive:, docker-archive:, dir:, containers-storage:.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(decryptionKeys) > 0 {
+				return usageError("--decryption-key is not supported by berth: encrypted images cannot be pulled or run")
+			}
 			ro, err := reg.options(cmd)
 			if err != nil {
 				return err
@@ -78,5 +84,9 @@ func newPullCommand(d *Deps) *cobra.Command {
 	f.UintVar(&retry, "retry", 3, "number of times to retry in case of failure when performing pull")
 	f.StringVar(&retryDelay, "retry-delay", "", "delay between retries in case of pull failures (default: 1s, doubling)")
 	f.StringVar(&policy, "policy", service.PullAlways, `pull image policy ("always"|"missing"|"never"|"newer")`)
+	f.StringArrayVar(&decryptionKeys, "decryption-key", nil, "key needed to decrypt the image (refused: berth cannot decrypt images)")
+	// docker's content trust: a no-op kept for scripts, as podman does.
+	f.BoolVar(&disableContentTrust, "disable-content-trust", false, "this is a Docker specific option and is a NOOP")
+	_ = f.MarkHidden("disable-content-trust")
 	return needsFull(cmd)
 }

@@ -13,6 +13,8 @@ func newPushCommand(d *Deps) *cobra.Command {
 		digestFile string
 		level      int
 		allTags    bool
+		platform   string
+		x          pushExtraFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "push [options] IMAGE [DESTINATION]",
@@ -26,6 +28,9 @@ func newPushCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			o.RegistryOptions = ro
+			if err := x.apply(cmd, &o); err != nil {
+				return err
+			}
 			if cmd.Flags().Changed("compression-level") {
 				o.CompressionLevel = &level
 			}
@@ -42,6 +47,18 @@ func newPushCommand(d *Deps) *cobra.Command {
 			rt, err := d.Runtime(cmd.Context())
 			if err != nil {
 				return err
+			}
+			if platform != "" {
+				if allTags {
+					return usageError("--platform can't be used with --all-tags/-a")
+				}
+				img, err := service.LookupImage(rt, args[0])
+				if err != nil {
+					return err
+				}
+				if err := checkPushPlatform(imagePlatform{args[0], img.Os, img.Arch, img.Variant}, platform); err != nil {
+					return err
+				}
 			}
 			popts := service.PushImageOptions{PushOptions: o, DigestFile: digestFile}
 			if allTags {
@@ -60,5 +77,7 @@ func newPushCommand(d *Deps) *cobra.Command {
 	f.StringVar(&digestFile, "digestfile", "", "write the digest of the pushed image to the specified file")
 	f.BoolVarP(&quiet, "quiet", "q", false, "suppress output information when pushing images")
 	f.BoolVarP(&allTags, "all-tags", "a", false, "push all tags of the repository (docker)")
+	f.StringVar(&platform, "platform", "", "push the image only if it is for this platform, `OS[/ARCH[/VARIANT]]` (docker)")
+	bindPushExtraFlags(f, &x)
 	return needsFull(cmd)
 }

@@ -10,10 +10,14 @@ import (
 func newRmCommand(d *Deps) *cobra.Command {
 	var opts service.RemoveOptions
 	var t uint
+	var link bool
 	cmd := &cobra.Command{
 		Use:   "rm [options] CONTAINER [CONTAINER...]",
 		Short: "Remove one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if link {
+				return usageError("--link is not supported by berth: containers have no legacy links to remove")
+			}
 			e, err := d.Engine(cmd.Context())
 			if err != nil {
 				return err
@@ -45,6 +49,8 @@ func newRmCommand(d *Deps) *cobra.Command {
 	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "force removal of a running or unusable container")
 	bindTimeout(cmd.Flags(), &t)
 	cmd.Flags().BoolVarP(&opts.Volumes, "volumes", "v", false, "remove the containers' anonymous volumes")
+	// docker's --link (its -l is berth's --latest, as in podman).
+	cmd.Flags().BoolVar(&link, "link", false, "remove the specified link (docker; not supported: berth has no legacy links)")
 	return cmd
 }
 

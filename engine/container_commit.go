@@ -1,16 +1,17 @@
 package engine
 
 import (
-	"strings"
-
 	"context"
 	"fmt"
-	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/image"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // Export writes the container's rootfs as a tar stream.
@@ -64,6 +65,22 @@ func (c *Container) Commit(ctx context.Context, opts image.CommitOptions, pause 
 		}
 		opts.Config = cfg
 	}
+	if opts.IncludeVolumes || opts.Overlay != nil {
+		cfg := *opts.Config
+		if opts.IncludeVolumes && len(c.config.UserVolumes) > 0 {
+			cfg.Volumes = maps.Clone(cfg.Volumes)
+			if cfg.Volumes == nil {
+				cfg.Volumes = map[string]struct{}{}
+			}
+			for _, v := range c.config.UserVolumes {
+				cfg.Volumes[v] = struct{}{}
+			}
+		}
+		if opts.Overlay != nil {
+			overlayImageConfig(&cfg, opts.Overlay)
+		}
+		opts.Config = &cfg
+	}
 	img, err := images.Commit(ctx, c.config.ID, opts)
 	if err != nil {
 		return nil, err
@@ -99,4 +116,49 @@ func (c *Container) imageConfigLocked() (*v1.ImageConfig, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// overlayImageConfig lays o over cfg, as commit --config merges a config
+// file: Env and Labels by key, Volumes and ExposedPorts added, the other
+// fields replaced when o sets them.
+func overlayImageConfig(cfg, o *v1.ImageConfig) {
+	for _, e := range o.Env {
+		k, _, _ := strings.Cut(e, "=")
+		cfg.Env = slices.DeleteFunc(slices.Clone(cfg.Env), func(x string) bool { return strings.HasPrefix(x, k+"=") })
+		cfg.Env = append(cfg.Env, e)
+	}
+	if len(o.Labels) > 0 {
+		cfg.Labels = maps.Clone(cfg.Labels)
+		if cfg.Labels == nil {
+			cfg.Labels = map[string]string{}
+		}
+		maps.Copy(cfg.Labels, o.Labels)
+	}
+	addSet := func(dst *map[string]struct{}, src map[string]struct{}) {
+		if len(src) == 0 {
+			return
+		}
+		*dst = maps.Clone(*dst)
+		if *dst == nil {
+			*dst = map[string]struct{}{}
+		}
+		maps.Copy(*dst, src)
+	}
+	addSet(&cfg.Volumes, o.Volumes)
+	addSet(&cfg.ExposedPorts, o.ExposedPorts)
+	if o.User != "" {
+		cfg.User = o.User
+	}
+	if o.WorkingDir != "" {
+		cfg.WorkingDir = o.WorkingDir
+	}
+	if o.StopSignal != "" {
+		cfg.StopSignal = o.StopSignal
+	}
+	if len(o.Entrypoint) > 0 {
+		cfg.Entrypoint = o.Entrypoint
+	}
+	if len(o.Cmd) > 0 {
+		cfg.Cmd = o.Cmd
+	}
 }

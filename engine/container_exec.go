@@ -47,6 +47,10 @@ type ExecConfig struct {
 	// Healthcheck marks a healthcheck's session: it logs no exec events
 	// (its health_status event says what happened), as in podman.
 	Healthcheck bool
+	// PreserveFDs passes the starting process's descriptors 3..3+N-1 on
+	// (exec --preserve-fds); the session must be started by the process
+	// that holds them.
+	PreserveFDs uint
 }
 
 // execSessionDir holds one session's process spec and what conmon keeps
@@ -118,7 +122,7 @@ func (c *Container) ExecCreate(ctx context.Context, cfg ExecConfig) (_ string, r
 	}
 	c.state.ExecSessions[id] = &define.ExecSession{
 		ID: id, Command: append([]string(nil), cfg.Command...), Terminal: cfg.Terminal, Stdin: cfg.Stdin,
-		Healthcheck: cfg.Healthcheck,
+		Healthcheck: cfg.Healthcheck, PreserveFDs: cfg.PreserveFDs,
 	}
 	if err := c.saveLocked(); err != nil {
 		delete(c.state.ExecSessions, id)
@@ -201,6 +205,7 @@ func (c *Container) execStart(ctx context.Context, id string, attach func(termin
 		SessionDir:  c.execSessionDir(id),
 		Terminal:    sess.Terminal,
 		Stdin:       sess.Stdin,
+		PreserveFDs: sess.PreserveFDs,
 	}, a)
 	if err != nil {
 		return nil, err

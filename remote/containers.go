@@ -42,6 +42,9 @@ func (c *Client) List(ctx context.Context, opts service.ListOptions) ([]*service
 	if opts.External {
 		q.Set("external", "true")
 	}
+	if opts.Sync {
+		q.Set("sync", "true")
+	}
 	f, err := filtersQuery(opts.Filters)
 	if err != nil {
 		return nil, err

@@ -33,6 +33,8 @@ type ExecOptions struct {
 	Stdout     io.Writer
 	Stderr     io.Writer
 	Resize     <-chan [2]uint16
+	// PreserveFDs passes descriptors 3..3+N-1 of this process on.
+	PreserveFDs uint
 }
 
 // ExecResult is what `exec` reports.
@@ -107,12 +109,13 @@ func execConfig(opts ExecOptions) (engine.ExecConfig, error) {
 		env = append(env, e)
 	}
 	return engine.ExecConfig{
-		Command:    opts.Command,
-		Env:        env,
-		User:       opts.User,
-		WorkDir:    opts.WorkDir,
-		Terminal:   opts.Terminal,
-		Stdin:      opts.Interactive,
-		Privileged: opts.Privileged,
+		Command:     opts.Command,
+		Env:         env,
+		User:        opts.User,
+		WorkDir:     opts.WorkDir,
+		Terminal:    opts.Terminal,
+		Stdin:       opts.Interactive,
+		Privileged:  opts.Privileged,
+		PreserveFDs: opts.PreserveFDs,
 	}, nil
 }

@@ -29,6 +29,10 @@ type ListOptions struct {
 	Namespaces bool
 	// External adds the containers in storage berth has no record of.
 	External bool
+	// Sync locks and syncs each container with its runtime state first,
+	// saving what changed (podman's ps --sync); without it the listing
+	// only peeks at exit files.
+	Sync bool
 }
 
 // ListContainer is one row of `ps`, with podman's JSON field names.
@@ -109,6 +113,14 @@ func List(rt *engine.Runtime, opts ListOptions) ([]*ListContainer, error) {
 	}
 	var out []*ListContainer
 	for _, c := range ctrs {
+		if opts.Sync {
+			if _, err := c.State(); err != nil {
+				if errors.Is(err, define.ErrCtrRemoved) {
+					continue
+				}
+				return nil, err
+			}
+		}
 		row := listRow(c)
 		if !opts.All && opts.Last <= 0 && !opts.Latest && filters.empty() && row.status != define.StatusRunning && row.status != define.StatusPaused {
 			continue

@@ -240,6 +240,8 @@ type ExecSession struct {
 	Stdin bool `json:"stdin,omitempty"`
 	// Healthcheck marks a healthcheck's session (no exec events).
 	Healthcheck bool `json:"healthcheck,omitempty"`
+	// PreserveFDs is exec --preserve-fds.
+	PreserveFDs uint `json:"preserveFds,omitempty"`
 	// PIDStart and ConmonPIDStart: see ContainerState.PIDStart.
 	PIDStart       uint64 `json:"pidStart,omitempty"`
 	ConmonPIDStart uint64 `json:"conmonPidStart,omitempty"`

@@ -61,6 +61,9 @@ func Login(ctx context.Context, key string, opts LoginOptions) (string, error) {
 		}
 		return "", fmt.Errorf("authenticating creds for %q: %w", key, err)
 	}
+	if opts.CompatAuthFile != "" {
+		sys.AuthFilePath, sys.DockerCompatAuthFilePath = "", opts.CompatAuthFile
+	}
 	where, err := config.SetCredentials(sys, key, opts.Username, opts.Password)
 	if err != nil {
 		return "", fmt.Errorf("storing credentials for %q: %w", key, err)

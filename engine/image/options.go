@@ -91,6 +91,23 @@ type PushOptions struct {
 	RemoveSignatures bool
 	// ReportWriter receives the copy progress; nil is quiet.
 	ReportWriter io.Writer
+	// ForceCompression, when not nil, says whether layers are recompressed
+	// with CompressionFormat even when the destination already has them
+	// compressed otherwise (podman's --force-compression; default: true
+	// when a format is given).
+	ForceCompression *bool
+	// DirCompress compresses the layers a dir: destination stores
+	// (podman's --compress; dir: keeps them uncompressed otherwise).
+	DirCompress bool
+	// SigstoreKeyFile, when set, signs the pushed manifest with that
+	// sigstore private key; SigstorePassphrase unlocks it.
+	SigstoreKeyFile    string
+	SigstorePassphrase []byte
+	// MaxRetries, RetryDelay and RetryWarn are podman's --retry and
+	// --retry-delay, as for PullOptions.
+	MaxRetries uint
+	RetryDelay time.Duration
+	RetryWarn  io.Writer
 }
 
 // WriteDigestFile writes a pushed digest for --digestfile.
@@ -174,6 +191,13 @@ type CommitOptions struct {
 	// OCI runtime creates for the files berth bind-mounts (a build's RUN
 	// must not bake them into the image).
 	DropEmptyFiles []string
+	// IncludeVolumes adds the container's volume destinations to the
+	// config's Volumes (commit --include-volumes).
+	IncludeVolumes bool
+	// Overlay, when set, is laid over the container's config (commit
+	// --config FILE): Env and Labels by key, Volumes and ports added, the
+	// other fields replaced where set.
+	Overlay *v1.ImageConfig
 }
 
 // ErrBadCredentials is returned when a registry refuses a login.
@@ -184,6 +208,9 @@ var ErrBadCredentials = errdefs.New(errdefs.ErrUnauthorized, "invalid username/p
 type LoginOptions struct {
 	RegistryOptions
 	Username, Password string
+	// CompatAuthFile, when set, receives the credentials in docker's
+	// config.json format instead of the auth file (--compat-auth-file).
+	CompatAuthFile string
 }
 
 // ErrNotLoggedIn is returned by Logout when key has no credentials.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"syscall"
@@ -23,7 +24,7 @@ import (
 func (s *Service) Pull(ctx context.Context, name string, opts PullOptions) (*PullReport, error) {
 	var imgs []*define.Image
 	var local bool
-	err := withRetries(ctx, opts, func() (err error) {
+	err := withRetries(ctx, opts.MaxRetries, opts.RetryDelay, opts.RetryWarn, func() (err error) {
 		imgs, local, err = s.pull(ctx, name, opts)
 		return err
 	})
@@ -37,19 +38,18 @@ func (s *Service) Pull(ctx context.Context, name string, opts PullOptions) (*Pul
 // fails on the network (a refused or reset connection, a timeout, a DNS
 // failure), as podman's --retry does; other errors (no such image, denied,
 // bad input) return at once.
-func withRetries(ctx context.Context, opts PullOptions, fn func() error) error {
-	delay := opts.RetryDelay
+func withRetries(ctx context.Context, maxRetries uint, delay time.Duration, warn io.Writer, fn func() error) error {
 	for attempt := uint(0); ; attempt++ {
 		err := fn()
-		if err == nil || attempt >= opts.MaxRetries || !retryable(err) {
+		if err == nil || attempt >= maxRetries || !retryable(err) {
 			return err
 		}
 		wait := delay
 		if wait == 0 {
 			wait = time.Second << attempt
 		}
-		if opts.RetryWarn != nil {
-			fmt.Fprintf(opts.RetryWarn, "Warning: Failed, retrying in %s ... (%d/%d). Error: %v\n", wait, attempt+1, opts.MaxRetries, err)
+		if warn != nil {
+			fmt.Fprintf(warn, "Warning: Failed, retrying in %s ... (%d/%d). Error: %v\n", wait, attempt+1, maxRetries, err)
 		}
 		select {
 		case <-ctx.Done():

@@ -71,15 +71,25 @@ func (s *Service) push(ctx context.Context, source, destination string, opts Pus
 	sys.CompressionLevel = opts.CompressionLevel
 	// dir: stores layers uncompressed unless told otherwise; asking for a
 	// compression format is asking for compression.
-	sys.DirForceCompress = algo != nil
+	sys.DirForceCompress = algo != nil || opts.DirCompress
 	src, err := s.storageRef(matched, img.ID)
 	if err != nil {
 		return Pushed{}, err
 	}
-	man, err := s.copyImage(ctx, dest, src, opts.ReportWriter, sys, func(o *copy.Options) {
-		o.ForceManifestMIMEType = mime
-		o.RemoveSignatures = opts.RemoveSignatures
-		o.ForceCompressionFormat = algo != nil
+	force := algo != nil
+	if opts.ForceCompression != nil {
+		force = *opts.ForceCompression
+	}
+	var man []byte
+	err = withRetries(ctx, opts.MaxRetries, opts.RetryDelay, opts.RetryWarn, func() (err error) {
+		man, err = s.copyImage(ctx, dest, src, opts.ReportWriter, sys, func(o *copy.Options) {
+			o.ForceManifestMIMEType = mime
+			o.RemoveSignatures = opts.RemoveSignatures
+			o.ForceCompressionFormat = force
+			o.SignBySigstorePrivateKeyFile = opts.SigstoreKeyFile
+			o.SignSigstorePrivateKeyPassphrase = opts.SigstorePassphrase
+		})
+		return err
 	})
 	if err != nil {
 		return Pushed{}, err

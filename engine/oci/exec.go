@@ -45,6 +45,10 @@ type ExecOptions struct {
 	// Stdin gives the process a stdin pipe fed from attached clients;
 	// without it the process reads /dev/null.
 	Stdin bool
+	// PreserveFDs passes the caller's file descriptors 3 to 3+N-1 on to
+	// the process (podman's exec --preserve-fds): conmon inherits them at
+	// the same numbers and the runtime's exec --preserve-fds passes them.
+	PreserveFDs uint
 }
 
 // ExecAttach is what an attached exec copies: the caller's streams, the
@@ -104,17 +108,24 @@ func (r *Runtime) ExecContainer(ctx context.Context, o ExecOptions, attach *Exec
 		pipes[i] = [2]*os.File{pr, pw}
 	}
 	syncR, startW, attachR := pipes[0][0], pipes[1][1], pipes[2][0]
-	cmd.ExtraFiles = []*os.File{pipes[0][1], pipes[1][0], pipes[2][1]}
+	theirs := []*os.File{pipes[0][1], pipes[1][0], pipes[2][1]}
+	// Preserved descriptors come first, so that they keep their numbers;
+	// conmon's pipes follow them.
+	for fd := 3; fd < 3+int(o.PreserveFDs); fd++ {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, os.NewFile(uintptr(fd), fmt.Sprintf("fd-%d", fd)))
+	}
+	cmd.ExtraFiles = append(cmd.ExtraFiles, theirs...)
 	ours := []*os.File{syncR, startW, attachR}
 	closeAll := func(fs []*os.File) {
 		for _, f := range fs {
 			f.Close()
 		}
 	}
-	cmd.Env = append(conmonEnv(), "_OCI_SYNCPIPE=3", "_OCI_STARTPIPE=4", "_OCI_ATTACHPIPE=5")
+	n := 3 + int(o.PreserveFDs)
+	cmd.Env = append(conmonEnv(), fmt.Sprintf("_OCI_SYNCPIPE=%d", n), fmt.Sprintf("_OCI_STARTPIPE=%d", n+1), fmt.Sprintf("_OCI_ATTACHPIPE=%d", n+2))
 
 	err := cmd.Start()
-	closeAll(cmd.ExtraFiles)
+	closeAll(theirs)
 	if err != nil {
 		closeAll(ours)
 		return nil, fmt.Errorf("exec in container %s: start conmon: %w", o.ContainerID, err)
@@ -306,6 +317,10 @@ func (r *Runtime) execConmonArgs(o ExecOptions) []string {
 		args = append(args, "-i")
 	}
 	args = append(args, "-e", "--exec-attach", "--exec-process-spec", filepath.Join(o.SessionDir, ExecProcessFile))
+	if o.PreserveFDs > 0 {
+		// conmon hands --runtime-opt values to `<runtime> exec`.
+		args = append(args, "--runtime-opt", "--preserve-fds", "--runtime-opt", strconv.FormatUint(uint64(o.PreserveFDs), 10))
+	}
 	for _, a := range r.runtimeArgs() {
 		args = append(args, "--runtime-arg", a)
 	}
