@@ -200,7 +200,7 @@ func (c *Container) stopSignalLocked(ctx context.Context, timeout uint, sig sysc
 		}
 	}
 	if !stopped {
-		if err := rt.KillContainer(ctx, c.config.ID, syscall.SIGKILL, !c.runtime.cfg.noCgroups()); err != nil && !errors.Is(err, define.ErrNoSuchCtr) {
+		if err := rt.KillContainer(ctx, c.config.ID, syscall.SIGKILL, c.hasCgroup()); err != nil && !errors.Is(err, define.ErrNoSuchCtr) {
 			if exited, werr := c.waitExitLocked(ctx, time.Second); werr != nil || !exited {
 				return err
 			}
@@ -584,4 +584,10 @@ func (c *Container) WaitForCondition(ctx context.Context, want []define.Containe
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// hasCgroup reports whether the container has a cgroup of its own, which
+// kill --all needs (not with --cgroups=disabled, nor rootless on v1).
+func (c *Container) hasCgroup() bool {
+	return c.config.CgroupsMode != "disabled" && !c.runtime.cfg.noCgroups()
 }

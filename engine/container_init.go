@@ -168,6 +168,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		Terminal:    c.config.Terminal,
 		Stdin:       c.config.Stdin,
 		Timeout:     c.config.Timeout,
+		NoCgroups:   c.config.CgroupsMode == "disabled",
 		ExtraFiles:  portFiles,
 	})
 	if err != nil {
@@ -177,7 +178,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		return fmt.Errorf("container %s: %w", c.config.Name, err)
 	}
 	if err := finishNetwork(); err != nil {
-		_ = rt.KillContainer(ctx, c.config.ID, 9, !c.runtime.cfg.noCgroups())
+		_ = rt.KillContainer(ctx, c.config.ID, 9, c.hasCgroup())
 		_ = rt.DeleteContainer(ctx, c.config.ID)
 		return err
 	}
@@ -196,7 +197,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	c.state.Error = ""
 	c.state.Status = define.StatusCreated
 	if err := c.saveLocked(); err != nil {
-		_ = rt.KillContainer(ctx, c.config.ID, 9, !c.runtime.cfg.noCgroups())
+		_ = rt.KillContainer(ctx, c.config.ID, 9, c.hasCgroup())
 		_ = rt.DeleteContainer(ctx, c.config.ID)
 		return err
 	}
