@@ -541,14 +541,18 @@ func (c *Container) Unmount(ctx context.Context, force bool) error {
 // (podman prints -1 for `wait --condition running`). Stopped and exited
 // both mean "the process is gone", for either condition.
 func (c *Container) WaitForStatus(ctx context.Context, want []define.ContainerStatus) (int32, error) {
-	return c.WaitForCondition(ctx, want, nil)
+	return c.WaitForCondition(ctx, want, nil, 0)
 }
 
 // WaitForCondition is WaitForStatus that also returns once the
 // container's health is one of health (healthy, unhealthy), with -1. A
 // wait for health alone fails once the container is not running: it will
-// not become healthy any more.
-func (c *Container) WaitForCondition(ctx context.Context, want []define.ContainerStatus, health []string) (int32, error) {
+// not become healthy any more. It looks every interval (podman's wait
+// --interval; 0: 100ms).
+func (c *Container) WaitForCondition(ctx context.Context, want []define.ContainerStatus, health []string, interval time.Duration) (int32, error) {
+	if interval <= 0 {
+		interval = 100 * time.Millisecond
+	}
 	if len(health) > 0 && !c.HasHealthCheck() {
 		return -1, fmt.Errorf("cannot use condition %q: container %s has no healthcheck: %w", health[0], c.config.ID, define.ErrInvalidArg)
 	}
@@ -581,7 +585,7 @@ func (c *Container) WaitForCondition(ctx context.Context, want []define.Containe
 		select {
 		case <-ctx.Done():
 			return -1, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(interval):
 		}
 	}
 }
