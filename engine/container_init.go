@@ -155,6 +155,10 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	if logDriver == "" {
 		logDriver = "k8s-file"
 	}
+	logTag, err := expandLogTag(c.config.LogTag, c.config)
+	if err != nil {
+		return err
+	}
 	pid, conmonPID, err := rt.CreateContainer(ctx, oci.CreateOptions{
 		ID:          c.config.ID,
 		Name:        c.config.Name,
@@ -162,7 +166,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		LogPath:     c.LogPath(),
 		LogDriver:   logDriver,
 		LogSizeMax:  c.config.LogSizeMax,
-		LogTag:      c.config.LogTag,
+		LogTag:      logTag,
 		ExitCommand: c.runtime.cfg.exitCommandArgs(c.config.ID, c.config.AutoRemove),
 		ExitDelay:   c.exitDelay(),
 		Terminal:    c.config.Terminal,
