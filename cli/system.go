@@ -10,7 +10,7 @@ func newSystemCommand(d *Deps) *cobra.Command {
 	sys := &cobra.Command{Use: "system", Short: "Manage berth", RunE: subcommandRequired}
 	sys.AddCommand(newInfoCommand(d), newEventsCommand(d), newSystemResetCommand(d), newSystemDFCommand(d), newSystemServiceCommand(d),
 		newSystemBootCommand(d), newSystemCheckCommand(d), newSystemMigrateCommand(d), newSystemRenumberCommand(d),
-		newSystemConnectionCommand())
+		newSystemConnectionCommand(), newSystemPruneCommand(d))
 	return sys
 }
 
