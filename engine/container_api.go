@@ -265,6 +265,10 @@ func (c *Container) Pause(ctx context.Context) error {
 	default:
 		return fmt.Errorf("%q is in state %s, not running: can't pause: %w", c.config.Name, c.state.Status.DockerString(), define.ErrCtrStateInvalid)
 	}
+	if c.config.CgroupsMode == "disabled" {
+		// The freezer is a cgroup; podman's words.
+		return fmt.Errorf("cannot pause without using CGroups: %w", define.ErrInvalidArg)
+	}
 	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
 	if err != nil {
 		return err

@@ -167,5 +167,12 @@ func TestCgroupsDisabled(t *testing.T) {
 	if out := ns.must(t, "exec", "d", "echo", "hi"); out != "hi" {
 		t.Errorf("exec: %q", out)
 	}
+	// No cgroup: nothing to freeze, no limits to change.
+	if r := ns.berth("pause", "d"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "cannot pause without using CGroups") {
+		t.Errorf("pause:\n%s", r)
+	}
+	if r := ns.berth("update", "--memory", "64m", "d"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "--cgroups=disabled") {
+		t.Errorf("update:\n%s", r)
+	}
 	ns.must(t, "rm", "-f", "-t", "0", "d")
 }
