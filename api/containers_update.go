@@ -21,8 +21,9 @@ func (rt updateRouter) register(s *Server) {
 	s.handle("POST /containers/{name}/update", rt.update)
 }
 
-// update is `docker update`: memory and swap, CPUs, CPU shares, the pids
-// limit and the restart policy; any other limit asked for is refused with
+// update is `docker update`: memory, swap and reservation, CPUs, CPU
+// shares, CFS period and quota, cpusets, blkio weight, the pids limit and
+// the restart policy; any other limit asked for is refused with
 // a 400 before anything changes.
 func (rt updateRouter) update(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	var req container.UpdateConfig
@@ -46,6 +47,14 @@ func (rt updateRouter) update(ctx context.Context, w http.ResponseWriter, r *htt
 		return badRequest(fmt.Errorf("invalid CpuShares %d", req.CPUShares))
 	}
 	o.CPUShares = uint64(req.CPUShares)
+	if req.CPUPeriod < 0 {
+		return badRequest(fmt.Errorf("invalid CpuPeriod %d", req.CPUPeriod))
+	}
+	o.CPUPeriod, o.CPUQuota = uint64(req.CPUPeriod), req.CPUQuota
+	o.CpusetCPUs, o.CpusetMems, o.BlkioWeight = req.CpusetCpus, req.CpusetMems, req.BlkioWeight
+	if req.MemoryReservation != 0 {
+		o.MemoryReservation = &req.MemoryReservation
+	}
 	o.PidsLimit = req.PidsLimit
 	if p := req.RestartPolicy; p.Name != "" {
 		if p.MaximumRetryCount < 0 {
@@ -68,21 +77,17 @@ func refuseUnsupportedUpdate(res *container.Resources) error {
 		name string
 	}{
 		{res.CgroupParent != "", "CgroupParent"},
-		{res.BlkioWeight != 0 || len(res.BlkioWeightDevice) > 0 || len(res.BlkioDeviceReadBps) > 0 || len(res.BlkioDeviceWriteBps) > 0 ||
-			len(res.BlkioDeviceReadIOps) > 0 || len(res.BlkioDeviceWriteIOps) > 0, "Blkio*"},
-		{res.CPUPeriod != 0 || res.CPUQuota != 0, "CpuPeriod/CpuQuota (use NanoCpus)"},
+		{len(res.BlkioWeightDevice) > 0 || len(res.BlkioDeviceReadBps) > 0 || len(res.BlkioDeviceWriteBps) > 0 ||
+			len(res.BlkioDeviceReadIOps) > 0 || len(res.BlkioDeviceWriteIOps) > 0, "BlkioWeightDevice/BlkioDevice*"},
 		{res.CPURealtimePeriod != 0 || res.CPURealtimeRuntime != 0, "CpuRealtime*"},
-		{res.CpusetCpus != "", "CpusetCpus"},
-		{res.CpusetMems != "", "CpusetMems"},
 		{len(res.Devices) > 0 || len(res.DeviceCgroupRules) > 0 || len(res.DeviceRequests) > 0, "Devices"},
-		{res.MemoryReservation != 0, "MemoryReservation"},
 		{res.MemorySwappiness != nil && *res.MemorySwappiness != -1, "MemorySwappiness"},
 		{res.OomKillDisable != nil && *res.OomKillDisable, "OomKillDisable"},
 		{len(res.Ulimits) > 0, "Ulimits"},
 		{res.CPUCount != 0 || res.CPUPercent != 0 || res.IOMaximumIOps != 0 || res.IOMaximumBandwidth != 0, "CpuCount/CpuPercent/IOMaximum*"},
 	} {
 		if f.set {
-			return fmt.Errorf("%s cannot be updated by berth: it supports Memory, MemorySwap, NanoCpus, CpuShares, PidsLimit and RestartPolicy", f.name)
+			return fmt.Errorf("%s cannot be updated by berth: it supports Memory, MemorySwap, MemoryReservation, NanoCpus, CpuShares, CpuPeriod, CpuQuota, CpusetCpus, CpusetMems, BlkioWeight, PidsLimit and RestartPolicy", f.name)
 		}
 	}
 	return nil

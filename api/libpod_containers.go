@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/signals"
@@ -22,7 +23,7 @@ type libpodContainerBackend interface {
 	ContainerExists(name string) (bool, error)
 	ContainerRemoveReports(ctx context.Context, name string, opts service.RemoveOptions) ([]service.Report, error)
 	ContainerPruneReports(ctx context.Context) ([]service.Report, error)
-	ContainerWaitStatus(ctx context.Context, name string, conditions []define.ContainerStatus, health []string) (int32, error)
+	ContainerWaitStatus(ctx context.Context, name string, conditions []define.ContainerStatus, health []string, interval time.Duration) (int32, error)
 	ImageLookup(name string) (*define.Image, error)
 	ContainerInit(ctx context.Context, name string) error
 }
@@ -303,8 +304,8 @@ func pruneReports(reports []service.Report) []pruneReport {
 }
 
 // ctrWait is podman's wait: condition repeated (statuses; default the
-// exit), the exit code as a bare number. interval is how often podman
-// polls; berth waits on the container's events and ignores it.
+// exit), the exit code as a bare number. interval (a duration, default
+// 250ms as podman's) is how often a wait for conditions looks.
 func (rt libpodRouter) ctrWait(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	var conds []define.ContainerStatus
 	var health []string
@@ -319,7 +320,15 @@ func (rt libpodRouter) ctrWait(ctx context.Context, w http.ResponseWriter, r *ht
 		}
 		conds = append(conds, s)
 	}
-	code, err := rt.b.ContainerWaitStatus(ctx, r.PathValue("name"), conds, health)
+	interval := 250 * time.Millisecond
+	if v := r.URL.Query().Get("interval"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return badRequest(fmt.Errorf("invalid interval %q", v))
+		}
+		interval = d
+	}
+	code, err := rt.b.ContainerWaitStatus(ctx, r.PathValue("name"), conds, health, interval)
 	if err != nil {
 		return err
 	}

@@ -141,7 +141,7 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 		{"terminal", &s.Terminal}, {"stdin", &s.Stdin}, {"remove", &s.Remove}, {"init", &s.Init},
 		{"init_path", &s.InitPath}, {"read_only_filesystem", &s.ReadOnly}, {"read_write_tmpfs", &readWriteTmpfs},
 		{"privileged", &s.Privileged}, {"stop_signal", &stopSignal}, {"stop_timeout", &s.StopTimeout},
-		{"restart_policy", &restartPolicy}, {"restart_tries", &restartTries}, {"cgroup_parent", &s.CgroupParent},
+		{"restart_policy", &restartPolicy}, {"restart_tries", &restartTries}, {"cgroup_parent", &s.CgroupParent}, {"cgroups_mode", &s.CgroupsMode},
 		{"shm_size", &shmSize}, {"r_limits", &rlimits},
 		{"cap_add", &s.CapAdd}, {"cap_drop", &s.CapDrop}, {"selinux_opts", &selinuxOpts},
 		{"apparmor_profile", &apparmor}, {"seccomp_profile_path", &seccomp}, {"no_new_privileges", &noNewPrivs},

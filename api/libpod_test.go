@@ -23,7 +23,7 @@ type libpodStub struct {
 
 func (libpodStub) ContainerExists(name string) (bool, error) { return name == "here", nil }
 func (libpodStub) PodExists(string) (bool, error)            { return false, nil }
-func (libpodStub) ContainerWaitStatus(context.Context, string, []define.ContainerStatus, []string) (int32, error) {
+func (libpodStub) ContainerWaitStatus(context.Context, string, []define.ContainerStatus, []string, time.Duration) (int32, error) {
 	return 7, nil
 }
 

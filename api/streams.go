@@ -20,7 +20,7 @@ import (
 type streamBackend interface {
 	ContainerTerminal(name string) (bool, error)
 	ContainerAttach(ctx context.Context, name string, s service.AttachStreams, detachKeys []byte, resize <-chan [2]uint16) error
-	ContainerLogs(ctx context.Context, name string, follow bool, tail int, since, until time.Time, timestamps bool, stdout, stderr io.Writer) error
+	ContainerLogs(ctx context.Context, name string, follow bool, tail int, since, until time.Time, timestamps, details bool, stdout, stderr io.Writer) error
 }
 
 type streamRouter struct {
@@ -72,7 +72,7 @@ func (rt streamRouter) attach(_ context.Context, w http.ResponseWriter, r *http.
 	defer cancel()
 	if boolValue(q.Get("logs")) {
 		head()
-		_ = rt.b.ContainerLogs(ctx, name, false, -1, time.Time{}, time.Time{}, false, stdout, stderr)
+		_ = rt.b.ContainerLogs(ctx, name, false, -1, time.Time{}, time.Time{}, false, false, stdout, stderr)
 	}
 	if !boolValue(q.Get("stream")) {
 		return nil
@@ -253,7 +253,7 @@ func (rt streamRouter) writeLogs(ctx context.Context, w http.ResponseWriter, r *
 	if !wantErr {
 		stderr = io.Discard
 	}
-	return rt.b.ContainerLogs(ctx, name, boolValue(q.Get("follow")), tail, since, until, boolValue(q.Get("timestamps")), stdout, stderr)
+	return rt.b.ContainerLogs(ctx, name, boolValue(q.Get("follow")), tail, since, until, boolValue(q.Get("timestamps")), boolValue(q.Get("details")), stdout, stderr)
 }
 
 // unixParam reads docker's since/until: seconds since the epoch, with an

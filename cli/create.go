@@ -56,6 +56,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.UintVar(&o.stopTimeout, "stop-timeout", 10, "timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL")
 	f.StringVar(&o.raw.restart, "restart", "", "restart policy to apply when a container exits (no, always, on-failure[:max], unless-stopped)")
 	f.StringVar(&s.CgroupParent, "cgroup-parent", "", "optional parent cgroup for the container")
+	f.StringVar(&s.CgroupsMode, "cgroups", "enabled", "control container cgroup configuration (\"enabled\"|\"disabled\"|\"no-conmon\"|\"split\")")
 	f.StringVar(&o.raw.shmSize, "shm-size", "", "size of /dev/shm (format: <number>[<unit>], where unit = b, k, m or g)")
 	f.StringArrayVar(&o.raw.ulimits, "ulimit", nil, "ulimit options")
 	f.BoolVar(&s.Init, "init", false, "run an init binary inside the container that forwards signals and reaps processes")

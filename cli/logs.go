@@ -18,7 +18,7 @@ func newLogsCommand(d *Deps) *cobra.Command {
 		Short: "Fetch the logs of one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			now := time.Now()
-			opts := service.LogOptions{Follow: follow, Tail: tail, Timestamps: timestamps,
+			opts := service.LogOptions{Follow: follow, Tail: tail, Timestamps: timestamps, Details: details,
 				Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
 			var err error
 			if opts.Since, err = parseTimeArg(since, now); err != nil {
@@ -42,7 +42,7 @@ func newLogsCommand(d *Deps) *cobra.Command {
 	f.IntVarP(&tail, "tail", "n", -1, "output the specified number of lines at the end of logs")
 	f.BoolVar(&names, "names", false, "output the container name in the log")
 	f.BoolVar(&color, "color", false, "output the containers with different colors in the log")
-	f.BoolVar(&details, "details", false, "show extra details provided to logs (berth records none: the lines as they are)")
+	f.BoolVar(&details, "details", false, "show extra details provided to logs (the --log-opt labels=/env= attributes)")
 	f.StringVar(&since, "since", "", "show logs since TIMESTAMP (RFC3339, unix time, or a duration like 10m)")
 	f.StringVar(&until, "until", "", "show logs until TIMESTAMP")
 	f.BoolVarP(&latest, "latest", "l", false, "act on the latest container berth is aware of")

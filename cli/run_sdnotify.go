@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// unitFlags are the run flags systemd units use: --sdnotify and
-// --cgroups (--replace is create's, cli/create_runopts.go). Each is
+// unitFlags are the run flags systemd units use: --sdnotify (--replace
+// and --cgroups are create's, cli/create_runopts.go and cli/create.go). It is
 // registered only when the command has no flag of that name yet, and
 // values are read back by name, so either registration works.
 type unitFlags struct{ f *pflag.FlagSet }
@@ -21,9 +21,6 @@ func bindUnitFlags(f *pflag.FlagSet) *unitFlags {
 	if f.Lookup("sdnotify") == nil {
 		f.String("sdnotify", "ignore", "control sd-notify behavior (conmon or ignore)")
 	}
-	if f.Lookup("cgroups") == nil {
-		f.String("cgroups", "enabled", "control container cgroup configuration (enabled or no-conmon)")
-	}
 	return &unitFlags{f: f}
 }
 
@@ -31,7 +28,7 @@ func (u *unitFlags) value(name string) string { return u.f.Lookup(name).Value.St
 
 // check refuses values berth does not implement.
 func (u *unitFlags) check(detach bool) error {
-	sdnotify, cgroups := u.value("sdnotify"), u.value("cgroups")
+	sdnotify := u.value("sdnotify")
 	switch sdnotify {
 	case "ignore":
 	case "conmon":
@@ -44,14 +41,6 @@ func (u *unitFlags) check(detach bool) error {
 		return usageError("--sdnotify=%s is not supported: use conmon or ignore", sdnotify)
 	default:
 		return usageError("invalid sdnotify value %q: must be conmon, container, healthy or ignore", sdnotify)
-	}
-	switch cgroups {
-	case "enabled", "no-conmon":
-		// conmon stays in berth's own cgroup (the unit's) either way.
-	case "disabled", "split":
-		return usageError("--cgroups=%s is not supported: use enabled or no-conmon", cgroups)
-	default:
-		return usageError("invalid cgroup mode %q", cgroups)
 	}
 	return nil
 }

@@ -9,12 +9,15 @@ import (
 )
 
 // newUpdateCommand is `update`: podman's flags for the limits berth can
-// change (memory, swap, CPUs, CPU shares, pids) and the restart policy,
+// change (memory, swap, reservation, CPUs, CPU shares, CFS
+// period and quota, cpusets, pids, blkio weight) and the restart policy
+// (not --memory-swappiness: runc update does not apply it to a running
+// container),
 // through the same service verb as the API's /containers/{id}/update.
 func newUpdateCommand(d *Deps) *cobra.Command {
 	var o service.UpdateOptions
 	var pidsLimit int64
-	var memory, swap, cpus, restart string
+	var memory, swap, cpus, restart, reservation string
 	cmd := &cobra.Command{
 		Use:   "update [options] CONTAINER",
 		Short: "Update an existing container",
@@ -26,6 +29,14 @@ func newUpdateCommand(d *Deps) *cobra.Command {
 			if err := parseUpdateFlags(&o, memory, swap, cpus, restart); err != nil {
 				return err
 			}
+			if reservation != "" {
+				n, err := specflag.Memory(reservation)
+				if err != nil {
+					return err
+				}
+				o.MemoryReservation = &n
+			}
+
 			if o.Empty() {
 				return usageError("you must provide one or more flags when using this command")
 			}
@@ -48,6 +59,12 @@ func newUpdateCommand(d *Deps) *cobra.Command {
 	f.Uint64VarP(&o.CPUShares, "cpu-shares", "c", 0, "CPU shares (relative weight)")
 	f.Int64Var(&pidsLimit, "pids-limit", 0, "tune container pids limit (set -1 for unlimited)")
 	f.StringVar(&restart, "restart", "", "restart policy to apply when a container exits (no, always, on-failure[:N], unless-stopped)")
+	f.Uint64Var(&o.CPUPeriod, "cpu-period", 0, "limit the CPU CFS (Completely Fair Scheduler) period")
+	f.Int64Var(&o.CPUQuota, "cpu-quota", 0, "limit the CPU CFS (Completely Fair Scheduler) quota")
+	f.StringVar(&o.CpusetCPUs, "cpuset-cpus", "", "CPUs in which to allow execution (0-3, 0,1)")
+	f.StringVar(&o.CpusetMems, "cpuset-mems", "", "memory nodes (MEMs) in which to allow execution (0-3, 0,1)")
+	f.StringVar(&reservation, "memory-reservation", "", "memory soft limit (format: <number>[<unit>], where unit = b, k, m or g)")
+	f.Uint16Var(&o.BlkioWeight, "blkio-weight", 0, "block IO weight (relative weight) accepts a weight value between 10 and 1000")
 	return cmd
 }
 

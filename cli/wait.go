@@ -19,7 +19,8 @@ func newWaitCommand(d *Deps) *cobra.Command {
 		Use:   "wait [options] CONTAINER [CONTAINER...]",
 		Short: "Block on one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := parseInterval(interval); err != nil {
+			every, err := parseInterval(interval)
+			if err != nil {
 				return usageError("invalid --interval %q: %v", interval, err)
 			}
 			var statuses, health []string
@@ -38,7 +39,7 @@ func newWaitCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reports, err := e.Wait(cmd.Context(), args, service.WaitOptions{Latest: latest, Conditions: statusesOf(statuses), Health: health})
+			reports, err := e.Wait(cmd.Context(), args, service.WaitOptions{Latest: latest, Conditions: statusesOf(statuses), Health: health, Interval: every})
 			if err != nil {
 				return err
 			}
@@ -65,8 +66,8 @@ func newWaitCommand(d *Deps) *cobra.Command {
 	cmd.Flags().StringSliceVar(&conditions, "condition", nil, "condition to wait on (stopped, exited, running, healthy, unhealthy, ...)")
 	cmd.Flags().BoolVarP(&latest, "latest", "l", false, "act on the latest container berth is aware of")
 	cmd.Flags().BoolVar(&ignore, "ignore", false, "ignore if a container does not exist (prints -1)")
-	// berth is woken by the exit itself; the interval is podman's polling
-	// period, checked and otherwise unused.
+	// A plain wait is woken by the exit itself; waits for --condition
+	// look at the container every interval, as podman polls.
 	cmd.Flags().StringVarP(&interval, "interval", "i", "250ms", "time interval to wait before polling for completion")
 	return cmd
 }

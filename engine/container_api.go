@@ -204,7 +204,7 @@ func (c *Container) stopSignalLocked(ctx context.Context, timeout uint, sig sysc
 		}
 	}
 	if !stopped {
-		if err := rt.KillContainer(ctx, c.config.ID, syscall.SIGKILL, !c.runtime.cfg.noCgroups()); err != nil && !errors.Is(err, define.ErrNoSuchCtr) {
+		if err := rt.KillContainer(ctx, c.config.ID, syscall.SIGKILL, c.hasCgroup()); err != nil && !errors.Is(err, define.ErrNoSuchCtr) {
 			if exited, werr := c.waitExitLocked(ctx, time.Second); werr != nil || !exited {
 				return err
 			}
@@ -268,6 +268,10 @@ func (c *Container) Pause(ctx context.Context) error {
 		return fmt.Errorf("%q is already paused: %w", c.config.Name, define.ErrCtrStateInvalid)
 	default:
 		return fmt.Errorf("%q is in state %s, not running: can't pause: %w", c.config.Name, c.state.Status.DockerString(), define.ErrCtrStateInvalid)
+	}
+	if c.config.CgroupsMode == "disabled" {
+		// The freezer is a cgroup; podman's words.
+		return fmt.Errorf("cannot pause without using CGroups: %w", define.ErrInvalidArg)
 	}
 	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
 	if err != nil {
@@ -547,14 +551,18 @@ func (c *Container) Unmount(ctx context.Context, force bool) error {
 // (podman prints -1 for `wait --condition running`). Stopped and exited
 // both mean "the process is gone", for either condition.
 func (c *Container) WaitForStatus(ctx context.Context, want []define.ContainerStatus) (int32, error) {
-	return c.WaitForCondition(ctx, want, nil)
+	return c.WaitForCondition(ctx, want, nil, 0)
 }
 
 // WaitForCondition is WaitForStatus that also returns once the
 // container's health is one of health (healthy, unhealthy), with -1. A
 // wait for health alone fails once the container is not running: it will
-// not become healthy any more.
-func (c *Container) WaitForCondition(ctx context.Context, want []define.ContainerStatus, health []string) (int32, error) {
+// not become healthy any more. It looks every interval (podman's wait
+// --interval; 0: 100ms).
+func (c *Container) WaitForCondition(ctx context.Context, want []define.ContainerStatus, health []string, interval time.Duration) (int32, error) {
+	if interval <= 0 {
+		interval = 100 * time.Millisecond
+	}
 	if len(health) > 0 && !c.HasHealthCheck() {
 		return -1, fmt.Errorf("cannot use condition %q: container %s has no healthcheck: %w", health[0], c.config.ID, define.ErrInvalidArg)
 	}
@@ -587,7 +595,13 @@ func (c *Container) WaitForCondition(ctx context.Context, want []define.Containe
 		select {
 		case <-ctx.Done():
 			return -1, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(interval):
 		}
 	}
+}
+
+// hasCgroup reports whether the container has a cgroup of its own, which
+// kill --all needs (not with --cgroups=disabled, nor rootless on v1).
+func (c *Container) hasCgroup() bool {
+	return c.config.CgroupsMode != "disabled" && !c.runtime.cfg.noCgroups()
 }

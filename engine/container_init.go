@@ -158,6 +158,10 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	if logDriver == "" {
 		logDriver = "k8s-file"
 	}
+	logTag, err := expandLogTag(c.config.LogTag, c.config)
+	if err != nil {
+		return err
+	}
 	pid, conmonPID, err := rt.CreateContainer(ctx, oci.CreateOptions{
 		ID:          c.config.ID,
 		Name:        c.config.Name,
@@ -165,12 +169,13 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		LogPath:     c.LogPath(),
 		LogDriver:   logDriver,
 		LogSizeMax:  c.config.LogSizeMax,
-		LogTag:      c.config.LogTag,
+		LogTag:      logTag,
 		ExitCommand: c.runtime.cfg.exitCommandArgs(c.config.ID, c.config.AutoRemove),
 		ExitDelay:   c.exitDelay(),
 		Terminal:    c.config.Terminal,
 		Stdin:       c.config.Stdin,
 		Timeout:     c.config.Timeout,
+		NoCgroups:   c.config.CgroupsMode == "disabled",
 		ExtraFiles:  portFiles,
 	})
 	if err != nil {
@@ -181,7 +186,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	}
 	fault.At("init-created", conmonPID, pid)
 	if err := finishNetwork(); err != nil {
-		_ = rt.KillContainer(ctx, c.config.ID, 9, !c.runtime.cfg.noCgroups())
+		_ = rt.KillContainer(ctx, c.config.ID, 9, c.hasCgroup())
 		_ = rt.DeleteContainer(ctx, c.config.ID)
 		return err
 	}
@@ -200,7 +205,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	c.state.Error = ""
 	c.state.Status = define.StatusCreated
 	if err := c.saveLocked(); err != nil {
-		_ = rt.KillContainer(ctx, c.config.ID, 9, !c.runtime.cfg.noCgroups())
+		_ = rt.KillContainer(ctx, c.config.ID, 9, c.hasCgroup())
 		_ = rt.DeleteContainer(ctx, c.config.ID)
 		return err
 	}

@@ -231,7 +231,7 @@ func (c *Container) inspectHostConfig(spec *specs.Spec) *define.InspectHostConfi
 		IpcMode:        namespaceMode(cfg, spec, "ipc"),
 		Cgroup:         "",
 		CgroupParent:   cfg.CgroupParent,
-		Cgroups:        "default",
+		Cgroups:        inspectCgroups(cfg.CgroupsMode),
 		PidMode:        namespaceMode(cfg, spec, "pid"),
 		Privileged:     cfg.Privileged,
 		ReadonlyRootfs: cfg.ReadOnly,
@@ -382,4 +382,12 @@ func inspectFinerLimits(h *define.InspectHostConfig, res *specs.LinuxResources) 
 func isRootUser(u string) bool {
 	name, _, _ := strings.Cut(u, ":")
 	return name == "" || name == "root" || name == "0"
+}
+
+// inspectCgroups is HostConfig.Cgroups as podman shows it.
+func inspectCgroups(mode string) string {
+	if mode == "disabled" {
+		return "disabled"
+	}
+	return "default"
 }

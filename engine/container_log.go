@@ -20,8 +20,13 @@ type LogOptions struct {
 	Since      time.Time
 	Until      time.Time
 	Timestamps bool
-	Stdout     io.Writer
-	Stderr     io.Writer
+	// Details puts docker's extra attributes (--log-opt labels=, env=,
+	// labels-regex=, env-regex=) before each line, after the timestamp.
+	Details bool
+	Stdout  io.Writer
+	Stderr  io.Writer
+
+	attrs string // Details' prefix, filled by Logs
 }
 
 // LogLine is one parsed line of a k8s-file log.
@@ -55,6 +60,13 @@ func ParseLogLine(line []byte) (LogLine, error) {
 // Logs writes the container's log to the writers in opts. With Follow it
 // keeps reading until the container stops running or ctx ends.
 func (c *Container) Logs(ctx context.Context, opts LogOptions) error {
+	if opts.Details {
+		attrs, err := c.logAttrs()
+		if err != nil {
+			return err
+		}
+		opts.attrs = attrs
+	}
 	switch c.config.LogDriver {
 	case "none", "passthrough":
 		return fmt.Errorf("container %s has log driver %s: no logs to read: %w", c.config.Name, c.config.LogDriver, define.ErrInvalidArg)
@@ -265,19 +277,32 @@ func (w *logWriter) line(raw []byte) error {
 		w.partial = map[string][]byte{}
 	}
 	if l.Partial {
-		if w.opts.Timestamps && len(w.partial[l.Stream]) == 0 {
-			w.partial[l.Stream] = append(w.partial[l.Stream], l.Time.Format(time.RFC3339Nano)+" "...)
+		if len(w.partial[l.Stream]) == 0 {
+			w.partial[l.Stream] = w.lead(l)
 		}
 		w.partial[l.Stream] = append(w.partial[l.Stream], l.Content...)
 		return nil
 	}
 	buf := w.partial[l.Stream]
-	if w.opts.Timestamps && len(buf) == 0 {
-		buf = append(buf, l.Time.Format(time.RFC3339Nano)+" "...)
+	if len(buf) == 0 {
+		buf = w.lead(l)
 	}
 	buf = append(buf, l.Content...)
 	buf = append(buf, '\n')
 	w.partial[l.Stream] = nil
 	_, err = out.Write(buf)
 	return err
+}
+
+// lead is what goes before a line's content: the timestamp (-t), then
+// the --details attributes and a blank, in docker's order.
+func (w *logWriter) lead(l LogLine) []byte {
+	var b []byte
+	if w.opts.Timestamps {
+		b = append(b, l.Time.Format(time.RFC3339Nano)+" "...)
+	}
+	if w.opts.Details {
+		b = append(b, w.opts.attrs+" "...)
+	}
+	return b
 }

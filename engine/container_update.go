@@ -35,6 +35,9 @@ func (c *Container) Update(ctx context.Context, o UpdateOptions) error {
 		return fmt.Errorf("restart policy cannot be updated because AutoRemove is enabled for the container: %w", define.ErrInvalidArg)
 	}
 	var oldRes, newRes *specs.LinuxResources
+	if o.Resources != nil && c.config.CgroupsMode == "disabled" {
+		return fmt.Errorf("container %s has no cgroup (--cgroups=disabled): its limits cannot be updated: %w", c.config.Name, define.ErrInvalidArg)
+	}
 	if o.Resources != nil {
 		spec, err := c.runtime.state.ContainerSpec(c.config.ID)
 		if err != nil {

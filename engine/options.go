@@ -139,6 +139,22 @@ func WithCgroupParent(parent string) CtrOption {
 	return func(c *define.ContainerConfig) error { c.CgroupParent = parent; return nil }
 }
 
+// WithCgroupsMode records podman's --cgroups mode ("split" or
+// "disabled"; "" and "enabled" are the default).
+func WithCgroupsMode(mode string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		switch mode {
+		case "", "enabled", "no-conmon":
+			c.CgroupsMode = ""
+		case "split", "disabled":
+			c.CgroupsMode = mode
+		default:
+			return fmt.Errorf("invalid cgroup mode %q: %w", mode, define.ErrInvalidArg)
+		}
+		return nil
+	}
+}
+
 // WithShmSize sets the size of the private /dev/shm tmpfs in bytes.
 func WithShmSize(n int64) CtrOption {
 	return func(c *define.ContainerConfig) error { c.ShmSize = n; return nil }

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"os"
+	"text/template"
 
 	"github.com/berth-dev/berth/engine/define"
 )
@@ -30,6 +32,9 @@ func WithLogOptions(sizeMax int64, tag string, opts map[string]string) CtrOption
 		if sizeMax < 0 {
 			return fmt.Errorf("log max-size %d: must not be negative: %w", sizeMax, define.ErrInvalidArg)
 		}
+		if _, err := expandLogTag(tag, &define.ContainerConfig{}); err != nil {
+			return err
+		}
 		c.LogSizeMax, c.LogTag = sizeMax, tag
 		c.LogOpts = maps.Clone(opts)
 		return nil
@@ -47,4 +52,34 @@ func (c *Container) inspectLogConfig() define.InspectLogConfig {
 		lc.Size = v
 	}
 	return lc
+}
+
+// logTagData is what a --log-opt tag= template sees: docker's keys
+// (FullID, ImageID and DaemonName besides) and podman's inspect names for
+// the ID (the full one), image and labels.
+type logTagData struct {
+	ID, FullID, Name, Image, ImageName, ImageID, ImageFullID, DaemonName string
+	Labels                                                                map[string]string
+	Config                                                                struct{ Labels map[string]string }
+}
+
+// expandLogTag executes the tag template for cfg, as docker does when the
+// container starts (a renamed container logs under its new name). A
+// template that does not parse, or names a key there is not, is refused.
+func expandLogTag(tag string, cfg *define.ContainerConfig) (string, error) {
+	if tag == "" {
+		return "", nil
+	}
+	t, err := template.New("tag").Option("missingkey=error").Parse(tag)
+	if err != nil {
+		return "", fmt.Errorf("--log-opt tag=%s: %v: %w", tag, err, define.ErrInvalidArg)
+	}
+	d := logTagData{ID: cfg.ID, FullID: cfg.ID, Name: cfg.Name, Image: cfg.ImageID, ImageName: cfg.ImageName,
+		ImageID: cfg.ImageID[:min(12, len(cfg.ImageID))], ImageFullID: cfg.ImageID, DaemonName: "berth", Labels: cfg.Labels}
+	d.Config.Labels = cfg.Labels
+	var b bytes.Buffer
+	if err := t.Execute(&b, d); err != nil {
+		return "", fmt.Errorf("--log-opt tag=%s: %v: %w", tag, err, define.ErrInvalidArg)
+	}
+	return b.String(), nil
 }

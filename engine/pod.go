@@ -195,7 +195,7 @@ func (r *Runtime) NewPod(ctx context.Context, infra *InfraContainer, opts ...Pod
 func withPodMember(pod *define.PodConfig, infra bool) CtrOption {
 	return func(c *define.ContainerConfig) error {
 		c.Pod, c.IsInfra = pod.ID, infra
-		if c.CgroupParent == "" {
+		if c.CgroupParent == "" && c.CgroupsMode == "" {
 			c.CgroupParent = pod.CgroupPath
 		}
 		if infra {

@@ -46,6 +46,9 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 			return nil, err
 		}
 	}
+	if cfg.CgroupsMode != "" && cfg.CgroupParent != "" {
+		return nil, fmt.Errorf("--cgroups=%s conflicts with --cgroup-parent: %w", cfg.CgroupsMode, define.ErrInvalidArg)
+	}
 	if cfg.Pod != "" && !cfg.IsInfra {
 		pod := heldPod
 		if pod == nil {
@@ -94,6 +97,10 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 	}
 	if _, err := r.ociRuntimeFor(cfg.OCIRuntime); err != nil {
 		return nil, err
+	}
+	if cfg.CgroupsMode == "disabled" && !supportsNoCgroups(cfg.OCIRuntime) {
+		// podman's words; runc always makes a cgroup.
+		return nil, fmt.Errorf("requested OCI runtime %s is not compatible with NoCgroups: %w", cfg.OCIRuntime, define.ErrInvalidArg)
 	}
 	if err := r.prepareNetworkConfig(cfg); err != nil {
 		return nil, err
@@ -215,7 +222,13 @@ func (r *Runtime) derivePlacement(cfg *define.ContainerConfig, spec *specs.Spec)
 		spec.Process.Env = append(spec.Process.Env, "HOSTNAME="+cfg.Hostname)
 	}
 	if spec.Linux != nil && spec.Linux.CgroupsPath == "" && !r.cfg.noCgroups() {
-		spec.Linux.CgroupsPath = CgroupsPath(r.cfg.CgroupManager, cfg.CgroupParent, cfg.ID)
+		switch cfg.CgroupsMode {
+		case "disabled":
+		case "split":
+			spec.Linux.CgroupsPath = SplitCgroupsPath(cfg.ID)
+		default:
+			spec.Linux.CgroupsPath = CgroupsPath(r.cfg.CgroupManager, cfg.CgroupParent, cfg.ID)
+		}
 	}
 	return nil
 }
@@ -233,6 +246,24 @@ func CgroupsPath(manager, parent, id string) string {
 		parent = "/berth"
 	}
 	return path.Join("/", parent, "berth-"+id)
+}
+
+// SplitCgroupsPath is the cgroup of a --cgroups=split container: a
+// relative path, which the runtime resolves against its own cgroup in
+// each hierarchy. Conmon starts the runtime and stays in the cgroup of
+// the berth process that started it (a systemd unit's, say), so the
+// container lands right below the caller, as podman's libpod-payload-ID.
+func SplitCgroupsPath(id string) string { return "berth-payload-" + id }
+
+// supportsNoCgroups reports whether an OCI runtime can run a container
+// without any cgroup (crun's --cgroup-manager=disabled; runc always makes
+// one), as containers.conf's default runtime_supports_nocgroups says.
+func supportsNoCgroups(runtime string) bool {
+	switch path.Base(runtime) {
+	case "crun", "krun":
+		return true
+	}
+	return false
 }
 
 // freeName picks a random name no container has.

@@ -333,6 +333,9 @@ func (c *Client) Wait(ctx context.Context, names []string, opts service.WaitOpti
 	for _, h := range opts.Health {
 		q.Add("condition", h)
 	}
+	if opts.Interval > 0 {
+		q.Set("interval", opts.Interval.String())
+	}
 	codes := map[string]int32{}
 	reports, err := c.each(ctx, names, service.Selection{}, nil, func(ctx context.Context, n string) error {
 		var code int32

@@ -69,7 +69,7 @@ var remoteSpecFields = map[string]bool{
 	// spec.RunOptions the libpod create takes (podman's SpecGenerator keys).
 	"Annotations": true, "Umask": true, "UnsetEnv": true, "UnsetEnvAll": true, "EnvMerge": true, "HTTPProxy": true,
 	"Timezone": true, "Timeout": true, "ConmonPidFile": true, "HostsFile": true, "NoHostname": true,
-	"SeccompPolicy": true, "ChrootDirs": true,
+	"SeccompPolicy": true, "ChrootDirs": true, "CgroupsMode": true,
 }
 
 // flagOf names the command-line flag of a spec field, for errors.
@@ -98,6 +98,9 @@ func specGenerator(s *spec.ContainerSpec) (map[string]any, error) {
 	}
 	g := map[string]any{"image": s.Image, "terminal": s.Terminal, "stdin": s.Stdin, "remove": s.Remove,
 		"init": s.Init, "read_only_filesystem": s.ReadOnly, "privileged": s.Privileged, "httpproxy": s.HTTPProxy}
+	if s.CgroupsMode != "" {
+		g["cgroups_mode"] = s.CgroupsMode
+	}
 	return specGeneratorFields(s, g)
 }
 

@@ -31,6 +31,9 @@ func (c *Client) Logs(ctx context.Context, names []string, opts service.LogsOpti
 	if opts.Timestamps {
 		q.Set("timestamps", "true")
 	}
+	if opts.Details {
+		q.Set("details", "true")
+	}
 	if opts.Tail >= 0 {
 		q.Set("tail", strconv.Itoa(opts.Tail))
 	}

@@ -235,12 +235,12 @@ func (b *Backend) ContainerAttach(ctx context.Context, name string, s AttachStre
 }
 
 // ContainerLogs is `logs`.
-func (b *Backend) ContainerLogs(ctx context.Context, name string, follow bool, tail int, since, until time.Time, timestamps bool, stdout, stderr io.Writer) error {
+func (b *Backend) ContainerLogs(ctx context.Context, name string, follow bool, tail int, since, until time.Time, timestamps, details bool, stdout, stderr io.Writer) error {
 	c, err := b.rt.LookupContainer(name)
 	if err != nil {
 		return err
 	}
-	return c.Logs(ctx, engine.LogOptions{Follow: follow, Tail: tail, Since: since, Until: until, Timestamps: timestamps, Stdout: stdout, Stderr: stderr})
+	return c.Logs(ctx, engine.LogOptions{Follow: follow, Tail: tail, Since: since, Until: until, Timestamps: timestamps, Details: details, Stdout: stdout, Stderr: stderr})
 }
 
 // ContainerTerminal says whether the container has a pty (its streams are

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"syscall"
+	"time"
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
@@ -116,8 +117,8 @@ func (b *Backend) ContainerPruneReports(ctx context.Context) ([]Report, error) {
 
 // ContainerWaitStatus is podman's wait: until the container reaches one
 // of the statuses (none: until it exits); it returns the exit code.
-func (b *Backend) ContainerWaitStatus(ctx context.Context, name string, conditions []define.ContainerStatus, health []string) (int32, error) {
-	reports, err := Wait(ctx, b.rt, []string{name}, WaitOptions{Conditions: conditions, Health: health})
+func (b *Backend) ContainerWaitStatus(ctx context.Context, name string, conditions []define.ContainerStatus, health []string, interval time.Duration) (int32, error) {
+	reports, err := Wait(ctx, b.rt, []string{name}, WaitOptions{Conditions: conditions, Health: health, Interval: interval})
 	if err != nil {
 		return -1, err
 	}

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"syscall"
+	"time"
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
@@ -156,6 +157,9 @@ type WaitOptions struct {
 	Conditions []define.ContainerStatus
 	// Health are health statuses to wait for (healthy, unhealthy).
 	Health []string
+	// Interval is how often a wait for conditions looks at the container
+	// (podman's --interval; 0: 100ms). The exit itself wakes a plain wait.
+	Interval time.Duration
 }
 
 // Wait blocks until each named container reaches one of the conditions
@@ -171,7 +175,7 @@ func Wait(ctx context.Context, rt *engine.Runtime, names []string, opts WaitOpti
 	}
 	codes := map[string]int32{}
 	reports, err := Each(ctx, rt, names, false, func(ctx context.Context, c *engine.Container) error {
-		code, err := waitFor(ctx, c, opts.Conditions, opts.Health)
+		code, err := waitFor(ctx, c, opts.Conditions, opts.Health, opts.Interval)
 		codes[c.ID()] = code
 		return err
 	})
@@ -185,9 +189,9 @@ func Wait(ctx context.Context, rt *engine.Runtime, names []string, opts WaitOpti
 
 // waitFor waits for the exit when the only condition is stopped or exited
 // (or there is none), else for any of the statuses.
-func waitFor(ctx context.Context, c *engine.Container, conditions []define.ContainerStatus, health []string) (int32, error) {
+func waitFor(ctx context.Context, c *engine.Container, conditions []define.ContainerStatus, health []string, interval time.Duration) (int32, error) {
 	if len(health) > 0 {
-		return c.WaitForCondition(ctx, conditions, health)
+		return c.WaitForCondition(ctx, conditions, health, interval)
 	}
 	onlyExit := len(conditions) == 0
 	for _, s := range conditions {
@@ -198,5 +202,5 @@ func waitFor(ctx context.Context, c *engine.Container, conditions []define.Conta
 	if onlyExit {
 		return c.Wait(ctx)
 	}
-	return c.WaitForStatus(ctx, conditions)
+	return c.WaitForCondition(ctx, conditions, nil, interval)
 }

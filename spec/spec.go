@@ -49,6 +49,11 @@ type ContainerSpec struct {
 	Restart     RestartPolicy
 
 	CgroupParent string
+	// CgroupsMode is podman's --cgroups: "" or "enabled" (a cgroup under
+	// the parent), "no-conmon" (the same here: conmon always stays in the
+	// caller's cgroup), "split" (the container's cgroup below the
+	// caller's own) or "disabled" (no cgroup at all).
+	CgroupsMode string
 	// ShmSize is the size of /dev/shm in bytes (0: the default).
 	ShmSize int64
 	Ulimits []Ulimit

@@ -58,7 +58,10 @@ type ContainerConfig struct {
 	// OCIRuntime is the name of the runtime (runc, crun) that runs it.
 	OCIRuntime   string `json:"ociRuntime,omitempty"`
 	CgroupParent string `json:"cgroupParent,omitempty"`
-	ShmSize      int64  `json:"shmSize,omitempty"`
+	// CgroupsMode is spec.ContainerSpec's: "split" puts the cgroup below
+	// the creating process's own, "disabled" makes none.
+	CgroupsMode string `json:"cgroupsMode,omitempty"`
+	ShmSize     int64  `json:"shmSize,omitempty"`
 	// Seccomp is "" for the default profile, "unconfined" or a file path.
 	Seccomp    string `json:"seccomp,omitempty"`
 	Privileged bool   `json:"privileged,omitempty"`

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,6 +51,9 @@ type CreateOptions struct {
 	// Timeout has conmon kill the container after that many seconds
 	// (0: never).
 	Timeout uint
+	// NoCgroups runs the container without a cgroup (--cgroups=disabled;
+	// crun's --cgroup-manager=disabled).
+	NoCgroups bool
 	// ExtraFiles are inherited by conmon and kept open for the container's
 	// lifetime (the sockets that reserve its published host ports). The
 	// runtime closes them before the container's process starts.
@@ -307,6 +311,10 @@ func (r *Runtime) conmonArgs(o CreateOptions) []string {
 	args = append(args,
 		"--runtime-arg", "--log-format=json",
 		"--runtime-arg", "--log="+filepath.Join(o.BundleDir, runtimeLogName))
+	if o.NoCgroups {
+		args = slices.DeleteFunc(args, func(a string) bool { return a == "-s" })
+		args = append(args, "--runtime-arg", "--cgroup-manager", "--runtime-arg", "disabled")
+	}
 	if len(o.ExitCommand) > 0 {
 		args = append(args, "--exit-command", o.ExitCommand[0])
 		for _, a := range o.ExitCommand[1:] {

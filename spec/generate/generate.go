@@ -339,6 +339,10 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 		}
 		add(engine.WithCgroupParent(s.CgroupParent))
 	}
+	if err := checkCgroupsMode(s, host); err != nil {
+		return nil, nil, err
+	}
+	add(engine.WithCgroupsMode(s.CgroupsMode))
 
 	shm := host.ShmSize
 	if shm == 0 {
@@ -457,6 +461,10 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	}
 	if host.Rootless && !host.CgroupV2 {
 		noCgroups(g, s, &host)
+	}
+	if s.CgroupsMode == "disabled" {
+		// No cgroup, nothing to apply limits or device rules to.
+		g.Linux.CgroupsPath, g.Linux.Resources = "", nil
 	}
 	return g, opts, nil
 }

@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -52,6 +53,12 @@ func logConfig(s *spec.ContainerSpec) (logSettings, error) {
 			}
 		case "tag":
 			lc.tag = v
+		case "labels-regex", "env-regex":
+			if _, err := regexp.Compile(v); err != nil {
+				return lc, invalid("--log-opt %q: %v", o, err)
+			}
+		case "labels", "env":
+			// docker's extra attributes, shown by logs --details.
 		case "mode", "max-buffer-size":
 		default:
 			return lc, invalid("--log-opt %q: unknown option %s", o, k)

@@ -197,6 +197,13 @@ func place(g *specs.Spec, s *spec.ContainerSpec, p Placement, host *Host, add fu
 	if parent == "" && pod != nil {
 		parent = pod.CgroupPath
 	}
-	g.Linux.CgroupsPath = engine.CgroupsPath(host.CgroupManager, parent, id)
+	switch s.CgroupsMode {
+	case "split":
+		g.Linux.CgroupsPath = engine.SplitCgroupsPath(id)
+	case "disabled":
+		g.Linux.CgroupsPath = ""
+	default:
+		g.Linux.CgroupsPath = engine.CgroupsPath(host.CgroupManager, parent, id)
+	}
 	return nil
 }

@@ -17,11 +17,21 @@ type ResourceUpdate struct {
 	NanoCPUs   *int64 `json:"nanoCPUs,omitempty"`
 	CPUShares  uint64 `json:"cpuShares,omitempty"`
 	PidsLimit  *int64 `json:"pidsLimit,omitempty"`
+	// The rest of podman's update flags, as create's.
+	CPUPeriod         uint64 `json:"cpuPeriod,omitempty"`
+	CPUQuota          int64  `json:"cpuQuota,omitempty"`
+	CpusetCPUs        string `json:"cpusetCpus,omitempty"`
+	CpusetMems        string `json:"cpusetMems,omitempty"`
+	MemoryReservation *int64 `json:"memoryReservation,omitempty"`
+	MemorySwappiness  *int64 `json:"memorySwappiness,omitempty"`
+	BlkioWeight       uint16 `json:"blkioWeight,omitempty"`
 }
 
 // Empty reports whether u changes nothing.
 func (u ResourceUpdate) Empty() bool {
-	return u.Memory == nil && u.MemorySwap == nil && u.NanoCPUs == nil && u.CPUShares == 0 && u.PidsLimit == nil
+	return u.Memory == nil && u.MemorySwap == nil && u.NanoCPUs == nil && u.CPUShares == 0 && u.PidsLimit == nil &&
+		u.CPUPeriod == 0 && u.CPUQuota == 0 && u.CpusetCPUs == "" && u.CpusetMems == "" && u.MemoryReservation == nil &&
+		u.MemorySwappiness == nil && u.BlkioWeight == 0
 }
 
 // UpdateResources is `update`'s limits: cur with the limits u sets
@@ -52,6 +62,15 @@ func UpdateResources(cur *specs.LinuxResources, u ResourceUpdate, host *Host) (*
 		want.NanoCPUs = *u.NanoCPUs
 	}
 	want.CPUShares, want.PidsLimit = u.CPUShares, u.PidsLimit
+	want.CPUPeriod, want.CPUQuota, want.CpusetCPUs, want.CpusetMems = u.CPUPeriod, u.CPUQuota, u.CpusetCPUs, u.CpusetMems
+	want.MemorySwappiness, want.BlkioWeight = u.MemorySwappiness, u.BlkioWeight
+	if u.MemoryReservation != nil {
+		want.MemoryReservation = *u.MemoryReservation
+		if u.Memory == nil && out.Memory != nil && out.Memory.Limit != nil {
+			// Checked against the memory limit the container has.
+			want.Memory = *out.Memory.Limit
+		}
+	}
 	// The new values, generated as for create on a scratch spec.
 	g := &specs.Spec{Linux: &specs.Linux{Resources: &specs.LinuxResources{}}}
 	if err := resources(g, &want, host); err != nil {
@@ -76,6 +95,36 @@ func UpdateResources(cur *specs.LinuxResources, u ResourceUpdate, host *Host) (*
 	}
 	if want.CPUShares > 0 {
 		out.CPU.Shares = r.CPU.Shares
+	}
+	if (u.CPUPeriod != 0 || u.CPUQuota != 0 || u.CpusetCPUs != "" || u.CpusetMems != "") && out.CPU == nil {
+		out.CPU = &specs.LinuxCPU{}
+	}
+	if u.CPUPeriod != 0 {
+		out.CPU.Period = r.CPU.Period
+	}
+	if u.CPUQuota != 0 {
+		out.CPU.Quota = r.CPU.Quota
+	}
+	if u.CpusetCPUs != "" {
+		out.CPU.Cpus = r.CPU.Cpus
+	}
+	if u.CpusetMems != "" {
+		out.CPU.Mems = r.CPU.Mems
+	}
+	if (u.MemoryReservation != nil || u.MemorySwappiness != nil) && out.Memory == nil {
+		out.Memory = &specs.LinuxMemory{}
+	}
+	if u.MemoryReservation != nil && r.Memory != nil {
+		out.Memory.Reservation = r.Memory.Reservation
+	}
+	if u.MemorySwappiness != nil && r.Memory != nil {
+		out.Memory.Swappiness = r.Memory.Swappiness
+	}
+	if u.BlkioWeight != 0 && r.BlockIO != nil {
+		if out.BlockIO == nil {
+			out.BlockIO = &specs.LinuxBlockIO{}
+		}
+		out.BlockIO.Weight = r.BlockIO.Weight
 	}
 	if want.PidsLimit != nil {
 		limit := int64(-1)

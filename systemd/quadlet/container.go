@@ -80,8 +80,14 @@ func (c *converter) container(p *parsed) error {
 	if n, ok := f.lookup(g, "ContainerName"); ok {
 		name = n
 	}
+	// Podman's quadlet runs the container in a cgroup below the unit's
+	// (split) unless CgroupsMode says otherwise.
+	cgroups := "split"
+	if m, ok := f.lookup(g, "CgroupsMode"); ok && m != "" {
+		cgroups = m
+	}
 	run, err := c.command(f, g, "run", "--name="+name, "--cidfile=%t/%N.cid", "--replace", "--rm",
-		"--cgroups=no-conmon", "--sdnotify=conmon", "-d")
+		"--cgroups="+cgroups, "--sdnotify=conmon", "-d")
 	if err != nil {
 		return err
 	}

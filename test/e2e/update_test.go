@@ -32,7 +32,20 @@ func TestUpdate(t *testing.T) {
 		t.Errorf("inspect after update: %q", got)
 	}
 
-	for _, args := range [][]string{{"--memory", "1k"}, {"--cpus", "999"}, {"--restart", "sometimes"}, {}} {
+	// The CFS period and quota, cpuset and soft limit, live.
+	env.MustBerth(t, "update", "--cpu-period", "50000", "--cpu-quota", "25000", "--cpuset-cpus", "0", "--memory-reservation", "20m", "upd")
+	for file, want := range map[string]string{"cpu/cpu.cfs_period_us": "50000", "cpu/cpu.cfs_quota_us": "25000",
+		"cpuset/cpuset.cpus": "0", "memory/memory.soft_limit_in_bytes": "20971520"} {
+		if got := cgroup(file); got != want {
+			t.Errorf("live %s = %s, want %s", file, got, want)
+		}
+	}
+	if got := env.MustBerth(t, "inspect", "--format", "{{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpusetCpus}} {{.HostConfig.MemoryReservation}}", "upd"); got != "50000 25000 0 20971520" {
+		t.Errorf("inspect after update: %q", got)
+	}
+
+	for _, args := range [][]string{{"--memory", "1k"}, {"--cpus", "999"}, {"--restart", "sometimes"}, {}, {"--cpu-period", "5"},
+		{"--cpuset-cpus", "999"}, {"--memory-reservation", "1g"}} {
 		r := env.Berth(append(append([]string{"update"}, args...), "upd")...)
 		if r.ExitCode() != 125 || strings.Count(strings.TrimSpace(r.Stderr()), "\n") != 0 {
 			t.Errorf("update %v:\n%s", args, r)
@@ -64,8 +77,12 @@ func TestUpdate(t *testing.T) {
 	if got := d.must("inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}", "upd"); got != "100663296 209715200 on-failure:2" {
 		t.Errorf("docker inspect after docker update: %q", got)
 	}
-	if _, e, code := d.run("update", "--cpuset-cpus", "0", "upd"); code == 0 || !strings.Contains(e, "CpusetCpus cannot be updated") {
-		t.Errorf("docker update --cpuset-cpus: %d %s", code, e)
+	d.must("update", "--cpuset-cpus", "0", "--cpu-quota", "30000", "upd")
+	if got := cgroup("cpu/cpu.cfs_quota_us") + " " + cgroup("cpuset/cpuset.cpus"); got != "30000 0" {
+		t.Errorf("live cpu quota and cpuset after docker update = %s", got)
+	}
+	if _, e, code := d.run("update", "--cpu-rt-period", "1000", "upd"); code == 0 || !strings.Contains(e, "CpuRealtime* cannot be updated") {
+		t.Errorf("docker update --cpu-rt-period: %d %s", code, e)
 	}
 	d.must("run", "-d", "--rm", "--name", "auto", "busybox", "sleep", "1000")
 	if _, e, code := d.run("update", "--restart", "always", "auto"); code == 0 || !strings.Contains(e, "AutoRemove") {
