@@ -205,7 +205,11 @@ func (r *Runtime) derivePlacement(cfg *define.ContainerConfig, spec *specs.Spec)
 		spec.Process.Env = append(spec.Process.Env, "HOSTNAME="+cfg.Hostname)
 	}
 	if spec.Linux != nil && spec.Linux.CgroupsPath == "" && !r.cfg.noCgroups() {
-		spec.Linux.CgroupsPath = CgroupsPath(r.cfg.CgroupManager, cfg.CgroupParent, cfg.ID)
+		parent := cfg.CgroupParent
+		if parent == "" {
+			parent = r.cfg.DefaultCgroupParent()
+		}
+		spec.Linux.CgroupsPath = CgroupsPath(r.cfg.CgroupManager, parent, cfg.ID)
 	}
 	return nil
 }

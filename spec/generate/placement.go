@@ -197,6 +197,9 @@ func place(g *specs.Spec, s *spec.ContainerSpec, p Placement, host *Host, add fu
 	if parent == "" && pod != nil {
 		parent = pod.CgroupPath
 	}
+	if parent == "" {
+		parent = host.DefaultCgroupParent
+	}
 	g.Linux.CgroupsPath = engine.CgroupsPath(host.CgroupManager, parent, id)
 	return nil
 }
