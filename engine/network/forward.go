@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -111,12 +112,12 @@ func StartForwarder(ctx context.Context, o ForwardOptions) error {
 	fail := func(err error) error {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		return fmt.Errorf("port forwarder: %v %s", err, stderr.String())
+		return fmt.Errorf("port forwarder: %v: %s", err, strings.TrimSpace(stderr.String()))
 	}
 	select {
 	case err := <-ready:
 		if err != nil {
-			return fail(errors.New("did not start:"))
+			return fail(errors.New("did not start"))
 		}
 	case <-ctx.Done():
 		return fail(ctx.Err())

@@ -67,6 +67,20 @@ func TestRootlessNetwork(t *testing.T) {
 		}
 	})
 
+	t.Run("pod on the network", func(t *testing.T) {
+		pport := freePort(t)
+		u.must(t, "pod", "create", "--name", "rlpod", "--network", "rlnet", "-p", fmt.Sprintf("%d:8080", pport))
+		u.must(t, "run", "-d", "--pod", "rlpod", "--name", "podweb", "busybox", "sh", "-c",
+			"mkdir /www && echo from-rlpod > /www/index.html && exec httpd -f -p 8080 -h /www")
+		if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/index.html", pport)); strings.TrimSpace(got) != "from-rlpod" {
+			t.Errorf("GET the pod's port: got %q", got)
+		}
+		if got := u.must(t, "run", "--rm", "--network", "rlnet", "busybox", "wget", "-q", "-O", "-", "http://web/index.html"); got != "hello-rlnet" {
+			t.Errorf("web from a container next to the pod: got %q", got)
+		}
+		u.must(t, "pod", "rm", "-f", "-t", "0", "rlpod")
+	})
+
 	t.Run("nothing left after rm", func(t *testing.T) {
 		u.must(t, "rm", "-f", "-t", "0", "web")
 		if _, err := os.Stat(pin); !os.IsNotExist(err) {
