@@ -3,8 +3,9 @@ package engine
 import (
 	"os"
 	"path/filepath"
+	"sync"
 
-	"golang.org/x/sys/unix"
+	"github.com/berth-dev/berth/internal/cgroups"
 )
 
 // Config is the runtime-wide configuration, merged by the caller from
@@ -67,11 +68,31 @@ type Config struct {
 // unprivileged user cannot make cgroups there, so containers get none
 // (runc's rootless mode skips them when the spec names no path).
 func (c *Config) noCgroups() bool {
+	return c.Rootless && RootlessCgroups() == nil
+}
+
+// RootlessCgroups is the cgroup v2 subtree delegated to this (rootless)
+// process's user, looked at once per process; nil on cgroup v1 or where
+// nothing is delegated.
+var RootlessCgroups = sync.OnceValue(cgroups.RootlessDelegation)
+
+// DefaultCgroupParent is the parent of containers and pods without
+// --cgroup-parent: "" (berth's default) for root and rootless without
+// cgroups; below the delegated subtree for a rootless user (cgroupfs), or
+// the user's systemd instance's user.slice (the systemd manager: runc
+// asks the user's systemd for the scope).
+func (c Config) DefaultCgroupParent() string {
 	if !c.Rootless {
-		return false
+		return ""
 	}
-	var st unix.Statfs_t
-	return unix.Statfs("/sys/fs/cgroup", &st) != nil || st.Type != unix.CGROUP2_SUPER_MAGIC
+	d := RootlessCgroups()
+	switch {
+	case d == nil:
+		return ""
+	case c.CgroupManager == "systemd":
+		return "user.slice"
+	}
+	return d.Parent()
 }
 
 func (c *Config) dbPath() string {

@@ -60,11 +60,13 @@ func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_
 		return nil, done, nil
 	}
 	if _, _, ok := network.IsUserMode(c.config.NetMode); ok {
+		c.defaultRootlessSysctls(spec)
 		return nil, done, c.setupUserNetLocked(ctx, spec)
 	}
 	if !c.isBridgeMode() {
 		return nil, done, nil
 	}
+	c.defaultRootlessSysctls(spec)
 	// Whatever a previous run (or a killed berth) left goes first.
 	if err := c.teardownNetworkLocked(ctx); err != nil {
 		warnf("container %s: cleaning up stale networking: %v", c.config.Name, err)
@@ -83,6 +85,13 @@ func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_
 		return nil, nil, fmt.Errorf("container %s: %w", c.config.Name, err)
 	}
 	setNetNSPath(spec, path)
+	// A rootless container's ports are not netavark's (it runs in the
+	// rootless namespace, not on the host) but a forwarder's, which gets
+	// the sockets instead of conmon.
+	netavarkPorts, fwdFiles := ports, []*os.File(nil)
+	if c.runtime.cfg.Rootless {
+		netavarkPorts, fwdFiles, files = nil, files, nil
+	}
 	// netavark runs while the OCI runtime creates the container in the
 	// same (pinned) namespace: the two do not depend on each other, and
 	// overlapping them takes a runtime create off the bridge run path.
@@ -96,7 +105,7 @@ func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_
 		ContainerName: c.config.Name,
 		NetNS:         path,
 		Networks:      c.networksWithAliases(c.state.Networks),
-		Ports:         ports,
+		Ports:         netavarkPorts,
 		DNSServers:    c.config.DNSServers,
 	}
 	go func() {
@@ -107,6 +116,13 @@ func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_
 	finish = func() error {
 		if once == nil {
 			r := <-ch
+			if r.err == nil && c.runtime.cfg.Rootless {
+				r.err = c.startForwarderLocked(ctx, fwdFiles, ports, r.res)
+				if r.err != nil {
+					_ = nb.Teardown(context.WithoutCancel(ctx), c.config.ID, nil)
+				}
+			}
+			network.CloseFiles(fwdFiles)
 			once = &r
 			if r.err == nil {
 				c.state.NetNS = path
@@ -214,6 +230,7 @@ func (c *Container) startNetworkTeardownLocked(ctx context.Context) (wait func()
 	go func() {
 		var errs []error
 		network.StopUserNet(c.userNetPIDFile())
+		network.StopForwarder(c.forwarderPIDFile())
 		if nb.HasRecord(id) {
 			if err := nb.Teardown(context.WithoutCancel(ctx), id, nil); err != nil {
 				errs = append(errs, err)

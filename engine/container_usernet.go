@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -55,18 +57,16 @@ func (c *Container) setupUserNetLocked(ctx context.Context, spec *specs.Spec) (r
 }
 
 // checkRootlessNetwork refuses, for a rootless engine, what an
-// unprivileged user cannot have: named (bridge) networks, and host ports
-// below net.ipv4.ip_unprivileged_port_start. A container that names no
-// network gets pasta.
+// unprivileged user cannot have: host ports below
+// net.ipv4.ip_unprivileged_port_start. A container that names no network
+// gets pasta, as in podman 5; one that names networks (or bridge) is put
+// on them in the rootless network namespace.
 func (r *Runtime) checkRootlessNetwork(cfg *define.ContainerConfig) error {
 	if !r.cfg.Rootless {
 		return nil
 	}
 	if cfg.NetMode == "" && len(cfg.Networks) == 0 {
 		cfg.NetMode = network.ModePasta
-	}
-	if cfg.NetMode == "" || cfg.NetMode == "bridge" {
-		return fmt.Errorf("rootless berth has no bridge networks yet: use --network pasta, slirp4netns, none, host or container:NAME: %w", define.ErrInvalidArg)
 	}
 	start := unprivilegedPortStart()
 	for _, p := range cfg.Ports {
@@ -75,6 +75,66 @@ func (r *Runtime) checkRootlessNetwork(cfg *define.ContainerConfig) error {
 		}
 	}
 	return nil
+}
+
+// forwarderPIDFile is where the PID of the forwarder of a rootless
+// container's published ports on user networks is kept.
+func (c *Container) forwarderPIDFile() string {
+	return filepath.Join(c.runtime.cfg.tmpDir(), "usernet", c.config.ID+".fwd.pid")
+}
+
+// startForwarderLocked forwards a rootless container's published ports
+// (bound in files) to its address on its first network, in the rootless
+// network namespace. The files are closed.
+//
+// Preconditions: c.lock is held.
+func (c *Container) startForwarderLocked(ctx context.Context, files []*os.File, ports []define.PortMapping, res map[string]define.NetworkResult) error {
+	defer network.CloseFiles(files)
+	if len(files) == 0 {
+		return nil
+	}
+	target := ""
+	names := slices.Clone(c.config.Networks)
+	for name := range res {
+		names = append(names, name)
+	}
+	sort.Strings(names[len(c.config.Networks):])
+	for _, name := range names {
+		for _, ip := range res[name].IPs {
+			if a, _, ok := strings.Cut(ip, "/"); ok && !strings.Contains(a, ":") && target == "" {
+				target = a
+			}
+		}
+	}
+	if target == "" {
+		return fmt.Errorf("container %s: no IPv4 address to forward the published ports to", c.config.Name)
+	}
+	return network.StartForwarder(ctx, network.ForwardOptions{
+		NetNS: c.runtime.net.RootlessNetNS(), Target: target, Ports: ports, Files: files, PIDFile: c.forwarderPIDFile(),
+	})
+}
+
+// defaultRootlessSysctls gives a rootless container with a network
+// namespace of its own podman's default net.ipv4.ping_group_range "0 0"
+// (containers.conf default_sysctls): without CAP_NET_RAW, ping then works
+// through ICMP datagram sockets. A --sysctl of the user's wins. A
+// container with a user namespace of its own (keep-id, nomap, --uidmap)
+// gets none: its root has no say over a namespace berth made.
+func (c *Container) defaultRootlessSysctls(spec *specs.Spec) {
+	if !c.runtime.cfg.Rootless || spec.Linux == nil {
+		return
+	}
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type == specs.UserNamespace {
+			return
+		}
+	}
+	if spec.Linux.Sysctl == nil {
+		spec.Linux.Sysctl = map[string]string{}
+	}
+	if _, ok := spec.Linux.Sysctl["net.ipv4.ping_group_range"]; !ok {
+		spec.Linux.Sysctl["net.ipv4.ping_group_range"] = "0 0"
+	}
 }
 
 // unprivilegedPortStart is the first host port an unprivileged process may

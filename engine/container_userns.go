@@ -19,7 +19,7 @@ import (
 
 // mapsStorage reports whether cfg's rootfs is created with an ID mapping.
 func mapsStorage(cfg *define.ContainerConfig) bool {
-	return cfg.UserNS != nil && cfg.ImageID != "" && cfg.UserNS.Mode != "ns"
+	return cfg.UserNS != nil && cfg.ImageID != "" && (cfg.UserNS.Mode != "ns" || len(cfg.UserNS.UIDMap) > 0)
 }
 
 // createRootfs creates cfg's rootfs in storage, mapped if it has a user
@@ -40,6 +40,10 @@ func createRootfs(store *estorage.Store, r *Runtime, cfg *define.ContainerConfig
 			return fmt.Errorf("container %s has no user namespace of its own to join: %w", target, define.ErrInvalidArg)
 		}
 		u = define.UserNSConfig{Mode: "private", UIDMap: uid, GIDMap: gid}
+	}
+	if u.Mode == "ns" {
+		// The joined namespace's maps, read at create (generate).
+		u.Mode = "private"
 	}
 	_, _, err := store.CreateMappedContainer(cfg.ID, cfg.Name, cfg.ImageID, cfg.AutoRemove, &u)
 	return err

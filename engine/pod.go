@@ -148,7 +148,11 @@ func (r *Runtime) NewPod(ctx context.Context, infra *InfraContainer, opts ...Pod
 	if cfg.Hostname == "" {
 		cfg.Hostname = cfg.Name
 	}
-	cfg.CgroupPath = PodCgroupPath(r.cfg.CgroupManager, cfg.CgroupParent, cfg.ID)
+	parent := cfg.CgroupParent
+	if parent == "" {
+		parent = r.cfg.DefaultCgroupParent()
+	}
+	cfg.CgroupPath = PodCgroupPath(r.cfg.CgroupManager, parent, cfg.ID)
 	l, err := r.locks.Retrieve(cfg.ID)
 	if err != nil {
 		return nil, err

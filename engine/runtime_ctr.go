@@ -227,7 +227,11 @@ func (r *Runtime) derivePlacement(cfg *define.ContainerConfig, spec *specs.Spec)
 		case "split":
 			spec.Linux.CgroupsPath = SplitCgroupsPath(cfg.ID)
 		default:
-			spec.Linux.CgroupsPath = CgroupsPath(r.cfg.CgroupManager, cfg.CgroupParent, cfg.ID)
+			parent := cfg.CgroupParent
+			if parent == "" {
+				parent = r.cfg.DefaultCgroupParent()
+			}
+			spec.Linux.CgroupsPath = CgroupsPath(r.cfg.CgroupManager, parent, cfg.ID)
 		}
 	}
 	return nil

@@ -26,7 +26,17 @@ func (c *Config) networkConfig() network.Config {
 		RunDir:         filepath.Join(c.tmpDir(), "netavark"),
 		Warnf:          warnf,
 		RegistryPath:   c.registryPath(),
+		RootlessNetNS:  c.rootlessNetNS(),
 	}
+}
+
+// rootlessNetNS is where a rootless user's network namespace is pinned
+// (engine/network/rootlessns.go); "" for root.
+func (c *Config) rootlessNetNS() string {
+	if !c.Rootless {
+		return ""
+	}
+	return filepath.Join(c.tmpDir(), "rootless-netns", "netns")
 }
 
 // registryPath is the host-wide registry of bridges for root; a rootless

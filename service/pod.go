@@ -124,6 +124,10 @@ func createHost(rt *engine.Runtime, opts CreateOptions) generate.Host {
 	if host.Rootless && host.RootlessIDs == nil {
 		host.RootlessIDs = rootlessIDs()
 	}
+	if host.Rootless && opts.Host == nil {
+		host.RootlessCgroup = engine.RootlessCgroups()
+		host.DefaultCgroupParent = rt.Config().DefaultCgroupParent()
+	}
 	if w := opts.Warnings; w != nil && host.Warn == nil {
 		host.Warn = func(msg string) { fmt.Fprintln(w, msg) }
 	}

@@ -169,6 +169,11 @@ func (m *Manager) attach(ctx context.Context, rec *record, add map[string]define
 	defer unlock()
 	var names []string
 	err = func() error {
+		if fresh && m.rootless() {
+			if err := m.ensureRootlessNetNSLocked(ctx); err != nil {
+				return err
+			}
+		}
 		if fresh {
 			if old, err := m.readRecord(id); err != nil {
 				return err
@@ -208,6 +213,7 @@ func (m *Manager) attach(ctx context.Context, rec *record, add map[string]define
 	if err != nil {
 		if fresh {
 			_ = os.Remove(m.recordPath(id))
+			m.releaseIfRootlessLocked()
 		}
 		return nil, err
 	}
@@ -226,7 +232,16 @@ func (m *Manager) attach(ctx context.Context, rec *record, add map[string]define
 		_, _ = m.run(bg, "teardown", rec.NetNS, opts)
 		repairIsolation(bg, opts.NetworkInfo)
 		m.forgetLocked(id, names, fresh)
+		if fresh {
+			m.releaseIfRootlessLocked()
+		}
 		return nil, err
+	}
+	if m.rootless() {
+		// Keep-alive links and the isolation jump are about the
+		// host's firewall and bridges; the rootless namespace goes
+		// whole with its last container.
+		return res, nil
 	}
 	ensureIsolation(ctx, opts.NetworkInfo)
 	for _, n := range opts.NetworkInfo {
@@ -426,8 +441,13 @@ func (m *Manager) Teardown(ctx context.Context, ctrID string, networks []string)
 	if rec.BootID == bootID() && len(networks) > 0 {
 		opts := rec.Options.subset(networks)
 		// netavark leaves a kept-alive bridge alone, so this holds after it.
-		kept, pinned := allKeptAlive(opts.NetworkInfo), isNetNS(rec.NetNS)
-		if all && kept && onlyVeth(opts) && pinned && soleNetNS(rec.NetNS) {
+		kept, pinned := !m.rootless() && allKeptAlive(opts.NetworkInfo), isNetNS(rec.NetNS)
+		// A rootless namespace that is gone took the container's
+		// bridges, rules and aardvark-dns entries with it.
+		gone := m.rootless() && !isNetNS(m.cfg.RootlessNetNS)
+		if gone {
+			runErr = nil
+		} else if all && kept && onlyVeth(opts) && pinned && soleNetNS(rec.NetNS) {
 			// netavark would only delete the veth, synchronously (RCU
 			// grace periods: ~15 ms here); dropping the namespace has the
 			// kernel delete the pair in the background instead. Its
@@ -445,7 +465,7 @@ func (m *Manager) Teardown(ctx context.Context, ctrID string, networks []string)
 				return err
 			})
 		}
-		if !kept {
+		if !kept && !m.rootless() {
 			repairIsolation(ctx, opts.NetworkInfo)
 		}
 	}
@@ -456,6 +476,7 @@ func (m *Manager) Teardown(ctx context.Context, ctrID string, networks []string)
 		if err := os.Remove(m.recordPath(ctrID)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return errors.Join(runErr, err)
 		}
+		m.releaseIfRootlessLocked()
 		return runErr
 	}
 	for _, n := range networks {
@@ -504,7 +525,9 @@ func (m *Manager) Reload(ctx context.Context, ctrID string) (map[string]define.N
 		return nil, err
 	}
 	_, _ = m.run(ctx, "teardown", rec.NetNS, rec.Options)
-	repairIsolation(ctx, rec.Options.NetworkInfo)
+	if !m.rootless() {
+		repairIsolation(ctx, rec.Options.NetworkInfo)
+	}
 	out, err := m.run(ctx, "setup", rec.NetNS, rec.Options)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -106,12 +107,21 @@ func (m *Manager) run(ctx context.Context, verb, netns string, opts netavarkOpti
 		return nil, err
 	}
 	defer unlock()
-	cmd := exec.CommandContext(ctx, m.cfg.NetavarkPath, "--config", m.cfg.RunDir, "--rootless=false",
+	// A rootless netavark (and the aardvark-dns it starts) runs in the
+	// rootless network namespace (rootlessns.go).
+	if m.rootless() && !isNetNS(m.cfg.RootlessNetNS) {
+		return nil, fmt.Errorf("netavark %s: %w", verb, errNoRootlessNetNS)
+	}
+	cmd := exec.CommandContext(ctx, m.cfg.NetavarkPath, "--config", m.cfg.RunDir, "--rootless="+strconv.FormatBool(m.rootless()),
 		"--aardvark-binary", m.cfg.AardvarkPath, verb, netns)
 	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	err = startInNetNS(m.cfg.RootlessNetNS, cmd)
+	if err == nil {
+		err = cmd.Wait()
+	}
+	if err != nil {
 		msg := netavarkError(stdout.Bytes(), stderr.Bytes())
 		if msg == "" {
 			msg = err.Error()

@@ -45,6 +45,9 @@ type Config struct {
 	// RegistryPath is the host-wide registry of bridges and subnets;
 	// "" means DefaultRegistryPath.
 	RegistryPath string
+	// RootlessNetNS, for a rootless user, is where the rootless network
+	// namespace is pinned (rootlessns.go); "" for root.
+	RootlessNetNS string
 	// Warnf reports what went wrong without failing the operation
 	// (nil: dropped).
 	Warnf func(format string, args ...any)
@@ -409,7 +412,7 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 	// (keepalive.go); a bridge left by a crash goes with the network too.
 	// Both go while the definition still exists: until it is removed, the
 	// host-wide registry keeps other roots off the bridge's name.
-	if isBridge(n) {
+	if isBridge(n) && !m.rootless() {
 		if err := m.releaseBridge(ctx, n); err != nil {
 			m.cfg.Warnf("%v", err)
 		}

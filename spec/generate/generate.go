@@ -32,6 +32,7 @@ import (
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/cgroups"
 	"github.com/berth-dev/berth/internal/signals"
 	"github.com/berth-dev/berth/spec"
 )
@@ -82,6 +83,12 @@ type Host struct {
 	// RootlessIDs is the rootless engine's user namespace (keep-id and
 	// nomap are cut from it); nil for root.
 	RootlessIDs *RootlessIDs
+	// RootlessCgroup is the cgroup v2 subtree delegated to the rootless
+	// user (nil: none, or cgroup v1: containers get no cgroups), and
+	// DefaultCgroupParent the parent of containers without
+	// --cgroup-parent (its berth child; "" for berth's default).
+	RootlessCgroup      *cgroups.Delegation
+	DefaultCgroupParent string
 	// NoSwapLimit is true when the kernel has no swap accounting
 	// (cgroup v1 without memory.memsw, v2 without memory.swap.max); swap
 	// limits are then dropped with a warning, as podman does, instead of
@@ -459,8 +466,8 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if err := place(g, s, p, &host, add); err != nil {
 		return nil, nil, err
 	}
-	if host.Rootless && !host.CgroupV2 {
-		noCgroups(g, s, &host)
+	if host.Rootless {
+		rootlessCgroups(g, s, &host)
 	}
 	if s.CgroupsMode == "disabled" {
 		// No cgroup, nothing to apply limits or device rules to.

@@ -203,6 +203,9 @@ func place(g *specs.Spec, s *spec.ContainerSpec, p Placement, host *Host, add fu
 	case "disabled":
 		g.Linux.CgroupsPath = ""
 	default:
+		if parent == "" {
+			parent = host.DefaultCgroupParent
+		}
 		g.Linux.CgroupsPath = engine.CgroupsPath(host.CgroupManager, parent, id)
 	}
 	return nil

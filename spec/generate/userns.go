@@ -10,6 +10,7 @@ import (
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/rootless"
 	"github.com/berth-dev/berth/spec"
 )
 
@@ -58,7 +59,18 @@ func userNamespace(g *specs.Spec, s *spec.ContainerSpec, host *Host, add func(..
 		add(engine.WithUserNS(cfg))
 		return nil
 	case spec.UserNSPath:
+		// The maps are the namespace's (read from a process in it): the
+		// rootfs is made with them and runc needs them in the spec.
+		uids, gids, err := rootless.NSMaps(u.Path)
+		if err != nil {
+			return invalid("--userns ns:%s: %v", u.Path, err)
+		}
+		if len(u.UIDMap)+len(u.GIDMap) > 0 || u.SubUIDName != "" || u.SubGIDName != "" {
+			return invalid("--userns ns:%s: cannot be combined with --uidmap, --gidmap, --subuidname or --subgidname", u.Path)
+		}
+		cfg.UIDMap, cfg.GIDMap = fromRootlessMaps(uids), fromRootlessMaps(gids)
 		g.Linux.Namespaces = append(g.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace, Path: u.Path})
+		g.Linux.UIDMappings, g.Linux.GIDMappings = slices.Clone(cfg.UIDMap), slices.Clone(cfg.GIDMap)
 		add(engine.WithUserNS(cfg))
 		return nil
 	case "container":
@@ -163,6 +175,14 @@ func checkIDMaps(flag string, maps []spec.IDMap) error {
 
 func overlap(a, an, b, bn uint32) bool {
 	return uint64(a) < uint64(b)+uint64(bn) && uint64(b) < uint64(a)+uint64(an)
+}
+
+func fromRootlessMaps(m []rootless.IDMap) []specs.LinuxIDMapping {
+	out := make([]specs.LinuxIDMapping, 0, len(m))
+	for _, x := range m {
+		out = append(out, specs.LinuxIDMapping{ContainerID: uint32(x.ContainerID), HostID: uint32(x.HostID), Size: uint32(x.Size)})
+	}
+	return out
 }
 
 func fromIDTools(m []idtools.IDMap) []spec.IDMap {

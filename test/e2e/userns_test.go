@@ -291,3 +291,36 @@ func TestUsernsPodMember(t *testing.T) {
 	}
 	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "up")
 }
+
+// --userns ns:PATH joins a user namespace by its file: the maps come from
+// a process in it (here an auto container's), so the rootfs and the
+// runtime get them; a file that is no user namespace is refused.
+func TestUsernsJoinPath(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "run", "-d", "--name", "nsowner", "--network", "none", "--userns", "auto", "busybox", "sleep", "300")
+	pid := env.MustBerth(t, "inspect", "--format", "{{.State.Pid}}", "nsowner")
+	path := "/proc/" + pid + "/ns/user"
+	ownerNS, err := os.Readlink(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownerMap, err := os.ReadFile("/proc/" + pid + "/uid_map")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := env.MustBerth(t, "run", "--rm", "--network", "none", "--userns", "ns:"+path, "busybox", "sh", "-c",
+		"readlink /proc/self/ns/user; cat /proc/self/uid_map; touch /x && echo writable")
+	if want := ownerNS + "\n" + strings.TrimRight(string(ownerMap), "\n") + "\nwritable"; out != want {
+		t.Errorf("joiner: got %q, want %q", out, want)
+	}
+	r := env.Berth("create", "--userns", "ns:/proc/self/ns/net", "busybox", "true")
+	paExpectError(t, r, 125, "is not a user namespace")
+	r = env.Berth("create", "--userns", "ns:/nonexistent/ns", "busybox", "true")
+	paExpectError(t, r, 125, "/nonexistent/ns")
+	if got := env.MustBerth(t, "ps", "-aq"); len(strings.Fields(got)) != 1 {
+		t.Errorf("refused joins left containers: %q", got)
+	}
+	env.MustBerth(t, "rm", "-f", "-t", "0", "nsowner")
+}
