@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/cli/format"
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/service"
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
@@ -101,7 +100,7 @@ func (r dfVolRow) Size() string       { return units.HumanSizeWithPrecision(floa
 
 // printDFVerbose is `system df -v`: podman's three tables under their
 // headings.
-func printDFVerbose(out io.Writer, rt *engine.Runtime) error {
+func printDFVerbose(out io.Writer, rt *service.Runtime) error {
 	v, err := service.SystemDFVerbose(rt)
 	if err != nil {
 		return err
