@@ -45,6 +45,8 @@ func bindRunOptFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringArrayVar(&s.Links, "link", nil, "add link to another container (NAME[:ALIAS]): its addresses in /etc/hosts")
 	f.StringVar(&s.SeccompPolicy, "seccomp-policy", "default", "policy for selecting a seccomp profile (experimental)")
 	f.StringSliceVar(&s.ChrootDirs, "chrootdirs", nil, "chroot directories inside the container (comma-separated): they get the generated /etc files too")
+	f.UintVar(&s.PreserveFDs, "preserve-fds", 0, "pass a number of additional file descriptors into the container")
+	f.UintSliceVar(&s.PreserveFD, "preserve-fd", nil, "pass a list of additional file descriptors to the container")
 	f.BoolVar(&r.replace, "replace", false, "if a container with the same name exists, replace it")
 	f.StringArrayVar(&r.gpus, "gpus", nil, "GPU devices to add to the container (refused: berth has no CDI support; use --device)")
 	f.StringArrayVar(&r.decryptionKeys, "decryption-key", nil, "key needed to decrypt the image (refused: berth cannot decrypt images)")

@@ -155,21 +155,27 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	if logDriver == "" {
 		logDriver = "k8s-file"
 	}
+	preserved, err := c.preservedFiles()
+	if err != nil {
+		return err
+	}
 	pid, conmonPID, err := rt.CreateContainer(ctx, oci.CreateOptions{
-		ID:          c.config.ID,
-		Name:        c.config.Name,
-		BundleDir:   bundle,
-		LogPath:     c.LogPath(),
-		LogDriver:   logDriver,
-		LogSizeMax:  c.config.LogSizeMax,
-		LogTag:      c.config.LogTag,
-		ExitCommand: c.runtime.cfg.exitCommandArgs(c.config.ID, c.config.AutoRemove),
-		ExitDelay:   c.exitDelay(),
-		Terminal:    c.config.Terminal,
-		Stdin:       c.config.Stdin,
-		Timeout:     c.config.Timeout,
-		ExtraFiles:  portFiles,
+		ID:             c.config.ID,
+		Name:           c.config.Name,
+		BundleDir:      bundle,
+		LogPath:        c.LogPath(),
+		LogDriver:      logDriver,
+		LogSizeMax:     c.config.LogSizeMax,
+		LogTag:         c.config.LogTag,
+		ExitCommand:    c.runtime.cfg.exitCommandArgs(c.config.ID, c.config.AutoRemove),
+		ExitDelay:      c.exitDelay(),
+		Terminal:       c.config.Terminal,
+		Stdin:          c.config.Stdin,
+		Timeout:        c.config.Timeout,
+		ExtraFiles:     portFiles,
+		PreservedFiles: preserved,
 	})
+	closeFiles(preserved)
 	if err != nil {
 		if gone := c.joinTargetsGone(); gone != nil {
 			return gone

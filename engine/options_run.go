@@ -66,3 +66,18 @@ func WithChrootDirs(dirs []string) CtrOption {
 		return nil
 	}
 }
+
+// WithPreserveFDs passes file descriptors of the process that starts the
+// container into it: 3 to 3+n-1, and each of fds (--preserve-fds,
+// --preserve-fd). 0, 1 and 2 are the container's stdio, not passed so.
+func WithPreserveFDs(n uint, fds []uint) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		for _, fd := range fds {
+			if fd < 3 {
+				return fmt.Errorf("cannot preserve FD %d, consider using the passthrough log-driver to pass STDIO streams into the container: %w", fd, define.ErrInvalidArg)
+			}
+		}
+		c.PreserveFDs, c.PreserveFD = n, fds
+		return nil
+	}
+}

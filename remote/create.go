@@ -87,6 +87,7 @@ var flagOf = map[string]string{
 	"MacAddress": "--mac-address", "Pid": "--pid", "IPC": "--ipc", "UTS": "--uts", "CgroupNS": "--cgroupns",
 	"LogDriver": "--log-driver", "LogOpts": "--log-opt", "Runtime": "--runtime",
 	"Secrets": "--secret", "Links": "--link", "Domainname": "--domainname", "PidFile": "--pidfile",
+	"PreserveFDs": "--preserve-fds", "PreserveFD": "--preserve-fd",
 	"DeviceCgroupRules": "--device-cgroup-rule", "CgroupConf": "--cgroup-conf",
 }
 

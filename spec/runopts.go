@@ -44,4 +44,9 @@ type RunOptions struct {
 	SeccompPolicy string
 	// ChrootDirs get the generated /etc files too (--chrootdirs).
 	ChrootDirs []string
+	// PreserveFDs and PreserveFD pass file descriptors of the process
+	// that starts the container into it: 3 to 3+PreserveFDs-1 and the
+	// listed ones (--preserve-fds, --preserve-fd).
+	PreserveFDs uint
+	PreserveFD  []uint
 }

@@ -24,4 +24,10 @@ type RunConfig struct {
 	// ChrootDirs are directories in the container that get the generated
 	// /etc files too, at the same paths below them (--chrootdirs).
 	ChrootDirs []string `json:"chrootDirs,omitempty"`
+	// PreserveFDs passes the starting process's file descriptors 3 to
+	// 3+PreserveFDs-1 to the container; PreserveFD passes the listed ones
+	// (each >= 3) at the same numbers, the gaps below the highest one
+	// reading as an empty pipe (--preserve-fds, --preserve-fd).
+	PreserveFDs uint   `json:"preserveFDs,omitempty"`
+	PreserveFD  []uint `json:"preserveFD,omitempty"`
 }

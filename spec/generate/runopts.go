@@ -116,6 +116,9 @@ func runOptions(g *specs.Spec, s *spec.ContainerSpec, imgCfg v1.ImageConfig, add
 	if s.Timeout > 0 {
 		add(engine.WithTimeout(s.Timeout))
 	}
+	if s.PreserveFDs > 0 || len(s.PreserveFD) > 0 {
+		add(engine.WithPreserveFDs(s.PreserveFDs, s.PreserveFD))
+	}
 	if s.HostsFile != "" || s.NoHostname {
 		if s.HostsFile != "" && s.NoHosts {
 			return invalid("--no-hosts and --hosts-file cannot be set together")
