@@ -20,6 +20,7 @@ type runOptFlags struct {
 	pidFile     string
 	conmonPid   string
 	replace     bool
+	passwd      bool
 	// gpus and decryptionKeys are refused: berth has no CDI devices and
 	// no image decryption.
 	gpus           []string
@@ -47,6 +48,11 @@ func bindRunOptFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringSliceVar(&s.ChrootDirs, "chrootdirs", nil, "chroot directories inside the container (comma-separated): they get the generated /etc files too")
 	f.UintVar(&s.PreserveFDs, "preserve-fds", 0, "pass a number of additional file descriptors into the container")
 	f.UintSliceVar(&s.PreserveFD, "preserve-fd", nil, "pass a list of additional file descriptors to the container")
+	f.StringVar(&s.Personality, "personality", "", "configure execution domain using personality (e.g., LINUX/LINUX32)")
+	f.StringVar(&s.PasswdEntry, "passwd-entry", "", "entry to write to /etc/passwd")
+	f.StringVar(&s.GroupEntry, "group-entry", "", "entry to write to /etc/group")
+	f.StringSliceVar(&s.HostUsers, "hostuser", nil, "host user account to add to /etc/passwd within container")
+	f.BoolVar(&r.passwd, "passwd", true, "add entries to /etc/passwd and /etc/group")
 	f.BoolVar(&r.replace, "replace", false, "if a container with the same name exists, replace it")
 	f.StringArrayVar(&r.gpus, "gpus", nil, "GPU devices to add to the container (refused: berth has no CDI support; use --device)")
 	f.StringArrayVar(&r.decryptionKeys, "decryption-key", nil, "key needed to decrypt the image (refused: berth cannot decrypt images)")
@@ -91,6 +97,7 @@ func (r *runOptFlags) apply(f *pflag.FlagSet, s *spec.ContainerSpec, labels []st
 			return err
 		}
 	}
+	s.NoPasswd = !r.passwd
 	if r.replace && s.Name == "" {
 		return usageError("cannot replace container without --name being set")
 	}

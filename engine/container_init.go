@@ -250,6 +250,9 @@ func (c *Container) completeSpecLocked(spec *specs.Spec, rootfs, bundle string, 
 	}
 	// The user's own groups, then --group-add's; exec without --user
 	// inherits both from this spec, as in podman.
+	if err := c.addUserEntriesLocked(spec, rootfs, bundle); err != nil {
+		return err
+	}
 	u, err := lookup.User(rootfs, c.config.User, c.config.Groups...)
 	if err != nil {
 		return err

@@ -81,3 +81,14 @@ func WithPreserveFDs(n uint, fds []uint) CtrOption {
 		return nil
 	}
 }
+
+// WithUserEntries sets what berth adds to the container's /etc/passwd and
+// /etc/group at each start: host accounts (hostUsers), and a line for a
+// numeric --user without one, from the passwdEntry and groupEntry
+// templates when given. noPasswd adds nothing.
+func WithUserEntries(passwdEntry, groupEntry string, hostUsers []string, noPasswd bool) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		c.PasswdEntry, c.GroupEntry, c.HostUsers, c.NoPasswd = passwdEntry, groupEntry, hostUsers, noPasswd
+		return nil
+	}
+}

@@ -83,7 +83,11 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 	if cfg.OCIRuntime == "" {
 		cfg.OCIRuntime = r.DefaultOCIRuntime()
 	}
-	if _, err := r.ociRuntimeFor(cfg.OCIRuntime); err != nil {
+	ocirt, err := r.ociRuntimeFor(cfg.OCIRuntime)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRuntimeFeatures(ctx, ocirt, spec); err != nil {
 		return nil, err
 	}
 	if err := r.prepareNetworkConfig(cfg); err != nil {

@@ -69,7 +69,8 @@ var remoteSpecFields = map[string]bool{
 	// spec.RunOptions the libpod create takes (podman's SpecGenerator keys).
 	"Annotations": true, "Umask": true, "UnsetEnv": true, "UnsetEnvAll": true, "EnvMerge": true, "HTTPProxy": true,
 	"Timezone": true, "Timeout": true, "ConmonPidFile": true, "HostsFile": true, "NoHostname": true,
-	"SeccompPolicy": true, "ChrootDirs": true,
+	"SeccompPolicy": true, "ChrootDirs": true, "Personality": true, "PasswdEntry": true, "GroupEntry": true,
+	"HostUsers": true, "NoPasswd": true,
 }
 
 // flagOf names the command-line flag of a spec field, for errors.
@@ -379,4 +380,9 @@ func specRunOptions(g map[string]any, s *spec.ContainerSpec) {
 	set("use_image_hostname", true, s.NoHostname)
 	set("seccomp_policy", s.SeccompPolicy, s.SeccompPolicy != "")
 	set("chroot_directories", s.ChrootDirs, len(s.ChrootDirs) > 0)
+	set("personality", map[string]any{"domain": s.Personality}, s.Personality != "")
+	set("passwd_entry", s.PasswdEntry, s.PasswdEntry != "")
+	set("group_entry", s.GroupEntry, s.GroupEntry != "")
+	set("hostusers", s.HostUsers, len(s.HostUsers) > 0)
+	set("manage_password", false, s.NoPasswd)
 }

@@ -49,4 +49,15 @@ type RunOptions struct {
 	// listed ones (--preserve-fds, --preserve-fd).
 	PreserveFDs uint
 	PreserveFD  []uint
+	// Personality is linux.personality's domain, LINUX or LINUX32
+	// (--personality).
+	Personality string
+	// PasswdEntry and GroupEntry are templates of the /etc/passwd and
+	// /etc/group lines berth adds for a numeric --user without one;
+	// HostUsers are host accounts added to /etc/passwd (--hostuser);
+	// NoPasswd adds nothing (--passwd=false).
+	PasswdEntry string
+	GroupEntry  string
+	HostUsers   []string
+	NoPasswd    bool
 }

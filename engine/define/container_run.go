@@ -30,4 +30,14 @@ type RunConfig struct {
 	// reading as an empty pipe (--preserve-fds, --preserve-fd).
 	PreserveFDs uint   `json:"preserveFDs,omitempty"`
 	PreserveFD  []uint `json:"preserveFD,omitempty"`
+	// PasswdEntry and GroupEntry are templates for the /etc/passwd and
+	// /etc/group lines added for a numeric --user without one ($USERNAME,
+	// $UID, $GID, $NAME, $HOME; $GROUPNAME, $GID, $USERLIST).
+	PasswdEntry string `json:"passwdEntry,omitempty"`
+	GroupEntry  string `json:"groupEntry,omitempty"`
+	// HostUsers are host accounts copied into /etc/passwd (--hostuser).
+	HostUsers []string `json:"hostUsers,omitempty"`
+	// NoPasswd keeps berth from adding any /etc/passwd or /etc/group
+	// line (--passwd=false).
+	NoPasswd bool `json:"noPasswd,omitempty"`
 }

@@ -59,3 +59,65 @@ func TestRunPreserveFDs(t *testing.T) {
 		t.Fatalf("after the refused start the container is %q, want created", out)
 	}
 }
+
+// TestRunPasswdEntries: a numeric --user without a passwd or group line
+// gets podman's lines (or --passwd-entry/--group-entry's), --hostuser
+// copies a host account, a read-only container gets them too (from a
+// bind-mounted copy), --passwd=false adds nothing, an unknown host user
+// is refused.
+func TestRunPasswdEntries(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	out := env.MustBerth(t, "run", "--rm", "--user", "1234:5678", "busybox", "sh", "-c", "id; whoami; tail -1 /etc/passwd; tail -1 /etc/group")
+	if want := "uid=1234(1234) gid=5678(5678)\n1234\n1234:*:1234:5678:container user:/:/bin/sh\n5678:x:5678:1234"; out != want {
+		t.Errorf("--user 1234:5678:\n%s\nwant\n%s", out, want)
+	}
+	out = env.MustBerth(t, "run", "--rm", "--user", "1234", "-w", "/tmp", "--passwd-entry", "$USERNAME:x:$UID:$GID:$NAME:$HOME:/bin/false",
+		"--group-entry", "g$GROUPNAME:x:$GID:", "busybox", "sh", "-c", "tail -1 /etc/passwd; tail -1 /etc/group")
+	if want := "1234:x:1234:0:container user:/tmp:/bin/false\ng1234:x:1234:"; out != want {
+		t.Errorf("--passwd-entry/--group-entry:\n%s\nwant\n%s", out, want)
+	}
+	// The lines stay in the container's own files across restarts, once.
+	env.MustBerth(t, "create", "--name", "keep", "--user", "777", "busybox", "grep", "-c", "^777:", "/etc/passwd")
+	env.MustBerth(t, "start", "keep")
+	env.MustBerth(t, "wait", "keep")
+	env.MustBerth(t, "start", "keep")
+	env.MustBerth(t, "wait", "keep")
+	if out := env.MustBerth(t, "logs", "keep"); out != "1\n1" {
+		t.Errorf("passwd line after two starts counted %q, want 1 each time", out)
+	}
+	out = env.MustBerth(t, "run", "--rm", "--read-only", "--hostuser", "mail", "--hostuser", "root", "busybox", "sh", "-c", "grep -c ^root: /etc/passwd; grep ^mail: /etc/passwd")
+	if want := "1\nmail:x:8:8:mail:/var/mail:/bin/sh"; out != want {
+		t.Errorf("--hostuser mail --read-only:\n%s\nwant\n%s", out, want)
+	}
+	out = env.MustBerth(t, "run", "--rm", "--passwd=false", "--user", "1234", "busybox", "sh", "-c", "grep -c 1234 /etc/passwd || true")
+	if out != "0" {
+		t.Errorf("--passwd=false added a line: %q", out)
+	}
+	r := env.Berth("run", "--rm", "--hostuser", "no-such-user-here", "busybox", "true")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "--hostuser no-such-user-here") {
+		t.Errorf("unknown --hostuser:\n%s", r)
+	}
+}
+
+// TestRunPersonality: runc 1.1 would ignore linux.personality, so it is
+// refused; crun applies it (uname -m is i686 under LINUX32).
+func TestRunPersonality(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	r := env.Berth("run", "--rm", "--runtime", "runc", "--personality", "LINUX32", "busybox", "uname", "-m")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "ignores linux.personality") {
+		t.Fatalf("--personality with runc 1.1:\n%s", r)
+	}
+	if out := env.MustBerth(t, "ps", "-aq"); out != "" {
+		t.Errorf("a refused --personality left a container: %q", out)
+	}
+	if r := env.Berth("run", "--rm", "--personality", "LINUX64", "busybox", "true"); r.ExitCode() != 125 ||
+		!strings.Contains(r.Stderr(), `invalid --personality "LINUX64": must be LINUX or LINUX32`) {
+		t.Errorf("bad --personality:\n%s", r)
+	}
+	ns := newCrunNS(t, env)
+	if out := ns.must(t, "run", "--rm", "--network", "none", "--personality", "LINUX32", "busybox", "uname", "-m"); out != "i686" {
+		t.Errorf("uname -m under LINUX32 with crun: %q", out)
+	}
+}
