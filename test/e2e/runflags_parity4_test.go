@@ -121,3 +121,25 @@ func TestRunPersonality(t *testing.T) {
 		t.Errorf("uname -m under LINUX32 with crun: %q", out)
 	}
 }
+
+// TestRemoteRunUserEntries: --passwd-entry, --hostuser and --personality
+// travel through the libpod create; --preserve-fds cannot (the server has
+// other descriptors) and is refused by name.
+func TestRemoteRunUserEntries(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	uri := apiService(t, env)
+	out := env.MustBerth(t, "--url", uri, "run", "--rm", "--user", "1234", "--passwd-entry", "u$UID:x:$UID:$GID::$HOME:/bin/sh",
+		"--hostuser", "mail", "busybox", "sh", "-c", "grep -E '^(u1234|mail):' /etc/passwd")
+	if want := "mail:x:8:8:mail:/var/mail:/bin/sh\nu1234:x:1234:0::/:/bin/sh"; out != want {
+		t.Errorf("remote --passwd-entry/--hostuser:\n%s\nwant\n%s", out, want)
+	}
+	r := env.Berth("--url", uri, "run", "--rm", "--personality", "LINUX32", "busybox", "true")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "ignores linux.personality") {
+		t.Errorf("remote --personality with runc 1.1:\n%s", r)
+	}
+	r = env.Berth("--url", uri, "run", "--rm", "--preserve-fds", "1", "busybox", "true")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "--preserve-fds is not supported with --remote") {
+		t.Errorf("remote --preserve-fds:\n%s", r)
+	}
+}
