@@ -30,7 +30,7 @@ func runOptionsFromSpecGenerator(b body, s *spec.ContainerSpec) error {
 		{"use_image_hostname", &imageHostname}, {"seccomp_policy", &s.SeccompPolicy},
 		{"chroot_directories", &s.ChrootDirs}, {"personality", &personality},
 		{"passwd_entry", &s.PasswdEntry}, {"group_entry", &s.GroupEntry}, {"hostusers", &s.HostUsers},
-		{"manage_password", &managePasswd},
+		{"manage_password", &managePasswd}, {"systemd", &s.Systemd},
 	} {
 		if err := b.take(f.key, f.v); err != nil {
 			return err
@@ -51,6 +51,9 @@ func runOptionsFromSpecGenerator(b body, s *spec.ContainerSpec) error {
 	}
 	if unsetAll != nil {
 		s.UnsetEnvAll = *unsetAll
+	}
+	if s.Systemd == "true" {
+		s.Systemd = "" // the default, which podman's client always sends
 	}
 	if personality != nil {
 		s.Personality = personality.Domain

@@ -53,6 +53,7 @@ func bindRunOptFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringVar(&s.GroupEntry, "group-entry", "", "entry to write to /etc/group")
 	f.StringSliceVar(&s.HostUsers, "hostuser", nil, "host user account to add to /etc/passwd within container")
 	f.BoolVar(&r.passwd, "passwd", true, "add entries to /etc/passwd and /etc/group")
+	f.StringVar(&s.Systemd, "systemd", "true", `run container in systemd mode ("true"|"false"|"always")`)
 	f.BoolVar(&r.replace, "replace", false, "if a container with the same name exists, replace it")
 	f.StringArrayVar(&r.gpus, "gpus", nil, "GPU devices to add to the container (refused: berth has no CDI support; use --device)")
 	f.StringArrayVar(&r.decryptionKeys, "decryption-key", nil, "key needed to decrypt the image (refused: berth cannot decrypt images)")

@@ -60,4 +60,7 @@ type RunOptions struct {
 	GroupEntry  string
 	HostUsers   []string
 	NoPasswd    bool
+	// Systemd is podman's systemd mode: "true" or "" (when the command is
+	// an init or systemd), "false" or "always" (--systemd).
+	Systemd string
 }

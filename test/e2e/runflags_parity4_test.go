@@ -143,3 +143,33 @@ func TestRemoteRunUserEntries(t *testing.T) {
 		t.Errorf("remote --preserve-fds:\n%s", r)
 	}
 }
+
+// TestRunSystemdMode: --systemd always (and true for an init command)
+// mounts tmpfs on /run, /run/lock, /tmp and /var/lib/journal, makes the
+// cgroup filesystem writable and stops with SIGRTMIN+3; false and a
+// plain command keep the defaults; a bad value is refused.
+func TestRunSystemdMode(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	out := env.MustBerth(t, "run", "--rm", "--systemd", "always", "busybox", "sh", "-c",
+		`for d in /run /run/lock /tmp /var/lib/journal; do grep -q " $d tmpfs rw" /proc/mounts && echo $d; done; mkdir /sys/fs/cgroup/systemd/x && rmdir /sys/fs/cgroup/systemd/x && echo cgroup-rw`)
+	if want := "/run\n/run/lock\n/tmp\n/var/lib/journal\ncgroup-rw"; out != want {
+		t.Errorf("--systemd always:\n%s\nwant\n%s", out, want)
+	}
+	out = env.MustBerth(t, "run", "--rm", "busybox", "sh", "-c", `grep -cE " /(run|tmp) tmpfs" /proc/mounts; mkdir /sys/fs/cgroup/systemd/x 2>/dev/null || echo cgroup-ro`)
+	if out != "0\ncgroup-ro" {
+		t.Errorf("without systemd mode: %q", out)
+	}
+	for _, c := range []struct{ mode, cmd, want string }{
+		{"true", "/sbin/init", "SIGRTMIN+3"}, {"false", "/sbin/init", "SIGTERM"}, {"true", "true", "SIGTERM"}, {"always", "true", "SIGRTMIN+3"},
+	} {
+		id := env.MustBerth(t, "create", "--systemd", c.mode, "busybox", c.cmd)
+		if got := env.MustBerth(t, "inspect", "--format", "{{.Config.StopSignal}}", id); got != c.want {
+			t.Errorf("--systemd %s %s: stop signal %s, want %s", c.mode, c.cmd, got, c.want)
+		}
+	}
+	if r := env.Berth("create", "--systemd", "maybe", "busybox"); r.ExitCode() != 125 ||
+		!strings.Contains(r.Stderr(), `invalid value "maybe" for --systemd: must be true, false or always`) {
+		t.Errorf("--systemd maybe:\n%s", r)
+	}
+}
