@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/berth-dev/berth/internal/specflag"
 	"github.com/berth-dev/berth/service"
@@ -21,6 +22,7 @@ type runOptFlags struct {
 	conmonPid   string
 	replace     bool
 	passwd      bool
+	storageOpts []string
 	// gpus and decryptionKeys are refused: berth has no CDI devices and
 	// no image decryption.
 	gpus           []string
@@ -54,6 +56,9 @@ func bindRunOptFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringSliceVar(&s.HostUsers, "hostuser", nil, "host user account to add to /etc/passwd within container")
 	f.BoolVar(&r.passwd, "passwd", true, "add entries to /etc/passwd and /etc/group")
 	f.StringVar(&s.Systemd, "systemd", "true", `run container in systemd mode ("true"|"false"|"always")`)
+	// A local --storage-opt shadows the global one after the verb, as in
+	// podman: `berth --storage-opt X run` still sets the driver's.
+	f.StringArrayVar(&r.storageOpts, "storage-opt", nil, "storage driver options per container (e.g. size=10G)")
 	f.BoolVar(&r.replace, "replace", false, "if a container with the same name exists, replace it")
 	f.StringArrayVar(&r.gpus, "gpus", nil, "GPU devices to add to the container (refused: berth has no CDI support; use --device)")
 	f.StringArrayVar(&r.decryptionKeys, "decryption-key", nil, "key needed to decrypt the image (refused: berth cannot decrypt images)")
@@ -99,6 +104,16 @@ func (r *runOptFlags) apply(f *pflag.FlagSet, s *spec.ContainerSpec, labels []st
 		}
 	}
 	s.NoPasswd = !r.passwd
+	for _, o := range r.storageOpts {
+		k, v, ok := strings.Cut(o, "=")
+		if !ok || k == "" {
+			return usageError("invalid --storage-opt %q: must be KEY=VALUE", o)
+		}
+		if s.StorageOpts == nil {
+			s.StorageOpts = map[string]string{}
+		}
+		s.StorageOpts[k] = v
+	}
 	if r.replace && s.Name == "" {
 		return usageError("cannot replace container without --name being set")
 	}

@@ -92,3 +92,16 @@ func WithUserEntries(passwdEntry, groupEntry string, hostUsers []string, noPassw
 		return nil
 	}
 }
+
+// WithStorageOpts sets per-container storage driver options (KEY=VALUE
+// parsed); the driver refuses those it cannot apply when the rootfs is
+// created.
+func WithStorageOpts(opts map[string]string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		if c.Rootfs != "" && len(opts) > 0 {
+			return fmt.Errorf("--storage-opt cannot be used with --rootfs: %w", define.ErrInvalidArg)
+		}
+		c.StorageOpts = opts
+		return nil
+	}
+}

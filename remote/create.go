@@ -70,7 +70,7 @@ var remoteSpecFields = map[string]bool{
 	"Annotations": true, "Umask": true, "UnsetEnv": true, "UnsetEnvAll": true, "EnvMerge": true, "HTTPProxy": true,
 	"Timezone": true, "Timeout": true, "ConmonPidFile": true, "HostsFile": true, "NoHostname": true,
 	"SeccompPolicy": true, "ChrootDirs": true, "Personality": true, "PasswdEntry": true, "GroupEntry": true,
-	"HostUsers": true, "NoPasswd": true, "Systemd": true,
+	"HostUsers": true, "NoPasswd": true, "Systemd": true, "StorageOpts": true,
 }
 
 // flagOf names the command-line flag of a spec field, for errors.
@@ -386,4 +386,5 @@ func specRunOptions(g map[string]any, s *spec.ContainerSpec) {
 	set("hostusers", s.HostUsers, len(s.HostUsers) > 0)
 	set("manage_password", false, s.NoPasswd)
 	set("systemd", s.Systemd, s.Systemd != "")
+	set("storage_opts", s.StorageOpts, len(s.StorageOpts) > 0)
 }

@@ -63,4 +63,7 @@ type RunOptions struct {
 	// Systemd is podman's systemd mode: "true" or "" (when the command is
 	// an init or systemd), "false" or "always" (--systemd).
 	Systemd string
+	// StorageOpts are per-container storage driver options, KEY=VALUE
+	// (--storage-opt size=10G).
+	StorageOpts map[string]string
 }

@@ -40,4 +40,7 @@ type RunConfig struct {
 	// NoPasswd keeps berth from adding any /etc/passwd or /etc/group
 	// line (--passwd=false).
 	NoPasswd bool `json:"noPasswd,omitempty"`
+	// StorageOpts are per-container storage driver options (--storage-opt,
+	// e.g. size=10G), applied when the rootfs is created.
+	StorageOpts map[string]string `json:"storageOpts,omitempty"`
 }

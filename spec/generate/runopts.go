@@ -126,6 +126,9 @@ func runOptions(g *specs.Spec, s *spec.ContainerSpec, imgCfg v1.ImageConfig, add
 	if s.PasswdEntry != "" || s.GroupEntry != "" || len(s.HostUsers) > 0 || s.NoPasswd {
 		add(engine.WithUserEntries(s.PasswdEntry, s.GroupEntry, s.HostUsers, s.NoPasswd))
 	}
+	if len(s.StorageOpts) > 0 {
+		add(engine.WithStorageOpts(s.StorageOpts))
+	}
 	if s.PreserveFDs > 0 || len(s.PreserveFD) > 0 {
 		add(engine.WithPreserveFDs(s.PreserveFDs, s.PreserveFD))
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -172,4 +173,35 @@ func TestRunSystemdMode(t *testing.T) {
 		!strings.Contains(r.Stderr(), `invalid value "maybe" for --systemd: must be true, false or always`) {
 		t.Errorf("--systemd maybe:\n%s", r)
 	}
+}
+
+// TestRunStorageOptAndRuntime: run --storage-opt is the container's (not
+// the driver's global option): size= on a filesystem without project
+// quotas is refused by the driver with its one line and leaves nothing;
+// --runtime NAME|PATH after the verb is recorded per container and used
+// by later commands that do not name it.
+func TestRunStorageOptAndRuntime(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	r := env.Berth("run", "--rm", "--storage-opt", "size=10M", "busybox", "true")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "--storage-opt is supported only for overlay over xfs with 'pquota' mount option") {
+		t.Errorf("--storage-opt size= on ext4:\n%s", r)
+	}
+	if r := env.Berth("create", "--storage-opt", "size", "busybox"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), `invalid --storage-opt "size": must be KEY=VALUE`) {
+		t.Errorf("--storage-opt size:\n%s", r)
+	}
+	if out := env.MustBerth(t, "ps", "-aq"); out != "" {
+		t.Errorf("refused --storage-opt left containers: %q", out)
+	}
+	runc, err := exec.LookPath("runc")
+	if err != nil {
+		t.Skip("runc not installed")
+	}
+	env.MustBerth(t, "run", "-d", "--name", "rt", "--runtime", runc, "busybox", "sleep", "100")
+	if got := env.MustBerth(t, "inspect", "--format", "{{.OCIRuntime}}", "rt"); got != runc {
+		t.Errorf("OCIRuntime = %q, want %q", got, runc)
+	}
+	env.MustBerth(t, "exec", "rt", "true")
+	env.MustBerth(t, "stop", "-t", "0", "rt")
+	env.MustBerth(t, "rm", "rt")
 }
