@@ -205,3 +205,24 @@ func TestRunStorageOptAndRuntime(t *testing.T) {
 	env.MustBerth(t, "stop", "-t", "0", "rt")
 	env.MustBerth(t, "rm", "rt")
 }
+
+// TestRunMountGlob: --mount type=glob binds every matching host file
+// into the target directory (read-only with ro); no match is refused.
+func TestRunMountGlob(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	for _, n := range []string{"lib1.so", "lib2.so", "other"} {
+		if err := os.WriteFile(filepath.Join(env.TmpDir, n), []byte(n+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := env.Berth("run", "--rm", "--mount", "type=glob,src="+env.TmpDir+"/lib*.so,dst=/usr/lib/x,ro", "busybox", "sh", "-c",
+		"ls /usr/lib/x; cat /usr/lib/x/lib2.so; echo z > /usr/lib/x/lib1.so")
+	if r.Stdout() != "lib1.so\nlib2.so\nlib2.so\n" || !strings.Contains(r.Stderr(), "Read-only file system") {
+		t.Errorf("--mount type=glob:\n%s", r)
+	}
+	r = env.Berth("run", "--rm", "--mount", "type=glob,src="+env.TmpDir+"/none*,dst=/x", "busybox", "true")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "no file matches") {
+		t.Errorf("--mount type=glob without a match:\n%s", r)
+	}
+}
