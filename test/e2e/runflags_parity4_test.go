@@ -226,3 +226,20 @@ func TestRunMountGlob(t *testing.T) {
 		t.Errorf("--mount type=glob without a match:\n%s", r)
 	}
 }
+
+// TestRunPullRetry: run's pull takes --retry/--retry-delay (podman's) and
+// --creds; a bad delay is refused before anything happens.
+func TestRunPullRetry(t *testing.T) {
+	env := NewEnv(t)
+	r := env.Berth("run", "--rm", "--tls-verify=false", "--creds", "u:p", "--retry", "2", "--retry-delay", "10ms", "127.0.0.1:1/x")
+	if r.ExitCode() != 125 || strings.Count(r.Stderr(), "retrying in 10ms") != 2 || !strings.Contains(r.Stderr(), "(2/2)") {
+		t.Errorf("run --retry 2 --retry-delay 10ms:\n%s", r)
+	}
+	r = env.Berth("create", "--tls-verify=false", "--retry", "0", "127.0.0.1:1/x")
+	if r.ExitCode() != 125 || strings.Contains(r.Stderr(), "retrying") {
+		t.Errorf("create --retry 0:\n%s", r)
+	}
+	if r := env.Berth("run", "--retry-delay", "soon", "busybox"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), `invalid --retry-delay "soon"`) {
+		t.Errorf("run --retry-delay soon:\n%s", r)
+	}
+}
