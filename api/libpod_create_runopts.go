@@ -31,7 +31,7 @@ func runOptionsFromSpecGenerator(b body, s *spec.ContainerSpec) error {
 		{"chroot_directories", &s.ChrootDirs}, {"personality", &personality},
 		{"passwd_entry", &s.PasswdEntry}, {"group_entry", &s.GroupEntry}, {"hostusers", &s.HostUsers},
 		{"manage_password", &managePasswd}, {"systemd", &s.Systemd},
-		{"storage_opts", &s.StorageOpts},
+		{"storage_opts", &s.StorageOpts}, {"shm_size_systemd", &s.ShmSizeSystemd},
 	} {
 		if err := b.take(f.key, f.v); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"github.com/berth-dev/berth/internal/specflag"
 	"github.com/berth-dev/berth/service"
 	"github.com/berth-dev/berth/spec"
+	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -23,6 +24,8 @@ type runOptFlags struct {
 	replace     bool
 	passwd      bool
 	storageOpts []string
+	// shmSizeSystemd is --shm-size-systemd, a size in docker's units.
+	shmSizeSystemd string
 	// gpus and decryptionKeys are refused: berth has no CDI devices and
 	// no image decryption.
 	gpus           []string
@@ -59,6 +62,7 @@ func bindRunOptFlags(f *pflag.FlagSet, o *createFlags) {
 	// A local --storage-opt shadows the global one after the verb, as in
 	// podman: `berth --storage-opt X run` still sets the driver's.
 	f.StringArrayVar(&r.storageOpts, "storage-opt", nil, "storage driver options per container (e.g. size=10G)")
+	f.StringVar(&r.shmSizeSystemd, "shm-size-systemd", "", "size of systemd specific tmpfs mounts (/run, /run/lock, /tmp, /var/lib/journal)")
 	f.BoolVar(&r.replace, "replace", false, "if a container with the same name exists, replace it")
 	f.StringArrayVar(&r.gpus, "gpus", nil, "GPU devices to add to the container (refused: berth has no CDI support; use --device)")
 	f.StringArrayVar(&r.decryptionKeys, "decryption-key", nil, "key needed to decrypt the image (refused: berth cannot decrypt images)")
@@ -104,6 +108,13 @@ func (r *runOptFlags) apply(f *pflag.FlagSet, s *spec.ContainerSpec, labels []st
 		}
 	}
 	s.NoPasswd = !r.passwd
+	if r.shmSizeSystemd != "" {
+		n, err := units.RAMInBytes(r.shmSizeSystemd)
+		if err != nil || n <= 0 {
+			return usageError("invalid --shm-size-systemd %q: must be a positive size such as 64m", r.shmSizeSystemd)
+		}
+		s.ShmSizeSystemd = n
+	}
 	for _, o := range r.storageOpts {
 		k, v, ok := strings.Cut(o, "=")
 		if !ok || k == "" {

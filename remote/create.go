@@ -70,7 +70,7 @@ var remoteSpecFields = map[string]bool{
 	"Annotations": true, "Umask": true, "UnsetEnv": true, "UnsetEnvAll": true, "EnvMerge": true, "HTTPProxy": true,
 	"Timezone": true, "Timeout": true, "ConmonPidFile": true, "HostsFile": true, "NoHostname": true,
 	"SeccompPolicy": true, "ChrootDirs": true, "Personality": true, "PasswdEntry": true, "GroupEntry": true,
-	"HostUsers": true, "NoPasswd": true, "Systemd": true, "StorageOpts": true,
+	"HostUsers": true, "NoPasswd": true, "Systemd": true, "StorageOpts": true, "ShmSizeSystemd": true,
 }
 
 // flagOf names the command-line flag of a spec field, for errors.
@@ -387,4 +387,5 @@ func specRunOptions(g map[string]any, s *spec.ContainerSpec) {
 	set("manage_password", false, s.NoPasswd)
 	set("systemd", s.Systemd, s.Systemd != "")
 	set("storage_opts", s.StorageOpts, len(s.StorageOpts) > 0)
+	set("shm_size_systemd", s.ShmSizeSystemd, s.ShmSizeSystemd > 0)
 }

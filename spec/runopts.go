@@ -66,4 +66,7 @@ type RunOptions struct {
 	// StorageOpts are per-container storage driver options, KEY=VALUE
 	// (--storage-opt size=10G).
 	StorageOpts map[string]string
+	// ShmSizeSystemd caps the size of systemd mode's tmpfs mounts in bytes
+	// (0: the kernel's default; --shm-size-systemd).
+	ShmSizeSystemd int64
 }

@@ -394,7 +394,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 		for _, v := range vols {
 			dests = append(dests, v.Dest)
 		}
-		systemdMounts(g, dests)
+		systemdMounts(g, dests, s.ShmSizeSystemd)
 	}
 	if len(userDests) > 0 {
 		add(engine.WithUserVolumes(userDests))

@@ -3,6 +3,7 @@ package generate
 import (
 	"path"
 	"slices"
+	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -30,18 +31,22 @@ func systemdMode(mode string, args []string) (bool, error) {
 	return false, invalid("invalid value %q for --systemd: must be true, false or always", mode)
 }
 
-// systemdMounts are podman's systemd mode's filesystems: tmpfs on /run,
-// /run/lock, /tmp and /var/lib/journal (each unless the user mounted
+// systemdMounts are podman's systemd mode's filesystems: tmpfs (of size
+// bytes, 0 the default) on /run, /run/lock, /tmp and /var/lib/journal
+// (each unless the user mounted
 // something there), and a writable cgroup filesystem, which systemd
 // manages its services in.
-func systemdMounts(g *specs.Spec, dests []string) {
+func systemdMounts(g *specs.Spec, dests []string, size int64) {
 	for _, d := range []string{"/run", "/run/lock", "/tmp", "/var/lib/journal"} {
 		if slices.Contains(dests, d) {
 			continue
 		}
 		g.Mounts = slices.DeleteFunc(g.Mounts, func(m specs.Mount) bool { return m.Destination == d })
-		g.Mounts = append(g.Mounts, specs.Mount{Destination: d, Type: "tmpfs", Source: "tmpfs",
-			Options: []string{"rw", "rprivate", "nosuid", "nodev", "tmpcopyup"}})
+		opts := []string{"rw", "rprivate", "nosuid", "nodev", "tmpcopyup"}
+		if size > 0 {
+			opts = append(opts, "size="+strconv.FormatInt(size, 10))
+		}
+		g.Mounts = append(g.Mounts, specs.Mount{Destination: d, Type: "tmpfs", Source: "tmpfs", Options: opts})
 	}
 	for i, m := range g.Mounts {
 		if m.Destination == "/sys/fs/cgroup" && m.Type == "cgroup" {

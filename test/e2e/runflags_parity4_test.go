@@ -169,6 +169,10 @@ func TestRunSystemdMode(t *testing.T) {
 			t.Errorf("--systemd %s %s: stop signal %s, want %s", c.mode, c.cmd, got, c.want)
 		}
 	}
+	out = env.MustBerth(t, "run", "--rm", "--systemd", "always", "--shm-size-systemd", "2m", "busybox", "sh", "-c", `df -k /run/lock /tmp | awk 'NR>1 {print $2}'`)
+	if out != "2048\n2048" {
+		t.Errorf("--shm-size-systemd 2m: tmpfs sizes %q", out)
+	}
 	if r := env.Berth("create", "--systemd", "maybe", "busybox"); r.ExitCode() != 125 ||
 		!strings.Contains(r.Stderr(), `invalid value "maybe" for --systemd: must be true, false or always`) {
 		t.Errorf("--systemd maybe:\n%s", r)
