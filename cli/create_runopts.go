@@ -16,14 +16,15 @@ import (
 // runOptFlags are podman's create/run flags that shape the process and
 // its files (spec.RunOptions), plus --replace and --label-file.
 type runOptFlags struct {
-	annotations []string
-	labelFiles  []string
-	umask       string
-	pidFile     string
-	conmonPid   string
-	replace     bool
-	passwd      bool
-	storageOpts []string
+	annotations            []string
+	labelFiles             []string
+	umask                  string
+	pidFile                string
+	conmonPid              string
+	replace                bool
+	passwd                 bool
+	storageOpts            []string
+	volumeDriver, rdtClass string
 	// shmSizeSystemd is --shm-size-systemd, a size in docker's units.
 	shmSizeSystemd string
 	// gpus and decryptionKeys are refused: berth has no CDI devices and
@@ -63,6 +64,11 @@ func bindRunOptFlags(f *pflag.FlagSet, o *createFlags) {
 	// podman: `berth --storage-opt X run` still sets the driver's.
 	f.StringArrayVar(&r.storageOpts, "storage-opt", nil, "storage driver options per container (e.g. size=10G)")
 	f.StringVar(&r.shmSizeSystemd, "shm-size-systemd", "", "size of systemd specific tmpfs mounts (/run, /run/lock, /tmp, /var/lib/journal)")
+	f.StringVar(&r.volumeDriver, "volume-driver", "", "volume driver for the container's named and anonymous volumes (only local)")
+	f.StringVar(&r.rdtClass, "rdt-class", "", "class of service for the container's L3 cache (refused: berth has no Intel RDT support)")
+	// podman documents it as a no-op kept for docker scripts: berth, like
+	// podman, verifies signatures by policy.json, not by Docker Content Trust.
+	f.Bool("disable-content-trust", true, "no-op, for docker compatibility (signatures follow policy.json)")
 	f.BoolVar(&r.replace, "replace", false, "if a container with the same name exists, replace it")
 	f.StringArrayVar(&r.gpus, "gpus", nil, "GPU devices to add to the container (refused: berth has no CDI support; use --device)")
 	f.StringArrayVar(&r.decryptionKeys, "decryption-key", nil, "key needed to decrypt the image (refused: berth cannot decrypt images)")
@@ -108,6 +114,12 @@ func (r *runOptFlags) apply(f *pflag.FlagSet, s *spec.ContainerSpec, labels []st
 		}
 	}
 	s.NoPasswd = !r.passwd
+	if r.volumeDriver != "" && r.volumeDriver != "local" {
+		return usageError("--volume-driver %q: berth has only the local volume driver", r.volumeDriver)
+	}
+	if r.rdtClass != "" {
+		return usageError("--rdt-class is not supported by berth: no Intel RDT (resctrl) support")
+	}
 	if r.shmSizeSystemd != "" {
 		n, err := units.RAMInBytes(r.shmSizeSystemd)
 		if err != nil || n <= 0 {

@@ -247,3 +247,22 @@ func TestRunPullRetry(t *testing.T) {
 		t.Errorf("run --retry-delay soon:\n%s", r)
 	}
 }
+
+// TestRunCompatFlags: docker's --volume-driver local and
+// --disable-content-trust (a no-op in podman too) are taken; another
+// volume driver and --rdt-class are refused by name.
+func TestRunCompatFlags(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	if out := env.MustBerth(t, "run", "--rm", "--volume-driver", "local", "--disable-content-trust", "-v", "vd:/v", "busybox", "ls", "-d", "/v"); out != "/v" {
+		t.Errorf("--volume-driver local: %q", out)
+	}
+	for _, c := range []struct{ flag, value, want string }{
+		{"--volume-driver", "nfs", `--volume-driver "nfs": berth has only the local volume driver`},
+		{"--rdt-class", "gold", "--rdt-class is not supported by berth"},
+	} {
+		if r := env.Berth("run", "--rm", c.flag, c.value, "busybox", "true"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), c.want) {
+			t.Errorf("%s %s:\n%s", c.flag, c.value, r)
+		}
+	}
+}
