@@ -27,8 +27,11 @@ import (
 // in podman); a read-only or --rootfs container gets a copy bind-mounted
 // from the bundle instead.
 func (c *Container) addUserEntriesLocked(spec *specs.Spec, rootfs, bundle string) error {
-	if c.config.NoPasswd {
-		return nil
+	usr, grp, hasGroup := strings.Cut(c.config.User, ":")
+	_, uidErr := strconv.ParseUint(usr, 10, 32)
+	_, gidErr := strconv.ParseUint(grp, 10, 32)
+	if c.config.NoPasswd || (len(c.config.HostUsers) == 0 && uidErr != nil && gidErr != nil) {
+		return nil // nothing could be added: skip reading the files
 	}
 	root, err := rootcopy.Open(rootfs)
 	if err != nil {
@@ -54,7 +57,6 @@ func (c *Container) addUserEntriesLocked(spec *specs.Spec, rootfs, bundle string
 		}
 		pw = fmt.Appendf(pw, "%s:x:%s:%s:%s:%s:/bin/sh\n", u.Username, u.Uid, u.Gid, u.Name, u.HomeDir)
 	}
-	usr, grp, hasGroup := strings.Cut(c.config.User, ":")
 	if uid, err := strconv.ParseUint(usr, 10, 32); err == nil && !hasEntry(append(passwd, pw...), 2, usr) {
 		gid := "0"
 		if _, err := strconv.ParseUint(grp, 10, 32); err == nil {
@@ -90,7 +92,13 @@ func (c *Container) addUserEntriesLocked(spec *specs.Spec, rootfs, bundle string
 			continue
 		}
 		if !c.config.ReadOnly && c.config.Rootfs == "" {
-			if err := root.AppendFile(f.path, append(lineEnd(f.old), f.more...)); err != nil {
+			err := root.AppendFile(f.path, append(lineEnd(f.old), f.more...))
+			if errors.Is(err, fs.ErrExist) {
+				// A dangling symlink (to a path outside the image): the
+				// file lookups read as empty, and nothing is written.
+				continue
+			}
+			if err != nil {
 				return fmt.Errorf("adding to the container's %s: %w", f.path, err)
 			}
 			continue
