@@ -283,7 +283,14 @@ func specMounts(mounts []specMount, volumes []specNamedVolume) ([]spec.Mount, er
 			if m.Source != "" {
 				parts = append(parts, "src="+m.Source)
 			}
-			sm, err = specflag.Mount(strings.Join(append(append(parts, "dst="+m.Destination), m.Options...), ","))
+			// type=glob expands here, on the service's host, as podman's.
+			var ms []spec.Mount
+			ms, err = specflag.Mounts(strings.Join(append(append(parts, "dst="+m.Destination), m.Options...), ","))
+			if err != nil {
+				return nil, badRequest(fmt.Errorf("mounts: %w", err))
+			}
+			out = append(out, ms...)
+			continue
 		}
 		if err != nil {
 			return nil, badRequest(fmt.Errorf("mounts: %w", err))

@@ -15,7 +15,10 @@ import (
 // umask and httpproxy values.
 func runOptionsFromSpecGenerator(b body, s *spec.ContainerSpec) error {
 	var umask string
-	var unsetAll, imageHostname *bool
+	var unsetAll, imageHostname, managePasswd *bool
+	var personality *struct {
+		Domain string `json:"domain"`
+	}
 	for _, f := range []struct {
 		key string
 		v   any
@@ -25,7 +28,10 @@ func runOptionsFromSpecGenerator(b body, s *spec.ContainerSpec) error {
 		{"timezone", &s.Timezone}, {"timeout", &s.Timeout},
 		{"conmon_pid_file", &s.ConmonPidFile}, {"base_hosts_file", &s.HostsFile},
 		{"use_image_hostname", &imageHostname}, {"seccomp_policy", &s.SeccompPolicy},
-		{"chroot_directories", &s.ChrootDirs},
+		{"chroot_directories", &s.ChrootDirs}, {"personality", &personality},
+		{"passwd_entry", &s.PasswdEntry}, {"group_entry", &s.GroupEntry}, {"hostusers", &s.HostUsers},
+		{"manage_password", &managePasswd}, {"systemd", &s.Systemd},
+		{"storage_opts", &s.StorageOpts}, {"shm_size_systemd", &s.ShmSizeSystemd},
 	} {
 		if err := b.take(f.key, f.v); err != nil {
 			return err
@@ -46,6 +52,15 @@ func runOptionsFromSpecGenerator(b body, s *spec.ContainerSpec) error {
 	}
 	if unsetAll != nil {
 		s.UnsetEnvAll = *unsetAll
+	}
+	if s.Systemd == "true" {
+		s.Systemd = "" // the default, which podman's client always sends
+	}
+	if personality != nil {
+		s.Personality = personality.Domain
+	}
+	if managePasswd != nil {
+		s.NoPasswd = !*managePasswd
 	}
 	if imageHostname != nil {
 		s.NoHostname = *imageHostname

@@ -54,7 +54,7 @@ func TestLibpodRoutes(t *testing.T) {
 		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","health_check_on_failure_action":2}`, 400, "need a healthconfig"},
 		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","resource_limits":{"network":{"classID":1}}}`, 400, "resource_limits.network.classID is not supported"},
 		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","umask":"0999"}`, 400, "invalid umask string 0999"},
-		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","personality":{"domain":"LINUX32"}}`, 400, "personality is not supported"},
+		{"POST", "/v5.0.0/libpod/containers/create", `{"image":"busybox","preserve_fds":2}`, 400, "preserve_fds is not supported"},
 		{"POST", "/v5.0.0/libpod/pods/create", `{"name":"p","infra_conmon_pid_file":"/x"}`, 400, "infra_conmon_pid_file"},
 		// The docker routes keep docker's error body.
 		{"GET", "/v1.51/containers/x/json", "", 404, `{"message":"x: no such container"}`},

@@ -20,6 +20,8 @@ type createFlags struct {
 	stopTimeout      uint
 	pull             string
 	pullQuiet        bool
+	retry            uint
+	retryDelay       string
 	reg              registryFlags
 	plat             platformFlags
 	cidFile          string

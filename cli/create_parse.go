@@ -128,16 +128,22 @@ func (r *rawCreateFlags) parse(s *spec.ContainerSpec) error {
 // parseMounts parses -v, --mount and --tmpfs values, in that order.
 func parseMounts(volumes, mounts, tmpfs []string) ([]spec.Mount, error) {
 	var out []spec.Mount
+	one := func(parse func(string) (spec.Mount, error)) func(string) ([]spec.Mount, error) {
+		return func(v string) ([]spec.Mount, error) {
+			m, err := parse(v)
+			return []spec.Mount{m}, err
+		}
+	}
 	for _, group := range []struct {
 		values []string
-		parse  func(string) (spec.Mount, error)
-	}{{volumes, specflag.Volume}, {mounts, specflag.Mount}, {tmpfs, specflag.Tmpfs}} {
+		parse  func(string) ([]spec.Mount, error)
+	}{{volumes, one(specflag.Volume)}, {mounts, specflag.Mounts}, {tmpfs, one(specflag.Tmpfs)}} {
 		for _, v := range group.values {
-			m, err := group.parse(v)
+			ms, err := group.parse(v)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, m)
+			out = append(out, ms...)
 		}
 	}
 	return out, nil

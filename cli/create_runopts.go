@@ -3,10 +3,12 @@ package cli
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/berth-dev/berth/internal/specflag"
 	"github.com/berth-dev/berth/service"
 	"github.com/berth-dev/berth/spec"
+	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -14,12 +16,17 @@ import (
 // runOptFlags are podman's create/run flags that shape the process and
 // its files (spec.RunOptions), plus --replace and --label-file.
 type runOptFlags struct {
-	annotations []string
-	labelFiles  []string
-	umask       string
-	pidFile     string
-	conmonPid   string
-	replace     bool
+	annotations            []string
+	labelFiles             []string
+	umask                  string
+	pidFile                string
+	conmonPid              string
+	replace                bool
+	passwd                 bool
+	storageOpts            []string
+	volumeDriver, rdtClass string
+	// shmSizeSystemd is --shm-size-systemd, a size in docker's units.
+	shmSizeSystemd string
 	// gpus and decryptionKeys are refused: berth has no CDI devices and
 	// no image decryption.
 	gpus           []string
@@ -45,6 +52,23 @@ func bindRunOptFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringArrayVar(&s.Links, "link", nil, "add link to another container (NAME[:ALIAS]): its addresses in /etc/hosts")
 	f.StringVar(&s.SeccompPolicy, "seccomp-policy", "default", "policy for selecting a seccomp profile (experimental)")
 	f.StringSliceVar(&s.ChrootDirs, "chrootdirs", nil, "chroot directories inside the container (comma-separated): they get the generated /etc files too")
+	f.UintVar(&s.PreserveFDs, "preserve-fds", 0, "pass a number of additional file descriptors into the container")
+	f.UintSliceVar(&s.PreserveFD, "preserve-fd", nil, "pass a list of additional file descriptors to the container")
+	f.StringVar(&s.Personality, "personality", "", "configure execution domain using personality (e.g., LINUX/LINUX32)")
+	f.StringVar(&s.PasswdEntry, "passwd-entry", "", "entry to write to /etc/passwd")
+	f.StringVar(&s.GroupEntry, "group-entry", "", "entry to write to /etc/group")
+	f.StringSliceVar(&s.HostUsers, "hostuser", nil, "host user account to add to /etc/passwd within container")
+	f.BoolVar(&r.passwd, "passwd", true, "add entries to /etc/passwd and /etc/group")
+	f.StringVar(&s.Systemd, "systemd", "true", `run container in systemd mode ("true"|"false"|"always")`)
+	// A local --storage-opt shadows the global one after the verb, as in
+	// podman: `berth --storage-opt X run` still sets the driver's.
+	f.StringArrayVar(&r.storageOpts, "storage-opt", nil, "storage driver options per container (e.g. size=10G)")
+	f.StringVar(&r.shmSizeSystemd, "shm-size-systemd", "", "size of systemd specific tmpfs mounts (/run, /run/lock, /tmp, /var/lib/journal)")
+	f.StringVar(&r.volumeDriver, "volume-driver", "", "volume driver for the container's named and anonymous volumes (only local)")
+	f.StringVar(&r.rdtClass, "rdt-class", "", "class of service for the container's L3 cache (refused: berth has no Intel RDT support)")
+	// podman documents it as a no-op kept for docker scripts: berth, like
+	// podman, verifies signatures by policy.json, not by Docker Content Trust.
+	f.Bool("disable-content-trust", true, "no-op, for docker compatibility (signatures follow policy.json)")
 	f.BoolVar(&r.replace, "replace", false, "if a container with the same name exists, replace it")
 	f.StringArrayVar(&r.gpus, "gpus", nil, "GPU devices to add to the container (refused: berth has no CDI support; use --device)")
 	f.StringArrayVar(&r.decryptionKeys, "decryption-key", nil, "key needed to decrypt the image (refused: berth cannot decrypt images)")
@@ -88,6 +112,30 @@ func (r *runOptFlags) apply(f *pflag.FlagSet, s *spec.ContainerSpec, labels []st
 		if s.HostsFile, err = filepath.Abs(h); err != nil {
 			return err
 		}
+	}
+	s.NoPasswd = !r.passwd
+	if r.volumeDriver != "" && r.volumeDriver != "local" {
+		return usageError("--volume-driver %q: berth has only the local volume driver", r.volumeDriver)
+	}
+	if r.rdtClass != "" {
+		return usageError("--rdt-class is not supported by berth: no Intel RDT (resctrl) support")
+	}
+	if r.shmSizeSystemd != "" {
+		n, err := units.RAMInBytes(r.shmSizeSystemd)
+		if err != nil || n <= 0 {
+			return usageError("invalid --shm-size-systemd %q: must be a positive size such as 64m", r.shmSizeSystemd)
+		}
+		s.ShmSizeSystemd = n
+	}
+	for _, o := range r.storageOpts {
+		k, v, ok := strings.Cut(o, "=")
+		if !ok || k == "" {
+			return usageError("invalid --storage-opt %q: must be KEY=VALUE", o)
+		}
+		if s.StorageOpts == nil {
+			s.StorageOpts = map[string]string{}
+		}
+		s.StorageOpts[k] = v
 	}
 	if r.replace && s.Name == "" {
 		return usageError("cannot replace container without --name being set")

@@ -162,22 +162,28 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	if err != nil {
 		return err
 	}
+	preserved, err := c.preservedFiles()
+	if err != nil {
+		return err
+	}
 	pid, conmonPID, err := rt.CreateContainer(ctx, oci.CreateOptions{
-		ID:          c.config.ID,
-		Name:        c.config.Name,
-		BundleDir:   bundle,
-		LogPath:     c.LogPath(),
-		LogDriver:   logDriver,
-		LogSizeMax:  c.config.LogSizeMax,
-		LogTag:      logTag,
-		ExitCommand: c.runtime.cfg.exitCommandArgs(c.config.ID, c.config.AutoRemove),
-		ExitDelay:   c.exitDelay(),
-		Terminal:    c.config.Terminal,
-		Stdin:       c.config.Stdin,
-		Timeout:     c.config.Timeout,
-		NoCgroups:   c.config.CgroupsMode == "disabled",
-		ExtraFiles:  portFiles,
+		ID:             c.config.ID,
+		Name:           c.config.Name,
+		BundleDir:      bundle,
+		LogPath:        c.LogPath(),
+		LogDriver:      logDriver,
+		LogSizeMax:     c.config.LogSizeMax,
+		LogTag:         logTag,
+		ExitCommand:    c.runtime.cfg.exitCommandArgs(c.config.ID, c.config.AutoRemove),
+		ExitDelay:      c.exitDelay(),
+		Terminal:       c.config.Terminal,
+		Stdin:          c.config.Stdin,
+		Timeout:        c.config.Timeout,
+		NoCgroups:      c.config.CgroupsMode == "disabled",
+		ExtraFiles:     portFiles,
+		PreservedFiles: preserved,
 	})
+	closeFiles(preserved)
 	if err != nil {
 		if gone := c.joinTargetsGone(); gone != nil {
 			return gone
@@ -253,6 +259,9 @@ func (c *Container) completeSpecLocked(spec *specs.Spec, rootfs, bundle string, 
 	}
 	// The user's own groups, then --group-add's; exec without --user
 	// inherits both from this spec, as in podman.
+	if err := c.addUserEntriesLocked(spec, rootfs, bundle); err != nil {
+		return err
+	}
 	u, err := lookup.User(rootfs, c.config.User, c.config.Groups...)
 	if err != nil {
 		return err

@@ -26,7 +26,7 @@ func mapsStorage(cfg *define.ContainerConfig) bool {
 // namespace: to the joined container's maps for container:X.
 func createRootfs(store *estorage.Store, r *Runtime, cfg *define.ContainerConfig) error {
 	if !mapsStorage(cfg) {
-		_, err := store.CreateContainer(cfg.ID, cfg.Name, cfg.ImageID, "", cfg.AutoRemove)
+		_, err := store.CreateContainerWith(cfg.ID, cfg.Name, cfg.ImageID, cfg.AutoRemove, cfg.StorageOpts)
 		return err
 	}
 	u := *cfg.UserNS
@@ -45,7 +45,7 @@ func createRootfs(store *estorage.Store, r *Runtime, cfg *define.ContainerConfig
 		// The joined namespace's maps, read at create (generate).
 		u.Mode = "private"
 	}
-	_, _, err := store.CreateMappedContainer(cfg.ID, cfg.Name, cfg.ImageID, cfg.AutoRemove, &u)
+	_, _, err := store.CreateMappedContainer(cfg.ID, cfg.Name, cfg.ImageID, cfg.AutoRemove, &u, cfg.StorageOpts)
 	return err
 }
 

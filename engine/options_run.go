@@ -66,3 +66,42 @@ func WithChrootDirs(dirs []string) CtrOption {
 		return nil
 	}
 }
+
+// WithPreserveFDs passes file descriptors of the process that starts the
+// container into it: 3 to 3+n-1, and each of fds (--preserve-fds,
+// --preserve-fd). 0, 1 and 2 are the container's stdio, not passed so.
+func WithPreserveFDs(n uint, fds []uint) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		for _, fd := range fds {
+			if fd < 3 {
+				return fmt.Errorf("cannot preserve FD %d, consider using the passthrough log-driver to pass STDIO streams into the container: %w", fd, define.ErrInvalidArg)
+			}
+		}
+		c.PreserveFDs, c.PreserveFD = n, fds
+		return nil
+	}
+}
+
+// WithUserEntries sets what berth adds to the container's /etc/passwd and
+// /etc/group at each start: host accounts (hostUsers), and a line for a
+// numeric --user without one, from the passwdEntry and groupEntry
+// templates when given. noPasswd adds nothing.
+func WithUserEntries(passwdEntry, groupEntry string, hostUsers []string, noPasswd bool) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		c.PasswdEntry, c.GroupEntry, c.HostUsers, c.NoPasswd = passwdEntry, groupEntry, hostUsers, noPasswd
+		return nil
+	}
+}
+
+// WithStorageOpts sets per-container storage driver options (KEY=VALUE
+// parsed); the driver refuses those it cannot apply when the rootfs is
+// created.
+func WithStorageOpts(opts map[string]string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		if c.Rootfs != "" && len(opts) > 0 {
+			return fmt.Errorf("--storage-opt cannot be used with --rootfs: %w", define.ErrInvalidArg)
+		}
+		c.StorageOpts = opts
+		return nil
+	}
+}

@@ -95,7 +95,11 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 	if cfg.OCIRuntime == "" {
 		cfg.OCIRuntime = r.DefaultOCIRuntime()
 	}
-	if _, err := r.ociRuntimeFor(cfg.OCIRuntime); err != nil {
+	ocirt, err := r.ociRuntimeFor(cfg.OCIRuntime)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRuntimeFeatures(ctx, ocirt, spec); err != nil {
 		return nil, err
 	}
 	if cfg.CgroupsMode == "disabled" && !supportsNoCgroups(cfg.OCIRuntime) {

@@ -69,7 +69,8 @@ var remoteSpecFields = map[string]bool{
 	// spec.RunOptions the libpod create takes (podman's SpecGenerator keys).
 	"Annotations": true, "Umask": true, "UnsetEnv": true, "UnsetEnvAll": true, "EnvMerge": true, "HTTPProxy": true,
 	"Timezone": true, "Timeout": true, "ConmonPidFile": true, "HostsFile": true, "NoHostname": true,
-	"SeccompPolicy": true, "ChrootDirs": true, "CgroupsMode": true,
+	"SeccompPolicy": true, "ChrootDirs": true, "CgroupsMode": true, "Personality": true, "PasswdEntry": true, "GroupEntry": true,
+	"HostUsers": true, "NoPasswd": true, "Systemd": true, "StorageOpts": true, "ShmSizeSystemd": true,
 }
 
 // flagOf names the command-line flag of a spec field, for errors.
@@ -87,6 +88,7 @@ var flagOf = map[string]string{
 	"MacAddress": "--mac-address", "Pid": "--pid", "IPC": "--ipc", "UTS": "--uts", "CgroupNS": "--cgroupns",
 	"LogDriver": "--log-driver", "LogOpts": "--log-opt", "Runtime": "--runtime",
 	"Secrets": "--secret", "Links": "--link", "Domainname": "--domainname", "PidFile": "--pidfile",
+	"PreserveFDs": "--preserve-fds", "PreserveFD": "--preserve-fd",
 	"DeviceCgroupRules": "--device-cgroup-rule", "CgroupConf": "--cgroup-conf",
 }
 
@@ -382,4 +384,12 @@ func specRunOptions(g map[string]any, s *spec.ContainerSpec) {
 	set("use_image_hostname", true, s.NoHostname)
 	set("seccomp_policy", s.SeccompPolicy, s.SeccompPolicy != "")
 	set("chroot_directories", s.ChrootDirs, len(s.ChrootDirs) > 0)
+	set("personality", map[string]any{"domain": s.Personality}, s.Personality != "")
+	set("passwd_entry", s.PasswdEntry, s.PasswdEntry != "")
+	set("group_entry", s.GroupEntry, s.GroupEntry != "")
+	set("hostusers", s.HostUsers, len(s.HostUsers) > 0)
+	set("manage_password", false, s.NoPasswd)
+	set("systemd", s.Systemd, s.Systemd != "")
+	set("storage_opts", s.StorageOpts, len(s.StorageOpts) > 0)
+	set("shm_size_systemd", s.ShmSizeSystemd, s.ShmSizeSystemd > 0)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
@@ -32,6 +33,10 @@ type CreateOptions struct {
 	// Warnings receives, one a line, what the host cannot honour (a
 	// dropped swap limit); nil is quiet.
 	Warnings io.Writer
+	// MaxRetries and RetryDelay are a pull's retries (--retry, default 3
+	// in the CLI; 0 none) and the pause between them (0: 1s, doubling).
+	MaxRetries uint
+	RetryDelay time.Duration
 }
 
 // Create makes a new container from s: resolves the image, generates the
@@ -252,7 +257,8 @@ func imageForCreate(ctx context.Context, rt *engine.Runtime, name string, opts C
 		}
 	}
 	unhold()
-	pulled, err := rt.PullImage(ctx, name, image.PullOptions{RegistryOptions: ro, Policy: policy, ReportWriter: opts.PullWriter})
+	po := image.PullOptions{RegistryOptions: ro, Policy: policy, ReportWriter: opts.PullWriter, RetryDelay: opts.RetryDelay, RetryWarn: opts.Warnings, MaxRetries: opts.MaxRetries}
+	pulled, err := rt.PullImage(ctx, name, po)
 	if err != nil {
 		return nil, nil, err
 	}

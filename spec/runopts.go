@@ -44,4 +44,29 @@ type RunOptions struct {
 	SeccompPolicy string
 	// ChrootDirs get the generated /etc files too (--chrootdirs).
 	ChrootDirs []string
+	// PreserveFDs and PreserveFD pass file descriptors of the process
+	// that starts the container into it: 3 to 3+PreserveFDs-1 and the
+	// listed ones (--preserve-fds, --preserve-fd).
+	PreserveFDs uint
+	PreserveFD  []uint
+	// Personality is linux.personality's domain, LINUX or LINUX32
+	// (--personality).
+	Personality string
+	// PasswdEntry and GroupEntry are templates of the /etc/passwd and
+	// /etc/group lines berth adds for a numeric --user without one;
+	// HostUsers are host accounts added to /etc/passwd (--hostuser);
+	// NoPasswd adds nothing (--passwd=false).
+	PasswdEntry string
+	GroupEntry  string
+	HostUsers   []string
+	NoPasswd    bool
+	// Systemd is podman's systemd mode: "true" or "" (when the command is
+	// an init or systemd), "false" or "always" (--systemd).
+	Systemd string
+	// StorageOpts are per-container storage driver options, KEY=VALUE
+	// (--storage-opt size=10G).
+	StorageOpts map[string]string
+	// ShmSizeSystemd caps the size of systemd mode's tmpfs mounts in bytes
+	// (0: the kernel's default; --shm-size-systemd).
+	ShmSizeSystemd int64
 }

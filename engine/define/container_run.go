@@ -24,4 +24,23 @@ type RunConfig struct {
 	// ChrootDirs are directories in the container that get the generated
 	// /etc files too, at the same paths below them (--chrootdirs).
 	ChrootDirs []string `json:"chrootDirs,omitempty"`
+	// PreserveFDs passes the starting process's file descriptors 3 to
+	// 3+PreserveFDs-1 to the container; PreserveFD passes the listed ones
+	// (each >= 3) at the same numbers, the gaps below the highest one
+	// reading as an empty pipe (--preserve-fds, --preserve-fd).
+	PreserveFDs uint   `json:"preserveFDs,omitempty"`
+	PreserveFD  []uint `json:"preserveFD,omitempty"`
+	// PasswdEntry and GroupEntry are templates for the /etc/passwd and
+	// /etc/group lines added for a numeric --user without one ($USERNAME,
+	// $UID, $GID, $NAME, $HOME; $GROUPNAME, $GID, $USERLIST).
+	PasswdEntry string `json:"passwdEntry,omitempty"`
+	GroupEntry  string `json:"groupEntry,omitempty"`
+	// HostUsers are host accounts copied into /etc/passwd (--hostuser).
+	HostUsers []string `json:"hostUsers,omitempty"`
+	// NoPasswd keeps berth from adding any /etc/passwd or /etc/group
+	// line (--passwd=false).
+	NoPasswd bool `json:"noPasswd,omitempty"`
+	// StorageOpts are per-container storage driver options (--storage-opt,
+	// e.g. size=10G), applied when the rootfs is created.
+	StorageOpts map[string]string `json:"storageOpts,omitempty"`
 }

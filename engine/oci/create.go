@@ -58,6 +58,10 @@ type CreateOptions struct {
 	// lifetime (the sockets that reserve its published host ports). The
 	// runtime closes them before the container's process starts.
 	ExtraFiles []*os.File
+	// PreservedFiles become the container's file descriptors 3, 4, ...
+	// (--preserve-fds/--preserve-fd): conmon gets them first and passes
+	// them on with the runtime's --preserve-fds.
+	PreservedFiles []*os.File
 }
 
 // Files conmon and the runtime keep in the bundle directory.
@@ -120,8 +124,9 @@ func (r *Runtime) CreateContainer(ctx context.Context, o CreateOptions) (pid, co
 		syncW.Close()
 		return 0, 0, fmt.Errorf("start pipe: %w", err)
 	}
-	cmd.ExtraFiles = append([]*os.File{syncW, startR}, o.ExtraFiles...)
-	cmd.Env = append(conmonEnv(), "_OCI_SYNCPIPE=3", "_OCI_STARTPIPE=4")
+	n := len(o.PreservedFiles)
+	cmd.ExtraFiles = append(append(append([]*os.File{}, o.PreservedFiles...), syncW, startR), o.ExtraFiles...)
+	cmd.Env = append(conmonEnv(), fmt.Sprintf("_OCI_SYNCPIPE=%d", 3+n), fmt.Sprintf("_OCI_STARTPIPE=%d", 4+n))
 
 	err = cmd.Start()
 	syncW.Close()
@@ -300,6 +305,10 @@ func (r *Runtime) conmonArgs(o CreateOptions) []string {
 	}
 	if o.Timeout > 0 {
 		args = append(args, "--timeout", strconv.FormatUint(uint64(o.Timeout), 10))
+	}
+	if n := len(o.PreservedFiles); n > 0 {
+		// conmon hands runtime options to `<runtime> create`.
+		args = append(args, "--runtime-opt", "--preserve-fds", "--runtime-opt", strconv.Itoa(n))
 	}
 	// Global runtime flags go before the "create" verb conmon adds.
 	for _, a := range r.runtimeArgs() {

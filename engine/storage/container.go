@@ -26,6 +26,13 @@ func (s *Store) CreateContainer(id, name, imageID, metadata string, volatile boo
 	return s.createContainer(id, name, imageID, metadata, &cstorage.ContainerOptions{Volatile: volatile})
 }
 
+// CreateContainerWith is CreateContainer with per-container driver
+// options (podman's run --storage-opt, e.g. overlay's size=), which the
+// driver refuses when it cannot honour them.
+func (s *Store) CreateContainerWith(id, name, imageID string, volatile bool, storageOpt map[string]string) (*cstorage.Container, error) {
+	return s.createContainer(id, name, imageID, "", &cstorage.ContainerOptions{Volatile: volatile, StorageOpt: storageOpt})
+}
+
 func (s *Store) createContainer(id, name, imageID, metadata string, opts *cstorage.ContainerOptions) (*cstorage.Container, error) {
 	names := []string{id}
 	if name != "" {

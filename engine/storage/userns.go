@@ -34,8 +34,8 @@ const autoUser = cstorage.RootAutoUserNsUser
 // store uses, from the "containers" entries of /etc/subuid and /etc/subgid
 // (by the library, as podman) or, without them, from the default pool.
 // It returns the maps the container got.
-func (s *Store) CreateMappedContainer(id, name, imageID string, volatile bool, u *define.UserNSConfig) (uidMap, gidMap []specs.LinuxIDMapping, _ error) {
-	opts := &cstorage.ContainerOptions{Volatile: volatile}
+func (s *Store) CreateMappedContainer(id, name, imageID string, volatile bool, u *define.UserNSConfig, storageOpt map[string]string) (uidMap, gidMap []specs.LinuxIDMapping, _ error) {
+	opts := &cstorage.ContainerOptions{Volatile: volatile, StorageOpt: storageOpt}
 	if u.Mode == "auto" {
 		if _, err := idtools.NewIDMappings(autoUser, autoUser); err == nil {
 			opts.AutoUserNs = true

@@ -71,10 +71,19 @@ func parseRT(name, orig string) (syscall.Signal, error) {
 	return syscall.Signal(sig), nil
 }
 
-// Name returns "SIGTERM" for 15, or the number for unnamed signals.
+// Name returns "SIGTERM" for 15, "SIGRTMIN+3" for 37 (real-time signals
+// as podman names them), or the number for unknown signals.
 func Name(sig syscall.Signal) string {
 	if n := unix.SignalName(sig); n != "" {
 		return n
+	}
+	switch {
+	case sig == 34:
+		return "SIGRTMIN"
+	case sig > 34 && sig < 64:
+		return "SIGRTMIN+" + strconv.Itoa(int(sig)-34)
+	case sig == 64:
+		return "SIGRTMAX"
 	}
 	return strconv.Itoa(int(sig))
 }

@@ -386,7 +386,7 @@ func Mount(v string) (spec.Mount, error) {
 	case "":
 		return spec.Mount{}, invalid("--mount %q: type is required (bind, volume, tmpfs, ramfs or devpts)", v)
 	}
-	return spec.Mount{}, invalid("--mount %q: unsupported type %q (bind, volume, tmpfs, ramfs or devpts)", v, typ)
+	return spec.Mount{}, invalid("--mount %q: unsupported type %q (bind, glob, volume, tmpfs, ramfs or devpts)", v, typ)
 }
 
 func contains(list []string, s string) bool {

@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
@@ -256,6 +257,10 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	}
 	g.Process.Args = append(append([]string{}, entrypoint...), cmd...)
 	add(engine.WithCommand(entrypoint, cmd))
+	sysd, err := systemdMode(s.Systemd, g.Process.Args)
+	if err != nil {
+		return nil, nil, err
+	}
 
 	if s.Hostname != "" {
 		if err := spec.ValidateHostname(s.Hostname); err != nil {
@@ -302,7 +307,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	stopSig := s.StopSignal
 	if stopSig == 0 {
 		stopSig = unix.SIGTERM
-		if imgCfg.StopSignal != "" {
+		if sysd {
+			stopSig = sigRTMin3
+		} else if imgCfg.StopSignal != "" {
 			if stopSig, err = signals.Parse(imgCfg.StopSignal); err != nil {
 				return nil, nil, fmt.Errorf("the image's stop signal: %w", err)
 			}
@@ -396,6 +403,13 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	}
 	shmMount(g, s.IPC)
 	usernsMounts(g, s, p)
+	if sysd {
+		dests := slices.Clone(userDests)
+		for _, v := range vols {
+			dests = append(dests, v.Dest)
+		}
+		systemdMounts(g, dests, s.ShmSizeSystemd)
+	}
 	if len(userDests) > 0 {
 		add(engine.WithUserVolumes(userDests))
 	}

@@ -116,6 +116,22 @@ func runOptions(g *specs.Spec, s *spec.ContainerSpec, imgCfg v1.ImageConfig, add
 	if s.Timeout > 0 {
 		add(engine.WithTimeout(s.Timeout))
 	}
+	switch s.Personality {
+	case "":
+	case string(specs.PerLinux), string(specs.PerLinux32):
+		g.Linux.Personality = &specs.LinuxPersonality{Domain: specs.LinuxPersonalityDomain(s.Personality)}
+	default:
+		return invalid("invalid --personality %q: must be LINUX or LINUX32", s.Personality)
+	}
+	if s.PasswdEntry != "" || s.GroupEntry != "" || len(s.HostUsers) > 0 || s.NoPasswd {
+		add(engine.WithUserEntries(s.PasswdEntry, s.GroupEntry, s.HostUsers, s.NoPasswd))
+	}
+	if len(s.StorageOpts) > 0 {
+		add(engine.WithStorageOpts(s.StorageOpts))
+	}
+	if s.PreserveFDs > 0 || len(s.PreserveFD) > 0 {
+		add(engine.WithPreserveFDs(s.PreserveFDs, s.PreserveFD))
+	}
 	if s.HostsFile != "" || s.NoHostname {
 		if s.HostsFile != "" && s.NoHosts {
 			return invalid("--no-hosts and --hosts-file cannot be set together")
