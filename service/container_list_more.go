@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/define"
+	estorage "github.com/berth-dev/berth/engine/storage"
+	cstorage "go.podman.io/storage"
 )
 
 // PsSortKeys are the values of ps --sort, podman's.
@@ -84,27 +87,12 @@ func namespacesOf(pid int) ListNamespaces {
 // (made by buildah, podman or another tool sharing the store), as podman's
 // ps --external shows them: state "storage".
 func externalRows(rt *engine.Runtime, known []*ListContainer) ([]*ListContainer, error) {
-	store, err := rt.Storage()
+	store, ctrs, err := storageOnlyContainers(rt)
 	if err != nil {
 		return nil, err
-	}
-	ctrs, err := store.Storage().Containers()
-	if err != nil {
-		return nil, err
-	}
-	ours, err := rt.ListContainers()
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	for _, c := range ours {
-		seen[c.ID()] = true
 	}
 	var out []*ListContainer
 	for _, c := range ctrs {
-		if seen[c.ID] {
-			continue
-		}
 		row := &ListContainer{ID: c.ID, ImageID: c.ImageID, Image: c.ImageID, Created: c.Created,
 			Names: c.Names, State: "storage", Status: "Storage", status: define.StatusUnknown,
 			Command: []string{}, Mounts: []string{}, Networks: []string{}, Ports: []define.PortMapping{}, Labels: map[string]string{}}
@@ -118,4 +106,26 @@ func externalRows(rt *engine.Runtime, known []*ListContainer) ([]*ListContainer,
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
 	return out, nil
+}
+
+// storageOnlyContainers are the containers in storage that berth has no
+// record of, with the store they are in.
+func storageOnlyContainers(rt *engine.Runtime) (*estorage.Store, []cstorage.Container, error) {
+	store, err := rt.Storage()
+	if err != nil {
+		return nil, nil, err
+	}
+	ctrs, err := store.Storage().Containers()
+	if err != nil {
+		return nil, nil, err
+	}
+	ours, err := rt.ListContainers()
+	if err != nil {
+		return nil, nil, err
+	}
+	known := make(map[string]bool, len(ours))
+	for _, c := range ours {
+		known[c.ID()] = true
+	}
+	return store, slices.DeleteFunc(ctrs, func(c cstorage.Container) bool { return known[c.ID] }), nil
 }

@@ -139,26 +139,14 @@ func pruneImagesFor(ctx context.Context, rt *engine.Runtime, opts SystemPruneOpt
 // prune --build); otherwise every one (system prune --external, as
 // podman's: leftovers of unclean shutdowns).
 func PruneStorageContainers(ctx context.Context, rt *engine.Runtime, buildOnly bool) ([]string, error) {
-	store, err := rt.Storage()
+	store, ctrs, err := storageOnlyContainers(rt)
 	if err != nil {
 		return nil, err
-	}
-	ctrs, err := store.Storage().Containers()
-	if err != nil {
-		return nil, err
-	}
-	ours, err := rt.ListContainers()
-	if err != nil {
-		return nil, err
-	}
-	known := map[string]bool{}
-	for _, c := range ours {
-		known[c.ID()] = true
 	}
 	var removed []string
 	var errs []error
 	for _, c := range ctrs {
-		if known[c.ID] || (buildOnly && !isBuildContainer(c.Names)) {
+		if buildOnly && !isBuildContainer(c.Names) {
 			continue
 		}
 		if ctx.Err() != nil {
