@@ -10,7 +10,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN := bin/berth
 FULL_BIN := bin/berth-full
 E2E := ./test/e2e/...
-E2E_TIMEOUT := 25m
+E2E_TIMEOUT := 40m
 BERTH_BINARY ?= $(CURDIR)/$(BIN)
 
 .PHONY: all setup build compose demo test vet staticcheck unit e2e clean
