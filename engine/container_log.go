@@ -72,6 +72,9 @@ func (c *Container) Logs(ctx context.Context, opts LogOptions) error {
 		return fmt.Errorf("container %s has log driver %s: no logs to read: %w", c.config.Name, c.config.LogDriver, define.ErrInvalidArg)
 	case "journald":
 		return c.journalLogs(ctx, opts)
+	case "syslog":
+		// docker's words: the messages went to the syslog server.
+		return fmt.Errorf("configured logging driver does not support reading: %w", define.ErrInvalidArg)
 	}
 	f, err := os.Open(c.LogPath())
 	if errors.Is(err, os.ErrNotExist) {

@@ -1,0 +1,182 @@
+package e2e
+
+import (
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// syslogListener collects the datagrams sent to a UDP port of 127.0.0.1.
+type syslogListener struct {
+	conn *net.UDPConn
+	mu   sync.Mutex
+	msgs []string
+}
+
+func newSyslogListener(t *testing.T) *syslogListener {
+	t.Helper()
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &syslogListener{conn: conn}
+	t.Cleanup(func() { conn.Close() })
+	go func() {
+		buf := make([]byte, 65536)
+		for {
+			n, _, err := conn.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			l.mu.Lock()
+			l.msgs = append(l.msgs, string(buf[:n]))
+			l.mu.Unlock()
+		}
+	}()
+	return l
+}
+
+func (l *syslogListener) addr() string { return "udp://" + l.conn.LocalAddr().String() }
+
+// matching returns the messages re matches.
+func (l *syslogListener) matching(re *regexp.Regexp) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, m := range l.msgs {
+		if re.MatchString(m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// waitFor waits until re matches n messages and returns them.
+func (l *syslogListener) waitFor(t *testing.T, re *regexp.Regexp, n int) []string {
+	t.Helper()
+	deadline := time.Now().Add(paWaitTimeout)
+	for time.Now().Before(deadline) {
+		if got := l.matching(re); len(got) >= n {
+			return got
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t.Fatalf("%d messages matching %s not received; got %q", n, re, l.msgs)
+	return nil
+}
+
+// syslogForwarders returns the PIDs of syslog forwarders sending to addr.
+func syslogForwarders(addr string) []int {
+	ents, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		comm, _ := os.ReadFile("/proc/" + e.Name() + "/comm")
+		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if strings.TrimSpace(string(comm)) == "syslog-fwd" && strings.Contains(string(cmdline), strings.TrimPrefix(addr, "udp://")) && !isZombie(pid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// TestLogSyslog: --log-driver syslog sends each line of stdout (severity
+// info) and stderr (err) as docker does, rfc3164 by default with the
+// tag template, rfc5424 with the short ID as the default tag; a restart
+// sends again; logs is refused with docker's words; the forwarder ends
+// with the container (rm, and a killed conmon).
+func TestLogSyslog(t *testing.T) {
+	t.Parallel()
+	env := paNewBusybox(t)
+	l := newSyslogListener(t)
+	env.MustBerth(t, "run", "-d", "--name", "sl", "--log-driver", "syslog", "--log-opt", "syslog-address="+l.addr(),
+		"--log-opt", "syslog-facility=local3", "--log-opt", "tag=app-{{.Name}}",
+		"busybox", "sh", "-c", "echo out1; echo err1 >&2")
+	// local3 (19): stdout <158> (info), stderr <155> (err).
+	stamp := `[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d`
+	l.waitFor(t, regexp.MustCompile(`^<158>`+stamp+` app-sl\[\d+\]: out1\n$`), 1)
+	l.waitFor(t, regexp.MustCompile(`^<155>`+stamp+` app-sl\[\d+\]: err1\n$`), 1)
+	if got := env.MustBerth(t, "wait", "sl"); got != "0" {
+		t.Errorf("wait: %q", got)
+	}
+	env.MustBerth(t, "start", "sl")
+	l.waitFor(t, regexp.MustCompile(`app-sl\[\d+\]: out1\n$`), 2)
+	l.waitFor(t, regexp.MustCompile(`app-sl\[\d+\]: err1\n$`), 2)
+	paExpectError(t, env.Berth("logs", "sl"), 125, "configured logging driver does not support reading")
+	if got := paInspect(t, env, "sl", "{{.HostConfig.LogConfig.Type}} {{index .HostConfig.LogConfig.Config \"syslog-facility\"}}"); got != "syslog local3" {
+		t.Errorf("LogConfig = %q", got)
+	}
+
+	host, _ := os.Hostname()
+	id := env.MustBerth(t, "run", "-d", "--log-driver", "syslog", "--log-opt", "syslog-address="+l.addr(), "--log-opt", "syslog-format=rfc5424",
+		"busybox", "sh", "-c", "echo five; echo four >&2")
+	short := regexp.QuoteMeta(id[:12])
+	ts := `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)`
+	// daemon (3): <30> and <27>; APP-NAME and MSGID are the tag.
+	l.waitFor(t, regexp.MustCompile(`^<30>1 `+ts+` `+regexp.QuoteMeta(host)+` `+short+` \d+ `+short+` - five\n$`), 1)
+	l.waitFor(t, regexp.MustCompile(`^<27>1 `+ts+` `+regexp.QuoteMeta(host)+` `+short+` \d+ `+short+` - four\n$`), 1)
+
+	env.MustBerth(t, "run", "-d", "--name", "f3164", "--log-driver", "syslog", "--log-opt", "syslog-address="+l.addr(),
+		"--log-opt", "syslog-format=rfc3164", "--log-opt", "syslog-facility=1", "--log-opt", "tag=t3164",
+		"busybox", "sh", "-c", "echo up; exec sleep 600")
+	l.waitFor(t, regexp.MustCompile(`^<14>`+stamp+` `+regexp.QuoteMeta(host)+` t3164\[\d+\]: up\n$`), 1)
+	if n := len(syslogForwarders(l.addr())); n != 1 {
+		t.Errorf("%d forwarders run for the one running container, want 1", n)
+	}
+	env.MustBerth(t, "rm", "-f", "-t", "0", "f3164")
+	WaitFor(t, 10*time.Second, func() bool { return len(syslogForwarders(l.addr())) == 0 })
+
+	// A killed conmon: the next command ends the container, and with it
+	// the forwarder.
+	kid := env.MustBerth(t, "run", "-d", "--log-driver", "syslog", "--log-opt", "syslog-address="+l.addr(), "busybox", "sleep", "600")
+	conmon, err := strconv.Atoi(paInspect(t, env, kid, "{{.State.ConmonPid}}"))
+	if err != nil || conmon <= 0 {
+		t.Fatalf("conmon PID: %v", err)
+	}
+	if err := syscall.Kill(conmon, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	WaitFor(t, 10*time.Second, func() bool { return syscall.Kill(conmon, 0) != nil || isZombie(conmon) })
+	env.MustBerth(t, "ps", "-a")
+	WaitFor(t, 10*time.Second, func() bool { return len(syslogForwarders(l.addr())) == 0 })
+}
+
+// TestLogSyslogRefused: bad syslog options, a missing local socket and a
+// terminal are refused with one clear line before anything is created.
+func TestLogSyslogRefused(t *testing.T) {
+	t.Parallel()
+	env := paNewBusybox(t)
+	cases := [][]string{
+		{"--log-opt", "syslog-address=tcp+tls://127.0.0.1:6514", "syslog over TLS is not supported"},
+		{"--log-opt", "syslog-address=http://x", "unsupported scheme http"},
+		{"--log-opt", "syslog-address=unix:///nonexistent/log", "no syslog socket at /nonexistent/log"},
+		{"--log-opt", "syslog-facility=nope", "syslog-facility=nope: unknown facility"},
+		{"--log-opt", "syslog-facility=24", "syslog-facility=24: unknown facility"},
+		{"--log-opt", "syslog-format=json", "syslog-format=json: must be rfc3164, rfc5424 or rfc5424micro"},
+		{"--log-opt", "syslog-tls-cert=/x", "syslog over TLS"},
+		{"--log-opt", "tag={{.Nope}}", "--log-opt tag="},
+		{"-t", "--log-opt", "syslog-address=udp://127.0.0.1:9", "cannot be used with a terminal"},
+	}
+	if _, err := os.Stat("/dev/log"); err != nil {
+		cases = append(cases, []string{"no syslog socket at /dev/log"})
+	}
+	for _, c := range cases {
+		args := append(append([]string{"create", "--log-driver", "syslog"}, c[:len(c)-1]...), "busybox", "true")
+		paExpectError(t, env.Berth(args...), 125, c[len(c)-1])
+	}
+	paExpectError(t, env.Berth("create", "--log-opt", "syslog-address=udp://127.0.0.1:9", "busybox"), 125, "only the syslog log driver takes syslog-address")
+	if names := paPsNames(t, env); len(names) != 0 {
+		t.Errorf("containers left by refused creates: %v", names)
+	}
+}
