@@ -180,3 +180,25 @@ func TestLogSyslogRefused(t *testing.T) {
 		t.Errorf("containers left by refused creates: %v", names)
 	}
 }
+
+// TestLogSyslogAPI: docker's HostConfig.LogConfig of type syslog takes
+// the same way through the API, and docker logs is refused as docker's.
+func TestLogSyslogAPI(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	d := newDockerCLI(t, apiService(t, env))
+	l := newSyslogListener(t)
+	d.must("run", "-d", "--name", "as", "--log-driver", "syslog", "--log-opt", "syslog-address="+l.addr(), "--log-opt", "tag={{.Name}}",
+		"busybox", "sh", "-c", "echo apiout; echo apierr >&2")
+	l.waitFor(t, regexp.MustCompile(`^<30>.* as\[\d+\]: apiout\n$`), 1)
+	l.waitFor(t, regexp.MustCompile(`^<27>.* as\[\d+\]: apierr\n$`), 1)
+	if _, errOut, code := d.run("logs", "as"); code == 0 || !strings.Contains(errOut, "configured logging driver does not support reading") {
+		t.Errorf("docker logs of a syslog container: exit %d, %q", code, errOut)
+	}
+	if got := d.must("inspect", "--format", "{{.HostConfig.LogConfig.Type}}", "as"); got != "syslog" {
+		t.Errorf("LogConfig.Type = %q", got)
+	}
+	d.must("rm", "-f", "as")
+	WaitFor(t, 10*time.Second, func() bool { return len(syslogForwarders(l.addr())) == 0 })
+}
