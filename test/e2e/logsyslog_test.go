@@ -94,7 +94,7 @@ func syslogForwarders(addr string) []int {
 // TestLogSyslog: --log-driver syslog sends each line of stdout (severity
 // info) and stderr (err) as docker does, rfc3164 by default with the
 // tag template, rfc5424 with the short ID as the default tag; a restart
-// sends again; logs is refused with docker's words; the forwarder ends
+// sends again, as does a restart policy's; logs is refused with docker's words; the forwarder ends
 // with the container (rm, and a killed conmon).
 func TestLogSyslog(t *testing.T) {
 	t.Parallel()
@@ -117,6 +117,11 @@ func TestLogSyslog(t *testing.T) {
 	if got := paInspect(t, env, "sl", "{{.HostConfig.LogConfig.Type}} {{index .HostConfig.LogConfig.Config \"syslog-facility\"}}"); got != "syslog local3" {
 		t.Errorf("LogConfig = %q", got)
 	}
+
+	// A restart policy's restarts (by conmon's exit command) log too.
+	env.MustBerth(t, "run", "-d", "--name", "rs", "--restart", "on-failure:2", "--log-driver", "syslog", "--log-opt", "syslog-address="+l.addr(),
+		"--log-opt", "tag={{.Name}}", "busybox", "sh", "-c", "echo again; exit 1")
+	l.waitFor(t, regexp.MustCompile(`rs\[\d+\]: again\n$`), 3)
 
 	host, _ := os.Hostname()
 	id := env.MustBerth(t, "run", "-d", "--log-driver", "syslog", "--log-opt", "syslog-address="+l.addr(), "--log-opt", "syslog-format=rfc5424",
@@ -201,4 +206,25 @@ func TestLogSyslogAPI(t *testing.T) {
 	}
 	d.must("rm", "-f", "as")
 	WaitFor(t, 10*time.Second, func() bool { return len(syslogForwarders(l.addr())) == 0 })
+}
+
+// TestLogSyslogFaults: the CLI, conmon or the container's init killed
+// while a syslog container starts leaves no forwarder once the next
+// command ran, and nothing system check reports.
+func TestLogSyslogFaults(t *testing.T) {
+	t.Parallel()
+	for _, fault := range []string{"init-created", "start-started", "init-created:conmon", "start:conmon", "start-started:init"} {
+		t.Run(strings.ReplaceAll(fault, ":", "_"), func(t *testing.T) {
+			env := paNewBusybox(t)
+			l := newSyslogListener(t)
+			faulty := *env
+			faulty.Environ = append(append([]string{}, env.Environ...), "BERTH_FAULT="+fault)
+			r := faulty.Berth("run", "-d", "--name", "c", "--network", "none", "--log-driver", "syslog", "--log-opt", "syslog-address="+l.addr(),
+				"busybox", "sleep", "600")
+			t.Logf("faulted %s: exit %d", fault, r.ExitCode())
+			faultCheckClean(t, env)
+			env.MustBerth(t, "rm", "-f", "-t", "0", "c")
+			WaitFor(t, 10*time.Second, func() bool { return len(syslogForwarders(l.addr())) == 0 })
+		})
+	}
 }
