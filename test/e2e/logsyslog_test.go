@@ -110,7 +110,10 @@ func TestLogSyslog(t *testing.T) {
 	if got := env.MustBerth(t, "wait", "sl"); got != "0" {
 		t.Errorf("wait: %q", got)
 	}
-	env.MustBerth(t, "start", "sl")
+	// start -a: nothing to attach to, it waits for the exit.
+	if r := env.Berth("start", "-a", "sl"); r.ExitCode() != 0 || r.Stdout() != "" {
+		t.Errorf("start -a of a syslog container:\n%s", r)
+	}
 	l.waitFor(t, regexp.MustCompile(`app-sl\[\d+\]: out1\n$`), 2)
 	l.waitFor(t, regexp.MustCompile(`app-sl\[\d+\]: err1\n$`), 2)
 	paExpectError(t, env.Berth("logs", "sl"), 125, "configured logging driver does not support reading")
@@ -204,6 +207,12 @@ func TestLogSyslogAPI(t *testing.T) {
 	if got := d.must("inspect", "--format", "{{.HostConfig.LogConfig.Type}}", "as"); got != "syslog" {
 		t.Errorf("LogConfig.Type = %q", got)
 	}
+	// An attached run: the streams go to syslog, the exit code comes back.
+	if out, errOut, code := d.run("run", "--log-driver", "syslog", "--log-opt", "syslog-address="+l.addr(), "--log-opt", "tag=att",
+		"busybox", "sh", "-c", "echo attached; exit 3"); code != 3 || out != "" {
+		t.Errorf("docker run attached: exit %d, %q, %q", code, out, errOut)
+	}
+	l.waitFor(t, regexp.MustCompile(` att\[\d+\]: attached\n$`), 1)
 	d.must("rm", "-f", "as")
 	WaitFor(t, 10*time.Second, func() bool { return len(syslogForwarders(l.addr())) == 0 })
 }
