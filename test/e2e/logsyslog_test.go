@@ -189,8 +189,9 @@ func TestLogSyslogRefused(t *testing.T) {
 	}
 }
 
-// TestLogSyslogAPI: docker's HostConfig.LogConfig of type syslog takes
-// the same way through the API, and docker logs is refused as docker's.
+// TestLogSyslogAPI: docker's HostConfig.LogConfig of type syslog, and
+// libpod's log_configuration, take the same way through the API; docker
+// logs is refused as docker's.
 func TestLogSyslogAPI(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
@@ -213,7 +214,12 @@ func TestLogSyslogAPI(t *testing.T) {
 		t.Errorf("docker run attached: exit %d, %q, %q", code, out, errOut)
 	}
 	l.waitFor(t, regexp.MustCompile(` att\[\d+\]: attached\n$`), 1)
-	d.must("rm", "-f", "as")
+	// The libpod API's log_configuration, through podman.
+	p := newPodmanCLI(t, d.uri)
+	p.must("run", "-d", "--name", "ps", "--log-driver", "syslog", "--log-opt", "syslog-address="+l.addr(), "--log-opt", "syslog-format=rfc5424",
+		"--log-opt", "tag=pod-{{.Name}}", "busybox", "sh", "-c", "echo libpod")
+	l.waitFor(t, regexp.MustCompile(`^<30>1 .* pod-ps \d+ pod-ps - libpod\n$`), 1)
+	d.must("rm", "-f", "as", "ps")
 	WaitFor(t, 10*time.Second, func() bool { return len(syslogForwarders(l.addr())) == 0 })
 }
 
