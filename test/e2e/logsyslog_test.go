@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"io"
 	"net"
 	"os"
 	"regexp"
@@ -158,6 +159,43 @@ func TestLogSyslog(t *testing.T) {
 	WaitFor(t, 10*time.Second, func() bool { return syscall.Kill(conmon, 0) != nil || isZombie(conmon) })
 	env.MustBerth(t, "ps", "-a")
 	WaitFor(t, 10*time.Second, func() bool { return len(syslogForwarders(l.addr())) == 0 })
+}
+
+// TestLogSyslogTCP: over TCP each message ends in a newline (the
+// framing docker's driver sends); a server that refuses the connection
+// fails the start with the reason.
+func TestLogSyslogTCP(t *testing.T) {
+	t.Parallel()
+	env := paNewBusybox(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan string, 1)
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		b, _ := io.ReadAll(conn)
+		got <- string(b)
+	}()
+	env.MustBerth(t, "run", "-d", "--name", "tc", "--log-driver", "syslog", "--log-opt", "syslog-address=tcp://"+ln.Addr().String(),
+		"--log-opt", "syslog-facility=user", "--log-opt", "tag=tc", "busybox", "sh", "-c", "echo one; echo two >&2; echo three")
+	select {
+	case s := <-got:
+		re := regexp.MustCompile(`^(<1[14]>[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d tc\[\d+\]: (one|two|three)\n){3}$`)
+		if !re.MatchString(s) || !strings.Contains(s, "<14>") || !strings.Contains(s, ": two\n") || strings.Index(s, "one") > strings.Index(s, "three") {
+			t.Errorf("received over TCP: %q", s)
+		}
+	case <-time.After(paWaitTimeout):
+		t.Fatal("nothing received over TCP before the connection closed")
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	paExpectError(t, env.Berth("run", "-d", "--log-driver", "syslog", "--log-opt", "syslog-address=tcp://"+addr, "busybox", "true"), 125, "log driver syslog: dial tcp "+addr)
 }
 
 // TestLogSyslogRefused: bad syslog options, a missing local socket and a
