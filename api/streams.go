@@ -19,6 +19,7 @@ import (
 // streamBackend is what attach, logs and resize need of service.
 type streamBackend interface {
 	ContainerTerminal(name string) (bool, error)
+	ContainerLogsReadable(name string) error
 	ContainerAttach(ctx context.Context, name string, s service.AttachStreams, detachKeys []byte, resize <-chan [2]uint16) error
 	ContainerLogs(ctx context.Context, name string, follow bool, tail int, since, until time.Time, timestamps, details bool, stdout, stderr io.Writer) error
 }
@@ -219,6 +220,10 @@ func (rt streamRouter) writeLogs(ctx context.Context, w http.ResponseWriter, r *
 	}
 	tty, err := rt.b.ContainerTerminal(name)
 	if err != nil {
+		return err
+	}
+	// An error, not an empty stream, for a driver with nothing to read.
+	if err := rt.b.ContainerLogsReadable(name); err != nil {
 		return err
 	}
 	tail := -1

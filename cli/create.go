@@ -122,7 +122,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringVar(&s.IP, "ip", "", "specify a static IPv4 or IPv6 address for the container")
 	f.StringVar(&s.MacAddress, "mac-address", "", "container MAC address (e.g. 92:d0:c6:0a:29:33)")
 	f.StringArrayVar(&s.NetworkAlias, "network-alias", nil, "add network-scoped alias for the container")
-	f.StringVar(&s.LogDriver, "log-driver", "", "logging driver for the container (k8s-file, json-file, journald, none, passthrough)")
+	f.StringVar(&s.LogDriver, "log-driver", "", "logging driver for the container (k8s-file, json-file, journald, syslog, none, passthrough)")
 	f.StringArrayVar(&s.LogOpts, "log-opt", nil, "logging driver options")
 	f.BoolVar(&o.rootfs, "rootfs", false, "the first argument is not an image but the rootfs to the exploded container")
 	f.StringVar(&o.cidFile, "cidfile", "", "write the container ID to the file")

@@ -43,10 +43,19 @@ func (c *Container) StartAndAttach(ctx context.Context, s AttachStreams, detachK
 	if err != nil {
 		return nil, err
 	}
+	errCh := make(chan error, 1)
+	if c.config.LogDriver == "syslog" {
+		// No attach socket: the streams go to syslog. Start, and the
+		// caller waits for the exit.
+		if err := c.runLocked(ctx); err != nil {
+			return nil, err
+		}
+		errCh <- nil
+		return errCh, nil
+	}
 	detachKeys = c.detachKeysFor(detachKeys)
 	connected := make(chan struct{})
 	s.Connected = func() { close(connected) }
-	errCh := make(chan error, 1)
 	go func() { errCh <- rt.Attach(ctx, c.config.ID, c.bundleDir(), s, detachKeys, resize) }()
 	select {
 	case <-connected:
@@ -70,6 +79,14 @@ func (c *Container) Attach(ctx context.Context, s AttachStreams, detachKeys []by
 	c.lock.Unlock()
 	if status != define.StatusRunning && status != define.StatusCreated {
 		return fmt.Errorf("you can only attach to running containers: %w", define.ErrCtrStateInvalid)
+	}
+	if c.config.LogDriver == "syslog" {
+		// Its streams go to syslog, there is nothing to attach to: an
+		// empty stream (the client then waits for the exit).
+		if s.Connected != nil {
+			s.Connected()
+		}
+		return nil
 	}
 	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
 	if err != nil {

@@ -166,6 +166,13 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	if err != nil {
 		return err
 	}
+	var stdout, stderr *os.File
+	if logDriver == "syslog" {
+		if stdout, stderr, err = c.startSyslog(logTag); err != nil {
+			closeFiles(preserved)
+			return err
+		}
+	}
 	pid, conmonPID, err := rt.CreateContainer(ctx, oci.CreateOptions{
 		ID:             c.config.ID,
 		Name:           c.config.Name,
@@ -182,8 +189,13 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		NoCgroups:      c.config.CgroupsMode == "disabled",
 		ExtraFiles:     portFiles,
 		PreservedFiles: preserved,
+		Stdout:         stdout,
+		Stderr:         stderr,
 	})
 	closeFiles(preserved)
+	// conmon and the container hold their copies: the forwarder reads EOF
+	// once they are gone (or at once, when the create failed).
+	closeFiles([]*os.File{stdout, stderr})
 	if err != nil {
 		if gone := c.joinTargetsGone(); gone != nil {
 			return gone

@@ -57,6 +57,20 @@ func ParseLogLine(line []byte) (LogLine, error) {
 	return l, nil
 }
 
+// LogsReadable says, as the error Logs would return, whether the
+// container's log driver keeps anything to read (the API checks before
+// it starts a stream).
+func (c *Container) LogsReadable() error {
+	switch c.config.LogDriver {
+	case "none", "passthrough":
+		return fmt.Errorf("container %s has log driver %s: no logs to read: %w", c.config.Name, c.config.LogDriver, define.ErrInvalidArg)
+	case "syslog":
+		// docker's words: the messages went to the syslog server.
+		return fmt.Errorf("configured logging driver does not support reading: %w", define.ErrInvalidArg)
+	}
+	return nil
+}
+
 // Logs writes the container's log to the writers in opts. With Follow it
 // keeps reading until the container stops running or ctx ends.
 func (c *Container) Logs(ctx context.Context, opts LogOptions) error {
@@ -67,10 +81,10 @@ func (c *Container) Logs(ctx context.Context, opts LogOptions) error {
 		}
 		opts.attrs = attrs
 	}
-	switch c.config.LogDriver {
-	case "none", "passthrough":
-		return fmt.Errorf("container %s has log driver %s: no logs to read: %w", c.config.Name, c.config.LogDriver, define.ErrInvalidArg)
-	case "journald":
+	if err := c.LogsReadable(); err != nil {
+		return err
+	}
+	if c.config.LogDriver == "journald" {
 		return c.journalLogs(ctx, opts)
 	}
 	f, err := os.Open(c.LogPath())

@@ -220,12 +220,17 @@ func WithOCIRuntime(name string) CtrOption {
 	return func(c *define.ContainerConfig) error { c.OCIRuntime = name; return nil }
 }
 
-// WithLogDriver sets the log driver ("k8s-file", "journald", "passthrough",
-// "none") and optional path.
+// WithLogDriver sets the log driver ("k8s-file", "journald", "syslog",
+// "passthrough", "none") and optional path. syslog's options are checked
+// by WithLogOptions.
 func WithLogDriver(driver, path string) CtrOption {
 	return func(c *define.ContainerConfig) error {
 		switch driver {
 		case "", "k8s-file", "none", "passthrough":
+		case "syslog":
+			if c.Terminal {
+				return errSyslogTerminal
+			}
 		case "journald":
 			if err := journalAvailable(); err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	"text/template"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/engine/logsyslog"
 )
 
 // journalSocket is where systemd-journald listens; a variable so that a
@@ -35,10 +36,41 @@ func WithLogOptions(sizeMax int64, tag string, opts map[string]string) CtrOption
 		if _, err := expandLogTag(tag, &define.ContainerConfig{}); err != nil {
 			return err
 		}
+		if c.LogDriver == "syslog" {
+			if c.Terminal {
+				return errSyslogTerminal
+			}
+			if _, err := logsyslog.Parse(opts); err != nil {
+				return err
+			}
+		}
 		c.LogSizeMax, c.LogTag = sizeMax, tag
 		c.LogOpts = maps.Clone(opts)
 		return nil
 	}
+}
+
+// errSyslogTerminal refuses -t with the syslog driver: its messages
+// come from the container's stdout and stderr pipes, which a terminal
+// replaces.
+var errSyslogTerminal = fmt.Errorf("the syslog log driver cannot be used with a terminal (-t) in berth: %w", define.ErrInvalidArg)
+
+// startSyslog starts the forwarder of a syslog-driver container's run
+// and returns the stdout and stderr conmon hands the container. The
+// tag is docker's default, the short ID, unless --log-opt tag= is set.
+func (c *Container) startSyslog(tag string) (stdout, stderr *os.File, err error) {
+	cfg, err := logsyslog.Parse(c.config.LogOpts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("container %s: %w", c.config.Name, err)
+	}
+	if tag == "" {
+		tag = c.config.ID[:min(12, len(c.config.ID))]
+	}
+	stdout, stderr, err = logsyslog.Start(cfg, tag)
+	if err != nil {
+		return nil, nil, fmt.Errorf("container %s: %w", c.config.Name, err)
+	}
+	return stdout, stderr, nil
 }
 
 // inspectLogConfig is HostConfig.LogConfig as podman shows it.

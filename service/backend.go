@@ -243,6 +243,12 @@ func (b *Backend) ContainerLogs(ctx context.Context, name string, follow bool, t
 	return c.Logs(ctx, engine.LogOptions{Follow: follow, Tail: tail, Since: since, Until: until, Timestamps: timestamps, Details: details, Stdout: stdout, Stderr: stderr})
 }
 
+// ContainerLogsReadable is nil when the container's log driver keeps
+// logs to read, else the error ContainerLogs would return.
+func (b *Backend) ContainerLogsReadable(name string) error {
+	return b.with(name, func(c *engine.Container) error { return c.LogsReadable() })
+}
+
 // ContainerTerminal says whether the container has a pty (its streams are
 // raw then, not multiplexed).
 func (b *Backend) ContainerTerminal(name string) (bool, error) {

@@ -72,9 +72,10 @@ func Run(ctx context.Context, rt *engine.Runtime, s *spec.ContainerSpec, opts Ru
 		}
 		defer claim.Release()
 	}
-	if c.Config().LogDriver == "passthrough" {
+	if d := c.Config().LogDriver; d == "passthrough" || d == "syslog" {
 		// The container writes to this process's stdio itself (conmon
-		// hands it over and has no attach socket): start and wait.
+		// hands it over and has no attach socket), or to the syslog
+		// forwarder: start and wait.
 		if err := c.Start(ctx); err != nil {
 			return nil, err
 		}

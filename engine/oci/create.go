@@ -28,8 +28,12 @@ type CreateOptions struct {
 	// LogPath is the k8s-file log path; "" with LogDriver "" means no log.
 	LogPath string
 	// LogDriver is "k8s-file" (default), "journald", "passthrough" (the
-	// container writes to the caller's stdio) or "none".
+	// container writes to the caller's stdio), "syslog" (it writes to
+	// Stdout and Stderr, pipes to berth's syslog forwarder) or "none".
 	LogDriver string
+	// Stdout and Stderr are the container's stdout and stderr with the
+	// syslog driver (conmon's passthrough hands them over).
+	Stdout, Stderr *os.File
 	// LogSizeMax caps the k8s-file log (0: no cap): conmon starts it
 	// afresh when the next write would pass it, as podman's max-size does.
 	LogSizeMax int64
@@ -112,6 +116,9 @@ func (r *Runtime) CreateContainer(ctx context.Context, o CreateOptions) (pid, co
 		// runtime): a systemd unit's journal, or the terminal of `run`.
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	}
+	if o.LogDriver == "syslog" {
+		cmd.Stdout, cmd.Stderr = o.Stdout, o.Stderr
+	}
 	cmd.WaitDelay = 5 * time.Second
 
 	syncR, syncW, err := os.Pipe()
@@ -190,6 +197,10 @@ func (r *Runtime) validateCreate(o CreateOptions) error {
 		if o.Terminal {
 			// conmon would refuse it with a less clear message.
 			return fmt.Errorf("create container %s: the passthrough log driver cannot be used with a terminal (-t): %w", o.ID, define.ErrInvalidArg)
+		}
+	case "syslog":
+		if o.Terminal || o.Stdout == nil || o.Stderr == nil {
+			return fmt.Errorf("create container %s: the syslog log driver needs stdout and stderr pipes and no terminal (-t): %w", o.ID, define.ErrInvalidArg)
 		}
 	default:
 		return fmt.Errorf("create container %s: log driver %q: %w", o.ID, o.LogDriver, define.ErrInvalidArg)
@@ -278,7 +289,7 @@ func (r *Runtime) conmonArgs(o CreateOptions) []string {
 	switch {
 	case o.LogDriver == "none" || (o.LogDriver == "" && o.LogPath == ""):
 		args = append(args, "-l", "none")
-	case o.LogDriver == "passthrough":
+	case o.LogDriver == "passthrough" || o.LogDriver == "syslog":
 		args = append(args, "-l", "passthrough")
 	case o.LogDriver == "journald":
 		args = append(args, "-l", "journald:")
@@ -297,7 +308,8 @@ func (r *Runtime) conmonArgs(o CreateOptions) []string {
 	// kills the output too. Podman passes -i for non-terminal containers only.
 	if o.Terminal {
 		args = append(args, "-t")
-	} else if o.Stdin {
+	} else if o.Stdin && o.LogDriver != "syslog" {
+		// syslog's container reads nothing: conmon's stdin is /dev/null.
 		args = append(args, "-i")
 	}
 	if o.LeaveStdinOpen {

@@ -228,6 +228,8 @@ func TestConmonLogArgs(t *testing.T) {
 		{CreateOptions{LogDriver: "k8s-file", LogPath: "/b/ctr.log", LogTag: "web"}, " -l k8s-file:/b/ctr.log ", "--log-tag"}, // conmon refuses a tag here
 		{CreateOptions{LogDriver: "journald", LogPath: "/b/ctr.log", LogTag: "web"}, " -l journald: --log-tag web ", "k8s-file"},
 		{CreateOptions{LogDriver: "passthrough", LogPath: "/b/ctr.log"}, " -l passthrough ", "k8s-file"},
+		// syslog: passthrough to the forwarder's pipes; stdin is /dev/null.
+		{CreateOptions{LogDriver: "syslog", LogPath: "/b/ctr.log", Stdin: true}, " -l passthrough ", " -i "},
 	} {
 		tt.o.ID, tt.o.BundleDir = "abc", "/b"
 		args := " " + strings.Join(r.conmonArgs(tt.o), " ") + " "
@@ -239,5 +241,9 @@ func TestConmonLogArgs(t *testing.T) {
 	err := r.validateCreate(CreateOptions{ID: "abc", BundleDir: "/b", LogDriver: "passthrough", Terminal: true})
 	if !errors.Is(err, define.ErrInvalidArg) || !strings.Contains(err.Error(), "cannot be used with a terminal") {
 		t.Errorf("passthrough with -t: %v", err)
+	}
+	err = r.validateCreate(CreateOptions{ID: "abc", BundleDir: "/b", LogDriver: "syslog"})
+	if !errors.Is(err, define.ErrInvalidArg) || !strings.Contains(err.Error(), "needs stdout and stderr pipes") {
+		t.Errorf("syslog without pipes: %v", err)
 	}
 }

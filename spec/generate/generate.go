@@ -471,7 +471,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if lc.driver != "" || lc.path != "" {
 		add(engine.WithLogDriver(lc.driver, lc.path))
 	}
-	if len(lc.opts) > 0 {
+	if len(lc.opts) > 0 || lc.driver == "syslog" { // syslog's options are checked even when none are given
 		add(engine.WithLogOptions(lc.sizeMax, lc.tag, lc.opts))
 	}
 	if len(s.CreateCommand) > 0 {

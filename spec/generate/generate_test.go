@@ -346,7 +346,7 @@ func TestBadInput(t *testing.T) {
 		{"network ns relative", spec.ContainerSpec{Network: []string{"ns:foo"}}, "--network \"ns:foo\""},
 		{"add-host", spec.ContainerSpec{AddHost: []string{"nohost"}}, "--add-host \"nohost\""},
 		{"dns with none", spec.ContainerSpec{Network: []string{"none"}, DNS: []string{"1.1.1.1"}}, "--dns"},
-		{"log driver", spec.ContainerSpec{LogDriver: "syslog"}, "--log-driver \"syslog\""},
+		{"log driver", spec.ContainerSpec{LogDriver: "fluentd"}, "--log-driver \"fluentd\""},
 		{"log opt", spec.ContainerSpec{LogOpts: []string{"weird=1"}}, "--log-opt \"weird=1\""},
 		{"init missing", spec.ContainerSpec{Init: true, InitPath: "/nonexistent/init"}, "--init"},
 		{"cgroup parent", spec.ContainerSpec{CgroupParent: "relative"}, "--cgroup-parent"},

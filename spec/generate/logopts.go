@@ -20,15 +20,16 @@ type logSettings struct {
 // (k8s-file), max-size= (decimal units like podman's: conmon starts the
 // log afresh when it would grow past it), tag= (journald's CONTAINER_TAG)
 // and docker's max-file=, mode= and max-buffer-size=, which are kept for
-// inspect only (conmon keeps no rotated files, nor does podman).
+// inspect only (conmon keeps no rotated files, nor does podman), and
+// docker's syslog-* options for the syslog driver.
 func logConfig(s *spec.ContainerSpec) (logSettings, error) {
 	lc := logSettings{driver: s.LogDriver}
 	switch lc.driver {
 	case "json-file":
 		lc.driver = "k8s-file" // podman does the same mapping
-	case "", "k8s-file", "none", "passthrough", "journald":
+	case "", "k8s-file", "none", "passthrough", "journald", "syslog":
 	default:
-		return lc, invalid("--log-driver %q: supported drivers are k8s-file, json-file, journald, none and passthrough", s.LogDriver)
+		return lc, invalid("--log-driver %q: supported drivers are k8s-file, json-file, journald, syslog, none and passthrough", s.LogDriver)
 	}
 	for _, o := range s.LogOpts {
 		k, v, ok := strings.Cut(o, "=")
@@ -60,6 +61,11 @@ func logConfig(s *spec.ContainerSpec) (logSettings, error) {
 		case "labels", "env":
 			// docker's extra attributes, shown by logs --details.
 		case "mode", "max-buffer-size":
+		case "syslog-address", "syslog-facility", "syslog-format", "syslog-tls-ca-cert", "syslog-tls-cert", "syslog-tls-key", "syslog-tls-skip-verify":
+			// docker's syslog driver's; the engine checks them.
+			if lc.driver != "syslog" {
+				return lc, invalid("--log-opt %q: only the syslog log driver takes %s", o, k)
+			}
 		default:
 			return lc, invalid("--log-opt %q: unknown option %s", o, k)
 		}

@@ -74,7 +74,7 @@ func TestLogDrivers(t *testing.T) {
 		paExpectError(t, env.Berth("run", "--log-driver", "journald", "busybox", "true"), 125, "the systemd journal is not running")
 	}
 	for _, tt := range [][]string{
-		{"--log-driver", "syslog"},
+		{"--log-driver", "fluentd"},
 		{"--log-opt", "max-size=lots"},
 		{"--log-opt", "max-file=0"},
 		{"--log-driver", "none", "--log-opt", "max-size=1m"},
