@@ -98,12 +98,21 @@ func TestSystemPruneBuildExternal(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	b := env.Command(ctx, "build", "-t", "killed", ctxDir)
+	var buildOut strings.Builder
+	b.Stdout, b.Stderr = &buildOut, &buildOut
 	if err := b.Start(); err != nil {
 		t.Fatal(err)
 	}
-	WaitFor(t, time.Minute, func() bool {
-		return strings.Contains(env.MustBerth(t, "ps", "-a", "--external", "--format", "{{.Names}}"), "berth-build-")
-	})
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		if strings.Contains(env.MustBerth(t, "ps", "-a", "--external", "--format", "{{.Names}}"), "berth-build-") {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(-b.Process.Pid, syscall.SIGKILL)
+			_ = b.Wait()
+			t.Fatalf("no build container in ps --external after 2m; build output:\n%s", buildOut.String())
+		}
+	}
 	_ = syscall.Kill(-b.Process.Pid, syscall.SIGKILL)
 	_ = b.Wait()
 	// The killed RUN step's container may still be recorded: wait until
