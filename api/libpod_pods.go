@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/specflag"
 	"github.com/berth-dev/berth/service"
 	"github.com/berth-dev/berth/spec"
 )
@@ -232,7 +233,9 @@ func podSpecFromGenerator(r *http.Request) (*spec.PodSpec, error) {
 	}
 	ps.Infra = !noInfra
 	ps.Pid = pidns.mode()
-	ps.Userns = userns.mode()
+	if ps.UserNS, err = specflag.UserNS(userns.mode(), nil, nil, "", ""); err != nil {
+		return nil, badRequest(err)
+	}
 	for _, m := range mounts {
 		if m.Type != "bind" {
 			return nil, badRequest(fmt.Errorf("mounts: a pod takes only bind mounts in berth"))

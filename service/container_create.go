@@ -153,6 +153,11 @@ func placement(rt *engine.Runtime, s *spec.ContainerSpec) (generate.Placement, e
 			if p.Pod.HasInfra && p.Pod.SharesUTS {
 				p.UTSHostname = hostnameOf(cfg.InfraID)
 			}
+			if infra, err := rt.LookupContainer(cfg.InfraID); err == nil && cfg.InfraID != "" {
+				if u := infra.Config().UserNS; u != nil && u.Mode != "" {
+					p.Pod.InfraUserNS = cfg.InfraID
+				}
+			}
 			if err := podVolumes(rt, cfg.InfraID, &p); err != nil {
 				return p, err
 			}

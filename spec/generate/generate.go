@@ -373,7 +373,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if err := namespaces(g, s, &host, add); err != nil {
 		return nil, nil, err
 	}
-	if err := userNamespace(g, s, &host, add); err != nil {
+	if err := userNamespace(g, s, &host, p.Pod, add); err != nil {
 		return nil, nil, err
 	}
 	if err := networking(s, imgCfg, add); err != nil {

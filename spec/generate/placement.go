@@ -122,6 +122,9 @@ type PodPlacement struct {
 	HasInfra bool
 	// Infra is true for the pod's infra container itself.
 	Infra bool
+	// InfraUserNS is the infra container's ID when it owns a user
+	// namespace for the pod (pod create --userns): members join it.
+	InfraUserNS string
 }
 
 // InfraPlacement is the placement of the infra container of a pod about to

@@ -28,13 +28,18 @@ type RootlessIDs struct {
 // spec now; auto (and private without maps, which is auto for root) gets
 // its range when the engine creates the rootfs, which fills the spec's
 // maps in; ns:PATH joins a namespace file; container:X the namespace and
-// the maps of another container.
-func userNamespace(g *specs.Spec, s *spec.ContainerSpec, host *Host, add func(...engine.CtrOption)) error {
-	u := s.UserNS
+// the maps of another container. A pod's infra container without an
+// image has its maps reserved in storage; a member of a pod with a user
+// namespace joins it (podMemberUserNS).
+func userNamespace(g *specs.Spec, s *spec.ContainerSpec, host *Host, pod *PodPlacement, add func(...engine.CtrOption)) error {
+	u, err := podMemberUserNS(s.UserNS, pod)
+	if err != nil {
+		return err
+	}
 	if !u.Enabled() {
 		return nil
 	}
-	cfg := define.UserNSConfig{Mode: u.Mode}
+	cfg := define.UserNSConfig{Mode: u.Mode, Reserve: pod != nil && pod.Infra && s.Image == ""}
 	switch u.Mode {
 	case spec.UserNSKeepID, spec.UserNSNoMap:
 		if !host.Rootless || host.RootlessIDs == nil {
@@ -114,6 +119,19 @@ func userNamespace(g *specs.Spec, s *spec.ContainerSpec, host *Host, add func(..
 	}
 	add(engine.WithUserNS(cfg))
 	return nil
+}
+
+// podMemberUserNS is the user namespace of a container in pod: that of
+// the pod's infra container (container:INFRA) when the pod has one. A
+// member asking for its own is refused, with podman's message.
+func podMemberUserNS(u spec.UserNS, pod *PodPlacement) (spec.UserNS, error) {
+	if pod == nil || pod.Infra || pod.InfraUserNS == "" {
+		return u, nil
+	}
+	if u.Mode != "" || len(u.UIDMap)+len(u.GIDMap) > 0 || u.SubUIDName != "" || u.SubGIDName != "" {
+		return u, invalid("cannot set user namespace mode when joining pod with infra container")
+	}
+	return spec.UserNS{Mode: "container", Path: pod.InfraUserNS}, nil
 }
 
 // keepIDUser is the IDs keep-id gives the caller inside: uid= and gid=,

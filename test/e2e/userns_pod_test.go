@@ -1,0 +1,121 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// A pod's user namespace (pod create --userns): the infra container owns
+// it, every member joins it with a rootfs of its own made with the pod's
+// maps, and pod rm gives an auto range back.
+
+func TestUsernsPodAuto(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "pod", "create", "--userns", "auto", "--network", "none", "--name", "p1")
+	if got := env.MustBerth(t, "pod", "inspect", "--format", "{{.InfraConfig.UserNS}}", "p1"); got != "auto" {
+		t.Errorf("pod inspect userns = %q, want auto", got)
+	}
+	env.MustBerth(t, "volume", "create", "shared")
+	script := "cat /proc/self/uid_map; readlink /proc/self/ns/user; id -u; touch /data/$0 /rootfs-ok && echo ok"
+	m1 := env.MustBerth(t, "run", "--rm", "--pod", "p1", "-v", "shared:/data", "busybox", "sh", "-c", script, "m1")
+	m2 := env.MustBerth(t, "run", "--rm", "--pod", "p1", "-v", "shared:/data", "busybox", "sh", "-c", script, "m2")
+	l1, l2 := strings.Split(m1, "\n"), strings.Split(m2, "\n")
+	if len(l1) != 4 || len(l2) != 4 || l1[2] != "0" || l1[3] != "ok" {
+		t.Fatalf("members: %q and %q, want a uid_map, a namespace, root and a writable rootfs", m1, m2)
+	}
+	if l1[0] != l2[0] || l1[1] != l2[1] {
+		t.Errorf("members differ: %q / %q", m1, m2)
+	}
+	_, hostStart, size := idMapLine(t, l1[0])
+	if hostStart == 0 || size < 65536 {
+		t.Errorf("member uid_map %q: want the pod's range (not the host's, 65536 IDs)", l1[0])
+	}
+	infraMap := env.MustBerth(t, "inspect", "--format", "{{json .HostConfig.IDMappings.UIDMap}}", infraOf(t, env, "p1"))
+	if !strings.Contains(infraMap, strings.Join(strings.Fields(l1[0]), ":")) {
+		t.Errorf("infra IDMappings %s, member uid_map %q: want the same map", infraMap, l1[0])
+	}
+	// The files the members wrote are owned by the pod's root on the host.
+	mp := env.MustBerth(t, "volume", "inspect", "--format", "{{.Mountpoint}}", "shared")
+	for _, f := range []string{"m1", "m2"} {
+		st, err := os.Stat(filepath.Join(mp, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sys := st.Sys().(*syscall.Stat_t); uint64(sys.Uid) != hostStart {
+			t.Errorf("%s on the host: uid %d, want %d", f, sys.Uid, hostStart)
+		}
+	}
+
+	// A second pod gets another range; a removed pod's range is reused.
+	env.MustBerth(t, "pod", "create", "--userns", "auto:size=2000", "--network", "none", "--name", "p2")
+	first := func(pod string) string {
+		m := env.MustBerth(t, "inspect", "--format", "{{index .HostConfig.IDMappings.UIDMap 0}}", infraOf(t, env, pod))
+		return strings.Split(m, ":")[1]
+	}
+	p1, p2 := first("p1"), first("p2")
+	if p1 == p2 {
+		t.Errorf("two auto pods share host ID %s", p1)
+	}
+	if got := env.MustBerth(t, "pod", "inspect", "--format", "{{.InfraConfig.UserNS}}", "p2"); got != "auto:size=2000" {
+		t.Errorf("pod inspect userns = %q, want auto:size=2000", got)
+	}
+	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "p1")
+	env.MustBerth(t, "pod", "create", "--userns", "auto", "--network", "none", "--name", "p3")
+	if p3 := first("p3"); p3 != p1 {
+		t.Errorf("after pod rm p1 (host ID %s), a new auto pod got %s, want the freed range", p1, p3)
+	}
+	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "p2", "p3")
+}
+
+// infraOf is a pod's infra container ID.
+func infraOf(t *testing.T, env *Env, pod string) string {
+	t.Helper()
+	return env.MustBerth(t, "pod", "inspect", "--format", "{{.InfraContainerID}}", pod)
+}
+
+// A pod with fixed maps (--uidmap/--gidmap) on its default bridge-less
+// network; a member asking for its own user namespace is refused as
+// podman does, and bad pod modes are one line with nothing made.
+func TestUsernsPodBadInput(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "pod", "create", "--uidmap", "0:600000:5000", "--gidmap", "0:700000:5000", "--network", "none", "--name", "fixed")
+	got := env.MustBerth(t, "run", "--rm", "--pod", "fixed", "busybox", "sh", "-c", "head -1 /proc/self/uid_map; head -1 /proc/self/gid_map")
+	if f := strings.Fields(got); len(f) != 6 || f[1] != "600000" || f[4] != "700000" {
+		t.Errorf("member of a pod with --uidmap/--gidmap: %q", got)
+	}
+	for _, args := range [][]string{{"--userns", "auto"}, {"--uidmap", "0:1000:10", "--gidmap", "0:1000:10"}} {
+		r := env.Berth(append(append([]string{"create", "--pod", "fixed"}, args...), "busybox", "true")...)
+		paExpectError(t, r, 125, "cannot set user namespace mode when joining pod with infra container")
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--userns", "bogus"}, "unrecognized namespace mode"},
+		{[]string{"--userns", "ns:/proc/self/ns/user"}, "invalid pod user namespace mode"},
+		{[]string{"--userns", "container:x"}, "invalid pod user namespace mode"},
+		{[]string{"--userns", "keep-id"}, "keep-id is only supported in rootless mode"},
+		{[]string{"--userns", "auto", "--infra=false"}, "no infra container to hold its user namespace"},
+		{[]string{"--userns", "auto", "--uidmap", "0:1:2"}, "mutually exclusive"},
+	} {
+		r := env.Berth(append([]string{"pod", "create", "--name", "bad"}, tc.args...)...)
+		paExpectError(t, r, 125, tc.want)
+		if strings.Count(strings.TrimSpace(r.Stderr()), "\n") != 0 {
+			t.Errorf("%v: more than one line: %s", tc.args, r)
+		}
+	}
+	if out := env.MustBerth(t, "pod", "ps", "--format", "{{.Name}}"); out != "fixed" {
+		t.Errorf("bad pod input left pods: %q", out)
+	}
+	if out := env.MustBerth(t, "ps", "-aq"); len(strings.Fields(out)) != 1 {
+		t.Errorf("bad input left containers: %q", out)
+	}
+	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "fixed")
+}
