@@ -140,6 +140,23 @@ func makeTraversable(dir string) error {
 	}
 }
 
+// IDMaps returns the maps of the container's user namespace: those its
+// rootfs was made with (auto's range), else those of its config (none
+// without a user namespace).
+func (c *Container) IDMaps() (uidMap, gidMap []specs.LinuxIDMapping, _ error) {
+	if c.config.UserNS == nil {
+		return nil, nil, nil
+	}
+	if mapsStorage(c.config) {
+		store, err := c.runtime.storage()
+		if err != nil {
+			return nil, nil, err
+		}
+		return store.ContainerIDMaps(c.config.ID)
+	}
+	return c.config.UserNS.UIDMap, c.config.UserNS.GIDMap, nil
+}
+
 // inspectUserNS is inspect's HostConfig.UsernsMode and IDMappings: the
 // mode as asked for and the maps in effect (auto's from the rootfs).
 func (c *Container) inspectUserNS(spec *specs.Spec) (string, *define.InspectIDMappings) {

@@ -122,7 +122,8 @@ func userNamespace(g *specs.Spec, s *spec.ContainerSpec, host *Host, pod *PodPla
 }
 
 // podMemberUserNS is the user namespace of a container in pod: that of
-// the pod's infra container (container:INFRA) when the pod has one. A
+// the pod's infra container (container:INFRA) when the pod has one, or
+// one with its maps (see PodPlacement.JoinUserNS). A
 // member asking for its own is refused, with podman's message.
 func podMemberUserNS(u spec.UserNS, pod *PodPlacement) (spec.UserNS, error) {
 	if pod == nil || pod.Infra || pod.InfraUserNS == "" {
@@ -130,6 +131,9 @@ func podMemberUserNS(u spec.UserNS, pod *PodPlacement) (spec.UserNS, error) {
 	}
 	if u.Mode != "" || len(u.UIDMap)+len(u.GIDMap) > 0 || u.SubUIDName != "" || u.SubGIDName != "" {
 		return u, invalid("cannot set user namespace mode when joining pod with infra container")
+	}
+	if !pod.JoinUserNS {
+		return spec.UserNS{Mode: spec.UserNSPrivate, UIDMap: toSpecIDMaps(pod.UIDMap), GIDMap: toSpecIDMaps(pod.GIDMap)}, nil
 	}
 	return spec.UserNS{Mode: "container", Path: pod.InfraUserNS}, nil
 }
@@ -203,6 +207,14 @@ func fromRootlessMaps(m []rootless.IDMap) []specs.LinuxIDMapping {
 	return out
 }
 
+func toSpecIDMaps(m []specs.LinuxIDMapping) []spec.IDMap {
+	out := make([]spec.IDMap, 0, len(m))
+	for _, x := range m {
+		out = append(out, spec.IDMap{ContainerID: x.ContainerID, HostID: x.HostID, Size: x.Size})
+	}
+	return out
+}
+
 func fromIDTools(m []idtools.IDMap) []spec.IDMap {
 	out := make([]spec.IDMap, 0, len(m))
 	for _, x := range m {
@@ -222,9 +234,12 @@ func fromIDTools(m []idtools.IDMap) []spec.IDMap {
 // a container that joins another's (--ipc container:X or host, a pod's
 // members) goes without /dev/mqueue (mq_open(3) needs no mount).
 func usernsMounts(g *specs.Spec, s *spec.ContainerSpec, p Placement) {
-	if !s.UserNS.Enabled() {
+	podMember := p.Pod != nil && !p.Pod.Infra && p.Pod.InfraUserNS != ""
+	if !s.UserNS.Enabled() && !podMember {
 		return
 	}
+	// (A member joining the pod's user namespace goes without mqueue too,
+	// as one with a namespace of its own must.)
 	joinsIPC := strings.HasPrefix(s.IPC, "container:") || s.IPC == "host" ||
 		(s.IPC == "" && p.Pod != nil && !p.Pod.Infra && p.Pod.HasInfra && p.Pod.SharesIPC)
 	if joinsIPC {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -118,4 +119,24 @@ func TestUsernsPodBadInput(t *testing.T) {
 		t.Errorf("bad input left containers: %q", out)
 	}
 	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "fixed")
+}
+
+// A pod with a user namespace on a bridge network: the infra container's
+// new user namespace joins the network namespace the engine made, and a
+// member's server is reached through the pod's published port.
+func TestUsernsPodNetwork(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "network", "create", "--subnet", "10.253.1.0/24", "unet")
+	port := strconv.Itoa(freePort(t))
+	env.MustBerth(t, "pod", "create", "--userns", "auto", "--network", "unet", "-p", "127.0.0.1:"+port+":8080", "--name", "np")
+	env.MustBerth(t, "run", "-d", "--pod", "np", "--name", "srv", "busybox", "sh", "-c",
+		"mkdir /www && head -1 /proc/self/uid_map > /www/i && exec httpd -f -p 8080 -h /www")
+	got := strings.TrimSpace(httpGet(t, "http://127.0.0.1:"+port+"/i"))
+	if f := strings.Fields(got); len(f) != 3 || f[1] == "0" {
+		t.Errorf("member's uid_map through the published port: %q, want the pod's range", got)
+	}
+	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "np")
+	env.MustBerth(t, "network", "rm", "unet")
 }
