@@ -140,3 +140,32 @@ func TestUsernsPodNetwork(t *testing.T) {
 	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "np")
 	env.MustBerth(t, "network", "rm", "unet")
 }
+
+// kube play of a pod with hostUsers: false gives it an auto user
+// namespace, as podman plays it.
+func TestUsernsPodKube(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	file := writeKube(t, env, "userns.yaml", `apiVersion: v1
+kind: Pod
+metadata: {name: kp}
+spec:
+  hostUsers: false
+  restartPolicy: Never
+  containers: [{name: c, image: busybox, command: [sh, -c, "head -1 /proc/self/uid_map"]}]
+`)
+	env.MustBerth(t, "kube", "play", "--network", "none", file)
+	if got := env.MustBerth(t, "pod", "inspect", "--format", "{{.InfraConfig.UserNS}}", "kp"); got != "auto" {
+		t.Errorf("pod inspect userns = %q, want auto", got)
+	}
+	var logs string
+	WaitFor(t, DefaultTimeout, func() bool {
+		logs = strings.TrimSpace(env.Berth("logs", "kp-c").Stdout())
+		return logs != ""
+	})
+	if f := strings.Fields(logs); len(f) != 3 || f[1] == "0" {
+		t.Errorf("member uid_map %q, want a mapped range", logs)
+	}
+	env.MustBerth(t, "kube", "play", "--down", file)
+}
