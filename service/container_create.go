@@ -189,7 +189,7 @@ func podUserNS(rt *engine.Runtime, infraID string, pp *generate.PodPlacement) er
 		return fmt.Errorf("the user namespace of the pod's infra container: %w", err)
 	}
 	pp.InfraUserNS, pp.JoinUserNS = infraID, cfg.NetMode == "none" || cfg.NetMode == "host"
-	pp.UIDMap, pp.GIDMap = uid, gid
+	pp.UIDMap, pp.GIDMap, pp.InfraUser = uid, gid, cfg.User
 	return nil
 }
 

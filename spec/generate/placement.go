@@ -131,6 +131,9 @@ type PodPlacement struct {
 	InfraUserNS    string
 	UIDMap, GIDMap []specs.LinuxIDMapping
 	JoinUserNS     bool
+	// InfraUser is the infra container's user (keep-id's), the default
+	// user of a member of a pod with a user namespace.
+	InfraUser string
 }
 
 // InfraPlacement is the placement of the infra container of a pod about to
