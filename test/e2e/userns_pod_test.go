@@ -169,3 +169,22 @@ spec:
 	}
 	env.MustBerth(t, "kube", "play", "--down", file)
 }
+
+// Through the API (berth --url, podman's PodSpecGenerator userns and
+// idmappings) a pod gets its user namespace too.
+func TestUsernsPodRemote(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	uri := apiService(t, env)
+	env.MustBerth(t, "--url", uri, "pod", "create", "--userns", "auto:size=3000", "--network", "none", "--name", "ra")
+	env.MustBerth(t, "--url", uri, "pod", "create", "--uidmap", "0:800000:100", "--gidmap", "0:800000:100", "--network", "none", "--name", "rm")
+	if got := env.MustBerth(t, "pod", "inspect", "--format", "{{.InfraConfig.UserNS}}", "ra"); got != "auto:size=3000" {
+		t.Errorf("remote pod userns = %q, want auto:size=3000", got)
+	}
+	got := env.MustBerth(t, "run", "--rm", "--pod", "rm", "busybox", "head", "-1", "/proc/self/uid_map")
+	if f := strings.Fields(got); len(f) != 3 || f[1] != "800000" || f[2] != "100" {
+		t.Errorf("member of a remote pod with --uidmap: %q", got)
+	}
+	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "ra", "rm")
+}
