@@ -188,3 +188,22 @@ func TestUsernsPodRemote(t *testing.T) {
 	}
 	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "ra", "rm")
 }
+
+// pod clone of a pod with an auto user namespace: the copy gets a range
+// of its own, and its members join the copy's infra namespace.
+func TestUsernsPodClone(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "pod", "create", "--network", "none", "--userns", "auto", "--name", "orig")
+	env.MustBerth(t, "create", "--pod", "orig", "--name", "m", "busybox", "head", "-1", "/proc/self/uid_map")
+	env.MustBerth(t, "pod", "clone", "--name", "copy", "orig")
+	env.MustBerth(t, "start", "-a", "m")
+	env.MustBerth(t, "start", "-a", "m-clone")
+	a, b := env.MustBerth(t, "logs", "m"), env.MustBerth(t, "logs", "m-clone")
+	fa, fb := strings.Fields(a), strings.Fields(b)
+	if len(fa) != 3 || len(fb) != 3 || fa[1] == fb[1] || fa[1] == "0" || fb[1] == "0" {
+		t.Errorf("member of the pod %q, of its copy %q: want two different mapped ranges", a, b)
+	}
+	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "orig", "copy")
+}
