@@ -79,9 +79,9 @@ func infraOf(t *testing.T, env *Env, pod string) string {
 	return env.MustBerth(t, "pod", "inspect", "--format", "{{.InfraContainerID}}", pod)
 }
 
-// A pod with fixed maps (--uidmap/--gidmap) on its default bridge-less
-// network; a member asking for its own user namespace is refused as
-// podman does, and bad pod modes are one line with nothing made.
+// A pod with fixed maps (--uidmap/--gidmap); a member asking for its own
+// user namespace is refused as podman does, and bad pod modes are one
+// line with nothing made.
 func TestUsernsPodBadInput(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
