@@ -193,12 +193,21 @@ func podSpecFromGenerator(r *http.Request) (*spec.PodSpec, error) {
 	if err != nil {
 		return nil, err
 	}
+	// userns and idmappings first: podmanDefaults refuses maps.
+	var userns namespace
+	if err := b.take("userns", &userns); err != nil {
+		return nil, err
+	}
+	uns, err := usernsFromLibpod(b, userns)
+	if err != nil {
+		return nil, err
+	}
 	if err := b.podmanDefaults(); err != nil {
 		return nil, err
 	}
-	ps := &spec.PodSpec{Infra: true, CreateCommand: []string{}}
+	ps := &spec.PodSpec{Infra: true, CreateCommand: []string{}, UserNS: uns}
 	var noInfra bool
-	var pidns, userns namespace
+	var pidns namespace
 	var volumes []specNamedVolume
 	var mounts []specMount
 	for _, f := range []struct {
@@ -209,7 +218,7 @@ func podSpecFromGenerator(r *http.Request) (*spec.PodSpec, error) {
 		{"shared_namespaces", &ps.Share}, {"no_infra", &noInfra}, {"infra_image", &ps.InfraImage},
 		{"infra_command", &ps.InfraCommand}, {"infra_name", &ps.InfraName}, {"cgroup_parent", &ps.CgroupParent},
 		{"exit_policy", &ps.ExitPolicy}, {"pod_create_command", &ps.CreateCommand}, {"pidns", &pidns},
-		{"userns", &userns}, {"volumes", &volumes}, {"mounts", &mounts}, {"volumes_from", &ps.VolumesFrom},
+		{"volumes", &volumes}, {"mounts", &mounts}, {"volumes_from", &ps.VolumesFrom},
 	} {
 		if err := b.take(f.key, f.v); err != nil {
 			return nil, err
@@ -232,7 +241,6 @@ func podSpecFromGenerator(r *http.Request) (*spec.PodSpec, error) {
 	}
 	ps.Infra = !noInfra
 	ps.Pid = pidns.mode()
-	ps.Userns = userns.mode()
 	for _, m := range mounts {
 		if m.Type != "bind" {
 			return nil, badRequest(fmt.Errorf("mounts: a pod takes only bind mounts in berth"))

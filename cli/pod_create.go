@@ -17,6 +17,7 @@ func newPodCreateCommand(d *Deps) *cobra.Command {
 	var memory, cpus string
 	var volumes, publish []string
 	var replace bool
+	var userns usernsFlags
 	cmd := &cobra.Command{
 		Use:   "create [options] [NAME]",
 		Short: "Create a new empty pod",
@@ -63,6 +64,10 @@ func newPodCreateCommand(d *Deps) *cobra.Command {
 			if err := parsePodFlags(&ps, memory, cpus, volumes, publish); err != nil {
 				return err
 			}
+			var err error
+			if ps.UserNS, err = specflag.UserNS(userns.mode, userns.uidmap, userns.gidmap, userns.subuid, userns.subgid); err != nil {
+				return err
+			}
 			if replace && ps.Name == "" {
 				return usageError("cannot replace pod without a name: use --name")
 			}
@@ -93,7 +98,8 @@ func newPodCreateCommand(d *Deps) *cobra.Command {
 	f.StringVarP(&memory, "memory", "m", "", "memory limit of the pod (format: <number>[<unit>], where unit = b, k, m or g)")
 	f.StringVar(&cpus, "cpus", "", "number of CPUs the pod may use")
 	f.StringVar(&ps.Pid, "pid", "", "PID namespace to use for the pod (host or private)")
-	f.StringVar(&ps.Userns, "userns", "", "user namespace to use")
+	bindUsernsFlags(f, &userns)
+	f.Lookup("userns").Usage = "user namespace of every container in the pod (host, private, auto[:OPTIONS], keep-id[:OPTIONS], nomap)"
 	f.StringArrayVarP(&volumes, "volume", "v", nil, "bind mount a volume into every container of the pod")
 	f.StringArrayVar(&ps.VolumesFrom, "volumes-from", nil, "mount volumes from the specified container(s)")
 	f.BoolVar(&replace, "replace", false, "if a pod with the same name exists, replace it")

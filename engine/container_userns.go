@@ -17,9 +17,10 @@ import (
 // next container looks at it. Its spec's maps are filled in at init from
 // the storage record, which holds the range auto picked.
 
-// mapsStorage reports whether cfg's rootfs is created with an ID mapping.
+// mapsStorage reports whether cfg's rootfs is created with an ID mapping
+// (or, with Reserve, an empty layer holds the maps).
 func mapsStorage(cfg *define.ContainerConfig) bool {
-	return cfg.UserNS != nil && cfg.ImageID != "" && (cfg.UserNS.Mode != "ns" || len(cfg.UserNS.UIDMap) > 0)
+	return cfg.UserNS != nil && (cfg.ImageID != "" || cfg.UserNS.Reserve) && (cfg.UserNS.Mode != "ns" || len(cfg.UserNS.UIDMap) > 0)
 }
 
 // createRootfs creates cfg's rootfs in storage, mapped if it has a user
@@ -44,6 +45,10 @@ func createRootfs(store *estorage.Store, r *Runtime, cfg *define.ContainerConfig
 	if u.Mode == "ns" {
 		// The joined namespace's maps, read at create (generate).
 		u.Mode = "private"
+	}
+	if u.Reserve && u.Mode == "auto" && u.AutoSize == 0 {
+		// A pod's range: its members' images are not known yet.
+		u.AutoSize = estorage.DefaultAutoSize
 	}
 	_, _, err := store.CreateMappedContainer(cfg.ID, cfg.Name, cfg.ImageID, cfg.AutoRemove, &u, cfg.StorageOpts)
 	return err
@@ -133,6 +138,23 @@ func makeTraversable(dir string) error {
 			return nil
 		}
 	}
+}
+
+// IDMaps returns the maps of the container's user namespace: those its
+// rootfs was made with (auto's range), else those of its config (none
+// without a user namespace).
+func (c *Container) IDMaps() (uidMap, gidMap []specs.LinuxIDMapping, _ error) {
+	if c.config.UserNS == nil {
+		return nil, nil, nil
+	}
+	if mapsStorage(c.config) {
+		store, err := c.runtime.storage()
+		if err != nil {
+			return nil, nil, err
+		}
+		return store.ContainerIDMaps(c.config.ID)
+	}
+	return c.config.UserNS.UIDMap, c.config.UserNS.GIDMap, nil
 }
 
 // inspectUserNS is inspect's HostConfig.UsernsMode and IDMappings: the

@@ -59,6 +59,11 @@ func (r *Runtime) ClonePod(ctx context.Context, src *Pod, opts ...PodOption) (_ 
 			_ = r.RemovePod(ctx, pod, PodRemoveOptions{Force: true, Volumes: true})
 		}
 	}()
+	if infra != nil {
+		// Members joining the pod's user namespace join the copy's
+		// (the other namespaces come with the new pod).
+		newIDs[infra.ID()] = pod.config.InfraID
+	}
 	for _, c := range members {
 		name, err := CloneName(c.Name(), func(n string) (bool, error) {
 			_, err := r.state.LookupContainer(n)
@@ -108,7 +113,7 @@ func (r *Runtime) cloneContainer(c *Container, name string, pod *define.PodConfi
 	}
 	n.Namespaces = map[string]string{}
 	for kind, id := range old.Namespaces {
-		if id == pod.InfraID {
+		if id == pod.InfraID && kind != "user" {
 			continue
 		}
 		if nid, ok := newIDs[id]; ok {

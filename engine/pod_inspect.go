@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -61,6 +62,12 @@ func infraConfig(cfg *define.ContainerConfig) *define.InspectPodInfraConfig {
 		}
 	}
 	sort.Strings(ic.Networks)
+	if u := cfg.UserNS; u != nil {
+		ic.UserNS = u.Mode
+		if u.Mode == "auto" && u.AutoSize > 0 {
+			ic.UserNS += fmt.Sprintf(":size=%d", u.AutoSize)
+		}
+	}
 	return ic
 }
 

@@ -20,7 +20,7 @@ func (r *Runtime) PauseRootfs(catatonit string) (string, error) {
 	dir := filepath.Join(r.cfg.GraphRoot, "berth", "pause")
 	root := filepath.Join(dir, "rootfs")
 	if _, err := os.Stat(filepath.Join(root, PauseBinary)); err == nil {
-		return root, nil
+		return root, ensureMountTargets(root)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
@@ -38,7 +38,7 @@ func (r *Runtime) PauseRootfs(catatonit string) (string, error) {
 			return "", err
 		}
 	}
-	for _, f := range []string{"etc/hosts", "etc/resolv.conf", "etc/hostname", "etc/passwd", "etc/group"} {
+	for _, f := range []string{"etc/hosts", "etc/resolv.conf", "etc/hostname", "etc/passwd", "etc/group", "run/.containerenv"} {
 		content := ""
 		switch f {
 		case "etc/passwd":
@@ -60,6 +60,20 @@ func (r *Runtime) PauseRootfs(catatonit string) (string, error) {
 		return "", fmt.Errorf("pause rootfs: %w", err)
 	}
 	return root, nil
+}
+
+// ensureMountTargets adds the files runc mounts over to a pause root made
+// before they were listed: an infra container in a user namespace cannot
+// create them, its root being an unprivileged ID on the host's files.
+func ensureMountTargets(root string) error {
+	f := filepath.Join(root, "run", ".containerenv")
+	if _, err := os.Lstat(f); err == nil || !os.IsNotExist(err) {
+		return err
+	}
+	if err := os.WriteFile(f, nil, 0o644); err != nil && !os.IsExist(err) {
+		return fmt.Errorf("pause rootfs: %w", err)
+	}
+	return nil
 }
 
 func copyExecutable(src, dst string) error {

@@ -125,7 +125,7 @@ func (r *Runtime) removeLocked(ctx context.Context, c *Container, opts RemoveOpt
 		waitNetwork()
 		return fmt.Errorf("container %s: %w", c.config.Name, errCopyInProgress)
 	}
-	if c.config.ImageID != "" {
+	if c.config.ImageID != "" || mapsStorage(c.config) {
 		store, err := r.storage()
 		if err == nil {
 			err = store.DeleteContainer(c.config.ID)

@@ -188,6 +188,10 @@ func planPod(m *Manifests, t template, opts PlayOptions) (_ *PodPlan, claims, wa
 	if ps.HostPID {
 		pp.Spec.Pid = "host"
 	}
+	if ps.HostUsers != nil && !*ps.HostUsers {
+		// A user namespace of the pod's own, as podman plays it.
+		pp.Spec.UserNS = spec.UserNS{Mode: spec.UserNSAuto}
+	}
 	for _, h := range ps.HostAliases {
 		for _, n := range h.Hostnames {
 			pp.Spec.AddHost = append(pp.Spec.AddHost, n+":"+h.IP)

@@ -109,6 +109,7 @@ metadata: {name: job}
 spec:
   template:
     spec:
+      hostUsers: false
       restartPolicy: OnFailure
       initContainers: [{name: prep, image: busybox, command: [true]}]
       containers: [{name: run, image: busybox, command: [sh, -c], args: [exit 0]}]
@@ -157,6 +158,9 @@ func TestPlanAllKinds(t *testing.T) {
 	job := p.Pods[3]
 	if len(job.Init) != 1 || job.Init[0].Name != "job-pod-prep" || job.Containers[0].Restart.Name != "on-failure" {
 		t.Errorf("job %+v", job)
+	}
+	if job.Spec.UserNS.Mode != "auto" || ds.Spec.UserNS.Mode != "" {
+		t.Errorf("hostUsers: false: job userns %+v, daemonset %+v; want auto and none", job.Spec.UserNS, ds.Spec.UserNS)
 	}
 	if len(job.Files) != 1 || job.Files[0].Path != "s/token" || string(job.Files[0].Data) != "secret" || strings.Join(job.Dirs, ",") != "s,e" {
 		t.Errorf("job files %+v dirs %v", job.Files, job.Dirs)

@@ -16,7 +16,7 @@ import (
 var remotePodFields = map[string]bool{
 	"Name": true, "Labels": true, "Hostname": true, "Share": true, "Infra": true, "InfraImage": true,
 	"InfraCommand": true, "InfraName": true, "ExitPolicy": true, "Network": true, "Ports": true,
-	"NetworkAlias": true, "DNS": true, "DNSSearch": true, "AddHost": true, "CreateCommand": true,
+	"NetworkAlias": true, "DNS": true, "DNSSearch": true, "AddHost": true, "CreateCommand": true, "UserNS": true,
 }
 
 // PodCreate is POST /libpod/pods/create with podman's PodSpecGenerator;
@@ -49,6 +49,7 @@ func (c *Client) PodCreate(ctx context.Context, ps *spec.PodSpec, opts service.P
 	set("dns_server", ps.DNS, len(ps.DNS) > 0)
 	set("dns_search", ps.DNSSearch, len(ps.DNSSearch) > 0)
 	set("hostadd", ps.AddHost, len(ps.AddHost) > 0)
+	specUserNS(g, &spec.ContainerSpec{UserNS: ps.UserNS})
 	if err := specNetwork(g, &spec.ContainerSpec{Network: ps.Network, NetworkAlias: ps.NetworkAlias, Ports: ps.Ports}); err != nil {
 		return "", err
 	}

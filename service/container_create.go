@@ -153,6 +153,9 @@ func placement(rt *engine.Runtime, s *spec.ContainerSpec) (generate.Placement, e
 			if p.Pod.HasInfra && p.Pod.SharesUTS {
 				p.UTSHostname = hostnameOf(cfg.InfraID)
 			}
+			if err := podUserNS(rt, cfg.InfraID, p.Pod); err != nil {
+				return p, err
+			}
 			if err := podVolumes(rt, cfg.InfraID, &p); err != nil {
 				return p, err
 			}
@@ -162,6 +165,32 @@ func placement(rt *engine.Runtime, s *spec.ContainerSpec) (generate.Placement, e
 		p.UTSHostname = hostnameOf(ref)
 	}
 	return p, nil
+}
+
+// podUserNS fills in the user namespace of a pod's infra container (pod
+// create --userns) for its members: they join it unless the engine made
+// the infra's network namespace (bridge, pasta, ...): runc joins a
+// namespace path after the user namespace, and one owned by the host's
+// cannot be joined from the pod's.
+func podUserNS(rt *engine.Runtime, infraID string, pp *generate.PodPlacement) error {
+	if infraID == "" {
+		return nil
+	}
+	infra, err := rt.LookupContainer(infraID)
+	if err != nil {
+		return nil // the engine reports the pod's state
+	}
+	cfg := infra.Config()
+	if cfg.UserNS == nil || cfg.UserNS.Mode == "" {
+		return nil
+	}
+	uid, gid, err := infra.IDMaps()
+	if err != nil {
+		return fmt.Errorf("the user namespace of the pod's infra container: %w", err)
+	}
+	pp.InfraUserNS, pp.JoinUserNS = infraID, cfg.NetMode == "none" || cfg.NetMode == "host"
+	pp.UIDMap, pp.GIDMap, pp.InfraUser = uid, gid, cfg.User
+	return nil
 }
 
 // volumesFromSource reads the volumes and user bind mounts of container

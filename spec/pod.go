@@ -23,7 +23,9 @@ type PodSpec struct {
 	Memory   int64
 	NanoCPUs int64
 	Pid      string
-	Userns   string
+	// UserNS is the pod's user namespace (--userns, --uidmap, ...): the
+	// infra container owns it and every member joins it.
+	UserNS UserNS
 	// Mounts are the bind mounts and volumes every member gets (-v).
 	Mounts      []Mount
 	VolumesFrom []string

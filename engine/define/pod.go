@@ -142,6 +142,10 @@ type InspectPodInfraConfig struct {
 	HostAdd            []string                     `json:"HostAdd,omitempty"`
 	Networks           []string                     `json:"Networks,omitempty"`
 	PidNS              string                       `json:"pid_ns,omitempty"`
+	// UserNS is the pod's --userns mode (auto, private, keep-id, nomap;
+	// "" without one), as podman shows it; the maps are in the infra
+	// container's inspect (HostConfig.IDMappings).
+	UserNS string `json:"userns,omitempty"`
 }
 
 // InspectPodContainer is one member in `pod inspect`.

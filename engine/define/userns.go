@@ -15,6 +15,12 @@ type UserNSConfig struct {
 	GIDMap []specs.LinuxIDMapping `json:"gidMap,omitempty"`
 	// AutoSize is auto's size= (0: what the image needs).
 	AutoSize uint32 `json:"autoSize,omitempty"`
+	// Reserve records the maps in storage (an empty layer) for a
+	// container without an image: a pod's infra container, whose root is
+	// the shared pause directory. Its auto range is then taken and freed
+	// as an image container's, and its members find the maps to create
+	// their own rootfs with.
+	Reserve bool `json:"reserve,omitempty"`
 }
 
 // InspectIDMappings is inspect's HostConfig.IDMappings: the maps as

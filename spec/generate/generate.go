@@ -284,6 +284,10 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if usr == "" {
 		usr = keepIDProcessUser(s, &host)
 	}
+	if pod := p.Pod; usr == "" && pod != nil && !pod.Infra && pod.InfraUserNS != "" {
+		// The pod's keep-id user, as podman passes on the infra's.
+		usr = pod.InfraUser
+	}
 	if usr == "" {
 		usr = imgCfg.User
 	}
@@ -373,7 +377,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if err := namespaces(g, s, &host, add); err != nil {
 		return nil, nil, err
 	}
-	if err := userNamespace(g, s, &host, add); err != nil {
+	if err := userNamespace(g, s, &host, p.Pod, add); err != nil {
 		return nil, nil, err
 	}
 	if err := networking(s, imgCfg, add); err != nil {

@@ -63,15 +63,20 @@ func Pod(ps *spec.PodSpec, host Host) (*spec.ContainerSpec, []engine.PodOption, 
 	if memory > 0 || quota > 0 {
 		add(engine.WithPodResources(memory, quota, cpuPeriod))
 	}
-	// podman takes auto, keep-id and nomap here for the infra container
-	// and every member; berth's infra container has no image for a
-	// mapped rootfs yet, so members take --userns one by one instead.
-	switch mode, _, _ := strings.Cut(ps.Userns, ":"); mode {
-	case "", "host":
-	case "auto", "keep-id", "nomap":
-		return nil, nil, invalid("--userns %q: a pod-wide user namespace is not supported yet: give the containers their own (run --pod POD --userns %s)", ps.Userns, ps.Userns)
+	// The infra container owns the pod's user namespace (members join
+	// it, see podMemberUserNS); joining another one is not a pod's.
+	u := ps.UserNS
+	switch u.Mode {
+	case "", spec.UserNSHost, spec.UserNSPrivate, spec.UserNSAuto, spec.UserNSKeepID, spec.UserNSNoMap:
 	default:
-		return nil, nil, invalid("--userns %q: invalid pod user namespace mode: must be auto, host, keep-id or nomap", ps.Userns)
+		mode := u.Mode
+		if u.Path != "" {
+			mode += ":" + u.Path
+		}
+		return nil, nil, invalid("--userns %q: invalid pod user namespace mode: must be auto, host, keep-id, nomap or private", mode)
+	}
+	if u.Enabled() && !ps.Infra {
+		return nil, nil, invalid("--userns %s: the pod has no infra container to hold its user namespace: drop --infra=false", u.Mode)
 	}
 	add(engine.WithPodCreateCommand(ps.CreateCommand))
 	if ps.InfraConmonPidFile != "" {
@@ -116,6 +121,7 @@ func Pod(ps *spec.PodSpec, host Host) (*spec.ContainerSpec, []engine.PodOption, 
 		Mounts:       ps.Mounts,
 		VolumesFrom:  ps.VolumesFrom,
 		Pid:          ps.Pid,
+		UserNS:       ps.UserNS,
 		Labels:       map[string]string{},
 	}
 	if ps.InfraImage == "" || len(ps.InfraCommand) > 0 {

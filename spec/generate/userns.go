@@ -28,13 +28,18 @@ type RootlessIDs struct {
 // spec now; auto (and private without maps, which is auto for root) gets
 // its range when the engine creates the rootfs, which fills the spec's
 // maps in; ns:PATH joins a namespace file; container:X the namespace and
-// the maps of another container.
-func userNamespace(g *specs.Spec, s *spec.ContainerSpec, host *Host, add func(...engine.CtrOption)) error {
-	u := s.UserNS
+// the maps of another container. A pod's infra container without an
+// image has its maps reserved in storage; a member of a pod with a user
+// namespace joins it (podMemberUserNS).
+func userNamespace(g *specs.Spec, s *spec.ContainerSpec, host *Host, pod *PodPlacement, add func(...engine.CtrOption)) error {
+	u, err := podMemberUserNS(s.UserNS, pod)
+	if err != nil {
+		return err
+	}
 	if !u.Enabled() {
 		return nil
 	}
-	cfg := define.UserNSConfig{Mode: u.Mode}
+	cfg := define.UserNSConfig{Mode: u.Mode, Reserve: pod != nil && pod.Infra && s.Image == ""}
 	switch u.Mode {
 	case spec.UserNSKeepID, spec.UserNSNoMap:
 		if !host.Rootless || host.RootlessIDs == nil {
@@ -116,6 +121,23 @@ func userNamespace(g *specs.Spec, s *spec.ContainerSpec, host *Host, add func(..
 	return nil
 }
 
+// podMemberUserNS is the user namespace of a container in pod: that of
+// the pod's infra container (container:INFRA) when the pod has one, or
+// one with its maps (see PodPlacement.JoinUserNS). A
+// member asking for its own is refused, with podman's message.
+func podMemberUserNS(u spec.UserNS, pod *PodPlacement) (spec.UserNS, error) {
+	if pod == nil || pod.Infra || pod.InfraUserNS == "" {
+		return u, nil
+	}
+	if u.Mode != "" || len(u.UIDMap)+len(u.GIDMap) > 0 || u.SubUIDName != "" || u.SubGIDName != "" {
+		return u, invalid("cannot set user namespace mode when joining pod with infra container")
+	}
+	if !pod.JoinUserNS {
+		return spec.UserNS{Mode: spec.UserNSPrivate, UIDMap: toSpecIDMaps(pod.UIDMap), GIDMap: toSpecIDMaps(pod.GIDMap)}, nil
+	}
+	return spec.UserNS{Mode: "container", Path: pod.InfraUserNS}, nil
+}
+
 // keepIDUser is the IDs keep-id gives the caller inside: uid= and gid=,
 // else the user's own on the host.
 func keepIDUser(u spec.UserNS, ids RootlessIDs) (uid, gid uint32) {
@@ -185,6 +207,14 @@ func fromRootlessMaps(m []rootless.IDMap) []specs.LinuxIDMapping {
 	return out
 }
 
+func toSpecIDMaps(m []specs.LinuxIDMapping) []spec.IDMap {
+	out := make([]spec.IDMap, 0, len(m))
+	for _, x := range m {
+		out = append(out, spec.IDMap{ContainerID: x.ContainerID, HostID: x.HostID, Size: x.Size})
+	}
+	return out
+}
+
 func fromIDTools(m []idtools.IDMap) []spec.IDMap {
 	out := make([]spec.IDMap, 0, len(m))
 	for _, x := range m {
@@ -204,9 +234,12 @@ func fromIDTools(m []idtools.IDMap) []spec.IDMap {
 // a container that joins another's (--ipc container:X or host, a pod's
 // members) goes without /dev/mqueue (mq_open(3) needs no mount).
 func usernsMounts(g *specs.Spec, s *spec.ContainerSpec, p Placement) {
-	if !s.UserNS.Enabled() {
+	podMember := p.Pod != nil && !p.Pod.Infra && p.Pod.InfraUserNS != ""
+	if !s.UserNS.Enabled() && !podMember {
 		return
 	}
+	// (A member joining the pod's user namespace goes without mqueue too,
+	// as one with a namespace of its own must.)
 	joinsIPC := strings.HasPrefix(s.IPC, "container:") || s.IPC == "host" ||
 		(s.IPC == "" && p.Pod != nil && !p.Pod.Infra && p.Pod.HasInfra && p.Pod.SharesIPC)
 	if joinsIPC {

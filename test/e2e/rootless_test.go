@@ -344,6 +344,30 @@ func TestRootless(t *testing.T) {
 		}
 	})
 
+	t.Run("pod userns keep-id", func(t *testing.T) {
+		shared := filepath.Join(u.home, "podshared")
+		if err := os.Mkdir(shared, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(shared, u.uid, u.gid); err != nil {
+			t.Fatal(err)
+		}
+		// --network none: members join the infra's namespace; the default
+		// (pasta) gives each its own with the same maps.
+		for _, net := range []string{"none", "pasta"} {
+			u.must(t, "pod", "create", "--userns", "keep-id", "--network", net, "--name", "kpod")
+			got := u.must(t, "run", "--rm", "--pod", "kpod", "-v", shared+":/shared", "busybox", "sh", "-c", "id -u; touch /shared/"+net)
+			if want := strconv.Itoa(u.uid); got != want {
+				t.Errorf("%s: a member of a keep-id pod runs as %q, want %s", net, got, want)
+			}
+			var st syscall.Stat_t
+			if err := syscall.Stat(filepath.Join(shared, net), &st); err != nil || int(st.Uid) != u.uid {
+				t.Errorf("%s: the member's file: %v, uid %d, want the user's %d", net, err, st.Uid, u.uid)
+			}
+			u.must(t, "pod", "rm", "-f", "-t", "0", "kpod")
+		}
+	})
+
 	t.Run("degraded cgroups", func(t *testing.T) {
 		var st syscall.Statfs_t
 		if syscall.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == 0x63677270 {

@@ -188,9 +188,9 @@ func TestUsernsBadInput(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ mode, want string }{
-		{"auto", "a pod-wide user namespace is not supported yet"},
-		{"keep-id", "a pod-wide user namespace is not supported yet"},
-		{"bogus", "must be auto, host, keep-id or nomap"},
+		{"keep-id", "keep-id is only supported in rootless mode"},
+		{"nomap", "nomap is only supported in rootless mode"},
+		{"bogus", "unrecognized namespace mode"},
 	} {
 		r := env.Berth("pod", "create", "--userns", tc.mode, "--name", "upod")
 		if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), tc.want) || strings.Count(strings.TrimSpace(r.Stderr()), "\n") != 0 {
@@ -274,8 +274,8 @@ func TestUsernsJoinContainer(t *testing.T) {
 	env.MustBerth(t, "rm", "-f", "-t", "0", "owner", "plain")
 }
 
-// A pod has no user namespace of its own yet (pod create --userns is
-// refused); its members take one each and still share the pod's network.
+// A pod without a user namespace of its own (no pod create --userns):
+// its members may take one each and still share the pod's network.
 func TestUsernsPodMember(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
