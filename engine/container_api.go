@@ -12,8 +12,15 @@ import (
 )
 
 // Init creates the container in the OCI runtime without starting it
-// (Configured -> Created).
+// (Configured -> Created). A pod member's dependencies (the infra) are
+// started first, as podman's init does for pod members: their namespaces
+// must exist to be joined.
 func (c *Container) Init(ctx context.Context) error {
+	if c.config.Pod != "" {
+		if err := c.startDependencies(ctx); err != nil {
+			return err
+		}
+	}
 	if err := c.lockSync(); err != nil {
 		return err
 	}

@@ -293,6 +293,13 @@ func TestRemotePods(t *testing.T) {
 		}
 	}
 	r.same("pod", "ps")
+	// An attached remote run in a pod whose infra is not running: the
+	// service's attach inits the member, which starts the infra first.
+	env.MustBerth(t, "pod", "create", "--name", "rp2")
+	if out := r.run("run", "--rm", "--pod", "rp2", "busybox", "echo", "in-pod"); out.ExitCode() != 0 || out.Stdout() != "in-pod\n" {
+		t.Errorf("remote run --pod with the infra stopped:\n%s", out)
+	}
+	env.MustBerth(t, "pod", "rm", "-f", "rp2")
 	if out := r.run("pod", "rm", "rp"); out.ExitCode() != 0 || out.Stdout() != podID+"\n" {
 		t.Errorf("remote pod rm:\n%s", out)
 	}
