@@ -246,8 +246,12 @@ func specResources(g map[string]any, s *spec.ContainerSpec) {
 // "mounts" with mount(8) options, named and anonymous volumes in
 // "volumes", in the option words -v and --tmpfs use.
 func specMounts(g map[string]any, ms []spec.Mount) error {
-	var mounts, named []map[string]any
+	var mounts, named, images []map[string]any
 	for _, m := range ms {
+		if m.Type == spec.MountImage {
+			images = append(images, map[string]any{"Source": m.Source, "Destination": m.Destination, "ReadWrite": m.ReadWrite, "subPath": m.SubPath})
+			continue
+		}
 		if len(m.VolumeOptions) > 0 || m.NonRecursive || m.UpperDir != "" || m.WorkDir != "" {
 			return errdefs.New(errdefs.ErrNotImplemented, fmt.Sprintf("the mount options of %s are not supported with --remote", m.Destination))
 		}
@@ -293,6 +297,9 @@ func specMounts(g map[string]any, ms []spec.Mount) error {
 	}
 	if len(named) > 0 {
 		g["volumes"] = named
+	}
+	if len(images) > 0 {
+		g["image_volumes"] = images
 	}
 	return nil
 }

@@ -416,6 +416,13 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if len(vols) > 0 {
 		add(engine.WithVolumes(vols))
 	}
+	imgMounts, err := imageMounts(s.Mounts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(imgMounts) > 0 {
+		add(engine.WithImageMounts(imgMounts))
+	}
 	if len(p.VolumesFrom) > 0 {
 		refs := make([]string, 0, len(p.VolumesFrom))
 		for _, src := range p.VolumesFrom {
