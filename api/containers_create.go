@@ -178,6 +178,9 @@ func networkFromCreate(s *spec.ContainerSpec, hc *container.HostConfig, req *con
 		if ep.IPAMConfig != nil && ep.IPAMConfig.IPv4Address.IsValid() {
 			s.IP = ep.IPAMConfig.IPv4Address.String()
 		}
+		if ep.IPAMConfig != nil && ep.IPAMConfig.IPv6Address.IsValid() {
+			s.IP6 = ep.IPAMConfig.IPv6Address.String()
+		}
 		if len(ep.MacAddress) > 0 {
 			s.MacAddress = ep.MacAddress.String()
 		}

@@ -124,6 +124,7 @@ type ContainerSpec struct {
 	AddHost      []string
 	NoHosts      bool
 	IP           string
+	IP6          string // --ip6: a static IPv6 address besides IP
 	MacAddress   string
 	NetworkAlias []string
 
