@@ -311,6 +311,10 @@ func moreHostResources(s *spec.ContainerSpec, hc *container.HostConfig) error {
 		return badRequest(fmt.Errorf("HostConfig.CpuPeriod %d: must not be negative", hc.CPUPeriod))
 	}
 	s.MemoryReservation, s.CPUPeriod, s.CPUQuota = hc.MemoryReservation, uint64(hc.CPUPeriod), hc.CPUQuota
+	if hc.CPURealtimePeriod < 0 {
+		return badRequest(fmt.Errorf("HostConfig.CpuRealtimePeriod %d: must not be negative", hc.CPURealtimePeriod))
+	}
+	s.CPURtPeriod, s.CPURtRuntime = uint64(hc.CPURealtimePeriod), hc.CPURealtimeRuntime
 	s.CpusetCPUs, s.CpusetMems = hc.CpusetCpus, hc.CpusetMems
 	if sw := hc.MemorySwappiness; sw != nil && *sw != -1 {
 		v := *sw

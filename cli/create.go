@@ -79,6 +79,8 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringVar(&o.raw.memoryReservation, "memory-reservation", "", "memory soft limit (format: <number>[<unit>], where unit = b, k, m or g)")
 	f.Int64Var(&o.memorySwappiness, "memory-swappiness", -1, "tune container memory swappiness (0 to 100, or -1 for system default)")
 	f.Uint64Var(&s.CPUPeriod, "cpu-period", 0, "limit the CPU CFS (Completely Fair Scheduler) period")
+	f.Uint64Var(&s.CPURtPeriod, "cpu-rt-period", 0, "limit the CPU real-time period in microseconds (cgroup v1)")
+	f.Int64Var(&s.CPURtRuntime, "cpu-rt-runtime", 0, "limit the CPU real-time runtime in microseconds (cgroup v1)")
 	f.Int64Var(&s.CPUQuota, "cpu-quota", 0, "limit the CPU CFS (Completely Fair Scheduler) quota")
 	f.StringVar(&s.CpusetCPUs, "cpuset-cpus", "", "CPUs in which to allow execution (0-3, 0,1)")
 	f.StringVar(&s.CpusetMems, "cpuset-mems", "", "memory nodes (MEMs) in which to allow execution (0-3, 0,1)")

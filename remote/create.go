@@ -81,7 +81,7 @@ var flagOf = map[string]string{
 	"SecurityOpt": "--security-opt", "Sysctls": "--sysctl", "Devices": "--device", "GroupAdd": "--group-add",
 	"VolumesFrom": "--volumes-from", "Requires": "--requires", "Health": "--health-*",
 	"Expose": "--expose", "MemoryReservation": "--memory-reservation", "MemorySwappiness": "--memory-swappiness",
-	"CPUPeriod": "--cpu-period", "CPUQuota": "--cpu-quota", "CpusetCPUs": "--cpuset-cpus", "CpusetMems": "--cpuset-mems",
+	"CPUPeriod": "--cpu-period", "CPURtPeriod": "--cpu-rt-period", "CPURtRuntime": "--cpu-rt-runtime", "CPUQuota": "--cpu-quota", "CpusetCPUs": "--cpuset-cpus", "CpusetMems": "--cpuset-mems",
 	"OOMScoreAdj": "--oom-score-adj", "OOMKillDisable": "--oom-kill-disable", "BlkioWeight": "--blkio-weight",
 	"BlkioWeightDevice": "--blkio-weight-device", "DeviceReadBps": "--device-read-bps", "DeviceWriteBps": "--device-write-bps",
 	"DeviceReadIOps": "--device-read-iops", "DeviceWriteIOps": "--device-write-iops", "DNSOption": "--dns-option", "NoHosts": "--no-hosts", "IP": "--ip", "IP6": "--ip6",

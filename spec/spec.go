@@ -73,6 +73,10 @@ type ContainerSpec struct {
 	// microseconds (0: none), the long form of NanoCPUs.
 	CPUPeriod uint64
 	CPUQuota  int64
+	// CPURtPeriod and CPURtRuntime are cgroup v1's real-time period and
+	// runtime in microseconds (0: none; --cpu-rt-period, --cpu-rt-runtime).
+	CPURtPeriod  uint64
+	CPURtRuntime int64
 	// CpusetCPUs and CpusetMems are the CPUs and memory nodes the
 	// container may use, in cpuset list syntax ("0-2,4").
 	CpusetCPUs string

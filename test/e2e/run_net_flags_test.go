@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -35,5 +37,30 @@ func TestRunIP6(t *testing.T) {
 	}
 	if got := env.MustBerth(t, "ps", "-aq"); got != "" {
 		t.Errorf("containers left by bad input: %q", got)
+	}
+}
+
+// TestRunCPURealtime: --cpu-rt-period and --cpu-rt-runtime reach the
+// container's cgroup v1 cpu.rt_* files (its parents get a budget to hand
+// down); a runtime over the period is refused. Skipped where the host has
+// no real-time group scheduling in cgroup v1.
+func TestRunCPURealtime(t *testing.T) {
+	if _, err := os.Stat("/sys/fs/cgroup/cpu/cpu.rt_runtime_us"); err != nil || os.Geteuid() != 0 {
+		t.Skip("needs root and cgroup v1's cpu.rt_runtime_us")
+	}
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	id := env.MustBerth(t, "run", "-d", "--cpu-rt-period", "900000", "--cpu-rt-runtime", "10000", "busybox", "sleep", "100")
+	defer env.Berth("rm", "-f", "-t", "0", id)
+	dir := filepath.Join("/sys/fs/cgroup/cpu/berth", "berth-"+id)
+	for file, want := range map[string]string{"cpu.rt_period_us": "900000", "cpu.rt_runtime_us": "10000"} {
+		data, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil || strings.TrimSpace(string(data)) != want {
+			t.Errorf("%s: %q (%v), want %s", file, data, err, want)
+		}
+	}
+	r := env.Berth("create", "--cpu-rt-period", "1000", "--cpu-rt-runtime", "2000", "busybox", "true")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "--cpu-rt-runtime 2000: cannot be larger than --cpu-rt-period 1000") {
+		t.Errorf("runtime over period: %s", r)
 	}
 }
