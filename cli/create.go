@@ -106,6 +106,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringSliceVar(&s.Requires, "requires", nil, "containers to start before this one (comma-separated)")
 	f.StringVar(&s.ImageVolume, "image-volume", "bind", "what the image's VOLUME paths get: bind (anonymous volume), tmpfs or ignore")
 	f.StringArrayVar(&o.raw.mounts, "mount", nil, "attach a filesystem mount to the container")
+	f.BoolVar(&o.raw.useAPISocket, "use-api-socket", false, "bind mount the berth service's API socket at /var/run/docker.sock")
 	f.StringArrayVar(&s.Network, "network", nil, "connect a container to a network")
 	f.StringArrayVar(&s.Network, "net", nil, "connect a container to a network")
 	_ = f.MarkHidden("net")

@@ -64,3 +64,33 @@ func TestRunCPURealtime(t *testing.T) {
 		t.Errorf("runtime over period: %s", r)
 	}
 }
+
+// TestRunUseAPISocket: docker's --use-api-socket binds the berth
+// service's socket (DOCKER_HOST's here) at /var/run/docker.sock; a tcp:// endpoint
+// and a socket nobody listens on are refused before anything is created.
+func TestRunUseAPISocket(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	uri := apiService(t, env)
+	env.Environ = append(env.Environ, "DOCKER_HOST="+uri)
+	// busybox has no unix-socket HTTP client: the container observes a
+	// socket at the path.
+	got := env.MustBerth(t, "run", "--rm", "--use-api-socket", "busybox", "sh", "-c", "test -S /var/run/docker.sock && echo socket")
+	if got != "socket" {
+		t.Errorf("--use-api-socket: %q", got)
+	}
+	env.Environ[len(env.Environ)-1] = "DOCKER_HOST=tcp://127.0.0.1:2375"
+	r := env.Berth("create", "--use-api-socket", "busybox", "true")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "flag --use-api-socket can only be used with unix sockets: docker endpoint tcp://127.0.0.1:2375 incompatible") {
+		t.Errorf("tcp endpoint: %s", r)
+	}
+	env.Environ[len(env.Environ)-1] = "DOCKER_HOST=unix://" + filepath.Join(env.Dir, "none.sock")
+	r = env.Berth("create", "--use-api-socket", "busybox", "true")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "--use-api-socket: no berth service is listening at "+filepath.Join(env.Dir, "none.sock")) {
+		t.Errorf("no service: %s", r)
+	}
+	if got := env.MustBerth(t, "ps", "-aq"); got != "" {
+		t.Errorf("containers left by bad input: %q", got)
+	}
+}
