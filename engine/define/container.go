@@ -250,6 +250,8 @@ type ExecSession struct {
 	Healthcheck bool `json:"healthcheck,omitempty"`
 	// PreserveFDs is exec --preserve-fds.
 	PreserveFDs uint `json:"preserveFds,omitempty"`
+	// PreserveFD is exec --preserve-fd: these descriptors, at their numbers.
+	PreserveFD []uint `json:"preserveFd,omitempty"`
 	// PIDStart and ConmonPIDStart: see ContainerState.PIDStart.
 	PIDStart       uint64 `json:"pidStart,omitempty"`
 	ConmonPIDStart uint64 `json:"conmonPidStart,omitempty"`
