@@ -181,6 +181,11 @@ func networkFromCreate(s *spec.ContainerSpec, hc *container.HostConfig, req *con
 		if ep.IPAMConfig != nil && ep.IPAMConfig.IPv6Address.IsValid() {
 			s.IP6 = ep.IPAMConfig.IPv6Address.String()
 		}
+		if ep.IPAMConfig != nil {
+			for _, a := range ep.IPAMConfig.LinkLocalIPs {
+				s.LinkLocalIP = append(s.LinkLocalIP, a.String())
+			}
+		}
 		if len(ep.MacAddress) > 0 {
 			s.MacAddress = ep.MacAddress.String()
 		}

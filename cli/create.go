@@ -124,6 +124,7 @@ func bindCreateFlags(f *pflag.FlagSet, o *createFlags) {
 	f.StringArrayVar(&o.raw.expose, "expose", nil, "expose a port or a range of ports")
 	f.StringVar(&s.IP, "ip", "", "specify a static IPv4 or IPv6 address for the container")
 	f.StringVar(&s.IP6, "ip6", "", "specify a static IPv6 address for the container")
+	f.StringSliceVar(&s.LinkLocalIP, "link-local-ip", nil, "container IPv4/IPv6 link-local addresses")
 	f.StringVar(&s.MacAddress, "mac-address", "", "container MAC address (e.g. 92:d0:c6:0a:29:33)")
 	f.StringArrayVar(&s.NetworkAlias, "network-alias", nil, "add network-scoped alias for the container")
 	f.StringVar(&s.LogDriver, "log-driver", "", "logging driver for the container (k8s-file, json-file, journald, none, passthrough)")

@@ -84,7 +84,7 @@ var flagOf = map[string]string{
 	"CPUPeriod": "--cpu-period", "CPURtPeriod": "--cpu-rt-period", "CPURtRuntime": "--cpu-rt-runtime", "CPUQuota": "--cpu-quota", "CpusetCPUs": "--cpuset-cpus", "CpusetMems": "--cpuset-mems",
 	"OOMScoreAdj": "--oom-score-adj", "OOMKillDisable": "--oom-kill-disable", "BlkioWeight": "--blkio-weight",
 	"BlkioWeightDevice": "--blkio-weight-device", "DeviceReadBps": "--device-read-bps", "DeviceWriteBps": "--device-write-bps",
-	"DeviceReadIOps": "--device-read-iops", "DeviceWriteIOps": "--device-write-iops", "DNSOption": "--dns-option", "NoHosts": "--no-hosts", "IP": "--ip", "IP6": "--ip6",
+	"DeviceReadIOps": "--device-read-iops", "DeviceWriteIOps": "--device-write-iops", "DNSOption": "--dns-option", "NoHosts": "--no-hosts", "IP": "--ip", "IP6": "--ip6", "LinkLocalIP": "--link-local-ip",
 	"MacAddress": "--mac-address", "Pid": "--pid", "IPC": "--ipc", "UTS": "--uts", "CgroupNS": "--cgroupns",
 	"LogDriver": "--log-driver", "LogOpts": "--log-opt", "Runtime": "--runtime",
 	"Secrets": "--secret", "Links": "--link", "Domainname": "--domainname", "PidFile": "--pidfile",

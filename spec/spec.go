@@ -118,17 +118,20 @@ type ContainerSpec struct {
 	ImageVolume string
 
 	// Networking (issue 6 fills in the behaviour).
-	Network      []string      // --network values
-	Ports        []PortMapping // -p
-	PublishAll   bool
-	Expose       []ExposedPort
-	DNS          []string
-	DNSSearch    []string
-	DNSOption    []string
-	AddHost      []string
-	NoHosts      bool
-	IP           string
-	IP6          string // --ip6: a static IPv6 address besides IP
+	Network    []string      // --network values
+	Ports      []PortMapping // -p
+	PublishAll bool
+	Expose     []ExposedPort
+	DNS        []string
+	DNSSearch  []string
+	DNSOption  []string
+	AddHost    []string
+	NoHosts    bool
+	IP         string
+	IP6        string // --ip6: a static IPv6 address besides IP
+	// LinkLocalIP are docker's --link-local-ip addresses for the
+	// container's interface on its one network.
+	LinkLocalIP  []string
 	MacAddress   string
 	NetworkAlias []string
 

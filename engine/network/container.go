@@ -226,6 +226,9 @@ func (m *Manager) attach(ctx context.Context, rec *record, add map[string]define
 	if err == nil {
 		res, err = parseStatus(out, opts)
 	}
+	if err == nil {
+		err = addLinkLocalIPs(rec.NetNS, opts.Networks)
+	}
 	if err != nil {
 		// netavark leaves half of a failed setup behind.
 		bg := context.WithoutCancel(ctx)

@@ -94,3 +94,20 @@ func TestRunUseAPISocket(t *testing.T) {
 		t.Errorf("containers left by bad input: %q", got)
 	}
 }
+
+// TestRunLinkLocalIP: docker's --link-local-ip adds the addresses to the
+// container's interface on its network; an address outside the
+// link-local ranges is refused.
+func TestRunLinkLocalIP(t *testing.T) {
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "network", "create", "--subnet", "10.254.62.0/24", "p7ll")
+	got := env.MustBerth(t, "run", "--rm", "--network", "p7ll", "--link-local-ip", "169.254.7.7", "--link-local-ip", "fe80::7:7", "busybox", "ip", "addr", "show", "eth0")
+	if !strings.Contains(got, "inet 169.254.7.7/16") || !strings.Contains(got, "inet6 fe80::7:7/64") || !strings.Contains(got, "inet 10.254.62.") {
+		t.Errorf("--link-local-ip addresses not on eth0:\n%s", got)
+	}
+	r := env.Berth("create", "--network", "p7ll", "--link-local-ip", "10.254.62.9", "busybox", "true")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), `--link-local-ip "10.254.62.9": not a link-local address`) {
+		t.Errorf("non-link-local address: %s", r)
+	}
+}
