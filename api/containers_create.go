@@ -178,6 +178,14 @@ func networkFromCreate(s *spec.ContainerSpec, hc *container.HostConfig, req *con
 		if ep.IPAMConfig != nil && ep.IPAMConfig.IPv4Address.IsValid() {
 			s.IP = ep.IPAMConfig.IPv4Address.String()
 		}
+		if ep.IPAMConfig != nil && ep.IPAMConfig.IPv6Address.IsValid() {
+			s.IP6 = ep.IPAMConfig.IPv6Address.String()
+		}
+		if ep.IPAMConfig != nil {
+			for _, a := range ep.IPAMConfig.LinkLocalIPs {
+				s.LinkLocalIP = append(s.LinkLocalIP, a.String())
+			}
+		}
 		if len(ep.MacAddress) > 0 {
 			s.MacAddress = ep.MacAddress.String()
 		}
@@ -308,6 +316,10 @@ func moreHostResources(s *spec.ContainerSpec, hc *container.HostConfig) error {
 		return badRequest(fmt.Errorf("HostConfig.CpuPeriod %d: must not be negative", hc.CPUPeriod))
 	}
 	s.MemoryReservation, s.CPUPeriod, s.CPUQuota = hc.MemoryReservation, uint64(hc.CPUPeriod), hc.CPUQuota
+	if hc.CPURealtimePeriod < 0 {
+		return badRequest(fmt.Errorf("HostConfig.CpuRealtimePeriod %d: must not be negative", hc.CPURealtimePeriod))
+	}
+	s.CPURtPeriod, s.CPURtRuntime = uint64(hc.CPURealtimePeriod), hc.CPURealtimeRuntime
 	s.CpusetCPUs, s.CpusetMems = hc.CpusetCpus, hc.CpusetMems
 	if sw := hc.MemorySwappiness; sw != nil && *sw != -1 {
 		v := *sw

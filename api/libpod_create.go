@@ -56,6 +56,15 @@ type specNamedVolume struct {
 	IsAnonymous bool     `json:"IsAnonymous"`
 }
 
+// specImageVolume is SpecGenerator's image_volumes entry (--mount
+// type=image).
+type specImageVolume struct {
+	Source      string `json:"Source"`
+	Destination string `json:"Destination"`
+	ReadWrite   bool   `json:"ReadWrite"`
+	SubPath     string `json:"subPath"`
+}
+
 type specPort struct {
 	HostIP        string `json:"host_ip"`
 	ContainerPort uint16 `json:"container_port"`
@@ -127,6 +136,7 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 	}
 	var mounts []specMount
 	var volumes []specNamedVolume
+	var imageVolumes []specImageVolume
 	var logCfg struct {
 		Driver  string            `json:"driver"`
 		Options map[string]string `json:"options"`
@@ -147,6 +157,7 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 		{"apparmor_profile", &apparmor}, {"seccomp_profile_path", &seccomp}, {"no_new_privileges", &noNewPrivs},
 		{"sysctl", &sysctl}, {"devices", &devices}, {"groups", &s.GroupAdd}, {"mounts", &mounts},
 		{"volumes", &volumes}, {"volumes_from", &s.VolumesFrom}, {"image_volume_mode", &imageVolumeMode},
+		{"image_volumes", &imageVolumes},
 		{"pidns", &pidns}, {"ipcns", &ipcns}, {"utsns", &utsns}, {"cgroupns", &cgroupns},
 		{"log_configuration", &logCfg}, {"oci_runtime", &s.Runtime}, {"containerCreateCommand", &s.CreateCommand},
 		{"dependencyContainers", &s.Requires}, {"oom_score_adj", &s.OOMScoreAdj},
@@ -224,6 +235,9 @@ func specFromSpecGenerator(r *http.Request) (*spec.ContainerSpec, error) {
 		return nil, err
 	}
 	s.Mounts = ms
+	for _, iv := range imageVolumes {
+		s.Mounts = append(s.Mounts, spec.Mount{Type: spec.MountImage, Source: iv.Source, Destination: iv.Destination, ReadWrite: iv.ReadWrite, SubPath: iv.SubPath})
+	}
 	switch imageVolumeMode {
 	case "", "anonymous":
 	case "tmpfs", "ignore":

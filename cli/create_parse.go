@@ -17,6 +17,7 @@ type rawCreateFlags struct {
 	volumes, mounts, tmpfs        []string
 	publish, expose               []string
 	deviceRules, cgroupConf       []string
+	useAPISocket                  bool
 }
 
 // parse fills s's typed fields from the flags given. Mounts keep the
@@ -111,6 +112,13 @@ func (r *rawCreateFlags) parse(s *spec.ContainerSpec) error {
 	}
 	if s.Mounts, err = parseMounts(r.volumes, r.mounts, r.tmpfs); err != nil {
 		return err
+	}
+	if r.useAPISocket {
+		m, err := apiSocketMount()
+		if err != nil {
+			return err
+		}
+		s.Mounts = append(s.Mounts, m)
 	}
 	if s.Ports, err = parsePublish(r.publish); err != nil {
 		return err

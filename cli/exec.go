@@ -91,5 +91,6 @@ func newExecCommand(d *Deps) *cobra.Command {
 	f.StringVar(&cidFile, "cidfile", "", "read the container ID from the file")
 	f.BoolVar(&noSession, "no-session", false, "do not create a database session")
 	f.UintVar(&o.PreserveFDs, "preserve-fds", 0, "pass N additional file descriptors to the process")
+	f.UintSliceVar(&o.PreserveFD, "preserve-fd", nil, "pass a list of additional file descriptors to the process")
 	return cmd
 }

@@ -18,11 +18,20 @@ func checkExecFlags(d *Deps, latest bool, cidFile string, noSession bool, o serv
 	if noSession && o.Detach {
 		return usageError("--no-session cannot be used with --detach")
 	}
-	if o.PreserveFDs == 0 {
+	if o.PreserveFDs == 0 && len(o.PreserveFD) == 0 {
 		return nil
 	}
 	if d.isRemote() {
+		if len(o.PreserveFD) > 0 {
+			return usageError("--preserve-fd is not supported by the remote client")
+		}
 		return usageError("--preserve-fds is not supported by the remote client")
+	}
+	for _, fd := range o.PreserveFD {
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		if fd < 3 || err != nil || flags&unix.FD_CLOEXEC != 0 {
+			return usageError("file descriptor %d is not available - the preserve-fd option requires that all file descriptors listed be available", fd)
+		}
 	}
 	// An inherited descriptor has no close-on-exec flag; berth's own
 	// (the Go runtime opens all of them with O_CLOEXEC) do.

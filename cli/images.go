@@ -48,7 +48,7 @@ func (r imageRow) IsReadOnly() bool { return r.ImageSummary.ReadOnly }
 func (r imageRow) History() string { return strings.Join(r.img.NamesHistory, ", ") }
 
 func newImagesCommand(d *Deps) *cobra.Command {
-	var quiet, noTrunc, noHeading, all, digests, history bool
+	var quiet, noTrunc, noHeading, all, digests, history, tree bool
 	var fmtStr, sortKey string
 	var filters []string
 	cmd := &cobra.Command{
@@ -61,6 +61,11 @@ func newImagesCommand(d *Deps) *cobra.Command {
 			}
 			if err := checkImageSort(sortKey); err != nil {
 				return err
+			}
+			if tree {
+				if err := checkImagesTree(quiet, digests, fmtStr); err != nil {
+					return err
+				}
 			}
 			e, err := d.Engine(cmd.Context())
 			if err != nil {
@@ -104,6 +109,9 @@ func newImagesCommand(d *Deps) *cobra.Command {
 			}
 			sortImageRows(rows, sortKey)
 			out := cmd.OutOrStdout()
+			if tree {
+				return printImagesTree(out, rows, noTrunc)
+			}
 			if quiet {
 				for _, r := range rows {
 					fmt.Fprintln(out, r.(imageRow).ID())
@@ -135,6 +143,7 @@ func newImagesCommand(d *Deps) *cobra.Command {
 	f.StringArrayVarP(&filters, "filter", "f", nil, "filter output based on conditions provided (after, before, containers, dangling, digest, id, intermediate, label, manifest, readonly, reference, since, until)")
 	f.BoolVar(&digests, "digests", false, "show digests")
 	f.BoolVar(&history, "history", false, "display the image name history")
+	f.BoolVar(&tree, "tree", false, "list multi-platform images as a tree (docker 28, experimental)")
 	f.StringVar(&sortKey, "sort", "created", "sort by repository, size, tag, created, id")
 	return cmd
 }

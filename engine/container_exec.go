@@ -51,6 +51,9 @@ type ExecConfig struct {
 	// (exec --preserve-fds); the session must be started by the process
 	// that holds them.
 	PreserveFDs uint
+	// PreserveFD passes the listed descriptors at their numbers (exec
+	// --preserve-fd); a gap below the highest is an empty pipe.
+	PreserveFD []uint
 }
 
 // execSessionDir holds one session's process spec and what conmon keeps
@@ -122,7 +125,7 @@ func (c *Container) ExecCreate(ctx context.Context, cfg ExecConfig) (_ string, r
 	}
 	c.state.ExecSessions[id] = &define.ExecSession{
 		ID: id, Command: append([]string(nil), cfg.Command...), Terminal: cfg.Terminal, Stdin: cfg.Stdin,
-		Healthcheck: cfg.Healthcheck, PreserveFDs: cfg.PreserveFDs,
+		Healthcheck: cfg.Healthcheck, PreserveFDs: cfg.PreserveFDs, PreserveFD: cfg.PreserveFD,
 	}
 	if err := c.saveLocked(); err != nil {
 		delete(c.state.ExecSessions, id)
@@ -206,6 +209,7 @@ func (c *Container) execStart(ctx context.Context, id string, attach func(termin
 		Terminal:    sess.Terminal,
 		Stdin:       sess.Stdin,
 		PreserveFDs: sess.PreserveFDs,
+		PreserveFD:  sess.PreserveFD,
 	}, a)
 	if err != nil {
 		return nil, err

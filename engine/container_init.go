@@ -116,6 +116,9 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	if err := c.completeSpecLocked(spec, mountpoint, bundle, hostsSeed); err != nil {
 		return err
 	}
+	if err := c.prepareRTBudgetLocked(spec); err != nil {
+		return err
+	}
 	// What an earlier run wrote to overlay (:O) mounts is thrown away,
 	// also when its cleanup never ran (a reboot).
 	if err := c.removeOverlaysLocked(); err != nil {

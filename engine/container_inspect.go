@@ -127,6 +127,11 @@ func (c *Container) Inspect(ctx context.Context, size bool) (*define.InspectCont
 		}
 		d.Mounts = append(d.Mounts, im)
 	}
+	for _, m := range cfg.ImageMounts {
+		// podman's shape: the image's ID as the source.
+		d.Mounts = append(d.Mounts, define.InspectMount{Type: "image", Source: m.ImageID, Destination: m.Dest,
+			Options: []string{"rbind"}, RW: m.ReadWrite, Propagation: "rprivate"})
+	}
 	if cfg.ImageID != "" {
 		store, err := c.runtime.storage()
 		if err != nil {

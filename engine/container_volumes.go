@@ -69,7 +69,7 @@ func (r *Runtime) prepareVolumes(ctx context.Context, cfg *define.ContainerConfi
 //
 // Preconditions: c.lock is held.
 func (c *Container) mountVolumesLocked(spec *specs.Spec, rootfs string) (retErr error) {
-	if len(c.config.Volumes) == 0 {
+	if len(c.config.Volumes) == 0 && len(c.config.ImageMounts) == 0 {
 		return nil
 	}
 	defer func() {
@@ -77,6 +77,9 @@ func (c *Container) mountVolumesLocked(spec *specs.Spec, rootfs string) (retErr 
 			c.unmountVolumesLocked()
 		}
 	}()
+	if err := c.mountImagesLocked(spec); err != nil {
+		return err
+	}
 	for _, vm := range c.config.Volumes {
 		v, err := c.runtime.volumeByName(vm.Name)
 		if err != nil {
@@ -255,6 +258,7 @@ func dirEmpty(dir string) (bool, error) {
 //
 // Preconditions: c.lock is held.
 func (c *Container) unmountVolumesLocked() {
+	c.unmountImagesLocked()
 	for _, name := range c.state.MountedVolumes {
 		v, err := c.runtime.volumeByName(name)
 		if err == nil {

@@ -255,6 +255,12 @@ func WithVolumes(vols []define.VolumeMount) CtrOption {
 	return func(c *define.ContainerConfig) error { c.Volumes = vols; return nil }
 }
 
+// WithImageMounts mounts images' root filesystems (--mount type=image);
+// NewContainer resolves each image.
+func WithImageMounts(ms []define.ImageMount) CtrOption {
+	return func(c *define.ContainerConfig) error { c.ImageMounts = ms; return nil }
+}
+
 // WithVolumesFrom mounts the volumes and bind mounts of other containers
 // (CTR[:ro|rw], docker's --volumes-from), resolved by NewContainer.
 func WithVolumesFrom(refs []string) CtrOption {

@@ -92,6 +92,9 @@ func (r *Runtime) newContainer(ctx context.Context, spec *specs.Spec, opts []Ctr
 	if err := r.resolveSecrets(cfg); err != nil {
 		return nil, err
 	}
+	if err := r.resolveImageMounts(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.OCIRuntime == "" {
 		cfg.OCIRuntime = r.DefaultOCIRuntime()
 	}
@@ -325,7 +328,21 @@ func (r *Runtime) Containers() ([]*Container, error) {
 	return r.snapshot(r.state.Containers())
 }
 
-// ContainersUsingImage returns the IDs of containers made from an image.
+// ContainersUsingImage returns the IDs of containers made from an image
+// or mounting it (--mount type=image).
 func (r *Runtime) ContainersUsingImage(imageID string) ([]string, error) {
-	return r.state.ContainersUsingImage(imageID)
+	ids, err := r.state.ContainersUsingImage(imageID)
+	if err != nil {
+		return nil, err
+	}
+	more, err := r.imageMountUsers(imageID)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range more {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
 }

@@ -34,7 +34,7 @@ func (r *Runtime) RemoveImage(ctx context.Context, nameOrID string, force bool) 
 	if err != nil {
 		return image.RemoveReport{}, err
 	}
-	users, err := r.state.ContainersUsingImage(img.ID)
+	users, err := r.ContainersUsingImage(img.ID)
 	if err != nil {
 		return image.RemoveReport{}, err
 	}
@@ -52,14 +52,14 @@ func (r *Runtime) RemoveImage(ctx context.Context, nameOrID string, force bool) 
 		}
 		// A removal put off by a copy in progress leaves the container,
 		// and its rootfs, to the copy: the image must stay too.
-		if left, err := r.state.ContainersUsingImage(img.ID); err != nil {
+		if left, err := r.ContainersUsingImage(img.ID); err != nil {
 			return image.RemoveReport{}, err
 		} else if len(left) > 0 {
 			return image.RemoveReport{}, fmt.Errorf("image used by %s: %w: a copy (cp) into or out of it is in progress", strings.Join(left, ", "), define.ErrImageInUse)
 		}
 	}
 	rep, err := images.Remove(nameOrID, force, func(id string) ([]string, error) {
-		ids, err := r.state.ContainersUsingImage(id)
+		ids, err := r.ContainersUsingImage(id)
 		if err != nil {
 			return nil, err
 		}

@@ -64,7 +64,7 @@ func (r *Runtime) pruneImage(images *image.Service, id string) (image.RemoveRepo
 		return image.RemoveReport{}, err
 	}
 	defer release()
-	users, err := r.state.ContainersUsingImage(id)
+	users, err := r.ContainersUsingImage(id)
 	if err != nil || len(users) > 0 {
 		return image.RemoveReport{}, err
 	}

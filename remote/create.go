@@ -81,10 +81,10 @@ var flagOf = map[string]string{
 	"SecurityOpt": "--security-opt", "Sysctls": "--sysctl", "Devices": "--device", "GroupAdd": "--group-add",
 	"VolumesFrom": "--volumes-from", "Requires": "--requires", "Health": "--health-*",
 	"Expose": "--expose", "MemoryReservation": "--memory-reservation", "MemorySwappiness": "--memory-swappiness",
-	"CPUPeriod": "--cpu-period", "CPUQuota": "--cpu-quota", "CpusetCPUs": "--cpuset-cpus", "CpusetMems": "--cpuset-mems",
+	"CPUPeriod": "--cpu-period", "CPURtPeriod": "--cpu-rt-period", "CPURtRuntime": "--cpu-rt-runtime", "CPUQuota": "--cpu-quota", "CpusetCPUs": "--cpuset-cpus", "CpusetMems": "--cpuset-mems",
 	"OOMScoreAdj": "--oom-score-adj", "OOMKillDisable": "--oom-kill-disable", "BlkioWeight": "--blkio-weight",
 	"BlkioWeightDevice": "--blkio-weight-device", "DeviceReadBps": "--device-read-bps", "DeviceWriteBps": "--device-write-bps",
-	"DeviceReadIOps": "--device-read-iops", "DeviceWriteIOps": "--device-write-iops", "DNSOption": "--dns-option", "NoHosts": "--no-hosts", "IP": "--ip",
+	"DeviceReadIOps": "--device-read-iops", "DeviceWriteIOps": "--device-write-iops", "DNSOption": "--dns-option", "NoHosts": "--no-hosts", "IP": "--ip", "IP6": "--ip6", "LinkLocalIP": "--link-local-ip",
 	"MacAddress": "--mac-address", "Pid": "--pid", "IPC": "--ipc", "UTS": "--uts", "CgroupNS": "--cgroupns",
 	"LogDriver": "--log-driver", "LogOpts": "--log-opt", "Runtime": "--runtime",
 	"Secrets": "--secret", "Links": "--link", "Domainname": "--domainname", "PidFile": "--pidfile",
@@ -246,8 +246,12 @@ func specResources(g map[string]any, s *spec.ContainerSpec) {
 // "mounts" with mount(8) options, named and anonymous volumes in
 // "volumes", in the option words -v and --tmpfs use.
 func specMounts(g map[string]any, ms []spec.Mount) error {
-	var mounts, named []map[string]any
+	var mounts, named, images []map[string]any
 	for _, m := range ms {
+		if m.Type == spec.MountImage {
+			images = append(images, map[string]any{"Source": m.Source, "Destination": m.Destination, "ReadWrite": m.ReadWrite, "subPath": m.SubPath})
+			continue
+		}
 		if len(m.VolumeOptions) > 0 || m.NonRecursive || m.UpperDir != "" || m.WorkDir != "" {
 			return errdefs.New(errdefs.ErrNotImplemented, fmt.Sprintf("the mount options of %s are not supported with --remote", m.Destination))
 		}
@@ -293,6 +297,9 @@ func specMounts(g map[string]any, ms []spec.Mount) error {
 	}
 	if len(named) > 0 {
 		g["volumes"] = named
+	}
+	if len(images) > 0 {
+		g["image_volumes"] = images
 	}
 	return nil
 }

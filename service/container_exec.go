@@ -35,6 +35,8 @@ type ExecOptions struct {
 	Resize     <-chan [2]uint16
 	// PreserveFDs passes descriptors 3..3+N-1 of this process on.
 	PreserveFDs uint
+	// PreserveFD passes the listed descriptors of this process on.
+	PreserveFD []uint
 }
 
 // ExecResult is what `exec` reports.
@@ -117,5 +119,6 @@ func execConfig(opts ExecOptions) (engine.ExecConfig, error) {
 		Stdin:       opts.Interactive,
 		Privileged:  opts.Privileged,
 		PreserveFDs: opts.PreserveFDs,
+		PreserveFD:  opts.PreserveFD,
 	}, nil
 }

@@ -73,6 +73,10 @@ type ContainerSpec struct {
 	// microseconds (0: none), the long form of NanoCPUs.
 	CPUPeriod uint64
 	CPUQuota  int64
+	// CPURtPeriod and CPURtRuntime are cgroup v1's real-time period and
+	// runtime in microseconds (0: none; --cpu-rt-period, --cpu-rt-runtime).
+	CPURtPeriod  uint64
+	CPURtRuntime int64
 	// CpusetCPUs and CpusetMems are the CPUs and memory nodes the
 	// container may use, in cpuset list syntax ("0-2,4").
 	CpusetCPUs string
@@ -114,16 +118,20 @@ type ContainerSpec struct {
 	ImageVolume string
 
 	// Networking (issue 6 fills in the behaviour).
-	Network      []string      // --network values
-	Ports        []PortMapping // -p
-	PublishAll   bool
-	Expose       []ExposedPort
-	DNS          []string
-	DNSSearch    []string
-	DNSOption    []string
-	AddHost      []string
-	NoHosts      bool
-	IP           string
+	Network    []string      // --network values
+	Ports      []PortMapping // -p
+	PublishAll bool
+	Expose     []ExposedPort
+	DNS        []string
+	DNSSearch  []string
+	DNSOption  []string
+	AddHost    []string
+	NoHosts    bool
+	IP         string
+	IP6        string // --ip6: a static IPv6 address besides IP
+	// LinkLocalIP are docker's --link-local-ip addresses for the
+	// container's interface on its one network.
+	LinkLocalIP  []string
 	MacAddress   string
 	NetworkAlias []string
 

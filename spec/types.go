@@ -13,6 +13,7 @@ const (
 	MountTmpfs  = "tmpfs"
 	MountRamfs  = "ramfs"
 	MountDevpts = "devpts"
+	MountImage  = "image" // an image's root filesystem (Source: the image)
 )
 
 // Mount is one filesystem mount of -v, --mount or --tmpfs (or an API
@@ -47,6 +48,12 @@ type Mount struct {
 	// TmpfsMode its permission bits (0: the kernel's default, 1777).
 	TmpfsSize int64  `json:"tmpfsSize,omitempty"`
 	TmpfsMode uint32 `json:"tmpfsMode,omitempty"`
+	// ReadWrite makes an image mount writable: an overlay over the
+	// image whose writes are thrown away when the container stops (an
+	// image mount is read-only otherwise; ReadOnly does not apply).
+	ReadWrite bool `json:"readWrite,omitempty"`
+	// SubPath mounts only this directory of an image.
+	SubPath string `json:"subPath,omitempty"`
 	// Options are further mount(8) options, as given: nosuid, nodev,
 	// noexec and their opposites, copy, a tmpfs's uid=, gid=, nr_inodes=
 	// or a size= that is not a byte count (50%), a devpts's uid=, gid=,

@@ -107,6 +107,8 @@ type ContainerConfig struct {
 	UserVolumes []string `json:"userVolumes,omitempty"`
 	// Volumes are the named and anonymous volumes the container mounts.
 	Volumes []VolumeMount `json:"volumes,omitempty"`
+	// ImageMounts are images' root filesystems the container mounts.
+	ImageMounts []ImageMount `json:"imageMounts,omitempty"`
 	// VolumesFrom are the --volumes-from values as given (CTR[:ro|rw]).
 	VolumesFrom []string `json:"volumesFrom,omitempty"`
 	// CreateCommand is the command line that created the container.
@@ -197,6 +199,9 @@ type ContainerState struct {
 	// MountedVolumes are the volumes with a filesystem of their own that
 	// this container's run mounted (and its cleanup unmounts).
 	MountedVolumes []string `json:"mountedVolumes,omitempty"`
+	// MountedImages are the IDs of the images this container's run
+	// mounted (ImageMounts), one entry per mount.
+	MountedImages []string `json:"mountedImages,omitempty"`
 	// RemoveVolumes records an rm -v whose removal was put off (a copy in
 	// progress, a storage failure): the removal that finishes it also
 	// removes the anonymous volumes.
@@ -245,6 +250,8 @@ type ExecSession struct {
 	Healthcheck bool `json:"healthcheck,omitempty"`
 	// PreserveFDs is exec --preserve-fds.
 	PreserveFDs uint `json:"preserveFds,omitempty"`
+	// PreserveFD is exec --preserve-fd: these descriptors, at their numbers.
+	PreserveFD []uint `json:"preserveFd,omitempty"`
 	// PIDStart and ConmonPIDStart: see ContainerState.PIDStart.
 	PIDStart       uint64 `json:"pidStart,omitempty"`
 	ConmonPIDStart uint64 `json:"conmonPidStart,omitempty"`

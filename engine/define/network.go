@@ -64,4 +64,7 @@ type PerNetworkOptions struct {
 	StaticMAC     string   `json:"static_mac,omitempty"`
 	Aliases       []string `json:"aliases,omitempty"`
 	InterfaceName string   `json:"interface_name"`
+	// LinkLocalIPs are docker's --link-local-ip addresses, which berth
+	// adds to the interface after netavark's setup.
+	LinkLocalIPs []string `json:"link_local_ips,omitempty"`
 }

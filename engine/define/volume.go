@@ -65,6 +65,20 @@ type VolumeMount struct {
 	FromImage bool `json:"fromImage,omitempty"`
 }
 
+// ImageMount is an image's root filesystem mounted into a container
+// (podman's --mount type=image).
+type ImageMount struct {
+	// Source is the image as given; ImageID the image it named at create.
+	Source  string `json:"source"`
+	ImageID string `json:"imageID"`
+	Dest    string `json:"dest"`
+	// ReadWrite lays an overlay over the image, whose writes are thrown
+	// away when the container stops; else the mount is read-only.
+	ReadWrite bool `json:"readWrite,omitempty"`
+	// SubPath is the directory of the image that is mounted ("": its root).
+	SubPath string `json:"subPath,omitempty"`
+}
+
 // InspectVolume is the output of `volume inspect`, in podman's shape
 // (docker's fields plus podman's own).
 type InspectVolume struct {

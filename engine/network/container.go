@@ -226,6 +226,9 @@ func (m *Manager) attach(ctx context.Context, rec *record, add map[string]define
 	if err == nil {
 		res, err = parseStatus(out, opts)
 	}
+	if err == nil {
+		err = addLinkLocalIPs(rec.NetNS, opts.Networks)
+	}
 	if err != nil {
 		// netavark leaves half of a failed setup behind.
 		bg := context.WithoutCancel(ctx)
@@ -312,7 +315,9 @@ func allocateIPs(n define.Network, want []string, recs map[string]*record, self 
 			}
 		}
 	}
-	var out []string
+	// netavark pairs static_ips with the subnets by position: the
+	// addresses go out in the order of the subnets they belong to.
+	bySubnet := make([][]string, len(n.Subnets))
 	covered := make([]bool, len(n.Subnets))
 	for _, w := range want {
 		a, err := netip.ParseAddr(w)
@@ -337,7 +342,7 @@ func allocateIPs(n define.Network, want []string, recs map[string]*record, self 
 			return nil, fmt.Errorf("IP address %s on network %s is already allocated to container %.12s: %w", w, n.Name, owner, define.ErrIPInUse)
 		}
 		covered[idx] = true
-		out = append(out, a.String())
+		bySubnet[idx] = append(bySubnet[idx], a.String())
 	}
 	for i, s := range n.Subnets {
 		if covered[i] {
@@ -349,7 +354,11 @@ func allocateIPs(n define.Network, want []string, recs map[string]*record, self 
 			return nil, fmt.Errorf("network %s: %w", n.Name, err)
 		}
 		last[s.Subnet] = a.String()
-		out = append(out, a.String())
+		bySubnet[i] = append(bySubnet[i], a.String())
+	}
+	var out []string
+	for _, ips := range bySubnet {
+		out = append(out, ips...)
 	}
 	return out, nil
 }

@@ -49,6 +49,9 @@ type ExecOptions struct {
 	// the process (podman's exec --preserve-fds): conmon inherits them at
 	// the same numbers and the runtime's exec --preserve-fds passes them.
 	PreserveFDs uint
+	// PreserveFD passes the listed descriptors at their numbers; a gap
+	// below the highest (and above PreserveFDs') is an empty pipe.
+	PreserveFD []uint
 }
 
 // ExecAttach is what an attached exec copies: the caller's streams, the
@@ -111,9 +114,20 @@ func (r *Runtime) ExecContainer(ctx context.Context, o ExecOptions, attach *Exec
 	theirs := []*os.File{pipes[0][1], pipes[1][0], pipes[2][1]}
 	// Preserved descriptors come first, so that they keep their numbers;
 	// conmon's pipes follow them.
-	for fd := 3; fd < 3+int(o.PreserveFDs); fd++ {
-		cmd.ExtraFiles = append(cmd.ExtraFiles, os.NewFile(uintptr(fd), fmt.Sprintf("fd-%d", fd)))
+	preserved, err := preservedExecFiles(o.PreserveFDs, o.PreserveFD)
+	if err != nil {
+		for _, p := range pipes {
+			p[0].Close()
+			p[1].Close()
+		}
+		return nil, fmt.Errorf("exec in container %s: %w", o.ContainerID, err)
 	}
+	defer func() {
+		for _, f := range preserved.gaps {
+			f.Close()
+		}
+	}()
+	cmd.ExtraFiles = append(cmd.ExtraFiles, preserved.files...)
 	cmd.ExtraFiles = append(cmd.ExtraFiles, theirs...)
 	ours := []*os.File{syncR, startW, attachR}
 	closeAll := func(fs []*os.File) {
@@ -121,10 +135,10 @@ func (r *Runtime) ExecContainer(ctx context.Context, o ExecOptions, attach *Exec
 			f.Close()
 		}
 	}
-	n := 3 + int(o.PreserveFDs)
+	n := 3 + len(preserved.files)
 	cmd.Env = append(conmonEnv(), fmt.Sprintf("_OCI_SYNCPIPE=%d", n), fmt.Sprintf("_OCI_STARTPIPE=%d", n+1), fmt.Sprintf("_OCI_ATTACHPIPE=%d", n+2))
 
-	err := cmd.Start()
+	err = cmd.Start()
 	closeAll(theirs)
 	if err != nil {
 		closeAll(ours)
@@ -317,9 +331,9 @@ func (r *Runtime) execConmonArgs(o ExecOptions) []string {
 		args = append(args, "-i")
 	}
 	args = append(args, "-e", "--exec-attach", "--exec-process-spec", filepath.Join(o.SessionDir, ExecProcessFile))
-	if o.PreserveFDs > 0 {
+	if n := preservedCount(o.PreserveFDs, o.PreserveFD); n > 0 {
 		// conmon hands --runtime-opt values to `<runtime> exec`.
-		args = append(args, "--runtime-opt", "--preserve-fds", "--runtime-opt", strconv.FormatUint(uint64(o.PreserveFDs), 10))
+		args = append(args, "--runtime-opt", "--preserve-fds", "--runtime-opt", strconv.Itoa(n))
 	}
 	for _, a := range r.runtimeArgs() {
 		args = append(args, "--runtime-arg", a)

@@ -197,7 +197,7 @@ func boolOpt(v, k, val string) (bool, error) {
 	return b, nil
 }
 
-// Mount parses --mount type=bind|volume|tmpfs|ramfs|devpts,source=,
+// Mount parses --mount type=bind|volume|image|tmpfs|ramfs|devpts,source=,
 // target=,... (docker's keys and their aliases).
 // errIDMapMount is why idmap is refused: runc 1.1, berth's runtime here,
 // has no idmapped mounts (runc 1.2 added them; berth does not use them
@@ -245,6 +245,7 @@ func Mount(v string) (spec.Mount, error) {
 		return spec.Mount{}, err
 	}
 	m := spec.Mount{Type: typ, Destination: dst}
+	bareRW := false
 	for _, f := range flags {
 		switch f {
 		case "ro", "readonly":
@@ -255,6 +256,7 @@ func Mount(v string) (spec.Mount, error) {
 				kv[f] = "true"
 			}
 		case "rw":
+			bareRW = true
 		case "idmap":
 			return spec.Mount{}, invalid("--mount %q: %s", v, errIDMapMount)
 		default:
@@ -383,10 +385,29 @@ func Mount(v string) (spec.Mount, error) {
 			m.VolumeOptions[k] = val
 		}
 		return m, nil
+	case spec.MountImage:
+		// podman's type=image: an image's root filesystem, read-only
+		// unless rw=true (then an overlay whose writes are thrown away).
+		if err := known("source", "rw", "subpath"); err != nil {
+			return spec.Mount{}, err
+		}
+		if kv["source"] == "" {
+			return spec.Mount{}, invalid("--mount %q: image needs a source", v)
+		}
+		if m.ReadOnly {
+			return spec.Mount{}, invalid("--mount %q: option ro is not valid for type image (image mounts are read-only unless rw=true)", v)
+		}
+		m.Source, m.SubPath, m.ReadWrite = kv["source"], kv["subpath"], bareRW
+		if val, ok := kv["rw"]; ok {
+			if m.ReadWrite, err = boolOpt(v, "rw", val); err != nil {
+				return spec.Mount{}, err
+			}
+		}
+		return m, nil
 	case "":
-		return spec.Mount{}, invalid("--mount %q: type is required (bind, volume, tmpfs, ramfs or devpts)", v)
+		return spec.Mount{}, invalid("--mount %q: type is required (bind, volume, image, tmpfs, ramfs or devpts)", v)
 	}
-	return spec.Mount{}, invalid("--mount %q: unsupported type %q (bind, glob, volume, tmpfs, ramfs or devpts)", v, typ)
+	return spec.Mount{}, invalid("--mount %q: unsupported type %q (bind, glob, volume, image, tmpfs, ramfs or devpts)", v, typ)
 }
 
 func contains(list []string, s string) bool {

@@ -99,6 +99,9 @@ type Host struct {
 	// weight file (no CFQ/BFQ scheduler): weights are then dropped with
 	// podman's warning.
 	NoBlkioWeight bool
+	// NoCPURt is true on a cgroup v1 host whose kernel has no real-time
+	// group scheduling (no cpu.rt_runtime_us): --cpu-rt-* are refused.
+	NoCPURt bool
 	// NumCPU is the number of CPUs --cpus may ask for (0: the CPUs this
 	// process may run on).
 	NumCPU int
@@ -123,6 +126,8 @@ func DefaultHost() Host {
 		_, err1 := os.Stat("/sys/fs/cgroup/blkio/blkio.weight")
 		_, err2 := os.Stat("/sys/fs/cgroup/blkio/blkio.bfq.weight")
 		h.NoBlkioWeight = err1 != nil && err2 != nil
+		_, err := os.Stat("/sys/fs/cgroup/cpu/cpu.rt_runtime_us")
+		h.NoCPURt = err != nil
 	}
 	return h
 }
@@ -419,6 +424,13 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	}
 	if len(vols) > 0 {
 		add(engine.WithVolumes(vols))
+	}
+	imgMounts, err := imageMounts(s.Mounts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(imgMounts) > 0 {
+		add(engine.WithImageMounts(imgMounts))
 	}
 	if len(p.VolumesFrom) > 0 {
 		refs := make([]string, 0, len(p.VolumesFrom))

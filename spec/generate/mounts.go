@@ -69,6 +69,16 @@ func mounts(g *specs.Spec, s *spec.ContainerSpec, shm int64, imageVolumes map[st
 		}
 		dests = append(dests, v.Dest)
 	}
+	for _, m := range s.Mounts {
+		if m.Type != spec.MountImage {
+			continue
+		}
+		dst := path.Clean(m.Destination)
+		if slices.Contains(dests, dst) {
+			return nil, nil, invalid("duplicate mount destination %s", dst)
+		}
+		dests = append(dests, dst)
+	}
 	// The user's own destinations: an image VOLUME's mount is not one
 	// (--volumes-from may replace it).
 	userDests := slices.Clone(dests)
@@ -144,15 +154,41 @@ func userMounts(ms []spec.Mount) ([]specs.Mount, []define.VolumeMount, error) {
 			vols = append(vols, define.VolumeMount{Name: m.Source, Dest: dst, Options: volumeOptions(m), CreateOptions: m.VolumeOptions})
 		case spec.MountTmpfs, spec.MountRamfs:
 			user = append(user, specs.Mount{Destination: dst, Type: m.Type, Source: m.Type, Options: tmpfsOptions(m)})
+		case spec.MountImage:
+			// The engine mounts it (imageMounts).
 		case spec.MountDevpts:
 			// A pty filesystem of its own (podman's type=devpts).
 			opts := append([]string{"newinstance", "ptmxmode=0666", "nosuid", "noexec"}, m.Options...)
 			user = append(user, specs.Mount{Destination: dst, Type: "devpts", Source: "devpts", Options: opts})
 		default:
-			return nil, nil, invalid("mount %s: unsupported type %q (bind, volume, tmpfs, ramfs or devpts)", dst, m.Type)
+			return nil, nil, invalid("mount %s: unsupported type %q (bind, volume, image, tmpfs, ramfs or devpts)", dst, m.Type)
 		}
 	}
 	return user, vols, nil
+}
+
+// imageMounts are the mounts of images' root filesystems (--mount
+// type=image), which the engine resolves at create and mounts at init.
+func imageMounts(ms []spec.Mount) ([]define.ImageMount, error) {
+	var out []define.ImageMount
+	for _, m := range ms {
+		if m.Type != spec.MountImage {
+			continue
+		}
+		dst, err := checkDest(m.Destination)
+		if err != nil {
+			return nil, err
+		}
+		if m.Source == "" {
+			return nil, invalid("image mount %s: no image given", dst)
+		}
+		sub := m.SubPath
+		if sub != "" {
+			sub = path.Clean("/" + sub)
+		}
+		out = append(out, define.ImageMount{Source: m.Source, Dest: dst, ReadWrite: m.ReadWrite, SubPath: sub})
+	}
+	return out, nil
 }
 
 // checkDest validates a container-side mount path.

@@ -102,8 +102,8 @@ func networking(s *spec.ContainerSpec, imgCfg v1.ImageConfig, add func(...engine
 // network joined.
 func perNetworkOptions(s *spec.ContainerSpec, mode string, networks []string) (map[string]define.PerNetworkOptions, error) {
 	bridge := mode == "" || mode == "bridge"
-	if !bridge && (s.IP != "" || s.MacAddress != "" || len(s.NetworkAlias) > 0) {
-		return nil, invalid("--ip, --mac-address and --network-alias cannot be used with --network %s", mode)
+	if !bridge && (s.IP != "" || s.IP6 != "" || s.MacAddress != "" || len(s.NetworkAlias) > 0 || len(s.LinkLocalIP) > 0) {
+		return nil, invalid("--ip, --ip6, --link-local-ip, --mac-address and --network-alias cannot be used with --network %s", mode)
 	}
 	out := map[string]define.PerNetworkOptions{}
 	for _, v := range s.Network {
@@ -140,7 +140,7 @@ func perNetworkOptions(s *spec.ContainerSpec, mode string, networks []string) (m
 		}
 		out[name] = o
 	}
-	if s.IP == "" && s.MacAddress == "" && len(s.NetworkAlias) == 0 {
+	if s.IP == "" && s.IP6 == "" && s.MacAddress == "" && len(s.NetworkAlias) == 0 && len(s.LinkLocalIP) == 0 {
 		return out, nil
 	}
 	target := define.DefaultNetwork
@@ -152,7 +152,7 @@ func perNetworkOptions(s *spec.ContainerSpec, mode string, networks []string) (m
 	case 1:
 		target = networks[0]
 	default:
-		return nil, invalid("--ip, --mac-address and --network-alias need exactly one network; use --network NAME:ip=...,mac=...,alias=... for several")
+		return nil, invalid("--ip, --ip6, --link-local-ip, --mac-address and --network-alias need exactly one network; use --network NAME:ip=...,ip6=...,mac=...,alias=... for several")
 	}
 	o := out[target]
 	if s.IP != "" {
@@ -161,6 +161,20 @@ func perNetworkOptions(s *spec.ContainerSpec, mode string, networks []string) (m
 			return nil, invalid("--ip %q: not an IP address", s.IP)
 		}
 		o.StaticIPs = append(o.StaticIPs, a.String())
+	}
+	if s.IP6 != "" {
+		a, err := netip.ParseAddr(s.IP6)
+		if err != nil || !a.Is6() || a.Is4In6() {
+			return nil, invalid("--ip6 %q: not an IPv6 address", s.IP6)
+		}
+		o.StaticIPs = append(o.StaticIPs, a.String())
+	}
+	for _, v := range s.LinkLocalIP {
+		a, err := netip.ParseAddr(v)
+		if err != nil || !a.IsLinkLocalUnicast() || a.Is4In6() {
+			return nil, invalid("--link-local-ip %q: not a link-local address (169.254.0.0/16 or fe80::/10)", v)
+		}
+		o.LinkLocalIPs = append(o.LinkLocalIPs, a.String())
 	}
 	if s.MacAddress != "" {
 		hw, err := net.ParseMAC(s.MacAddress)

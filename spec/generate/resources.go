@@ -78,6 +78,9 @@ func resources(g *specs.Spec, s *spec.ContainerSpec, host *Host) error {
 	if err := moreMemory(r, s); err != nil {
 		return err
 	}
+	if err := cpuRealtime(r, s, host); err != nil {
+		return err
+	}
 	if err := moreCPU(r, s, host.numCPU()); err != nil {
 		return err
 	}
@@ -455,4 +458,45 @@ func blockDevice(flag, path string) (int64, int64, error) {
 		return 0, 0, invalid("--%s %s: not a block device", flag, path)
 	}
 	return int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev)), nil
+}
+
+// cpuRealtime applies --cpu-rt-period and --cpu-rt-runtime: cgroup v1's
+// real-time group scheduling. cgroup v2 has no such files, so they are
+// dropped with podman's warnings there; a v1 kernel without
+// CONFIG_RT_GROUP_SCHED refuses them.
+func cpuRealtime(r *specs.LinuxResources, s *spec.ContainerSpec, host *Host) error {
+	cpu := func() *specs.LinuxCPU {
+		if r.CPU == nil {
+			r.CPU = &specs.LinuxCPU{}
+		}
+		return r.CPU
+	}
+	if s.CPURtPeriod == 0 && s.CPURtRuntime == 0 {
+		return nil
+	}
+	if s.CPURtRuntime < -1 {
+		return invalid("--cpu-rt-runtime %d: must be -1 (unlimited) or a number of microseconds", s.CPURtRuntime)
+	}
+	if s.CPURtPeriod != 0 && s.CPURtRuntime > 0 && uint64(s.CPURtRuntime) > s.CPURtPeriod {
+		return invalid("--cpu-rt-runtime %d: cannot be larger than --cpu-rt-period %d", s.CPURtRuntime, s.CPURtPeriod)
+	}
+	if host.CgroupV2 {
+		if s.CPURtPeriod != 0 {
+			host.warn("Realtime period not supported on cgroups V2 systems")
+		}
+		if s.CPURtRuntime != 0 {
+			host.warn("Realtime runtime not supported on cgroups V2 systems")
+		}
+		return nil
+	}
+	if host.NoCPURt {
+		return invalid("--cpu-rt-period/--cpu-rt-runtime: the kernel has no real-time group scheduling (CONFIG_RT_GROUP_SCHED; no cpu.rt_runtime_us in the cpu cgroup)")
+	}
+	if p := s.CPURtPeriod; p != 0 {
+		cpu().RealtimePeriod = &p
+	}
+	if r := s.CPURtRuntime; r != 0 {
+		cpu().RealtimeRuntime = &r
+	}
+	return nil
 }
