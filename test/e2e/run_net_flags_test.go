@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRunIP6: --ip6 gives the container that IPv6 address on its one
@@ -50,6 +51,23 @@ func TestRunCPURealtime(t *testing.T) {
 	}
 	env := NewEnv(t)
 	env.ImportBusybox(t)
+	// berth hands its cgroup parent a real-time budget it never takes
+	// back (as docker): give the host's value back after the test.
+	// The write fails while the container's cgroup (holding the budget)
+	// is still being removed: retry for a while.
+	parent := "/sys/fs/cgroup/cpu/berth/cpu.rt_runtime_us"
+	old, err := os.ReadFile(parent)
+	if err != nil {
+		old = []byte("0")
+	}
+	t.Cleanup(func() {
+		for end := time.Now().Add(20 * time.Second); os.WriteFile(parent, old, 0o644) != nil && time.Now().Before(end); {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if got, _ := os.ReadFile(parent); strings.TrimSpace(string(got)) != strings.TrimSpace(string(old)) {
+			t.Errorf("%s left at %q, was %q", parent, got, old)
+		}
+	})
 	id := env.MustBerth(t, "run", "-d", "--cpu-rt-period", "900000", "--cpu-rt-runtime", "10000", "busybox", "sleep", "100")
 	defer env.Berth("rm", "-f", "-t", "0", id)
 	dir := filepath.Join("/sys/fs/cgroup/cpu/berth", "berth-"+id)
