@@ -3,8 +3,11 @@ package engine
 import (
 	"context"
 	"fmt"
+	"reflect"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/berth-dev/berth/internal/cgroups"
 
 	"github.com/berth-dev/berth/engine/define"
 )
@@ -67,6 +70,10 @@ func (c *Container) Update(ctx context.Context, o UpdateOptions) error {
 		if err := rt.UpdateResources(ctx, c.config.ID, newRes); err != nil {
 			return err
 		}
+		if err := c.setDeviceLimits(oldRes, newRes); err != nil {
+			_ = rt.UpdateResources(ctx, c.config.ID, oldRes)
+			return err
+		}
 	}
 	err := c.runtime.state.UpdateContainer(c.config.ID, func(cfg *define.ContainerConfig, spec *specs.Spec) error {
 		if o.Restart != nil {
@@ -87,5 +94,53 @@ func (c *Container) Update(ctx context.Context, o UpdateOptions) error {
 		c.config.Restart, c.config.RestartMax = *o.Restart, o.RestartMax
 	}
 	c.runtime.event(c.newEvent("update"))
+	return nil
+}
+
+// setDeviceLimits writes the per-device block IO limits and the memory
+// swappiness of res into the container's cgroup: runc's update does not
+// apply them (crun's does; writing them again is harmless), and runc's
+// update of any other limit puts back the values it started the
+// container with, so they are written after every update. A failure is an
+// error only when this update changes them.
+func (c *Container) setDeviceLimits(old, res *specs.LinuxResources) error {
+	var l cgroups.DeviceLimits
+	conv := func(in []specs.LinuxThrottleDevice) []cgroups.Device {
+		var out []cgroups.Device
+		for _, d := range in {
+			out = append(out, cgroups.Device{Major: d.Major, Minor: d.Minor, Value: d.Rate})
+		}
+		return out
+	}
+	if b := res.BlockIO; b != nil {
+		for _, w := range b.WeightDevice {
+			if w.Weight != nil {
+				l.Weight = append(l.Weight, cgroups.Device{Major: w.Major, Minor: w.Minor, Value: uint64(*w.Weight)})
+			}
+		}
+		l.ReadBps, l.WriteBps = conv(b.ThrottleReadBpsDevice), conv(b.ThrottleWriteBpsDevice)
+		l.ReadIOps, l.WriteIOps = conv(b.ThrottleReadIOPSDevice), conv(b.ThrottleWriteIOPSDevice)
+	}
+	if res.Memory != nil {
+		l.Swappiness = res.Memory.Swappiness
+	}
+	if len(l.Weight)+len(l.ReadBps)+len(l.WriteBps)+len(l.ReadIOps)+len(l.WriteIOps) == 0 && l.Swappiness == nil {
+		return nil
+	}
+	changed := !reflect.DeepEqual(old.BlockIO, res.BlockIO) ||
+		(old.Memory == nil) != (res.Memory == nil) || (old.Memory != nil && !reflect.DeepEqual(old.Memory.Swappiness, res.Memory.Swappiness))
+	err := fmt.Errorf("container %s has no process to find its cgroup by", c.config.Name)
+	if c.state.PID > 0 {
+		var cg *cgroups.Cgroup
+		if cg, err = cgroups.ForPID(c.state.PID); err == nil {
+			err = cg.SetDeviceLimits(l)
+		}
+	}
+	if err != nil && changed {
+		return fmt.Errorf("container %s: setting block IO device limits and swappiness: %w", c.config.Name, err)
+	}
+	if err != nil {
+		warnf("container %s: re-applying block IO device limits and swappiness after the update: %v", c.config.Name, err)
+	}
 	return nil
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"io"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -16,6 +17,9 @@ import (
 type UpdateOptions struct {
 	generate.ResourceUpdate
 	Restart *spec.RestartPolicy
+	// Warnings, when set, gets create's warnings about limits the host
+	// cannot apply (dropped, as at create).
+	Warnings io.Writer `json:"-"`
 }
 
 // Empty reports whether o changes nothing.
@@ -44,7 +48,7 @@ func ContainerUpdate(ctx context.Context, rt *engine.Runtime, name string, o Upd
 		eo.Restart, eo.RestartMax = &policy, o.Restart.MaxRetries
 	}
 	if !o.ResourceUpdate.Empty() {
-		host := createHost(rt, CreateOptions{})
+		host := createHost(rt, CreateOptions{Warnings: o.Warnings})
 		u := o.ResourceUpdate
 		eo.Resources = func(cur *specs.LinuxResources) (*specs.LinuxResources, error) {
 			return generate.UpdateResources(cur, u, &host)
@@ -57,7 +61,6 @@ func ContainerUpdate(ctx context.Context, rt *engine.Runtime, name string, o Upd
 }
 
 // ContainerUpdate is ContainerUpdate over the backend's runtime.
-func (b *Backend) ContainerUpdate(ctx context.Context, name string, o UpdateOptions) error {
-	_, err := ContainerUpdate(ctx, b.rt, name, o)
-	return err
+func (b *Backend) ContainerUpdate(ctx context.Context, name string, o UpdateOptions) (string, error) {
+	return ContainerUpdate(ctx, b.rt, name, o)
 }
