@@ -195,3 +195,34 @@ func TestFaultConmonKilledPs(t *testing.T) {
 		t.Errorf("after ps, the network namespace is left")
 	}
 }
+
+// TestFaultStopKilledFinished: a CLI killed mid-stop (the container is
+// "stopping", the stop's lock free) does not leave the container stopping:
+// the next command that looks at it, here ps, finishes the stop (SIGKILL,
+// clean-up), and a restart policy does not bring it back (the user
+// stopped it). A stop that still runs is not taken over (see stopping).
+func TestFaultStopKilledFinished(t *testing.T) {
+	t.Parallel()
+	env := paNewBusybox(t)
+	id := env.MustBerth(t, "run", "-d", "--restart", "always", "--network", "none", "busybox", "sleep", "600")
+	faulty := *env
+	faulty.Environ = append(append([]string{}, env.Environ...), "BERTH_FAULT=stop")
+	if r := faulty.Berth("stop", "-t", "5", id); r.ExitCode() == 0 {
+		t.Fatalf("the faulted stop succeeded:\n%s", r)
+	}
+	if r := env.Berth("inspect", "--format", "{{.State.Status}}", id); strings.TrimSpace(r.Stdout()) != "exited" ||
+		!strings.Contains(r.Stderr(), "left stopping by a stop that did not finish") {
+		t.Errorf("after the killed stop, the next command:\n%s", r)
+	}
+	if out := env.MustBerth(t, "ps", "-a", "--format", "{{.State}}"); out != "exited" {
+		t.Errorf("ps -a: %q", out)
+	}
+	if procs := cgroupProcs(id); procs != "" {
+		t.Errorf("processes still run in the container's cgroup: %s", procs)
+	}
+	time.Sleep(time.Second)
+	if st := env.MustBerth(t, "inspect", "--format", "{{.State.Status}} {{.RestartCount}}", id); st != "exited 0" {
+		t.Errorf("after the finished stop: %q (the restart policy must not restart a user-stopped container)", st)
+	}
+	faultCheckClean(t, env)
+}
