@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -225,4 +226,55 @@ func TestFaultStopKilledFinished(t *testing.T) {
 		t.Errorf("after the finished stop: %q (the restart policy must not restart a user-stopped container)", st)
 	}
 	faultCheckClean(t, env)
+}
+
+// TestFaultInitCreatedPublish: the CLI killed once the container is
+// created, with a published port: after the next command's recovery no
+// firewall rule for the container's address or its host port is left
+// (the network's own rules stay while the network exists), in iptables
+// or nftables, whichever netavark used.
+func TestFaultInitCreatedPublish(t *testing.T) {
+	t.Parallel()
+	env := paNewBusybox(t)
+	env.MustBerth(t, "network", "create", "--subnet", "10.252.1.0/24", "fpub")
+	// The check sees the rules of a running container.
+	env.MustBerth(t, "run", "-d", "--name", "ok", "--network", "fpub", "-p", "18253:80", "busybox", "sleep", "600")
+	if len(firewallLines("18253")) == 0 {
+		t.Fatalf("no firewall rule names the published port of a running container")
+	}
+	env.MustBerth(t, "rm", "-f", "-t", "0", "ok")
+	faulty := *env
+	faulty.Environ = append(append([]string{}, env.Environ...), "BERTH_FAULT=init-created")
+	r := faulty.Berth("run", "-d", "--name", "c", "--network", "fpub", "-p", "18252:80", "busybox", "sleep", "600")
+	t.Logf("faulted init-created: exit %d", r.ExitCode())
+	if next := env.Berth("ps", "-a"); next.ExitCode() != 0 || strings.Contains(next.Stderr(), "error") {
+		t.Errorf("the recovering command:\n%s", next)
+	}
+	faultCheckClean(t, env)
+	if left := firewallLines("18252", "10.252.1.2"); len(left) > 0 {
+		t.Errorf("after recovery, firewall rules of the container are left:\n%s", strings.Join(left, "\n"))
+	}
+	env.MustBerth(t, "rm", "-fa")
+	env.MustBerth(t, "network", "rm", "fpub")
+}
+
+// firewallLines returns the lines of the iptables (IPv4) and nftables
+// rule sets that contain any of words.
+func firewallLines(words ...string) []string {
+	var out []string
+	for _, argv := range [][]string{{"iptables-save"}, {"nft", "list", "ruleset"}} {
+		b, err := exec.Command(argv[0], argv[1:]...).Output()
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			for _, w := range words {
+				if strings.Contains(line, w) {
+					out = append(out, line)
+					break
+				}
+			}
+		}
+	}
+	return out
 }
