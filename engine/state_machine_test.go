@@ -58,10 +58,10 @@ var allStatuses = []define.ContainerStatus{cfgd, created, running, paused, stopp
 // after each verb, in the order of verbs.
 var verbTable = map[define.ContainerStatus][]define.ContainerStatus{
 	//          init       start      stop       kill       pause      unpause    restart    rm         rm-force cleanup
-	cfgd:     {created, running, cfgd, forbidden, forbidden, forbidden, running, gone, gone, cfgd},
-	created:  {forbidden, running, exited, stopped, forbidden, forbidden, running, gone, gone, created},
-	running:  {forbidden, running, exited, stopped, paused, forbidden, running, forbidden, gone, running},
-	paused:   {forbidden, forbidden, exited, stopped, forbidden, running, running, forbidden, gone, paused},
+	cfgd:    {created, running, cfgd, forbidden, forbidden, forbidden, running, gone, gone, cfgd},
+	created: {forbidden, running, exited, stopped, forbidden, forbidden, running, gone, gone, created},
+	running: {forbidden, running, exited, stopped, paused, forbidden, running, forbidden, gone, running},
+	paused:  {forbidden, forbidden, exited, stopped, forbidden, running, running, forbidden, gone, paused},
 	// A stored stopping with the lock free is a stop whose command died:
 	// the verb's locked sync finishes it (finishOrphanStopLocked) first.
 	stopping: {created, running, exited, forbidden, forbidden, forbidden, running, gone, gone, exited},
