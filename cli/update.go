@@ -20,6 +20,7 @@ func newUpdateCommand(d *Deps) *cobra.Command {
 	var pidsLimit int64
 	var memory, swap, cpus, restart, reservation string
 	var dev updateDeviceFlags
+	var health healthFlags
 	cmd := &cobra.Command{
 		Use:   "update [options] CONTAINER",
 		Short: "Update an existing container",
@@ -42,6 +43,14 @@ func newUpdateCommand(d *Deps) *cobra.Command {
 			if err := dev.parse(&o, cmd.Flags().Changed("memory-swappiness")); err != nil {
 				return err
 			}
+			h, err := health.toSpec(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			if h != nil && !cmd.Flags().Changed("health-on-failure") {
+				h.OnFailure = "" // create's default, not asked for here
+			}
+			o.Health = h
 			if o.Empty() {
 				return usageError("you must provide one or more flags when using this command")
 			}
@@ -76,6 +85,7 @@ func newUpdateCommand(d *Deps) *cobra.Command {
 	f.StringArrayVar(&dev.writeBps, "device-write-bps", nil, "limit write rate (bytes per second) to a device (e.g. --device-write-bps=/dev/sda:1mb)")
 	f.StringArrayVar(&dev.readIOps, "device-read-iops", nil, "limit read rate (IO per second) from a device (e.g. --device-read-iops=/dev/sda:1000)")
 	f.StringArrayVar(&dev.writeIOps, "device-write-iops", nil, "limit write rate (IO per second) to a device (e.g. --device-write-iops=/dev/sda:1000)")
+	bindHealthFlags(f, &health)
 	f.Int64Var(&dev.swappiness, "memory-swappiness", -1, "tune container memory swappiness (0 to 100, or -1 for system default)")
 	return cmd
 }

@@ -21,6 +21,10 @@ type UpdateOptions struct {
 	// retries (on-failure only).
 	Restart    *string
 	RestartMax uint
+	// Health, when set, is given the current healthcheck (nil: none) and
+	// returns the new one (nil: none); a running container's scheduler
+	// starts anew with it.
+	Health func(cur *define.HealthSettings) (*define.HealthSettings, error)
 }
 
 // Update changes a container's restart policy and cgroup limits: live
@@ -57,6 +61,18 @@ func (c *Container) Update(ctx context.Context, o UpdateOptions) error {
 			return err
 		}
 	}
+	var health *define.HealthSettings
+	if o.Health != nil {
+		var err error
+		if health, err = o.Health(c.config.Health); err != nil {
+			return err
+		}
+		var scratch define.ContainerConfig
+		if err := WithHealth(health)(&scratch); err != nil {
+			return err
+		}
+		health = scratch.Health
+	}
 	var rt ociRuntime
 	switch c.state.Status {
 	case define.StatusCreated, define.StatusRunning, define.StatusPaused:
@@ -79,6 +95,9 @@ func (c *Container) Update(ctx context.Context, o UpdateOptions) error {
 		if o.Restart != nil {
 			cfg.Restart, cfg.RestartMax = *o.Restart, o.RestartMax
 		}
+		if o.Health != nil {
+			cfg.Health = health
+		}
 		if newRes != nil && spec != nil && spec.Linux != nil {
 			spec.Linux.Resources = newRes
 		}
@@ -92,6 +111,19 @@ func (c *Container) Update(ctx context.Context, o UpdateOptions) error {
 	}
 	if o.Restart != nil {
 		c.config.Restart, c.config.RestartMax = *o.Restart, o.RestartMax
+	}
+	if o.Health != nil {
+		c.config.Health = health
+		if c.state.Status == define.StatusRunning {
+			// The scheduler runs the check it was started with.
+			c.stopHealthLocked()
+			if err := c.startHealthLocked(); err != nil {
+				return err
+			}
+			if err := c.saveLocked(); err != nil {
+				return err
+			}
+		}
 	}
 	c.runtime.event(c.newEvent("update"))
 	return nil

@@ -7,6 +7,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/spec"
 	"github.com/berth-dev/berth/spec/generate"
 )
@@ -17,6 +18,9 @@ import (
 type UpdateOptions struct {
 	generate.ResourceUpdate
 	Restart *spec.RestartPolicy
+	// Health, when set, changes what it sets of the healthcheck
+	// (generate.UpdateHealth).
+	Health *spec.HealthConfig
 	// Warnings, when set, gets create's warnings about limits the host
 	// cannot apply (dropped, as at create).
 	Warnings io.Writer `json:"-"`
@@ -24,7 +28,7 @@ type UpdateOptions struct {
 
 // Empty reports whether o changes nothing.
 func (o UpdateOptions) Empty() bool {
-	return o.ResourceUpdate.Empty() && o.Restart == nil
+	return o.ResourceUpdate.Empty() && o.Restart == nil && o.Health == nil
 }
 
 // ContainerUpdate is `update` of one container, for the CLI and the API
@@ -52,6 +56,11 @@ func ContainerUpdate(ctx context.Context, rt *engine.Runtime, name string, o Upd
 		u := o.ResourceUpdate
 		eo.Resources = func(cur *specs.LinuxResources) (*specs.LinuxResources, error) {
 			return generate.UpdateResources(cur, u, &host)
+		}
+	}
+	if h := o.Health; h != nil {
+		eo.Health = func(cur *define.HealthSettings) (*define.HealthSettings, error) {
+			return generate.UpdateHealth(cur, h)
 		}
 	}
 	if o.Empty() {

@@ -105,3 +105,33 @@ func TestHealthcheckStartupAndStop(t *testing.T) {
 	}
 	env.MustBerth(t, "rm", "-fa", "-t", "0")
 }
+
+// TestUpdateHealthcheck: podman 5's update --health-* change only what
+// they name; a running container's scheduler follows (a new interval
+// runs checks on its own); --no-healthcheck removes the check; a
+// container without one needs --health-cmd.
+func TestUpdateHealthcheck(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	env.MustBerth(t, "run", "-d", "--name", "u", "--network", "none", "--health-interval", "disable", "--health-cmd", "exit 1",
+		"--health-retries", "5", "busybox", "sleep", "1000")
+	env.MustBerth(t, "update", "--health-cmd", "echo new", "--health-max-log-count", "1", "u")
+	env.MustBerth(t, "healthcheck", "run", "u")
+	env.MustBerth(t, "healthcheck", "run", "u")
+	if h := inspectHealth(t, env, "u"); h == nil || h.Status != "healthy" || len(h.Log) != 1 || h.Log[0].Output != "new\n" {
+		t.Errorf("after update --health-cmd: %+v", h)
+	}
+	if got := env.MustBerth(t, "inspect", "--format", "{{.Config.Healthcheck.Retries}}", "u"); got != "5" {
+		t.Errorf("update changed the retries it was not given: %s", got)
+	}
+	// A new interval: the scheduler runs the check by itself.
+	env.MustBerth(t, "exec", "u", "touch", "/tmp/mark")
+	env.MustBerth(t, "update", "--health-cmd", "rm /tmp/mark", "--health-interval", "1s", "u")
+	WaitFor(t, healthWait, func() bool { return env.Berth("exec", "u", "test", "-e", "/tmp/mark").ExitCode() != 0 })
+	env.MustBerth(t, "update", "--no-healthcheck", "u")
+	paExpectError(t, env.Berth("healthcheck", "run", "u"), 125, "has no defined healthcheck")
+	paExpectError(t, env.Berth("update", "--health-retries", "2", "u"), 125, "--health-cmd is needed")
+	paExpectError(t, env.Berth("update", "--health-on-failure", "explode", "u"), 125, "invalid on-failure action")
+	env.MustBerth(t, "rm", "-fa", "-t", "0")
+}
