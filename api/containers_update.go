@@ -75,7 +75,7 @@ func (rt updateRouter) libpodUpdate(ctx context.Context, w http.ResponseWriter, 
 func libpodUpdateOptions(req *libpodUpdateBody) (service.UpdateOptions, error) {
 	var o service.UpdateOptions
 	refuse := func(name string) (service.UpdateOptions, error) {
-		return o, fmt.Errorf("%s cannot be updated by berth: give block devices by path (BlkIOWeightDevice, DeviceReadBPs...)", name)
+		return o, fmt.Errorf("%s cannot be updated by berth", name)
 	}
 	if m := req.Memory; m != nil {
 		o.Memory, o.MemorySwap, o.MemoryReservation = m.Limit, m.Swap, m.Reservation
@@ -83,8 +83,8 @@ func libpodUpdateOptions(req *libpodUpdateBody) (service.UpdateOptions, error) {
 			v := int64(*m.Swappiness)
 			o.MemorySwappiness = &v
 		}
-		if m.DisableOOMKiller != nil || m.Kernel != nil || m.KernelTCP != nil {
-			return refuse("memory.disableOOMKiller/kernel")
+		if m.DisableOOMKiller != nil {
+			return refuse("memory.disableOOMKiller")
 		}
 	}
 	if c := req.CPU; c != nil {
@@ -111,7 +111,7 @@ func libpodUpdateOptions(req *libpodUpdateBody) (service.UpdateOptions, error) {
 		}
 		if len(b.WeightDevice) > 0 || len(b.ThrottleReadBpsDevice) > 0 || len(b.ThrottleWriteBpsDevice) > 0 ||
 			len(b.ThrottleReadIOPSDevice) > 0 || len(b.ThrottleWriteIOPSDevice) > 0 {
-			return refuse("blockIO device lists")
+			return refuse("blockIO device lists by major:minor (give them by path: BlkIOWeightDevice, DeviceReadBPs...)")
 		}
 	}
 	if len(req.Devices) > 0 || len(req.HugepageLimits) > 0 || req.Network != nil || len(req.Rdma) > 0 || len(req.Unified) > 0 {
