@@ -153,6 +153,7 @@ func (c *Container) prepareVolume(v *Volume, vm define.VolumeMount, spec *specs.
 			c.state.MountedVolumes = c.state.MountedVolumes[:len(c.state.MountedVolumes)-1]
 			return err
 		}
+		c.savedMidInit = true
 		fault.At("init-volume", 0, 0)
 		if err := v.mountLocked(c.config.ID); err != nil {
 			return err
