@@ -11,12 +11,12 @@ import (
 func TestUpdateRefusesUnsupported(t *testing.T) {
 	srv := New(stubBackend{})
 	for body, want := range map[string]string{
-		`{"BlkioDeviceReadBps":[{"Path":"/dev/sda","Rate":1}]}`: "BlkioWeightDevice/BlkioDevice* cannot be updated",
-		`{"CpuRealtimePeriod":1000}`:                            "CpuRealtime*",
-		`{"CpuPeriod":-1}`:                                      "invalid CpuPeriod",
-		`{"Ulimits":[{"Name":"nofile"}]}`:                       "Ulimits",
-		`{"CpuShares":-1}`:                                      "invalid CpuShares",
-		`{`:                                                     "invalid JSON",
+		`{"OomKillDisable":true}`:         "OomKillDisable cannot be updated",
+		`{"CpuRealtimePeriod":1000}`:      "CpuRealtime*",
+		`{"CpuPeriod":-1}`:                "invalid CpuPeriod",
+		`{"Ulimits":[{"Name":"nofile"}]}`: "Ulimits",
+		`{"CpuShares":-1}`:                "invalid CpuShares",
+		`{`:                               "invalid JSON",
 	} {
 		req := httptest.NewRequest("POST", "/v1.51/containers/c/update", strings.NewReader(body))
 		rec := httptest.NewRecorder()

@@ -24,6 +24,10 @@ type Container struct {
 	// then gets its exit command delayed, to be cancelled after our own
 	// cleanup, unless the claimant may detach (claimDetachable).
 	claimed, claimDetachable bool
+	// savedMidInit is set when init saved the state before it finished
+	// (prepareVolume records a volume's use first): a failed init then
+	// saves what its undo left.
+	savedMidInit bool
 }
 
 // ID returns the container's full ID.

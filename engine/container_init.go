@@ -43,6 +43,16 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	if err != nil {
 		return err
 	}
+	// Runs last: after every undo below, a state saved mid-init is
+	// replaced by what the undo left (no volume use recorded).
+	defer func() {
+		if retErr != nil && c.savedMidInit {
+			if err := c.saveLocked(); err != nil {
+				warnf("container %s: saving its state after a failed init: %v", c.config.Name, err)
+			}
+		}
+		c.savedMidInit = false
+	}()
 	spec, err := c.runtime.state.ContainerSpec(c.config.ID)
 	if err != nil {
 		return err

@@ -37,6 +37,26 @@ func (c *Container) lockSync() error {
 	return nil
 }
 
+// tryLockSync is lockSync without waiting: false when another command
+// holds the lock (or the sync failed; then the lock is released).
+func (c *Container) tryLockSync() bool {
+	if c.lock == nil {
+		l, err := c.runtime.locks.Retrieve(c.config.ID)
+		if err != nil {
+			return false
+		}
+		c.lock = l
+	}
+	if ok, err := c.lock.TryLock(); err != nil || !ok {
+		return false
+	}
+	if err := c.syncLocked(); err != nil {
+		c.lock.Unlock()
+		return false
+	}
+	return true
+}
+
 // syncLocked re-reads the state from the database and folds in what the
 // exit file says: a container whose process has exited becomes Stopped.
 //
@@ -53,6 +73,9 @@ func (c *Container) syncLocked() error {
 	c.state = st
 	changed, conmonGone := c.applyExit()
 	if !changed {
+		if c.state.Status == define.StatusStopping {
+			c.finishOrphanStopLocked()
+		}
 		return nil
 	}
 	if conmonGone {
@@ -66,6 +89,22 @@ func (c *Container) syncLocked() error {
 	}
 	c.exitEvents()
 	return nil
+}
+
+// finishOrphanStopLocked finishes a stop whose command died (kill -9 of
+// the CLI mid-stop): stop holds the container's lock from setting
+// Stopping until the container is stopped, so a holder of the lock that
+// sees Stopping knows nobody is stopping it any more. The user asked for
+// the stop (StoppedByUser is set), so it is finished with SIGKILL, as the
+// stop's own timeout would have; a failure is only warned about and the
+// container stays stopping for the next command.
+//
+// Preconditions: c.lock is held; the process still runs (applyExit).
+func (c *Container) finishOrphanStopLocked() {
+	warnf("container %s was left stopping by a stop that did not finish: stopping it now", c.config.Name)
+	if err := c.stopSignalLocked(context.Background(), 0, 0); err != nil {
+		warnf("container %s: finishing its stop: %v", c.config.Name, err)
+	}
 }
 
 // reapConmonlessLocked finishes a container whose conmon died (kill -9)

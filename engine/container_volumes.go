@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/fault"
 	"github.com/berth-dev/berth/internal/rootcopy"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -146,10 +147,20 @@ func (c *Container) prepareVolume(v *Volume, vm define.VolumeMount, spec *specs.
 	}
 	defer v.lock.Unlock()
 	if v.needsMount() && !slices.Contains(c.state.MountedVolumes, v.config.Name) {
-		if err := v.mountLocked(); err != nil {
+		// The container's use is recorded before the volume's: a
+		// command killed in between leaves a use the volume does not
+		// count, which the container's clean-up releases as a no-op
+		// (unmountLocked by ID), never a count nobody releases.
+		c.state.MountedVolumes = append(c.state.MountedVolumes, v.config.Name)
+		if err := c.saveLocked(); err != nil {
+			c.state.MountedVolumes = c.state.MountedVolumes[:len(c.state.MountedVolumes)-1]
 			return err
 		}
-		c.state.MountedVolumes = append(c.state.MountedVolumes, v.config.Name)
+		c.savedMidInit = true
+		fault.At("init-volume", 0, 0)
+		if err := v.mountLocked(c.config.ID); err != nil {
+			return err
+		}
 	}
 	uid, gid := hostOwner(spec)
 	if v.state.NeedsCopyUp || v.state.NeedsChown {
@@ -263,7 +274,7 @@ func (c *Container) unmountVolumesLocked() {
 		v, err := c.runtime.volumeByName(name)
 		if err == nil {
 			if err = v.lockSync(); err == nil {
-				err = v.unmountLocked()
+				err = v.unmountLocked(c.config.ID)
 				v.lock.Unlock()
 			}
 		}

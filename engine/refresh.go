@@ -73,8 +73,8 @@ func (r *Runtime) refreshIfRebooted(ctx context.Context) error {
 		return err
 	}
 	for _, v := range vols {
-		if v.State.MountCount != 0 {
-			v.State.MountCount = 0
+		if v.State.MountCount != 0 || len(v.State.Users) > 0 {
+			v.State.MountCount, v.State.Users, v.State.External = 0, nil, 0
 			if err := r.state.SaveVolumeState(v.Config.Name, v.State); err != nil {
 				errs = append(errs, err)
 			}

@@ -87,7 +87,7 @@ func (c *Container) hasLeftoversLocked(mounts map[string]bool) bool {
 			return true
 		}
 	}
-	return mounts[c.shmDir()] || c.strayRootfsMount()
+	return mounts[c.shmDir()] || len(c.state.MountedVolumes) > 0 || c.strayRootfsMount()
 }
 
 // strayRootfsMount reports whether storage holds the container's rootfs

@@ -29,6 +29,16 @@ func (r *Runtime) snapshot(recs []*define.ContainerRecord, err error) ([]*Contai
 				full.lock.Unlock()
 			}
 		}
+		if c.state.Status == define.StatusStopping {
+			// Stop holds the lock for as long as it runs: a free lock
+			// means the stop's command died; the locked sync finishes
+			// the stop (finishOrphanStopLocked). A stop that runs is
+			// not waited for.
+			if full, err := r.containerByID(rec.Config.ID); err == nil && full.tryLockSync() {
+				c.state = full.state
+				full.lock.Unlock()
+			}
+		}
 		out = append(out, c)
 	}
 	return out, nil

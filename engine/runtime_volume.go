@@ -274,8 +274,8 @@ func (r *Runtime) forceRemoveVolume(v *Volume) error {
 	}
 	defer v.lock.Unlock()
 	if v.needsMount() && v.state.MountCount > 0 {
-		v.state.MountCount = 1
-		if err := v.unmountLocked(); err != nil {
+		v.state.MountCount, v.state.Users, v.state.External = 1, nil, 0
+		if err := v.unmountLocked(""); err != nil {
 			return err
 		}
 	}

@@ -31,11 +31,11 @@ func (v *Volume) withContents(fn func(*rootcopy.Root) error) (retErr error) {
 		return err
 	}
 	defer v.lock.Unlock()
-	if err := v.mountLocked(); err != nil {
+	if err := v.mountLocked(""); err != nil {
 		return err
 	}
 	defer func() {
-		if err := v.unmountLocked(); err != nil {
+		if err := v.unmountLocked(""); err != nil {
 			retErr = errors.Join(retErr, err)
 		}
 	}()

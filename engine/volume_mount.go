@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/moby/sys/mount"
@@ -19,7 +20,7 @@ func (v *Volume) Mount() (string, error) {
 		return "", err
 	}
 	defer v.lock.Unlock()
-	if err := v.mountLocked(); err != nil {
+	if err := v.mountLocked(""); err != nil {
 		return "", err
 	}
 	v.runtime.event(volumeEvent(v.config.Name, "mount"))
@@ -35,7 +36,7 @@ func (v *Volume) Unmount() error {
 	if v.needsMount() && v.state.MountCount == 0 {
 		return fmt.Errorf("volume %s is not mounted: %w", v.config.Name, define.ErrInvalidArg)
 	}
-	if err := v.unmountLocked(); err != nil {
+	if err := v.unmountLocked(""); err != nil {
 		return err
 	}
 	v.runtime.event(volumeEvent(v.config.Name, "unmount"))
@@ -43,10 +44,11 @@ func (v *Volume) Unmount() error {
 }
 
 // mountLocked mounts the volume's filesystem for one more user: the
-// first mounts it, the others only count.
+// first mounts it, the others only count. user is the container's ID
+// (counted once however often it comes), "" a user outside containers.
 // Preconditions: v.lock is held.
-func (v *Volume) mountLocked() error {
-	if !v.needsMount() {
+func (v *Volume) mountLocked(user string) error {
+	if !v.needsMount() || (user != "" && slices.Contains(v.state.Users, user)) {
 		return nil
 	}
 	// The count can be ahead of the kernel (a berth killed between an
@@ -54,7 +56,7 @@ func (v *Volume) mountLocked() error {
 	// a container never writes into the bare directory beneath.
 	if v.state.MountCount > 0 {
 		if mounted, err := mountinfo.Mounted(v.config.MountPoint); err == nil && !mounted {
-			v.state.MountCount = 0
+			v.state.MountCount, v.state.Users, v.state.External = 0, nil, 0
 		}
 	}
 	if v.state.MountCount == 0 {
@@ -74,8 +76,18 @@ func (v *Volume) mountLocked() error {
 		}
 	}
 	v.state.MountCount++
+	if user != "" {
+		v.state.Users = append(v.state.Users, user)
+	} else {
+		v.state.External++
+	}
 	if err := v.saveLocked(); err != nil {
 		v.state.MountCount--
+		if user != "" {
+			v.state.Users = v.state.Users[:len(v.state.Users)-1]
+		} else {
+			v.state.External--
+		}
 		if v.state.MountCount == 0 {
 			_ = unix.Unmount(v.config.MountPoint, unix.MNT_DETACH)
 		}
@@ -84,20 +96,37 @@ func (v *Volume) mountLocked() error {
 	return nil
 }
 
-// unmountLocked drops one user; the last unmounts the filesystem.
+// unmountLocked drops one user (as mountLocked); the last unmounts the
+// filesystem. A user the volume does not count has nothing to release.
 // Preconditions: v.lock is held.
-func (v *Volume) unmountLocked() error {
+func (v *Volume) unmountLocked(user string) error {
 	if !v.needsMount() || v.state.MountCount == 0 {
 		return nil
 	}
-	if v.state.MountCount == 1 {
+	st := v.state
+	legacy := st.MountCount > uint(len(st.Users))+st.External
+	counted := user != "" && slices.Contains(st.Users, user)
+	external := user == "" && st.External > 0
+	if !counted && !external && !legacy {
+		return nil
+	}
+	if st.MountCount == 1 {
 		if err := unix.Unmount(v.config.MountPoint, 0); err != nil && !errors.Is(err, unix.EINVAL) {
 			if err := unix.Unmount(v.config.MountPoint, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
 				return fmt.Errorf("volume %s: unmount: %w", v.config.Name, err)
 			}
 		}
 	}
+	switch {
+	case counted:
+		st.Users = slices.DeleteFunc(st.Users, func(u string) bool { return u == user })
+	case external:
+		st.External--
+	}
 	v.state.MountCount--
+	if v.state.MountCount == 0 {
+		v.state.Users, v.state.External = nil, 0
+	}
 	return v.saveLocked()
 }
 

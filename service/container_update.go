@@ -2,10 +2,12 @@ package service
 
 import (
 	"context"
+	"io"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/spec"
 	"github.com/berth-dev/berth/spec/generate"
 )
@@ -16,11 +18,17 @@ import (
 type UpdateOptions struct {
 	generate.ResourceUpdate
 	Restart *spec.RestartPolicy
+	// Health, when set, changes what it sets of the healthcheck
+	// (generate.UpdateHealth).
+	Health *spec.HealthConfig
+	// Warnings, when set, gets create's warnings about limits the host
+	// cannot apply (dropped, as at create).
+	Warnings io.Writer `json:"-"`
 }
 
 // Empty reports whether o changes nothing.
 func (o UpdateOptions) Empty() bool {
-	return o.ResourceUpdate.Empty() && o.Restart == nil
+	return o.ResourceUpdate.Empty() && o.Restart == nil && o.Health == nil
 }
 
 // ContainerUpdate is `update` of one container, for the CLI and the API
@@ -44,10 +52,15 @@ func ContainerUpdate(ctx context.Context, rt *engine.Runtime, name string, o Upd
 		eo.Restart, eo.RestartMax = &policy, o.Restart.MaxRetries
 	}
 	if !o.ResourceUpdate.Empty() {
-		host := createHost(rt, CreateOptions{})
+		host := createHost(rt, CreateOptions{Warnings: o.Warnings})
 		u := o.ResourceUpdate
 		eo.Resources = func(cur *specs.LinuxResources) (*specs.LinuxResources, error) {
 			return generate.UpdateResources(cur, u, &host)
+		}
+	}
+	if h := o.Health; h != nil {
+		eo.Health = func(cur *define.HealthSettings) (*define.HealthSettings, error) {
+			return generate.UpdateHealth(cur, h)
 		}
 	}
 	if o.Empty() {
@@ -57,7 +70,6 @@ func ContainerUpdate(ctx context.Context, rt *engine.Runtime, name string, o Upd
 }
 
 // ContainerUpdate is ContainerUpdate over the backend's runtime.
-func (b *Backend) ContainerUpdate(ctx context.Context, name string, o UpdateOptions) error {
-	_, err := ContainerUpdate(ctx, b.rt, name, o)
-	return err
+func (b *Backend) ContainerUpdate(ctx context.Context, name string, o UpdateOptions) (string, error) {
+	return ContainerUpdate(ctx, b.rt, name, o)
 }

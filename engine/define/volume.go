@@ -35,6 +35,15 @@ type VolumeState struct {
 	// type/device): the filesystem is mounted by the first and unmounted
 	// by the last.
 	MountCount uint `json:"mountCount,omitempty"`
+	// Users are the containers (IDs) among those users: a container's
+	// mount and release count once each, so a command killed between
+	// recording the container's use and the volume's can be finished
+	// without taking another user's count.
+	Users []string `json:"users,omitempty"`
+	// External counts the users outside containers (`volume mount`).
+	// A count above len(Users)+External holds uses recorded before
+	// users were tracked: those are released by count alone.
+	External uint `json:"external,omitempty"`
 	// NeedsCopyUp is true until the volume has been mounted into a
 	// container for the first time: then, if empty, it is filled with
 	// the image's content at the mount destination.

@@ -2,6 +2,7 @@ package generate
 
 import (
 	"encoding/json"
+	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -25,13 +26,21 @@ type ResourceUpdate struct {
 	MemoryReservation *int64 `json:"memoryReservation,omitempty"`
 	MemorySwappiness  *int64 `json:"memorySwappiness,omitempty"`
 	BlkioWeight       uint16 `json:"blkioWeight,omitempty"`
+	// Per-device weights and throttles: each replaces the container's
+	// setting for the same device and keeps the others.
+	BlkioWeightDevice []spec.WeightDevice   `json:"blkioWeightDevice,omitempty"`
+	DeviceReadBps     []spec.ThrottleDevice `json:"deviceReadBps,omitempty"`
+	DeviceWriteBps    []spec.ThrottleDevice `json:"deviceWriteBps,omitempty"`
+	DeviceReadIOps    []spec.ThrottleDevice `json:"deviceReadIOps,omitempty"`
+	DeviceWriteIOps   []spec.ThrottleDevice `json:"deviceWriteIOps,omitempty"`
 }
 
 // Empty reports whether u changes nothing.
 func (u ResourceUpdate) Empty() bool {
 	return u.Memory == nil && u.MemorySwap == nil && u.NanoCPUs == nil && u.CPUShares == 0 && u.PidsLimit == nil &&
 		u.CPUPeriod == 0 && u.CPUQuota == 0 && u.CpusetCPUs == "" && u.CpusetMems == "" && u.MemoryReservation == nil &&
-		u.MemorySwappiness == nil && u.BlkioWeight == 0
+		u.MemorySwappiness == nil && u.BlkioWeight == 0 && len(u.BlkioWeightDevice) == 0 && len(u.DeviceReadBps) == 0 &&
+		len(u.DeviceWriteBps) == 0 && len(u.DeviceReadIOps) == 0 && len(u.DeviceWriteIOps) == 0
 }
 
 // UpdateResources is `update`'s limits: cur with the limits u sets
@@ -64,6 +73,8 @@ func UpdateResources(cur *specs.LinuxResources, u ResourceUpdate, host *Host) (*
 	want.CPUShares, want.PidsLimit = u.CPUShares, u.PidsLimit
 	want.CPUPeriod, want.CPUQuota, want.CpusetCPUs, want.CpusetMems = u.CPUPeriod, u.CPUQuota, u.CpusetCPUs, u.CpusetMems
 	want.MemorySwappiness, want.BlkioWeight = u.MemorySwappiness, u.BlkioWeight
+	want.BlkioWeightDevice, want.DeviceReadBps, want.DeviceWriteBps = u.BlkioWeightDevice, u.DeviceReadBps, u.DeviceWriteBps
+	want.DeviceReadIOps, want.DeviceWriteIOps = u.DeviceReadIOps, u.DeviceWriteIOps
 	if u.MemoryReservation != nil {
 		want.MemoryReservation = *u.MemoryReservation
 		if u.Memory == nil && out.Memory != nil && out.Memory.Limit != nil {
@@ -78,7 +89,15 @@ func UpdateResources(cur *specs.LinuxResources, u ResourceUpdate, host *Host) (*
 	}
 	r := g.Linux.Resources
 	if u.Memory != nil || u.MemorySwap != nil {
-		out.Memory = r.Memory
+		// Only the limit and swap: the soft limit, swappiness and OOM
+		// switch the container has stay.
+		if out.Memory == nil {
+			out.Memory = &specs.LinuxMemory{}
+		}
+		out.Memory.Limit, out.Memory.Swap = nil, nil
+		if r.Memory != nil {
+			out.Memory.Limit, out.Memory.Swap = r.Memory.Limit, r.Memory.Swap
+		}
 	}
 	if u.NanoCPUs != nil || want.CPUShares > 0 {
 		if out.CPU == nil {
@@ -126,6 +145,14 @@ func UpdateResources(cur *specs.LinuxResources, u ResourceUpdate, host *Host) (*
 		}
 		out.BlockIO.Weight = r.BlockIO.Weight
 	}
+	if r.BlockIO != nil && (len(r.BlockIO.WeightDevice) > 0 || len(r.BlockIO.ThrottleReadBpsDevice) > 0 ||
+		len(r.BlockIO.ThrottleWriteBpsDevice) > 0 || len(r.BlockIO.ThrottleReadIOPSDevice) > 0 ||
+		len(r.BlockIO.ThrottleWriteIOPSDevice) > 0) {
+		if out.BlockIO == nil {
+			out.BlockIO = &specs.LinuxBlockIO{}
+		}
+		mergeBlockIODevices(out.BlockIO, r.BlockIO)
+	}
 	if want.PidsLimit != nil {
 		limit := int64(-1)
 		if r.Pids != nil && *want.PidsLimit > 0 {
@@ -134,4 +161,36 @@ func UpdateResources(cur *specs.LinuxResources, u ResourceUpdate, host *Host) (*
 		out.Pids = &specs.LinuxPids{Limit: &limit}
 	}
 	return out, nil
+}
+
+// mergeBlockIODevices puts each per-device weight and throttle of upd
+// into cur, replacing cur's entry for the same device.
+func mergeBlockIODevices(cur, upd *specs.LinuxBlockIO) {
+	for _, w := range upd.WeightDevice {
+		i := slices.IndexFunc(cur.WeightDevice, func(o specs.LinuxWeightDevice) bool {
+			return o.Major == w.Major && o.Minor == w.Minor
+		})
+		if i < 0 {
+			cur.WeightDevice = append(cur.WeightDevice, w)
+		} else {
+			cur.WeightDevice[i] = w
+		}
+	}
+	for _, t := range []struct{ cur, upd *[]specs.LinuxThrottleDevice }{
+		{&cur.ThrottleReadBpsDevice, &upd.ThrottleReadBpsDevice},
+		{&cur.ThrottleWriteBpsDevice, &upd.ThrottleWriteBpsDevice},
+		{&cur.ThrottleReadIOPSDevice, &upd.ThrottleReadIOPSDevice},
+		{&cur.ThrottleWriteIOPSDevice, &upd.ThrottleWriteIOPSDevice},
+	} {
+		for _, d := range *t.upd {
+			i := slices.IndexFunc(*t.cur, func(o specs.LinuxThrottleDevice) bool {
+				return o.Major == d.Major && o.Minor == d.Minor
+			})
+			if i < 0 {
+				*t.cur = append(*t.cur, d)
+			} else {
+				(*t.cur)[i] = d
+			}
+		}
+	}
 }
