@@ -91,8 +91,8 @@ func (c *Container) inspectLogConfig() define.InspectLogConfig {
 // the ID (the full one), image and labels.
 type logTagData struct {
 	ID, FullID, Name, Image, ImageName, ImageID, ImageFullID, DaemonName string
-	Labels                                                                map[string]string
-	Config                                                                struct{ Labels map[string]string }
+	Labels                                                               map[string]string
+	Config                                                               struct{ Labels map[string]string }
 }
 
 // expandLogTag executes the tag template for cfg, as docker does when the

@@ -88,4 +88,3 @@ func askedForLimits(s *spec.ContainerSpec) bool {
 		s.CpusetCPUs != "" || s.CpusetMems != "" || s.MemorySwappiness != nil || s.OOMKillDisable || s.BlkioWeight != 0 || len(s.BlkioWeightDevice) > 0 ||
 		len(s.DeviceReadBps)+len(s.DeviceWriteBps)+len(s.DeviceReadIOps)+len(s.DeviceWriteIOps) > 0
 }
-
