@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -35,16 +36,31 @@ type libpodUpdateBody struct {
 	DeviceWriteBPs    []spec.ThrottleDevice `json:",omitempty"`
 	DeviceReadIOPs    []spec.ThrottleDevice `json:",omitempty"`
 	DeviceWriteIOPs   []spec.ThrottleDevice `json:",omitempty"`
+	// Podman 5's healthcheck and environment changes: not served over
+	// the API yet (the CLI's update has them), refused by name rather
+	// than dropped.
+	Unserved map[string]json.RawMessage `json:"-"`
 }
+
+// unservedUpdateKeys are podman 5's update keys berth's API refuses.
+var unservedUpdateKeys = []string{"health_log_destination", "health_max_log_size", "health_max_log_count",
+	"health_on_failure", "no_healthcheck", "health_cmd", "health_interval", "health_retries", "health_timeout",
+	"health_start_period", "health_startup_cmd", "health_startup_interval", "health_startup_retries",
+	"health_startup_timeout", "health_startup_success", "Env", "UnsetEnv"}
 
 // libpodUpdate is podman's /libpod/containers/{name}/update: the limits
 // of the body, the restart policy of ?restartPolicy=&restartRetries=;
 // 201 with the container's ID. Limits berth cannot change are a 400.
 func (rt updateRouter) libpodUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
-	var req libpodUpdateBody
-	if err := decodeBody(r, &req); err != nil {
+	var raw json.RawMessage
+	if err := decodeBody(r, &raw); err != nil {
 		return err
 	}
+	var req libpodUpdateBody
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return badRequest(fmt.Errorf("invalid JSON body: %w", err))
+	}
+	_ = json.Unmarshal(raw, &req.Unserved)
 	o, err := libpodUpdateOptions(&req)
 	if err != nil {
 		return badRequest(err)
@@ -76,6 +92,11 @@ func libpodUpdateOptions(req *libpodUpdateBody) (service.UpdateOptions, error) {
 	var o service.UpdateOptions
 	refuse := func(name string) (service.UpdateOptions, error) {
 		return o, fmt.Errorf("%s cannot be updated by berth", name)
+	}
+	for _, k := range unservedUpdateKeys {
+		if _, ok := req.Unserved[k]; ok {
+			return o, fmt.Errorf("%s cannot be updated through berth's API (berth update --help lists what the CLI changes)", k)
+		}
 	}
 	if m := req.Memory; m != nil {
 		o.Memory, o.MemorySwap, o.MemoryReservation = m.Limit, m.Swap, m.Reservation
