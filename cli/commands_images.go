@@ -8,5 +8,6 @@ func imageGroupVerbs(d *Deps) []*cobra.Command {
 		newPullCommand(d), newPushCommand(d), newHistoryCommand(d), newUntagCommand(d),
 		newImagePruneCommand(d), newBuildCommand(d), newImageMountCommand(d), newImageUnmountCommand(d),
 		newImageDiffCommand(d), newSearchCommand(d), newImageTreeCommand(d),
+		newImageTrustCommand(), newImageSignCommand(),
 	}
 }

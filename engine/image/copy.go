@@ -15,9 +15,6 @@ import (
 	"go.podman.io/image/v5/types"
 )
 
-// defaultPolicyPath is where containers tools keep the signature policy.
-const defaultPolicyPath = "/etc/containers/policy.json"
-
 // systemContext returns the image/v5 settings derived from Options.
 func (s *Service) systemContext() *types.SystemContext {
 	return &types.SystemContext{
