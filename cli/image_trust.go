@@ -28,6 +28,9 @@ func newTrustShowCommand() *cobra.Command {
 		Short: "Display trust policy for the system",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("registrypath") {
+				return usageError("--registrypath is not supported: berth does not read registries.d signature stores")
+			}
 			path := service.PolicyPath(policyPath)
 			if raw {
 				b, err := os.ReadFile(path)
@@ -68,7 +71,7 @@ func newTrustShowCommand() *cobra.Command {
 	f.BoolVar(&raw, "raw", false, "output raw policy file")
 	f.BoolP("noheading", "n", false, "do not print column headings (none are printed)")
 	f.StringVar(&policyPath, "policypath", "", "policy.json to read (default /etc/containers/policy.json)")
-	f.String("registrypath", "", "registries.d directory (signature stores are not shown by berth)")
+	f.String("registrypath", "", "registries.d directory (not supported: refused)")
 	return cmd
 }
 
