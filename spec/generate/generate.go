@@ -410,7 +410,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if userDests, vols, err = volumesFrom(g, s, p.VolumesFrom, userDests, vols); err != nil {
 		return nil, nil, err
 	}
-	if err := checkIDMapMounts(g); err != nil {
+	if err := checkIDMapMounts(g, host.Rootless); err != nil {
 		return nil, nil, err
 	}
 	shmMount(g, s.IPC)

@@ -384,10 +384,17 @@ func devices(g *specs.Spec, s *spec.ContainerSpec) error {
 // checkIDMapMounts refuses idmap bind mounts in a container without a
 // user namespace: the mount is idmapped to the container's namespace,
 // and without one there is nothing to map to (podman's runtimes fail at
-// start; berth says so at create).
-func checkIDMapMounts(g *specs.Spec) error {
+// start; berth says so at create). Rootless, the kernel refuses to idmap
+// a host filesystem's mount (mount_setattr: EPERM): refused at create too.
+func checkIDMapMounts(g *specs.Spec, rootless bool) error {
 	for _, m := range g.Mounts {
-		if m.Type == "bind" && slices.Contains(m.Options, "idmap") && !hasUserNS(g) {
+		if m.Type != "bind" || !slices.Contains(m.Options, "idmap") {
+			continue
+		}
+		if rootless {
+			return invalid("mount %s: idmap is not supported in rootless mode (the kernel idmaps host mounts for root only)", m.Destination)
+		}
+		if !hasUserNS(g) {
 			return invalid("mount %s: idmap needs a user namespace (--userns auto or private, or --uidmap)", m.Destination)
 		}
 	}

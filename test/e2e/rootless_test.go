@@ -553,4 +553,8 @@ func TestRootlessBuild(t *testing.T) {
 	if out := u.must(t, "ps", "-a", "-q"); out != "" {
 		t.Errorf("containers left after the build and run --rm: %q", out)
 	}
+	r := u.berth("run", "--rm", "--network", "none", "--uidmap", "0:1:1000", "-v", ctxDir+":/d:idmap", "rlbuilt", "stat", "-c", "%u", "/d/hello.txt")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "idmap is not supported in rootless mode") {
+		t.Errorf("rootless idmap: want one clear line at create, got\n%s", r)
+	}
 }
