@@ -143,6 +143,13 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	if err := c.prepareHostMountsLocked(spec); err != nil {
 		return err
 	}
+	defer func() {
+		if retErr != nil {
+			if err := c.unmountIDMaps(); err != nil {
+				warnf("%v", err)
+			}
+		}
+	}()
 	if err := c.mountVolumesLocked(spec, mountpoint); err != nil {
 		return err
 	}

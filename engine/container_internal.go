@@ -329,6 +329,9 @@ func (c *Container) cleanupLocked(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	c.unmountShm()
+	if err := c.unmountIDMaps(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.state.Mountpoint != "" && c.config.ImageID != "" {
 		store, err := c.runtime.storage()
 		if err == nil {
@@ -405,7 +408,13 @@ func (c *Container) removeFilesLocked() error {
 	var errs []error
 	c.unmountShm() // RemoveAll must not empty a mounted /dev/shm
 	c.removeHealthFile()
-	for _, p := range []string{c.bundleDir(), c.staticDir(), c.claimPath(), c.copyHoldPath()} {
+	dirs := []string{c.bundleDir(), c.staticDir(), c.claimPath(), c.copyHoldPath()}
+	if err := c.unmountIDMaps(); err != nil {
+		// Nor reach into a host directory through an idmap mount.
+		errs = append(errs, err)
+		dirs = dirs[1:]
+	}
+	for _, p := range dirs {
 		if err := os.RemoveAll(p); err != nil {
 			errs = append(errs, err)
 		}

@@ -49,11 +49,19 @@ func (c *Container) removeOverlaysLocked() error {
 // prepareHostMountsLocked readies the user's host mounts for a start: U
 // gives a bind mount's source, recursively, to the container's user (as
 // podman does; the host directory changes), and an overlay (:O) mount
-// gets its upper and work directories.
+// gets its upper and work directories, an idmap bind its idmapped
+// staging mount (undone here when a later one fails).
 //
 // Preconditions: c.lock is held; spec's user is resolved.
-func (c *Container) prepareHostMountsLocked(spec *specs.Spec) error {
+func (c *Container) prepareHostMountsLocked(spec *specs.Spec) (retErr error) {
 	uid, gid := hostOwner(spec)
+	defer func() {
+		if retErr != nil {
+			if err := c.unmountIDMaps(); err != nil {
+				warnf("%v", err)
+			}
+		}
+	}()
 	for i := range spec.Mounts {
 		m := &spec.Mounts[i]
 		if (m.Type != "bind" && m.Type != "overlay") || !isUserMount(c.config, m.Destination) {
@@ -71,6 +79,11 @@ func (c *Container) prepareHostMountsLocked(spec *specs.Spec) error {
 				return err
 			}
 			*m = om
+		}
+		if m.Type == "bind" && slices.Contains(m.Options, "idmap") {
+			if err := c.idmapMountLocked(spec, m, i); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

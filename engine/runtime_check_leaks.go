@@ -188,6 +188,12 @@ func (r *Runtime) checkLeaks(ctx context.Context, recs []*define.ContainerRecord
 			if !busy[id] {
 				l.add(l.Mounts, id, "/dev/shm mount "+mp, "mount "+mp, func() error { return unmountDetach(mp) })
 			}
+		case filepath.Base(filepath.Dir(mp)) == "idmap" && filepath.Dir(filepath.Dir(filepath.Dir(mp))) == r.cfg.bundleRoot():
+			// An idmap bind's staging mount (container_idmap.go).
+			id := idUnder(r.cfg.bundleRoot(), mp)
+			if !busy[id] {
+				l.add(l.Mounts, id, "idmap mount "+mp, "mount "+mp, func() error { return unmountDetach(mp) })
+			}
 		case filepath.Base(mp) == "merged" && m.FSType == "overlay":
 			id := layerOwner[filepath.Base(filepath.Dir(mp))]
 			rec := known[id]

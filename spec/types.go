@@ -32,6 +32,10 @@ type Mount struct {
 	NonRecursive bool `json:"nonRecursive,omitempty"`
 	// Chown (-v's U) gives the source to the container's user.
 	Chown bool `json:"chown,omitempty"`
+	// IDMap (-v's idmap) shows a bind source through an idmapped mount
+	// to the container's user namespace: host root's files are the
+	// container root's (needs a user namespace).
+	IDMap bool `json:"idmap,omitempty"`
 	// Overlay (-v's O) mounts a bind source as the lower directory of an
 	// overlay; UpperDir and WorkDir keep its writes (else they are thrown
 	// away when the container stops).

@@ -109,6 +109,8 @@ func Volume(v string) (spec.Mount, error) {
 			m.NoCopy = true
 		case o == "copy" && isVolume:
 			m.Options = append(m.Options, o)
+		case o == "idmap" && !isVolume:
+			m.IDMap = true
 		case o == "idmap" || strings.HasPrefix(o, "idmap="):
 			return spec.Mount{}, invalid("-v %q: %s", v, errIDMapMount)
 		default:
@@ -199,10 +201,10 @@ func boolOpt(v, k, val string) (bool, error) {
 
 // Mount parses --mount type=bind|volume|image|tmpfs|ramfs|devpts,source=,
 // target=,... (docker's keys and their aliases).
-// errIDMapMount is why idmap is refused: runc 1.1, berth's runtime here,
-// has no idmapped mounts (runc 1.2 added them; berth does not use them
-// yet). A user namespace with --userns still maps the container's rootfs.
-const errIDMapMount = "option idmap is not supported: idmapped bind mounts need runc 1.2 or later, and berth does not use them yet"
+// errIDMapMount is why an idmap berth does not do is refused: berth
+// makes the idmapped mount itself (runc 1.1 has none), of a bind source
+// only, with the container's own maps (no idmap=uids=…;gids=…).
+const errIDMapMount = "option idmap is supported for bind mounts only, without custom maps (idmap=)"
 
 func Mount(v string) (spec.Mount, error) {
 	kv := map[string]string{}
@@ -226,6 +228,7 @@ func Mount(v string) (spec.Mount, error) {
 			continue
 		}
 		if k == "idmap" {
+			// idmap=uids=…;gids=… (custom maps) is not done.
 			return spec.Mount{}, invalid("--mount %q: %s", v, errIDMapMount)
 		}
 		if _, dup := kv[k]; dup {
@@ -258,7 +261,7 @@ func Mount(v string) (spec.Mount, error) {
 		case "rw":
 			bareRW = true
 		case "idmap":
-			return spec.Mount{}, invalid("--mount %q: %s", v, errIDMapMount)
+			m.IDMap = true
 		default:
 			return spec.Mount{}, invalid("--mount %q: unknown option %q", v, f)
 		}
@@ -300,6 +303,9 @@ func Mount(v string) (spec.Mount, error) {
 			m.Propagation = p
 		}
 		return nil
+	}
+	if m.IDMap && typ != spec.MountBind {
+		return spec.Mount{}, invalid("--mount %q: %s", v, errIDMapMount)
 	}
 	switch typ {
 	case spec.MountBind:

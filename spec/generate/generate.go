@@ -410,6 +410,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if userDests, vols, err = volumesFrom(g, s, p.VolumesFrom, userDests, vols); err != nil {
 		return nil, nil, err
 	}
+	if err := checkIDMapMounts(g, host.Rootless); err != nil {
+		return nil, nil, err
+	}
 	shmMount(g, s.IPC)
 	usernsMounts(g, s, p)
 	if sysd {

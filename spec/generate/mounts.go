@@ -214,6 +214,9 @@ func bindMount(m spec.Mount, dst string) (specs.Mount, error) {
 	if err != nil {
 		return specs.Mount{}, invalid("bind source %s: %v", src, err)
 	}
+	if m.IDMap && (m.Overlay || m.Chown) {
+		return specs.Mount{}, invalid("mount %s: idmap cannot be combined with O (overlay) or U (chown)", dst)
+	}
 	if m.Overlay {
 		if !st.IsDir() {
 			return specs.Mount{}, invalid("O (overlay) needs a directory, %s is not one", src)
@@ -240,6 +243,9 @@ func bindMount(m spec.Mount, dst string) (specs.Mount, error) {
 	}
 	if m.Chown {
 		opts = append(opts, "U")
+	}
+	if m.IDMap {
+		opts = append(opts, "idmap")
 	}
 	om := engine.BindMount(src, dst, opts)
 	if m.NonRecursive {
@@ -373,4 +379,29 @@ func devices(g *specs.Spec, s *spec.ContainerSpec) error {
 		return addHostDevices(g)
 	}
 	return nil
+}
+
+// checkIDMapMounts refuses idmap bind mounts in a container without a
+// user namespace: the mount is idmapped to the container's namespace,
+// and without one there is nothing to map to (podman's runtimes fail at
+// start; berth says so at create). Rootless, the kernel refuses to idmap
+// a host filesystem's mount (mount_setattr: EPERM): refused at create too.
+func checkIDMapMounts(g *specs.Spec, rootless bool) error {
+	for _, m := range g.Mounts {
+		if m.Type != "bind" || !slices.Contains(m.Options, "idmap") {
+			continue
+		}
+		if rootless {
+			return invalid("mount %s: idmap is not supported in rootless mode (the kernel idmaps host mounts for root only)", m.Destination)
+		}
+		if !hasUserNS(g) {
+			return invalid("mount %s: idmap needs a user namespace (--userns auto or private, or --uidmap)", m.Destination)
+		}
+	}
+	return nil
+}
+
+// hasUserNS reports whether g makes or joins a user namespace.
+func hasUserNS(g *specs.Spec) bool {
+	return g.Linux != nil && slices.ContainsFunc(g.Linux.Namespaces, func(n specs.LinuxNamespace) bool { return n.Type == specs.UserNamespace })
 }

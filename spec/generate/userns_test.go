@@ -12,10 +12,6 @@ import (
 	"github.com/berth-dev/berth/spec"
 )
 
-func hasUserNS(g *specs.Spec) bool {
-	return slices.ContainsFunc(g.Linux.Namespaces, func(n specs.LinuxNamespace) bool { return n.Type == specs.UserNamespace })
-}
-
 func sysMount(g *specs.Spec) string {
 	for _, m := range g.Mounts {
 		if m.Destination == "/sys" {

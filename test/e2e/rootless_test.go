@@ -511,3 +511,50 @@ func TestRootlessMigrate(t *testing.T) {
 		t.Errorf("the pause process %s was not replaced", old)
 	}
 }
+
+// TestRootlessBuild builds an image with RUN and COPY as the test user
+// and runs it: the build's containers live in the user's namespace and
+// storage, and what RUN and COPY made is root's inside.
+func TestRootlessBuild(t *testing.T) {
+	if _, err := exec.LookPath("pasta"); err != nil {
+		t.Skip("pasta not installed (scripts/setup.sh installs it)")
+	}
+	openTun(t) // RUN's default network is pasta's
+	u := newRootlessUser(t, true)
+	tar := filepath.Join(u.home, "busybox.tar")
+	data, err := os.ReadFile(busyboxTar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctxDir := filepath.Join(u.home, "ctx")
+	if err := os.Mkdir(ctxDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{
+		tar:                                    string(data),
+		filepath.Join(ctxDir, "hello.txt"):     "hello from COPY\n",
+		filepath.Join(ctxDir, "Containerfile"): "FROM busybox\nRUN echo built > /built && mkdir /data\nCOPY hello.txt /data/\nCMD [\"sh\", \"-c\", \"cat /built /data/hello.txt; stat -c %u /data/hello.txt\"]\n",
+	} {
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{tar, ctxDir, filepath.Join(ctxDir, "hello.txt"), filepath.Join(ctxDir, "Containerfile")} {
+		if err := os.Chown(p, u.uid, u.gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u.must(t, "import", "--change", "CMD=/bin/sh", tar, "busybox")
+	u.must(t, "build", "-t", "rlbuilt", ctxDir)
+	got := u.must(t, "run", "--rm", "--network", "none", "rlbuilt")
+	if want := "built\nhello from COPY\n0"; got != want {
+		t.Errorf("the built image's command: got %q, want %q", got, want)
+	}
+	if out := u.must(t, "ps", "-a", "-q"); out != "" {
+		t.Errorf("containers left after the build and run --rm: %q", out)
+	}
+	r := u.berth("run", "--rm", "--network", "none", "--uidmap", "0:1:1000", "-v", ctxDir+":/d:idmap", "rlbuilt", "stat", "-c", "%u", "/d/hello.txt")
+	if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "idmap is not supported in rootless mode") {
+		t.Errorf("rootless idmap: want one clear line at create, got\n%s", r)
+	}
+}
