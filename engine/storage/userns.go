@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	cstorage "go.podman.io/storage"
@@ -12,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/rootless"
 )
 
 // The default pool of host IDs for --userns=auto when /etc/subuid and
@@ -37,7 +39,7 @@ const autoUser = cstorage.RootAutoUserNsUser
 func (s *Store) CreateMappedContainer(id, name, imageID string, volatile bool, u *define.UserNSConfig, storageOpt map[string]string) (uidMap, gidMap []specs.LinuxIDMapping, _ error) {
 	opts := &cstorage.ContainerOptions{Volatile: volatile, StorageOpt: storageOpt}
 	if u.Mode == "auto" {
-		if _, err := idtools.NewIDMappings(autoUser, autoUser); err == nil {
+		if _, err := idtools.NewIDMappings(autoUser, autoUser); err == nil && !rootless.IsRootless() {
 			opts.AutoUserNs = true
 			opts.AutoUserNsOpts = cstorage.AutoUserNsOptions{
 				Size:                  u.AutoSize,
@@ -111,15 +113,38 @@ func (s *Store) allocateDefault(u *define.UserNSConfig) (uidMap, gidMap []idtool
 			usedG = append(usedG, interval{int64(m.HostID), int64(m.HostID) + int64(m.Size)})
 		}
 	}
-	uidMap, err = allocate(size, u.UIDMap, usedU)
+	uPool, gPool := autoPool("/proc/self/uid_map"), autoPool("/proc/self/gid_map")
+	uidMap, err = allocate(size, u.UIDMap, usedU, uPool)
 	if err != nil {
 		return nil, nil, err
 	}
-	gidMap, err = allocate(size, u.GIDMap, usedG)
+	gidMap, err = allocate(size, u.GIDMap, usedG, gPool)
 	if err != nil {
 		return nil, nil, err
 	}
 	return uidMap, gidMap, nil
+}
+
+// autoPool is where auto namespaces take their IDs from: the default
+// pool as root; for a rootless user the IDs of berth's user namespace
+// above 0 (the user's subordinate range, as podman's rootless auto).
+func autoPool(mapFile string) interval {
+	if !rootless.IsRootless() {
+		return interval{DefaultAutoPoolStart, DefaultAutoPoolStart + DefaultAutoPoolSize}
+	}
+	var best interval
+	if data, err := os.ReadFile(mapFile); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			var inside, outside, n int64
+			if _, err := fmt.Sscan(line, &inside, &outside, &n); err != nil || inside == 0 {
+				continue
+			}
+			if n > best.end-best.start {
+				best = interval{inside, inside + n}
+			}
+		}
+	}
+	return best
 }
 
 // interval is [start, end) of host IDs.
@@ -127,7 +152,7 @@ type interval struct{ start, end int64 }
 
 // allocate maps container IDs [0, size) not covered by extra to one free
 // block of the default pool, then appends extra.
-func allocate(size uint32, extra []specs.LinuxIDMapping, used []interval) ([]idtools.IDMap, error) {
+func allocate(size uint32, extra []specs.LinuxIDMapping, used []interval, pool interval) ([]idtools.IDMap, error) {
 	want := []interval{{0, int64(size)}}
 	for _, e := range extra {
 		want = subtract(want, interval{int64(e.ContainerID), int64(e.ContainerID) + int64(e.Size)})
@@ -138,7 +163,7 @@ func allocate(size uint32, extra []specs.LinuxIDMapping, used []interval) ([]idt
 		n += w.end - w.start
 	}
 	slices.SortFunc(used, func(a, b interval) int { return int(a.start - b.start) })
-	start, end := int64(DefaultAutoPoolStart), int64(DefaultAutoPoolStart)+DefaultAutoPoolSize
+	start, end := pool.start, pool.end
 	for _, r := range used {
 		if r.end <= start || r.start >= end {
 			continue
@@ -149,7 +174,7 @@ func allocate(size uint32, extra []specs.LinuxIDMapping, used []interval) ([]idt
 		start = max(start, r.end)
 	}
 	if end-start < n {
-		return nil, fmt.Errorf("no %d unused IDs left in the default range %d-%d for --userns=auto: %w", n, DefaultAutoPoolStart, DefaultAutoPoolStart+DefaultAutoPoolSize-1, define.ErrInvalidArg)
+		return nil, fmt.Errorf("no %d unused IDs left in the range %d-%d for --userns=auto: %w", n, pool.start, pool.end-1, define.ErrInvalidArg)
 	}
 	var out []idtools.IDMap
 	for _, w := range want {

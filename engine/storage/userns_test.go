@@ -24,7 +24,7 @@ func TestAllocate(t *testing.T) {
 		{"extra mapping carved out", 10, []specs.LinuxIDMapping{{ContainerID: 3, HostID: 5000, Size: 2}}, nil, []idtools.IDMap{
 			{ContainerID: 0, HostID: p, Size: 3}, {ContainerID: 5, HostID: p + 3, Size: 5}, {ContainerID: 3, HostID: 5000, Size: 2}}},
 	} {
-		got, err := allocate(tc.size, tc.extra, tc.used)
+		got, err := allocate(tc.size, tc.extra, tc.used, interval{DefaultAutoPoolStart, DefaultAutoPoolStart + DefaultAutoPoolSize})
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
@@ -40,7 +40,7 @@ func TestAllocate(t *testing.T) {
 			}
 		}
 	}
-	if _, err := allocate(100, nil, []interval{{p, p + DefaultAutoPoolSize - 50}}); err == nil {
+	if _, err := allocate(100, nil, []interval{{p, p + DefaultAutoPoolSize - 50}}, interval{DefaultAutoPoolStart, DefaultAutoPoolStart + DefaultAutoPoolSize}); err == nil {
 		t.Error("a full pool: want an error")
 	}
 }

@@ -342,6 +342,31 @@ func TestRootless(t *testing.T) {
 		if r := u.berth("run", "--rm", "--userns", "keep-id:size=5", "busybox", "true"); r.ExitCode() != 125 || strings.Count(strings.TrimSpace(r.Stderr()), "\n") != 0 {
 			t.Errorf("a bad keep-id option: want one line and 125:\n%s", r)
 		}
+		// auto takes its range from the user's subordinate IDs (IDs 1..
+		// of berth's namespace), not root's default pool.
+		a := u.must(t, "run", "-d", "--userns", "auto:size=2000", "busybox", "sleep", "100")
+		b := u.must(t, "run", "-d", "--userns", "auto:size=2000", "busybox", "sleep", "100")
+		// Read from the host: the maps in host IDs, inside the user's
+		// subordinate range and apart.
+		var starts []int
+		for _, id := range []string{a, b} {
+			pid := u.must(t, "inspect", "--format", "{{.State.Pid}}", id)
+			data, err := os.ReadFile("/proc/" + pid + "/uid_map")
+			f := strings.Fields(string(data))
+			if err != nil || len(f) != 3 || f[0] != "0" || f[2] != "2000" {
+				t.Errorf("auto:size=2000: uid_map of %s %q (%v), want 0 HOSTID 2000", id, data, err)
+				continue
+			}
+			h, _ := strconv.Atoi(f[1])
+			if h < u.subStart || h+2000 > u.subStart+65536 {
+				t.Errorf("auto range %d+2000 outside the user's subordinate IDs %d+65536", h, u.subStart)
+			}
+			starts = append(starts, h)
+		}
+		if len(starts) == 2 && (starts[0] < starts[1]+2000 && starts[1] < starts[0]+2000) {
+			t.Errorf("two auto containers overlap: %v", starts)
+		}
+		u.must(t, "rm", "-f", "-t", "0", a, b)
 	})
 
 	t.Run("pod userns keep-id", func(t *testing.T) {
