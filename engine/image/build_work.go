@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/fault"
 	"github.com/berth-dev/berth/internal/idgen"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
@@ -35,6 +36,7 @@ func (s *Service) NewWorkingContainer(imageID string) (_ *WorkingContainer, retE
 	if err != nil {
 		return nil, err
 	}
+	fault.At("build-working", 0, 0)
 	return &WorkingContainer{ID: id, Rootfs: mp}, nil
 }
 

@@ -118,7 +118,9 @@ func TestRunFlagsLifecycle(t *testing.T) {
 	// exits 255 and the exit code is -1, as with podman.
 	start := time.Now()
 	r := env.Berth("run", "--name", "t", "--network", "none", "--timeout", "2", "busybox", "sleep", "60")
-	if el := time.Since(start); r.ExitCode() != 255 || el < 2*time.Second || el > 30*time.Second {
+	// conmon's timer has second granularity (glib may fire it early):
+	// only "not at once" and "long before the sleep ends" are checked.
+	if el := time.Since(start); r.ExitCode() != 255 || el < time.Second || el > 30*time.Second {
 		t.Errorf("run --timeout 2 sleep 60: exit %d after %v, want 255 after 2s:\n%s", r.ExitCode(), el, r)
 	}
 	if got := paInspect(t, env, "t", "{{.State.Status}} {{.State.ExitCode}}"); got != "exited -1" {
