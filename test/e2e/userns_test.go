@@ -171,8 +171,8 @@ func TestUsernsBadInput(t *testing.T) {
 		{[]string{"--userns", "nomap"}, "nomap is only supported in rootless mode"},
 		{[]string{"--userns", "ns:relative"}, "absolute path"},
 		{[]string{"--subuidname", "no-such-user-xyz"}, "no-such-user-xyz"},
-		{[]string{"-v", "/tmp:/x:idmap"}, "option idmap is not supported: idmapped bind mounts need runc 1.2"},
-		{[]string{"--mount", "type=bind,src=/tmp,dst=/x,idmap"}, "option idmap is not supported"},
+		{[]string{"-v", "/tmp:/x:idmap"}, "idmap needs a user namespace (--userns auto or private, or --uidmap)"},
+		{[]string{"--mount", "type=bind,src=/tmp,dst=/x,idmap"}, "idmap needs a user namespace"},
 	} {
 		r := env.Berth(append(append([]string{"create"}, tc.args...), "busybox", "true")...)
 		if tc.want == "" {
