@@ -325,8 +325,8 @@ networks:
   front:
     ipam:
       config:
-        - subnet: 10.233.1.0/24
-`, port)
+        - subnet: %s
+`, port, freeSubnet24(t))
 	if err := os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte(project), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -101,6 +101,33 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// freeSubnet24 returns a 10.233.N.0/24 that no host interface uses, so a
+// test that names its subnet does not collide with a leftover bridge or
+// a second suite running at the same time.
+func freeSubnet24(t testing.TB) string {
+	t.Helper()
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := os.Getpid() % 200
+	for i := 0; i < 250; i++ {
+		n := (start + i) % 250
+		_, cand, _ := net.ParseCIDR(fmt.Sprintf("10.233.%d.0/24", n))
+		used := false
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && (cand.Contains(ipn.IP) || ipn.Contains(cand.IP)) {
+				used = true
+			}
+		}
+		if !used {
+			return cand.String()
+		}
+	}
+	t.Fatal("no free 10.233.N.0/24 subnet on this host")
+	return ""
+}
+
 // start writes the config for r.Addr, runs the registry and waits until
 // it answers; false means it exited (port taken) and may be retried.
 func (r *Registry) start(t testing.TB) bool {
