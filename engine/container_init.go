@@ -106,7 +106,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 	fault.At("init-network", 0, 0)
 	defer func() {
 		if retErr != nil {
-			_ = finishNetwork() // settle the setup before undoing it
+			_ = finishNetwork(0) // settle the setup before undoing it
 			_ = c.teardownNetworkLocked(ctx)
 		}
 	}()
@@ -223,7 +223,7 @@ func (c *Container) initLocked(ctx context.Context) (retErr error) {
 		return fmt.Errorf("container %s: %w", c.config.Name, err)
 	}
 	fault.At("init-created", conmonPID, pid)
-	if err := finishNetwork(); err != nil {
+	if err := finishNetwork(pid); err != nil {
 		_ = rt.KillContainer(ctx, c.config.ID, 9, c.hasCgroup())
 		_ = rt.DeleteContainer(ctx, c.config.ID)
 		return err

@@ -38,9 +38,15 @@ func (c *Container) netnsPath() string {
 // With --network container:X the spec gets X's namespace. none (runc
 // makes a namespace with loopback up), host and ns:PATH need nothing.
 //
+// A container with a user namespace of its own gets its network
+// namespace from the runtime instead, inside that user namespace, and
+// finish(pid) pins and connects it after the create (podman's order):
+// runc 1.1 enters the user namespace first on exec, and then may not
+// enter a network namespace owned by the parent one.
+//
 // Preconditions: c.lock is held.
-func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_ []*os.File, finish func() error, retErr error) {
-	done := func() error { return nil }
+func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_ []*os.File, finish func(pid int) error, retErr error) {
+	done := func(int) error { return nil }
 	nb := c.runtime.net
 	if nb == nil {
 		return nil, done, nil
@@ -59,9 +65,10 @@ func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_
 		setNetNSPath(spec, path)
 		return nil, done, nil
 	}
+	post := hasUserNS(spec)
 	if _, _, ok := network.IsUserMode(c.config.NetMode); ok {
 		c.defaultRootlessSysctls(spec)
-		return nil, done, c.setupUserNetLocked(ctx, spec)
+		return c.setupUserNetLocked(ctx, spec, post)
 	}
 	if !c.isBridgeMode() {
 		return nil, done, nil
@@ -81,10 +88,14 @@ func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_
 		}
 	}()
 	path := c.netnsPath()
-	if err := network.NewNetNS(path); err != nil {
-		return nil, nil, fmt.Errorf("container %s: %w", c.config.Name, err)
+	if post {
+		setNetNSPath(spec, "")
+	} else {
+		if err := network.NewNetNS(path); err != nil {
+			return nil, nil, fmt.Errorf("container %s: %w", c.config.Name, err)
+		}
+		setNetNSPath(spec, path)
 	}
-	setNetNSPath(spec, path)
 	// A rootless container's ports are not netavark's (it runs in the
 	// rootless namespace, not on the host) but a forwarder's, which gets
 	// the sockets instead of conmon.
@@ -92,14 +103,10 @@ func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_
 	if c.runtime.cfg.Rootless {
 		netavarkPorts, fwdFiles, files = nil, files, nil
 	}
-	// netavark runs while the OCI runtime creates the container in the
-	// same (pinned) namespace: the two do not depend on each other, and
-	// overlapping them takes a runtime create off the bridge run path.
 	type result struct {
 		res map[string]define.NetworkResult
 		err error
 	}
-	ch := make(chan result, 1)
 	opts := network.SetupOptions{
 		ContainerID:   c.config.ID,
 		ContainerName: c.config.Name,
@@ -108,14 +115,30 @@ func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_
 		Ports:         netavarkPorts,
 		DNSServers:    c.config.DNSServers,
 	}
-	go func() {
-		res, err := nb.Setup(ctx, opts)
-		ch <- result{res, err}
-	}()
+	// netavark runs while the OCI runtime creates the container in the
+	// same (pinned) namespace: the two do not depend on each other, and
+	// overlapping them takes a runtime create off the bridge run path.
+	ch := make(chan result, 1)
+	if !post {
+		go func() {
+			res, err := nb.Setup(ctx, opts)
+			ch <- result{res, err}
+		}()
+	}
 	var once *result
-	finish = func() error {
+	finish = func(pid int) error {
 		if once == nil {
-			r := <-ch
+			var r result
+			switch {
+			case !post:
+				r = <-ch
+			case pid <= 0:
+				r.err = errors.New("the container was not created")
+			default:
+				if r.err = network.PinNetNS(path, pid); r.err == nil {
+					r.res, r.err = nb.Setup(ctx, opts)
+				}
+			}
 			if r.err == nil && c.runtime.cfg.Rootless {
 				r.err = c.startForwarderLocked(ctx, fwdFiles, ports, r.res)
 				if r.err != nil {
@@ -138,6 +161,20 @@ func (c *Container) setupNetworkLocked(ctx context.Context, spec *specs.Spec) (_
 		return nil
 	}
 	return files, finish, nil
+}
+
+// hasUserNS reports whether spec puts the container in a user namespace
+// other than berth's own, made by the runtime or joined.
+func hasUserNS(spec *specs.Spec) bool {
+	if spec.Linux == nil {
+		return false
+	}
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type == specs.UserNamespace {
+			return true
+		}
+	}
+	return false
 }
 
 // networksWithAliases adds the short ID to every network's aliases, as

@@ -12,6 +12,7 @@ import (
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/engine/network"
+	"github.com/berth-dev/berth/internal/rootless"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -24,36 +25,59 @@ func (c *Container) userNetPIDFile() string {
 // slirp4netns (a rootless container's default) a pinned namespace that
 // the tool connects to the host, forwarding the published ports. Random
 // host ports are picked by binding and releasing them just before the
-// tool binds them itself.
+// tool binds them itself. With post (a user namespace of its own, see
+// setupNetworkLocked) the runtime makes the namespace and the tool starts
+// in finish, after the create.
 //
 // Preconditions: c.lock is held.
-func (c *Container) setupUserNetLocked(ctx context.Context, spec *specs.Spec) (retErr error) {
+func (c *Container) setupUserNetLocked(ctx context.Context, spec *specs.Spec, post bool) (_ []*os.File, finish func(pid int) error, retErr error) {
 	if err := c.teardownNetworkLocked(ctx); err != nil {
 		warnf("container %s: cleaning up stale networking: %v", c.config.Name, err)
 	}
 	files, ports, err := network.ReservePorts(c.config.Ports)
 	network.CloseFiles(files)
 	if err != nil {
-		return fmt.Errorf("container %s: %w", c.config.Name, err)
+		return nil, nil, fmt.Errorf("container %s: %w", c.config.Name, err)
 	}
 	path := c.netnsPath()
-	if err := network.NewNetNS(path); err != nil {
-		return fmt.Errorf("container %s: %w", c.config.Name, err)
-	}
-	defer func() {
-		if retErr != nil {
-			network.StopUserNet(c.userNetPIDFile())
-			_ = network.RemoveNetNS(path)
+	start := func(pin func() error) (retErr error) {
+		if err := pin(); err != nil {
+			return fmt.Errorf("container %s: %w", c.config.Name, err)
 		}
-	}()
-	err = network.StartUserNet(ctx, network.UserNetOptions{Mode: c.config.NetMode, NetNS: path, Ports: ports, PIDFile: c.userNetPIDFile()})
-	if err != nil {
-		return fmt.Errorf("container %s: %w", c.config.Name, err)
+		defer func() {
+			if retErr != nil {
+				network.StopUserNet(c.userNetPIDFile())
+				_ = network.RemoveNetNS(path)
+			}
+		}()
+		err = network.StartUserNet(ctx, network.UserNetOptions{Mode: c.config.NetMode, NetNS: path, Ports: ports, PIDFile: c.userNetPIDFile()})
+		if err != nil {
+			return fmt.Errorf("container %s: %w", c.config.Name, err)
+		}
+		c.state.NetNS = path
+		c.state.Ports = ports
+		return nil
 	}
-	setNetNSPath(spec, path)
-	c.state.NetNS = path
-	c.state.Ports = ports
-	return nil
+	if !post {
+		if err := start(func() error { return network.NewNetNS(path) }); err != nil {
+			return nil, nil, err
+		}
+		setNetNSPath(spec, path)
+		return nil, func(int) error { return nil }, nil
+	}
+	setNetNSPath(spec, "")
+	var once *error
+	finish = func(pid int) error {
+		if once == nil {
+			err := fmt.Errorf("container %s: the container was not created", c.config.Name)
+			if pid > 0 {
+				err = start(func() error { return network.PinNetNS(path, pid) })
+			}
+			once = &err
+		}
+		return *once
+	}
+	return nil, finish, nil
 }
 
 // checkRootlessNetwork refuses, for a rootless engine, what an
@@ -61,8 +85,14 @@ func (c *Container) setupUserNetLocked(ctx context.Context, spec *specs.Spec) (r
 // net.ipv4.ip_unprivileged_port_start. A container that names no network
 // gets pasta, as in podman 5; one that names networks (or bridge) is put
 // on them in the rootless network namespace.
+//
+// For root, pasta is refused as in podman: pasta started by real root
+// changes to nobody and then cannot enter the container's namespace.
 func (r *Runtime) checkRootlessNetwork(cfg *define.ContainerConfig) error {
 	if !r.cfg.Rootless {
+		if tool, _, ok := network.IsUserMode(cfg.NetMode); ok && tool == network.ModePasta && !rootless.InUserNS() {
+			return fmt.Errorf("pasta networking is only supported for rootless mode or when inside a nested userns: %w", define.ErrInvalidArg)
+		}
 		return nil
 	}
 	if cfg.NetMode == "" && len(cfg.Networks) == 0 {

@@ -168,10 +168,7 @@ func placement(rt *engine.Runtime, s *spec.ContainerSpec) (generate.Placement, e
 }
 
 // podUserNS fills in the user namespace of a pod's infra container (pod
-// create --userns) for its members: they join it unless the engine made
-// the infra's network namespace (bridge, pasta, ...): runc joins a
-// namespace path after the user namespace, and one owned by the host's
-// cannot be joined from the pod's.
+// create --userns) for its members, who join it.
 func podUserNS(rt *engine.Runtime, infraID string, pp *generate.PodPlacement) error {
 	if infraID == "" {
 		return nil
@@ -184,12 +181,7 @@ func podUserNS(rt *engine.Runtime, infraID string, pp *generate.PodPlacement) er
 	if cfg.UserNS == nil || cfg.UserNS.Mode == "" {
 		return nil
 	}
-	uid, gid, err := infra.IDMaps()
-	if err != nil {
-		return fmt.Errorf("the user namespace of the pod's infra container: %w", err)
-	}
-	pp.InfraUserNS, pp.JoinUserNS = infraID, cfg.NetMode == "none" || cfg.NetMode == "host"
-	pp.UIDMap, pp.GIDMap, pp.InfraUser = uid, gid, cfg.User
+	pp.InfraUserNS, pp.InfraUser = infraID, cfg.User
 	return nil
 }
 

@@ -49,6 +49,25 @@ func NewNetNS(path string) (retErr error) {
 	})
 }
 
+// PinNetNS pins the network namespace of process pid at path, for a
+// namespace the OCI runtime made: one inside a container's own user
+// namespace, which berth cannot make beforehand.
+func PinNetNS(path string, pid int) (retErr error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
+	if err != nil {
+		return fmt.Errorf("creating network namespace file: %w", err)
+	}
+	f.Close()
+	if err := unix.Mount("/proc/"+strconv.Itoa(pid)+"/ns/net", path, "none", unix.MS_BIND, ""); err != nil {
+		_ = os.Remove(path)
+		return fmt.Errorf("bind mount network namespace of process %d: %w", pid, err)
+	}
+	return nil
+}
+
 // onNetNSThread runs fn on a locked thread, entering the namespace at path
 // first unless path is "" (fn then makes its own), and puts the thread back
 // in its own namespace afterwards. Only a thread that got back is unlocked

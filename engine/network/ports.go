@@ -83,7 +83,22 @@ func bindPort(ip string, port uint16, proto string) (*os.File, uint16, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := unix.Bind(fd, sa); err != nil {
+	// A TCP port is reserved by a listening socket with SO_REUSEADDR (as
+	// podman's): the connections of an earlier run left in TIME_WAIT do
+	// not block a restart, while a live reservation or server still does.
+	// Nothing reaches the listener: netavark's DNAT or the user-mode tool
+	// takes the port's traffic.
+	if typ == unix.SOCK_STREAM {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+			unix.Close(fd)
+			return nil, 0, err
+		}
+	}
+	err = unix.Bind(fd, sa)
+	if err == nil && typ == unix.SOCK_STREAM {
+		err = unix.Listen(fd, 128)
+	}
+	if err != nil {
 		unix.Close(fd)
 		where := addr.String()
 		if errors.Is(err, unix.EADDRINUSE) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/procps"
 )
 
 // User-mode networking: a rootless container cannot have a veth on a host
@@ -269,12 +270,21 @@ func slirpForward(api string, p define.PortMapping, i uint16) error {
 }
 
 // StopUserNet ends the helper StartUserNet started (if it still runs) and
-// removes its files. Idempotent.
+// removes its files. It waits (up to 2 s, then kills) for the helper to
+// be gone: it holds the published ports, which a restart binds next.
+// Idempotent.
 func StopUserNet(pidFile string) {
 	data, err := os.ReadFile(pidFile)
 	if err == nil {
 		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 && isUserNetHelper(pid) {
 			_ = syscall.Kill(pid, syscall.SIGTERM)
+			deadline := time.Now().Add(2 * time.Second)
+			for procps.Alive(pid) && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if procps.Alive(pid) && isUserNetHelper(pid) {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
 		}
 	}
 	_ = os.Remove(pidFile)

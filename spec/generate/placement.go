@@ -123,14 +123,9 @@ type PodPlacement struct {
 	// Infra is true for the pod's infra container itself.
 	Infra bool
 	// InfraUserNS is the infra container's ID when it owns a user
-	// namespace for the pod (pod create --userns), UIDMap and GIDMap its
-	// maps. Members join it when JoinUserNS; else (the engine made the
-	// infra's network namespace, owned by the host's user namespace,
-	// which runc 1.1 cannot join after the pod's) each gets a namespace
-	// of its own with the same maps.
-	InfraUserNS    string
-	UIDMap, GIDMap []specs.LinuxIDMapping
-	JoinUserNS     bool
+	// namespace for the pod (pod create --userns): members join it (and
+	// the network namespace the runtime made inside it).
+	InfraUserNS string
 	// InfraUser is the infra container's user (keep-id's), the default
 	// user of a member of a pod with a user namespace.
 	InfraUser string

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/spec"
 )
@@ -41,20 +39,12 @@ func TestPodUserNS(t *testing.T) {
 	}
 }
 
-// A member joins the pod's user namespace, or takes its maps when the
-// engine made the infra's network namespace; its own --userns is refused.
+// A member joins the pod's user namespace; its own --userns is refused.
 func TestPodMemberUserNS(t *testing.T) {
-	maps := []specs.LinuxIDMapping{{ContainerID: 0, HostID: 500000, Size: 65536}}
-	pod := &PodPlacement{HasInfra: true, InfraUserNS: "infra1", UIDMap: maps, GIDMap: maps, JoinUserNS: true}
+	pod := &PodPlacement{HasInfra: true, InfraUserNS: "infra1"}
 	u, err := podMemberUserNS(spec.UserNS{}, pod)
 	if err != nil || u.Mode != "container" || u.Path != "infra1" {
 		t.Errorf("joining member: %+v %v", u, err)
-	}
-	copied := *pod
-	copied.JoinUserNS = false
-	u, err = podMemberUserNS(spec.UserNS{}, &copied)
-	if err != nil || u.Mode != spec.UserNSPrivate || len(u.UIDMap) != 1 || u.UIDMap[0].HostID != 500000 || len(u.GIDMap) != 1 {
-		t.Errorf("member taking the maps: %+v %v", u, err)
 	}
 	for _, own := range []spec.UserNS{{Mode: spec.UserNSAuto}, {Mode: spec.UserNSPrivate, UIDMap: []spec.IDMap{{Size: 1}}}, {SubUIDName: "x"}} {
 		if _, err := podMemberUserNS(own, pod); err == nil || !strings.Contains(err.Error(), "cannot set user namespace mode when joining pod with infra container") {

@@ -122,8 +122,7 @@ func userNamespace(g *specs.Spec, s *spec.ContainerSpec, host *Host, pod *PodPla
 }
 
 // podMemberUserNS is the user namespace of a container in pod: that of
-// the pod's infra container (container:INFRA) when the pod has one, or
-// one with its maps (see PodPlacement.JoinUserNS). A
+// the pod's infra container (container:INFRA) when the pod has one. A
 // member asking for its own is refused, with podman's message.
 func podMemberUserNS(u spec.UserNS, pod *PodPlacement) (spec.UserNS, error) {
 	if pod == nil || pod.Infra || pod.InfraUserNS == "" {
@@ -131,9 +130,6 @@ func podMemberUserNS(u spec.UserNS, pod *PodPlacement) (spec.UserNS, error) {
 	}
 	if u.Mode != "" || len(u.UIDMap)+len(u.GIDMap) > 0 || u.SubUIDName != "" || u.SubGIDName != "" {
 		return u, invalid("cannot set user namespace mode when joining pod with infra container")
-	}
-	if !pod.JoinUserNS {
-		return spec.UserNS{Mode: spec.UserNSPrivate, UIDMap: toSpecIDMaps(pod.UIDMap), GIDMap: toSpecIDMaps(pod.GIDMap)}, nil
 	}
 	return spec.UserNS{Mode: "container", Path: pod.InfraUserNS}, nil
 }
@@ -203,14 +199,6 @@ func fromRootlessMaps(m []rootless.IDMap) []specs.LinuxIDMapping {
 	out := make([]specs.LinuxIDMapping, 0, len(m))
 	for _, x := range m {
 		out = append(out, specs.LinuxIDMapping{ContainerID: uint32(x.ContainerID), HostID: uint32(x.HostID), Size: uint32(x.Size)})
-	}
-	return out
-}
-
-func toSpecIDMaps(m []specs.LinuxIDMapping) []spec.IDMap {
-	out := make([]spec.IDMap, 0, len(m))
-	for _, x := range m {
-		out = append(out, spec.IDMap{ContainerID: x.ContainerID, HostID: x.HostID, Size: x.Size})
 	}
 	return out
 }

@@ -335,6 +335,23 @@ func TestRootless(t *testing.T) {
 		if uid, _ := owner("other"); uid != u.uid {
 			t.Errorf("keep-id:uid=1234: the file is uid %d on the host, want the user's %d", uid, u.uid)
 		}
+		// exec enters the container's own user namespace and then its
+		// network namespace: the runtime makes that one inside the user
+		// namespace (runc 1.1 refuses one owned by the parent).
+		kport := freePort(t)
+		u.must(t, "run", "-d", "--name", "kid", "--userns", "keep-id", "-p", fmt.Sprintf("127.0.0.1:%d:8080", kport), "busybox", "sh", "-c",
+			"mkdir -p /tmp/www && echo keep-id-web > /tmp/www/i && exec httpd -f -p 8080 -h /tmp/www")
+		if got := u.must(t, "exec", "kid", "sh", "-c", "id -u; ip -o addr show | grep -c 'inet '"); got != fmt.Sprintf("%d\n2", u.uid) {
+			t.Errorf("exec into a keep-id container with pasta: got %q, want the user's uid and lo plus pasta's address", got)
+		}
+		if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/i", kport)); strings.TrimSpace(got) != "keep-id-web" {
+			t.Errorf("keep-id container's published port: got %q", got)
+		}
+		u.must(t, "restart", "-t", "0", "kid")
+		if got := u.must(t, "exec", "kid", "id", "-u"); got != strconv.Itoa(u.uid) {
+			t.Errorf("exec after restart: got %q", got)
+		}
+		u.must(t, "rm", "-f", "-t", "0", "kid")
 		got = u.must(t, "run", "--rm", "--userns", "nomap", "busybox", "sh", "-c", "id -u; cat /proc/self/uid_map")
 		if f := strings.Fields(got); len(f) != 4 || f[0] != "0" || f[1] != "0" || f[2] != "1" || f[3] != "65536" {
 			t.Errorf("nomap: got %q, want root mapped to the namespace's first subordinate ID only", got)
@@ -377,13 +394,17 @@ func TestRootless(t *testing.T) {
 		if err := os.Chown(shared, u.uid, u.gid); err != nil {
 			t.Fatal(err)
 		}
-		// --network none: members join the infra's namespace; the default
-		// (pasta) gives each its own with the same maps.
+		// Members join the infra's user namespace, and the network
+		// namespace the runtime made inside it.
 		for _, net := range []string{"none", "pasta"} {
 			u.must(t, "pod", "create", "--userns", "keep-id", "--network", net, "--name", "kpod")
 			got := u.must(t, "run", "--rm", "--pod", "kpod", "-v", shared+":/shared", "busybox", "sh", "-c", "id -u; touch /shared/"+net)
 			if want := strconv.Itoa(u.uid); got != want {
 				t.Errorf("%s: a member of a keep-id pod runs as %q, want %s", net, got, want)
+			}
+			u.must(t, "run", "-d", "--pod", "kpod", "--name", "kmember", "busybox", "sleep", "100")
+			if got := u.must(t, "exec", "kmember", "id", "-u"); got != strconv.Itoa(u.uid) {
+				t.Errorf("%s: exec into a member of a keep-id pod: got %q", net, got)
 			}
 			var st syscall.Stat_t
 			if err := syscall.Stat(filepath.Join(shared, net), &st); err != nil || int(st.Uid) != u.uid {

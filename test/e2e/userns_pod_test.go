@@ -121,9 +121,10 @@ func TestUsernsPodBadInput(t *testing.T) {
 	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "fixed")
 }
 
-// A pod with a user namespace on a bridge network: the infra container's
-// new user namespace joins the network namespace the engine made, and a
-// member's server is reached through the pod's published port.
+// A pod with a user namespace on a bridge network: the runtime makes the
+// infra's network namespace inside its new user namespace, members join
+// both (exec too), and a member's server is reached through the pod's
+// published port.
 func TestUsernsPodNetwork(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
@@ -136,6 +137,9 @@ func TestUsernsPodNetwork(t *testing.T) {
 	got := strings.TrimSpace(httpGet(t, "http://127.0.0.1:"+port+"/i"))
 	if f := strings.Fields(got); len(f) != 3 || f[1] == "0" {
 		t.Errorf("member's uid_map through the published port: %q, want the pod's range", got)
+	}
+	if in := env.MustBerth(t, "exec", "srv", "head", "-1", "/proc/self/uid_map"); strings.Join(strings.Fields(in), " ") != strings.Join(strings.Fields(got), " ") {
+		t.Errorf("exec into the member: uid_map %q, want the pod's %q", in, got)
 	}
 	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "np")
 	env.MustBerth(t, "network", "rm", "unet")

@@ -43,6 +43,40 @@ func hostUIDMap(t *testing.T, env *Env, name string) string {
 	return strings.TrimSpace(string(b))
 }
 
+// exec into a container with a user namespace of its own on a bridge
+// network: the runtime makes the network namespace inside the user
+// namespace and berth connects it after the create, so runc 1.1's exec
+// (user namespace first) may enter it. Also after a restart, with the
+// published port served and nothing left pinned after rm.
+func TestUsernsExecNetwork(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	port := strconv.Itoa(freePort(t))
+	env.MustBerth(t, "run", "-d", "--name", "ux", "--userns", "auto", "-p", "127.0.0.1:"+port+":8080", "busybox", "sh", "-c",
+		"mkdir -p /www && echo userns-web > /www/i && exec httpd -f -p 8080 -h /www")
+	check := func(when string) {
+		t.Helper()
+		ip := env.MustBerth(t, "inspect", "--format", "{{.NetworkSettings.IPAddress}}", "ux")
+		got := env.MustBerth(t, "exec", "ux", "sh", "-c", "head -1 /proc/self/uid_map; ip -4 -o addr show eth0")
+		lines := strings.Split(got, "\n")
+		if len(lines) != 2 || strings.Fields(lines[0])[1] == "0" || ip == "" || !strings.Contains(lines[1], " "+ip+"/") {
+			t.Errorf("%s: exec saw %q, want a mapped root and eth0 with %s", when, got, ip)
+		}
+		if got := strings.TrimSpace(httpGet(t, "http://127.0.0.1:"+port+"/i")); got != "userns-web" {
+			t.Errorf("%s: published port: %q", when, got)
+		}
+	}
+	check("first start")
+	env.MustBerth(t, "restart", "-t", "0", "ux")
+	check("after restart")
+	id := env.MustBerth(t, "inspect", "--format", "{{.Id}}", "ux")
+	env.MustBerth(t, "rm", "-f", "-t", "0", "ux")
+	if _, err := os.Stat(filepath.Join(env.RunRoot, "berth", "netns", id)); !os.IsNotExist(err) {
+		t.Errorf("network namespace still pinned after rm: %v", err)
+	}
+}
+
 func TestUsernsUIDMap(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t)
@@ -173,6 +207,8 @@ func TestUsernsBadInput(t *testing.T) {
 		{[]string{"--subuidname", "no-such-user-xyz"}, "no-such-user-xyz"},
 		{[]string{"-v", "/tmp:/x:idmap"}, "idmap needs a user namespace (--userns auto or private, or --uidmap)"},
 		{[]string{"--mount", "type=bind,src=/tmp,dst=/x,idmap"}, "idmap needs a user namespace"},
+		// pasta started by real root changes to nobody (podman refuses it too).
+		{[]string{"--network", "pasta"}, "pasta networking is only supported for rootless mode"},
 	} {
 		r := env.Berth(append(append([]string{"create"}, tc.args...), "busybox", "true")...)
 		if tc.want == "" {
