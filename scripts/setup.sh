@@ -8,7 +8,7 @@ packages=(
 	runc crun conmon netavark aardvark-dns busybox-static docker-registry
 	iptables uidmap catatonit hyperfine time sqlite3 gcc make git ca-certificates
 	iproute2 nftables apparmor python3-docker docker-compose podman openssh-server
-	passt slirp4netns criu
+	passt slirp4netns criu fuse-overlayfs
 )
 
 missing=()

@@ -101,8 +101,11 @@ type StoreInfo struct {
 	GraphRootAllocated uint64            `json:"graphRootAllocated"`
 	GraphRootUsed      uint64            `json:"graphRootUsed"`
 	GraphStatus        map[string]string `json:"graphStatus"`
-	ImageCopyTmpDir    string            `json:"imageCopyTmpDir"`
-	VolumePath         string            `json:"volumePath"`
+	// GraphOptions are the driver's options; a mount program (fuse-
+	// overlayfs) is shown with its path, package and version, as podman.
+	GraphOptions    map[string]any `json:"graphOptions"`
+	ImageCopyTmpDir string         `json:"imageCopyTmpDir"`
+	VolumePath      string         `json:"volumePath"`
 }
 
 // ContainerStore counts containers by state.
@@ -179,6 +182,7 @@ func Info(ctx context.Context, rt *engine.Runtime, version string) (*InfoReport,
 	if store, err := rt.Storage(); err == nil {
 		s.GraphDriverName = store.GraphDriverName()
 		s.GraphStatus = graphStatus(store)
+		s.GraphOptions = graphOptions(store.GraphOptions())
 	} else {
 		return nil, err
 	}

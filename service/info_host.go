@@ -3,6 +3,7 @@ package service
 import (
 	"bufio"
 	"os"
+	"os/exec"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -108,6 +109,25 @@ func graphStatus(store interface{ GraphDriverStatus() ([][2]string, error) }) ma
 		for _, kv := range st {
 			out[kv[0]] = kv[1]
 		}
+	}
+	return out
+}
+
+// graphOptions maps the driver's KEY=VALUE options for info; a mount
+// program becomes {Executable, Package, Version}.
+func graphOptions(opts []string) map[string]any {
+	out := map[string]any{}
+	for _, o := range opts {
+		k, v, _ := strings.Cut(o, "=")
+		if !strings.HasSuffix(k, "mount_program") {
+			out[k] = v
+			continue
+		}
+		prog := map[string]string{"Executable": v, "Package": dpkgOwner(v), "Version": ""}
+		if ver, err := exec.Command(v, "--version").Output(); err == nil {
+			prog["Version"] = strings.Join(strings.Fields(string(ver)), " ")
+		}
+		out[k] = prog
 	}
 	return out
 }

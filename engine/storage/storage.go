@@ -8,6 +8,11 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/reexec"
@@ -99,6 +104,23 @@ func (s *Store) RunRoot() string { return s.store.RunRoot() }
 
 // GraphDriverName is the driver actually in use (overlay, vfs, ...).
 func (s *Store) GraphDriverName() string { return s.store.GraphDriverName() }
+
+// GraphOptions returns the driver's options as KEY=VALUE, with a mount
+// program the overlay driver picked by itself (fuse-overlayfs, where the
+// kernel has no overlay in a user namespace) as overlay.mount_program.
+func (s *Store) GraphOptions() []string {
+	opts := slices.Clone(s.store.GraphOptions())
+	if s.store.GraphDriverName() != "overlay" || slices.ContainsFunc(opts, func(o string) bool { return strings.Contains(o, "mount_program=") }) {
+		return opts
+	}
+	// The driver's record of its choice (drivers/overlay's flag file).
+	if flag, err := os.ReadFile(filepath.Join(s.store.GraphRoot(), "overlay", ".has-mount-program")); err == nil && strings.TrimSpace(string(flag)) == "true" {
+		if path, err := exec.LookPath("fuse-overlayfs"); err == nil {
+			opts = append(opts, "overlay.mount_program="+path)
+		}
+	}
+	return opts
+}
 
 // GraphDriverStatus returns the driver's key/value status lines for `info`.
 func (s *Store) GraphDriverStatus() ([][2]string, error) {

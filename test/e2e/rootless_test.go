@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -160,19 +161,24 @@ func userPIDs(uid int) []int {
 
 // openTun makes /dev/net/tun usable by unprivileged users (pasta and
 // slirp4netns open it) for the test and restores its mode after.
-func openTun(t *testing.T) {
-	fi, err := os.Stat("/dev/net/tun")
+func openTun(t *testing.T) { openDevice(t, "/dev/net/tun") }
+
+// openDevice makes a device node readable and writable by everyone for
+// the test (rootless pasta needs /dev/net/tun, fuse-overlayfs /dev/fuse),
+// and gives it its mode back afterwards.
+func openDevice(t *testing.T, dev string) {
+	fi, err := os.Stat(dev)
 	if err != nil {
-		t.Skip("no /dev/net/tun")
+		t.Skipf("no %s", dev)
 	}
 	mode := fi.Mode().Perm()
 	if mode&0o006 == 0o006 {
 		return
 	}
-	if err := os.Chmod("/dev/net/tun", 0o666); err != nil {
+	if err := os.Chmod(dev, 0o666); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = os.Chmod("/dev/net/tun", mode) })
+	t.Cleanup(func() { _ = os.Chmod(dev, mode) })
 }
 
 // httpGet fetches url from the host, retrying while the server starts.
@@ -296,6 +302,39 @@ func TestRootless(t *testing.T) {
 			t.Errorf("a second member reaching the first: got %q", got)
 		}
 		u.must(t, "pod", "rm", "-f", "-t", "0", "pp")
+	})
+
+	// Overlay through fuse-overlayfs, as storage uses where the kernel has
+	// no overlay in a user namespace (this one has: the mount program is
+	// set, as storage.conf's mount_program does).
+	t.Run("fuse-overlayfs", func(t *testing.T) {
+		prog, err := exec.LookPath("fuse-overlayfs")
+		if err != nil {
+			t.Skip("fuse-overlayfs not installed (scripts/setup.sh installs it)")
+		}
+		openDevice(t, "/dev/fuse")
+		store := []string{"--root", filepath.Join(u.home, "fuse-root"), "--runroot", filepath.Join(u.runDir, "fuse-run"),
+			"--storage-opt", "overlay.mount_program=" + prog}
+		b := func(args ...string) string { return u.must(t, append(slices.Clone(store), args...)...) }
+		b("import", "--change", "CMD=/bin/sh", tar, "busybox")
+		got := b("run", "--rm", "busybox", "sh", "-c", "head -1 /proc/mounts | cut -d' ' -f3; echo written > /f; cat /f")
+		if got != "fuse.fuse-overlayfs\nwritten" {
+			t.Errorf("rootfs of a container: got %q, want fuse-overlayfs and a writable root", got)
+		}
+		b("run", "-d", "--name", "fz", "--userns", "keep-id", "busybox", "sleep", "100")
+		if got := b("exec", "fz", "id", "-u"); got != strconv.Itoa(u.uid) {
+			t.Errorf("exec into a keep-id container on fuse-overlayfs: %q", got)
+		}
+		if got := b("info", "--format", "{{range $k, $v := .Store.GraphOptions}}{{$k}}={{index $v \"Executable\"}}{{end}}"); got != "overlay.mount_program="+prog {
+			t.Errorf("info's graphOptions: %q", got)
+		}
+		b("rm", "-f", "-t", "0", "fz")
+		for deadline := time.Now().Add(5 * time.Second); len(pidsNamed(u.uid, "fuse-overlayfs")) > 0 && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if pids := pidsNamed(u.uid, "fuse-overlayfs"); len(pids) > 0 {
+			t.Errorf("fuse-overlayfs still runs after rm: %v", pids)
+		}
 	})
 
 	t.Run("slirp4netns", func(t *testing.T) {
