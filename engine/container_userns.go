@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
 	estorage "github.com/berth-dev/berth/engine/storage"
@@ -50,8 +52,21 @@ func createRootfs(store *estorage.Store, r *Runtime, cfg *define.ContainerConfig
 		// A pod's range: its members' images are not known yet.
 		u.AutoSize = estorage.DefaultAutoSize
 	}
-	_, _, err := store.CreateMappedContainer(cfg.ID, cfg.Name, cfg.ImageID, cfg.AutoRemove, &u, cfg.StorageOpts)
+	_, _, err := store.CreateMappedContainer(cfg.ID, cfg.Name, cfg.ImageID, cfg.AutoRemove, &u, cfg.StorageOpts, numericUserSize(cfg.User))
 	return err
+}
+
+// numericUserSize is one above the numeric uid and gid of a --user
+// "UID[:GID]" (0 for names, which the image's files define): an auto
+// namespace must map the user the container runs as.
+func numericUserSize(spec string) uint32 {
+	var size uint32
+	for _, part := range strings.SplitN(spec, ":", 2) {
+		if id, err := strconv.ParseUint(part, 10, 32); err == nil && id < 1<<32-1 {
+			size = max(size, uint32(id)+1)
+		}
+	}
+	return size
 }
 
 // reserveUserNS creates the mapped rootfs of a new container (see above);

@@ -13,17 +13,21 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/lookup"
 	"github.com/berth-dev/berth/internal/rootless"
 )
 
 // The default pool of host IDs for --userns=auto when /etc/subuid and
 // /etc/subgid have no "containers" entry: the range podman's
-// documentation suggests for that entry, and the size an auto namespace
-// gets without size= (the library's largest auto size).
+// documentation suggests for that entry. A pod's namespace (its members'
+// images are not known yet) gets DefaultAutoSize, the library's largest
+// auto size; a container's is sized to its image (autoSize) between
+// storage.conf's default auto-userns-min-size and -max-size.
 const (
 	DefaultAutoPoolStart = 2147483647
 	DefaultAutoPoolSize  = 2147483648
 	DefaultAutoSize      = 65536
+	autoMinSize          = 1024
 )
 
 // autoUser is the /etc/subuid name root's auto namespaces come from.
@@ -36,23 +40,35 @@ const autoUser = cstorage.RootAutoUserNsUser
 // store uses, from the "containers" entries of /etc/subuid and /etc/subgid
 // (by the library, as podman) or, without them, from the default pool.
 // It returns the maps the container got.
-func (s *Store) CreateMappedContainer(id, name, imageID string, volatile bool, u *define.UserNSConfig, storageOpt map[string]string) (uidMap, gidMap []specs.LinuxIDMapping, _ error) {
+//
+// minSize is the least size an auto namespace without size= gets (the
+// container's numeric user and group, plus one).
+func (s *Store) CreateMappedContainer(id, name, imageID string, volatile bool, u *define.UserNSConfig, storageOpt map[string]string, minSize uint32) (uidMap, gidMap []specs.LinuxIDMapping, _ error) {
 	opts := &cstorage.ContainerOptions{Volatile: volatile, StorageOpt: storageOpt}
 	if u.Mode == "auto" {
 		if _, err := idtools.NewIDMappings(autoUser, autoUser); err == nil && !rootless.IsRootless() {
+			// The library sizes the namespace to the image itself.
 			opts.AutoUserNs = true
 			opts.AutoUserNsOpts = cstorage.AutoUserNsOptions{
 				Size:                  u.AutoSize,
+				InitialSize:           minSize,
 				AdditionalUIDMappings: toIDTools(u.UIDMap),
 				AdditionalGIDMappings: toIDTools(u.GIDMap),
 			}
 		} else {
+			size := u.AutoSize
+			if size == 0 {
+				var err error
+				if size, err = s.autoSize(imageID, minSize); err != nil {
+					return nil, nil, err
+				}
+			}
 			unlock, err := s.lockDefaultPool()
 			if err != nil {
 				return nil, nil, err
 			}
 			defer unlock()
-			if opts.UIDMap, opts.GIDMap, err = s.allocateDefault(u); err != nil {
+			if opts.UIDMap, opts.GIDMap, err = s.allocateDefault(u, size); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -92,14 +108,53 @@ func (s *Store) lockDefaultPool() (func(), error) {
 	return func() { f.Close() }, nil
 }
 
+// autoSize is the size of an auto namespace without size=, by the
+// library's heuristic for its own pool: one above the highest ID that
+// owns a file in the image's layers (recorded at pull) or that its
+// /etc/passwd or /etc/group names, at least minSize and 1024; more than
+// 65536 is refused with the library's words. No image (a --rootfs or a
+// pod's namespace): DefaultAutoSize.
+func (s *Store) autoSize(imageID string, minSize uint32) (uint32, error) {
+	if imageID == "" {
+		return max(DefaultAutoSize, minSize), nil
+	}
+	img, err := s.store.Image(imageID)
+	if err != nil {
+		return 0, fmt.Errorf("image %s: %w", imageID, err)
+	}
+	size := max(autoMinSize, minSize)
+	for layerID := img.TopLayer; layerID != ""; {
+		l, err := s.store.Layer(layerID)
+		if err != nil {
+			return 0, fmt.Errorf("layer %s of image %s: %w", layerID, imageID, err)
+		}
+		for _, id := range slices.Concat(l.UIDs, l.GIDs) {
+			size = max(size, id+1)
+		}
+		layerID = l.Parent
+	}
+	mp, err := s.store.MountImage(imageID, []string{"ro"}, "")
+	if err != nil {
+		return 0, fmt.Errorf("mounting image %s to size its user namespace: %w", imageID, err)
+	}
+	n, err := lookup.MaxID(mp)
+	if _, uerr := s.store.UnmountImage(imageID, false); uerr != nil && err == nil {
+		err = uerr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sizing the user namespace of image %s: %w", imageID, err)
+	}
+	size = max(size, n)
+	if size > DefaultAutoSize {
+		return 0, fmt.Errorf("the container needs a user namespace with size %d that is bigger than the maximum value allowed with userns=auto %d: %w", size, DefaultAutoSize, define.ErrInvalidArg)
+	}
+	return size, nil
+}
+
 // allocateDefault picks the first block of the default pool that no
 // container in the store maps, for container IDs 0..size-1 except those
 // auto's uidmapping=/gidmapping= map themselves.
-func (s *Store) allocateDefault(u *define.UserNSConfig) (uidMap, gidMap []idtools.IDMap, _ error) {
-	size := u.AutoSize
-	if size == 0 {
-		size = DefaultAutoSize
-	}
+func (s *Store) allocateDefault(u *define.UserNSConfig, size uint32) (uidMap, gidMap []idtools.IDMap, _ error) {
 	ctrs, err := s.store.Containers()
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing storage containers: %w", err)

@@ -287,3 +287,35 @@ func TestUserUnusableFiles(t *testing.T) {
 		}
 	})
 }
+
+// MaxID sizes a namespace for the image's users and groups, nobody aside.
+func TestMaxID(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := MaxID(dir); err != nil || n != 0 {
+		t.Errorf("no files: %d %v", n, err)
+	}
+	write := func(name, data string) {
+		if err := os.WriteFile(filepath.Join(dir, "etc", name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("passwd", "root:x:0:0::/root:/bin/sh\nnobody:x:65534:65534::/:/bin/false\napp:x:1500:1400::/app:/bin/sh\n")
+	write("group", "root:x:0:\nnogroup:x:65534:\nstaff:x:2999:app\n")
+	if n, err := MaxID(dir); err != nil || n != 3000 {
+		t.Errorf("MaxID = %d %v, want 3000", n, err)
+	}
+	// A passwd that points out of the root is read in-root: /etc/passwd of
+	// the host is never consulted.
+	if err := os.Remove(filepath.Join(dir, "etc", "passwd")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../../../../../etc/hostname", filepath.Join(dir, "etc", "passwd")); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := MaxID(dir); err != nil || n != 3000 {
+		t.Errorf("symlinked passwd: MaxID = %d %v, want 3000 (the group file only)", n, err)
+	}
+}

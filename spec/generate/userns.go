@@ -212,11 +212,11 @@ func fromIDTools(m []idtools.IDMap) []spec.IDMap {
 }
 
 // usernsMounts adapts the default mounts to a user namespace: sysfs can
-// only be mounted by a namespace that owns the network namespace, which
-// holds only for --network none (runc makes that one inside the user
-// namespace); the engine makes the others (or they are the host's or
-// another container's), so the host's /sys is bound read-only instead,
-// as podman does.
+// only be mounted by a namespace that owns the network namespace. runc
+// makes a container's own one inside its user namespace (none; bridge,
+// pasta and slirp4netns, which the engine connects after the create); a
+// joined one (host, container:, ns:, a pod's) is not the container's, so
+// the host's /sys is bound read-only instead, as podman does.
 //
 // Likewise mqueue can only be mounted by the owner of the IPC namespace:
 // a container that joins another's (--ipc container:X or host, a pod's
@@ -233,7 +233,9 @@ func usernsMounts(g *specs.Spec, s *spec.ContainerSpec, p Placement) {
 	if joinsIPC {
 		g.Mounts = slices.DeleteFunc(g.Mounts, func(m specs.Mount) bool { return m.Destination == "/dev/mqueue" && m.Type == "mqueue" })
 	}
-	if mode, _, _ := NetworkMode(s.Network); mode == "none" {
+	mode, _, _ := NetworkMode(s.Network)
+	ownNet := mode == "" || mode == "none" || mode == "bridge" || strings.HasPrefix(mode, "pasta") || strings.HasPrefix(mode, "slirp4netns")
+	if ownNet && (p.Pod == nil || p.Pod.Infra || !p.Pod.HasInfra) {
 		return
 	}
 	for i, m := range g.Mounts {

@@ -48,8 +48,18 @@ func TestUserNamespace(t *testing.T) {
 			if !hasUserNS(g) || len(g.Linux.UIDMappings) != 0 || cfg.UserNS.Mode != "auto" || cfg.UserNS.AutoSize != 500 {
 				t.Errorf("auto: %+v %+v", g.Linux.UIDMappings, cfg.UserNS)
 			}
+			if sysMount(g) != "sysfs" {
+				t.Errorf("the default network (a namespace runc makes in the user namespace) keeps sysfs, got %s", sysMount(g))
+			}
+		}},
+		{name: "auto joining a network namespace", u: spec.UserNS{Mode: "auto"}, network: []string{"container:web"}, check: func(t *testing.T, g *specs.Spec, cfg *define.ContainerConfig) {
 			if sysMount(g) != "bind" {
-				t.Errorf("an engine-made network namespace needs /sys bound, got %s", sysMount(g))
+				t.Errorf("a joined network namespace needs /sys bound, got %s", sysMount(g))
+			}
+		}},
+		{name: "auto on the host network", u: spec.UserNS{Mode: "auto"}, network: []string{"host"}, check: func(t *testing.T, g *specs.Spec, cfg *define.ContainerConfig) {
+			if sysMount(g) != "bind" {
+				t.Errorf("the host network needs /sys bound, got %s", sysMount(g))
 			}
 		}},
 		{name: "private without maps is auto", u: spec.UserNS{Mode: "private"}, check: func(t *testing.T, g *specs.Spec, cfg *define.ContainerConfig) {

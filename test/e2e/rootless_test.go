@@ -423,6 +423,11 @@ func TestRootless(t *testing.T) {
 			t.Errorf("two auto containers overlap: %v", starts)
 		}
 		u.must(t, "rm", "-f", "-t", "0", a, b)
+		// Without size=, sized to the image (1024 for busybox), so the
+		// user's 65536 subordinate IDs hold many such containers.
+		if f := strings.Fields(u.must(t, "run", "--rm", "--userns", "auto", "busybox", "cat", "/proc/self/uid_map")); len(f) != 3 || f[2] != "1024" {
+			t.Errorf("rootless auto without size=: uid_map %q, want 1024 IDs", f)
+		}
 	})
 
 	t.Run("pod userns keep-id", func(t *testing.T) {

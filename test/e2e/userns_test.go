@@ -164,6 +164,15 @@ func TestUsernsAutoRanges(t *testing.T) {
 	if got[0].size != 2000 {
 		t.Errorf("a1: size %d, want 2000 (size=)", got[0].size)
 	}
+	// Without size=, sized to the image (busybox's files and users are all
+	// root's): storage.conf's default minimum, 1024; a numeric --user
+	// grows it to cover that user.
+	if got[1].size != 1024 {
+		t.Errorf("a2: size %d, want 1024 (the image's IDs, at least auto-userns-min-size)", got[1].size)
+	}
+	if out := env.MustBerth(t, "run", "--rm", "--network", "none", "--userns", "auto", "--user", "3000:3500", "busybox", "sh", "-c", "id -u; id -g; cat /proc/self/uid_map"); !strings.HasPrefix(out, "3000\n3500\n") || !strings.HasSuffix(out, " 3501") {
+		t.Errorf("auto with --user 3000:3500: %q, want that user in a namespace of 3501 IDs", out)
+	}
 	if a, b := got[0], got[1]; a.host < b.host+b.size && b.host < a.host+a.size {
 		t.Errorf("auto ranges overlap: %+v and %+v", a, b)
 	}
@@ -172,13 +181,15 @@ func TestUsernsAutoRanges(t *testing.T) {
 		t.Errorf("a2 inside: %q", out)
 	}
 	env.MustBerth(t, "rm", "-f", "-t", "0", "a1", "a2")
-	// On the default network (a namespace the engine makes, which the
-	// container's user namespace does not own) it runs too, with the
-	// host's /sys bound instead of a sysfs of its own.
-	out := env.MustBerth(t, "run", "--rm", "--userns", "auto", "busybox", "sh", "-c", "cat /proc/self/uid_map; test -d /sys/class && echo sys")
-	if !strings.HasSuffix(out, "sys") || strings.HasPrefix(strings.TrimSpace(out), "0 0 ") {
-		t.Errorf("auto on the default network: %q", out)
+	// On the default network the runtime makes the network namespace in
+	// the user namespace, which can then mount a sysfs of its own: only
+	// the container's interfaces, not the host's.
+	out := env.MustBerth(t, "run", "--rm", "--userns", "auto", "busybox", "sh", "-c", "cat /proc/self/uid_map; ls /sys/class/net | tr '\\n' ' '")
+	if !strings.HasSuffix(out, "eth0 lo") || strings.HasPrefix(strings.TrimSpace(out), "0 0 ") {
+		t.Errorf("auto on the default network: %q, want a mapped root and a sysfs with eth0 and lo", out)
 	}
+	// Joining the host's, it runs with the host's /sys bound.
+	env.MustBerth(t, "run", "--rm", "--userns", "auto", "--network", "host", "busybox", "test", "-d", "/sys/class/net/lo")
 }
 
 func TestUsernsBadInput(t *testing.T) {
@@ -209,6 +220,7 @@ func TestUsernsBadInput(t *testing.T) {
 		{[]string{"--mount", "type=bind,src=/tmp,dst=/x,idmap"}, "idmap needs a user namespace"},
 		// pasta started by real root changes to nobody (podman refuses it too).
 		{[]string{"--network", "pasta"}, "pasta networking is only supported for rootless mode"},
+		{[]string{"--userns", "auto", "--user", "70000"}, "the container needs a user namespace with size 70001 that is bigger than the maximum value allowed with userns=auto 65536"},
 	} {
 		r := env.Berth(append(append([]string{"create"}, tc.args...), "busybox", "true")...)
 		if tc.want == "" {
