@@ -212,6 +212,9 @@ func (c *Container) execStart(ctx context.Context, id string, attach func(termin
 		PreserveFD:  sess.PreserveFD,
 	}, a)
 	if err != nil {
+		if c.joinsForeignNetNS() && strings.Contains(err.Error(), "error executing setns process") {
+			return nil, fmt.Errorf("%w (the container has a user namespace of its own and joins a network namespace owned by another: runc 1.1 enters the user namespace first and may then not enter the network one; crun can)", err)
+		}
 		return nil, err
 	}
 	fault.At("exec", p.ConmonPID, p.PID)
@@ -226,6 +229,20 @@ func (c *Container) execStart(ctx context.Context, id string, attach func(termin
 		c.runtime.event(c.newEvent("exec", "execID", id))
 	}
 	return p, nil
+}
+
+// joinsForeignNetNS reports whether c has a user namespace of its own but
+// joins a network namespace it does not own (host, ns:PATH, another
+// container's or a pod's when c does not share that one's user namespace).
+func (c *Container) joinsForeignNetNS() bool {
+	u := c.config.UserNS
+	if u == nil || u.Mode == "" || u.Mode == "host" {
+		return false
+	}
+	if owner := c.config.Namespaces["net"]; owner != "" {
+		return owner != c.config.Namespaces["user"]
+	}
+	return c.config.NetMode == "host" || strings.HasPrefix(c.config.NetMode, "ns:")
 }
 
 // execExited records a session's exit code. The container may have been

@@ -337,6 +337,12 @@ func TestUsernsPodMember(t *testing.T) {
 	if len(lines) != 2 || strings.Fields(lines[0])[1] == "0" || lines[1] != "pod-net" {
 		t.Errorf("a member with --userns auto: got %q, want a mapped root and the pod's network", got)
 	}
+	// exec into such a member: runc 1.1 enters its user namespace, then
+	// cannot enter the pod's network namespace; berth says why.
+	env.MustBerth(t, "run", "-d", "--pod", "up", "--userns", "auto", "--name", "own", "busybox", "sleep", "100")
+	if r := env.Berth("exec", "own", "true"); r.ExitCode() != 0 && !strings.Contains(r.Stderr(), "joins a network namespace owned by another") {
+		t.Errorf("exec into a member with its own user namespace: %s", r)
+	}
 	env.MustBerth(t, "pod", "rm", "-f", "-t", "0", "up")
 }
 
