@@ -75,7 +75,7 @@ func newPodCreateCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			id, err := e.PodCreate(cmd.Context(), &ps, service.PodCreateOptions{Replace: replace, IDFile: podIDFile})
+			id, err := e.PodCreate(cmd.Context(), &ps, service.PodCreateOptions{Replace: replace, IDFile: podIDFile, Create: service.CreateOptions{Warnings: cmd.ErrOrStderr()}})
 			if err != nil {
 				return err
 			}

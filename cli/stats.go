@@ -105,6 +105,9 @@ func newStatsCommand(d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := rt.CheckCgroups("stats"); err != nil {
+				return err
+			}
 			ctrs, err := statsContainers(rt, args, all, latest)
 			if err != nil {
 				return err

@@ -280,6 +280,9 @@ func (c *Container) Pause(ctx context.Context) error {
 		// The freezer is a cgroup; podman's words.
 		return fmt.Errorf("cannot pause without using CGroups: %w", define.ErrInvalidArg)
 	}
+	if err := c.runtime.CheckCgroups("pause"); err != nil {
+		return err
+	}
 	rt, err := c.runtime.ociRuntimeFor(c.config.OCIRuntime)
 	if err != nil {
 		return err
@@ -611,4 +614,18 @@ func (c *Container) WaitForCondition(ctx context.Context, want []define.Containe
 // kill --all needs (not with --cgroups=disabled, nor rootless on v1).
 func (c *Container) hasCgroup() bool {
 	return c.config.CgroupsMode != "disabled" && !c.runtime.cfg.noCgroups()
+}
+
+// CheckCgroups refuses verb (podman's wording: "pause", "update", "stats")
+// for a rootless engine that has no cgroup of its own (cgroup v1, or v2
+// with nothing delegated to the user): the freezer, the limits and the
+// counters are cgroups.
+func (r *Runtime) CheckCgroups(verb string) error {
+	if !r.cfg.noCgroups() {
+		return nil
+	}
+	if verb == "stats" {
+		return fmt.Errorf("stats is not supported in rootless mode without cgroups v2: %w", define.ErrInvalidArg)
+	}
+	return fmt.Errorf("can not %s containers on rootless containers with cgroup V1 (or without a delegated cgroup v2 subtree): this container does not have a cgroup: %w", verb, define.ErrInvalidArg)
 }

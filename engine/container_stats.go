@@ -34,6 +34,9 @@ type ContainerStats struct {
 // interfaces of its network namespace.
 func (c *Container) Stats(ctx context.Context) (ContainerStats, error) {
 	s := ContainerStats{ID: c.config.ID, Name: c.config.Name, Time: time.Now()}
+	if err := c.runtime.CheckCgroups("stats"); err != nil {
+		return s, err
+	}
 	if err := c.lockSync(); err != nil {
 		return s, err
 	}

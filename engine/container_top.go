@@ -13,7 +13,9 @@ import (
 // Top lists the processes of a running container: a header row, then one
 // row per process, with psgo descriptors or ps options (see
 // procps.Descriptors). The processes are those of the container's cgroup,
-// so forks that left the init process's tree and exec sessions are shown.
+// so forks that left the init process's tree and exec sessions are shown;
+// without a cgroup (rootless on v1, --cgroups=disabled) those of its PID
+// namespace.
 func (c *Container) Top(ctx context.Context, args []string) ([][]string, error) {
 	descs, err := procps.Descriptors(args)
 	if err != nil {
@@ -23,11 +25,7 @@ func (c *Container) Top(ctx context.Context, args []string) ([][]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	cg, err := cgroups.ForPID(pid)
-	if err != nil {
-		return nil, fmt.Errorf("container %s cgroup: %w", c.config.Name, err)
-	}
-	pids, err := cg.Procs()
+	pids, err := c.processes(pid)
 	if err != nil {
 		return nil, fmt.Errorf("container %s processes: %w", c.config.Name, err)
 	}
@@ -52,4 +50,16 @@ func (c *Container) runningPID(verb string) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("%s can only be used on running containers: %w", verb, define.ErrCtrStateInvalid)
+}
+
+// processes lists the container's processes (see Top); pid is its init's.
+func (c *Container) processes(pid int) ([]int, error) {
+	if !c.hasCgroup() {
+		return procps.InPIDNamespace(pid)
+	}
+	cg, err := cgroups.ForPID(pid)
+	if err != nil {
+		return nil, err
+	}
+	return cg.Procs()
 }

@@ -46,6 +46,11 @@ func (c *Container) Update(ctx context.Context, o UpdateOptions) error {
 		return fmt.Errorf("container %s has no cgroup (--cgroups=disabled): its limits cannot be updated: %w", c.config.Name, define.ErrInvalidArg)
 	}
 	if o.Resources != nil {
+		if err := c.runtime.CheckCgroups("update"); err != nil {
+			return err
+		}
+	}
+	if o.Resources != nil {
 		spec, err := c.runtime.state.ContainerSpec(c.config.ID)
 		if err != nil {
 			return err

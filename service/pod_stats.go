@@ -26,6 +26,9 @@ func PodStatsMembers(rt *engine.Runtime, names []string, all, latest bool) ([]Po
 	if n > 1 {
 		return nil, fmt.Errorf("--all, --latest and arguments cannot be used together: %w", define.ErrInvalidArg)
 	}
+	if err := rt.CheckCgroups("stats"); err != nil {
+		return nil, err
+	}
 	var pods []*engine.Pod
 	if len(names) > 0 {
 		for _, name := range names {

@@ -1,6 +1,9 @@
 package service
 
 import (
+	"os/user"
+	"strconv"
+
 	"github.com/berth-dev/berth/internal/rootless"
 	"github.com/berth-dev/berth/spec/generate"
 )
@@ -20,5 +23,12 @@ func rootlessIDs() *generate.RootlessIDs {
 		}
 		return n
 	}
-	return &generate.RootlessIDs{UID: uint32(rootless.UID()), GID: uint32(rootless.GID()), UIDs: sum(uids), GIDs: sum(gids)}
+	ids := &generate.RootlessIDs{UID: uint32(rootless.UID()), GID: uint32(rootless.GID()), UIDs: sum(uids), GIDs: sum(gids)}
+	if u, err := user.LookupId(strconv.Itoa(rootless.UID())); err == nil {
+		ids.User, ids.Gecos = u.Username, u.Name
+	}
+	if g, err := user.LookupGroupId(strconv.Itoa(rootless.GID())); err == nil {
+		ids.Group = g.Name
+	}
+	return ids
 }

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // CommAndParent returns pid's command name and parent PID from
@@ -55,4 +58,32 @@ func Children(pid int) []int {
 		}
 	}
 	return out
+}
+
+// InPIDNamespace lists the processes in pid's PID namespace (pid among
+// them), in PID order: a container's processes where it has no cgroup to
+// list them (rootless on cgroup v1), as podman's top sees them by joining
+// that namespace.
+func InPIDNamespace(pid int) ([]int, error) {
+	var want unix.Stat_t
+	if err := unix.Stat("/proc/"+strconv.Itoa(pid)+"/ns/pid", &want); err != nil {
+		return nil, err
+	}
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, e := range ents {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		var st unix.Stat_t
+		if unix.Stat("/proc/"+e.Name()+"/ns/pid", &st) == nil && st.Ino == want.Ino && st.Dev == want.Dev {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }

@@ -24,3 +24,14 @@ func TestCommAndParentChildren(t *testing.T) {
 		t.Error("CommAndParent(-1) succeeded")
 	}
 }
+
+// This test's process is in its own PID namespace's list (the host's).
+func TestInPIDNamespace(t *testing.T) {
+	pids, err := InPIDNamespace(os.Getpid())
+	if err != nil || !slices.Contains(pids, os.Getpid()) || !slices.IsSorted(pids) {
+		t.Errorf("InPIDNamespace(self): %v %v", len(pids), err)
+	}
+	if _, err := InPIDNamespace(1 << 30); err == nil {
+		t.Error("a PID that does not exist: want an error")
+	}
+}

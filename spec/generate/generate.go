@@ -288,6 +288,7 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	usr := s.User
 	if usr == "" {
 		usr = keepIDProcessUser(s, &host)
+		keepIDEntries(s, &host, add)
 	}
 	if pod := p.Pod; usr == "" && pod != nil && !pod.Infra && pod.InfraUserNS != "" {
 		// The pod's keep-id user, as podman passes on the infra's.

@@ -60,6 +60,12 @@ func Pod(ps *spec.PodSpec, host Host) (*spec.ContainerSpec, []engine.PodOption, 
 	if err != nil {
 		return nil, nil, err
 	}
+	if (memory > 0 || quota > 0) && host.Rootless && host.RootlessCgroup == nil {
+		// No pod cgroup for a rootless user here: dropped, as a rootless
+		// container's limits are (noCgroups), with the same warning.
+		noCgroupsWarning(&host)
+		memory, quota = 0, 0
+	}
 	if memory > 0 || quota > 0 {
 		add(engine.WithPodResources(memory, quota, cpuPeriod))
 	}

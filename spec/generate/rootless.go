@@ -70,14 +70,19 @@ func delegatedCgroups(g *specs.Spec, s *spec.ContainerSpec, d *cgroups.Delegatio
 // warning. A run without limits never warns and never fails.
 func noCgroups(g *specs.Spec, s *spec.ContainerSpec, host *Host) {
 	if askedForLimits(s) {
-		if host.CgroupV2 {
-			host.warn("Resource limits are not supported and ignored: no cgroup v2 subtree is delegated to the user (systemd's user@UID.service)")
-		} else {
-			host.warn("Resource limits are not supported and ignored on cgroups V1 rootless systems")
-		}
+		noCgroupsWarning(host)
 	}
 	g.Linux.CgroupsPath = ""
 	g.Linux.Resources = nil
+}
+
+// noCgroupsWarning is podman's warning for limits dropped in that mode.
+func noCgroupsWarning(host *Host) {
+	if host.CgroupV2 {
+		host.warn("Resource limits are not supported and ignored: no cgroup v2 subtree is delegated to the user (systemd's user@UID.service)")
+	} else {
+		host.warn("Resource limits are not supported and ignored on cgroups V1 rootless systems")
+	}
 }
 
 // askedForLimits reports whether s sets a cgroup limit (the default pids

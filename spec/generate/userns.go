@@ -21,6 +21,9 @@ import (
 type RootlessIDs struct {
 	UID, GID   uint32
 	UIDs, GIDs uint32
+	// User, Group and Gecos are the user's account names on the host,
+	// which keep-id's /etc/passwd and /etc/group lines carry.
+	User, Group, Gecos string
 }
 
 // userNamespace adds the user namespace of --userns and friends to the
@@ -89,6 +92,19 @@ func userNamespace(g *specs.Spec, s *spec.ContainerSpec, host *Host, pod *PodPla
 				return invalid("--subuidname %s --subgidname %s: %v", u.SubUIDName, u.SubGIDName, err)
 			}
 			u.UIDMap, u.GIDMap = fromIDTools(m.UIDs()), fromIDTools(m.GIDs())
+			if host.Rootless {
+				// The container's maps are in IDs of berth's namespace.
+				own, ownG, err := rootless.CurrentMaps()
+				if err == nil {
+					u.UIDMap, err = insideRootlessNS(u.UIDMap, own, "/etc/subuid")
+				}
+				if err == nil {
+					u.GIDMap, err = insideRootlessNS(u.GIDMap, ownG, "/etc/subgid")
+				}
+				if err != nil {
+					return invalid("--subuidname %s --subgidname %s: %v", u.SubUIDName, u.SubGIDName, err)
+				}
+			}
 		}
 		if len(u.UIDMap) == 0 {
 			cfg.Mode = spec.UserNSAuto
@@ -106,6 +122,14 @@ func userNamespace(g *specs.Spec, s *spec.ContainerSpec, host *Host, pod *PodPla
 		}
 		for _, m := range c.maps {
 			*c.dst = append(*c.dst, specs.LinuxIDMapping{ContainerID: m.ContainerID, HostID: m.HostID, Size: m.Size})
+		}
+	}
+	if host.Rootless && host.RootlessIDs != nil {
+		if err := checkRootlessRange("--uidmap", cfg.UIDMap, host.RootlessIDs.UIDs); err != nil {
+			return err
+		}
+		if err := checkRootlessRange("--gidmap", cfg.GIDMap, host.RootlessIDs.GIDs); err != nil {
+			return err
 		}
 	}
 	// auto takes either map alone (mappings its range must include).
@@ -174,6 +198,28 @@ func keepIDProcessUser(s *spec.ContainerSpec, host *Host) string {
 	return fmt.Sprintf("%d:%d", uid, gid)
 }
 
+// keepIDEntries names the keep-id user in the container's /etc/passwd
+// and /etc/group as on the host (podman adds the caller's account), unless
+// the user gave entries of their own: "NAME:*:UID:GID:GECOS:WORKDIR:/bin/sh"
+// and "GROUP:x:GID:NAME", added where the IDs have no line yet.
+func keepIDEntries(s *spec.ContainerSpec, host *Host, add func(...engine.CtrOption)) {
+	if keepIDProcessUser(s, host) == "" || host.RootlessIDs.User == "" {
+		return
+	}
+	if s.PasswdEntry != "" || s.GroupEntry != "" || len(s.HostUsers) > 0 || s.NoPasswd {
+		return
+	}
+	clean := strings.NewReplacer(":", " ", "\n", " ", "$", "")
+	ids := host.RootlessIDs
+	group := ids.Group
+	if group == "" {
+		group = ids.User
+	}
+	add(engine.WithUserEntries(
+		fmt.Sprintf("%s:*:$UID:$GID:%s:$HOME:/bin/sh", clean.Replace(ids.User), clean.Replace(ids.Gecos)),
+		fmt.Sprintf("%s:x:$GID:%s", clean.Replace(group), clean.Replace(ids.User)), nil, false))
+}
+
 // checkIDMaps refuses maps whose container or host ranges overlap: the
 // kernel would refuse them at start (EINVAL writing uid_map), after
 // create had already succeeded.
@@ -189,6 +235,40 @@ func checkIDMaps(flag string, maps []spec.IDMap) error {
 		}
 	}
 	return nil
+}
+
+// checkRootlessRange refuses, for a rootless engine, a map whose host IDs
+// (IDs of berth's user namespace) go beyond the n it has: the user's own
+// and its subordinate range. runc would fail with a broken pipe.
+func checkRootlessRange(flag string, maps []specs.LinuxIDMapping, n uint32) error {
+	for _, m := range maps {
+		if uint64(m.HostID)+uint64(m.Size) > uint64(n) {
+			return invalid("%s %d:%d:%d: IDs %d-%d are beyond the rootless user namespace's IDs 0-%d (the user's own ID and its subordinate range)",
+				flag, m.ContainerID, m.HostID, m.Size, m.HostID, uint64(m.HostID)+uint64(m.Size)-1, n-1)
+		}
+	}
+	return nil
+}
+
+// insideRootlessNS translates maps in host IDs (an /etc/subuid entry's)
+// into IDs of the rootless user namespace berth runs in (own is its map),
+// in which a rootless container's maps are given.
+func insideRootlessNS(maps []spec.IDMap, own []rootless.IDMap, file string) ([]spec.IDMap, error) {
+	out := make([]spec.IDMap, 0, len(maps))
+	for _, m := range maps {
+		found := false
+		for _, o := range own {
+			if uint64(m.HostID) >= uint64(o.HostID) && uint64(m.HostID)+uint64(m.Size) <= uint64(o.HostID)+uint64(o.Size) {
+				out = append(out, spec.IDMap{ContainerID: m.ContainerID, HostID: uint32(o.ContainerID) + m.HostID - uint32(o.HostID), Size: m.Size})
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("host IDs %d-%d of %s are not in the rootless user namespace", m.HostID, uint64(m.HostID)+uint64(m.Size)-1, file)
+		}
+	}
+	return out, nil
 }
 
 func overlap(a, an, b, bn uint32) bool {

@@ -9,6 +9,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/berth-dev/berth/engine/define"
+	"github.com/berth-dev/berth/internal/rootless"
 	"github.com/berth-dev/berth/spec"
 )
 
@@ -183,5 +184,26 @@ func TestUsernsMountsMqueue(t *testing.T) {
 		if mq(g) != tc.want {
 			t.Errorf("%s: /dev/mqueue mounted %v, want %v", tc.name, mq(g), tc.want)
 		}
+	}
+}
+
+// A rootless container's maps are in IDs of berth's namespace: an
+// /etc/subuid entry is translated into them, and a map beyond them is
+// refused in one line.
+func TestRootlessIDRanges(t *testing.T) {
+	own := []rootless.IDMap{{ContainerID: 0, HostID: 43000, Size: 1}, {ContainerID: 1, HostID: 80000000, Size: 65536}}
+	got, err := insideRootlessNS([]spec.IDMap{{ContainerID: 0, HostID: 80000000, Size: 65536}}, own, "/etc/subuid")
+	if err != nil || len(got) != 1 || got[0].HostID != 1 || got[0].Size != 65536 {
+		t.Errorf("the user's own subordinate range: %+v %v", got, err)
+	}
+	if _, err := insideRootlessNS([]spec.IDMap{{ContainerID: 0, HostID: 90000000, Size: 10}}, own, "/etc/subuid"); err == nil || !strings.Contains(err.Error(), "host IDs 90000000-90000009 of /etc/subuid are not in the rootless user namespace") {
+		t.Errorf("another user's range: %v", err)
+	}
+	if err := checkRootlessRange("--uidmap", []specs.LinuxIDMapping{{ContainerID: 0, HostID: 0, Size: 65537}}, 65537); err != nil {
+		t.Errorf("the whole namespace: %v", err)
+	}
+	err = checkRootlessRange("--uidmap", []specs.LinuxIDMapping{{ContainerID: 0, HostID: 60000, Size: 10000}}, 65537)
+	if err == nil || !errors.Is(err, define.ErrInvalidArg) || !strings.Contains(err.Error(), "IDs 60000-69999 are beyond the rootless user namespace's IDs 0-65536") {
+		t.Errorf("beyond the namespace: %v", err)
 	}
 }

@@ -367,6 +367,11 @@ func TestRootless(t *testing.T) {
 		if uid, gid := owner("mine"); uid != u.uid || gid != u.gid {
 			t.Errorf("keep-id: a file made in the bind mount is %d:%d on the host, want the user's %d:%d", uid, gid, u.uid, u.gid)
 		}
+		// The caller's account is in the container's passwd and group, as
+		// podman adds it.
+		if got := u.must(t, "run", "--rm", "--userns", "keep-id", "busybox", "sh", "-c", "whoami; id -gn"); got != u.name+"\n"+u.name {
+			t.Errorf("keep-id: whoami and group %q, want the user's name %s twice", got, u.name)
+		}
 		got = u.must(t, "run", "--rm", "--userns", "keep-id:uid=1234,gid=2345", "-v", shared+":/shared", "busybox", "sh", "-c", "id -u; id -g; touch /shared/other")
 		if got != "1234\n2345" {
 			t.Errorf("keep-id:uid=1234,gid=2345: id inside %q", got)
@@ -391,6 +396,11 @@ func TestRootless(t *testing.T) {
 			t.Errorf("exec after restart: got %q", got)
 		}
 		u.must(t, "rm", "-f", "-t", "0", "kid")
+		// --subuidname with the user's own entry: its host IDs are the
+		// namespace's 1-65536.
+		if got := u.must(t, "run", "--rm", "--subuidname", u.name, "busybox", "cat", "/proc/self/uid_map"); strings.Join(strings.Fields(got), " ") != "0 1 65536" {
+			t.Errorf("--subuidname %s: uid_map %q, want 0 1 65536", u.name, got)
+		}
 		got = u.must(t, "run", "--rm", "--userns", "nomap", "busybox", "sh", "-c", "id -u; cat /proc/self/uid_map")
 		if f := strings.Fields(got); len(f) != 4 || f[0] != "0" || f[1] != "0" || f[2] != "1" || f[3] != "65536" {
 			t.Errorf("nomap: got %q, want root mapped to the namespace's first subordinate ID only", got)
@@ -470,6 +480,14 @@ func TestRootless(t *testing.T) {
 		if r := u.berth("run", "--rm", "busybox", "true"); r.ExitCode() != 0 || r.Stderr() != "" {
 			t.Errorf("a run without limits must not warn:\n%s", r)
 		}
+		r = u.berth("pod", "create", "--cpus", "1", "--name", "limited")
+		if r.ExitCode() != 0 || !strings.Contains(r.Stderr(), "Resource limits are not supported and ignored on cgroups V1 rootless systems") {
+			t.Errorf("a pod limit on cgroup v1 rootless: want success and one warning:\n%s", r)
+		}
+		if got := u.must(t, "pod", "inspect", "--format", "{{.CPUQuota}}", "limited"); got != "0" {
+			t.Errorf("the dropped pod limit: CPUQuota %q", got)
+		}
+		u.must(t, "pod", "rm", "-f", "limited")
 	})
 
 	t.Run("unshare", func(t *testing.T) {
@@ -487,6 +505,38 @@ func TestRootless(t *testing.T) {
 		r = u.berth("run", "--rm", "--network", "mynet", "busybox", "true")
 		if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "mynet") {
 			t.Errorf("a missing network: want 125 naming it:\n%s", r)
+		}
+		// Maps are in IDs of the user's namespace: its own and 65536
+		// subordinate ones, 0-65536.
+		for _, bad := range [][]string{{"--uidmap", "0:60000:10000"}, {"--gidmap", "0:0:70000", "--uidmap", "0:0:1000"}} {
+			r = u.berth(append(append([]string{"run", "--rm"}, bad...), "busybox", "true")...)
+			if r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "beyond the rootless user namespace's IDs 0-65536") || strings.Count(strings.TrimSpace(r.Stderr()), "\n") != 0 {
+				t.Errorf("%v: want one line naming the namespace's IDs and 125:\n%s", bad, r)
+			}
+		}
+		// statistics, pause and limits need a cgroup (cgroup v1 here).
+		var st syscall.Statfs_t
+		if syscall.Statfs("/sys/fs/cgroup", &st) == nil && st.Type != 0x63677270 {
+			for _, verb := range [][]string{{"stats", "--no-stream", "-a"}, {"pod", "stats", "--no-stream"}} {
+				if r := u.berth(verb...); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "not supported in rootless mode without cgroups v2") {
+					t.Errorf("%v: want podman's refusal and 125:\n%s", verb, r)
+				}
+			}
+			u.must(t, "run", "-d", "--name", "nocg", "busybox", "sleep", "100")
+			if r := u.berth("pause", "nocg"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "can not pause containers on rootless containers with cgroup V1") {
+				t.Errorf("pause: want podman's refusal and 125:\n%s", r)
+			}
+			if r := u.berth("update", "--memory", "64m", "nocg"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), "can not update containers on rootless containers with cgroup V1") {
+				t.Errorf("update --memory: want a refusal and 125:\n%s", r)
+			}
+			if got := u.must(t, "inspect", "--format", "{{.State.Status}}", "nocg"); got != "running" {
+				t.Errorf("after the refusals the container is %q", got)
+			}
+			// top lists the container's PID namespace, not the host.
+			if got := u.must(t, "top", "nocg", "pid", "args"); len(strings.Split(got, "\n")) != 2 || !strings.Contains(got, "sleep 100") {
+				t.Errorf("top without a cgroup: %q, want the header and the container's one process", got)
+			}
+			u.must(t, "rm", "-f", "-t", "0", "nocg")
 		}
 		if out := u.must(t, "ps", "-a", "-q"); out != "" {
 			t.Errorf("refused runs left containers: %q", out)
