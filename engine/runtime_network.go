@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -293,4 +294,13 @@ func (r *Runtime) ReloadNetworks(ctx context.Context, ctrs []*Container) ([]stri
 		}
 	}
 	return done, errors.Join(errs...)
+}
+
+// RunInRootlessNetNS runs cmd in a rootless engine's network namespace
+// (see network.Manager.RunInRootlessNetNS).
+func (r *Runtime) RunInRootlessNetNS(ctx context.Context, cmd *exec.Cmd) error {
+	if r.net == nil {
+		return fmt.Errorf("networking is not available (netavark not found): %w", define.ErrInvalidArg)
+	}
+	return r.net.RunInRootlessNetNS(ctx, cmd)
 }

@@ -154,3 +154,33 @@ func (m *Manager) releaseIfRootlessLocked() {
 		m.releaseRootlessNetNSLocked()
 	}
 }
+
+// RunInRootlessNetNS runs cmd in the rootless network namespace (podman's
+// `unshare --rootless-netns`), where the user's bridges are and containers
+// on user networks answer at their addresses. The namespace is made for
+// the command if no container has it up, and removed afterwards unless a
+// container has come to use it meanwhile. It returns cmd's Wait error.
+func (m *Manager) RunInRootlessNetNS(ctx context.Context, cmd *exec.Cmd) error {
+	if !m.rootless() {
+		return errors.New("the rootless network namespace exists only for rootless berth")
+	}
+	unlock, err := m.lock()
+	if err != nil {
+		return err
+	}
+	err = m.ensureRootlessNetNSLocked(ctx)
+	unlock()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if unlock, err := m.lock(); err == nil {
+			m.releaseRootlessNetNSLocked()
+			unlock()
+		}
+	}()
+	if err := startInNetNS(m.cfg.RootlessNetNS, cmd); err != nil {
+		return err
+	}
+	return cmd.Wait()
+}

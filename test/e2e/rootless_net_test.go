@@ -67,6 +67,16 @@ func TestRootlessNetwork(t *testing.T) {
 		}
 	})
 
+	t.Run("unshare --rootless-netns", func(t *testing.T) {
+		ip := u.must(t, "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", "web")
+		if got := u.must(t, "unshare", "--rootless-netns", "busybox", "wget", "-q", "-O", "-", "http://"+ip+"/index.html"); got != "hello-rlnet" {
+			t.Errorf("web at its address from the rootless network namespace: got %q", got)
+		}
+		if r := u.berth("unshare", "--rootless-netns", "sh", "-c", "exit 7"); r.ExitCode() != 7 {
+			t.Errorf("the command's exit code: want 7:\n%s", r)
+		}
+	})
+
 	t.Run("pod on the network", func(t *testing.T) {
 		pport := freePort(t)
 		u.must(t, "pod", "create", "--name", "rlpod", "--network", "rlnet", "-p", fmt.Sprintf("%d:8080", pport))
