@@ -195,6 +195,9 @@ func (rt imageRouter) remove(ctx context.Context, w http.ResponseWriter, r *http
 	if rep.Deleted != "" {
 		out = append(out, image.DeleteResponse{Deleted: "sha256:" + rep.Deleted})
 	}
+	for _, id := range rep.Parents {
+		out = append(out, image.DeleteResponse{Deleted: "sha256:" + id})
+	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -223,6 +223,7 @@ func (rt libpodRouter) removeImages(ctx context.Context, names []string, force, 
 		if one.Deleted != "" {
 			rep.Deleted = append(rep.Deleted, one.Deleted)
 		}
+		rep.Deleted = append(rep.Deleted, one.Parents...)
 	}
 	return rep, nil
 }

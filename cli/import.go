@@ -186,6 +186,9 @@ func newRmiCommand(d *Deps) *cobra.Command {
 				if rep.Deleted != "" {
 					fmt.Fprintf(out, "Deleted: %s\n", rep.Deleted)
 				}
+				for _, id := range rep.Parents {
+					fmt.Fprintf(out, "Deleted: %s\n", id)
+				}
 			}
 			return removalExitCode(last, errs)
 		},

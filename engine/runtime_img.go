@@ -79,8 +79,52 @@ func (r *Runtime) RemoveImage(ctx context.Context, nameOrID string, force bool) 
 	}
 	if rep.Deleted != "" {
 		r.event(define.Event{Type: "image", Status: "remove", ID: rep.Deleted, Name: nameOrID, Time: time.Now()})
+		rep.Parents = r.removeBuildParents(images, img)
 	}
 	return rep, nil
+}
+
+// removeBuildParents removes, after img, the unnamed image img was built
+// on by one step, if nothing else uses it (no other child, no container),
+// and so on up: docker's rmi removes such untagged parents, and a build's
+// intermediate images would otherwise stay behind their final one. A
+// parent that cannot go stops the walk (it stays, as an image of its own).
+//
+// Preconditions: the image-use lock is held exclusively.
+func (r *Runtime) removeBuildParents(images *image.Service, img *define.Image) []string {
+	var removed []string
+	for len(img.History) > 0 && image.IsBuildStep(img.History[len(img.History)-1].CreatedBy) {
+		list, err := images.List()
+		if err != nil {
+			return removed
+		}
+		var parent *define.Image
+		for _, p := range list {
+			if len(p.Names) == 0 && image.ChildOf(img, p) {
+				parent = p
+				break
+			}
+		}
+		if parent == nil {
+			return removed
+		}
+		for _, c := range list {
+			if c.ID != parent.ID && image.ChildOf(c, parent) {
+				return removed // a sibling still builds on it
+			}
+		}
+		if users, err := r.ContainersUsingImage(parent.ID); err != nil || len(users) > 0 {
+			return removed
+		}
+		rep, err := images.Remove(parent.ID, false, func(string) ([]string, error) { return nil, nil })
+		if err != nil || rep.Deleted == "" {
+			return removed
+		}
+		r.event(define.Event{Type: "image", Status: "remove", ID: rep.Deleted, Name: rep.Deleted, Time: time.Now()})
+		removed = append(removed, rep.Deleted)
+		img = parent
+	}
+	return removed
 }
 
 // The image-use lock closes the race between a create and rmi or image

@@ -47,7 +47,7 @@ func (c *Client) RemoveImage(ctx context.Context, nameOrID string, force bool) (
 	}
 	out := service.ImageRemoveReport{Untagged: rep.Untagged}
 	if len(rep.Deleted) > 0 {
-		out.Deleted = rep.Deleted[0]
+		out.Deleted, out.Parents = rep.Deleted[0], rep.Deleted[1:]
 	}
 	return out, nil
 }

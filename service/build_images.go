@@ -31,11 +31,7 @@ func IntermediateImages(list []*define.Image) map[string]bool {
 	return out
 }
 
-// isBuildStep reports whether a history entry's created_by is a build
-// step's.
-func isBuildStep(createdBy string) bool {
-	return strings.HasPrefix(createdBy, "/") || strings.HasPrefix(createdBy, "|")
-}
+func isBuildStep(createdBy string) bool { return image.IsBuildStep(createdBy) }
 
 // ParseBuildArgs turns KEY=VALUE values into a map; a KEY alone takes the
 // value from the environment given (docker and podman), and is skipped

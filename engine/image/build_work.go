@@ -3,6 +3,7 @@ package image
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
 	"github.com/berth-dev/berth/internal/fault"
@@ -83,6 +84,13 @@ func (s *Service) ConfigExt(id string) (dockerspec.DockerOCIImageConfigExt, erro
 		return out.Config.DockerOCIImageConfigExt, fmt.Errorf("image %s config: %w", id, err)
 	}
 	return out.Config.DockerOCIImageConfigExt, nil
+}
+
+// IsBuildStep reports whether a history entry's created_by is a build
+// step's: builders (berth's, buildah's, docker's) write the shell command
+// ("/bin/sh -c ...") or the build arguments first ("|1 A=b ...").
+func IsBuildStep(createdBy string) bool {
+	return strings.HasPrefix(createdBy, "/") || strings.HasPrefix(createdBy, "|")
 }
 
 // ChildOf reports whether child was built on parent by one more step: its

@@ -75,6 +75,9 @@ type RemoveReport struct {
 	Untagged []string
 	// Deleted is the ID of the removed image, empty when only a tag went.
 	Deleted string
+	// Parents are the IDs of the unnamed build-step images that went with
+	// it (the engine's RemoveImage), nearest first.
+	Parents []string
 }
 
 // Remove implements `rmi` like podman. Removing by a name of an image that

@@ -632,3 +632,39 @@ CMD ["cat", "/lib-extra/x.txt", "/mounted"]
 		t.Errorf("manifest inspect mylist:\n%s", got)
 	}
 }
+
+// rmi of a built image removes the unnamed step images it was built on
+// (docker's untagged parents) up to the named base, printing a Deleted
+// line for each; a step image another image still builds on stays.
+func TestBuildRmiRemovesSteps(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t)
+	env.ImportBusybox(t)
+	ctx := writeContext(t, env, "ctx", map[string]string{
+		"Containerfile": "FROM busybox\nRUN echo one > /one\nRUN echo two > /two\nCMD [\"cat\", \"/two\"]\n",
+	})
+	env.MustBerth(t, "build", "-t", "stepped", ctx)
+	steps := len(strings.Fields(env.MustBerth(t, "images", "-aq"))) - 1
+	if steps < 2 {
+		t.Fatalf("want intermediate images: %d", steps)
+	}
+	// A second image on the first RUN step: that step must stay.
+	ctx2 := writeContext(t, env, "ctx2", map[string]string{
+		"Containerfile": "FROM busybox\nRUN echo one > /one\nRUN echo other > /other\n",
+	})
+	env.MustBerth(t, "build", "-t", "sibling", ctx2)
+	out := env.MustBerth(t, "rmi", "stepped")
+	if !strings.HasPrefix(out, "Untagged: localhost/stepped:latest\n") || strings.Count(out, "Deleted: ") < 2 {
+		t.Errorf("rmi stepped: %q, want the untag and the image with its own step images deleted", out)
+	}
+	if got := env.MustBerth(t, "run", "--rm", "sibling", "cat", "/one", "/other"); got != "one\nother" {
+		t.Errorf("the sibling after rmi: %q", got)
+	}
+	out = env.MustBerth(t, "rmi", "sibling")
+	if n := strings.Count(out, "Deleted: "); n < 2 {
+		t.Errorf("rmi sibling: %q, want it and its step images (the shared one now too) deleted", out)
+	}
+	if left := strings.Fields(env.MustBerth(t, "images", "-aq")); len(left) != 1 {
+		t.Errorf("after both rmis: %v, want busybox alone", left)
+	}
+}
