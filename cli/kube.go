@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -95,15 +94,7 @@ func readKubeFiles(cmd *cobra.Command, args []string) ([][]byte, error) {
 		case a == "-":
 			data, err = io.ReadAll(cmd.InOrStdin())
 		case strings.HasPrefix(a, "http://") || strings.HasPrefix(a, "https://"):
-			var resp *http.Response
-			if resp, err = http.Get(a); err == nil {
-				if resp.StatusCode != http.StatusOK {
-					err = fmt.Errorf("%s: %s", a, resp.Status)
-				} else {
-					data, err = io.ReadAll(resp.Body)
-				}
-				resp.Body.Close()
-			}
+			data, err = fetchURL(a)
 		default:
 			data, err = os.ReadFile(a)
 		}

@@ -210,6 +210,7 @@ func listRow(c *engine.Container) *ListContainer {
 		ID:         cfg.ID,
 		Image:      cfg.ImageName,
 		ImageID:    cfg.ImageID,
+		IsInfra:    cfg.IsInfra,
 		Labels:     cfg.Labels,
 		Mounts:     cfg.UserVolumes,
 		Names:      []string{cfg.Name},

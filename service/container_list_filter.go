@@ -115,9 +115,9 @@ func parsePortFilter(v string) (lo, hi uint16, proto string, err error) {
 	return uint16(l), uint16(h), proto, nil
 }
 
-// portMatches says whether one of ports (host ports for publish,
-// container ports for expose) is in the filter's range.
-func portMatches(v string, ports []define.PortMapping, host bool) bool {
+// portMatches says whether one of ports (published container ports for
+// publish, those and the exposed ones for expose) is in the filter's range.
+func portMatches(v string, ports []define.PortMapping) bool {
 	lo, hi, proto, _ := parsePortFilter(v)
 	for _, p := range ports {
 		pp := p.Protocol
@@ -126,9 +126,6 @@ func portMatches(v string, ports []define.PortMapping, host bool) bool {
 		}
 		// Range is the number of consecutive ports (0 or 1: one).
 		first := p.ContainerPort
-		if host {
-			first = p.HostPort
-		}
 		last := uint32(first) + uint32(max(p.Range, 1)) - 1
 		if pp == proto && uint32(lo) <= last && uint32(hi) >= uint32(first) {
 			return true
@@ -252,10 +249,13 @@ func matchOne(k, v string, row *ListContainer) bool {
 	case "network":
 		return slices.Contains(row.Networks, v)
 	case "publish":
-		return portMatches(v, row.Ports, true)
+		// A published container port, as docker matches it (its
+		// reference: --publish=80 is found by publish=80 whatever the
+		// host port).
+		return portMatches(v, row.Ports)
 	case "expose":
 		// Published container ports and the image's or --expose's ports.
-		return portMatches(v, row.Ports, false) || portMatches(v, row.exposed, false)
+		return portMatches(v, row.Ports) || portMatches(v, row.exposed)
 	case "restart-policy":
 		p := row.restartPolicy
 		if p == "" {

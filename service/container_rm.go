@@ -131,7 +131,8 @@ func Prune(ctx context.Context, rt *engine.Runtime) ([]Report, error) {
 	}
 	var ids []string
 	for _, r := range rows {
-		if r.Exited || r.State == "created" {
+		// An infra container goes with its pod (pod prune, pod rm).
+		if (r.Exited || r.State == "created") && !r.IsInfra {
 			ids = append(ids, r.ID)
 		}
 	}

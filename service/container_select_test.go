@@ -64,12 +64,12 @@ func TestSortRowsAndPortFilter(t *testing.T) {
 		t.Errorf("SortRows bogus: %v", err)
 	}
 	ports := []define.PortMapping{{HostPort: 8080, ContainerPort: 80, Protocol: "tcp", Range: 3}}
-	for v, want := range map[string]bool{"8082": true, "8083": false, "8000-8080/tcp": true, "8080/udp": false} {
-		if got := portMatches(v, ports, true); got != want {
+	for v, want := range map[string]bool{"82": true, "83": false, "70-80/tcp": true, "80/udp": false, "8080": false} {
+		if got := matchOne("publish", v, &ListContainer{Ports: ports}); got != want {
 			t.Errorf("publish=%s: got %v, want %v", v, got, want)
 		}
 	}
-	if !portMatches("82", ports, false) || portMatches("83", ports, false) {
+	if !portMatches("82", ports) || portMatches("83", ports) {
 		t.Errorf("expose over a range of 3 from 80 should match 82, not 83")
 	}
 }

@@ -53,11 +53,7 @@ func SystemPrune(ctx context.Context, rt *engine.Runtime, opts SystemPruneOption
 	}
 	rep := &SystemPruneReport{}
 	b := &Backend{rt: rt}
-	ids, size, err := b.ContainerPrune(ctx, opts.Filters)
-	if err != nil {
-		return nil, err
-	}
-	rep.Containers, rep.Reclaimed = ids, size
+	// Pods first, as podman's: their stopped members go with them.
 	if len(opts.Filters) == 0 {
 		// A pod has no labels or creation filter of podman's here.
 		pods, err := PodPrune(ctx, rt)
@@ -72,6 +68,11 @@ func SystemPrune(ctx context.Context, rt *engine.Runtime, opts SystemPruneOption
 			rep.Pods = append(rep.Pods, p.ID)
 		}
 	}
+	ids, size, err := b.ContainerPrune(ctx, opts.Filters)
+	if err != nil {
+		return nil, err
+	}
+	rep.Containers, rep.Reclaimed = ids, size
 	if opts.Volumes {
 		vf, err := ParseVolumeFilters(opts.Filters, VolumePruneFilterKeys)
 		if err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -196,6 +195,11 @@ func (s *Service) ArtifactAdd(name string, files []string, opts ArtifactAddOptio
 	if name == "" {
 		return "", argErr("artifact name cannot be empty")
 	}
+	if opts.FileType == "" {
+		if err := canDetectContentType(); err != nil {
+			return "", err
+		}
+	}
 	name = ArtifactName(name)
 	if opts.Append && opts.Type != "" {
 		return "", argErr("append option is not compatible with type option")
@@ -313,7 +317,7 @@ func (s *Service) putArtifactFile(path, fileType string) (v1.Descriptor, error) 
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(in, head)
 	if fileType == "" {
-		fileType = http.DetectContentType(head[:n])
+		fileType = detectContentType(head[:n])
 	}
 	dg := digest.Canonical.Digester()
 	size, err := io.Copy(io.MultiWriter(tmp, dg.Hash()), io.MultiReader(strings.NewReader(string(head[:n])), in))

@@ -38,13 +38,15 @@ type listingExtra struct {
 	// Exposed and Restart serve ps's expose and restart-policy filters.
 	Exposed map[string]struct{} `json:"exposed,omitempty"`
 	Restart string              `json:"restart,omitempty"`
+	// IsInfra is ps's IsInfra, which prune skips (the pod's to remove).
+	IsInfra bool `json:"isInfra,omitempty"`
 }
 
 func (e *listingExtra) into(c *define.ContainerConfig) {
 	c.Rootfs, c.Pod, c.Labels = e.Rootfs, e.Pod, e.Labels
 	c.UserVolumes, c.Ports, c.Volumes = e.UserVolumes, e.Ports, e.Volumes
 	c.Health = e.Health
-	c.Exposed, c.Restart = e.Exposed, e.Restart
+	c.Exposed, c.Restart, c.IsInfra = e.Exposed, e.Restart, e.IsInfra
 }
 
 func configColumns(c *define.ContainerConfig) (configCols, error) {
@@ -57,9 +59,9 @@ func configColumns(c *define.ContainerConfig) (configCols, error) {
 		}
 	}
 	if c.Rootfs != "" || c.Pod != "" || len(c.Labels) > 0 || len(c.UserVolumes) > 0 || len(c.Ports) > 0 || len(c.Volumes) > 0 || c.Health != nil ||
-		len(c.Exposed) > 0 || c.Restart != "" {
+		len(c.Exposed) > 0 || c.Restart != "" || c.IsInfra {
 		e := listingExtra{Rootfs: c.Rootfs, Pod: c.Pod, Labels: c.Labels, UserVolumes: c.UserVolumes, Ports: c.Ports, Volumes: c.Volumes, Health: c.Health,
-			Exposed: c.Exposed, Restart: c.Restart}
+			Exposed: c.Exposed, Restart: c.Restart, IsInfra: c.IsInfra}
 		if cols.extra, err = jsonText("listing fields", e); err != nil {
 			return cols, err
 		}

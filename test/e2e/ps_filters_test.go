@@ -11,8 +11,9 @@ import (
 	"time"
 )
 
-// The filter keys podman has beyond the basic ones: publish (host ports),
-// expose (container ports), restart-policy, until, command (argv[0]),
+// The filter keys podman has beyond the basic ones: publish (published
+// container ports, as docker), expose (container ports), restart-policy,
+// until, command (argv[0]),
 // network, is-task; bad values are refused.
 func TestPsFiltersMoreKeys(t *testing.T) {
 	t.Parallel()
@@ -24,9 +25,10 @@ func TestPsFiltersMoreKeys(t *testing.T) {
 		filter string
 		want   []string
 	}{
-		{"publish=18080", []string{"web"}},
-		{"publish=18000-18100/tcp", []string{"web"}},
-		{"publish=80", nil},
+		{"publish=80", []string{"web"}},
+		{"publish=70-90/tcp", []string{"web"}},
+		{"publish=18080", nil},
+		{"publish=9000/udp", nil},
 		{"expose=80", []string{"web"}},
 		{"expose=9000/udp", []string{"web"}},
 		{"expose=9000", nil},

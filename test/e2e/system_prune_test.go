@@ -50,6 +50,28 @@ func TestSystemPrune(t *testing.T) {
 		t.Errorf("bad filter:\n%s", r)
 	}
 
+	// An empty pod: container prune leaves its infra container (it goes
+	// with the pod), system prune removes the pod first, as podman's.
+	env.MustBerth(t, "pod", "create", "--name", "idle")
+	leftover := env.MustBerth(t, "create", "--network", "none", "busybox", "true")
+	infra := env.MustBerth(t, "pod", "inspect", "--format", "{{.InfraContainerID}}", "idle")
+	out = env.MustBerth(t, "container", "prune", "-f")
+	if !strings.Contains(out, leftover) || strings.Contains(out, infra) {
+		t.Errorf("container prune with an empty pod: %q, want %s and not the infra %s", out, leftover, infra)
+	}
+	env.MustBerth(t, "create", "--name", "kept", "-l", "keep=1", "--network", "none", "busybox", "true")
+	if r := env.Berth("pod", "exists", "idle"); r.ExitCode() != 0 {
+		t.Errorf("container prune removed the pod:\n%s", r)
+	}
+	env.MustBerth(t, "create", "--network", "none", "busybox", "true")
+	out = env.MustBerth(t, "system", "prune", "-f")
+	if !strings.Contains(out, "Deleted Pods\n") || !strings.Contains(out, "Deleted Containers\n") {
+		t.Errorf("system prune with an empty pod:\n%s", out)
+	}
+	if pods := env.MustBerth(t, "pod", "ps", "-q"); pods != "" {
+		t.Errorf("pods left after system prune: %q", pods)
+	}
+
 	// -a: the image goes once no container uses it.
 	env.MustBerth(t, "rm", "-f", "-t", "0", "kept", "up")
 	out = env.MustBerth(t, "system", "prune", "-a", "-f")
