@@ -22,6 +22,9 @@ var containerFlagKeys = map[string]string{
 	"HealthMaxLogSize": "--health-max-log-size", "Device": "--device", "AddHost": "--add-host",
 	"DNS": "--dns", "DNSSearch": "--dns-search", "DNSOption": "--dns-option", "GroupAdd": "--group-add",
 	"SeccompProfile": "", "Memory": "--memory", "PidsLimit": "--pids-limit", "CgroupsMode": "",
+	"Secret": "--secret", "UIDMap": "--uidmap", "GIDMap": "--gidmap", "SubUIDMap": "--subuidname",
+	"SubGIDMap": "--subgidname", "UserNS": "--userns", "Timezone": "--tz", "IP6": "--ip6",
+	"LogOpt": "--log-opt", "Personality": "--personality", "Retry": "--retry", "RetryDelay": "--retry-delay",
 }
 
 // wordKeys: each blank-separated word of a value becomes one flag.
@@ -34,14 +37,12 @@ var containerWordKeys = map[string]string{
 var containerOther = []string{"Image", "Exec", "Environment", "EnvironmentHost", "Volume", "Mount",
 	"Network", "Pod", "User", "Group", "ReadOnly", "ReadOnlyTmpfs", "RunInit", "NoNewPrivileges",
 	"SecurityLabelDisable", "Notify", "AutoUpdate", "PodmanArgs", "GlobalArgs", "ServiceName",
-	"ContainerName", "SeccompProfile", "Mask", "Unmask", "CgroupsMode"}
+	"ContainerName", "SeccompProfile", "Mask", "Unmask", "CgroupsMode", "HttpProxy"}
 
 // containerUnsupported are podman's keys berth cannot honour: refused with
 // a clear error rather than ignored.
-var containerUnsupported = []string{"Secret", "UserNS", "UIDMap", "GIDMap", "SubUIDMap", "SubGIDMap",
-	"Rootfs", "Timezone", "IP6", "SecurityLabelType", "SecurityLabelLevel", "SecurityLabelFileType",
-	"SecurityLabelNested", "LogOpt", "HttpProxy", "Personality", "ReloadCmd", "ReloadSignal",
-	"StartWithPod", "Retry", "RetryDelay", "DefaultDependencies"}
+var containerUnsupported = []string{"Rootfs", "SecurityLabelType", "SecurityLabelLevel", "SecurityLabelFileType",
+	"SecurityLabelNested", "ReloadCmd", "ReloadSignal", "StartWithPod", "DefaultDependencies"}
 
 func knownKeys(maps []map[string]string, lists ...[]string) map[string]bool {
 	k := map[string]bool{}
@@ -133,6 +134,11 @@ func (c *converter) container(p *parsed) error {
 		return err
 	} else if set {
 		add(fmt.Sprintf("--read-only-tmpfs=%t", v))
+	}
+	if v, set, err := f.lookupBool(g, "HttpProxy"); err != nil {
+		return err
+	} else if set {
+		add(fmt.Sprintf("--http-proxy=%t", v))
 	}
 	if v, set, err := f.lookupBool(g, "NoNewPrivileges"); err != nil {
 		return err

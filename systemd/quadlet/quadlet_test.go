@@ -47,7 +47,7 @@ func TestConvertGolden(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	if got := strings.Join(names, " "); got != "app-image.service app-network.service app-pod.service data-volume.service plain.service stack.service web.service" {
+	if got := strings.Join(names, " "); got != "app-image.service app-network.service app-pod.service data-volume.service plain.service secret.service stack.service web.service" {
 		t.Errorf("units: %s", got)
 	}
 	var msgs []string
@@ -59,7 +59,7 @@ func TestConvertGolden(t *testing.T) {
 		`converting "bad.container": unsupported key 'Frobnicate' in group 'Container'`,
 		`converting "missingvol.container": requested Quadlet volume "nosuch.volume" was not found`,
 		`converting "noimage.container": no Image key specified`,
-		`converting "secret.container": key 'Secret' in group 'Container' is not supported by berth`,
+		`converting "reload.container": key 'ReloadCmd' in group 'Container' is not supported by berth`,
 	}
 	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
 		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
