@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"sort"
@@ -396,14 +397,22 @@ func probeFor(h *define.HealthConfig) *corev1.Probe {
 }
 
 // serviceFor is a NodePort Service for a pod's published ports (nil
-// without any); the cluster picks the node ports.
+// without any), each with a random node port of the cluster's default
+// range (30000-32767), as podman's kube generate assigns them. Played
+// back, the pod's own hostPort still wins over the node port.
 func serviceFor(pod *corev1.Pod) *corev1.Service {
 	var ports []corev1.ServicePort
+	used := map[int32]bool{}
 	for _, c := range pod.Spec.Containers {
 		for _, p := range c.Ports {
+			node := int32(30000 + rand.IntN(2768))
+			for used[node] {
+				node = int32(30000 + rand.IntN(2768))
+			}
+			used[node] = true
 			ports = append(ports, corev1.ServicePort{
 				Name: strconv.Itoa(int(p.ContainerPort)) + "-" + strings.ToLower(string(p.Protocol)), Protocol: p.Protocol,
-				Port: p.ContainerPort, TargetPort: intstr.FromInt32(p.ContainerPort),
+				Port: p.ContainerPort, TargetPort: intstr.FromInt32(p.ContainerPort), NodePort: node,
 			})
 		}
 	}

@@ -174,6 +174,11 @@ func TestGeneratePodStrict(t *testing.T) {
 	}
 	var svc corev1.Service
 	strict(t, ds[2], &svc)
+	for _, sp := range svc.Spec.Ports {
+		if sp.NodePort < 30000 || sp.NodePort > 32767 {
+			t.Errorf("service port %s: nodePort %d, want one of 30000-32767 (podman assigns one)", sp.Name, sp.NodePort)
+		}
+	}
 	if svc.Spec.Selector["app"] != "web" || len(svc.Spec.Ports) != 2 || svc.Spec.Type != corev1.ServiceTypeNodePort {
 		t.Errorf("service %+v", svc.Spec)
 	}
