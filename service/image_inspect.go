@@ -31,6 +31,9 @@ func InspectImage(rt *engine.Runtime, img *define.Image) (*define.InspectImageDa
 		Healthcheck:  img.Healthcheck,
 		NamesHistory: nonNilStrings(img.Names),
 	}
+	if images, err := rt.Images(); err == nil {
+		d.Annotations = images.ManifestAnnotations(img.ID)
+	}
 	if store, err := rt.Storage(); err == nil {
 		d.GraphDriver = define.DriverData{Name: store.GraphDriverName(), Data: store.ImageLayerData(img.TopLayer)}
 	}

@@ -3,6 +3,7 @@ package image
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"sort"
 	"strings"
@@ -350,4 +351,22 @@ func (s *Service) describeList(img *cstorage.Image) (*define.Image, error) {
 func (s *Service) isList(img *cstorage.Image) bool {
 	mb, err := s.cs().ImageBigData(img.ID, cstorage.ImageDigestBigDataKey)
 	return err == nil && manifest.MIMETypeIsMultiImage(manifest.GuessMIMEType(mb))
+}
+
+// ManifestAnnotations returns the annotations of the image's own manifest
+// (build --annotation, a registry's), which podman's image inspect shows;
+// an empty map when it has none or cannot be read.
+func (s *Service) ManifestAnnotations(id string) map[string]string {
+	out := map[string]string{}
+	mb, err := s.cs().ImageBigData(id, cstorage.ImageDigestBigDataKey)
+	if err != nil {
+		return out
+	}
+	var m struct {
+		Annotations map[string]string `json:"annotations"`
+	}
+	if json.Unmarshal(mb, &m) == nil {
+		maps.Copy(out, m.Annotations)
+	}
+	return out
 }

@@ -151,6 +151,10 @@ RUN rm /one && echo two > /two
 	if man.Annotations["org.example.a"] != "1" || man.Annotations["b"] != "two=2" {
 		t.Errorf("manifest annotations: %v", man.Annotations)
 	}
+	// image inspect shows them, as podman's.
+	if got := env.MustBerth(t, "image", "inspect", "--format", `{{index .Annotations "org.example.a"}} {{index .Annotations "b"}}`, "annotated"); got != "1 two=2" {
+		t.Errorf("image inspect annotations: %q", got)
+	}
 
 	for _, tc := range []struct {
 		args []string
