@@ -225,6 +225,7 @@ func (o *createFlags) toSpec(cmd *cobra.Command, args []string) (*spec.Container
 func newCreateCommand(d *Deps) *cobra.Command {
 	o := &createFlags{}
 	var initCtr string
+	var attach []string
 	cmd := &cobra.Command{
 		Use:   "create [options] IMAGE [COMMAND [ARG...]]",
 		Short: "Create but do not start a container",
@@ -238,6 +239,12 @@ func newCreateCommand(d *Deps) *cobra.Command {
 				return err
 			}
 			s.InitContainerType = initCtr
+			for _, a := range attach {
+				if a != "stdin" && a != "stdout" && a != "stderr" {
+					return usageError("invalid stream %q for --attach: must be stdin, stdout or stderr", a)
+				}
+			}
+			s.Attach = attach
 			if err := o.replaceExisting(cmd, d); err != nil {
 				return err
 			}
@@ -263,6 +270,7 @@ func newCreateCommand(d *Deps) *cobra.Command {
 	cmd.Flags().SetInterspersed(false)
 	bindCreateFlags(cmd.Flags(), o)
 	cmd.Flags().StringVar(&initCtr, "init-ctr", "", "make this container an init container of its pod ('always' or 'once')")
+	cmd.Flags().StringArrayVarP(&attach, "attach", "a", nil, "attach to STDIN, STDOUT or STDERR (recorded: inspect's Config.Attach*)")
 	return cmd
 }
 

@@ -65,6 +65,7 @@ func newRunCommand(d *Deps) *cobra.Command {
 				}
 				return createRemote(cmd, d, s, copts, o.cidFile, true)
 			}
+			s.Attach = attach // recorded for inspect (not sent to a remote service)
 			keys, err := resolveDetachKeys(cmd, detachKeys, d)
 			if err != nil {
 				return err

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/berth-dev/berth/engine/define"
@@ -163,9 +164,9 @@ func inspectConfig(cfg *define.ContainerConfig, spec *specs.Spec) *define.Inspec
 	ic := &define.InspectContainerConfig{
 		Hostname:      cfg.Hostname,
 		User:          cfg.User,
-		AttachStdin:   cfg.Stdin,
-		AttachStdout:  true,
-		AttachStderr:  true,
+		AttachStdin:   cfg.Stdin || slices.Contains(cfg.Attach, "stdin"),
+		AttachStdout:  len(cfg.Attach) == 0 || slices.Contains(cfg.Attach, "stdout"),
+		AttachStderr:  len(cfg.Attach) == 0 || slices.Contains(cfg.Attach, "stderr"),
 		Tty:           cfg.Terminal,
 		OpenStdin:     cfg.Stdin,
 		Cmd:           cfg.Cmd,

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/berth-dev/berth/engine/define"
 )
@@ -102,6 +103,20 @@ func WithStorageOpts(opts map[string]string) CtrOption {
 			return fmt.Errorf("--storage-opt cannot be used with --rootfs: %w", define.ErrInvalidArg)
 		}
 		c.StorageOpts = opts
+		return nil
+	}
+}
+
+// WithAttachStreams records the streams of create/run -a (stdin, stdout,
+// stderr) for inspect.
+func WithAttachStreams(streams []string) CtrOption {
+	return func(c *define.ContainerConfig) error {
+		for _, s := range streams {
+			if s != "stdin" && s != "stdout" && s != "stderr" {
+				return fmt.Errorf("invalid stream %q for --attach: must be stdin, stdout or stderr: %w", s, define.ErrInvalidArg)
+			}
+		}
+		c.Attach = slices.Clone(streams)
 		return nil
 	}
 }

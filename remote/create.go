@@ -75,6 +75,7 @@ var remoteSpecFields = map[string]bool{
 
 // flagOf names the command-line flag of a spec field, for errors.
 var flagOf = map[string]string{
+	"Attach":  "create --attach",
 	"EnvHost": "--env-host", "Rootfs": "--rootfs", "InitPath": "--init-path", "NoReadOnlyTmpfs": "--read-only-tmpfs",
 	"CgroupParent": "--cgroup-parent", "ShmSize": "--shm-size", "Ulimits": "--ulimit", "Memory": "--memory",
 	"MemorySwap": "--memory-swap", "NanoCPUs": "--cpus", "CPUShares": "--cpu-shares", "PidsLimit": "--pids-limit",

@@ -152,6 +152,8 @@ type ContainerSpec struct {
 	// InitContainerType makes the container an init container of Pod
 	// (--init-ctr once|always; see engine.WithInitContainer).
 	InitContainerType string
+	// Attach are the streams create -a named (docker's Config.Attach*).
+	Attach []string
 	// CreateCommand is the argv that asked for the container.
 	CreateCommand []string
 

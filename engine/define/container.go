@@ -72,6 +72,10 @@ type ContainerConfig struct {
 	// kube initContainers): InitContainerOnce or InitContainerAlways.
 	InitContainerType string `json:"initContainerType,omitempty"`
 
+	// Attach are the streams create/run -a named: inspect's
+	// Config.AttachStdin/Stdout/Stderr, as docker records them.
+	Attach []string `json:"attach,omitempty"`
+
 	Stdin      bool     `json:"stdin,omitempty"`
 	Terminal   bool     `json:"terminal,omitempty"`
 	AutoRemove bool     `json:"autoRemove,omitempty"`

@@ -51,4 +51,3 @@ func TestReservePortsTimeWait(t *testing.T) {
 	}
 	CloseFiles(files)
 }
-

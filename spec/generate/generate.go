@@ -241,6 +241,9 @@ func Container(s *spec.ContainerSpec, img *define.Image, host Host, p Placement)
 	if img != nil {
 		add(engine.WithImage(img.ID, s.Image))
 	}
+	if len(s.Attach) > 0 {
+		add(engine.WithAttachStreams(s.Attach))
+	}
 	if s.InitContainerType != "" {
 		add(engine.WithInitContainer(s.InitContainerType))
 	}

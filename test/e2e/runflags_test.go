@@ -62,6 +62,21 @@ func TestRunFlagsProcess(t *testing.T) {
 		t.Errorf("run -a stdin: want the container ID alone:\n%s", r)
 	}
 
+	// create -a prints the ID as every create does and records the
+	// streams (inspect's Config.Attach*, as docker); a bad stream is
+	// refused with nothing made.
+	id := env.MustBerth(t, "create", "-a", "stdin", "-a", "stdout", "--network", "none", "busybox", "true")
+	if got := env.MustBerth(t, "inspect", "--format", "{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}}", id); got != "true true false" {
+		t.Errorf("create -a stdin -a stdout: inspect Attach* = %q", got)
+	}
+	env.MustBerth(t, "rm", id)
+	if r := env.Berth("create", "--attach", "stdio", "busybox", "true"); r.ExitCode() != 125 || !strings.Contains(r.Stderr(), `invalid stream "stdio"`) {
+		t.Errorf("create --attach stdio:\n%s", r)
+	}
+	if ids := env.MustBerth(t, "ps", "-aq"); ids != "" {
+		t.Errorf("containers left: %q", ids)
+	}
+
 	// A privileged container learns about itself from /run/.containerenv.
 	out := env.MustBerth(t, "run", "--rm", "--network", "none", "--privileged", "--name", "priv", "busybox", "cat", "/run/.containerenv")
 	for _, want := range []string{`engine="berth-`, `name="priv"`, `image="`, `rootless=0`} {
